@@ -1,0 +1,12 @@
+/* etcd-autopsy/etcd-autopsy.h: umbrella header of the etcd-autopsy library.
+ * Layers, bottom up: source (bytes) → wal (format) → raft (semantic) → writer (output). */
+#ifndef EA_ETCD_AUTOPSY_H
+#define EA_ETCD_AUTOPSY_H
+
+#include "common.h"
+#include "source.h"
+#include "wal.h"
+#include "raft.h"
+#include "writer.h"
+
+#endif

@@ -1,0 +1,106 @@
+/* etcd-autopsy/raft.h: the semantic layer over WAL records.
+ *
+ * - ea_entry_decode(): what a raft entry means to etcd (kind, key, request id, proposer,
+ *   conf change), following FORMATS.md §5.1: InternalRaftRequest strictly, then v2 Request.
+ * - ea_log: a cursor over the WAL that applies etcd's ReadAll semantics (a later entry at an
+ *   index <= the last one replaces it and everything after) but keeps the replaced entries,
+ *   marked superseded, with the term that overwrote them.
+ * - ea_wal_summary: everything `wal stat` says, in one pass. */
+#ifndef EA_RAFT_H
+#define EA_RAFT_H
+
+#include "common.h"
+#include "wal.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- entry payloads ---- */
+
+typedef struct {
+	const char *kind;          /* put, delete_range, txn, compaction, lease_grant, ..., v2:PUT,
+	                              empty, confchange:add, ..., unknown */
+	const uint8_t *key;        /* borrowed (valid until the next decode), NULL if none */
+	size_t   key_len;
+	const uint8_t *range_end;  /* delete_range / range end, NULL if none */
+	size_t   range_end_len;
+	uint64_t request_id;       /* 0 if none */
+	uint16_t proposer_low16;   /* low 16 bits of the proposing member's ID (from request_id) */
+	int64_t  proposer_started_ms; /* Unix ms of the proposer's ID generator start, -1 if none */
+	/* details for display, already redacted (no passwords): */
+	const char *detail;        /* short human text, e.g. "revision=5", "ttl=600 id=..." */
+	/* conf changes */
+	uint64_t cc_node_id;
+	int      cc_type;          /* raftpb ConfChangeType, -1 if not a conf change */
+	const char *cc_context;    /* member JSON (NUL-terminated copy), NULL if none */
+	int      ops;              /* txn: number of ops in success+failure; else 1 */
+	int      decode_ok;        /* 0 when the payload could not be decoded ("unknown") */
+} ea_entry_info;
+
+typedef struct ea_entry_decoder ea_entry_decoder;
+
+int  ea_entry_decoder_new(ea_entry_decoder **out);
+void ea_entry_decoder_free(ea_entry_decoder *d);
+/* Decodes one entry's payload. `ref_ms`: a Unix-ms time near when the WAL was written
+ * (e.g. the segment mtime), used to unwrap the 40-bit timestamp in request IDs; 0 = now. */
+int  ea_entry_decode(ea_entry_decoder *d, const ea_entry_header *e, int64_t ref_ms,
+                     ea_entry_info *out);
+
+/* Request IDs (etcd pkg/idutil): | member low 16 bits | 40-bit Unix ms at generator start |
+ * 8-bit counter |, the counter overflowing into the timestamp. */
+uint16_t ea_reqid_member_low16(uint64_t id);
+int64_t  ea_reqid_started_ms(uint64_t id, int64_t ref_ms);
+
+/* ---- log cursor with ReadAll semantics ---- */
+
+typedef struct {
+	ea_wal_item item;          /* the underlying WAL item */
+	int superseded;            /* entries: written, then replaced by a later entry */
+	uint64_t superseded_by_term;
+} ea_log_item;
+
+typedef struct ea_log ea_log;
+
+/* Opens a two-pass cursor: the first pass finds where the log was overwritten, so the
+ * second can flag each superseded entry as it streams by. */
+int  ea_log_open(ea_log **out, ea_input *in, const ea_wal_options *opts, ea_error *err);
+int  ea_log_next(ea_log *l, ea_log_item *item);
+ea_wal *ea_log_wal(ea_log *l);
+void ea_log_close(ea_log *l);
+
+/* ---- wal stat ---- */
+
+#define EA_WAL_MAX_SNAPSHOTS 4096
+
+typedef struct {
+	uint64_t member_id, cluster_id;
+	int      have_metadata;
+	int      metadata_conflicts;
+	uint64_t records[6];        /* by ea_wal_record_type, [0] = unknown types */
+	uint64_t records_total;
+	uint64_t entries;           /* entry records, superseded included */
+	uint64_t first_index, last_index, last_term;   /* of the log as ReadAll would return it */
+	uint64_t min_term, max_term;
+	int      have_entries;
+	ea_hard_state hard_state;   /* the last one */
+	int      have_hard_state;
+	uint64_t hard_states;
+	uint64_t superseded;        /* entries replaced by a later entry */
+	size_t   snapshot_count;      /* WAL snapshot records (all of them are counted) */
+	struct ea_wal_snapshot_ref { uint64_t index, term; size_t segment; uint64_t offset; } *snapshots;
+	size_t   snapshots_kept;      /* at most EA_WAL_MAX_SNAPSHOTS are kept in the array */
+	ea_problem_owned *problems;
+	size_t   problem_count;
+	size_t   problems_dropped;  /* beyond the cap */
+	uint64_t bytes_read;
+} ea_wal_summary;
+
+int  ea_wal_summarize(ea_input *in, const ea_wal_options *opts, ea_wal_summary *out,
+                      ea_wal **wal_out, ea_error *err);
+void ea_wal_summary_free(ea_wal_summary *s);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

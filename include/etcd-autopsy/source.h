@@ -1,0 +1,49 @@
+/* etcd-autopsy/source.h: the byte-source layer.
+ *
+ * An ea_input is whatever PATH the user gave: a data dir, a member/ or wal/ dir, a single
+ * file, or a .tar / .tar.gz / .tar.zst (anything libarchive reads) of those. It exposes a
+ * flat, sorted list of regular files with paths relative to PATH, each readable at any
+ * offset. Inputs are opened O_RDONLY and never locked, renamed or written; archive members
+ * are staged (once, sparsely) in an anonymous temporary file under $TMPDIR, never next to
+ * the input. */
+#ifndef EA_SOURCE_H
+#define EA_SOURCE_H
+
+#include "common.h"
+#include <sys/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct ea_input ea_input;
+
+typedef enum { EA_INPUT_DIR, EA_INPUT_FILE, EA_INPUT_ARCHIVE } ea_input_kind;
+
+typedef struct {
+	const char *name;   /* relative path, '/'-separated; for a single file its base name */
+	uint64_t    size;
+	int64_t     mtime;  /* seconds since the epoch, 0 if unknown */
+} ea_input_file;
+
+int  ea_input_open(ea_input **out, const char *path, ea_error *err);
+void ea_input_close(ea_input *in);
+
+ea_input_kind ea_input_get_kind(const ea_input *in);
+const char   *ea_input_path(const ea_input *in);
+size_t        ea_input_count(const ea_input *in);
+const ea_input_file *ea_input_at(const ea_input *in, size_t i);
+/* Index of a file by exact relative name, or -1. */
+long ea_input_find(const ea_input *in, const char *name);
+
+/* Damage found while opening (e.g. a truncated archive): everything before it is kept. */
+size_t ea_input_problem_count(const ea_input *in);
+const ea_problem *ea_input_problem_at(const ea_input *in, size_t i);
+
+/* Read up to len bytes of file i at offset off. Returns bytes read (0 at end) or < 0. */
+long ea_input_pread(ea_input *in, size_t i, void *buf, size_t len, uint64_t off);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

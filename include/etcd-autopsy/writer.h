@@ -1,0 +1,51 @@
+/* etcd-autopsy/writer.h: a small streaming JSON writer (JSON Lines friendly) over a
+ * buffered FILE*. Commas and nesting are tracked for the caller; byte strings (etcd keys
+ * are arbitrary bytes) are escaped so the output is always valid UTF-8 JSON. */
+#ifndef EA_WRITER_H
+#define EA_WRITER_H
+
+#include "common.h"
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define EA_JSON_MAX_DEPTH 32
+
+typedef struct {
+	FILE *f;
+	int depth;
+	int need_comma[EA_JSON_MAX_DEPTH];
+	int after_key;
+} ea_json;
+
+void ea_json_init(ea_json *j, FILE *f);
+void ea_json_object_begin(ea_json *j);
+void ea_json_object_end(ea_json *j);
+void ea_json_array_begin(ea_json *j);
+void ea_json_array_end(ea_json *j);
+void ea_json_key(ea_json *j, const char *key);
+void ea_json_str(ea_json *j, const char *s);              /* NULL → null */
+void ea_json_bytes(ea_json *j, const void *p, size_t n);  /* arbitrary bytes as a string */
+void ea_json_u64(ea_json *j, uint64_t v);
+void ea_json_i64(ea_json *j, int64_t v);
+void ea_json_bool(ea_json *j, int v);
+void ea_json_null(ea_json *j);
+void ea_json_hex(ea_json *j, uint64_t v);                 /* "1a2b" lower-case, no padding */
+void ea_json_time_ms(ea_json *j, int64_t unix_ms);        /* "2026-11-27T05:41:43.123Z", null if < 0 */
+/* End of one JSON Lines record (depth must be 0). */
+void ea_json_newline(ea_json *j);
+
+/* Problem as {"problem": {...}} on its own line. */
+void ea_json_problem_line(ea_json *j, const ea_problem *p);
+/* Problem fields as an object (for embedding in arrays). */
+void ea_json_problem(ea_json *j, const ea_problem *p);
+
+/* "2026-11-27T05:41:43.123Z" into buf (>= 32 bytes). */
+void ea_format_time_ms(char *buf, size_t cap, int64_t unix_ms);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,50 @@
+/* cli.h: shared CLI plumbing: command table entries, option parsing, output format,
+ * problem reporting and exit codes (0 clean, 1 findings, 2 usage or unreadable input). */
+#ifndef EA_CLI_H
+#define EA_CLI_H
+
+#include "etcd-autopsy/etcd-autopsy.h"
+#include <stdio.h>
+
+enum { EXIT_CLEAN = 0, EXIT_FINDINGS = 1, EXIT_USAGE = 2 };
+
+typedef enum { OUT_TABLE, OUT_JSON } out_format;
+
+/* Minimal getopt_long-like parser that allows options after positionals. */
+typedef struct {
+	const char *name;   /* long name without "--" */
+	char short_name;    /* 0 if none */
+	int has_arg;
+} cli_opt;
+
+typedef struct {
+	int argc;
+	char **argv;
+	int i;
+	const char *arg;    /* value of the last option */
+	const char *positional[16];
+	int npositional;
+} cli_parser;
+
+void cli_parser_init(cli_parser *p, int argc, char **argv);
+/* Returns the matched option's index, -1 at end, -2 on error (message printed). */
+int cli_next(cli_parser *p, const cli_opt *opts);
+int cli_parse_u64(const char *s, uint64_t *out);
+int cli_parse_format(const char *s, out_format *f);
+
+/* Counts problems; prints a one-line stderr summary at the end. */
+typedef struct {
+	size_t count, warnings, errors;
+	char first[600];
+	int quiet;
+} cli_problems;
+
+void cli_problem_seen(cli_problems *cp, const ea_problem *p);
+void cli_problems_summary(const cli_problems *cp, const char *what);
+int  cli_exit_code(const cli_problems *cp);
+void cli_print_error(const char *cmd, const char *path, int rc, const ea_error *err);
+void cli_problem_table(FILE *f, const ea_problem *p);
+
+int cmd_wal(int argc, char **argv);
+
+#endif

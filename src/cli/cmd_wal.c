@@ -1,0 +1,430 @@
+/* cmd_wal.c: `etcd-autopsy wal ls|stat`. Parses options, drives the library cursors and
+ * prints: tables for people, JSON (Lines for streams) for machines. No byte parsing here. */
+#include "cli.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static const char wal_help[] =
+	"usage: etcd-autopsy wal <ls|stat> PATH [options]\n\n"
+	"PATH is a data dir, a member/ or member/wal/ dir, a single .wal file, or a .tar/.tar.gz/.tar.zst\n"
+	"archive of any of those. The input is only read, never modified.\n\n"
+	"  wal ls PATH     every entry (ReadAll order, superseded ones flagged), or every record\n"
+	"      --records         one line per WAL record instead of per entry\n"
+	"      --from N          entries with index >= N\n"
+	"      --to N            entries with index <= N\n"
+	"      --kind K          entries of kind K only (put, txn, empty, confchange:add, v2:PUT, ...)\n"
+	"      -w, --write-out   table (default) or json (JSON Lines: one object per line)\n"
+	"  wal stat PATH   member/cluster IDs, segments, record counts, index/term range,\n"
+	"                  last HardState, snapshot records, superseded entries, every problem\n"
+	"      -w, --write-out   table (default) or json\n\n"
+	"common options:\n"
+	"      --no-crc          do not verify the CRC-32C chain\n"
+	"  -q, --quiet           no summary line on stderr\n"
+	"  -h, --help            this help\n\n"
+	"Damage is reported, never fatal: JSON output carries {\"problem\": {kind, file, offset, length,\n"
+	"message}} objects inline, and stderr gets a one-line summary.\n\n"
+	"examples:\n"
+	"  etcd-autopsy wal stat node1/\n"
+	"  etcd-autopsy wal ls node1/ -w json | jq 'select(.superseded)'\n"
+	"  etcd-autopsy wal ls node1.tar.gz --records --from 1200 --to 1300\n\n"
+	"exit codes: 0 clean, 1 damage found (everything readable was still printed), 2 usage/unreadable\n";
+
+enum { O_RECORDS, O_FROM, O_TO, O_KIND, O_WRITE, O_NOCRC, O_QUIET, O_HELP };
+static const cli_opt wal_opts[] = {
+	{ "records", 0, 0 }, { "from", 0, 1 }, { "to", 0, 1 }, { "kind", 0, 1 },
+	{ "write-out", 'w', 1 }, { "no-crc", 0, 0 }, { "quiet", 'q', 0 }, { "help", 'h', 0 },
+	{ NULL, 0, 0 }
+};
+
+typedef struct {
+	int records;
+	uint64_t from, to;
+	const char *kind;
+	out_format fmt;
+	int quiet;
+	ea_wal_options wopts;
+} wal_args;
+
+/* Member IDs learned from the WAL (metadata, conf changes) to name request proposers. */
+typedef struct {
+	uint64_t ids[64];
+	size_t n;
+} member_set;
+
+static void member_add(member_set *m, uint64_t id)
+{
+	for (size_t i = 0; i < m->n; i++) if (m->ids[i] == id) return;
+	if (m->n < 64) m->ids[m->n++] = id;
+}
+
+static uint64_t member_match(const member_set *m, uint16_t low16)
+{
+	uint64_t found = 0;
+	int count = 0;
+	for (size_t i = 0; i < m->n; i++)
+		if ((uint16_t)m->ids[i] == low16) { found = m->ids[i]; count++; }
+	return count == 1 ? found : 0;
+}
+
+static const char *type_name(int t)
+{
+	return t == 0 ? "normal" : t == 1 ? "confchange" : t == 2 ? "confchangev2" : "unknown";
+}
+
+static void print_key_text(FILE *f, const uint8_t *k, size_t n)
+{
+	size_t lim = n > 60 ? 60 : n;
+	for (size_t i = 0; i < lim; i++) fputc(k[i] >= 0x20 && k[i] < 0x7f ? k[i] : '.', f);
+	if (n > lim) fputs("...", f);
+}
+
+static int64_t seg_ref_ms(ea_wal *w, size_t seg)
+{
+	const ea_wal_segment *s = ea_wal_segment_at(w, seg);
+	return s && s->mtime > 0 ? s->mtime * 1000 : 0;
+}
+
+static void json_record(ea_json *j, const ea_wal_record *r)
+{
+	ea_json_object_begin(j);
+	ea_json_key(j, "file"); ea_json_str(j, r->file);
+	ea_json_key(j, "offset"); ea_json_u64(j, r->offset);
+	ea_json_key(j, "record_type"); ea_json_str(j, ea_wal_record_type_name(r->type));
+	ea_json_key(j, "length"); ea_json_u64(j, r->length);
+	ea_json_key(j, "crc"); ea_json_u64(j, r->crc);
+	ea_json_key(j, "crc_ok");
+	if (r->crc_ok < 0) ea_json_null(j); else ea_json_bool(j, r->crc_ok);
+	if (r->decoded) {
+		switch (r->type) {
+		case EA_WAL_ENTRY:
+			ea_json_key(j, "index"); ea_json_u64(j, r->u.entry.index);
+			ea_json_key(j, "term"); ea_json_u64(j, r->u.entry.term);
+			break;
+		case EA_WAL_STATE:
+			ea_json_key(j, "hard_state");
+			ea_json_object_begin(j);
+			ea_json_key(j, "term"); ea_json_u64(j, r->u.state.term);
+			ea_json_key(j, "vote"); ea_json_hex(j, r->u.state.vote);
+			ea_json_key(j, "commit"); ea_json_u64(j, r->u.state.commit);
+			ea_json_object_end(j);
+			break;
+		case EA_WAL_METADATA:
+			ea_json_key(j, "member_id"); ea_json_hex(j, r->u.meta.node_id);
+			ea_json_key(j, "cluster_id"); ea_json_hex(j, r->u.meta.cluster_id);
+			break;
+		case EA_WAL_SNAPSHOT:
+			ea_json_key(j, "snapshot_index"); ea_json_u64(j, r->u.snap.index);
+			ea_json_key(j, "snapshot_term"); ea_json_u64(j, r->u.snap.term);
+			break;
+		}
+	}
+	ea_json_object_end(j);
+	ea_json_newline(j);
+}
+
+static void table_record(FILE *f, const ea_wal_record *r)
+{
+	fprintf(f, "%-40s %10" PRIu64 " %-9s %8" PRIu64 " %-4s", r->file, r->offset,
+	        ea_wal_record_type_name(r->type), r->length,
+	        r->crc_ok < 0 ? "-" : r->crc_ok ? "ok" : "BAD");
+	if (r->decoded) {
+		if (r->type == EA_WAL_ENTRY)
+			fprintf(f, " index=%" PRIu64 " term=%" PRIu64, r->u.entry.index, r->u.entry.term);
+		else if (r->type == EA_WAL_STATE)
+			fprintf(f, " term=%" PRIu64 " vote=%" PRIx64 " commit=%" PRIu64, r->u.state.term,
+			        r->u.state.vote, r->u.state.commit);
+		else if (r->type == EA_WAL_METADATA)
+			fprintf(f, " member=%" PRIx64 " cluster=%" PRIx64, r->u.meta.node_id, r->u.meta.cluster_id);
+		else if (r->type == EA_WAL_SNAPSHOT)
+			fprintf(f, " snapshot index=%" PRIu64 " term=%" PRIu64, r->u.snap.index, r->u.snap.term);
+	}
+	fputc('\n', f);
+}
+
+static void json_entry(ea_json *j, const ea_log_item *li, const ea_entry_info *info,
+                       const member_set *members)
+{
+	const ea_wal_record *r = &li->item.rec;
+	const ea_entry_header *e = &r->u.entry;
+	ea_json_object_begin(j);
+	ea_json_key(j, "index"); ea_json_u64(j, e->index);
+	ea_json_key(j, "term"); ea_json_u64(j, e->term);
+	ea_json_key(j, "type"); ea_json_str(j, type_name(e->type));
+	ea_json_key(j, "kind"); ea_json_str(j, info->kind);
+	ea_json_key(j, "size"); ea_json_u64(j, e->data_len);
+	ea_json_key(j, "file"); ea_json_str(j, r->file);
+	ea_json_key(j, "offset"); ea_json_u64(j, r->offset);
+	ea_json_key(j, "crc_ok");
+	if (r->crc_ok < 0) ea_json_null(j); else ea_json_bool(j, r->crc_ok);
+	ea_json_key(j, "superseded"); ea_json_bool(j, li->superseded);
+	if (li->superseded) { ea_json_key(j, "superseded_by_term"); ea_json_u64(j, li->superseded_by_term); }
+	if (info->key) { ea_json_key(j, "key"); ea_json_bytes(j, info->key, info->key_len); }
+	if (info->range_end) { ea_json_key(j, "range_end"); ea_json_bytes(j, info->range_end, info->range_end_len); }
+	if (info->request_id) {
+		ea_json_key(j, "request_id"); ea_json_hex(j, info->request_id);
+		uint64_t m = member_match(members, info->proposer_low16);
+		ea_json_key(j, "proposer");
+		if (m) ea_json_hex(j, m);
+		else { char b[16]; snprintf(b, sizeof b, "????%04x", info->proposer_low16); ea_json_str(j, b); }
+		ea_json_key(j, "proposer_started"); ea_json_time_ms(j, info->proposer_started_ms);
+	}
+	if (info->cc_type >= 0) {
+		ea_json_key(j, "member_id"); ea_json_hex(j, info->cc_node_id);
+		if (info->cc_context) { ea_json_key(j, "context"); ea_json_str(j, info->cc_context); }
+	}
+	if (info->detail && *info->detail) { ea_json_key(j, "detail"); ea_json_str(j, info->detail); }
+	ea_json_object_end(j);
+	ea_json_newline(j);
+}
+
+static void table_entry(FILE *f, const ea_log_item *li, const ea_entry_info *info)
+{
+	const ea_wal_record *r = &li->item.rec;
+	const ea_entry_header *e = &r->u.entry;
+	fprintf(f, "%10" PRIu64 " %6" PRIu64 " %-24s %8zu %-4s %s ", e->index, e->term, info->kind,
+	        e->data_len, r->crc_ok < 0 ? "-" : r->crc_ok ? "ok" : "BAD", li->superseded ? "SUPERSEDED" : "-");
+	if (info->key) print_key_text(f, info->key, info->key_len);
+	else if (info->cc_type >= 0) fprintf(f, "member %" PRIx64, info->cc_node_id);
+	else fputc('-', f);
+	if (info->detail && *info->detail) fprintf(f, "  %s", info->detail);
+	fputc('\n', f);
+}
+
+static int wal_ls(const char *path, const wal_args *a)
+{
+	ea_error err = { 0 };
+	ea_input *in;
+	int rc = ea_input_open(&in, path, &err);
+	if (rc) { cli_print_error("wal ls", path, rc, &err); return EXIT_USAGE; }
+	ea_log *log;
+	rc = ea_log_open(&log, in, &a->wopts, &err);
+	if (rc) { cli_print_error("wal ls", path, rc, &err); ea_input_close(in); return EXIT_USAGE; }
+	ea_entry_decoder *dec;
+	if (ea_entry_decoder_new(&dec)) { ea_log_close(log); ea_input_close(in); return EXIT_USAGE; }
+
+	cli_problems cp = { .quiet = a->quiet };
+	ea_json j;
+	ea_json_init(&j, stdout);
+	member_set members = { .n = 0 };
+	for (size_t i = 0; i < ea_input_problem_count(in); i++) {
+		const ea_problem *p = ea_input_problem_at(in, i);
+		cli_problem_seen(&cp, p);
+		if (a->fmt == OUT_JSON) ea_json_problem_line(&j, p); else cli_problem_table(stdout, p);
+	}
+	if (a->fmt == OUT_TABLE) {
+		if (a->records) printf("%-40s %10s %-9s %8s %-4s %s\n", "FILE", "OFFSET", "TYPE", "LENGTH", "CRC", "DETAIL");
+		else printf("%10s %6s %-24s %8s %-4s %s %s\n", "INDEX", "TERM", "KIND", "SIZE", "CRC", "SUPERSEDED", "KEY");
+	}
+	ea_log_item li;
+	while ((rc = ea_log_next(log, &li)) == EA_OK) {
+		if (li.item.kind == EA_WAL_ITEM_PROBLEM) {
+			cli_problem_seen(&cp, &li.item.problem);
+			if (a->fmt == OUT_JSON) ea_json_problem_line(&j, &li.item.problem);
+			else cli_problem_table(stdout, &li.item.problem);
+			continue;
+		}
+		const ea_wal_record *r = &li.item.rec;
+		if (r->type == EA_WAL_METADATA && r->decoded) member_add(&members, r->u.meta.node_id);
+		int is_entry = r->type == EA_WAL_ENTRY && r->decoded;
+		if (is_entry && (r->u.entry.index < a->from || r->u.entry.index > a->to)) continue;
+		if (a->records) {
+			if (!is_entry && (a->from > 0 || a->to < UINT64_MAX)) continue;
+			if (a->fmt == OUT_JSON) json_record(&j, r); else table_record(stdout, r);
+			continue;
+		}
+		if (!is_entry) continue;
+		ea_entry_info info;
+		ea_entry_decode(dec, &r->u.entry, seg_ref_ms(ea_log_wal(log), r->segment), &info);
+		if (info.cc_type >= 0 && info.cc_type != 1) member_add(&members, info.cc_node_id);
+		if (a->kind && strcmp(a->kind, info.kind) != 0) continue;
+		if (a->fmt == OUT_JSON) json_entry(&j, &li, &info, &members); else table_entry(stdout, &li, &info);
+	}
+	int code = cli_exit_code(&cp);
+	if (rc != EA_ITEROVER) {
+		fprintf(stderr, "etcd-autopsy wal ls: %s: %s\n", path, ea_strerror(rc));
+		code = EXIT_USAGE;
+	}
+	fflush(stdout);
+	cli_problems_summary(&cp, path);
+	ea_entry_decoder_free(dec);
+	ea_log_close(log);
+	ea_input_close(in);
+	return code;
+}
+
+static void stat_json(const ea_wal_summary *s, ea_wal *w)
+{
+	ea_json j;
+	ea_json_init(&j, stdout);
+	ea_json_object_begin(&j);
+	ea_json_key(&j, "member_id"); if (s->have_metadata) ea_json_hex(&j, s->member_id); else ea_json_null(&j);
+	ea_json_key(&j, "cluster_id"); if (s->have_metadata) ea_json_hex(&j, s->cluster_id); else ea_json_null(&j);
+	ea_json_key(&j, "wal_dir"); ea_json_str(&j, ea_wal_dir(w));
+	ea_json_key(&j, "first_index"); if (s->have_entries) ea_json_u64(&j, s->first_index); else ea_json_null(&j);
+	ea_json_key(&j, "last_index"); if (s->have_entries) ea_json_u64(&j, s->last_index); else ea_json_null(&j);
+	ea_json_key(&j, "last_term"); if (s->have_entries) ea_json_u64(&j, s->last_term); else ea_json_null(&j);
+	ea_json_key(&j, "term_range");
+	if (s->have_entries) {
+		ea_json_object_begin(&j);
+		ea_json_key(&j, "min"); ea_json_u64(&j, s->min_term);
+		ea_json_key(&j, "max"); ea_json_u64(&j, s->max_term);
+		ea_json_object_end(&j);
+	} else ea_json_null(&j);
+	ea_json_key(&j, "hard_state");
+	if (s->have_hard_state) {
+		ea_json_object_begin(&j);
+		ea_json_key(&j, "term"); ea_json_u64(&j, s->hard_state.term);
+		ea_json_key(&j, "vote"); ea_json_hex(&j, s->hard_state.vote);
+		ea_json_key(&j, "commit"); ea_json_u64(&j, s->hard_state.commit);
+		ea_json_object_end(&j);
+	} else ea_json_null(&j);
+	ea_json_key(&j, "entries"); ea_json_u64(&j, s->entries);
+	ea_json_key(&j, "superseded"); ea_json_u64(&j, s->superseded);
+	ea_json_key(&j, "records");
+	ea_json_object_begin(&j);
+	for (int t = 1; t <= 5; t++) { ea_json_key(&j, ea_wal_record_type_name(t)); ea_json_u64(&j, s->records[t]); }
+	ea_json_key(&j, "unknown"); ea_json_u64(&j, s->records[0]);
+	ea_json_key(&j, "total"); ea_json_u64(&j, s->records_total);
+	ea_json_object_end(&j);
+	ea_json_key(&j, "segments");
+	ea_json_array_begin(&j);
+	for (size_t i = 0; i < ea_wal_segment_count(w); i++) {
+		const ea_wal_segment *g = ea_wal_segment_at(w, i);
+		ea_json_object_begin(&j);
+		ea_json_key(&j, "file"); ea_json_str(&j, g->file);
+		ea_json_key(&j, "seq"); ea_json_u64(&j, g->seq);
+		ea_json_key(&j, "first_index"); ea_json_u64(&j, g->first_index);
+		ea_json_key(&j, "size"); ea_json_u64(&j, g->size);
+		ea_json_key(&j, "used_bytes"); ea_json_u64(&j, g->used_bytes);
+		ea_json_key(&j, "records"); ea_json_u64(&j, g->records);
+		ea_json_object_end(&j);
+	}
+	ea_json_array_end(&j);
+	ea_json_key(&j, "snapshot_records"); ea_json_u64(&j, s->snapshot_count);
+	ea_json_key(&j, "snapshots");
+	ea_json_array_begin(&j);
+	for (size_t i = 0; i < s->snapshots_kept; i++) {
+		ea_json_object_begin(&j);
+		ea_json_key(&j, "index"); ea_json_u64(&j, s->snapshots[i].index);
+		ea_json_key(&j, "term"); ea_json_u64(&j, s->snapshots[i].term);
+		ea_json_key(&j, "file"); ea_json_str(&j, ea_wal_segment_at(w, s->snapshots[i].segment)->file);
+		ea_json_key(&j, "offset"); ea_json_u64(&j, s->snapshots[i].offset);
+		ea_json_object_end(&j);
+	}
+	ea_json_array_end(&j);
+	ea_json_key(&j, "problems");
+	ea_json_array_begin(&j);
+	for (size_t i = 0; i < s->problem_count; i++) ea_json_problem(&j, &s->problems[i].p);
+	ea_json_array_end(&j);
+	ea_json_key(&j, "problems_dropped"); ea_json_u64(&j, s->problems_dropped);
+	ea_json_object_end(&j);
+	ea_json_newline(&j);
+}
+
+static void stat_table(const ea_wal_summary *s, ea_wal *w)
+{
+	if (s->have_metadata) {
+		printf("member_id     %" PRIx64 "\n", s->member_id);
+		printf("cluster_id    %" PRIx64 "\n", s->cluster_id);
+	} else {
+		printf("member_id     (no metadata record read)\n");
+	}
+	printf("wal dir       %s\n", *ea_wal_dir(w) ? ea_wal_dir(w) : ".");
+	printf("segments      %zu\n", ea_wal_segment_count(w));
+	printf("  %6s %18s %12s %12s %8s  %s\n", "SEQ", "FIRST_INDEX", "SIZE", "USED", "RECORDS", "FILE");
+	for (size_t i = 0; i < ea_wal_segment_count(w); i++) {
+		const ea_wal_segment *g = ea_wal_segment_at(w, i);
+		printf("  %6" PRIu64 " %18" PRIu64 " %12" PRIu64 " %12" PRIu64 " %8" PRIu64 "  %s\n", g->seq,
+		       g->first_index, g->size, g->used_bytes, g->records, g->file);
+	}
+	printf("records       %" PRIu64 " (metadata %" PRIu64 ", entry %" PRIu64 ", state %" PRIu64
+	       ", crc %" PRIu64 ", snapshot %" PRIu64 ", unknown %" PRIu64 ")\n",
+	       s->records_total, s->records[1], s->records[2], s->records[3], s->records[4], s->records[5],
+	       s->records[0]);
+	if (s->have_entries) {
+		printf("index range   %" PRIu64 "..%" PRIu64 "\n", s->first_index, s->last_index);
+		printf("last term     %" PRIu64 " (terms seen %" PRIu64 "..%" PRIu64 ")\n", s->last_term,
+		       s->min_term, s->max_term);
+	} else {
+		printf("index range   (no entries)\n");
+	}
+	if (s->have_hard_state)
+		printf("hard state    term=%" PRIu64 " vote=%" PRIx64 " commit=%" PRIu64 " (%" PRIu64 " state records)\n",
+		       s->hard_state.term, s->hard_state.vote, s->hard_state.commit, s->hard_states);
+	printf("snapshots     %zu WAL snapshot record%s", s->snapshot_count, s->snapshot_count == 1 ? "" : "s");
+	if (s->snapshots_kept)
+		printf(", last index=%" PRIu64 " term=%" PRIu64, s->snapshots[s->snapshots_kept - 1].index,
+		       s->snapshots[s->snapshots_kept - 1].term);
+	printf("\nsuperseded    %" PRIu64 " entr%s written and later overwritten by a new term\n",
+	       s->superseded, s->superseded == 1 ? "y" : "ies");
+	printf("problems      %zu\n", s->problem_count + s->problems_dropped);
+	for (size_t i = 0; i < s->problem_count; i++) {
+		fputs("  ", stdout);
+		cli_problem_table(stdout, &s->problems[i].p);
+	}
+}
+
+static int wal_stat(const char *path, const wal_args *a)
+{
+	ea_error err = { 0 };
+	ea_input *in;
+	int rc = ea_input_open(&in, path, &err);
+	if (rc) { cli_print_error("wal stat", path, rc, &err); return EXIT_USAGE; }
+	ea_wal_summary s;
+	ea_wal *w = NULL;
+	rc = ea_wal_summarize(in, &a->wopts, &s, &w, &err);
+	if (rc) { cli_print_error("wal stat", path, rc, &err); ea_input_close(in); return EXIT_USAGE; }
+	if (a->fmt == OUT_JSON) stat_json(&s, w); else stat_table(&s, w);
+	cli_problems cp = { .quiet = a->quiet };
+	for (size_t i = 0; i < s.problem_count; i++) cli_problem_seen(&cp, &s.problems[i].p);
+	fflush(stdout);
+	cli_problems_summary(&cp, path);
+	ea_wal_summary_free(&s);
+	ea_wal_close(w);
+	ea_input_close(in);
+	return cli_exit_code(&cp);
+}
+
+int cmd_wal(int argc, char **argv)
+{
+	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		fputs(wal_help, argc < 2 ? stderr : stdout);
+		return argc < 2 ? EXIT_USAGE : EXIT_CLEAN;
+	}
+	const char *verb = argv[1];
+	if (strcmp(verb, "ls") != 0 && strcmp(verb, "stat") != 0) {
+		fprintf(stderr, "etcd-autopsy wal: unknown subcommand '%s' (ls|stat)\n", verb);
+		return EXIT_USAGE;
+	}
+	wal_args a = { .from = 0, .to = UINT64_MAX, .fmt = OUT_TABLE };
+	ea_wal_options def = EA_WAL_OPTIONS_INIT;
+	a.wopts = def;
+	cli_parser p;
+	cli_parser_init(&p, argc - 1, argv + 1);
+	int o;
+	while ((o = cli_next(&p, wal_opts)) >= 0) {
+		switch (o) {
+		case O_RECORDS: a.records = 1; break;
+		case O_FROM: if (cli_parse_u64(p.arg, &a.from)) goto bad_num; break;
+		case O_TO: if (cli_parse_u64(p.arg, &a.to)) goto bad_num; break;
+		case O_KIND: a.kind = p.arg; break;
+		case O_WRITE: if (cli_parse_format(p.arg, &a.fmt)) return EXIT_USAGE; break;
+		case O_NOCRC: a.wopts.verify_crc = 0; break;
+		case O_QUIET: a.quiet = 1; break;
+		case O_HELP: fputs(wal_help, stdout); return EXIT_CLEAN;
+		}
+	}
+	if (o == -2) return EXIT_USAGE;
+	if (p.npositional != 1) {
+		fprintf(stderr, "etcd-autopsy wal %s: expected exactly one PATH (see --help)\n", verb);
+		return EXIT_USAGE;
+	}
+	if (strcmp(verb, "ls") == 0) return wal_ls(p.positional[0], &a);
+	return wal_stat(p.positional[0], &a);
+bad_num:
+	fprintf(stderr, "etcd-autopsy wal: '%s' is not a number\n", p.arg);
+	return EXIT_USAGE;
+}

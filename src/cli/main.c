@@ -1,0 +1,49 @@
+/* main.c: `etcd-autopsy <noun> <verb>` dispatch through a command table. */
+#include "cli.h"
+
+#include <string.h>
+
+typedef struct {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *desc;
+} command;
+
+static const command commands[] = {
+	{ "wal", cmd_wal, "read WAL segments: ls (entries/records), stat (summary)" },
+	{ NULL, NULL, NULL }
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+	        "usage: etcd-autopsy <command> [args] [--help]\n\n"
+	        "Offline, read-only forensics of etcd data directories, WAL segments, .snap files\n"
+	        "and bbolt databases, including damaged ones and archives (.tar, .tar.gz, .tar.zst).\n\n"
+	        "commands:\n");
+	for (const command *c = commands; c->name; c++) fprintf(f, "  %-8s %s\n", c->name, c->desc);
+	fprintf(f,
+	        "\nexamples:\n"
+	        "  etcd-autopsy wal stat node1/\n"
+	        "  etcd-autopsy wal ls node1.tar.gz -w json --from 1200 --to 1300\n\n"
+	        "exit codes: 0 clean, 1 findings (damage or divergence), 2 usage error or unreadable input\n");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) { usage(stderr); return EXIT_USAGE; }
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
+		usage(stdout);
+		return EXIT_CLEAN;
+	}
+	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
+		printf("etcd-autopsy %s\nformats: etcd WAL/snap 3.4-3.6, bbolt 1.3-1.4\ncrc32c: %s\n", EA_VERSION,
+		       ea_crc32c_impl());
+		return EXIT_CLEAN;
+	}
+	for (const command *c = commands; c->name; c++)
+		if (strcmp(argv[1], c->name) == 0) return c->fn(argc - 1, argv + 1);
+	fprintf(stderr, "etcd-autopsy: unknown command '%s'\n\n", argv[1]);
+	usage(stderr);
+	return EXIT_USAGE;
+}

@@ -1,0 +1,632 @@
+/* wal.c: streaming, damage-tolerant reader of etcd WAL segments.
+ *
+ * Segment file name: %016x-%016x.wal = seq - raft index of the first entry expected.
+ * Segment = a sequence of frames, each starting 8-byte aligned:
+ *
+ *   OFFSET   SIZE         DESCRIPTION
+ *   0        8            u64 LE length word: low 56 bits = recBytes; if bit 63 is set,
+ *                         bits 56..58 = padBytes (writer: 0x80|pad, pad = (8-rec%8)%8)
+ *   8        recBytes     walpb.Record {1 type, 2 crc, 3 data}
+ *   8+rec    padBytes     zeros
+ *
+ * CRC chain: one running CRC-32C over the data bytes of every non-crc record, across
+ * segments; each record's crc = running value after its data. A crc record (type 4) opens
+ * every segment with the running value at the end of the previous one.
+ *
+ * End of log as etcd sees it: a zero length word (preallocated zero tail) ends a segment;
+ * a record that fails to decode or match its CRC in the last segment and contains a zero
+ * 512-byte sector is a torn write. Unlike etcd this reader looks past both: it reports the
+ * damaged range (file + byte offset), resynchronises on the next plausible frame (length
+ * plausible, record decodes, payload decodes; its crc re-anchors the chain) and reads on
+ * through every segment. */
+#include "etcd-autopsy/wal.h"
+#include "pb_wire.h"
+#include "../source/input_int.h"
+
+#include <endian.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_RECORD   (10u * 1024u * 1024u)  /* etcd 3.4: recBytes >= 10 MiB - pad is an error */
+#define WINDOW       (4u * 1024u * 1024u)
+#define SECTOR       512u
+#define MAX_PENDING  8
+
+typedef struct {
+	ea_wal_segment pub;
+	size_t input_idx;
+	char *file;
+} seg_t;
+
+struct ea_wal {
+	ea_input *in;
+	ea_wal_options opts;
+	seg_t *segs;
+	size_t nsegs;
+	char *dir;
+
+	/* cursor */
+	size_t cur;
+	uint64_t pos;
+	int seg_open;
+	uint32_t running;
+	int chain_known;
+	uint8_t *meta_first;
+	size_t meta_first_len;
+
+	/* read window over the current segment */
+	uint8_t *buf;
+	size_t buf_cap, buf_len;
+	uint64_t buf_off;
+
+	/* queued problems (owned) and the one handed out last */
+	ea_problem_owned pending[MAX_PENDING];
+	size_t npending;
+	ea_problem_owned last;
+	int have_record_pending;
+	ea_wal_item record_pending;
+};
+
+const char *ea_wal_record_type_name(int64_t type)
+{
+	switch (type) {
+	case EA_WAL_METADATA: return "metadata";
+	case EA_WAL_ENTRY: return "entry";
+	case EA_WAL_STATE: return "state";
+	case EA_WAL_CRC: return "crc";
+	case EA_WAL_SNAPSHOT: return "snapshot";
+	}
+	return "unknown";
+}
+
+static int parse_segment_name(const char *base, uint64_t *seq, uint64_t *idx)
+{
+	if (strlen(base) != 37 || base[16] != '-' || strcmp(base + 33, ".wal") != 0) return -1;
+	uint64_t v[2] = { 0, 0 };
+	for (int k = 0; k < 2; k++) {
+		const char *s = base + 17 * k;
+		for (int i = 0; i < 16; i++) {
+			char c = s[i];
+			unsigned d;
+			if (c >= '0' && c <= '9') d = (unsigned)(c - '0');
+			else if (c >= 'a' && c <= 'f') d = (unsigned)(c - 'a' + 10);
+			else return -1;
+			v[k] = v[k] << 4 | d;
+		}
+	}
+	*seq = v[0];
+	*idx = v[1];
+	return 0;
+}
+
+static void queue_problem(ea_wal *w, ea_severity sev, const char *kind, const char *file,
+                          uint64_t off, uint64_t len, const char *fmt, ...)
+	__attribute__((format(printf, 7, 8)));
+
+static void queue_problem(ea_wal *w, ea_severity sev, const char *kind, const char *file,
+                          uint64_t off, uint64_t len, const char *fmt, ...)
+{
+	if (w->npending == MAX_PENDING) return;  /* cannot happen: drained after each step */
+	char msg[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	ea_problem p = { EA_LAYER_WAL, sev, kind, file, off, len, msg };
+	if (ea_problem_copy(&w->pending[w->npending], &p) == EA_OK) w->npending++;
+}
+
+static const char *dirname_of(const char *name, size_t *len)
+{
+	const char *s = strrchr(name, '/');
+	*len = s ? (size_t)(s - name) : 0;
+	return name;
+}
+
+int ea_wal_open(ea_wal **out, ea_input *in, const ea_wal_options *opts, ea_error *err)
+{
+	*out = NULL;
+	ea_wal *w = calloc(1, sizeof *w);
+	if (!w) return EA_ENOMEM;
+	ea_wal_options def = EA_WAL_OPTIONS_INIT;
+	w->opts = opts ? *opts : def;
+	w->in = in;
+
+	/* pick the directory holding segments; refuse to mix two WAL directories */
+	size_t n = ea_input_count(in);
+	const char *dir = NULL;
+	size_t dirlen = 0;
+	for (size_t i = 0; i < n; i++) {
+		const char *name = ea_input_at(in, i)->name;
+		size_t dl;
+		dirname_of(name, &dl);
+		const char *base = dl ? name + dl + 1 : name;
+		uint64_t seq, idx;
+		if (parse_segment_name(base, &seq, &idx) != 0) continue;
+		if (!dir) { dir = name; dirlen = dl; continue; }
+		if (dl != dirlen || strncmp(name, dir, dl) != 0) {
+			ea__set_error(err, EA_EINVAL, EA_LAYER_WAL, ea_input_path(in), EA_NO_OFFSET,
+			              "WAL segments in more than one directory (%.*s and %.*s): give one member's data dir",
+			              (int)dirlen, dir, (int)dl, name);
+			free(w);
+			return EA_EINVAL;
+		}
+	}
+	if (!dir) {
+		ea__set_error(err, EA_ENOTFOUND, EA_LAYER_WAL, ea_input_path(in), EA_NO_OFFSET,
+		              "no WAL segments (%%016x-%%016x.wal) found");
+		free(w);
+		return EA_ENOTFOUND;
+	}
+	w->dir = strndup(dir, dirlen);
+	if (!w->dir) { free(w); return EA_ENOMEM; }
+
+	for (size_t i = 0; i < n; i++) {
+		const ea_input_file *f = ea_input_at(in, i);
+		size_t dl;
+		dirname_of(f->name, &dl);
+		if (dl != dirlen || strncmp(f->name, dir, dl) != 0) continue;
+		const char *base = dl ? f->name + dl + 1 : f->name;
+		uint64_t seq, idx;
+		if (parse_segment_name(base, &seq, &idx) != 0) {
+			size_t bl = strlen(base);
+			if (bl > 4 && strcmp(base + bl - 4, ".wal") == 0)
+				queue_problem(w, EA_SEV_WARNING, "bad-segment-name", f->name, EA_NO_OFFSET, 0,
+				              "file ends in .wal but is not named %%016x-%%016x.wal; etcd ignores it");
+			else if (bl > 11 && strcmp(base + bl - 11, ".wal.broken") == 0)
+				queue_problem(w, EA_SEV_WARNING, "repaired-segment-copy", f->name, EA_NO_OFFSET, 0,
+				              "etcd saved this copy before truncating a torn segment: the original tail is in it");
+			continue;
+		}
+		seg_t *ns = realloc(w->segs, (w->nsegs + 1) * sizeof *ns);
+		if (!ns) { ea_wal_close(w); return EA_ENOMEM; }
+		w->segs = ns;
+		seg_t *s = &w->segs[w->nsegs++];
+		memset(s, 0, sizeof *s);
+		s->input_idx = i;
+		s->file = strdup(f->name);
+		if (!s->file) { ea_wal_close(w); return EA_ENOMEM; }
+		s->pub.file = s->file;
+		s->pub.seq = seq;
+		s->pub.first_index = idx;
+		s->pub.size = f->size;
+		s->pub.mtime = f->mtime;
+	}
+	/* names sort lexically = by seq; report gaps in the sequence and index order */
+	for (size_t i = 1; i < w->nsegs; i++) {
+		seg_t *a = &w->segs[i - 1], *b = &w->segs[i];
+		if (b->pub.seq != a->pub.seq + 1)
+			queue_problem(w, EA_SEV_ERROR, "missing-segment", b->file, 0, 0,
+			              "WAL segment(s) with seq %" PRIu64 "..%" PRIu64 " missing before this one: "
+			              "the entries and HardStates they held are lost and etcd refuses to start",
+			              a->pub.seq + 1, b->pub.seq - 1);
+		if (b->pub.first_index < a->pub.first_index)
+			queue_problem(w, EA_SEV_ERROR, "segment-index-order", b->file, 0, 0,
+			              "segment's first index %" PRIu64 " is below the previous segment's %" PRIu64,
+			              b->pub.first_index, a->pub.first_index);
+	}
+	*out = w;
+	return EA_OK;
+}
+
+void ea_wal_close(ea_wal *w)
+{
+	if (!w) return;
+	for (size_t i = 0; i < w->nsegs; i++) free(w->segs[i].file);
+	for (size_t i = 0; i < w->npending; i++) ea_problem_owned_free(&w->pending[i]);
+	ea_problem_owned_free(&w->last);
+	free(w->segs);
+	free(w->dir);
+	free(w->buf);
+	free(w->meta_first);
+	free(w);
+}
+
+size_t ea_wal_segment_count(const ea_wal *w) { return w->nsegs; }
+const ea_wal_segment *ea_wal_segment_at(const ea_wal *w, size_t i)
+{
+	return i < w->nsegs ? &w->segs[i].pub : NULL;
+}
+const char *ea_wal_dir(const ea_wal *w) { return w->dir; }
+
+/* Bytes [off, off+n) of the current segment, or NULL if they are not all in the file
+ * (or cannot be read). The pointer is valid until the next call. */
+static const uint8_t *window(ea_wal *w, uint64_t off, size_t n, int *ioerr)
+{
+	seg_t *s = &w->segs[w->cur];
+	*ioerr = 0;
+	if (off > s->pub.size || n > s->pub.size - off) return NULL;
+	if (off >= w->buf_off && off + n <= w->buf_off + w->buf_len)
+		return w->buf + (off - w->buf_off);
+	size_t want = n > WINDOW ? n : WINDOW;
+	if (want > s->pub.size - off) want = (size_t)(s->pub.size - off);
+	if (want > w->buf_cap) {
+		uint8_t *nb = realloc(w->buf, want);
+		if (!nb) { *ioerr = EA_ENOMEM; return NULL; }
+		w->buf = nb;
+		w->buf_cap = want;
+	}
+	long got = ea_input_pread(w->in, s->input_idx, w->buf, want, off);
+	if (got < 0) { *ioerr = EA_EIO; w->buf_len = 0; return NULL; }
+	w->buf_off = off;
+	w->buf_len = (size_t)got;
+	if ((size_t)got < n) return NULL;
+	return w->buf;
+}
+
+static int is_last_segment(const ea_wal *w) { return w->cur + 1 == w->nsegs; }
+
+/* Length word sanity, as etcd's writer produces it. */
+static int frame_plausible(uint64_t lenword, uint64_t off, uint64_t size, uint64_t *rec, uint64_t *pad)
+{
+	uint8_t top = (uint8_t)(lenword >> 56);
+	uint64_t r = lenword & UINT64_C(0x00FFFFFFFFFFFFFF);
+	uint64_t p = 0;
+	if (top & 0x80) {
+		if (top & 0x78) return 0;
+		p = top & 7;
+		if (p == 0) return 0;
+	} else if (top) {
+		return 0;
+	}
+	if (r == 0 || (r + p) % 8 != 0) return 0;
+	if (r >= MAX_RECORD - p) return 0;
+	if (off + 8 > size || r + p > size - off - 8) return 0;
+	*rec = r;
+	*pad = p;
+	return 1;
+}
+
+/* Does the typed payload decode? Used to accept a resync candidate. */
+static int payload_decodes(const ea_pb_record *r)
+{
+	ea_entry_header e;
+	ea_hard_state h;
+	uint64_t a, b;
+	switch (r->type) {
+	case EA_WAL_ENTRY: return r->has_data && ea_pb_decode_entry(r->data, r->data_len, &e) == 0 && e.index > 0;
+	case EA_WAL_STATE: return r->has_data && ea_pb_decode_hardstate(r->data, r->data_len, &h) == 0;
+	case EA_WAL_METADATA: return r->has_data && ea_pb_decode_metadata(r->data, r->data_len, &a, &b) == 0;
+	case EA_WAL_SNAPSHOT: return r->has_data && ea_pb_decode_walsnap(r->data, r->data_len, &a, &b) == 0;
+	case EA_WAL_CRC: return !r->has_data && r->has_crc;
+	}
+	return 0;
+}
+
+static int all_zero(const uint8_t *p, size_t n)
+{
+	while (n && ((uintptr_t)p & 7)) { if (*p++) return 0; n--; }
+	while (n >= 8) { uint64_t v; memcpy(&v, p, 8); if (v) return 0; p += 8; n -= 8; }
+	while (n--) if (*p++) return 0;
+	return 1;
+}
+
+/* First 8-aligned offset >= from whose 8-byte word is non-zero, or the segment size. */
+static uint64_t next_nonzero(ea_wal *w, uint64_t from, int *ioerr)
+{
+	uint64_t size = w->segs[w->cur].pub.size;
+	uint64_t off = from;
+	while (off + 8 <= size) {
+		size_t chunk = (size - off) > WINDOW ? WINDOW : (size_t)(size - off);
+		chunk &= ~(size_t)7;
+		const uint8_t *p = window(w, off, chunk, ioerr);
+		if (!p) return size;
+		size_t i = 0;
+		/* fast skip of zero runs */
+		while (i + 64 <= chunk && all_zero(p + i, 64)) i += 64;
+		for (; i + 8 <= chunk; i += 8) {
+			uint64_t v;
+			memcpy(&v, p + i, 8);
+			if (v) return off + i;
+		}
+		off += chunk;
+	}
+	return size;
+}
+
+/* Scan forward on 8-byte boundaries from `from` for a frame that is plausible and decodes.
+ * Returns its offset, or the segment size when none is found. */
+static uint64_t resync(ea_wal *w, uint64_t from, int *ioerr)
+{
+	uint64_t size = w->segs[w->cur].pub.size;
+	uint64_t off = (from + 7) & ~UINT64_C(7);
+	while (off + 8 <= size) {
+		const uint8_t *p = window(w, off, 8, ioerr);
+		if (!p) return size;
+		uint64_t lw;
+		memcpy(&lw, p, 8);
+		lw = le64toh(lw);
+		if (lw == 0) {   /* skip zero runs quickly */
+			off = next_nonzero(w, off, ioerr);
+			continue;
+		}
+		uint64_t rec, pad;
+		if (frame_plausible(lw, off, size, &rec, &pad)) {
+			const uint8_t *body = window(w, off + 8, (size_t)rec, ioerr);
+			ea_pb_record r;
+			if (body && ea_pb_decode_record(body, (size_t)rec, &r) == 0 && r.has_type &&
+			    r.type >= 1 && r.type <= 5 && payload_decodes(&r))
+				return off;
+		}
+		off += 8;
+	}
+	return size;
+}
+
+/* A record whose body (with padding) contains a whole zero 512-byte sector: torn write. */
+static int is_torn(ea_wal *w, uint64_t off, uint64_t rec, uint64_t pad)
+{
+	uint64_t start = off + 8, end = off + 8 + rec + pad;
+	uint64_t s = (start + SECTOR - 1) / SECTOR * SECTOR;
+	int ioerr;
+	/* etcd splits at sector boundaries and tests each piece, including partial ones */
+	uint64_t a = start;
+	while (a < end) {
+		uint64_t b = (a / SECTOR + 1) * SECTOR;
+		if (b > end) b = end;
+		const uint8_t *p = window(w, a, (size_t)(b - a), &ioerr);
+		if (p && all_zero(p, (size_t)(b - a))) return 1;
+		a = b;
+	}
+	(void)s;
+	return 0;
+}
+
+static void fill_typed(ea_wal_record *rec)
+{
+	rec->decoded = 0;
+	switch (rec->type) {
+	case EA_WAL_ENTRY:
+		rec->decoded = ea_pb_decode_entry(rec->data, rec->data_len, &rec->u.entry) == 0;
+		break;
+	case EA_WAL_STATE:
+		rec->decoded = ea_pb_decode_hardstate(rec->data, rec->data_len, &rec->u.state) == 0;
+		break;
+	case EA_WAL_METADATA:
+		rec->decoded = ea_pb_decode_metadata(rec->data, rec->data_len, &rec->u.meta.node_id,
+		                                     &rec->u.meta.cluster_id) == 0;
+		break;
+	case EA_WAL_SNAPSHOT:
+		rec->decoded = ea_pb_decode_walsnap(rec->data, rec->data_len, &rec->u.snap.index,
+		                                    &rec->u.snap.term) == 0;
+		break;
+	case EA_WAL_CRC:
+		rec->decoded = 1;
+		break;
+	}
+}
+
+static int emit_pending(ea_wal *w, ea_wal_item *item)
+{
+	ea_problem_owned_free(&w->last);
+	w->last = w->pending[0];
+	memmove(w->pending, w->pending + 1, (w->npending - 1) * sizeof *w->pending);
+	w->npending--;
+	memset(item, 0, sizeof *item);
+	item->kind = EA_WAL_ITEM_PROBLEM;
+	item->problem = w->last.p;
+	return EA_OK;
+}
+
+static void finish_segment(ea_wal *w, uint64_t used)
+{
+	w->segs[w->cur].pub.used_bytes = used;
+	w->cur++;
+	w->pos = 0;
+	w->seg_open = 0;
+	w->buf_len = 0;
+}
+
+/* Skip damage starting at frame `off` (already diagnosed as `kind`) to the next frame that
+ * decodes, and queue one problem covering the skipped range. */
+static void skip_damage(ea_wal *w, uint64_t off, uint64_t search_from, ea_severity sev,
+                        const char *kind, const char *what)
+{
+	seg_t *s = &w->segs[w->cur];
+	int ioerr;
+	uint64_t next = resync(w, search_from, &ioerr);
+	if (next >= s->pub.size) {
+		/* nothing decodable after the damage: everything to the end is lost (or zeros) */
+		uint64_t nz = next_nonzero(w, search_from, &ioerr);
+		(void)nz;
+		queue_problem(w, sev, kind, s->file, off, s->pub.size - off,
+		              "%s; no readable record follows in this segment", what);
+		finish_segment(w, off);
+		return;
+	}
+	queue_problem(w, sev, kind, s->file, off, next - off,
+	              "%s; %" PRIu64 " bytes skipped, reading resumes at offset %" PRIu64, what,
+	              next - off, next);
+	w->chain_known = 0;   /* the next record's crc re-anchors the chain */
+	w->pos = next;
+}
+
+int ea_wal_next(ea_wal *w, ea_wal_item *item)
+{
+	for (;;) {
+		if (w->npending) return emit_pending(w, item);
+		if (w->have_record_pending) {
+			w->have_record_pending = 0;
+			*item = w->record_pending;
+			return EA_OK;
+		}
+		if (w->cur >= w->nsegs) return EA_ITEROVER;
+
+		seg_t *s = &w->segs[w->cur];
+		if (!w->seg_open) {
+			w->seg_open = 1;
+			w->pos = 0;
+			w->buf_len = 0;
+			if (w->cur > 0 && s->pub.seq != w->segs[w->cur - 1].pub.seq + 1)
+				w->chain_known = 0;   /* a gap: the next crc record starts a new chain */
+		}
+		uint64_t size = s->pub.size, off = w->pos;
+		int ioerr = 0;
+
+		if (off + 8 > size) {
+			if (off < size) {
+				const uint8_t *t = window(w, off, (size_t)(size - off), &ioerr);
+				if (t && !all_zero(t, (size_t)(size - off)))
+					queue_problem(w, EA_SEV_WARNING, "truncated-frame", s->file, off, size - off,
+					              "segment ends inside a length word (%" PRIu64 " bytes)", size - off);
+			}
+			finish_segment(w, off);
+			continue;
+		}
+		const uint8_t *p = window(w, off, 8, &ioerr);
+		if (!p) {
+			queue_problem(w, EA_SEV_ERROR, "read-error", s->file, off, 0, "cannot read the segment");
+			finish_segment(w, off);
+			continue;
+		}
+		uint64_t lw;
+		memcpy(&lw, p, 8);
+		lw = le64toh(lw);
+
+		if (lw == 0) {
+			/* etcd: end of this segment. Look past it for records etcd would never see. */
+			uint64_t nz = w->opts.look_past_end ? next_nonzero(w, off, &ioerr) : size;
+			if (nz >= size) { finish_segment(w, off); continue; }
+			uint64_t next = resync(w, nz, &ioerr);
+			if (next >= size) {
+				queue_problem(w, EA_SEV_ERROR, "data-after-end", s->file, off, size - off,
+				              "non-zero bytes at offset %" PRIu64 " after the zero length word that ends this "
+				              "segment for etcd, but no readable record: overwritten or garbage", nz);
+				finish_segment(w, off);
+				continue;
+			}
+			queue_problem(w, EA_SEV_ERROR, "zeroed-region", s->file, off, next - off,
+			              "%" PRIu64 " zero/unreadable bytes, then records again at offset %" PRIu64
+			              ": etcd stops reading here and would drop (and at boot overwrite) every "
+			              "record after it", next - off, next);
+			w->segs[w->cur].pub.used_bytes = off;
+			w->chain_known = 0;
+			w->pos = next;
+			continue;
+		}
+
+		uint64_t rec = 0, pad = 0;
+		if (!frame_plausible(lw, off, size, &rec, &pad)) {
+			uint64_t r = lw & UINT64_C(0x00FFFFFFFFFFFFFF);
+			char what[200];
+			if (off + 8 + r > size)
+				snprintf(what, sizeof what, "length word claims %" PRIu64 " bytes, beyond the end of the segment", r);
+			else if (r >= MAX_RECORD)
+				snprintf(what, sizeof what, "length word claims %" PRIu64 " bytes, above etcd's 10 MiB record limit", r);
+			else
+				snprintf(what, sizeof what, "impossible length word 0x%016" PRIx64 " (padding bits inconsistent)", lw);
+			skip_damage(w, off, off + 8, EA_SEV_ERROR, "impossible-length", what);
+			continue;
+		}
+		const uint8_t *body = window(w, off + 8, (size_t)(rec + pad), &ioerr);
+		if (!body) {
+			queue_problem(w, EA_SEV_ERROR, "read-error", s->file, off, 0, "cannot read the record");
+			finish_segment(w, off);
+			continue;
+		}
+		ea_pb_record r;
+		int dec = ea_pb_decode_record(body, (size_t)rec, &r);
+		int bad_type = dec == 0 && (!r.has_type || r.type < 1 || r.type > 5);
+		uint32_t newcrc = w->running;
+		int crc_ok = -1;
+		if (dec == 0 && !bad_type && r.type != EA_WAL_CRC && w->opts.verify_crc) {
+			newcrc = ea_crc32c(w->running, r.data, r.data_len);
+			crc_ok = w->chain_known ? (newcrc == r.crc) : -1;
+		}
+		if (dec != 0 || crc_ok == 0) {
+			if (is_torn(w, off, rec, pad)) {
+				if (is_last_segment(w)) {
+					uint64_t end = off + 8 + rec + pad;
+					uint64_t nz = next_nonzero(w, end, &ioerr);
+					if (nz >= size) {
+						queue_problem(w, EA_SEV_WARNING, "torn-tail", s->file, off, size - off,
+						              "torn write: the last record has a zero 512-byte sector; etcd "
+						              "truncates the WAL here when it starts (normal after power loss)");
+						finish_segment(w, off);
+						continue;
+					}
+				}
+				skip_damage(w, off, off + 8, EA_SEV_ERROR, "torn-record",
+				            "record contains a zero 512-byte sector but is not at the end of the log");
+				continue;
+			}
+			if (dec != 0) {
+				/* framing looked right but the record does not decode: trust the length
+				 * once; if the next frame is garbage, resync catches it */
+				queue_problem(w, EA_SEV_ERROR, "undecodable-record", s->file, off, 8 + rec + pad,
+				              "walpb.Record does not decode (bit rot or overwritten bytes)");
+				w->pos = off + 8 + rec + pad;
+				w->chain_known = 0;
+				continue;
+			}
+			queue_problem(w, EA_SEV_ERROR, "crc-mismatch", s->file, off, 8 + rec + pad,
+			              "CRC-32C mismatch: stored %08" PRIx32 ", computed %08" PRIx32
+			              " over the chain; the record's data was changed after it was written",
+			              r.crc, newcrc);
+		}
+
+		/* a decodable record */
+		ea_wal_item *it = item;
+		memset(it, 0, sizeof *it);
+		it->kind = EA_WAL_ITEM_RECORD;
+		ea_wal_record *out = &it->rec;
+		out->file = s->file;
+		out->segment = w->cur;
+		out->offset = off;
+		out->length = rec;
+		out->type = r.type;
+		out->crc = r.crc;
+		out->data = r.data;
+		out->data_len = r.data_len;
+		if (bad_type) {
+			queue_problem(w, EA_SEV_ERROR, "unknown-record-type", s->file, off, 8 + rec + pad,
+			              "record type %" PRId64 " is not one etcd writes (1..5); etcd fails with "
+			              "\"unexpected block type\"", r.type);
+			out->crc_ok = -1;
+		} else if (r.type == EA_WAL_CRC) {
+			if (w->chain_known && w->running != 0 && w->running != r.crc) {
+				queue_problem(w, EA_SEV_ERROR, "crc-chain-mismatch", s->file, off, 8 + rec + pad,
+				              "segment's opening crc %08" PRIx32 " does not continue the chain (%08" PRIx32
+				              "): the previous segment was changed or replaced", r.crc, w->running);
+				out->crc_ok = 0;
+			} else {
+				out->crc_ok = w->chain_known ? 1 : -1;
+			}
+			w->running = r.crc;
+			w->chain_known = 1;
+		} else {
+			out->crc_ok = crc_ok;
+			/* re-anchor on the stored value: right if only this record's data was damaged */
+			w->running = crc_ok == 0 || !w->chain_known ? r.crc : newcrc;
+			if (!w->opts.verify_crc) w->running = r.crc;
+			w->chain_known = 1;
+		}
+		fill_typed(out);
+		if (!out->decoded && !bad_type && r.type != EA_WAL_CRC)
+			queue_problem(w, EA_SEV_ERROR, "undecodable-payload", s->file, off, 8 + rec + pad,
+			              "the %s record's data does not decode", ea_wal_record_type_name(r.type));
+		if (r.type == EA_WAL_METADATA && out->decoded) {
+			if (!w->meta_first) {
+				w->meta_first = malloc(r.data_len ? r.data_len : 1);
+				if (w->meta_first) { memcpy(w->meta_first, r.data, r.data_len); w->meta_first_len = r.data_len; }
+			} else if (w->meta_first_len != r.data_len || memcmp(w->meta_first, r.data, r.data_len) != 0) {
+				queue_problem(w, EA_SEV_ERROR, "metadata-conflict", s->file, off, 8 + rec + pad,
+				              "metadata (member/cluster ID) differs from the first segment's: segments "
+				              "from different members or clusters were mixed (etcd: \"conflicting metadata found\")");
+			}
+		}
+		s->pub.records++;
+		w->pos = off + 8 + rec + pad;
+		s->pub.used_bytes = w->pos;
+		if (w->npending) {
+			/* problems about this record go first; the record follows */
+			w->record_pending = *it;
+			w->have_record_pending = 1;
+			return emit_pending(w, item);
+		}
+		return EA_OK;
+	}
+}

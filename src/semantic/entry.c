@@ -1,0 +1,246 @@
+/* entry.c: what a raft entry means to etcd (FORMATS.md §4, §5).
+ *
+ * Decision procedure (§5.1): conf change → ConfChange; normal with no data → "empty" (a new
+ * leader's first entry); else InternalRaftRequest, strictly (protobuf-c rejects a known
+ * field with the wrong wire type), else a raw v2 Request. Never the other way round: an
+ * InternalRaftRequest usually parses as a Request. All allocations go to an arena reset per
+ * entry. Passwords (3.4 proposes them in clear text) are never copied out. */
+#include "etcd-autopsy/raft.h"
+#include "util/arena.h"
+
+#include "etcdserverpb.pb-c.h"
+#include "raftpb.pb-c.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define ARENA_LIMIT (64u * 1024u * 1024u)
+
+struct ea_entry_decoder {
+	ea_arena arena;
+};
+
+int ea_entry_decoder_new(ea_entry_decoder **out)
+{
+	ea_entry_decoder *d = calloc(1, sizeof *d);
+	if (!d) return EA_ENOMEM;
+	ea_arena_init(&d->arena, ARENA_LIMIT);
+	*out = d;
+	return EA_OK;
+}
+
+void ea_entry_decoder_free(ea_entry_decoder *d)
+{
+	if (!d) return;
+	ea_arena_free(&d->arena);
+	free(d);
+}
+
+uint16_t ea_reqid_member_low16(uint64_t id) { return (uint16_t)(id >> 48); }
+
+int64_t ea_reqid_started_ms(uint64_t id, int64_t ref_ms)
+{
+	const int64_t wrap = INT64_C(1) << 40;
+	int64_t ts = (int64_t)((id >> 8) & (uint64_t)(wrap - 1));
+	if (id == 0) return -1;
+	if (ref_ms <= 0) ref_ms = (int64_t)time(NULL) * 1000;
+	int64_t ref = ref_ms + INT64_C(86400000);   /* a day of clock skew allowed */
+	if (ref < ts) return ts;
+	return ts + (ref - ts) / wrap * wrap;
+}
+
+static const char *detail(ea_entry_decoder *d, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static const char *detail(ea_entry_decoder *d, const char *fmt, ...)
+{
+	char tmp[512];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+	va_end(ap);
+	if (n < 0) return "";
+	if ((size_t)n >= sizeof tmp) n = sizeof tmp - 1;
+	return ea_arena_strndup(&d->arena, tmp, (size_t)n);
+}
+
+static void set_key(ea_entry_info *o, ProtobufCBinaryData k)
+{
+	if (k.len) { o->key = k.data; o->key_len = k.len; }
+}
+
+static const char *cc_kind(int t)
+{
+	switch (t) {
+	case RAFTPB__CONF_CHANGE_TYPE__ConfChangeAddNode: return "confchange:add";
+	case RAFTPB__CONF_CHANGE_TYPE__ConfChangeRemoveNode: return "confchange:remove";
+	case RAFTPB__CONF_CHANGE_TYPE__ConfChangeUpdateNode: return "confchange:update";
+	case RAFTPB__CONF_CHANGE_TYPE__ConfChangeAddLearnerNode: return "confchange:add_learner";
+	}
+	return "confchange:unknown";
+}
+
+static void txn_first_key(ea_entry_info *o, const Etcdserverpb__TxnRequest *t)
+{
+	int ops = 0;
+	for (size_t i = 0; i < t->n_success + t->n_failure; i++) {
+		const Etcdserverpb__RequestOp *op = i < t->n_success ? t->success[i] : t->failure[i - t->n_success];
+		ops++;
+		if (o->key) continue;
+		if (op->request_put) set_key(o, op->request_put->key);
+		else if (op->request_delete_range) set_key(o, op->request_delete_range->key);
+		else if (op->request_range) set_key(o, op->request_range->key);
+	}
+	if (!o->key && t->n_compare) set_key(o, t->compare[0]->key);
+	o->ops = ops;
+}
+
+/* Fill `o` from a decoded InternalRaftRequest; returns 0 if exactly one request is set. */
+static int from_internal(ea_entry_decoder *d, const Etcdserverpb__InternalRaftRequest *r,
+                        ea_entry_info *o)
+{
+	int set = 0;
+#define IS(f, name) if (r->f) { o->kind = name; set++; }
+	IS(v2, "v2") IS(range, "range") IS(put, "put") IS(delete_range, "delete_range")
+	IS(txn, "txn") IS(compaction, "compaction") IS(lease_grant, "lease_grant")
+	IS(lease_revoke, "lease_revoke") IS(alarm, "alarm") IS(lease_checkpoint, "lease_checkpoint")
+	IS(auth_enable, "auth_enable") IS(auth_disable, "auth_disable") IS(auth_status, "auth_status")
+	IS(authenticate, "authenticate") IS(auth_user_add, "auth_user_add")
+	IS(auth_user_delete, "auth_user_delete") IS(auth_user_get, "auth_user_get")
+	IS(auth_user_change_password, "auth_user_change_password")
+	IS(auth_user_grant_role, "auth_user_grant_role") IS(auth_user_revoke_role, "auth_user_revoke_role")
+	IS(auth_user_list, "auth_user_list") IS(auth_role_list, "auth_role_list")
+	IS(auth_role_add, "auth_role_add") IS(auth_role_delete, "auth_role_delete")
+	IS(auth_role_get, "auth_role_get") IS(auth_role_grant_permission, "auth_role_grant_permission")
+	IS(auth_role_revoke_permission, "auth_role_revoke_permission")
+	IS(cluster_version_set, "cluster_version_set") IS(cluster_member_attr_set, "cluster_member_attr_set")
+	IS(downgrade_info_set, "downgrade_info_set")
+#undef IS
+	if (set != 1) return -1;
+	o->request_id = r->id ? r->id : (r->header ? r->header->id : 0);
+
+	if (r->v2) {
+		o->kind = detail(d, "v2:%s", r->v2->method ? r->v2->method : "?");
+		if (r->v2->path) { o->key = (const uint8_t *)r->v2->path; o->key_len = strlen(r->v2->path); }
+	} else if (r->range) {
+		set_key(o, r->range->key);
+	} else if (r->put) {
+		set_key(o, r->put->key);
+		o->detail = detail(d, "value_size=%zu%s", r->put->value.len,
+		                   r->put->lease ? " lease" : "");
+		if (r->put->lease) o->detail = detail(d, "value_size=%zu lease=%" PRIx64, r->put->value.len, (uint64_t)r->put->lease);
+	} else if (r->delete_range) {
+		set_key(o, r->delete_range->key);
+		if (r->delete_range->range_end.len) {
+			o->range_end = r->delete_range->range_end.data;
+			o->range_end_len = r->delete_range->range_end.len;
+		}
+	} else if (r->txn) {
+		txn_first_key(o, r->txn);
+		o->detail = detail(d, "compares=%zu success=%zu failure=%zu", r->txn->n_compare,
+		                   r->txn->n_success, r->txn->n_failure);
+	} else if (r->compaction) {
+		o->detail = detail(d, "revision=%" PRId64 "%s", r->compaction->revision,
+		                   r->compaction->physical ? " physical" : "");
+	} else if (r->lease_grant) {
+		o->detail = detail(d, "lease=%" PRIx64 " ttl=%" PRId64, (uint64_t)r->lease_grant->id, r->lease_grant->ttl);
+	} else if (r->lease_revoke) {
+		o->detail = detail(d, "lease=%" PRIx64, (uint64_t)r->lease_revoke->id);
+	} else if (r->lease_checkpoint) {
+		o->detail = detail(d, "checkpoints=%zu", r->lease_checkpoint->n_checkpoints);
+	} else if (r->alarm) {
+		static const char *act[] = { "get", "activate", "deactivate" };
+		static const char *al[] = { "none", "NOSPACE", "CORRUPT" };
+		int a = r->alarm->action, k = r->alarm->alarm;
+		o->detail = detail(d, "action=%s alarm=%s member=%" PRIx64,
+		                   a >= 0 && a <= 2 ? act[a] : "?", k >= 0 && k <= 2 ? al[k] : "?",
+		                   r->alarm->memberid);
+	} else if (r->authenticate) {
+		o->detail = detail(d, "user=%s password=<redacted>", r->authenticate->name ? r->authenticate->name : "");
+	} else if (r->auth_user_add) {
+		o->detail = detail(d, "user=%s password=<redacted>", r->auth_user_add->name ? r->auth_user_add->name : "");
+	} else if (r->auth_user_change_password) {
+		o->detail = detail(d, "user=%s password=<redacted>",
+		                   r->auth_user_change_password->name ? r->auth_user_change_password->name : "");
+	} else if (r->auth_user_delete) {
+		o->detail = detail(d, "user=%s", r->auth_user_delete->name ? r->auth_user_delete->name : "");
+	} else if (r->auth_user_grant_role) {
+		o->detail = detail(d, "user=%s role=%s", r->auth_user_grant_role->user ? r->auth_user_grant_role->user : "",
+		                   r->auth_user_grant_role->role ? r->auth_user_grant_role->role : "");
+	} else if (r->auth_role_add) {
+		o->detail = detail(d, "role=%s", r->auth_role_add->name ? r->auth_role_add->name : "");
+	} else if (r->cluster_version_set) {
+		o->detail = detail(d, "version=%s", r->cluster_version_set->ver ? r->cluster_version_set->ver : "");
+	} else if (r->cluster_member_attr_set) {
+		o->detail = detail(d, "member=%" PRIx64, r->cluster_member_attr_set->member_id);
+	}
+	return 0;
+}
+
+int ea_entry_decode(ea_entry_decoder *d, const ea_entry_header *e, int64_t ref_ms,
+                    ea_entry_info *o)
+{
+	ea_arena_reset(&d->arena);
+	memset(o, 0, sizeof *o);
+	o->cc_type = -1;
+	o->proposer_started_ms = -1;
+	o->ops = 1;
+	o->decode_ok = 1;
+	o->detail = "";
+	ProtobufCAllocator *al = &d->arena.pb;
+
+	if (e->type == RAFTPB__ENTRY_TYPE__EntryConfChange) {
+		Raftpb__ConfChange *cc = raftpb__conf_change__unpack(al, e->data_len, e->data ? e->data : (const uint8_t *)"");
+		if (!cc) { o->kind = "confchange:unknown"; o->decode_ok = 0; return EA_OK; }
+		o->cc_type = cc->type;
+		o->kind = cc_kind(cc->type);
+		o->cc_node_id = cc->nodeid;
+		o->request_id = cc->id;
+		if (cc->context.len)
+			o->cc_context = ea_arena_strndup(&d->arena, (const char *)cc->context.data, cc->context.len);
+		o->detail = detail(d, "member=%" PRIx64, cc->nodeid);
+	} else if (e->type == RAFTPB__ENTRY_TYPE__EntryConfChangeV2) {
+		Raftpb__ConfChangeV2 *cc = raftpb__conf_change_v2__unpack(al, e->data_len, e->data ? e->data : (const uint8_t *)"");
+		o->kind = "confchangev2";
+		if (!cc) { o->decode_ok = 0; return EA_OK; }
+		if (cc->n_changes) {
+			o->cc_type = cc->changes[0]->type;
+			o->cc_node_id = cc->changes[0]->node_id;
+		}
+		o->detail = detail(d, "changes=%zu transition=%d", cc->n_changes, cc->transition);
+		if (cc->context.len)
+			o->cc_context = ea_arena_strndup(&d->arena, (const char *)cc->context.data, cc->context.len);
+	} else if (e->type != 0) {
+		o->kind = "unknown";
+		o->decode_ok = 0;
+		return EA_OK;
+	} else if (e->data_len == 0) {
+		o->kind = "empty";
+	} else {
+		Etcdserverpb__InternalRaftRequest *r =
+			etcdserverpb__internal_raft_request__unpack(al, e->data_len, e->data);
+		if (!r || from_internal(d, r, o) != 0) {
+			Etcdserverpb__Request *v2 = etcdserverpb__request__unpack(al, e->data_len, e->data);
+			if (!v2 || !v2->method) {
+				o->kind = "unknown";
+				o->decode_ok = 0;
+				return EA_OK;
+			}
+			o->kind = detail(d, "v2:%s", v2->method);
+			o->request_id = v2->id;
+			if (v2->path) { o->key = (const uint8_t *)v2->path; o->key_len = strlen(v2->path); }
+			if (strcmp(v2->method, "SYNC") == 0)
+				o->detail = detail(d, "time=%" PRId64, v2->time);
+			else
+				o->detail = detail(d, "value_size=%zu", v2->val ? strlen(v2->val) : (size_t)0);
+		}
+	}
+	if (o->request_id) {
+		o->proposer_low16 = ea_reqid_member_low16(o->request_id);
+		o->proposer_started_ms = ea_reqid_started_ms(o->request_id, ref_ms);
+	}
+	return EA_OK;
+}

@@ -1,0 +1,155 @@
+/* log.c: ea_log, a two-pass cursor over the WAL with etcd's ReadAll semantics.
+ *
+ * Entry e is superseded iff some later entry has an index <= e's index (that later entry
+ * truncates the log at its index: raft overwrote an uncommitted tail after a leader
+ * change). Only entries whose index is <= the highest index written before them can
+ * supersede anything, so pass 1 collects just those ("regressions"); pass 2 streams the
+ * WAL again and flags each entry in O(1) with a suffix-minimum over the regressions. */
+#include "etcd-autopsy/raft.h"
+#include "tracker.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_REGRESSIONS (4u * 1024u * 1024u)
+
+typedef struct {
+	uint64_t pos;       /* entry ordinal in stream order */
+	uint64_t index, term;
+} regression;
+
+struct ea_log {
+	ea_input *in;
+	ea_wal_options opts;
+	ea_wal *wal;
+	regression *reg;
+	uint64_t *sufmin;   /* sufmin[i] = min index over reg[i..] */
+	size_t nreg, cap;
+	int truncated;      /* too many regressions to track: flags may be incomplete */
+	size_t next_reg;    /* first regression with pos > current entry */
+	uint64_t ordinal;
+	ea_tracker tracker;
+	ea_problem_owned synth;
+	int have_pending;
+	ea_wal_item pending;
+};
+
+static int collect(ea_log *l)
+{
+	uint64_t max_index = 0, ord = 0;
+	int have = 0;
+	ea_wal_item it;
+	int rc;
+	while ((rc = ea_wal_next(l->wal, &it)) == EA_OK) {
+		if (it.kind != EA_WAL_ITEM_RECORD || it.rec.type != EA_WAL_ENTRY || !it.rec.decoded) continue;
+		uint64_t idx = it.rec.u.entry.index;
+		if (have && idx <= max_index) {
+			if (l->nreg == MAX_REGRESSIONS) {
+				l->truncated = 1;
+			} else {
+				if (l->nreg == l->cap) {
+					size_t nc = l->cap ? l->cap * 2 : 64;
+					void *p = realloc(l->reg, nc * sizeof *l->reg);
+					if (!p) return EA_ENOMEM;
+					l->reg = p;
+					l->cap = nc;
+				}
+				l->reg[l->nreg++] = (regression){ ord, idx, it.rec.u.entry.term };
+			}
+		}
+		if (!have || idx > max_index) max_index = idx;
+		have = 1;
+		ord++;
+	}
+	if (rc != EA_ITEROVER) return rc;
+	l->sufmin = malloc((l->nreg + 1) * sizeof *l->sufmin);
+	if (!l->sufmin) return EA_ENOMEM;
+	l->sufmin[l->nreg] = UINT64_MAX;
+	for (size_t i = l->nreg; i-- > 0;)
+		l->sufmin[i] = l->reg[i].index < l->sufmin[i + 1] ? l->reg[i].index : l->sufmin[i + 1];
+	return EA_OK;
+}
+
+int ea_log_open(ea_log **out, ea_input *in, const ea_wal_options *opts, ea_error *err)
+{
+	*out = NULL;
+	ea_log *l = calloc(1, sizeof *l);
+	if (!l) return EA_ENOMEM;
+	ea_wal_options def = EA_WAL_OPTIONS_INIT;
+	l->opts = opts ? *opts : def;
+	l->in = in;
+	int rc = ea_wal_open(&l->wal, in, &l->opts, err);
+	if (rc == EA_OK) rc = collect(l);
+	if (rc == EA_OK) {
+		ea_wal_close(l->wal);
+		l->wal = NULL;
+		rc = ea_wal_open(&l->wal, in, &l->opts, err);
+	}
+	if (rc != EA_OK) { ea_log_close(l); return rc; }
+	*out = l;
+	return EA_OK;
+}
+
+ea_wal *ea_log_wal(ea_log *l) { return l->wal; }
+
+void ea_log_close(ea_log *l)
+{
+	if (!l) return;
+	ea_wal_close(l->wal);
+	ea_problem_owned_free(&l->synth);
+	free(l->reg);
+	free(l->sufmin);
+	free(l);
+}
+
+int ea_log_next(ea_log *l, ea_log_item *out)
+{
+	memset(out, 0, sizeof *out);
+	if (l->have_pending) {
+		l->have_pending = 0;
+		out->item = l->pending;
+		goto flag;
+	}
+	int rc = ea_wal_next(l->wal, &out->item);
+	if (rc != EA_OK) return rc;
+	ea_wal_item *it = &out->item;
+	if (it->kind != EA_WAL_ITEM_RECORD || !it->rec.decoded) return EA_OK;
+	if (it->rec.type == EA_WAL_SNAPSHOT) {
+		ea_tracker_snapshot(&l->tracker, it->rec.u.snap.index);
+		return EA_OK;
+	}
+	if (it->rec.type != EA_WAL_ENTRY) return EA_OK;
+	uint64_t prev_last = l->tracker.last_index, removed;
+	ea_track_result tr = ea_tracker_entry(&l->tracker, it->rec.u.entry.index, it->rec.u.entry.term, &removed);
+	if (tr == EA_TRACK_GAP) {
+		/* hand out a problem first, the entry on the next call */
+		char msg[256];
+		snprintf(msg, sizeof msg,
+		         "raft index jumps from %" PRIu64 " to %" PRIu64 " with no snapshot record: entries "
+		         "%" PRIu64 "..%" PRIu64 " are missing from this WAL",
+		         prev_last, it->rec.u.entry.index, prev_last + 1, it->rec.u.entry.index - 1);
+		ea_problem p = { EA_LAYER_RAFT, EA_SEV_ERROR, "index-gap", it->rec.file, it->rec.offset, 0, msg };
+		ea_problem_owned_free(&l->synth);
+		if (ea_problem_copy(&l->synth, &p) != EA_OK) return EA_ENOMEM;
+		l->pending = *it;
+		l->have_pending = 1;
+		memset(out, 0, sizeof *out);
+		out->item.kind = EA_WAL_ITEM_PROBLEM;
+		out->item.problem = l->synth.p;
+		return EA_OK;
+	}
+flag:
+	if (out->item.kind == EA_WAL_ITEM_RECORD && out->item.rec.type == EA_WAL_ENTRY) {
+		uint64_t idx = out->item.rec.u.entry.index;
+		while (l->next_reg < l->nreg && l->reg[l->next_reg].pos <= l->ordinal) l->next_reg++;
+		if (l->sufmin[l->next_reg] <= idx) {
+			out->superseded = 1;
+			for (size_t i = l->next_reg; i < l->nreg; i++)
+				if (l->reg[i].index <= idx) { out->superseded_by_term = l->reg[i].term; break; }
+		}
+		l->ordinal++;
+	}
+	return EA_OK;
+}

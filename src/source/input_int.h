@@ -1,0 +1,35 @@
+/* input_int.h: the ea_input object shared by the directory, file and archive backends. */
+#ifndef EA_INPUT_INT_H
+#define EA_INPUT_INT_H
+
+#include "etcd-autopsy/source.h"
+
+typedef struct {
+	ea_input_file pub;
+	char    *name;      /* owned storage for pub.name */
+	char    *ospath;    /* dir/file backends: path to open */
+	uint64_t stage_off; /* archive backend: offset in the staging file */
+} ea_input_entry;
+
+struct ea_input {
+	ea_input_kind kind;
+	char *path;
+	ea_input_entry *files;
+	size_t count, cap;
+	int stage_fd;       /* archive staging file, -1 otherwise */
+	int cached_fd;      /* one open input file (dir/file backends) */
+	size_t cached_idx;
+	ea_problem_owned *problems;
+	size_t problem_count;
+};
+
+int ea__input_add(ea_input *in, const char *name, uint64_t size, int64_t mtime,
+                  const char *ospath, uint64_t stage_off);
+int ea__input_problem(ea_input *in, ea_severity sev, const char *kind, const char *file,
+                      uint64_t offset, const char *fmt, ...);
+int ea__input_open_dir(ea_input *in, ea_error *err);
+int ea__input_open_archive(ea_input *in, ea_error *err);
+void ea__set_error(ea_error *err, int code, ea_layer layer, const char *file, uint64_t off,
+                   const char *fmt, ...);
+
+#endif
