@@ -1,5 +1,5 @@
 /* etcd-autopsy/etcd-autopsy.h: umbrella header of the etcd-autopsy library.
- * Layers, bottom up: source (bytes) → wal (format) → raft (semantic) → writer (output). */
+ * Layers, bottom up: source (bytes) → wal, bolt (format) → raft (semantic) → writer (output). */
 #ifndef EA_ETCD_AUTOPSY_H
 #define EA_ETCD_AUTOPSY_H
 
@@ -8,5 +8,6 @@
 #include "wal.h"
 #include "raft.h"
 #include "writer.h"
+#include "bolt.h"
 
 #endif
