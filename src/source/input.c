@@ -130,7 +130,7 @@ int ea_input_open(ea_input **out, const char *path, ea_error *err)
 		rc = EA_EIO;
 	}
 	if (rc < 0) { ea_input_close(in); return rc; }
-	qsort(in->files, in->count, sizeof *in->files, cmp_entry);
+	if (in->count > 1) qsort(in->files, in->count, sizeof *in->files, cmp_entry);
 	*out = in;
 	return EA_OK;
 }

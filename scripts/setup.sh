@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# setup.sh: install what etcd-autopsy needs to build and test on Debian (12+).
+#   scripts/setup.sh            build + test dependencies
+#   scripts/setup.sh --etcd     also Debian's etcd 3.4 server/client, to regenerate fixtures
+set -euo pipefail
+pkgs=(build-essential cmake pkg-config
+      libprotobuf-c-dev protobuf-c-compiler
+      libsqlite3-dev sqlite3 zlib1g-dev libarchive-dev libssl-dev libcmocka-dev
+      jq python3)
+[ "${1:-}" = "--etcd" ] && pkgs+=(etcd-server etcd-client)
+SUDO=
+[ "$(id -u)" = 0 ] || SUDO=sudo
+missing=()
+for p in "${pkgs[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+	$SUDO apt-get update -q
+	DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi

@@ -1,0 +1,90 @@
+# test_wal_cli.sh: the `wal` commands' output contract, exit codes and damage reporting,
+# checked against facts etcd reported (fixtures/*/manifest.txt).
+. "$(dirname "$0")/lib.sh"
+
+H=$FIXTURES/healthy
+
+# --help everywhere, exit 0 on stdout; usage errors exit 2
+expect_exit 0 "top-level --help" "$EA" --help
+expect_exit 0 "wal --help" "$EA" wal --help
+expect_exit 0 "wal ls --help" "$EA" wal ls --help
+expect_exit 0 "wal stat --help" "$EA" wal stat --help
+expect_exit 0 "--version" "$EA" --version
+expect_exit 2 "no args" "$EA"
+expect_exit 2 "unknown command" "$EA" frobnicate
+expect_exit 2 "unknown option" "$EA" wal stat --bogus "$H/n1.tar.gz"
+expect_exit 2 "bad number" "$EA" wal ls --from xyz "$H/n1.tar.gz"
+expect_exit 2 "missing path" "$EA" wal stat "$TMP/does-not-exist"
+expect_exit 2 "no wal in path" "$EA" wal stat "$FIXTURES/corrupt"
+
+# wal stat -w json: the keys of the contract, values equal to etcd's endpoint status
+for sc in healthy leader-change follower-behind; do
+	for n in n1 n2 n3; do
+		expect_exit 0 "$sc/$n clean" "$EA" wal stat -w json "$FIXTURES/$sc/$n.tar.gz"
+		j=$TMP/out
+		check "$sc/$n member_id" [ "$(jq -r .member_id "$j")" = "$(manifest $sc $n.member_id)" ]
+		check "$sc/$n cluster_id" [ "$(jq -r .cluster_id "$j")" = "$(manifest $sc cluster_id)" ]
+		check "$sc/$n last_index" [ "$(jq -r .last_index "$j")" = "$(manifest $sc $n.raft_index)" ]
+		check "$sc/$n last_term" [ "$(jq -r .last_term "$j")" = "$(manifest $sc $n.raft_term)" ]
+		check "$sc/$n commit" [ "$(jq -r .hard_state.commit "$j")" = "$(manifest $sc $n.raft_index)" ]
+		check "$sc/$n segments" [ "$(jq -r '.segments|length' "$j")" = "$(manifest $sc $n.wal_segments)" ]
+		check "$sc/$n keys" jq -e 'has("first_index") and has("hard_state") and (.hard_state|has("term") and has("vote")) and (.problems==[])' "$j" >/dev/null
+	done
+done
+
+# wal ls -w json: one object per line with the contract's keys; last entry = etcd's index/term
+"$EA" wal ls -w json "$H/n2.tar.gz" >"$TMP/ls.json"
+check "ls exit 0" [ $? = 0 ]
+check "ls every line has the keys" jq -e -s 'all(.[]; has("index") and has("term") and has("type") and has("kind") and has("size") and has("file") and has("offset") and has("superseded"))' "$TMP/ls.json" >/dev/null
+check "ls last index" [ "$(tail -n 1 "$TMP/ls.json" | jq -r .index)" = "$(manifest healthy n2.raft_index)" ]
+check "ls last term" [ "$(tail -n 1 "$TMP/ls.json" | jq -r .term)" = "$(manifest healthy n2.raft_term)" ]
+check "ls entry count = raft index" [ "$(wc -l <"$TMP/ls.json")" = "$(manifest healthy n2.raft_index)" ]
+check "ls bootstrap conf changes" [ "$(jq -r 'select(.index<=3)|.kind' "$TMP/ls.json" | sort -u)" = "confchange:add" ]
+check "ls has puts with keys" jq -e -s '[.[]|select(.kind=="put" and (.key|type)=="string")]|length > 100' "$TMP/ls.json" >/dev/null
+check "ls compaction entries" jq -e -s '[.[]|select(.kind=="compaction")]|length >= 1' "$TMP/ls.json" >/dev/null
+check "ls files are relative" jq -e -s 'all(.[]; .file|startswith("n2/member/wal/"))' "$TMP/ls.json" >/dev/null
+
+# --from/--to/--kind filters
+"$EA" wal ls -w json --from 100 --to 120 "$H/n1.tar.gz" >"$TMP/range.json"
+check "range count" [ "$(wc -l <"$TMP/range.json")" = 21 ]
+check "range bounds" jq -e -s '(map(.index)|min)==100 and (map(.index)|max)==120' "$TMP/range.json" >/dev/null
+"$EA" wal ls -w json --kind empty "$FIXTURES/leader-change/n1.tar.gz" >"$TMP/empty.json"
+# every term after the first has exactly one leader no-op on a member that kept its log
+check "one empty entry per leader term" [ "$(jq -r .term "$TMP/empty.json" | sort -un | tr '\n' ' ')" = "$(manifest leader-change leader_terms | tr ',' '\n' | cut -d: -f1 | sort -un | tr '\n' ' ')" ]
+
+# --records: every record, with crc verdicts
+"$EA" wal ls -w json --records "$H/n1.tar.gz" >"$TMP/rec.json"
+check "records keys" jq -e -s 'all(.[]; has("file") and has("offset") and has("record_type") and has("length") and has("crc_ok"))' "$TMP/rec.json" >/dev/null
+check "records crc all ok" jq -e -s 'all(.[]; .crc_ok != false)' "$TMP/rec.json" >/dev/null
+check "records first is crc at 0" [ "$(head -n 1 "$TMP/rec.json" | jq -c '[.record_type,.offset]')" = '["crc",0]' ]
+
+# table output works and has a header
+expect_exit 0 "table stat" "$EA" wal stat "$H/n3.tar.gz"
+check "table stat member" grep -q "member_id *$(manifest healthy n3.member_id)" "$TMP/out"
+
+# damage: exit 1, problem objects inline at the recorded file/offset, stderr summary
+for v in torn-tail bitflip zeroed-block missing-segment; do
+	f=$(manifest corrupt $v.file); off=$(manifest corrupt $v.offset)
+	expect_exit 1 "$v exit 1" "$EA" wal ls -w json "$FIXTURES/corrupt/$v.tar.gz"
+	check "$v stderr summary" grep -q "problem" "$TMP/err"
+	if [ $v = missing-segment ]; then
+		check "$v problem" jq -e -s '[.[]|select(.problem.kind=="missing-segment")]|length==1' "$TMP/out" >/dev/null
+	else
+		check "$v problem at $f+$off" jq -e -s --arg f "$f" --argjson o "$off" '[.[]|select(.problem and .problem.file==$f and .problem.offset==$o)]|length==1' "$TMP/out" >/dev/null
+	fi
+	check "$v entries still listed" jq -e -s '[.[]|select(.index)]|length > 400' "$TMP/out" >/dev/null
+	expect_exit 1 "$v stat exit 1" "$EA" wal stat -w json "$FIXTURES/corrupt/$v.tar.gz"
+	check "$v stat lists the problem" jq -e '.problems|length >= 1' "$TMP/out" >/dev/null
+done
+
+# the same data as a directory and as an archive reads the same
+mkdir -p "$TMP/x" && tar -C "$TMP/x" -xzf "$H/n1.tar.gz"
+"$EA" wal ls -w json "$TMP/x" >"$TMP/dir.json"
+"$EA" wal ls -w json "$H/n1.tar.gz" >"$TMP/tar.json"
+check "dir == archive" cmp -s "$TMP/dir.json" "$TMP/tar.json"
+# the wal/ dir and a single segment are accepted too
+expect_exit 0 "wal dir as PATH" "$EA" wal stat "$TMP/x/n1/member/wal"
+seg=$(ls "$TMP/x/n1/member/wal" | head -n 1)
+expect_exit 0 "single segment as PATH" "$EA" wal stat "$TMP/x/n1/member/wal/$seg"
+
+finish
