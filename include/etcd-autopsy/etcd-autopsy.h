@@ -9,5 +9,6 @@
 #include "raft.h"
 #include "writer.h"
 #include "bolt.h"
+#include "mvcc.h"
 
 #endif

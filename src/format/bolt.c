@@ -27,7 +27,7 @@
  * Nothing here trusts a number read from the file: ids are checked against pgid and the file
  * size, element areas against the page buffer, overflow against pgid, depth and revisits are
  * bounded, and every problem is recorded with file, byte offset and page id. */
-#include "etcd-autopsy/bolt.h"
+#include "bolt_int.h"
 #include "../source/input_int.h"
 
 #include <inttypes.h>
@@ -90,11 +90,8 @@ static uint64_t fnv1a64(const uint8_t *p, size_t n)
 	return h;
 }
 
-static void problem(ea_bolt *b, ea_severity sev, const char *kind, uint64_t off, uint64_t len,
-                    const char *fmt, ...) __attribute__((format(printf, 6, 7)));
-
-static void problem(ea_bolt *b, ea_severity sev, const char *kind, uint64_t off, uint64_t len,
-                    const char *fmt, ...)
+static void vproblem(ea_bolt *b, ea_layer layer, ea_severity sev, const char *kind, uint64_t off,
+                     uint64_t len, const char *fmt, va_list ap)
 {
 	/* dedup by (kind, offset): several walks may meet the same broken page */
 	uint64_t fp = off * 0x9E3779B97F4A7C15ull;
@@ -125,15 +122,33 @@ static void problem(ea_bolt *b, ea_severity sev, const char *kind, uint64_t off,
 	}
 	b->seen[h] = fp;
 	char msg[512];
-	va_list ap;
-	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
 	void *p = realloc(b->problems, (b->nproblems + 1) * sizeof *b->problems);
 	if (!p) return;
 	b->problems = p;
-	ea_problem pr = { EA_LAYER_BOLT, sev, kind, b->file, off, len, msg };
+	ea_problem pr = { layer, sev, kind, b->file, off, len, msg };
 	if (ea_problem_copy(&b->problems[b->nproblems], &pr) == EA_OK) b->nproblems++;
+}
+
+static void problem(ea_bolt *b, ea_severity sev, const char *kind, uint64_t off, uint64_t len,
+                    const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+
+static void problem(ea_bolt *b, ea_severity sev, const char *kind, uint64_t off, uint64_t len,
+                    const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vproblem(b, EA_LAYER_BOLT, sev, kind, off, len, fmt, ap);
+	va_end(ap);
+}
+
+void ea__bolt_problem(ea_bolt *b, ea_layer layer, ea_severity sev, const char *kind, uint64_t off,
+                      uint64_t len, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vproblem(b, layer, sev, kind, off, len, fmt, ap);
+	va_end(ap);
 }
 
 size_t ea_bolt_problem_count(const ea_bolt *b) { return b->nproblems; }

@@ -1,0 +1,169 @@
+/* etcd-autopsy/mvcc.h: etcd's v3 store inside a bbolt file (FORMATS.md §7).
+ *
+ * - the `key` bucket: revision keys (main, sub[, 't']) → mvccpb.KeyValue; the key index with
+ *   generations rebuilt exactly as etcd does at startup; values at any revision; per-key
+ *   history; salvage of key-bucket elements from every page of a damaged file;
+ * - `meta`, `cluster`, `members`, `members_removed`, `lease`, `alarm`, `auth*` decoded
+ *   (password hashes are never copied out);
+ * - HashKV as `etcdctl endpoint hashkv [--rev]` computes it and the `etcdctl snapshot status`
+ *   hash, revision, total keys and size.
+ *
+ * Problems (layer EA_LAYER_MVCC) are added to the underlying ea_bolt handle's list, so one
+ * stream (ea_bolt_problem_at) carries both layers. */
+#ifndef EA_MVCC_H
+#define EA_MVCC_H
+
+#include "common.h"
+#include "source.h"
+#include "bolt.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Which HashKV rule for a tombstone at exactly the compaction revision. */
+typedef enum {
+	EA_HASHKV_RULE_AUTO = 0,        /* skip it iff the bucket holds one (only 3.4.34+ / 3.5.16+ /
+	                                   3.6 writers keep it, and those servers skip it) */
+	EA_HASHKV_RULE_CLASSIC,         /* 3.4.0-3.4.33, 3.5.0-3.5.15: hash it if not compacted away */
+	EA_HASHKV_RULE_SKIP_TOMBSTONE   /* 3.4.34+, 3.5.16+, 3.6: always skip it */
+} ea_hashkv_rule;
+
+typedef struct {
+	unsigned version;
+	ea_hashkv_rule hash_rule;
+} ea_mvcc_options;
+
+#define EA_MVCC_OPTIONS_VERSION 1
+#define EA_MVCC_OPTIONS_INIT { EA_MVCC_OPTIONS_VERSION, EA_HASHKV_RULE_AUTO }
+
+typedef struct ea_mvcc ea_mvcc;
+
+/* Locates the bbolt file in `in` (ea_bolt_locate), opens it and reads the meta bucket. */
+int  ea_mvcc_open(ea_mvcc **out, ea_input *in, const ea_mvcc_options *opts, ea_error *err);
+void ea_mvcc_close(ea_mvcc *m);
+ea_bolt *ea_mvcc_bolt(ea_mvcc *m);
+
+typedef struct {
+	int64_t  revision;             /* current revision as etcd computes it at startup */
+	int64_t  last_key_revision;    /* main of the last key-bucket key (snapshot status), 0 if none */
+	int64_t  compact_revision;     /* meta/finishedCompactRev, -1 if never compacted */
+	int64_t  scheduled_compact_revision;   /* meta/scheduledCompactRev, -1 if absent */
+	int      compaction_interrupted;       /* scheduled > finished: etcd resumes it at startup */
+	int      have_consistent_index;
+	uint64_t consistent_index;
+	int      have_term;            /* meta/term exists (3.5+) */
+	uint64_t term;
+	char     storage_version[32];  /* meta/storageVersion (3.6+), else "3.5" (term + confState), else "3.4" */
+	char     conf_state[512];      /* meta/confState JSON (3.5+), "" if absent */
+	char     cluster_version[32];  /* cluster/clusterVersion, "" if absent */
+	char     downgrade[256];       /* cluster/downgrade JSON (3.5+), "" if absent */
+	int      auth_enabled;         /* auth/authEnabled: 1, 0, -1 absent */
+	int      have_auth_revision;
+	uint64_t auth_revision;
+	uint64_t key_revisions;        /* elements in the key bucket */
+	uint64_t tombstones;
+	uint64_t keys;                 /* distinct user keys in the index */
+	uint64_t live_keys;            /* keys not deleted at the current revision */
+	uint64_t members, removed_members, leases, alarms, users, roles;
+} ea_mvcc_info;
+
+/* Builds the key index on first use (one walk of the key bucket). */
+int ea_mvcc_info_get(ea_mvcc *m, ea_mvcc_info *out);
+
+typedef struct {
+	uint32_t hash;
+	int64_t  hash_revision;        /* the R hashed (the current revision for R = 0) */
+	int64_t  current_revision;
+	int64_t  compact_revision;     /* -1 if never compacted */
+	int      skipped_compact_tombstone;   /* the 3.4.34+ rule applied to an actual tombstone */
+} ea_hashkv_result;
+
+/* HashKV at `rev` (0 = current). EA_EINVAL with err set for a compacted (< compact) or future
+ * revision. */
+int ea_mvcc_hashkv(ea_mvcc *m, int64_t rev, ea_hashkv_result *out, ea_error *err);
+
+typedef struct {
+	uint32_t hash;                 /* CRC-32C over every bucket name, key and value */
+	int64_t  revision;             /* main of the last key-bucket key */
+	uint64_t total_key;            /* key/value pairs in all buckets (3.4/3.5) */
+	uint64_t total_size;           /* pgid * page size */
+	uint64_t live_keys;            /* 3.6's totalKey: keys whose last entry is not a tombstone */
+} ea_snapshot_status;
+
+int ea_mvcc_snapshot_status(ea_mvcc *m, ea_snapshot_status *out);
+
+/* One key-bucket element, decoded. Pointers are borrowed until the callback returns. */
+typedef struct {
+	int64_t  main, sub;            /* from the revision key */
+	int      tombstone;
+	int      decode_ok;            /* value decoded as mvccpb.KeyValue */
+	const uint8_t *key;            /* user key */
+	size_t   key_len;
+	const uint8_t *value;
+	size_t   value_len;
+	int64_t  create_revision, mod_revision, version, lease;
+	uint64_t page;                 /* bbolt page holding the element */
+	uint64_t offset;               /* file offset of the element header */
+	int      reachable;            /* salvage only: 1 page in the tree, 0 free/unreachable, -1 unknown */
+} ea_mvcc_kv;
+
+typedef int (*ea_mvcc_kv_cb)(const ea_mvcc_kv *kv, void *payload);
+
+/* Keys with `prefix` (NULL/0 = all) as of `rev` (0 = current), sorted by key, as a Range
+ * would return them. EA_EINVAL with err set for a compacted or future revision. */
+int ea_mvcc_range(ea_mvcc *m, const void *prefix, size_t prefix_len, int64_t rev,
+                  ea_mvcc_kv_cb cb, void *payload, ea_error *err);
+
+/* Every element of the key bucket for `key`, in revision order (tombstones included). */
+int ea_mvcc_history(ea_mvcc *m, const void *key, size_t len, ea_mvcc_kv_cb cb, void *payload);
+
+/* Every element with the key-bucket shape (17/18-byte revision key, value a KeyValue whose
+ * mod_revision matches) found on any leaf page of the file, reachable or not. Runs the bbolt
+ * check first so that `reachable` is known. */
+int ea_mvcc_salvage(ea_mvcc *m, ea_mvcc_kv_cb cb, void *payload);
+
+/* ---- other buckets ---- */
+
+typedef struct {
+	uint64_t id;
+	const char *name;              /* "" if not yet published */
+	const char *peer_urls;         /* comma-separated */
+	const char *client_urls;
+	int is_learner;
+	int removed;                   /* from members_removed */
+} ea_mvcc_member;
+
+typedef struct {
+	int64_t id, ttl, remaining_ttl;
+} ea_mvcc_lease;
+
+typedef struct {
+	uint64_t member_id;
+	int alarm;                     /* 1 NOSPACE, 2 CORRUPT */
+	const char *alarm_name;
+} ea_mvcc_alarm;
+
+typedef struct {
+	const char *name;
+	int is_role;                   /* 0 user, 1 role */
+	const char *roles;             /* users: comma-separated roles */
+	int has_password;              /* users: a hash is stored (never shown) */
+	int no_password;               /* users: options.no_password */
+	size_t permissions;            /* roles: number of key permissions */
+} ea_mvcc_auth_entry;
+
+typedef int (*ea_mvcc_member_cb)(const ea_mvcc_member *mb, void *payload);
+typedef int (*ea_mvcc_lease_cb)(const ea_mvcc_lease *l, void *payload);
+typedef int (*ea_mvcc_alarm_cb)(const ea_mvcc_alarm *a, void *payload);
+typedef int (*ea_mvcc_auth_cb)(const ea_mvcc_auth_entry *a, void *payload);
+
+int ea_mvcc_members(ea_mvcc *m, ea_mvcc_member_cb cb, void *payload);
+int ea_mvcc_leases(ea_mvcc *m, ea_mvcc_lease_cb cb, void *payload);
+int ea_mvcc_alarms(ea_mvcc *m, ea_mvcc_alarm_cb cb, void *payload);
+int ea_mvcc_auth(ea_mvcc *m, ea_mvcc_auth_cb cb, void *payload);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,997 @@
+/* mvcc.c: etcd's MVCC store in a bbolt file (FORMATS.md §7): meta bucket, the key index with
+ * generations as etcd rebuilds it at startup (3.4 mvcc/kvstore.go restore, key_index.go),
+ * HashKV (kvstore.go HashByRev; 3.5.16+ hash.go), snapshot status, ranges at a revision,
+ * per-key history and salvage.
+ *
+ * key bucket:   key   = main (8 bytes BE) '_' sub (8 bytes BE) ['t' for a tombstone]
+ *               value = mvccpb.KeyValue {1 key, 2 create_revision, 3 mod_revision,
+ *                       4 version, 5 value, 6 lease}   (proto3; zero fields omitted)
+ * meta bucket:  consistent_index u64 BE | term u64 BE (3.5+) | scheduledCompactRev,
+ *               finishedCompactRev = 17-byte revision keys | confState JSON (3.5+) |
+ *               storageVersion ASCII (3.6+)
+ *
+ * The key index keeps per user key only its revisions (main, sub, tombstone), never values:
+ * values are fetched by point lookup when a command prints them. */
+#include "etcd-autopsy/mvcc.h"
+#include "../format/bolt_int.h"
+#include "../format/pb_wire.h"
+#include "../source/input_int.h"
+#include "util/arena.h"
+#include "util/jsonp.h"
+
+#include "authpb.pb-c.h"
+#include "leasepb.pb-c.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define ARENA_LIMIT (64u * 1024u * 1024u)
+
+typedef struct {
+	int64_t main, sub;
+	int tomb;
+} rev_t;
+
+typedef struct {
+	uint8_t *key;
+	size_t len;
+	uint64_t hash;
+	rev_t *revs;
+	uint32_t n, cap;
+} keyent;
+
+struct ea_mvcc {
+	ea_input *in;
+	ea_bolt *b;
+	ea_mvcc_options opts;
+	ea_mvcc_info info;
+	ea_bolt_bucket keyb;
+	int have_keyb;
+	ea_arena arena;
+
+	/* key index */
+	int indexed;
+	keyent *keys;
+	size_t nkeys, capkeys;
+	size_t *slots;          /* open addressing: index + 1 into keys, 0 = empty */
+	size_t nslots;
+	size_t *sorted;         /* indexes into keys, by key bytes */
+	int has_compact_tombstone;
+};
+
+/* ---- small decoders ---------------------------------------------------------------------- */
+
+static uint64_t be64(const uint8_t *p)
+{
+	uint64_t v = 0;
+	for (int i = 0; i < 8; i++) v = v << 8 | p[i];
+	return v;
+}
+
+static void put_be64(uint8_t *p, uint64_t v)
+{
+	for (int i = 7; i >= 0; i--) { p[i] = (uint8_t)v; v >>= 8; }
+}
+
+/* Revision key → (main, sub, tomb). 0 ok, -1 not a revision key. */
+static int parse_revkey(const uint8_t *k, size_t n, int64_t *main, int64_t *sub, int *tomb)
+{
+	if ((n != 17 && n != 18) || k[8] != '_' || (n == 18 && k[17] != 't')) return -1;
+	*main = (int64_t)be64(k);
+	*sub = (int64_t)be64(k + 9);
+	*tomb = n == 18;
+	return 0;
+}
+
+/* mvccpb.KeyValue, strictly (a known field with a wrong wire type fails). */
+static int decode_kv(const uint8_t *b, size_t n, ea_mvcc_kv *o)
+{
+	const uint8_t *p = b, *end = b + n;
+	o->key = NULL; o->key_len = 0; o->value = NULL; o->value_len = 0;
+	o->create_revision = o->mod_revision = o->version = o->lease = 0;
+	while (p < end) {
+		uint64_t tag, v;
+		if (ea_pb_varint(&p, end, &tag)) return -1;
+		uint64_t field = tag >> 3;
+		unsigned wire = (unsigned)(tag & 7);
+		if (field == 0) return -1;
+		switch (field) {
+		case 1: case 5:
+			if (wire != 2 || ea_pb_varint(&p, end, &v) || v > (uint64_t)(end - p)) return -1;
+			if (field == 1) { o->key = p; o->key_len = (size_t)v; }
+			else { o->value = p; o->value_len = (size_t)v; }
+			p += v;
+			break;
+		case 2: case 3: case 4: case 6:
+			if (wire != 0 || ea_pb_varint(&p, end, &v)) return -1;
+			if (field == 2) o->create_revision = (int64_t)v;
+			else if (field == 3) o->mod_revision = (int64_t)v;
+			else if (field == 4) o->version = (int64_t)v;
+			else o->lease = (int64_t)v;
+			break;
+		default:
+			if (ea_pb_skip(&p, end, wire)) return -1;
+		}
+	}
+	return 0;
+}
+
+/* Only field 1 (the user key): the index build's hot path. */
+static int decode_user_key(const uint8_t *b, size_t n, const uint8_t **key, size_t *klen)
+{
+	const uint8_t *p = b, *end = b + n;
+	*key = NULL;
+	*klen = 0;
+	while (p < end) {
+		uint64_t tag, v;
+		if (ea_pb_varint(&p, end, &tag)) return -1;
+		unsigned wire = (unsigned)(tag & 7);
+		if ((tag >> 3) == 0) return -1;
+		if ((tag >> 3) == 1) {
+			if (wire != 2 || ea_pb_varint(&p, end, &v) || v > (uint64_t)(end - p)) return -1;
+			*key = p;
+			*klen = (size_t)v;
+			return 0;
+		}
+		if (ea_pb_skip(&p, end, wire)) return -1;
+	}
+	return 0;   /* proto3: an empty key is omitted */
+}
+
+/* ---- open and the meta bucket ------------------------------------------------------------ */
+
+typedef struct {
+	ea_mvcc *m;
+	const char *bucket;
+} meta_ctx;
+
+static void copy_str(char *dst, size_t cap, const uint8_t *v, size_t n)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < n && k + 1 < cap; i++) dst[k++] = v[i] >= 0x20 && v[i] < 0x7f ? (char)v[i] : '?';
+	dst[k] = 0;
+}
+
+static int meta_cb(const ea_bolt_kv *kv, void *payload)
+{
+	meta_ctx *c = payload;
+	ea_mvcc_info *i = &c->m->info;
+	ea_bolt *b = c->m->b;
+#define IS(s) (kv->key_len == sizeof s - 1 && memcmp(kv->key, s, sizeof s - 1) == 0)
+	if (strcmp(c->bucket, "meta") == 0) {
+		if (IS("consistent_index") || IS("term")) {
+			if (kv->value_len != 8) {
+				ea__bolt_problem(b, EA_LAYER_MVCC, EA_SEV_ERROR, "meta-value-invalid", kv->value_offset,
+				                 kv->value_len, "meta/%.*s: %zu-byte value, expected 8 (page %" PRIu64 ")",
+				                 (int)kv->key_len, (const char *)kv->key, kv->value_len, kv->page);
+				return 0;
+			}
+			if (IS("term")) { i->have_term = 1; i->term = be64(kv->value); }
+			else { i->have_consistent_index = 1; i->consistent_index = be64(kv->value); }
+		} else if (IS("scheduledCompactRev") || IS("finishedCompactRev")) {
+			int64_t mn, sb;
+			int t;
+			if (parse_revkey(kv->value, kv->value_len, &mn, &sb, &t)) {
+				ea__bolt_problem(b, EA_LAYER_MVCC, EA_SEV_ERROR, "meta-value-invalid", kv->value_offset,
+				                 kv->value_len, "meta/%.*s is not a revision (page %" PRIu64 ")",
+				                 (int)kv->key_len, (const char *)kv->key, kv->page);
+				return 0;
+			}
+			if (IS("finishedCompactRev")) i->compact_revision = mn;
+			else i->scheduled_compact_revision = mn;
+		} else if (IS("confState")) {
+			copy_str(i->conf_state, sizeof i->conf_state, kv->value, kv->value_len);
+		} else if (IS("storageVersion")) {
+			copy_str(i->storage_version, sizeof i->storage_version, kv->value, kv->value_len);
+		}
+	} else if (strcmp(c->bucket, "cluster") == 0) {
+		if (IS("clusterVersion")) copy_str(i->cluster_version, sizeof i->cluster_version, kv->value, kv->value_len);
+		else if (IS("downgrade")) copy_str(i->downgrade, sizeof i->downgrade, kv->value, kv->value_len);
+	} else if (strcmp(c->bucket, "auth") == 0) {
+		if (IS("authEnabled") && kv->value_len == 1) i->auth_enabled = kv->value[0] == 1;
+		else if (IS("authRevision") && kv->value_len == 8) {
+			i->have_auth_revision = 1;
+			i->auth_revision = be64(kv->value);
+		}
+	} else if (strcmp(c->bucket, "members") == 0) i->members++;
+	else if (strcmp(c->bucket, "members_removed") == 0) i->removed_members++;
+	else if (strcmp(c->bucket, "lease") == 0) i->leases++;
+	else if (strcmp(c->bucket, "alarm") == 0) i->alarms++;
+	else if (strcmp(c->bucket, "authUsers") == 0) i->users++;
+	else if (strcmp(c->bucket, "authRoles") == 0) i->roles++;
+#undef IS
+	return 0;
+}
+
+static int read_small_bucket(ea_mvcc *m, const char *name)
+{
+	ea_bolt_bucket bk;
+	int rc = ea_bolt_bucket_open(m->b, NULL, name, strlen(name), &bk);
+	if (rc == EA_ENOTFOUND || rc == EA_ECORRUPT) return 0;
+	if (rc) return rc;
+	meta_ctx c = { m, name };
+	rc = ea_bolt_foreach(m->b, &bk, meta_cb, &c);
+	ea_bolt_bucket_free(&bk);
+	return rc < 0 ? rc : 0;
+}
+
+int ea_mvcc_open(ea_mvcc **out, ea_input *in, const ea_mvcc_options *opts, ea_error *err)
+{
+	*out = NULL;
+	size_t idx;
+	int rc = ea_bolt_locate(in, &idx, err);
+	if (rc) return rc;
+	ea_mvcc *m = calloc(1, sizeof *m);
+	if (!m) return EA_ENOMEM;
+	ea_mvcc_options def = EA_MVCC_OPTIONS_INIT;
+	m->opts = opts ? *opts : def;
+	m->in = in;
+	ea_arena_init(&m->arena, ARENA_LIMIT);
+	rc = ea_bolt_open(&m->b, in, idx, err);
+	if (rc) { ea_mvcc_close(m); return rc; }
+	ea_mvcc_info *i = &m->info;
+	i->compact_revision = -1;
+	i->scheduled_compact_revision = -1;
+	i->auth_enabled = -1;
+	static const char *small[] = { "meta", "cluster", "auth", "members", "members_removed", "lease",
+	                               "alarm", "authUsers", "authRoles", NULL };
+	for (int k = 0; small[k]; k++) {
+		rc = read_small_bucket(m, small[k]);
+		if (rc) { ea_mvcc_close(m); return rc; }
+	}
+	if (!i->storage_version[0])
+		snprintf(i->storage_version, sizeof i->storage_version, "%s",
+		         i->conf_state[0] && i->have_term ? "3.5" : "3.4");
+	if (i->scheduled_compact_revision > i->compact_revision) {
+		i->compaction_interrupted = 1;
+		ea__bolt_problem(m->b, EA_LAYER_MVCC, EA_SEV_WARNING, "compaction-interrupted", EA_NO_OFFSET, 0,
+		                 "meta: scheduledCompactRev %" PRId64 " > finishedCompactRev %" PRId64
+		                 ": a compaction was interrupted; etcd resumes it at startup",
+		                 i->scheduled_compact_revision, i->compact_revision);
+	}
+	rc = ea_bolt_bucket_open(m->b, NULL, "key", 3, &m->keyb);
+	if (rc == EA_OK) m->have_keyb = 1;
+	else if (rc == EA_ENOTFOUND || rc == EA_ECORRUPT)
+		ea__bolt_problem(m->b, EA_LAYER_MVCC, EA_SEV_ERROR, "no-key-bucket", EA_NO_OFFSET, 0,
+		                 "the root bucket has no usable 'key' bucket: not an etcd v3 database, or its "
+		                 "root page is damaged (try db ls --salvage)");
+	else { ea_mvcc_close(m); return rc; }
+	*out = m;
+	return EA_OK;
+}
+
+void ea_mvcc_close(ea_mvcc *m)
+{
+	if (!m) return;
+	for (size_t i = 0; i < m->nkeys; i++) { free(m->keys[i].key); free(m->keys[i].revs); }
+	free(m->keys);
+	free(m->slots);
+	free(m->sorted);
+	if (m->have_keyb) ea_bolt_bucket_free(&m->keyb);
+	ea_arena_free(&m->arena);
+	ea_bolt_close(m->b);
+	free(m);
+}
+
+ea_bolt *ea_mvcc_bolt(ea_mvcc *m) { return m->b; }
+
+/* ---- key index ----------------------------------------------------------------------------- */
+
+static uint64_t hash_bytes(const uint8_t *p, size_t n)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+	for (size_t i = 0; i < n; i++) { h ^= p[i]; h *= 0x100000001b3ull; }
+	return h;
+}
+
+static int grow_slots(ea_mvcc *m)
+{
+	size_t ns = m->nslots ? m->nslots * 2 : 1024;
+	size_t *s = calloc(ns, sizeof *s);
+	if (!s) return EA_ENOMEM;
+	for (size_t i = 0; i < m->nkeys; i++) {
+		size_t h = (size_t)(m->keys[i].hash % ns);
+		while (s[h]) h = (h + 1) % ns;
+		s[h] = i + 1;
+	}
+	free(m->slots);
+	m->slots = s;
+	m->nslots = ns;
+	return EA_OK;
+}
+
+/* Finds the entry for key; creates it if `create`. NULL if absent (or no memory). */
+static keyent *lookup(ea_mvcc *m, const uint8_t *k, size_t n, int create)
+{
+	if (!m->nslots || (m->nkeys + 1) * 2 > m->nslots) {
+		if (!create && !m->nslots) return NULL;
+		if (create && grow_slots(m)) return NULL;
+	}
+	uint64_t hv = hash_bytes(k, n);
+	size_t h = (size_t)(hv % m->nslots);
+	while (m->slots[h]) {
+		keyent *e = &m->keys[m->slots[h] - 1];
+		if (e->hash == hv && e->len == n && (n == 0 || memcmp(e->key, k, n) == 0)) return e;
+		h = (h + 1) % m->nslots;
+	}
+	if (!create) return NULL;
+	if (m->nkeys == m->capkeys) {
+		size_t nc = m->capkeys ? m->capkeys * 2 : 1024;
+		void *p = realloc(m->keys, nc * sizeof *m->keys);
+		if (!p) return NULL;
+		m->keys = p;
+		m->capkeys = nc;
+	}
+	keyent *e = &m->keys[m->nkeys];
+	memset(e, 0, sizeof *e);
+	e->key = malloc(n ? n : 1);
+	if (!e->key) return NULL;
+	if (n) memcpy(e->key, k, n);
+	e->len = n;
+	e->hash = hv;
+	m->slots[h] = ++m->nkeys;
+	return e;
+}
+
+static int push_rev(keyent *e, int64_t main, int64_t sub, int tomb)
+{
+	if (e->n == e->cap) {
+		uint32_t nc = e->cap ? e->cap * 2 : 4;
+		void *p = realloc(e->revs, nc * sizeof *e->revs);
+		if (!p) return EA_ENOMEM;
+		e->revs = p;
+		e->cap = nc;
+	}
+	e->revs[e->n++] = (rev_t){ main, sub, tomb };
+	return EA_OK;
+}
+
+typedef struct {
+	ea_mvcc *m;
+	int64_t last_main;
+	int have_last;
+	int rc;
+} index_ctx;
+
+static int index_cb(const ea_bolt_kv *kv, void *payload)
+{
+	index_ctx *c = payload;
+	ea_mvcc *m = c->m;
+	int64_t mn, sb;
+	int tomb;
+	if (parse_revkey(kv->key, kv->key_len, &mn, &sb, &tomb)) {
+		ea__bolt_problem(m->b, EA_LAYER_MVCC, EA_SEV_ERROR, "revision-key-invalid", kv->offset, 16,
+		                 "page %" PRIu64 " element %u: a %zu-byte key in the key bucket is not a revision",
+		                 kv->page, kv->index, kv->key_len);
+		return 0;
+	}
+	m->info.key_revisions++;
+	c->last_main = mn;
+	c->have_last = 1;
+	if (tomb) m->info.tombstones++;
+	const uint8_t *uk;
+	size_t ul;
+	if (decode_user_key(kv->value, kv->value_len, &uk, &ul)) {
+		ea__bolt_problem(m->b, EA_LAYER_MVCC, EA_SEV_ERROR, "keyvalue-invalid", kv->value_offset,
+		                 kv->value_len, "page %" PRIu64 " element %u: revision %" PRId64 ".%" PRId64
+		                 " holds no decodable mvccpb.KeyValue", kv->page, kv->index, mn, sb);
+		return 0;
+	}
+	if (tomb && mn == m->info.compact_revision) m->has_compact_tombstone = 1;
+	keyent *e = lookup(m, uk, ul, !tomb);
+	if (!e) {
+		if (!tomb) { c->rc = EA_ENOMEM; return 1; }
+		return 0;            /* a tombstone for a key never seen: etcd ignores it */
+	}
+	int gen_empty = e->n == 0 || e->revs[e->n - 1].tomb;
+	if (tomb && gen_empty) return 0;   /* etcd: tombstone on an empty generation is skipped */
+	if (push_rev(e, mn, sb, tomb)) { c->rc = EA_ENOMEM; return 1; }
+	return 0;
+}
+
+static ea_mvcc *sort_ctx;
+static int cmp_keys(const void *a, const void *b)
+{
+	const keyent *x = &sort_ctx->keys[*(const size_t *)a], *y = &sort_ctx->keys[*(const size_t *)b];
+	size_t n = x->len < y->len ? x->len : y->len;
+	int c = n ? memcmp(x->key, y->key, n) : 0;
+	if (c) return c;
+	return x->len < y->len ? -1 : x->len > y->len;
+}
+
+static int build_index(ea_mvcc *m)
+{
+	if (m->indexed) return EA_OK;
+	m->indexed = 1;
+	index_ctx c = { m, 0, 0, 0 };
+	if (m->have_keyb) {
+		int rc = ea_bolt_foreach(m->b, &m->keyb, index_cb, &c);
+		if (rc < 0) return rc;
+		if (c.rc) return c.rc;
+	}
+	ea_mvcc_info *i = &m->info;
+	i->last_key_revision = c.have_last ? c.last_main : 0;
+	/* restore(): currentRev starts at 1, is the main of the last key seen, and is raised to the
+	 * compaction revision when compaction removed the newest keys */
+	i->revision = c.have_last ? c.last_main : 1;
+	if (i->revision < i->compact_revision) i->revision = i->compact_revision;
+	i->keys = m->nkeys;
+	for (size_t k = 0; k < m->nkeys; k++)
+		if (m->keys[k].n && !m->keys[k].revs[m->keys[k].n - 1].tomb) i->live_keys++;
+	m->sorted = malloc((m->nkeys ? m->nkeys : 1) * sizeof *m->sorted);
+	if (!m->sorted) return EA_ENOMEM;
+	for (size_t k = 0; k < m->nkeys; k++) m->sorted[k] = k;
+	sort_ctx = m;
+	qsort(m->sorted, m->nkeys, sizeof *m->sorted, cmp_keys);
+	sort_ctx = NULL;
+	return EA_OK;
+}
+
+int ea_mvcc_info_get(ea_mvcc *m, ea_mvcc_info *out)
+{
+	int rc = build_index(m);
+	*out = m->info;
+	return rc;
+}
+
+/* ---- revision queries on one key (key_index.go) ------------------------------------------ */
+
+/* keep(): the revision of e kept by a compaction / hash at `at`, -1 if none. */
+static long keep_of(const keyent *e, int64_t at)
+{
+	if (e->n == 0) return -1;
+	uint32_t start = 0;
+	for (;;) {
+		uint32_t t = start;
+		while (t < e->n && !e->revs[t].tomb) t++;
+		int last = t >= e->n;                       /* no tombstone: the last generation */
+		if (last || e->revs[t].main > at) {
+			uint32_t end = last ? e->n : t + 1;     /* [start, end) */
+			for (uint32_t k = end; k > start; k--) {
+				if (e->revs[k - 1].main <= at) {
+					if (!last && k - 1 == t) return -1;   /* the tombstone closing the generation */
+					return (long)(k - 1);
+				}
+			}
+			return -1;
+		}
+		start = t + 1;
+	}
+}
+
+/* get(): the revision of e visible at `at` (findGeneration + walk), -1 if none. */
+static long get_at(const keyent *e, int64_t at)
+{
+	/* generations as [start, end) ranges, the last one possibly empty */
+	uint32_t start = 0;
+	long found = -1;
+	while (start <= e->n) {
+		uint32_t t = start;
+		while (t < e->n && !e->revs[t].tomb) t++;
+		int last = t >= e->n;
+		uint32_t end = last ? e->n : t + 1;
+		if (end > start) {
+			if (!last && e->revs[t].main <= at) { start = t + 1; continue; }   /* deleted by then */
+			if (e->revs[start].main <= at) {
+				for (uint32_t k = end; k > start; k--)
+					if (e->revs[k - 1].main <= at) { found = (long)(k - 1); break; }
+				if (found >= 0 && e->revs[found].tomb) found = -1;
+				return found;
+			}
+		}
+		if (last) break;
+		start = t + 1;
+	}
+	return -1;
+}
+
+/* ---- HashKV -------------------------------------------------------------------------------- */
+
+typedef struct {
+	uint8_t *used;            /* open addressing over (main, sub) pairs */
+	int64_t (*pairs)[2];
+	size_t cap, n;
+} revset;
+
+static int revset_add(revset *s, int64_t main, int64_t sub)
+{
+	if ((s->n + 1) * 2 > s->cap) {
+		size_t nc = s->cap ? s->cap * 2 : 1024;
+		int64_t (*np)[2] = calloc(nc, sizeof *np);
+		uint8_t *used = calloc(nc, 1);
+		if (!np || !used) { free(np); free(used); return EA_ENOMEM; }
+		for (size_t i = 0; i < s->cap; i++) {
+			if (!s->used[i]) continue;
+			size_t h = (size_t)(((uint64_t)s->pairs[i][0] * 0x9E3779B97F4A7C15ull ^ (uint64_t)s->pairs[i][1]) % nc);
+			while (used[h]) h = (h + 1) % nc;
+			used[h] = 1;
+			np[h][0] = s->pairs[i][0];
+			np[h][1] = s->pairs[i][1];
+		}
+		free(s->pairs);
+		free(s->used);
+		s->pairs = np;
+		s->used = used;
+		s->cap = nc;
+	}
+	uint8_t *used = s->used;
+	size_t h = (size_t)(((uint64_t)main * 0x9E3779B97F4A7C15ull ^ (uint64_t)sub) % s->cap);
+	while (used[h]) {
+		if (s->pairs[h][0] == main && s->pairs[h][1] == sub) return EA_OK;
+		h = (h + 1) % s->cap;
+	}
+	used[h] = 1;
+	s->pairs[h][0] = main;
+	s->pairs[h][1] = sub;
+	s->n++;
+	return EA_OK;
+}
+
+static int revset_has(const revset *s, int64_t main, int64_t sub)
+{
+	if (!s->cap) return 0;
+	const uint8_t *used = s->used;
+	size_t h = (size_t)(((uint64_t)main * 0x9E3779B97F4A7C15ull ^ (uint64_t)sub) % s->cap);
+	while (used[h]) {
+		if (s->pairs[h][0] == main && s->pairs[h][1] == sub) return 1;
+		h = (h + 1) % s->cap;
+	}
+	return 0;
+}
+
+typedef struct {
+	uint32_t h;
+	int64_t rev, compact;
+	const revset *keep;
+	int skip_tomb;
+	int skipped;
+} hash_ctx;
+
+static int hash_cb(const ea_bolt_kv *kv, void *payload)
+{
+	hash_ctx *c = payload;
+	int64_t mn, sb;
+	int tomb;
+	if (parse_revkey(kv->key, kv->key_len, &mn, &sb, &tomb)) {
+		/* etcd's bytesToRev reads any key of >= 17 bytes; shorter ones would panic */
+		if (kv->key_len < 17) return 0;
+		mn = (int64_t)be64(kv->key);
+		sb = (int64_t)be64(kv->key + 9);
+		tomb = 0;
+	}
+	if (mn > c->rev) return 0;
+	if (mn <= c->compact && c->keep->n > 0 && !revset_has(c->keep, mn, sb)) return 0;
+	if (c->skip_tomb && tomb && mn == c->compact) { c->skipped = 1; return 0; }
+	c->h = ea_crc32c(c->h, kv->key, kv->key_len);
+	c->h = ea_crc32c(c->h, kv->value, kv->value_len);
+	return 0;
+}
+
+int ea_mvcc_hashkv(ea_mvcc *m, int64_t rev, ea_hashkv_result *out, ea_error *err)
+{
+	memset(out, 0, sizeof *out);
+	int rc = build_index(m);
+	if (rc) return rc;
+	const ea_mvcc_info *i = &m->info;
+	out->current_revision = i->revision;
+	out->compact_revision = i->compact_revision;
+	if (rev < 0 || (rev > 0 && rev < i->compact_revision)) {
+		ea__set_error(err, EA_EINVAL, EA_LAYER_MVCC, ea_bolt_file(m->b), EA_NO_OFFSET,
+		              "revision %" PRId64 " has been compacted (compact revision %" PRId64 ")", rev,
+		              i->compact_revision);
+		return EA_EINVAL;
+	}
+	if (rev > i->revision) {
+		ea__set_error(err, EA_EINVAL, EA_LAYER_MVCC, ea_bolt_file(m->b), EA_NO_OFFSET,
+		              "revision %" PRId64 " is a future revision (current %" PRId64 ")", rev, i->revision);
+		return EA_EINVAL;
+	}
+	if (rev == 0) rev = i->revision;
+	revset keep = { 0 };
+	for (size_t k = 0; k < m->nkeys; k++) {
+		long r = keep_of(&m->keys[k], rev);
+		if (r >= 0 && revset_add(&keep, m->keys[k].revs[r].main, m->keys[k].revs[r].sub)) {
+			free(keep.pairs); free(keep.used);
+			return EA_ENOMEM;
+		}
+	}
+	int skip = m->opts.hash_rule == EA_HASHKV_RULE_SKIP_TOMBSTONE ||
+	           (m->opts.hash_rule == EA_HASHKV_RULE_AUTO && (m->has_compact_tombstone ||
+	                                                         strncmp(i->storage_version, "3.6", 3) == 0));
+	hash_ctx c = { ea_crc32c(0, "key", 3), rev, i->compact_revision, &keep, skip, 0 };
+	if (m->have_keyb) rc = ea_bolt_foreach(m->b, &m->keyb, hash_cb, &c);
+	free(keep.pairs);
+	free(keep.used);
+	if (rc < 0) return rc;
+	out->hash = c.h;
+	out->hash_revision = rev;
+	out->skipped_compact_tombstone = c.skipped;
+	return EA_OK;
+}
+
+/* ---- snapshot status ---------------------------------------------------------------------- */
+
+typedef struct {
+	uint32_t h;
+	uint64_t total;
+	int64_t rev;
+	int is_key;
+} snap_ctx;
+
+static int snap_kv_cb(const ea_bolt_kv *kv, void *payload)
+{
+	snap_ctx *c = payload;
+	c->h = ea_crc32c(c->h, kv->key, kv->key_len);
+	if (!kv->is_bucket) c->h = ea_crc32c(c->h, kv->value, kv->value_len);   /* nested: v == nil */
+	if (c->is_key && kv->key_len >= 8) c->rev = (int64_t)be64(kv->key);
+	c->total++;
+	return 0;
+}
+
+typedef struct {
+	ea_mvcc *m;
+	const ea_bolt_bucket *root;
+	snap_ctx *s;
+	int rc;
+} snap_root_ctx;
+
+static int snap_root_cb(const ea_bolt_kv *kv, void *payload)
+{
+	snap_root_ctx *c = payload;
+	if (!kv->is_bucket) {
+		ea__bolt_problem(c->m->b, EA_LAYER_MVCC, EA_SEV_ERROR, "root-not-bucket", kv->offset, 16,
+		                 "page %" PRIu64 " element %u: a plain key in the root bucket (etcd's snapshot "
+		                 "status fails with \"cannot get hash of bucket\")", kv->page, kv->index);
+		return 0;
+	}
+	ea_bolt_bucket bk;
+	if (ea_bolt_bucket_from_kv(c->m->b, c->root, kv, &bk) != EA_OK) return 0;
+	c->s->h = ea_crc32c(c->s->h, kv->key, kv->key_len);
+	c->s->is_key = kv->key_len == 3 && memcmp(kv->key, "key", 3) == 0;
+	int rc = ea_bolt_foreach(c->m->b, &bk, snap_kv_cb, c->s);
+	ea_bolt_bucket_free(&bk);
+	if (rc < 0) { c->rc = rc; return 1; }
+	return 0;
+}
+
+int ea_mvcc_snapshot_status(ea_mvcc *m, ea_snapshot_status *out)
+{
+	memset(out, 0, sizeof *out);
+	int rc = build_index(m);
+	if (rc) return rc;
+	snap_ctx s = { 0, 0, 0, 0 };
+	ea_bolt_bucket root;
+	ea_bolt_root_bucket(m->b, &root);
+	snap_root_ctx c = { m, &root, &s, 0 };
+	if (root.root) rc = ea_bolt_foreach(m->b, &root, snap_root_cb, &c);
+	if (rc < 0) return rc;
+	if (c.rc) return c.rc;
+	out->hash = s.h;
+	out->revision = s.rev;
+	out->total_key = s.total;
+	out->total_size = ea_bolt_pgid(m->b) * ea_bolt_page_size(m->b);
+	out->live_keys = m->info.live_keys;
+	return EA_OK;
+}
+
+/* ---- range, history, salvage -------------------------------------------------------------- */
+
+typedef struct {
+	ea_mvcc_kv *out;
+	int found;
+} get_ctx;
+
+static int get_cb(const ea_bolt_kv *kv, void *payload)
+{
+	get_ctx *g = payload;
+	ea_mvcc_kv *o = g->out;
+	o->decode_ok = decode_kv(kv->value, kv->value_len, o) == 0;
+	o->page = kv->page;
+	o->offset = kv->offset;
+	g->found = 1;
+	return 0;
+}
+
+static int check_rev(ea_mvcc *m, int64_t *rev, ea_error *err)
+{
+	const ea_mvcc_info *i = &m->info;
+	if (*rev < 0 || (*rev > 0 && *rev < i->compact_revision)) {
+		ea__set_error(err, EA_EINVAL, EA_LAYER_MVCC, ea_bolt_file(m->b), EA_NO_OFFSET,
+		              "revision %" PRId64 " has been compacted (compact revision %" PRId64 ")", *rev,
+		              i->compact_revision);
+		return EA_EINVAL;
+	}
+	if (*rev > i->revision) {
+		ea__set_error(err, EA_EINVAL, EA_LAYER_MVCC, ea_bolt_file(m->b), EA_NO_OFFSET,
+		              "revision %" PRId64 " is a future revision (current %" PRId64 ")", *rev, i->revision);
+		return EA_EINVAL;
+	}
+	if (*rev == 0) *rev = i->revision;
+	return EA_OK;
+}
+
+int ea_mvcc_range(ea_mvcc *m, const void *prefix, size_t plen, int64_t rev, ea_mvcc_kv_cb cb,
+                  void *payload, ea_error *err)
+{
+	int rc = build_index(m);
+	if (rc) return rc;
+	if ((rc = check_rev(m, &rev, err))) return rc;
+	for (size_t s = 0; s < m->nkeys; s++) {
+		const keyent *e = &m->keys[m->sorted[s]];
+		if (plen && (e->len < plen || memcmp(e->key, prefix, plen) != 0)) continue;
+		long r = get_at(e, rev);
+		if (r < 0) continue;
+		uint8_t rk[17];
+		put_be64(rk, (uint64_t)e->revs[r].main);
+		rk[8] = '_';
+		put_be64(rk + 9, (uint64_t)e->revs[r].sub);
+		ea_mvcc_kv kv;
+		memset(&kv, 0, sizeof kv);
+		get_ctx g = { &kv, 0 };
+		rc = ea_bolt_get(m->b, &m->keyb, rk, sizeof rk, get_cb, &g);
+		if (rc < 0 && rc != EA_ENOTFOUND) return rc;
+		kv.main = e->revs[r].main;
+		kv.sub = e->revs[r].sub;
+		kv.reachable = -1;
+		if (!g.found || !kv.decode_ok) {
+			ea__bolt_problem(m->b, EA_LAYER_MVCC, EA_SEV_ERROR, "value-unreadable", g.found ? kv.offset : EA_NO_OFFSET, 0,
+			                 "revision %" PRId64 ".%" PRId64 " of a listed key %s", kv.main, kv.sub,
+			                 g.found ? "does not decode" : "could not be looked up again (damaged tree?)");
+			kv.decode_ok = 0;
+			kv.key = e->key;
+			kv.key_len = e->len;
+		}
+		rc = cb(&kv, payload);
+		if (rc) return rc;
+	}
+	return EA_OK;
+}
+
+typedef struct {
+	ea_mvcc *m;
+	const uint8_t *key;
+	size_t len;
+	ea_mvcc_kv_cb cb;
+	void *payload;
+	int salvage;
+	int rc;
+} scan_ctx;
+
+static int scan_cb(const ea_bolt_kv *kv, void *payload)
+{
+	scan_ctx *c = payload;
+	ea_mvcc_kv o;
+	memset(&o, 0, sizeof o);
+	if (kv->is_bucket) return 0;
+	if (parse_revkey(kv->key, kv->key_len, &o.main, &o.sub, &o.tombstone)) return 0;
+	o.decode_ok = decode_kv(kv->value, kv->value_len, &o) == 0;
+	if (c->salvage) {
+		/* key-bucket shape: a put names its own revision, a tombstone carries only the key */
+		if (!o.decode_ok || o.main <= 0 || o.sub < 0) return 0;
+		if (!o.tombstone && (o.mod_revision != o.main || o.create_revision <= 0 ||
+		                     o.create_revision > o.main || o.version <= 0)) return 0;
+		if (o.tombstone && (o.mod_revision || o.create_revision || o.version || o.value_len)) return 0;
+	} else {
+		if (!o.decode_ok && decode_user_key(kv->value, kv->value_len, &o.key, &o.key_len)) return 0;
+		if (o.key_len != c->len || (c->len && memcmp(o.key, c->key, c->len) != 0)) return 0;
+	}
+	o.value = o.value ? o.value : (const uint8_t *)"";
+	o.page = kv->page;
+	o.offset = kv->offset;
+	o.reachable = kv->reachable;
+	c->rc = c->cb(&o, c->payload);
+	return c->rc;
+}
+
+int ea_mvcc_history(ea_mvcc *m, const void *key, size_t len, ea_mvcc_kv_cb cb, void *payload)
+{
+	if (!m->have_keyb) return EA_OK;
+	scan_ctx c = { m, key, len, cb, payload, 0, 0 };
+	int rc = ea_bolt_foreach(m->b, &m->keyb, scan_cb, &c);
+	return rc < 0 ? rc : c.rc;
+}
+
+int ea_mvcc_salvage(ea_mvcc *m, ea_mvcc_kv_cb cb, void *payload)
+{
+	int rc = ea_bolt_check(m->b, NULL);
+	if (rc) return rc;
+	scan_ctx c = { m, NULL, 0, cb, payload, 1, 0 };
+	rc = ea_bolt_scan_leaves(m->b, scan_cb, &c);
+	return rc < 0 ? rc : c.rc;
+}
+
+/* ---- members, leases, alarms, auth ------------------------------------------------------- */
+
+typedef struct {
+	ea_mvcc *m;
+	int removed;
+	void *cb;
+	void *payload;
+	int rc;
+} list_ctx;
+
+static const char *join_urls(ea_arena *a, const ea_jv *arr)
+{
+	if (!arr || arr->type != EA_JV_ARR) return "";
+	size_t n = 0;
+	for (const ea_jv *c = arr->child; c; c = c->next) if (c->type == EA_JV_STR) n += c->n + 1;
+	char *s = ea_arena_alloc(a, n + 1);
+	if (!s) return "";
+	size_t o = 0;
+	for (const ea_jv *c = arr->child; c; c = c->next) {
+		if (c->type != EA_JV_STR) continue;
+		if (o) s[o++] = ',';
+		memcpy(s + o, c->s, c->n);
+		o += c->n;
+	}
+	s[o] = 0;
+	return s;
+}
+
+static int parse_hex_id(const uint8_t *k, size_t n, uint64_t *id)
+{
+	if (n == 0 || n > 16) return -1;
+	uint64_t v = 0;
+	for (size_t i = 0; i < n; i++) {
+		uint8_t c = k[i];
+		unsigned d;
+		if (c >= '0' && c <= '9') d = c - '0';
+		else if (c >= 'a' && c <= 'f') d = c - 'a' + 10u;
+		else return -1;
+		v = v << 4 | d;
+	}
+	*id = v;
+	return 0;
+}
+
+static int member_cb(const ea_bolt_kv *kv, void *payload)
+{
+	list_ctx *c = payload;
+	ea_mvcc *m = c->m;
+	ea_arena_reset(&m->arena);
+	ea_mvcc_member mb = { 0, "", "", "", 0, c->removed };
+	if (parse_hex_id(kv->key, kv->key_len, &mb.id)) {
+		ea__bolt_problem(m->b, EA_LAYER_MVCC, EA_SEV_ERROR, "member-invalid", kv->offset, 16,
+		                 "page %" PRIu64 " element %u: member key is not a hex ID", kv->page, kv->index);
+		return 0;
+	}
+	if (!c->removed) {
+		const ea_jv *j = ea_jsonp_parse(&m->arena, (const char *)kv->value, kv->value_len);
+		if (!j || j->type != EA_JV_OBJ) {
+			ea__bolt_problem(m->b, EA_LAYER_MVCC, EA_SEV_ERROR, "member-invalid", kv->value_offset,
+			                 kv->value_len, "member %016" PRIx64 ": value is not JSON", mb.id);
+		} else {
+			const char *name = ea_jsonp_str(j, "name");
+			mb.name = name ? name : "";
+			mb.peer_urls = join_urls(&m->arena, ea_jsonp_get(j, "peerURLs"));
+			mb.client_urls = join_urls(&m->arena, ea_jsonp_get(j, "clientURLs"));
+			const ea_jv *l = ea_jsonp_get(j, "isLearner");
+			mb.is_learner = l && l->type == EA_JV_BOOL && l->b;
+		}
+	}
+	c->rc = ((ea_mvcc_member_cb)c->cb)(&mb, c->payload);
+	return c->rc;
+}
+
+static int foreach_bucket(ea_mvcc *m, const char *name, ea_bolt_kv_cb cb, list_ctx *c)
+{
+	ea_bolt_bucket bk;
+	int rc = ea_bolt_bucket_open(m->b, NULL, name, strlen(name), &bk);
+	if (rc == EA_ENOTFOUND || rc == EA_ECORRUPT) return EA_OK;
+	if (rc) return rc;
+	rc = ea_bolt_foreach(m->b, &bk, cb, c);
+	ea_bolt_bucket_free(&bk);
+	return rc < 0 ? rc : c->rc;
+}
+
+int ea_mvcc_members(ea_mvcc *m, ea_mvcc_member_cb cb, void *payload)
+{
+	list_ctx c = { m, 0, (void *)cb, payload, 0 };
+	int rc = foreach_bucket(m, "members", member_cb, &c);
+	if (rc) return rc;
+	c.removed = 1;
+	return foreach_bucket(m, "members_removed", member_cb, &c);
+}
+
+static int lease_cb(const ea_bolt_kv *kv, void *payload)
+{
+	list_ctx *c = payload;
+	ea_arena_reset(&c->m->arena);
+	Leasepb__Lease *l = leasepb__lease__unpack(&c->m->arena.pb, kv->value_len, kv->value);
+	if (!l) {
+		ea__bolt_problem(c->m->b, EA_LAYER_MVCC, EA_SEV_ERROR, "lease-invalid", kv->value_offset,
+		                 kv->value_len, "page %" PRIu64 " element %u: lease value is not a leasepb.Lease",
+		                 kv->page, kv->index);
+		return 0;
+	}
+	ea_mvcc_lease o = { l->id, l->ttl, l->remainingttl };
+	c->rc = ((ea_mvcc_lease_cb)c->cb)(&o, c->payload);
+	return c->rc;
+}
+
+int ea_mvcc_leases(ea_mvcc *m, ea_mvcc_lease_cb cb, void *payload)
+{
+	list_ctx c = { m, 0, (void *)cb, payload, 0 };
+	return foreach_bucket(m, "lease", lease_cb, &c);
+}
+
+static int alarm_cb(const ea_bolt_kv *kv, void *payload)
+{
+	list_ctx *c = payload;
+	ea_mvcc_alarm a = { 0, 0, "NONE" };
+	const uint8_t *p = kv->key, *end = kv->key + kv->key_len;
+	while (p < end) {
+		uint64_t tag, v;
+		if (ea_pb_varint(&p, end, &tag) || (tag & 7) != 0 || ea_pb_varint(&p, end, &v)) {
+			ea__bolt_problem(c->m->b, EA_LAYER_MVCC, EA_SEV_ERROR, "alarm-invalid", kv->offset, 16,
+			                 "page %" PRIu64 " element %u: alarm key is not an AlarmMember", kv->page, kv->index);
+			return 0;
+		}
+		if ((tag >> 3) == 1) a.member_id = v;
+		else if ((tag >> 3) == 2) a.alarm = (int)v;
+	}
+	a.alarm_name = a.alarm == 1 ? "NOSPACE" : a.alarm == 2 ? "CORRUPT" : a.alarm == 0 ? "NONE" : "UNKNOWN";
+	c->rc = ((ea_mvcc_alarm_cb)c->cb)(&a, c->payload);
+	return c->rc;
+}
+
+int ea_mvcc_alarms(ea_mvcc *m, ea_mvcc_alarm_cb cb, void *payload)
+{
+	list_ctx c = { m, 0, (void *)cb, payload, 0 };
+	return foreach_bucket(m, "alarm", alarm_cb, &c);
+}
+
+static int auth_cb(const ea_bolt_kv *kv, void *payload)
+{
+	list_ctx *c = payload;
+	ea_mvcc *m = c->m;
+	ea_arena_reset(&m->arena);
+	ea_mvcc_auth_entry a;
+	memset(&a, 0, sizeof a);
+	a.is_role = c->removed;     /* reused as the "roles bucket" flag */
+	char *name = ea_arena_strndup(&m->arena, (const char *)kv->key, kv->key_len);
+	a.name = name ? name : "";
+	a.roles = "";
+	if (!a.is_role) {
+		Authpb__User *u = authpb__user__unpack(&m->arena.pb, kv->value_len, kv->value);
+		if (!u) goto bad;
+		a.has_password = u->has_password && u->password.len > 0;   /* the hash itself is dropped */
+		a.no_password = u->options && u->options->no_password;
+		size_t n = 0;
+		for (size_t i = 0; i < u->n_roles; i++) n += strlen(u->roles[i]) + 1;
+		char *r = ea_arena_alloc(&m->arena, n + 1);
+		if (r) {
+			size_t o = 0;
+			for (size_t i = 0; i < u->n_roles; i++) {
+				if (o) r[o++] = ',';
+				size_t l = strlen(u->roles[i]);
+				memcpy(r + o, u->roles[i], l);
+				o += l;
+			}
+			r[o] = 0;
+			a.roles = r;
+		}
+	} else {
+		Authpb__Role *r = authpb__role__unpack(&m->arena.pb, kv->value_len, kv->value);
+		if (!r) goto bad;
+		a.permissions = r->n_keypermission;
+	}
+	c->rc = ((ea_mvcc_auth_cb)c->cb)(&a, c->payload);
+	return c->rc;
+bad:
+	ea__bolt_problem(m->b, EA_LAYER_MVCC, EA_SEV_ERROR, "auth-invalid", kv->value_offset, kv->value_len,
+	                 "page %" PRIu64 " element %u: %s value does not decode", kv->page, kv->index,
+	                 a.is_role ? "authRoles" : "authUsers");
+	return 0;
+}
+
+int ea_mvcc_auth(ea_mvcc *m, ea_mvcc_auth_cb cb, void *payload)
+{
+	list_ctx c = { m, 0, (void *)cb, payload, 0 };
+	int rc = foreach_bucket(m, "authUsers", auth_cb, &c);
+	if (rc) return rc;
+	c.removed = 1;
+	return foreach_bucket(m, "authRoles", auth_cb, &c);
+}
