@@ -10,5 +10,6 @@
 #include "writer.h"
 #include "bolt.h"
 #include "mvcc.h"
+#include "snap.h"
 
 #endif
