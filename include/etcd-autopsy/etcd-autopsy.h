@@ -8,6 +8,8 @@
 #include "wal.h"
 #include "raft.h"
 #include "writer.h"
+#include "history.h"
+#include "diff.h"
 #include "bolt.h"
 #include "mvcc.h"
 #include "snap.h"

@@ -46,5 +46,11 @@ void cli_print_error(const char *cmd, const char *path, int rc, const ea_error *
 void cli_problem_table(FILE *f, const ea_problem *p);
 
 int cmd_wal(int argc, char **argv);
+int cmd_history(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
+
+/* Opens each NAME=PATH (or PATH) argument as a node; prints errors; 0 or -1. */
+int cli_open_nodes(const char *cmd, const char *const *args, int nargs, ea_node **nodes, size_t *n);
+#define CLI_MAX_NODES 16
 
 #endif

@@ -11,6 +11,8 @@ typedef struct {
 
 static const command commands[] = {
 	{ "wal", cmd_wal, "read WAL segments: ls (entries/records), stat (summary)" },
+	{ "history", cmd_history, "merged raft timeline of several members; --terms: leader per term" },
+	{ "diff", cmd_diff, "where and how members diverged, and which one to trust" },
 	{ NULL, NULL, NULL }
 };
 
@@ -25,7 +27,9 @@ static void usage(FILE *f)
 	fprintf(f,
 	        "\nexamples:\n"
 	        "  etcd-autopsy wal stat node1/\n"
-	        "  etcd-autopsy wal ls node1.tar.gz -w json --from 1200 --to 1300\n\n"
+	        "  etcd-autopsy wal ls node1.tar.gz -w json --from 1200 --to 1300\n"
+	        "  etcd-autopsy history etcd-1=n1/ etcd-2=n2/ etcd-3=n3/ --terms\n"
+	        "  etcd-autopsy diff n1/ n2/ n3/\n\n"
 	        "exit codes: 0 clean, 1 findings (damage or divergence), 2 usage error or unreadable input\n");
 }
 

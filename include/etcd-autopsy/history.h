@@ -1,0 +1,143 @@
+/* etcd-autopsy/history.h: the analysis layer. One ea_node per member copy (data dir or
+ * archive): what its WAL says happened (terms, votes, leaders' first entries, superseded
+ * ranges, snapshots, membership changes, compactions, alarms, restarts), then a merged
+ * view over several nodes: the leader of every term, failed elections, and the timeline.
+ *
+ * Memory is bounded by the number of terms, membership changes, snapshots and overwrite
+ * events, never by the number of entries: entries are streamed. */
+#ifndef EA_HISTORY_H
+#define EA_HISTORY_H
+
+#include "common.h"
+#include "source.h"
+#include "raft.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* What one node's WAL says about one term. */
+typedef struct {
+	uint64_t term;
+	uint64_t first_index, last_index;   /* of entries of this term in this WAL (0 if none) */
+	uint64_t entries;                   /* entry records of this term (superseded included) */
+	uint64_t superseded;                /* of those, later overwritten */
+	uint64_t vote;                      /* last vote cast in this term (0 = none) */
+	int      saw_state;                 /* a HardState with this term was written */
+	int      leader_noop;               /* the term's first entry is an empty normal entry */
+	uint64_t first_state_offset;        /* where the node entered the term */
+	size_t   first_state_segment;
+} ea_node_term;
+
+typedef struct {
+	uint64_t index, term;
+	const char *kind;                   /* confchange:add, ... */
+	uint64_t member_id;
+	char *context;                      /* member JSON from the entry, may be NULL */
+	int committed;                      /* index <= the node's final commit */
+	int superseded;
+} ea_conf_change;
+
+typedef struct {
+	uint64_t from_index, to_index, term, by_term;
+	size_t segment;
+	uint64_t offset;                    /* frame of the first superseded entry */
+} ea_superseded_range;
+
+typedef struct {
+	uint16_t member_low16;
+	uint64_t member_id;                 /* 0 if not matched to a known member */
+	int64_t  started_ms;
+	uint64_t first_index;               /* first entry carrying this start time */
+	uint64_t term;
+} ea_restart;
+
+typedef struct {
+	uint64_t index, term;
+	char detail[96];
+} ea_marker;                            /* compactions, alarms */
+
+typedef struct ea_node {
+	char *name;                         /* user-given name, or derived from the path */
+	char *path;
+	ea_input *in;
+	int   have_wal;
+	ea_wal_summary wal;                 /* facts of `wal stat` */
+	char *wal_dir;
+	/* segments (copied so the node outlives the cursor) */
+	struct { char *file; uint64_t seq, first_index, size, used; int64_t mtime; } *segments;
+	size_t nsegments;
+
+	ea_node_term *terms;                /* sorted by term */
+	size_t nterms;
+	ea_conf_change *conf;
+	size_t nconf;
+	ea_superseded_range *sup;
+	size_t nsup;
+	ea_restart *restarts;
+	size_t nrestarts;
+	ea_marker *compactions;
+	size_t ncompactions;
+	ea_marker *alarms;
+	size_t nalarms;
+	uint64_t log_first_index;           /* first surviving entry (after overwrites/snapshot jumps) */
+
+	/* filled by a db reader when the data dir has one (see diff.h); have_db = 0 otherwise */
+	int have_db;
+	uint64_t db_consistent_index;
+	int64_t  db_revision, db_compact_revision;
+	uint32_t db_hash;
+	int64_t  db_hash_revision;
+	size_t   db_problems;
+} ea_node;
+
+/* Opens PATH and reads its WAL (if any) into a node. `name` may be NULL. */
+int  ea_node_open(ea_node **out, const char *name, const char *path, ea_error *err);
+void ea_node_free(ea_node *n);
+
+const ea_node_term *ea_node_find_term(const ea_node *n, uint64_t term);
+
+/* ---- merged view over several nodes ---- */
+
+typedef struct {
+	uint64_t term;
+	uint64_t leader;                    /* member ID, 0 if unknown */
+	const char *leader_basis;           /* how it was inferred, in one phrase */
+	uint64_t first_index, last_index;   /* over all nodes (0 if no entries) */
+	uint64_t entries;                   /* max over nodes */
+	int failed_election;                /* votes/HardStates in this term but no entries anywhere */
+	size_t nvotes;
+	struct { uint64_t voter, voted_for; } votes[16];
+} ea_term_row;
+
+typedef struct {
+	ea_term_row *rows;
+	size_t nrows;
+	size_t failed_elections;
+	size_t longest_failed_run;
+	uint64_t max_term, max_term_with_entries;
+} ea_terms;
+
+int  ea_terms_build(ea_node *const *nodes, size_t n, ea_terms *out);
+void ea_terms_free(ea_terms *t);
+
+/* One timeline event. Strings borrowed from the nodes / terms. */
+typedef struct {
+	const char *node;                   /* node name, NULL for cluster-level events */
+	const char *event;                  /* term-start, vote, leader-elected, failed-election,
+	                                       superseded, snapshot, conf-change, compaction, alarm,
+	                                       restart, segment-end, problem */
+	uint64_t term, index;               /* 0 when not applicable */
+	int64_t  time_ms;                   /* -1 if unknown */
+	const char *time_source;            /* request-id, segment-mtime, NULL */
+	char detail[256];
+} ea_event;
+
+/* Builds the merged, ordered timeline (by term, then index, then node). */
+int  ea_timeline_build(ea_node *const *nodes, size_t n, const ea_terms *terms,
+                       ea_event **out, size_t *count);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

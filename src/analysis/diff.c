@@ -1,0 +1,421 @@
+/* diff.c: cross-node divergence (see diff.h).
+ *
+ * Log alignment: a node's surviving entries (those not superseded) appear in its WAL in
+ * increasing index order, so one cursor per node and a k-way lockstep by index compares
+ * every index held by two or more nodes: term first, then a CRC-32C of the entry data.
+ * For every pair of nodes the first disagreement is kept and classified:
+ *   - same index, different term, committed on both  → committed-divergence (critical)
+ *   - same index and term, different data             → committed-divergence (critical):
+ *     Raft's log matching property is broken
+ *   - same index, different term, beyond a commit     → uncommitted-divergence (warning):
+ *     normal after an isolated leader; the side with the older term will be overwritten
+ * Then lagging (a strict prefix), damage, state (db) checks, and the verdict. */
+#include "etcd-autopsy/diff.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_NODES 32
+
+const char *ea_verdict_name(ea_verdict v)
+{
+	switch (v) {
+	case EA_VERDICT_CONSISTENT: return "consistent";
+	case EA_VERDICT_LAGGING: return "lagging";
+	case EA_VERDICT_UNCOMMITTED_DIVERGENCE: return "uncommitted-divergence";
+	case EA_VERDICT_DAMAGED: return "damaged";
+	case EA_VERDICT_STATE_DIVERGENCE: return "state-divergence";
+	case EA_VERDICT_COMMITTED_DIVERGENCE: return "committed-divergence";
+	}
+	return "unknown";
+}
+
+typedef struct {
+	ea_log *log;
+	int done;
+	uint64_t index, term;
+	uint32_t crc;
+	size_t data_len;
+	char file[256];
+	uint64_t offset;
+} cursor;
+
+static int cursor_next(cursor *c)
+{
+	ea_log_item li;
+	int rc;
+	while ((rc = ea_log_next(c->log, &li)) == EA_OK) {
+		if (li.item.kind != EA_WAL_ITEM_RECORD || li.item.rec.type != EA_WAL_ENTRY || !li.item.rec.decoded)
+			continue;
+		if (li.superseded) continue;
+		const ea_entry_header *e = &li.item.rec.u.entry;
+		c->index = e->index;
+		c->term = e->term;
+		c->crc = ea_crc32c(0, e->data, e->data_len);
+		c->data_len = e->data_len;
+		snprintf(c->file, sizeof c->file, "%s", li.item.rec.file);
+		c->offset = li.item.rec.offset;
+		return EA_OK;
+	}
+	c->done = 1;
+	return rc == EA_ITEROVER ? EA_OK : rc;
+}
+
+typedef struct {
+	int found;
+	uint64_t index;
+	uint64_t term_a, term_b;
+	int data_mismatch;
+	char where_a[300], where_b[300];
+} pair_div;
+
+static ea_finding *add_finding(ea_diff *d, const char *kind, const char *sev, uint64_t index,
+                               int64_t rev, uint32_t mask, const char *fmt, ...)
+	__attribute__((format(printf, 7, 8)));
+static ea_finding *add_finding(ea_diff *d, const char *kind, const char *sev, uint64_t index,
+                               int64_t rev, uint32_t mask, const char *fmt, ...)
+{
+	void *p = realloc(d->findings, (d->nfindings + 1) * sizeof *d->findings);
+	if (!p) return NULL;
+	d->findings = p;
+	ea_finding *f = &d->findings[d->nfindings++];
+	memset(f, 0, sizeof *f);
+	f->kind = kind;
+	f->severity = sev;
+	f->index = index;
+	f->revision = rev;
+	f->node_mask = mask;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(f->detail, sizeof f->detail, fmt, ap);
+	va_end(ap);
+	return f;
+}
+
+static void raise_verdict(ea_diff *d, ea_verdict v)
+{
+	if (v > d->verdict) d->verdict = v;
+}
+
+static int align(ea_node *const *nodes, size_t n, pair_div (*div)[MAX_NODES])
+{
+	cursor cur[MAX_NODES];
+	memset(cur, 0, sizeof cur);
+	int rc = EA_OK;
+	for (size_t i = 0; i < n; i++) {
+		if (!nodes[i]->have_wal) { cur[i].done = 1; continue; }
+		ea_error err;
+		if ((rc = ea_log_open(&cur[i].log, nodes[i]->in, NULL, &err)) != EA_OK) goto out;
+		if ((rc = cursor_next(&cur[i])) != EA_OK) goto out;
+	}
+	for (;;) {
+		uint64_t idx = UINT64_MAX;
+		for (size_t i = 0; i < n; i++) if (!cur[i].done && cur[i].index < idx) idx = cur[i].index;
+		if (idx == UINT64_MAX) break;
+		for (size_t a = 0; a < n; a++) {
+			if (cur[a].done || cur[a].index != idx) continue;
+			for (size_t b = a + 1; b < n; b++) {
+				if (cur[b].done || cur[b].index != idx || div[a][b].found) continue;
+				int term_diff = cur[a].term != cur[b].term;
+				int data_diff = !term_diff && (cur[a].crc != cur[b].crc || cur[a].data_len != cur[b].data_len);
+				if (!term_diff && !data_diff) continue;
+				pair_div *p = &div[a][b];
+				p->found = 1;
+				p->index = idx;
+				p->term_a = cur[a].term;
+				p->term_b = cur[b].term;
+				p->data_mismatch = data_diff;
+				snprintf(p->where_a, sizeof p->where_a, "%s+%" PRIu64 " (term %" PRIu64 ", %zu bytes, crc32c %08" PRIx32 ")",
+				         cur[a].file, cur[a].offset, cur[a].term, cur[a].data_len, cur[a].crc);
+				snprintf(p->where_b, sizeof p->where_b, "%s+%" PRIu64 " (term %" PRIu64 ", %zu bytes, crc32c %08" PRIx32 ")",
+				         cur[b].file, cur[b].offset, cur[b].term, cur[b].data_len, cur[b].crc);
+			}
+		}
+		for (size_t i = 0; i < n; i++)
+			if (!cur[i].done && cur[i].index == idx && (rc = cursor_next(&cur[i])) != EA_OK) goto out;
+	}
+out:
+	for (size_t i = 0; i < n; i++) ea_log_close(cur[i].log);
+	return rc;
+}
+
+static size_t error_problems(const ea_node *nd, size_t *warnings, size_t *gaps, const ea_problem **first)
+{
+	size_t errors = 0;
+	*warnings = *gaps = 0;
+	*first = NULL;
+	for (size_t p = 0; p < nd->wal.problem_count; p++) {
+		const ea_problem *pr = &nd->wal.problems[p].p;
+		if (strcmp(pr->kind, "index-gap") == 0) { (*gaps)++; continue; }
+		if (pr->severity == EA_SEV_ERROR) { errors++; if (!*first) *first = pr; }
+		else if (pr->severity == EA_SEV_WARNING) { (*warnings)++; if (!*first) *first = pr; }
+	}
+	return errors;
+}
+
+int ea_diff_run(ea_node *const *nodes, size_t n, const ea_terms *terms, ea_diff *d)
+{
+	memset(d, 0, sizeof *d);
+	d->recommended = -1;
+	if (n > MAX_NODES) return EA_EINVAL;
+	pair_div (*div)[MAX_NODES] = calloc(MAX_NODES, sizeof *div);
+	if (!div) return EA_ENOMEM;
+
+	/* cluster identity */
+	uint64_t cid = 0;
+	int cid_mismatch = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (!nodes[i]->have_wal || !nodes[i]->wal.have_metadata) continue;
+		if (!cid) cid = nodes[i]->wal.cluster_id;
+		else if (nodes[i]->wal.cluster_id != cid) cid_mismatch = 1;
+	}
+	if (cid_mismatch) {
+		char list[512] = "";
+		uint32_t mask = 0;
+		for (size_t i = 0; i < n; i++) {
+			if (!nodes[i]->have_wal) continue;
+			size_t l = strlen(list);
+			snprintf(list + l, sizeof list - l, "%s%s=%" PRIx64, l ? ", " : "", nodes[i]->name, nodes[i]->wal.cluster_id);
+			mask |= 1u << i;
+		}
+		add_finding(d, "cluster-id-mismatch", "critical", 0, -1, mask,
+		            "the nodes belong to different clusters (%s): a member restored from a backup creates a new "
+		            "cluster ID; raft logs are compared anyway, but agreement between them means little", list);
+		raise_verdict(d, EA_VERDICT_DAMAGED);
+	}
+
+	int rc = align(nodes, n, div);
+	if (rc != EA_OK) { free(div); return rc; }
+
+	uint32_t losing = 0;   /* nodes on the losing side of a divergence */
+	struct unc_key { size_t loser; uint64_t index; size_t finding; } unc[MAX_NODES * MAX_NODES];
+	size_t nunc = 0;
+	uint32_t diverged = 0;
+	int committed_div = 0;
+	for (size_t a = 0; a < n; a++)
+		for (size_t b = a + 1; b < n; b++) {
+			pair_div *p = &div[a][b];
+			if (!p->found) continue;
+			ea_node *A = nodes[a], *B = nodes[b];
+			uint32_t mask = 1u << a | 1u << b;
+			diverged |= mask;
+			if (!d->first_divergent_index || p->index < d->first_divergent_index) d->first_divergent_index = p->index;
+			int committed_a = p->index <= A->wal.hard_state.commit;
+			int committed_b = p->index <= B->wal.hard_state.commit;
+			if (p->data_mismatch) {
+				committed_div = 1;
+				add_finding(d, "committed-divergence", "critical", p->index, -1, mask,
+				            "index %" PRIu64 " has the same term %" PRIu64 " on %s and %s but different data: raft's "
+				            "log matching is broken (disk corruption that kept a valid CRC, or a edited/re-sealed WAL). "
+				            "%s: %s; %s: %s", p->index, p->term_a, A->name, B->name, A->name, p->where_a, B->name, p->where_b);
+			} else if (committed_a && committed_b) {
+				committed_div = 1;
+				add_finding(d, "committed-divergence", "critical", p->index, -1, mask,
+				            "index %" PRIu64 " is committed on both %s (term %" PRIu64 ") and %s (term %" PRIu64 "): "
+				            "two different entries were committed at the same index, which raft forbids. %s: %s; %s: %s",
+				            p->index, A->name, p->term_a, B->name, p->term_b, A->name, p->where_a, B->name, p->where_b);
+			} else {
+				size_t lose = p->term_a < p->term_b ? a : b;
+				ea_node *L = nodes[lose], *W = nodes[lose == a ? b : a];
+				uint64_t lt = lose == a ? p->term_a : p->term_b, wt = lose == a ? p->term_b : p->term_a;
+				int lose_committed = lose == a ? committed_a : committed_b;
+				losing |= 1u << lose;
+				/* one finding per (index, losing node): the winners are listed together */
+				ea_finding *same = NULL;
+				for (size_t u = 0; u < nunc; u++)
+					if (unc[u].loser == lose && unc[u].index == p->index) same = &d->findings[unc[u].finding];
+				if (same) {
+					uint32_t winners = (same->node_mask | mask) & ~(1u << lose);
+					char names[256] = "";
+					for (size_t k = 0; k < n; k++)
+						if (winners & (1u << k)) {
+							size_t l = strlen(names);
+							snprintf(names + l, sizeof names - l, "%s%s", l ? ", " : "", nodes[k]->name);
+						}
+					same->node_mask |= mask;
+					snprintf(same->detail, sizeof same->detail,
+					         "from index %" PRIu64 " %s holds entries of term %" PRIu64 " up to %" PRIu64 " that %s do not "
+					         "(they have term %" PRIu64 " there); %s's are beyond its commit index %" PRIu64 " and will be "
+					         "overwritten by the newer term when it rejoins: normal after a leader was isolated",
+					         p->index, L->name, lt, L->wal.last_index, names, wt, L->name, L->wal.hard_state.commit);
+				} else {
+					if (nunc < MAX_NODES * MAX_NODES)
+						unc[nunc++] = (struct unc_key){ lose, p->index, d->nfindings };
+					add_finding(d, "uncommitted-divergence", lose_committed ? "critical" : "warning", p->index, -1, mask,
+					            "from index %" PRIu64 " %s holds entries of term %" PRIu64 " up to %" PRIu64 " that %s does not "
+					            "(it has term %" PRIu64 " there); %s's are beyond its commit index %" PRIu64 " and will be "
+					            "overwritten by the newer term when it rejoins: normal after a leader was isolated",
+					            p->index, L->name, lt, L->wal.last_index, W->name, wt, L->name, L->wal.hard_state.commit);
+				}
+				if (lose_committed) committed_div = 1;
+			}
+		}
+	free(div);
+	if (committed_div) raise_verdict(d, EA_VERDICT_COMMITTED_DIVERGENCE);
+	else if (diverged) raise_verdict(d, EA_VERDICT_UNCOMMITTED_DIVERGENCE);
+
+	/* lagging: a strict prefix of the most advanced log */
+	uint64_t max_last = 0, max_commit = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (!nodes[i]->have_wal) continue;
+		if (nodes[i]->wal.last_index > max_last) max_last = nodes[i]->wal.last_index;
+		if (nodes[i]->wal.hard_state.commit > max_commit) max_commit = nodes[i]->wal.hard_state.commit;
+	}
+	for (size_t i = 0; i < n; i++) {
+		ea_node *nd = nodes[i];
+		if (!nd->have_wal || (diverged & (1u << i))) continue;
+		if (nd->wal.last_index >= max_last) continue;
+		uint64_t others_first = UINT64_MAX;
+		for (size_t j = 0; j < n; j++)
+			if (j != i && nodes[j]->have_wal && nodes[j]->wal.last_index == max_last && nodes[j]->log_first_index < others_first)
+				others_first = nodes[j]->log_first_index;
+		int needs_snap = others_first != UINT64_MAX && others_first > nd->wal.last_index + 1;
+		add_finding(d, "lagging", "warning", nd->wal.last_index + 1, -1, 1u << i,
+		            "%s's log is a prefix of the others': %" PRIu64 " entries behind (last index %" PRIu64 " vs %" PRIu64
+		            ", commit %" PRIu64 " vs %" PRIu64 ")%s", nd->name, max_last - nd->wal.last_index,
+		            nd->wal.last_index, max_last, nd->wal.hard_state.commit, max_commit,
+		            needs_snap ? "; the others' WALs no longer hold what it lacks: it will need a snapshot from the leader"
+		                       : "; the others' WALs still hold every entry it lacks");
+		raise_verdict(d, EA_VERDICT_LAGGING);
+	}
+
+	/* damage found by the readers */
+	uint32_t damaged = 0;
+	for (size_t i = 0; i < n; i++) {
+		ea_node *nd = nodes[i];
+		if (!nd->have_wal) continue;
+		size_t warn, gaps;
+		const ea_problem *first;
+		size_t errs = error_problems(nd, &warn, &gaps, &first);
+		if (errs || warn) {
+			if (errs) damaged |= 1u << i;
+			add_finding(d, "wal-damage", errs ? "critical" : "warning", 0, -1, 1u << i,
+			            "%s: %zu error%s, %zu warning%s in the WAL; first: %s %s+%" PRIu64 ": %s", nd->name, errs,
+			            errs == 1 ? "" : "s", warn, warn == 1 ? "" : "s", first->kind, first->file ? first->file : "-",
+			            first->offset == EA_NO_OFFSET ? 0 : first->offset, first->message);
+			if (errs) raise_verdict(d, EA_VERDICT_DAMAGED);
+		}
+		if (gaps) {
+			damaged |= 1u << i;
+			add_finding(d, "log-gap", "critical", 0, -1, 1u << i,
+			            "%s: %zu range%s of raft indexes missing from the WAL with no snapshot to explain them",
+			            nd->name, gaps, gaps == 1 ? "" : "s");
+			raise_verdict(d, EA_VERDICT_DAMAGED);
+		}
+		if (nd->have_db && nd->db_problems) {
+			damaged |= 1u << i;
+			add_finding(d, "db-damage", "critical", 0, -1, 1u << i, "%s: %zu problem%s in the bbolt database",
+			            nd->name, nd->db_problems, nd->db_problems == 1 ? "" : "s");
+			raise_verdict(d, EA_VERDICT_DAMAGED);
+		}
+	}
+
+	/* applied state vs the WAL */
+	uint32_t state_bad = 0;
+	for (size_t i = 0; i < n; i++) {
+		ea_node *nd = nodes[i];
+		if (!nd->have_db || !nd->have_wal) continue;
+		if (nd->db_consistent_index > nd->wal.hard_state.commit || nd->db_consistent_index > nd->wal.last_index) {
+			state_bad |= 1u << i;
+			add_finding(d, "applied-ahead-of-wal", "critical", nd->db_consistent_index, -1, 1u << i,
+			            "%s: the db has applied up to index %" PRIu64 " but the WAL only reaches commit %" PRIu64
+			            " / last index %" PRIu64 ": WAL writes were lost (fsync lied, or the WAL was replaced)",
+			            nd->name, nd->db_consistent_index, nd->wal.hard_state.commit, nd->wal.last_index);
+			raise_verdict(d, EA_VERDICT_STATE_DIVERGENCE);
+		}
+		uint64_t last_snap = 0;
+		for (size_t s = 0; s < nd->wal.snapshots_kept; s++)
+			if (nd->wal.snapshots[s].index > last_snap) last_snap = nd->wal.snapshots[s].index;
+		if (last_snap && nd->db_consistent_index < last_snap) {
+			state_bad |= 1u << i;
+			add_finding(d, "applied-ahead-of-wal", "warning", nd->db_consistent_index, -1, 1u << i,
+			            "%s: the db's consistent index %" PRIu64 " is behind the last WAL snapshot %" PRIu64
+			            ": the db is older than the raft state says (a restored or swapped db?)",
+			            nd->name, nd->db_consistent_index, last_snap);
+			raise_verdict(d, EA_VERDICT_STATE_DIVERGENCE);
+		}
+	}
+	/* KV hash at a common revision (filled in by the db layer when available) */
+	int64_t common_rev = -1;
+	int all_hash = 1, nhash = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (!nodes[i]->have_db) continue;
+		if (nodes[i]->db_hash_revision <= 0) { all_hash = 0; continue; }
+		nhash++;
+		if (common_rev < 0) common_rev = nodes[i]->db_hash_revision;
+		else if (nodes[i]->db_hash_revision != common_rev) all_hash = 0;
+	}
+	if (nhash >= 2 && all_hash) {
+		for (size_t a = 0; a < n; a++) {
+			if (!nodes[a]->have_db || nodes[a]->db_hash_revision <= 0) continue;
+			for (size_t b = a + 1; b < n; b++) {
+				if (!nodes[b]->have_db || nodes[b]->db_hash_revision <= 0) continue;
+				if (nodes[a]->db_hash == nodes[b]->db_hash) continue;
+				state_bad |= 1u << a | 1u << b;
+				add_finding(d, "kv-hash-mismatch", "critical", 0, common_rev, 1u << a | 1u << b,
+				            "HashKV at revision %" PRId64 " differs: %s %" PRIu32 ", %s %" PRIu32
+				            ": the applied key-value state diverged", common_rev, nodes[a]->name, nodes[a]->db_hash,
+				            nodes[b]->name, nodes[b]->db_hash);
+				raise_verdict(d, EA_VERDICT_STATE_DIVERGENCE);
+			}
+		}
+	}
+
+	/* elections: storms and a term racing ahead */
+	if (terms && (terms->longest_failed_run >= 3 || terms->failed_elections >= 5)) {
+		add_finding(d, "term-inflation", "warning", 0, -1, 0,
+		            "election storm: %zu failed elections (longest run %zu in a row) up to term %" PRIu64
+		            ": leaders kept losing their followers (slow disk or network, CPU starvation, a paused process, "
+		            "election timeout too short)", terms->failed_elections, terms->longest_failed_run, terms->max_term);
+	}
+	for (size_t i = 0; terms && i < n; i++) {
+		ea_node *nd = nodes[i];
+		if (!nd->have_wal || !nd->wal.have_hard_state) continue;
+		if (nd->wal.hard_state.term > terms->max_term_with_entries + 2) {
+			add_finding(d, "term-inflation", "warning", 0, -1, 1u << i,
+			            "%s is at term %" PRIu64 " while the newest term with entries is %" PRIu64
+			            ": it kept campaigning without winning (partitioned member without pre-vote); when it "
+			            "reconnects it forces an election", nd->name, nd->wal.hard_state.term, terms->max_term_with_entries);
+		}
+	}
+
+	/* recommendation: most committed entries, undamaged, not on a losing side, db consistent */
+	if (committed_div) {
+		snprintf(d->recommendation, sizeof d->recommendation,
+		         "none is safe to restore from blindly: committed entries differ between members; "
+		         "inspect the first divergent index on each side, then restore from a verified backup");
+	} else {
+		int best = -1;
+		for (size_t i = 0; i < n; i++) {
+			ea_node *nd = nodes[i];
+			if (!nd->have_wal) continue;
+			uint32_t bit = 1u << i;
+			if ((damaged | losing | state_bad) & bit) continue;
+			if (best < 0) { best = (int)i; continue; }
+			ea_node *B = nodes[best];
+			if (nd->wal.hard_state.commit > B->wal.hard_state.commit ||
+			    (nd->wal.hard_state.commit == B->wal.hard_state.commit && nd->wal.last_index > B->wal.last_index))
+				best = (int)i;
+		}
+		d->recommended = best;
+		if (best >= 0)
+			snprintf(d->recommendation, sizeof d->recommendation,
+			         "%s: most committed entries (commit %" PRIu64 ", last index %" PRIu64 "), undamaged WAL%s",
+			         nodes[best]->name, nodes[best]->wal.hard_state.commit, nodes[best]->wal.last_index,
+			         nodes[best]->have_db ? ", db consistent with its WAL" : "");
+		else
+			snprintf(d->recommendation, sizeof d->recommendation,
+			         "none: every member is damaged, on the losing side of a divergence, or has a db that "
+			         "disagrees with its WAL");
+	}
+	return EA_OK;
+}
+
+void ea_diff_free(ea_diff *d)
+{
+	free(d->findings);
+	memset(d, 0, sizeof *d);
+}

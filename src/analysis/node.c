@@ -1,0 +1,289 @@
+/* node.c: ea_node, everything one member's WAL says about its history, gathered in one
+ * streaming pass over the ea_log cursor (plus the `wal stat` summary). Per-entry data is
+ * never kept: only per-term rows, overwrite ranges, membership changes, compactions,
+ * alarms and process starts, all bounded by events rather than by log size. */
+#include "etcd-autopsy/history.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_TERMS     (1u << 20)
+#define MAX_EVENTS    (1u << 16)   /* per kind: conf changes, ranges, restarts, markers */
+
+#define GROW(arr, n, cap_expr) do {                                                    \
+		void *np_ = realloc((arr), ((n) + 1) * sizeof *(arr));                     \
+		if (!np_) return EA_ENOMEM;                                                \
+		(arr) = np_;                                                               \
+		(void)(cap_expr);                                                          \
+	} while (0)
+
+static char *derive_name(const char *path)
+{
+	size_t n = strlen(path);
+	while (n > 1 && path[n - 1] == '/') n--;
+	const char *end = path + n;
+	const char *s = end;
+	while (s > path && s[-1] != '/') s--;
+	size_t len = (size_t)(end - s);
+	static const char *exts[] = { ".tar.gz", ".tar.zst", ".tar.xz", ".tar.bz2", ".tgz", ".tar", ".zip", NULL };
+	for (int i = 0; exts[i]; i++) {
+		size_t el = strlen(exts[i]);
+		if (len > el && strncmp(s + len - el, exts[i], el) == 0) { len -= el; break; }
+	}
+	return strndup(s, len);
+}
+
+static ea_node_term *term_row(ea_node *n, uint64_t term)
+{
+	size_t lo = 0, hi = n->nterms;
+	if (hi && n->terms[hi - 1].term < term) lo = hi;   /* common case: a new, higher term */
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (n->terms[mid].term == term) return &n->terms[mid];
+		if (n->terms[mid].term < term) lo = mid + 1; else hi = mid;
+	}
+	if (n->nterms >= MAX_TERMS) return NULL;
+	void *np = realloc(n->terms, (n->nterms + 1) * sizeof *n->terms);
+	if (!np) return NULL;
+	n->terms = np;
+	memmove(&n->terms[lo + 1], &n->terms[lo], (n->nterms - lo) * sizeof *n->terms);
+	n->nterms++;
+	ea_node_term *t = &n->terms[lo];
+	memset(t, 0, sizeof *t);
+	t->term = term;
+	return t;
+}
+
+const ea_node_term *ea_node_find_term(const ea_node *n, uint64_t term)
+{
+	size_t lo = 0, hi = n->nterms;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (n->terms[mid].term == term) return &n->terms[mid];
+		if (n->terms[mid].term < term) lo = mid + 1; else hi = mid;
+	}
+	return NULL;
+}
+
+typedef struct {
+	uint16_t low16;
+	int64_t last_ms;
+	uint64_t entries_since;
+} proposer_state;
+
+typedef struct {
+	ea_node *n;
+	ea_entry_decoder *dec;
+	proposer_state prop[64];
+	size_t nprop;
+	uint64_t known_ids[64];
+	size_t nknown;
+	long open_sup;           /* index into n->sup of the range being extended, -1 if none */
+} pass_state;
+
+static void known_add(pass_state *ps, uint64_t id)
+{
+	for (size_t i = 0; i < ps->nknown; i++) if (ps->known_ids[i] == id) return;
+	if (ps->nknown < 64) ps->known_ids[ps->nknown++] = id;
+}
+
+static uint64_t known_match(const pass_state *ps, uint16_t low)
+{
+	uint64_t m = 0;
+	int c = 0;
+	for (size_t i = 0; i < ps->nknown; i++) if ((uint16_t)ps->known_ids[i] == low) { m = ps->known_ids[i]; c++; }
+	return c == 1 ? m : 0;
+}
+
+static int note_proposer(pass_state *ps, const ea_entry_info *info, uint64_t index, uint64_t term)
+{
+	ea_node *n = ps->n;
+	proposer_state *p = NULL;
+	for (size_t i = 0; i < ps->nprop; i++) if (ps->prop[i].low16 == info->proposer_low16) p = &ps->prop[i];
+	for (size_t i = 0; i < ps->nprop; i++) ps->prop[i].entries_since++;
+	int is_new = 0;
+	if (!p) {
+		if (ps->nprop == 64) return EA_OK;
+		p = &ps->prop[ps->nprop++];
+		p->low16 = info->proposer_low16;
+		is_new = 1;
+	} else {
+		/* the 8-bit counter overflows into the timestamp: one ms per 256 ids */
+		int64_t drift = (int64_t)(p->entries_since / 256) + 1000;
+		if (info->proposer_started_ms - p->last_ms > drift) is_new = 1;
+	}
+	if (is_new && n->nrestarts < MAX_EVENTS) {
+		GROW(n->restarts, n->nrestarts, 0);
+		n->restarts[n->nrestarts++] = (ea_restart){ info->proposer_low16, 0, info->proposer_started_ms, index, term };
+		p->last_ms = info->proposer_started_ms;
+		p->entries_since = 0;
+	} else if (info->proposer_started_ms > p->last_ms) {
+		p->entries_since = 0;
+		p->last_ms = info->proposer_started_ms;
+	}
+	return EA_OK;
+}
+
+static int on_entry(pass_state *ps, const ea_log_item *li)
+{
+	ea_node *n = ps->n;
+	const ea_wal_record *r = &li->item.rec;
+	const ea_entry_header *e = &r->u.entry;
+	ea_node_term *t = term_row(n, e->term);
+	if (!t) return EA_ELIMIT;
+	if (t->entries == 0) {
+		t->first_index = e->index;
+		t->last_index = e->index;
+		t->leader_noop = e->type == 0 && e->data_len == 0;
+	}
+	if (e->index < t->first_index) t->first_index = e->index;
+	if (e->index > t->last_index) t->last_index = e->index;
+	t->entries++;
+	if (li->superseded) {
+		t->superseded++;
+		ea_superseded_range *s = ps->open_sup >= 0 ? &n->sup[ps->open_sup] : NULL;
+		if (s && s->term == e->term && s->by_term == li->superseded_by_term && s->to_index + 1 == e->index) {
+			s->to_index = e->index;
+		} else if (n->nsup < MAX_EVENTS) {
+			GROW(n->sup, n->nsup, 0);
+			n->sup[n->nsup] = (ea_superseded_range){ e->index, e->index, e->term, li->superseded_by_term,
+			                                         r->segment, r->offset };
+			ps->open_sup = (long)n->nsup++;
+		}
+	} else {
+		ps->open_sup = -1;
+		if (!n->log_first_index || e->index < n->log_first_index) n->log_first_index = e->index;
+	}
+
+	if (e->type == 0 && e->data_len == 0) return EA_OK;
+	ea_entry_info info;
+	int64_t ref_ms = r->segment < n->nsegments ? n->segments[r->segment].mtime * 1000 : 0;
+	ea_entry_decode(ps->dec, e, ref_ms, &info);
+	if (info.cc_type >= 0) {
+		if (info.cc_type != 1) known_add(ps, info.cc_node_id);
+		if (n->nconf < MAX_EVENTS) {
+			GROW(n->conf, n->nconf, 0);
+			ea_conf_change *c = &n->conf[n->nconf++];
+			memset(c, 0, sizeof *c);
+			c->index = e->index;
+			c->term = e->term;
+			c->kind = info.kind;       /* static strings for conf changes */
+			c->member_id = info.cc_node_id;
+			c->superseded = li->superseded;
+			if (info.cc_context) c->context = strdup(info.cc_context);
+		}
+	} else if (strcmp(info.kind, "compaction") == 0 || strcmp(info.kind, "alarm") == 0) {
+		int comp = info.kind[0] == 'c';
+		ea_marker **arr = comp ? &n->compactions : &n->alarms;
+		size_t *cnt = comp ? &n->ncompactions : &n->nalarms;
+		if (*cnt < MAX_EVENTS) {
+			void *np = realloc(*arr, (*cnt + 1) * sizeof **arr);
+			if (!np) return EA_ENOMEM;
+			*arr = np;
+			ea_marker *m = &(*arr)[(*cnt)++];
+			m->index = e->index;
+			m->term = e->term;
+			snprintf(m->detail, sizeof m->detail, "%s%s", info.detail ? info.detail : "",
+			         li->superseded ? " (superseded)" : "");
+		}
+	}
+	if (info.request_id && info.proposer_started_ms >= 0)
+		return note_proposer(ps, &info, e->index, e->term);
+	return EA_OK;
+}
+
+static int read_history(ea_node *n, ea_error *err)
+{
+	ea_log *log;
+	int rc = ea_log_open(&log, n->in, NULL, err);
+	if (rc) return rc;
+	pass_state ps;
+	memset(&ps, 0, sizeof ps);
+	ps.n = n;
+	ps.open_sup = -1;
+	if ((rc = ea_entry_decoder_new(&ps.dec)) != EA_OK) { ea_log_close(log); return rc; }
+	known_add(&ps, n->wal.member_id);
+	ea_log_item li;
+	while ((rc = ea_log_next(log, &li)) == EA_OK) {
+		if (li.item.kind != EA_WAL_ITEM_RECORD || !li.item.rec.decoded) continue;
+		const ea_wal_record *r = &li.item.rec;
+		if (r->type == EA_WAL_STATE) {
+			ea_node_term *t = term_row(n, r->u.state.term);
+			if (!t) { rc = EA_ELIMIT; break; }
+			if (!t->saw_state) {
+				t->saw_state = 1;
+				t->first_state_offset = r->offset;
+				t->first_state_segment = r->segment;
+			}
+			if (r->u.state.vote) t->vote = r->u.state.vote;
+		} else if (r->type == EA_WAL_ENTRY) {
+			if ((rc = on_entry(&ps, &li)) != EA_OK) break;
+		}
+	}
+	if (rc == EA_ITEROVER) rc = EA_OK;
+	for (size_t i = 0; i < n->nrestarts; i++) n->restarts[i].member_id = known_match(&ps, n->restarts[i].member_low16);
+	for (size_t i = 0; i < n->nconf; i++) n->conf[i].committed = !n->conf[i].superseded && n->conf[i].index <= n->wal.hard_state.commit;
+	ea_entry_decoder_free(ps.dec);
+	ea_log_close(log);
+	return rc;
+}
+
+int ea_node_open(ea_node **out, const char *name, const char *path, ea_error *err)
+{
+	*out = NULL;
+	ea_node *n = calloc(1, sizeof *n);
+	if (!n) return EA_ENOMEM;
+	n->path = strdup(path);
+	n->name = name ? strdup(name) : derive_name(path);
+	if (!n->path || !n->name) { ea_node_free(n); return EA_ENOMEM; }
+	int rc = ea_input_open(&n->in, path, err);
+	if (rc) { ea_node_free(n); return rc; }
+	ea_wal *w = NULL;
+	rc = ea_wal_summarize(n->in, NULL, &n->wal, &w, err);
+	if (rc == EA_ENOTFOUND) {
+		n->have_wal = 0;          /* a db or snapshot file alone: no raft history */
+		*out = n;
+		return EA_OK;
+	}
+	if (rc) { ea_node_free(n); return rc; }
+	n->have_wal = 1;
+	n->wal_dir = strdup(ea_wal_dir(w));
+	n->nsegments = ea_wal_segment_count(w);
+	n->segments = calloc(n->nsegments ? n->nsegments : 1, sizeof *n->segments);
+	for (size_t i = 0; i < n->nsegments && n->segments; i++) {
+		const ea_wal_segment *s = ea_wal_segment_at(w, i);
+		n->segments[i].file = strdup(s->file);
+		n->segments[i].seq = s->seq;
+		n->segments[i].first_index = s->first_index;
+		n->segments[i].size = s->size;
+		n->segments[i].used = s->used_bytes;
+		n->segments[i].mtime = s->mtime;
+	}
+	ea_wal_close(w);
+	rc = read_history(n, err);
+	if (rc) { ea_node_free(n); return rc; }
+	*out = n;
+	return EA_OK;
+}
+
+void ea_node_free(ea_node *n)
+{
+	if (!n) return;
+	if (n->have_wal) ea_wal_summary_free(&n->wal);
+	for (size_t i = 0; i < n->nsegments && n->segments; i++) free(n->segments[i].file);
+	free(n->segments);
+	for (size_t i = 0; i < n->nconf; i++) free(n->conf[i].context);
+	free(n->conf);
+	free(n->terms);
+	free(n->sup);
+	free(n->restarts);
+	free(n->compactions);
+	free(n->alarms);
+	free(n->wal_dir);
+	ea_input_close(n->in);
+	free(n->name);
+	free(n->path);
+	free(n);
+}

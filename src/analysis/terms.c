@@ -1,0 +1,102 @@
+/* terms.c: the leader of every term, from the WALs of several nodes.
+ *
+ * Raft persists a HardState {term, vote, commit} before it acts on a vote, so every vote
+ * cast is in the voter's WAL. The leader of term T is the member that received votes in T
+ * and whose term has entries (a new leader's first entry is an empty normal entry). Votes
+ * from the available nodes are counted; a term where someone campaigned (a vote was cast)
+ * but no node holds an entry of it is a failed election. */
+#include "etcd-autopsy/history.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+int ea_terms_build(ea_node *const *nodes, size_t n, ea_terms *out)
+{
+	memset(out, 0, sizeof *out);
+	size_t total = 0;
+	for (size_t i = 0; i < n; i++) total += nodes[i]->nterms;
+	uint64_t *all = malloc((total ? total : 1) * sizeof *all);
+	if (!all) return EA_ENOMEM;
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = 0; j < nodes[i]->nterms; j++) all[k++] = nodes[i]->terms[j].term;
+	qsort(all, k, sizeof *all, cmp_u64);
+	size_t uniq = 0;
+	for (size_t i = 0; i < k; i++) if (i == 0 || all[i] != all[i - 1]) all[uniq++] = all[i];
+	out->rows = calloc(uniq ? uniq : 1, sizeof *out->rows);
+	if (!out->rows) { free(all); return EA_ENOMEM; }
+	size_t run = 0;
+	for (size_t u = 0; u < uniq; u++) {
+		uint64_t term = all[u];
+		ea_term_row *row = &out->rows[out->nrows++];
+		row->term = term;
+		int any_entries = 0, any_vote = 0;
+		for (size_t i = 0; i < n; i++) {
+			const ea_node_term *t = ea_node_find_term(nodes[i], term);
+			if (!t) continue;
+			if (t->entries) {
+				any_entries = 1;
+				if (!row->first_index || t->first_index < row->first_index) row->first_index = t->first_index;
+				if (t->last_index > row->last_index) row->last_index = t->last_index;
+				if (t->entries > row->entries) row->entries = t->entries;
+			}
+			if (t->vote) {
+				any_vote = 1;
+				if (row->nvotes < 16) {
+					row->votes[row->nvotes].voter = nodes[i]->wal.member_id;
+					row->votes[row->nvotes].voted_for = t->vote;
+					row->nvotes++;
+				}
+			}
+		}
+		/* the candidate with most votes; ties broken by the lower ID for determinism */
+		uint64_t best = 0;
+		size_t best_votes = 0;
+		for (size_t a = 0; a < row->nvotes; a++) {
+			size_t c = 0;
+			for (size_t b = 0; b < row->nvotes; b++) c += row->votes[b].voted_for == row->votes[a].voted_for;
+			if (c > best_votes || (c == best_votes && row->votes[a].voted_for < best)) {
+				best = row->votes[a].voted_for;
+				best_votes = c;
+			}
+		}
+		if (any_entries && best) {
+			row->leader = best;
+			if (best_votes * 2 > n)
+				row->leader_basis = "votes from a majority of the nodes read";
+			else if (best_votes == row->nvotes)
+				row->leader_basis = "every vote read in this term, and the term has entries";
+			else
+				row->leader_basis = "most votes read in this term (split vote?)";
+		} else if (any_entries && term == 1) {
+			row->leader_basis = "bootstrap: every member writes the initial membership entries itself";
+		} else if (any_entries) {
+			row->leader_basis = "entries of this term exist but no vote for it is in the WALs read";
+		} else if (any_vote) {
+			row->failed_election = 1;
+			row->leader_basis = "campaign with no entry in this term on any node: failed election";
+		}
+		if (row->failed_election) {
+			out->failed_elections++;
+			if (++run > out->longest_failed_run) out->longest_failed_run = run;
+		} else if (any_entries) {
+			run = 0;
+		}
+		if (term > out->max_term) out->max_term = term;
+		if (any_entries && term > out->max_term_with_entries) out->max_term_with_entries = term;
+	}
+	free(all);
+	return EA_OK;
+}
+
+void ea_terms_free(ea_terms *t)
+{
+	free(t->rows);
+	memset(t, 0, sizeof *t);
+}

@@ -1,0 +1,155 @@
+/* timeline.c: one ordered stream of events over several nodes (by term, then index, then
+ * node), each with an approximate UTC time where one is known and where it came from:
+ * `request-id` (a member's process start, from the IDs it generated) or `segment-mtime`
+ * (the last write to a WAL segment). */
+#include "etcd-autopsy/history.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+	ea_event *ev;
+	size_t n, cap;
+	int oom;
+} evlist;
+
+static ea_event *add(evlist *l, const char *node, const char *event, uint64_t term, uint64_t index,
+                     const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+static ea_event *add(evlist *l, const char *node, const char *event, uint64_t term, uint64_t index,
+                     const char *fmt, ...)
+{
+	if (l->n == l->cap) {
+		size_t nc = l->cap ? l->cap * 2 : 256;
+		void *p = realloc(l->ev, nc * sizeof *l->ev);
+		if (!p) { l->oom = 1; return NULL; }
+		l->ev = p;
+		l->cap = nc;
+	}
+	ea_event *e = &l->ev[l->n++];
+	memset(e, 0, sizeof *e);
+	e->node = node;
+	e->event = event;
+	e->term = term;
+	e->index = index;
+	e->time_ms = -1;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(e->detail, sizeof e->detail, fmt, ap);
+	va_end(ap);
+	return e;
+}
+
+static int cmp_event(const void *a, const void *b)
+{
+	const ea_event *x = a, *y = b;
+	/* events bound to no term (problems, segment mtimes) go last, by time */
+	uint64_t tx = x->term ? x->term : UINT64_MAX, ty = y->term ? y->term : UINT64_MAX;
+	if (tx != ty) return tx < ty ? -1 : 1;
+	if (x->time_ms != y->time_ms) return x->time_ms < y->time_ms ? -1 : 1;
+	if (x->index != y->index) return x->index < y->index ? -1 : 1;
+	const char *nx = x->node ? x->node : "", *ny = y->node ? y->node : "";
+	int c = strcmp(nx, ny);
+	if (c) return c;
+	return strcmp(x->event, y->event);
+}
+
+static const char *member_name(ea_node *const *nodes, size_t n, uint64_t id, char *buf, size_t cap)
+{
+	for (size_t i = 0; i < n; i++)
+		if (nodes[i]->have_wal && nodes[i]->wal.member_id == id) {
+			snprintf(buf, cap, "%" PRIx64 " (%s)", id, nodes[i]->name);
+			return buf;
+		}
+	snprintf(buf, cap, "%" PRIx64, id);
+	return buf;
+}
+
+int ea_timeline_build(ea_node *const *nodes, size_t n, const ea_terms *terms, ea_event **out, size_t *count)
+{
+	evlist l = { 0 };
+	char b1[64], b2[64];
+	for (size_t r = 0; terms && r < terms->nrows; r++) {
+		const ea_term_row *row = &terms->rows[r];
+		if (row->leader)
+			add(&l, NULL, "leader-elected", row->term, row->first_index, "leader %s: %s",
+			    member_name(nodes, n, row->leader, b1, sizeof b1), row->leader_basis);
+		else if (row->failed_election)
+			add(&l, NULL, "failed-election", row->term, 0, "%s", row->leader_basis);
+	}
+	for (size_t i = 0; i < n; i++) {
+		ea_node *nd = nodes[i];
+		if (!nd->have_wal) continue;
+		uint64_t prev_vote_term = 0;
+		for (size_t t = 0; t < nd->nterms; t++) {
+			const ea_node_term *tr = &nd->terms[t];
+			if (tr->saw_state) {
+				if (tr->vote)
+					add(&l, nd->name, "vote", tr->term, tr->first_index, "voted for %s",
+					    member_name(nodes, n, tr->vote, b1, sizeof b1));
+				else
+					add(&l, nd->name, "term-start", tr->term, tr->first_index,
+					    "entered term %" PRIu64 " without voting (followed a leader)", tr->term);
+				prev_vote_term = tr->term;
+			}
+		}
+		(void)prev_vote_term;
+		for (size_t s = 0; s < nd->nsup; s++) {
+			const ea_superseded_range *sr = &nd->sup[s];
+			add(&l, nd->name, "superseded", sr->term, sr->from_index,
+			    "entries %" PRIu64 "..%" PRIu64 " of term %" PRIu64 " written, never committed, overwritten by term %" PRIu64
+			    " (%s+%" PRIu64 ")", sr->from_index, sr->to_index, sr->term, sr->by_term,
+			    sr->segment < nd->nsegments ? nd->segments[sr->segment].file : "?", sr->offset);
+		}
+		for (size_t s = 0; s < nd->wal.snapshots_kept; s++) {
+			if (nd->wal.snapshots[s].index == 0) continue;   /* the empty snapshot every WAL starts with */
+			add(&l, nd->name, "snapshot", nd->wal.snapshots[s].term, nd->wal.snapshots[s].index,
+			    "WAL snapshot record: raft state up to index %" PRIu64 " saved in a .snap file",
+			    nd->wal.snapshots[s].index);
+		}
+		for (size_t c = 0; c < nd->nconf; c++) {
+			const ea_conf_change *cc = &nd->conf[c];
+			add(&l, nd->name, "conf-change", cc->term, cc->index, "%s %s%s", cc->kind,
+			    member_name(nodes, n, cc->member_id, b2, sizeof b2),
+			    cc->superseded ? " (superseded)" : cc->committed ? " (committed)" : " (not committed)");
+		}
+		for (size_t c = 0; c < nd->ncompactions; c++)
+			add(&l, nd->name, "compaction", nd->compactions[c].term, nd->compactions[c].index, "%s",
+			    nd->compactions[c].detail);
+		for (size_t c = 0; c < nd->nalarms; c++)
+			add(&l, nd->name, "alarm", nd->alarms[c].term, nd->alarms[c].index, "%s", nd->alarms[c].detail);
+		for (size_t c = 0; c < nd->nrestarts; c++) {
+			const ea_restart *rs = &nd->restarts[c];
+			ea_event *e = add(&l, nd->name, "member-start", rs->term, rs->first_index,
+			                  "member %s (re)started: first request ID from this process at index %" PRIu64,
+			                  rs->member_id ? member_name(nodes, n, rs->member_id, b1, sizeof b1) : "????",
+			                  rs->first_index);
+			if (e) { e->time_ms = rs->started_ms; e->time_source = "request-id"; }
+			if (e && !rs->member_id) snprintf(e->detail, sizeof e->detail,
+			                                  "member with ID ending %04x (re)started", rs->member_low16);
+		}
+		for (size_t s = 0; s < nd->nsegments; s++) {
+			if (!nd->segments[s].mtime) continue;
+			ea_event *e = add(&l, nd->name, "segment-end", nd->wal.last_term, 0,
+			                  "last write to %s", nd->segments[s].file);
+			if (e) {
+				e->time_ms = nd->segments[s].mtime * 1000;
+				e->time_source = "segment-mtime";
+				e->term = 0;
+			}
+		}
+		for (size_t p = 0; p < nd->wal.problem_count; p++) {
+			const ea_problem *pr = &nd->wal.problems[p].p;
+			add(&l, nd->name, "problem", 0, 0, "%s %s+%" PRIu64 ": %s", pr->kind, pr->file ? pr->file : "-",
+			    pr->offset == EA_NO_OFFSET ? 0 : pr->offset, pr->message);
+		}
+	}
+	if (l.oom) { free(l.ev); return EA_ENOMEM; }
+	/* segment-end events sort by time at the end; everything else by term/index */
+	qsort(l.ev, l.n, sizeof *l.ev, cmp_event);
+	*out = l.ev;
+	*count = l.n;
+	return EA_OK;
+}

@@ -1,0 +1,154 @@
+/* cmd_diff.c: `etcd-autopsy diff NODES...`: verdict, findings and which member to trust. */
+#include "cli.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+static const char diff_help[] =
+	"usage: etcd-autopsy diff NODE... [-w table|json]\n\n"
+	"NODE is NAME=PATH or PATH, one per member (data dir, member/ dir or archive).\n"
+	"Aligns the members' raft logs by index and classifies every difference:\n"
+	"  lagging                 a log is a prefix of the others' (and whether it needs a snapshot)\n"
+	"  uncommitted-divergence  same index, different term, beyond a commit: which side is overwritten\n"
+	"  committed-divergence    same committed index with different terms, or same (index, term) with\n"
+	"                          different data: raft's log matching broken (critical)\n"
+	"  log-gap, wal-damage, db-damage       damage found by the readers\n"
+	"  applied-ahead-of-wal, kv-hash-mismatch  the applied state disagrees with the log / other members\n"
+	"  cluster-id-mismatch, term-inflation   wrong cluster; election storms and runaway terms\n"
+	"then a verdict (consistent < lagging < uncommitted-divergence < damaged < state-divergence <\n"
+	"committed-divergence) and the member to restore from, or that none is safe.\n\n"
+	"  -w, --write-out table|json\n"
+	"  -q, --quiet\n\n"
+	"examples:\n"
+	"  etcd-autopsy diff n1/ n2/ n3/\n"
+	"  etcd-autopsy diff etcd-1=n1.tar.gz etcd-2=n2.tar.gz etcd-3=n3.tar.gz -w json | jq .verdict\n\n"
+	"exit codes: 0 consistent, 1 findings, 2 usage/unreadable input\n";
+
+enum { O_WRITE, O_QUIET, O_HELP };
+static const cli_opt diff_opts[] = {
+	{ "write-out", 'w', 1 }, { "quiet", 'q', 0 }, { "help", 'h', 0 }, { NULL, 0, 0 }
+};
+
+static void json_out(ea_node *const *nodes, size_t n, const ea_diff *d)
+{
+	ea_json j;
+	ea_json_init(&j, stdout);
+	ea_json_object_begin(&j);
+	ea_json_key(&j, "verdict"); ea_json_str(&j, ea_verdict_name(d->verdict));
+	ea_json_key(&j, "first_divergent_index");
+	if (d->first_divergent_index) ea_json_u64(&j, d->first_divergent_index); else ea_json_null(&j);
+	ea_json_key(&j, "nodes");
+	ea_json_array_begin(&j);
+	for (size_t i = 0; i < n; i++) {
+		const ea_node *nd = nodes[i];
+		int w = nd->have_wal;
+		ea_json_object_begin(&j);
+		ea_json_key(&j, "name"); ea_json_str(&j, nd->name);
+		ea_json_key(&j, "path"); ea_json_str(&j, nd->path);
+		ea_json_key(&j, "member_id"); if (w && nd->wal.have_metadata) ea_json_hex(&j, nd->wal.member_id); else ea_json_null(&j);
+		ea_json_key(&j, "cluster_id"); if (w && nd->wal.have_metadata) ea_json_hex(&j, nd->wal.cluster_id); else ea_json_null(&j);
+		ea_json_key(&j, "last_index"); if (w && nd->wal.have_entries) ea_json_u64(&j, nd->wal.last_index); else ea_json_null(&j);
+		ea_json_key(&j, "last_term"); if (w && nd->wal.have_entries) ea_json_u64(&j, nd->wal.last_term); else ea_json_null(&j);
+		ea_json_key(&j, "commit"); if (w && nd->wal.have_hard_state) ea_json_u64(&j, nd->wal.hard_state.commit); else ea_json_null(&j);
+		ea_json_key(&j, "consistent_index"); if (nd->have_db) ea_json_u64(&j, nd->db_consistent_index); else ea_json_null(&j);
+		ea_json_key(&j, "revision"); if (nd->have_db) ea_json_i64(&j, nd->db_revision); else ea_json_null(&j);
+		ea_json_key(&j, "compact_revision"); if (nd->have_db) ea_json_i64(&j, nd->db_compact_revision); else ea_json_null(&j);
+		ea_json_key(&j, "hash"); if (nd->have_db && nd->db_hash_revision > 0) ea_json_u64(&j, nd->db_hash); else ea_json_null(&j);
+		ea_json_key(&j, "hash_revision"); if (nd->have_db && nd->db_hash_revision > 0) ea_json_i64(&j, nd->db_hash_revision); else ea_json_null(&j);
+		ea_json_object_end(&j);
+	}
+	ea_json_array_end(&j);
+	ea_json_key(&j, "findings");
+	ea_json_array_begin(&j);
+	for (size_t f = 0; f < d->nfindings; f++) {
+		const ea_finding *fd = &d->findings[f];
+		ea_json_object_begin(&j);
+		ea_json_key(&j, "kind"); ea_json_str(&j, fd->kind);
+		ea_json_key(&j, "severity"); ea_json_str(&j, fd->severity);
+		ea_json_key(&j, "index"); if (fd->index) ea_json_u64(&j, fd->index); else ea_json_null(&j);
+		ea_json_key(&j, "revision"); if (fd->revision >= 0) ea_json_i64(&j, fd->revision); else ea_json_null(&j);
+		ea_json_key(&j, "nodes");
+		ea_json_array_begin(&j);
+		for (size_t i = 0; i < n; i++) if (fd->node_mask & (1u << i)) ea_json_str(&j, nodes[i]->name);
+		ea_json_array_end(&j);
+		ea_json_key(&j, "detail"); ea_json_str(&j, fd->detail);
+		ea_json_object_end(&j);
+	}
+	ea_json_array_end(&j);
+	ea_json_key(&j, "recommended_source");
+	if (d->recommended >= 0) ea_json_str(&j, nodes[d->recommended]->name); else ea_json_null(&j);
+	ea_json_key(&j, "recommendation"); ea_json_str(&j, d->recommendation);
+	ea_json_object_end(&j);
+	ea_json_newline(&j);
+}
+
+static void table_out(ea_node *const *nodes, size_t n, const ea_diff *d)
+{
+	printf("VERDICT: %s\n\n", ea_verdict_name(d->verdict));
+	printf("%-12s %-18s %10s %6s %10s %12s %10s\n", "NODE", "MEMBER", "LAST", "TERM", "COMMIT", "CONSIST_IDX", "REVISION");
+	for (size_t i = 0; i < n; i++) {
+		const ea_node *nd = nodes[i];
+		char mid[24] = "-", ci[24] = "-", rev[24] = "-";
+		if (nd->have_wal && nd->wal.have_metadata) snprintf(mid, sizeof mid, "%" PRIx64, nd->wal.member_id);
+		if (nd->have_db) {
+			snprintf(ci, sizeof ci, "%" PRIu64, nd->db_consistent_index);
+			snprintf(rev, sizeof rev, "%" PRId64, nd->db_revision);
+		}
+		printf("%-12s %-18s %10" PRIu64 " %6" PRIu64 " %10" PRIu64 " %12s %10s\n", nd->name, mid,
+		       nd->have_wal ? nd->wal.last_index : 0, nd->have_wal ? nd->wal.last_term : 0,
+		       nd->have_wal ? nd->wal.hard_state.commit : 0, ci, rev);
+	}
+	printf("\nFINDINGS (%zu)\n", d->nfindings);
+	for (size_t f = 0; f < d->nfindings; f++) {
+		const ea_finding *fd = &d->findings[f];
+		printf("  [%s] %s", fd->severity, fd->kind);
+		if (fd->index) printf(" at index %" PRIu64, fd->index);
+		if (fd->revision >= 0) printf(" at revision %" PRId64, fd->revision);
+		printf(":\n    %s\n", fd->detail);
+	}
+	printf("\nRECOMMENDATION: %s\n", d->recommendation);
+}
+
+int cmd_diff(int argc, char **argv)
+{
+	out_format fmt = OUT_TABLE;
+	int quiet = 0;
+	cli_parser p;
+	cli_parser_init(&p, argc, argv);
+	int o;
+	while ((o = cli_next(&p, diff_opts)) >= 0) {
+		switch (o) {
+		case O_WRITE: if (cli_parse_format(p.arg, &fmt)) return EXIT_USAGE; break;
+		case O_QUIET: quiet = 1; break;
+		case O_HELP: fputs(diff_help, stdout); return EXIT_CLEAN;
+		}
+	}
+	if (o == -2) return EXIT_USAGE;
+	if (p.npositional < 1 || p.npositional > CLI_MAX_NODES) {
+		fputs(diff_help, stderr);
+		return EXIT_USAGE;
+	}
+	ea_node *nodes[CLI_MAX_NODES];
+	size_t n;
+	if (cli_open_nodes("diff", p.positional, p.npositional, nodes, &n)) return EXIT_USAGE;
+	ea_terms terms;
+	ea_diff d;
+	int rc = ea_terms_build(nodes, n, &terms);
+	if (rc == EA_OK) rc = ea_diff_run(nodes, n, &terms, &d);
+	int code = EXIT_USAGE;
+	if (rc == EA_OK) {
+		if (fmt == OUT_JSON) json_out(nodes, n, &d); else table_out(nodes, n, &d);
+		code = EXIT_CLEAN;
+		for (size_t f = 0; f < d.nfindings; f++)
+			if (strcmp(d.findings[f].severity, "info") != 0) code = EXIT_FINDINGS;
+		if (!quiet && code == EXIT_FINDINGS)
+			fprintf(stderr, "etcd-autopsy diff: verdict %s, %zu finding%s\n", ea_verdict_name(d.verdict),
+			        d.nfindings, d.nfindings == 1 ? "" : "s");
+		ea_diff_free(&d);
+	} else {
+		fprintf(stderr, "etcd-autopsy diff: %s\n", ea_strerror(rc));
+	}
+	ea_terms_free(&terms);
+	for (size_t i = 0; i < n; i++) ea_node_free(nodes[i]);
+	return code;
+}

@@ -1,0 +1,161 @@
+/* cmd_history.c: `etcd-autopsy history NODES... [--terms]`: the merged timeline of several
+ * members, or one row per term (leader, votes, index range, failed elections). */
+#include "cli.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char history_help[] =
+	"usage: etcd-autopsy history NODE... [--terms] [-w table|json]\n\n"
+	"NODE is NAME=PATH or PATH (named after its directory or archive): a data dir, member/ dir,\n"
+	"wal/ dir or an archive of one, per member. Each is identified by the member ID in its WAL.\n\n"
+	"  (default)   the merged timeline: votes and term changes per node, leaders elected and\n"
+	"              failed elections, entries written but overwritten (superseded), WAL snapshots,\n"
+	"              membership changes, compactions, alarms, member (re)starts with their UTC time\n"
+	"              (from request IDs), last writes (segment mtimes), damage\n"
+	"  --terms     one row per term: leader (inferred from the votes in the WALs), first/last\n"
+	"              index, entries, votes, failed_election\n"
+	"  -w, --write-out table|json   json = JSON Lines, one object per event / term\n"
+	"  -q, --quiet                  no summary on stderr\n\n"
+	"examples:\n"
+	"  etcd-autopsy history etcd-1=n1/ etcd-2=n2/ etcd-3=n3/\n"
+	"  etcd-autopsy history n1.tar.gz n2.tar.gz n3.tar.gz --terms -w json\n\n"
+	"exit codes: 0 no damage, 1 damage found in an input, 2 usage/unreadable input\n";
+
+enum { O_TERMS, O_WRITE, O_QUIET, O_HELP };
+static const cli_opt history_opts[] = {
+	{ "terms", 0, 0 }, { "write-out", 'w', 1 }, { "quiet", 'q', 0 }, { "help", 'h', 0 }, { NULL, 0, 0 }
+};
+
+static void terms_json(const ea_terms *t)
+{
+	ea_json j;
+	ea_json_init(&j, stdout);
+	for (size_t r = 0; r < t->nrows; r++) {
+		const ea_term_row *row = &t->rows[r];
+		ea_json_object_begin(&j);
+		ea_json_key(&j, "term"); ea_json_u64(&j, row->term);
+		ea_json_key(&j, "leader"); if (row->leader) ea_json_hex(&j, row->leader); else ea_json_null(&j);
+		ea_json_key(&j, "leader_basis"); ea_json_str(&j, row->leader_basis);
+		ea_json_key(&j, "first_index"); if (row->entries) ea_json_u64(&j, row->first_index); else ea_json_null(&j);
+		ea_json_key(&j, "last_index"); if (row->entries) ea_json_u64(&j, row->last_index); else ea_json_null(&j);
+		ea_json_key(&j, "entries"); ea_json_u64(&j, row->entries);
+		ea_json_key(&j, "votes");
+		ea_json_object_begin(&j);
+		for (size_t v = 0; v < row->nvotes; v++) {
+			char k[32];
+			snprintf(k, sizeof k, "%" PRIx64, row->votes[v].voter);
+			ea_json_key(&j, k);
+			ea_json_hex(&j, row->votes[v].voted_for);
+		}
+		ea_json_object_end(&j);
+		ea_json_key(&j, "failed_election"); ea_json_bool(&j, row->failed_election);
+		ea_json_object_end(&j);
+		ea_json_newline(&j);
+	}
+}
+
+static void terms_table(const ea_terms *t)
+{
+	printf("%6s %-18s %10s %10s %8s %-7s %s\n", "TERM", "LEADER", "FIRST", "LAST", "ENTRIES", "FAILED", "VOTES");
+	for (size_t r = 0; r < t->nrows; r++) {
+		const ea_term_row *row = &t->rows[r];
+		char leader[24] = "-";
+		if (row->leader) snprintf(leader, sizeof leader, "%" PRIx64, row->leader);
+		printf("%6" PRIu64 " %-18s ", row->term, leader);
+		if (row->entries) printf("%10" PRIu64 " %10" PRIu64 " ", row->first_index, row->last_index);
+		else printf("%10s %10s ", "-", "-");
+		printf("%8" PRIu64 " %-7s ", row->entries, row->failed_election ? "yes" : "-");
+		for (size_t v = 0; v < row->nvotes; v++)
+			printf("%s%" PRIx64 "->%" PRIx64, v ? "," : "", row->votes[v].voter, row->votes[v].voted_for);
+		putchar('\n');
+	}
+	printf("\n%zu terms, %zu failed election%s (longest run %zu)\n", t->nrows, t->failed_elections,
+	       t->failed_elections == 1 ? "" : "s", t->longest_failed_run);
+}
+
+static void events_json(const ea_event *ev, size_t n)
+{
+	ea_json j;
+	ea_json_init(&j, stdout);
+	for (size_t i = 0; i < n; i++) {
+		const ea_event *e = &ev[i];
+		ea_json_object_begin(&j);
+		ea_json_key(&j, "node"); ea_json_str(&j, e->node);
+		ea_json_key(&j, "event"); ea_json_str(&j, e->event);
+		ea_json_key(&j, "term"); if (e->term) ea_json_u64(&j, e->term); else ea_json_null(&j);
+		ea_json_key(&j, "index"); if (e->index) ea_json_u64(&j, e->index); else ea_json_null(&j);
+		ea_json_key(&j, "time"); ea_json_time_ms(&j, e->time_ms);
+		ea_json_key(&j, "time_source"); ea_json_str(&j, e->time_source);
+		ea_json_key(&j, "detail"); ea_json_str(&j, e->detail);
+		ea_json_object_end(&j);
+		ea_json_newline(&j);
+	}
+}
+
+static void events_table(const ea_event *ev, size_t n)
+{
+	printf("%-24s %6s %10s %-10s %-16s %s\n", "TIME", "TERM", "INDEX", "NODE", "EVENT", "DETAIL");
+	for (size_t i = 0; i < n; i++) {
+		const ea_event *e = &ev[i];
+		char t[48] = "-";
+		if (e->time_ms >= 0) ea_format_time_ms(t, sizeof t, e->time_ms);
+		char term[24] = "-", idx[24] = "-";
+		if (e->term) snprintf(term, sizeof term, "%" PRIu64, e->term);
+		if (e->index) snprintf(idx, sizeof idx, "%" PRIu64, e->index);
+		printf("%-24s %6s %10s %-10s %-16s %s\n", t, term, idx, e->node ? e->node : "(cluster)", e->event, e->detail);
+	}
+}
+
+int cmd_history(int argc, char **argv)
+{
+	int terms_mode = 0;
+	out_format fmt = OUT_TABLE;
+	int quiet = 0;
+	cli_parser p;
+	cli_parser_init(&p, argc, argv);
+	int o;
+	while ((o = cli_next(&p, history_opts)) >= 0) {
+		switch (o) {
+		case O_TERMS: terms_mode = 1; break;
+		case O_WRITE: if (cli_parse_format(p.arg, &fmt)) return EXIT_USAGE; break;
+		case O_QUIET: quiet = 1; break;
+		case O_HELP: fputs(history_help, stdout); return EXIT_CLEAN;
+		}
+	}
+	if (o == -2) return EXIT_USAGE;
+	if (p.npositional < 1 || p.npositional > CLI_MAX_NODES) {
+		fputs(history_help, stderr);
+		return EXIT_USAGE;
+	}
+	ea_node *nodes[CLI_MAX_NODES];
+	size_t n;
+	if (cli_open_nodes("history", p.positional, p.npositional, nodes, &n)) return EXIT_USAGE;
+	ea_terms terms;
+	int rc = ea_terms_build(nodes, n, &terms);
+	if (rc == EA_OK) {
+		if (terms_mode) {
+			if (fmt == OUT_JSON) terms_json(&terms); else terms_table(&terms);
+		} else {
+			ea_event *ev = NULL;
+			size_t nev = 0;
+			rc = ea_timeline_build(nodes, n, &terms, &ev, &nev);
+			if (rc == EA_OK) { if (fmt == OUT_JSON) events_json(ev, nev); else events_table(ev, nev); }
+			free(ev);
+		}
+		ea_terms_free(&terms);
+	}
+	cli_problems cp = { .quiet = quiet };
+	for (size_t i = 0; i < n; i++) {
+		for (size_t k = 0; nodes[i]->have_wal && k < nodes[i]->wal.problem_count; k++)
+			cli_problem_seen(&cp, &nodes[i]->wal.problems[k].p);
+		if (!nodes[i]->have_wal && !quiet)
+			fprintf(stderr, "etcd-autopsy history: %s: no WAL in %s\n", nodes[i]->name, nodes[i]->path);
+		ea_node_free(nodes[i]);
+	}
+	fflush(stdout);
+	cli_problems_summary(&cp, "history");
+	if (rc != EA_OK) { fprintf(stderr, "etcd-autopsy history: %s\n", ea_strerror(rc)); return EXIT_USAGE; }
+	return cli_exit_code(&cp);
+}

@@ -1,0 +1,32 @@
+/* nodes.c: NAME=PATH arguments → opened ea_node objects, shared by history/diff/verify. */
+#include "cli.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+int cli_open_nodes(const char *cmd, const char *const *args, int nargs, ea_node **nodes, size_t *n)
+{
+	*n = 0;
+	for (int i = 0; i < nargs; i++) {
+		const char *a = args[i];
+		const char *eq = strchr(a, '=');
+		char name[256] = "";
+		const char *path = a;
+		/* NAME=PATH when the part before '=' looks like a name, not a path */
+		if (eq && eq != a && (size_t)(eq - a) < sizeof name && !memchr(a, '/', (size_t)(eq - a))) {
+			memcpy(name, a, (size_t)(eq - a));
+			name[eq - a] = 0;
+			path = eq + 1;
+		}
+		ea_error err = { 0 };
+		int rc = ea_node_open(&nodes[*n], name[0] ? name : NULL, path, &err);
+		if (rc) {
+			cli_print_error(cmd, path, rc, &err);
+			for (size_t k = 0; k < *n; k++) ea_node_free(nodes[k]);
+			*n = 0;
+			return -1;
+		}
+		(*n)++;
+	}
+	return 0;
+}
