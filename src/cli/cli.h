@@ -46,6 +46,8 @@ void cli_print_error(const char *cmd, const char *path, int rc, const ea_error *
 void cli_problem_table(FILE *f, const ea_problem *p);
 
 int cmd_wal(int argc, char **argv);
+int cmd_db(int argc, char **argv);
+int cmd_snap(int argc, char **argv);
 int cmd_history(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 

@@ -11,6 +11,8 @@ typedef struct {
 
 static const command commands[] = {
 	{ "wal", cmd_wal, "read WAL segments: ls (entries/records), stat (summary)" },
+	{ "db", cmd_db, "read a bbolt db / backup: stat, check, ls, history, hash, pages" },
+	{ "snap", cmd_snap, "list .snap files: term, index, conf state, members, crc" },
 	{ "history", cmd_history, "merged raft timeline of several members; --terms: leader per term" },
 	{ "diff", cmd_diff, "where and how members diverged, and which one to trust" },
 	{ NULL, NULL, NULL }
