@@ -9,6 +9,7 @@
  *     Raft's log matching property is broken
  *   - same index, different term, beyond a commit     → uncommitted-divergence (warning):
  *     normal after an isolated leader; the side with the older term will be overwritten
+ * Entries that fail their own CRC are damage (wal-damage), never counted as divergence.
  * Then lagging (a strict prefix), damage, state (db) checks, and the verdict. */
 #include "etcd-autopsy/diff.h"
 
@@ -39,6 +40,7 @@ typedef struct {
 	uint64_t index, term;
 	uint32_t crc;
 	size_t data_len;
+	int crc_ok;          /* 0 when the record failed its CRC: damage, reported as such, not divergence */
 	char file[256];
 	uint64_t offset;
 } cursor;
@@ -56,6 +58,7 @@ static int cursor_next(cursor *c)
 		c->term = e->term;
 		c->crc = ea_crc32c(0, e->data, e->data_len);
 		c->data_len = e->data_len;
+		c->crc_ok = li.item.rec.crc_ok;
 		snprintf(c->file, sizeof c->file, "%s", li.item.rec.file);
 		c->offset = li.item.rec.offset;
 		return EA_OK;
@@ -119,6 +122,7 @@ static int align(ea_node *const *nodes, size_t n, pair_div (*div)[MAX_NODES])
 			if (cur[a].done || cur[a].index != idx) continue;
 			for (size_t b = a + 1; b < n; b++) {
 				if (cur[b].done || cur[b].index != idx || div[a][b].found) continue;
+				if (cur[a].crc_ok == 0 || cur[b].crc_ok == 0) continue;
 				int term_diff = cur[a].term != cur[b].term;
 				int data_diff = !term_diff && (cur[a].crc != cur[b].crc || cur[a].data_len != cur[b].data_len);
 				if (!term_diff && !data_diff) continue;
