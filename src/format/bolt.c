@@ -424,9 +424,9 @@ static int read_node(ea_bolt *b, pagebuf *pb, uint64_t id, uint64_t from, const 
 		return 1;
 	}
 	if (id >= b->size / ps) {
-		problem(b, EA_SEV_ERROR, "page-beyond-eof", id * ps, ps,
-		        "%s refers to page %" PRIu64 ", which is beyond the end of the file (%" PRIu64 " bytes)",
-		        what, id, b->size);
+		problem(b, EA_SEV_ERROR, "page-beyond-eof", from != EA_NO_OFFSET ? from : id * ps, 8,
+		        "%s refers to page %" PRIu64 " (byte %" PRIu64 "), which is beyond the end of the file "
+		        "(%" PRIu64 " bytes)", what, id, id * ps, b->size);
 		return 1;
 	}
 	if (pb_reserve(pb, ps)) return EA_ENOMEM;
