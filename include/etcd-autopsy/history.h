@@ -11,6 +11,7 @@
 #include "common.h"
 #include "source.h"
 #include "raft.h"
+#include "mvcc.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -82,16 +83,22 @@ typedef struct ea_node {
 	size_t nalarms;
 	uint64_t log_first_index;           /* first surviving entry (after overwrites/snapshot jumps) */
 
-	/* filled by a db reader when the data dir has one (see diff.h); have_db = 0 otherwise */
+	/* the bbolt db of the data dir (or the db / backup file itself), when there is one */
 	int have_db;
+	ea_mvcc *mvcc;                      /* open for later HashKV at other revisions */
+	char *db_file;
 	uint64_t db_consistent_index;
 	int64_t  db_revision, db_compact_revision;
-	uint32_t db_hash;
+	uint32_t db_hash;                   /* HashKV at db_hash_revision (the current revision at open;
+	                                       ea_diff_run re-hashes at the common revision) */
 	int64_t  db_hash_revision;
-	size_t   db_problems;
+	size_t   db_problems;               /* bbolt/mvcc problems (warning or worse), check included */
+	const ea_problem *db_first_problem;
+	char *db_unreadable;                /* why the db could not be opened, NULL if it could */
 } ea_node;
 
-/* Opens PATH and reads its WAL (if any) into a node. `name` may be NULL. */
+/* Opens PATH and reads its WAL and its db (either may be absent, not both) into a node.
+ * `name` may be NULL. */
 int  ea_node_open(ea_node **out, const char *name, const char *path, ea_error *err);
 void ea_node_free(ea_node *n);
 

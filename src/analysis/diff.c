@@ -160,6 +160,102 @@ static size_t error_problems(const ea_node *nd, size_t *warnings, size_t *gaps, 
 	return errors;
 }
 
+typedef struct {
+	int64_t rev;
+	char key[200];
+	size_t key_len, value_len;
+	uint32_t value_crc;
+	int found;
+} rev_probe;
+
+static int probe_cb(const ea_mvcc_kv *kv, void *payload)
+{
+	rev_probe *p = payload;
+	if (kv->mod_revision != p->rev || p->found) return 0;
+	p->found = 1;
+	p->key_len = kv->key_len;
+	snprintf(p->key, sizeof p->key, "%.*s", (int)(kv->key_len > 150 ? 150 : kv->key_len), (const char *)kv->key);
+	p->value_len = kv->value_len;
+	p->value_crc = ea_crc32c(0, kv->value, kv->value_len);
+	return 0;
+}
+
+/* HashKV includes every revision above the compaction, so once a differing revision is
+ * <= R every later R differs too: binary search finds the first one in log2(revs) walks. */
+static int64_t first_differing_revision(ea_node *a, ea_node *b, int64_t lo, int64_t hi)
+{
+	ea_error e;
+	while (lo < hi) {
+		int64_t mid = lo + (hi - lo) / 2;
+		ea_hashkv_result ha, hb;
+		if (ea_mvcc_hashkv(a->mvcc, mid, &ha, &e) != EA_OK || ea_mvcc_hashkv(b->mvcc, mid, &hb, &e) != EA_OK)
+			return -1;
+		if (ha.hash != hb.hash) hi = mid; else lo = mid + 1;
+	}
+	return lo;
+}
+
+static uint32_t compare_kv(ea_node *const *nodes, size_t n, ea_diff *d)
+{
+	int64_t common = INT64_MAX, maxcompact = -1;
+	size_t ndb = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (!nodes[i]->have_db || !nodes[i]->mvcc) continue;
+		ndb++;
+		if (nodes[i]->db_revision < common) common = nodes[i]->db_revision;
+		if (nodes[i]->db_compact_revision > maxcompact) maxcompact = nodes[i]->db_compact_revision;
+	}
+	if (ndb < 2) return 0;
+	if (common <= maxcompact) {
+		add_finding(d, "kv-hash-mismatch", "info", 0, common, 0,
+		            "HashKV not comparable: the lowest current revision %" PRId64 " is at or below a compaction "
+		            "(%" PRId64 ") on another member", common, maxcompact);
+		return 0;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (!nodes[i]->have_db || !nodes[i]->mvcc) continue;
+		ea_hashkv_result h;
+		ea_error e;
+		if (ea_mvcc_hashkv(nodes[i]->mvcc, common, &h, &e) == EA_OK) {
+			nodes[i]->db_hash = h.hash;
+			nodes[i]->db_hash_revision = common;
+		} else {
+			nodes[i]->db_hash_revision = -1;
+		}
+	}
+	uint32_t bad = 0;
+	for (size_t a = 0; a < n; a++) {
+		if (!nodes[a]->mvcc || nodes[a]->db_hash_revision != common) continue;
+		for (size_t b = a + 1; b < n; b++) {
+			if (!nodes[b]->mvcc || nodes[b]->db_hash_revision != common) continue;
+			if (nodes[a]->db_hash == nodes[b]->db_hash) continue;
+			bad |= 1u << a | 1u << b;
+			int64_t r = first_differing_revision(nodes[a], nodes[b], maxcompact + 1, common);
+			char where[600] = "";
+			if (r > 0) {
+				rev_probe pa = { .rev = r }, pb = { .rev = r };
+				ea_error e;
+				ea_mvcc_range(nodes[a]->mvcc, NULL, 0, r, probe_cb, &pa, &e);
+				ea_mvcc_range(nodes[b]->mvcc, NULL, 0, r, probe_cb, &pb, &e);
+				if (pa.found || pb.found)
+					snprintf(where, sizeof where, "; first differing revision %" PRId64 ": key \"%s\", value %zu bytes "
+					         "(crc32c %08" PRIx32 ") on %s vs %zu bytes (crc32c %08" PRIx32 ") on %s", r,
+					         pa.found ? pa.key : pb.key, pa.value_len, pa.value_crc, nodes[a]->name,
+					         pb.value_len, pb.value_crc, nodes[b]->name);
+				else
+					snprintf(where, sizeof where, "; first differing revision %" PRId64 " (a delete or a revision "
+					         "present on one side only)", r);
+			}
+			add_finding(d, "kv-hash-mismatch", "critical", 0, r > 0 ? r : common, 1u << a | 1u << b,
+			            "HashKV at revision %" PRId64 " differs: %s %" PRIu32 ", %s %" PRIu32
+			            ": the applied key-value state diverged%s", common, nodes[a]->name, nodes[a]->db_hash,
+			            nodes[b]->name, nodes[b]->db_hash, where);
+			raise_verdict(d, EA_VERDICT_STATE_DIVERGENCE);
+		}
+	}
+	return bad;
+}
+
 int ea_diff_run(ea_node *const *nodes, size_t n, const ea_terms *terms, ea_diff *d)
 {
 	memset(d, 0, sizeof *d);
@@ -311,8 +407,10 @@ int ea_diff_run(ea_node *const *nodes, size_t n, const ea_terms *terms, ea_diff 
 		}
 		if (nd->have_db && nd->db_problems) {
 			damaged |= 1u << i;
-			add_finding(d, "db-damage", "critical", 0, -1, 1u << i, "%s: %zu problem%s in the bbolt database",
-			            nd->name, nd->db_problems, nd->db_problems == 1 ? "" : "s");
+			const ea_problem *fp = nd->db_first_problem;
+			add_finding(d, "db-damage", "critical", 0, -1, 1u << i, "%s: %zu problem%s in the bbolt database %s; first: %s",
+			            nd->name, nd->db_problems, nd->db_problems == 1 ? "" : "s", nd->db_file ? nd->db_file : "",
+			            nd->db_unreadable ? nd->db_unreadable : fp ? fp->message : "?");
 			raise_verdict(d, EA_VERDICT_DAMAGED);
 		}
 	}
@@ -342,31 +440,8 @@ int ea_diff_run(ea_node *const *nodes, size_t n, const ea_terms *terms, ea_diff 
 			raise_verdict(d, EA_VERDICT_STATE_DIVERGENCE);
 		}
 	}
-	/* KV hash at a common revision (filled in by the db layer when available) */
-	int64_t common_rev = -1;
-	int all_hash = 1, nhash = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (!nodes[i]->have_db) continue;
-		if (nodes[i]->db_hash_revision <= 0) { all_hash = 0; continue; }
-		nhash++;
-		if (common_rev < 0) common_rev = nodes[i]->db_hash_revision;
-		else if (nodes[i]->db_hash_revision != common_rev) all_hash = 0;
-	}
-	if (nhash >= 2 && all_hash) {
-		for (size_t a = 0; a < n; a++) {
-			if (!nodes[a]->have_db || nodes[a]->db_hash_revision <= 0) continue;
-			for (size_t b = a + 1; b < n; b++) {
-				if (!nodes[b]->have_db || nodes[b]->db_hash_revision <= 0) continue;
-				if (nodes[a]->db_hash == nodes[b]->db_hash) continue;
-				state_bad |= 1u << a | 1u << b;
-				add_finding(d, "kv-hash-mismatch", "critical", 0, common_rev, 1u << a | 1u << b,
-				            "HashKV at revision %" PRId64 " differs: %s %" PRIu32 ", %s %" PRIu32
-				            ": the applied key-value state diverged", common_rev, nodes[a]->name, nodes[a]->db_hash,
-				            nodes[b]->name, nodes[b]->db_hash);
-				raise_verdict(d, EA_VERDICT_STATE_DIVERGENCE);
-			}
-		}
-	}
+	/* KV hash at the highest revision every db can hash */
+	state_bad |= compare_kv(nodes, n, d);
 
 	/* elections: storms and a term racing ahead */
 	if (terms && (terms->longest_failed_run >= 3 || terms->failed_elections >= 5)) {

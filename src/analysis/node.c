@@ -230,6 +230,53 @@ static int read_history(ea_node *n, ea_error *err)
 	return rc;
 }
 
+static void ea__copy_error(ea_error *dst, const ea_error *src)
+{
+	if (dst && src) *dst = *src;
+}
+
+/* The db next to the WAL (member/snap/db), or the db/backup file the node is. A db that
+ * cannot be opened at all (both meta pages bad) is a finding, not an error. */
+static int read_db(ea_node *n, ea_error *err)
+{
+	ea_error dberr = { 0 };
+	size_t idx;
+	if (ea_bolt_locate(n->in, &idx, &dberr) != EA_OK) return EA_OK;   /* no db here */
+	n->db_file = strdup(ea_input_at(n->in, idx)->name);
+	int rc = ea_mvcc_open(&n->mvcc, n->in, NULL, &dberr);
+	if (rc == EA_ENOMEM) return rc;
+	n->have_db = 1;
+	if (rc != EA_OK) {
+		/* unreadable db: keep the reason as the first problem */
+		n->db_problems = 1;
+		n->db_unreadable = strdup(dberr.msg);
+		(void)err;
+		return EA_OK;
+	}
+	ea_mvcc_info info;
+	if (ea_mvcc_info_get(n->mvcc, &info) == EA_OK) {
+		n->db_consistent_index = info.have_consistent_index ? info.consistent_index : 0;
+		n->db_revision = info.revision;
+		n->db_compact_revision = info.compact_revision;
+	}
+	ea_bolt_check_result chk;
+	ea_bolt *b = ea_mvcc_bolt(n->mvcc);
+	ea_bolt_check(b, &chk);
+	for (size_t i = 0; i < ea_bolt_problem_count(b); i++) {
+		const ea_problem *p = ea_bolt_problem_at(b, i);
+		if (p->severity == EA_SEV_INFO) continue;
+		if (!n->db_first_problem) n->db_first_problem = p;
+		n->db_problems++;
+	}
+	ea_hashkv_result h;
+	ea_error herr;
+	if (ea_mvcc_hashkv(n->mvcc, 0, &h, &herr) == EA_OK) {
+		n->db_hash = h.hash;
+		n->db_hash_revision = h.hash_revision;
+	}
+	return EA_OK;
+}
+
 int ea_node_open(ea_node **out, const char *name, const char *path, ea_error *err)
 {
 	*out = NULL;
@@ -244,6 +291,13 @@ int ea_node_open(ea_node **out, const char *name, const char *path, ea_error *er
 	rc = ea_wal_summarize(n->in, NULL, &n->wal, &w, err);
 	if (rc == EA_ENOTFOUND) {
 		n->have_wal = 0;          /* a db or snapshot file alone: no raft history */
+		ea_error dberr = { 0 };
+		rc = read_db(n, &dberr);
+		if (rc == EA_OK && !n->have_db) {
+			ea__copy_error(err, &dberr);
+			rc = EA_ENOTFOUND;
+		}
+		if (rc) { ea_node_free(n); return rc; }
 		*out = n;
 		return EA_OK;
 	}
@@ -263,6 +317,7 @@ int ea_node_open(ea_node **out, const char *name, const char *path, ea_error *er
 	}
 	ea_wal_close(w);
 	rc = read_history(n, err);
+	if (rc == EA_OK) rc = read_db(n, err);
 	if (rc) { ea_node_free(n); return rc; }
 	*out = n;
 	return EA_OK;
@@ -282,6 +337,9 @@ void ea_node_free(ea_node *n)
 	free(n->compactions);
 	free(n->alarms);
 	free(n->wal_dir);
+	free(n->db_file);
+	free(n->db_unreadable);
+	ea_mvcc_close(n->mvcc);
 	ea_input_close(n->in);
 	free(n->name);
 	free(n->path);
