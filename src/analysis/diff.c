@@ -223,35 +223,54 @@ static uint32_t compare_kv(ea_node *const *nodes, size_t n, ea_diff *d)
 			nodes[i]->db_hash_revision = -1;
 		}
 	}
-	uint32_t bad = 0;
+	/* the hash most members share is the reference; every other member is reported against
+	 * one member of that group (or against the first member when there is no majority) */
+	size_t hashed = 0, best_count = 0;
+	int ref = -1;
 	for (size_t a = 0; a < n; a++) {
 		if (!nodes[a]->mvcc || nodes[a]->db_hash_revision != common) continue;
-		for (size_t b = a + 1; b < n; b++) {
-			if (!nodes[b]->mvcc || nodes[b]->db_hash_revision != common) continue;
-			if (nodes[a]->db_hash == nodes[b]->db_hash) continue;
-			bad |= 1u << a | 1u << b;
-			int64_t r = first_differing_revision(nodes[a], nodes[b], maxcompact + 1, common);
-			char where[600] = "";
-			if (r > 0) {
-				rev_probe pa = { .rev = r }, pb = { .rev = r };
-				ea_error e;
-				ea_mvcc_range(nodes[a]->mvcc, NULL, 0, r, probe_cb, &pa, &e);
-				ea_mvcc_range(nodes[b]->mvcc, NULL, 0, r, probe_cb, &pb, &e);
-				if (pa.found || pb.found)
-					snprintf(where, sizeof where, "; first differing revision %" PRId64 ": key \"%s\", value %zu bytes "
-					         "(crc32c %08" PRIx32 ") on %s vs %zu bytes (crc32c %08" PRIx32 ") on %s", r,
-					         pa.found ? pa.key : pb.key, pa.value_len, pa.value_crc, nodes[a]->name,
-					         pb.value_len, pb.value_crc, nodes[b]->name);
-				else
-					snprintf(where, sizeof where, "; first differing revision %" PRId64 " (a delete or a revision "
-					         "present on one side only)", r);
+		hashed++;
+		size_t c = 0;
+		for (size_t b = 0; b < n; b++)
+			c += nodes[b]->mvcc && nodes[b]->db_hash_revision == common && nodes[b]->db_hash == nodes[a]->db_hash;
+		if (c > best_count) { best_count = c; ref = (int)a; }
+	}
+	if (ref < 0) return 0;
+	int majority = best_count * 2 > hashed;
+	uint32_t bad = 0;
+	for (size_t a = 0; a < n; a++) {
+		if (!nodes[a]->mvcc || nodes[a]->db_hash_revision != common || (int)a == ref) continue;
+		if (nodes[a]->db_hash == nodes[ref]->db_hash) continue;
+		ea_node *R = nodes[ref], *X = nodes[a];
+		bad |= 1u << a;
+		if (!majority) bad |= 1u << ref;
+		char group[256] = "";
+		for (size_t b = 0; b < n; b++)
+			if (nodes[b]->mvcc && nodes[b]->db_hash_revision == common && nodes[b]->db_hash == R->db_hash) {
+				size_t l = strlen(group);
+				snprintf(group + l, sizeof group - l, "%s%s", l ? ", " : "", nodes[b]->name);
 			}
-			add_finding(d, "kv-hash-mismatch", "critical", 0, r > 0 ? r : common, 1u << a | 1u << b,
-			            "HashKV at revision %" PRId64 " differs: %s %" PRIu32 ", %s %" PRIu32
-			            ": the applied key-value state diverged%s", common, nodes[a]->name, nodes[a]->db_hash,
-			            nodes[b]->name, nodes[b]->db_hash, where);
-			raise_verdict(d, EA_VERDICT_STATE_DIVERGENCE);
+		int64_t r = first_differing_revision(R, X, maxcompact + 1, common);
+		char where[600] = "";
+		if (r > 0) {
+			rev_probe pa = { .rev = r }, pb = { .rev = r };
+			ea_error e;
+			ea_mvcc_range(R->mvcc, NULL, 0, r, probe_cb, &pa, &e);
+			ea_mvcc_range(X->mvcc, NULL, 0, r, probe_cb, &pb, &e);
+			if (pa.found || pb.found)
+				snprintf(where, sizeof where, "; first differing revision %" PRId64 ": key \"%s\", value %zu bytes "
+				         "(crc32c %08" PRIx32 ") on %s vs %zu bytes (crc32c %08" PRIx32 ") on %s", r,
+				         pa.found ? pa.key : pb.key, pb.value_len, pb.value_crc, X->name,
+				         pa.value_len, pa.value_crc, R->name);
+			else
+				snprintf(where, sizeof where, "; first differing revision %" PRId64 " (a delete or a revision "
+				         "present on one side only)", r);
 		}
+		add_finding(d, "kv-hash-mismatch", "critical", 0, r > 0 ? r : common, 1u << a | 1u << ref,
+		            "HashKV at revision %" PRId64 ": %s has %" PRIu32 ", %s %s %" PRIu32
+		            ": the applied key-value state diverged%s", common, X->name, X->db_hash, group,
+		            majority ? "(the majority) have" : "has", R->db_hash, where);
+		raise_verdict(d, EA_VERDICT_STATE_DIVERGENCE);
 	}
 	return bad;
 }
@@ -295,6 +314,7 @@ int ea_diff_run(ea_node *const *nodes, size_t n, const ea_terms *terms, ea_diff 
 	size_t nunc = 0;
 	uint32_t diverged = 0;
 	int committed_div = 0;
+	size_t cdiv_count[MAX_NODES] = { 0 };   /* committed divergences each node is part of */
 	for (size_t a = 0; a < n; a++)
 		for (size_t b = a + 1; b < n; b++) {
 			pair_div *p = &div[a][b];
@@ -305,6 +325,7 @@ int ea_diff_run(ea_node *const *nodes, size_t n, const ea_terms *terms, ea_diff 
 			if (!d->first_divergent_index || p->index < d->first_divergent_index) d->first_divergent_index = p->index;
 			int committed_a = p->index <= A->wal.hard_state.commit;
 			int committed_b = p->index <= B->wal.hard_state.commit;
+			if (p->data_mismatch || (committed_a && committed_b)) { cdiv_count[a]++; cdiv_count[b]++; }
 			if (p->data_mismatch) {
 				committed_div = 1;
 				add_finding(d, "committed-divergence", "critical", p->index, -1, mask,
@@ -354,6 +375,35 @@ int ea_diff_run(ea_node *const *nodes, size_t n, const ea_terms *terms, ea_diff 
 			}
 		}
 	free(div);
+	/* one committed-divergence finding per odd node and index: merge the pairs that share it */
+	for (size_t f = 0; f < d->nfindings; f++) {
+		ea_finding *F = &d->findings[f];
+		if (strcmp(F->kind, "committed-divergence") != 0) continue;
+		for (size_t g = f + 1; g < d->nfindings; g++) {
+			ea_finding *G = &d->findings[g];
+			uint32_t common_bit = F->node_mask & G->node_mask;
+			if (strcmp(G->kind, "committed-divergence") != 0 || G->index != F->index ||
+			    __builtin_popcount(common_bit) != 1)
+				continue;
+			uint32_t other = G->node_mask & ~common_bit;
+			size_t l = strlen(F->detail);
+			for (size_t k = 0; k < n; k++)
+				if (other & (1u << k))
+					snprintf(F->detail + l, sizeof F->detail - l, "; %s holds the same as %s",
+					         nodes[k]->name, nodes[__builtin_ctz(F->node_mask & ~common_bit)]->name);
+			F->node_mask |= G->node_mask;
+			memmove(G, G + 1, (d->nfindings - g - 1) * sizeof *G);
+			d->nfindings--;
+			g--;
+		}
+	}
+	/* a node that disagrees on committed entries with most others is the odd one out */
+	uint32_t odd = 0;
+	size_t nwal = 0;
+	for (size_t i = 0; i < n; i++) nwal += nodes[i]->have_wal;
+	for (size_t i = 0; i < n; i++)
+		if (cdiv_count[i] && cdiv_count[i] * 2 > (nwal - 1)) odd |= 1u << i;
+	int majority_agrees = committed_div && odd && (size_t)__builtin_popcount(odd) * 2 < nwal;
 	if (committed_div) raise_verdict(d, EA_VERDICT_COMMITTED_DIVERGENCE);
 	else if (diverged) raise_verdict(d, EA_VERDICT_UNCOMMITTED_DIVERGENCE);
 
@@ -462,7 +512,7 @@ int ea_diff_run(ea_node *const *nodes, size_t n, const ea_terms *terms, ea_diff 
 	}
 
 	/* recommendation: most committed entries, undamaged, not on a losing side, db consistent */
-	if (committed_div) {
+	if (committed_div && !majority_agrees) {
 		snprintf(d->recommendation, sizeof d->recommendation,
 		         "none is safe to restore from blindly: committed entries differ between members; "
 		         "inspect the first divergent index on each side, then restore from a verified backup");
@@ -472,7 +522,7 @@ int ea_diff_run(ea_node *const *nodes, size_t n, const ea_terms *terms, ea_diff 
 			ea_node *nd = nodes[i];
 			if (!nd->have_wal) continue;
 			uint32_t bit = 1u << i;
-			if ((damaged | losing | state_bad) & bit) continue;
+			if ((damaged | losing | state_bad | odd) & bit) continue;
 			if (best < 0) { best = (int)i; continue; }
 			ea_node *B = nodes[best];
 			if (nd->wal.hard_state.commit > B->wal.hard_state.commit ||
@@ -480,7 +530,13 @@ int ea_diff_run(ea_node *const *nodes, size_t n, const ea_terms *terms, ea_diff 
 				best = (int)i;
 		}
 		d->recommended = best;
-		if (best >= 0)
+		if (best >= 0 && committed_div)
+			snprintf(d->recommendation, sizeof d->recommendation,
+			         "%s, with care: a majority agrees on every committed entry and the odd member(s) hold "
+			         "different committed data (raft safety was violated there: corrupted or edited disk); "
+			         "restore from %s (commit %" PRIu64 ") and replace the odd member(s)",
+			         nodes[best]->name, nodes[best]->name, nodes[best]->wal.hard_state.commit);
+		else if (best >= 0)
 			snprintf(d->recommendation, sizeof d->recommendation,
 			         "%s: most committed entries (commit %" PRIu64 ", last index %" PRIu64 "), undamaged WAL%s",
 			         nodes[best]->name, nodes[best]->wal.hard_state.commit, nodes[best]->wal.last_index,

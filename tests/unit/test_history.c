@@ -279,6 +279,67 @@ static void test_history__damaged_member_not_recommended(void **state)
 	free_nodes(nodes, 3);
 }
 
+/* fixtures/make-divergence.py: n3 with one committed entry edited and the CRC chain resealed */
+static void test_history__committed_divergence(void **state)
+{
+	(void)state;
+	const char *m = "divergence";
+	ea_node *nodes[3];
+	ea_error err = { 0 };
+	assert_int_equal(ea_node_open(&nodes[0], "n1", fixture_path("leader-change", "n1.tar.gz"), &err), 0);
+	assert_int_equal(ea_node_open(&nodes[1], "n2", fixture_path("leader-change", "n2.tar.gz"), &err), 0);
+	assert_int_equal(ea_node_open(&nodes[2], "n3", fixture_path(m, "committed-divergence.tar.gz"), &err), 0);
+	/* the edited WAL is self-consistent: only the comparison can tell */
+	assert_int_equal(nodes[2]->wal.problem_count, 0);
+	ea_terms t;
+	assert_int_equal(ea_terms_build(nodes, 3, &t), 0);
+	ea_diff d;
+	assert_int_equal(ea_diff_run(nodes, 3, &t, &d), 0);
+	assert_int_equal(d.verdict, EA_VERDICT_COMMITTED_DIVERGENCE);
+	uint64_t idx = manifest_u64(m, "committed-divergence.index");
+	assert_int_equal(d.first_divergent_index, idx);
+	assert_int_equal(d.nfindings, 1);
+	assert_string_equal(d.findings[0].kind, "committed-divergence");
+	assert_string_equal(d.findings[0].severity, "critical");
+	assert_int_equal(d.findings[0].index, idx);
+	char where[256];
+	snprintf(where, sizeof where, "%s+%s", manifest_get(m, "committed-divergence.file"),
+	         manifest_get(m, "committed-divergence.frame_offset"));
+	assert_non_null(strstr(d.findings[0].detail, where));
+	assert_true(d.recommended == 0 || d.recommended == 1);
+	ea_diff_free(&d);
+	ea_terms_free(&t);
+	free_nodes(nodes, 3);
+}
+
+/* fixtures/make-divergence.py: n3's db with one value byte changed in a key-bucket leaf */
+static void test_history__state_divergence(void **state)
+{
+	(void)state;
+	const char *m = "divergence";
+	ea_node *nodes[3];
+	ea_error err = { 0 };
+	assert_int_equal(ea_node_open(&nodes[0], "n1", fixture_path("leader-change", "n1.tar.gz"), &err), 0);
+	assert_int_equal(ea_node_open(&nodes[1], "n2", fixture_path("leader-change", "n2.tar.gz"), &err), 0);
+	assert_int_equal(ea_node_open(&nodes[2], "n3", fixture_path(m, "state-divergence.tar.gz"), &err), 0);
+	/* etcd's HashKV of the untouched members */
+	assert_int_equal(nodes[0]->db_hash, manifest_u64("leader-change", "n1.hashkv"));
+	ea_terms t;
+	assert_int_equal(ea_terms_build(nodes, 3, &t), 0);
+	ea_diff d;
+	assert_int_equal(ea_diff_run(nodes, 3, &t, &d), 0);
+	assert_int_equal(d.verdict, EA_VERDICT_STATE_DIVERGENCE);
+	assert_int_equal(d.nfindings, 1);
+	assert_string_equal(d.findings[0].kind, "kv-hash-mismatch");
+	assert_int_equal(d.findings[0].revision, (int64_t)manifest_u64(m, "state-divergence.revision"));
+	assert_true(d.findings[0].node_mask & 4u);
+	assert_non_null(strstr(d.findings[0].detail, manifest_get(m, "state-divergence.key")));
+	assert_true(d.recommended == 0 || d.recommended == 1);
+	ea_diff_free(&d);
+	ea_terms_free(&t);
+	free_nodes(nodes, 3);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -289,6 +350,8 @@ int main(void)
 		cmocka_unit_test(test_history__follower_behind_is_lagging),
 		cmocka_unit_test(test_history__healthy_is_consistent),
 		cmocka_unit_test(test_history__damaged_member_not_recommended),
+		cmocka_unit_test(test_history__committed_divergence),
+		cmocka_unit_test(test_history__state_divergence),
 	};
 	return cmocka_run_group_tests_name("history", tests, NULL, NULL);
 }
