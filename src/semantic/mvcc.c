@@ -678,19 +678,35 @@ int ea_mvcc_snapshot_status(ea_mvcc *m, ea_snapshot_status *out)
 
 /* ---- range, history, salvage -------------------------------------------------------------- */
 
+/* The looked-up element lives in ea_bolt_get's page buffer: the caller's callback runs from
+ * inside the lookup callback, while the bytes are valid. */
 typedef struct {
-	ea_mvcc_kv *out;
+	int64_t main, sub;
+	ea_mvcc_kv_cb cb;
+	void *payload;
 	int found;
+	int decode_ok;
+	uint64_t offset;
+	int rc;
 } get_ctx;
 
 static int get_cb(const ea_bolt_kv *kv, void *payload)
 {
 	get_ctx *g = payload;
-	ea_mvcc_kv *o = g->out;
-	o->decode_ok = decode_kv(kv->value, kv->value_len, o) == 0;
-	o->page = kv->page;
-	o->offset = kv->offset;
+	ea_mvcc_kv o;
+	memset(&o, 0, sizeof o);
 	g->found = 1;
+	g->offset = kv->offset;
+	g->decode_ok = decode_kv(kv->value, kv->value_len, &o) == 0;
+	if (!g->decode_ok) return 0;
+	o.decode_ok = 1;
+	o.main = g->main;
+	o.sub = g->sub;
+	o.page = kv->page;
+	o.offset = kv->offset;
+	o.reachable = -1;
+	if (!o.value) o.value = (const uint8_t *)"";
+	g->rc = g->cb(&o, g->payload);
 	return 0;
 }
 
@@ -727,24 +743,26 @@ int ea_mvcc_range(ea_mvcc *m, const void *prefix, size_t plen, int64_t rev, ea_m
 		put_be64(rk, (uint64_t)e->revs[r].main);
 		rk[8] = '_';
 		put_be64(rk + 9, (uint64_t)e->revs[r].sub);
-		ea_mvcc_kv kv;
-		memset(&kv, 0, sizeof kv);
-		get_ctx g = { &kv, 0 };
+		get_ctx g = { e->revs[r].main, e->revs[r].sub, cb, payload, 0, 0, EA_NO_OFFSET, 0 };
 		rc = ea_bolt_get(m->b, &m->keyb, rk, sizeof rk, get_cb, &g);
 		if (rc < 0 && rc != EA_ENOTFOUND) return rc;
-		kv.main = e->revs[r].main;
-		kv.sub = e->revs[r].sub;
-		kv.reachable = -1;
-		if (!g.found || !kv.decode_ok) {
-			ea__bolt_problem(m->b, EA_LAYER_MVCC, EA_SEV_ERROR, "value-unreadable", g.found ? kv.offset : EA_NO_OFFSET, 0,
-			                 "revision %" PRId64 ".%" PRId64 " of a listed key %s", kv.main, kv.sub,
+		if (g.rc) return g.rc;
+		if (!g.found || !g.decode_ok) {
+			ea__bolt_problem(m->b, EA_LAYER_MVCC, EA_SEV_ERROR, "value-unreadable", g.offset, 0,
+			                 "revision %" PRId64 ".%" PRId64 " of a listed key %s", g.main, g.sub,
 			                 g.found ? "does not decode" : "could not be looked up again (damaged tree?)");
-			kv.decode_ok = 0;
+			ea_mvcc_kv kv;
+			memset(&kv, 0, sizeof kv);
+			kv.main = g.main;
+			kv.sub = g.sub;
 			kv.key = e->key;
 			kv.key_len = e->len;
+			kv.value = (const uint8_t *)"";
+			kv.offset = g.offset;
+			kv.reachable = -1;
+			rc = cb(&kv, payload);
+			if (rc) return rc;
 		}
-		rc = cb(&kv, payload);
-		if (rc) return rc;
 	}
 	return EA_OK;
 }
@@ -756,6 +774,7 @@ typedef struct {
 	ea_mvcc_kv_cb cb;
 	void *payload;
 	int salvage;
+	int all;             /* ea_mvcc_foreach: every element, decodable or not */
 	int rc;
 } scan_ctx;
 
@@ -773,6 +792,12 @@ static int scan_cb(const ea_bolt_kv *kv, void *payload)
 		if (!o.tombstone && (o.mod_revision != o.main || o.create_revision <= 0 ||
 		                     o.create_revision > o.main || o.version <= 0)) return 0;
 		if (o.tombstone && (o.mod_revision || o.create_revision || o.version || o.value_len)) return 0;
+	} else if (c->all) {
+		if (!o.decode_ok && decode_user_key(kv->value, kv->value_len, &o.key, &o.key_len)) {
+			o.key = NULL;
+			o.key_len = 0;
+		}
+		if (!o.decode_ok) { o.value = NULL; o.value_len = 0; }
 	} else {
 		if (!o.decode_ok && decode_user_key(kv->value, kv->value_len, &o.key, &o.key_len)) return 0;
 		if (o.key_len != c->len || (c->len && memcmp(o.key, c->key, c->len) != 0)) return 0;
@@ -788,7 +813,7 @@ static int scan_cb(const ea_bolt_kv *kv, void *payload)
 int ea_mvcc_history(ea_mvcc *m, const void *key, size_t len, ea_mvcc_kv_cb cb, void *payload)
 {
 	if (!m->have_keyb) return EA_OK;
-	scan_ctx c = { m, key, len, cb, payload, 0, 0 };
+	scan_ctx c = { m, key, len, cb, payload, 0, 0, 0 };
 	int rc = ea_bolt_foreach(m->b, &m->keyb, scan_cb, &c);
 	return rc < 0 ? rc : c.rc;
 }
@@ -797,8 +822,16 @@ int ea_mvcc_salvage(ea_mvcc *m, ea_mvcc_kv_cb cb, void *payload)
 {
 	int rc = ea_bolt_check(m->b, NULL);
 	if (rc) return rc;
-	scan_ctx c = { m, NULL, 0, cb, payload, 1, 0 };
+	scan_ctx c = { m, NULL, 0, cb, payload, 1, 0, 0 };
 	rc = ea_bolt_scan_leaves(m->b, scan_cb, &c);
+	return rc < 0 ? rc : c.rc;
+}
+
+int ea_mvcc_foreach(ea_mvcc *m, ea_mvcc_kv_cb cb, void *payload)
+{
+	if (!m->have_keyb) return EA_OK;
+	scan_ctx c = { m, NULL, 0, cb, payload, 0, 1, 0 };
+	int rc = ea_bolt_foreach(m->b, &m->keyb, scan_cb, &c);
 	return rc < 0 ? rc : c.rc;
 }
 
