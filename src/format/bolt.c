@@ -45,6 +45,7 @@
 #define MAX_NEST       16           /* nested bucket depth */
 #define MAX_PAGE_SIZE  (1u << 20)
 #define MIN_PAGE_SIZE  512u
+#define MAX_NODE_BYTES (256ull << 20)   /* one node (page + overflow); etcd values are <= ~10 MiB */
 
 enum { ST_REACHABLE = 1, ST_FREE = 2, ST_META = 4, ST_FREELIST = 8, ST_CONT = 16 };
 
@@ -444,6 +445,12 @@ static int read_node(ea_bolt *b, pagebuf *pb, uint64_t id, uint64_t from, const 
 		        "page %" PRIu64 ": overflow %u runs past %s (page %" PRIu64 ")", id, ovf,
 		        lim == b->pgid ? "the high-water mark" : "the end of the file", lim);
 		span = lim - id;   /* read what exists; elements beyond are caught by bounds checks */
+	}
+	if (span * ps > MAX_NODE_BYTES) {
+		problem(b, EA_SEV_ERROR, "node-too-large", id * ps + 12, 4,
+		        "page %" PRIu64 ": overflow %u makes a %" PRIu64 "-byte node, beyond the %llu-byte "
+		        "limit; not read", id, ovf, span * ps, MAX_NODE_BYTES);
+		return 1;
 	}
 	if (span > 1) {
 		if (pb_reserve(pb, (size_t)(span * ps))) return EA_ENOMEM;
