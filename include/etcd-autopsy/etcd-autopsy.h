@@ -10,6 +10,7 @@
 #include "writer.h"
 #include "history.h"
 #include "diff.h"
+#include "verify.h"
 #include "bolt.h"
 #include "mvcc.h"
 #include "snap.h"

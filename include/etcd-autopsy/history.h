@@ -81,6 +81,8 @@ typedef struct ea_node {
 	size_t ncompactions;
 	ea_marker *alarms;
 	size_t nalarms;
+	ea_marker *installs;                /* snapshots received from a leader: the log jumps to index+1 */
+	size_t ninstalls;
 	uint64_t log_first_index;           /* first surviving entry (after overwrites/snapshot jumps) */
 
 	/* the bbolt db of the data dir (or the db / backup file itself), when there is one */
@@ -93,6 +95,7 @@ typedef struct ea_node {
 	                                       ea_diff_run re-hashes at the common revision) */
 	int64_t  db_hash_revision;
 	size_t   db_problems;               /* bbolt/mvcc problems (warning or worse), check included */
+	size_t   db_errors;                 /* of those, errors (a meta fallback is only a warning) */
 	const ea_problem *db_first_problem;
 	char *db_unreadable;                /* why the db could not be opened, NULL if it could */
 } ea_node;
@@ -132,7 +135,8 @@ void ea_terms_free(ea_terms *t);
 typedef struct {
 	const char *node;                   /* node name, NULL for cluster-level events */
 	const char *event;                  /* term-start, vote, leader-elected, failed-election,
-	                                       superseded, snapshot, conf-change, compaction, alarm,
+	                                       superseded, snapshot, snapshot-install, conf-change,
+	                                       compaction, alarm,
 	                                       restart, segment-end, problem */
 	uint64_t term, index;               /* 0 when not applicable */
 	int64_t  time_ms;                   /* -1 if unknown */

@@ -195,7 +195,7 @@ static int64_t first_differing_revision(ea_node *a, ea_node *b, int64_t lo, int6
 	return lo;
 }
 
-static uint32_t compare_kv(ea_node *const *nodes, size_t n, ea_diff *d)
+static uint32_t compare_kv(ea_node *const *nodes, size_t n, ea_diff *d, uint32_t known_bad)
 {
 	int64_t common = INT64_MAX, maxcompact = -1;
 	size_t ndb = 0;
@@ -233,7 +233,11 @@ static uint32_t compare_kv(ea_node *const *nodes, size_t n, ea_diff *d)
 		size_t c = 0;
 		for (size_t b = 0; b < n; b++)
 			c += nodes[b]->mvcc && nodes[b]->db_hash_revision == common && nodes[b]->db_hash == nodes[a]->db_hash;
-		if (c > best_count) { best_count = c; ref = (int)a; }
+		/* prefer a reference not already known to be inconsistent with its own WAL */
+		if (c > best_count || (c == best_count && ref >= 0 && (known_bad & (1u << ref)) && !(known_bad & (1u << a)))) {
+			best_count = c;
+			ref = (int)a;
+		}
 	}
 	if (ref < 0) return 0;
 	int majority = best_count * 2 > hashed;
@@ -243,7 +247,7 @@ static uint32_t compare_kv(ea_node *const *nodes, size_t n, ea_diff *d)
 		if (nodes[a]->db_hash == nodes[ref]->db_hash) continue;
 		ea_node *R = nodes[ref], *X = nodes[a];
 		bad |= 1u << a;
-		if (!majority) bad |= 1u << ref;
+		if (!majority && !(known_bad & (1u << a))) bad |= 1u << ref;
 		char group[256] = "";
 		for (size_t b = 0; b < n; b++)
 			if (nodes[b]->mvcc && nodes[b]->db_hash_revision == common && nodes[b]->db_hash == R->db_hash) {
@@ -270,6 +274,86 @@ static uint32_t compare_kv(ea_node *const *nodes, size_t n, ea_diff *d)
 		            "HashKV at revision %" PRId64 ": %s has %" PRIu32 ", %s %s %" PRIu32
 		            ": the applied key-value state diverged%s", common, X->name, X->db_hash, group,
 		            majority ? "(the majority) have" : "has", R->db_hash, where);
+		raise_verdict(d, EA_VERDICT_STATE_DIVERGENCE);
+	}
+	return bad;
+}
+
+typedef struct {
+	uint64_t ids[64];
+	int removed[64];
+	size_t n;
+} member_set;
+
+static int collect_member(const ea_mvcc_member *m, void *payload)
+{
+	member_set *s = payload;
+	if (s->n < 64) { s->ids[s->n] = m->id; s->removed[s->n] = m->removed; s->n++; }
+	return 0;
+}
+
+static int set_has(const member_set *s, uint64_t id, int removed)
+{
+	for (size_t i = 0; i < s->n; i++) if (s->ids[i] == id && s->removed[i] == removed) return 1;
+	return 0;
+}
+
+static void apply_cc(member_set *want, const ea_conf_change *cc)
+{
+	int rm = strcmp(cc->kind, "confchange:remove") == 0;
+	size_t k;
+	for (k = 0; k < want->n && want->ids[k] != cc->member_id; k++) {}
+	if (k == want->n) {
+		if (want->n == 64) return;
+		want->ids[want->n++] = cc->member_id;
+	}
+	want->removed[k] = rm;
+}
+
+static int sets_equal(const member_set *a, const member_set *b)
+{
+	for (size_t k = 0; k < a->n; k++) if (!set_has(b, a->ids[k], a->removed[k])) return 0;
+	for (size_t k = 0; k < b->n; k++) if (!set_has(a, b->ids[k], b->removed[k])) return 0;
+	return 1;
+}
+
+/* The db's members bucket must be what the committed conf changes built, as of some index
+ * between the db's consistent index and the commit index (etcd 3.4 persists the consistent
+ * index only with key-value writes, so membership buckets may be ahead of it). Checked when
+ * the node's WAL holds the whole log (bootstrap entries, no snapshot install), so the
+ * replay is complete. */
+static uint32_t compare_membership(ea_node *const *nodes, size_t n, ea_diff *d)
+{
+	uint32_t bad = 0;
+	for (size_t i = 0; i < n; i++) {
+		ea_node *nd = nodes[i];
+		if (!nd->have_wal || !nd->mvcc || nd->ninstalls || nd->log_first_index != 1) continue;
+		member_set want = { .n = 0 }, have = { .n = 0 };
+		size_t c = 0;
+		for (; c < nd->nconf; c++) {
+			if (nd->conf[c].index > nd->db_consistent_index) break;
+			if (nd->conf[c].committed) apply_cc(&want, &nd->conf[c]);
+		}
+		if (!want.n) continue;
+		ea_mvcc_members(nd->mvcc, collect_member, &have);
+		int ok = sets_equal(&want, &have);
+		for (; !ok && c < nd->nconf; c++) {
+			if (!nd->conf[c].committed) continue;
+			apply_cc(&want, &nd->conf[c]);
+			ok = sets_equal(&want, &have);
+		}
+		if (ok) continue;
+		char present[400] = "";
+		for (size_t k = 0; k < have.n; k++) {
+			size_t l = strlen(present);
+			snprintf(present + l, sizeof present - l, "%s%" PRIx64 "%s", l ? ", " : "", have.ids[k],
+			         have.removed[k] ? " (removed)" : "");
+		}
+		bad |= 1u << i;
+		add_finding(d, "membership-mismatch", "critical", nd->db_consistent_index, -1, 1u << i,
+		            "%s: the db's members bucket (%s) matches no membership its WAL's committed conf changes "
+		            "produce between index %" PRIu64 " (consistent index) and %" PRIu64 " (commit)",
+		            nd->name, present[0] ? present : "empty", nd->db_consistent_index, nd->wal.hard_state.commit);
 		raise_verdict(d, EA_VERDICT_STATE_DIVERGENCE);
 	}
 	return bad;
@@ -407,6 +491,27 @@ int ea_diff_run(ea_node *const *nodes, size_t n, const ea_terms *terms, ea_diff 
 	if (committed_div) raise_verdict(d, EA_VERDICT_COMMITTED_DIVERGENCE);
 	else if (diverged) raise_verdict(d, EA_VERDICT_UNCOMMITTED_DIVERGENCE);
 
+	/* members removed by a committed conf change on any node: their logs stop by design */
+	uint32_t removed = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (!nodes[i]->have_wal) continue;
+		for (size_t j = 0; j < n; j++) {
+			const ea_node *o = nodes[j];
+			for (size_t c = 0; o->have_wal && c < o->nconf; c++) {
+				const ea_conf_change *cc = &o->conf[c];
+				if (!cc->committed || strcmp(cc->kind, "confchange:remove") != 0 || cc->member_id != nodes[i]->wal.member_id)
+					continue;
+				if (removed & (1u << i)) continue;
+				removed |= 1u << i;
+				add_finding(d, "member-removed", "info", cc->index, -1, 1u << i,
+				            "%s (%" PRIx64 ") was removed from the cluster by the conf change at index %" PRIu64
+				            " (term %" PRIu64 ", committed on %s); its log ends at %" PRIu64 " and it is no "
+				            "longer a member", nodes[i]->name, cc->member_id, cc->index, cc->term, o->name,
+				            nodes[i]->wal.last_index);
+			}
+		}
+	}
+
 	/* lagging: a strict prefix of the most advanced log */
 	uint64_t max_last = 0, max_commit = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -416,7 +521,7 @@ int ea_diff_run(ea_node *const *nodes, size_t n, const ea_terms *terms, ea_diff 
 	}
 	for (size_t i = 0; i < n; i++) {
 		ea_node *nd = nodes[i];
-		if (!nd->have_wal || (diverged & (1u << i))) continue;
+		if (!nd->have_wal || ((diverged | removed) & (1u << i))) continue;
 		if (nd->wal.last_index >= max_last) continue;
 		uint64_t others_first = UINT64_MAX;
 		for (size_t j = 0; j < n; j++)
@@ -456,12 +561,12 @@ int ea_diff_run(ea_node *const *nodes, size_t n, const ea_terms *terms, ea_diff 
 			raise_verdict(d, EA_VERDICT_DAMAGED);
 		}
 		if (nd->have_db && nd->db_problems) {
-			damaged |= 1u << i;
+			if (nd->db_errors) damaged |= 1u << i;
 			const ea_problem *fp = nd->db_first_problem;
-			add_finding(d, "db-damage", "critical", 0, -1, 1u << i, "%s: %zu problem%s in the bbolt database %s; first: %s",
+			add_finding(d, "db-damage", nd->db_errors ? "critical" : "warning", 0, -1, 1u << i, "%s: %zu problem%s in the bbolt database %s; first: %s",
 			            nd->name, nd->db_problems, nd->db_problems == 1 ? "" : "s", nd->db_file ? nd->db_file : "",
 			            nd->db_unreadable ? nd->db_unreadable : fp ? fp->message : "?");
-			raise_verdict(d, EA_VERDICT_DAMAGED);
+			if (nd->db_errors) raise_verdict(d, EA_VERDICT_DAMAGED);
 		}
 	}
 
@@ -491,7 +596,9 @@ int ea_diff_run(ea_node *const *nodes, size_t n, const ea_terms *terms, ea_diff 
 		}
 	}
 	/* KV hash at the highest revision every db can hash */
-	state_bad |= compare_kv(nodes, n, d);
+	state_bad |= compare_membership(nodes, n, d);
+	state_bad |= compare_kv(nodes, n, d, state_bad);
+
 
 	/* elections: storms and a term racing ahead */
 	if (terms && (terms->longest_failed_run >= 3 || terms->failed_elections >= 5)) {
@@ -522,7 +629,7 @@ int ea_diff_run(ea_node *const *nodes, size_t n, const ea_terms *terms, ea_diff 
 			ea_node *nd = nodes[i];
 			if (!nd->have_wal) continue;
 			uint32_t bit = 1u << i;
-			if ((damaged | losing | state_bad | odd) & bit) continue;
+			if ((damaged | losing | state_bad | odd | removed) & bit) continue;
 			if (best < 0) { best = (int)i; continue; }
 			ea_node *B = nodes[best];
 			if (nd->wal.hard_state.commit > B->wal.hard_state.commit ||

@@ -81,6 +81,10 @@ typedef struct {
 	uint64_t known_ids[64];
 	size_t nknown;
 	long open_sup;           /* index into n->sup of the range being extended, -1 if none */
+	uint64_t last_index;     /* last surviving entry so far */
+	uint64_t pending_snap_index, pending_snap_term;   /* a WAL snapshot record ahead of the log */
+	uint64_t learners[64];   /* members added as learners, to tell a promotion from an add */
+	size_t nlearners;
 } pass_state;
 
 static void known_add(pass_state *ps, uint64_t id)
@@ -155,6 +159,18 @@ static int on_entry(pass_state *ps, const ea_log_item *li)
 	} else {
 		ps->open_sup = -1;
 		if (!n->log_first_index || e->index < n->log_first_index) n->log_first_index = e->index;
+		if (ps->pending_snap_index && e->index == ps->pending_snap_index + 1 && ps->pending_snap_index > ps->last_index &&
+		    n->ninstalls < MAX_EVENTS) {
+			GROW(n->installs, n->ninstalls, 0);
+			ea_marker *m = &n->installs[n->ninstalls++];
+			m->index = ps->pending_snap_index;
+			m->term = ps->pending_snap_term;
+			snprintf(m->detail, sizeof m->detail, "log jumps from %" PRIu64 " to %" PRIu64 ": snapshot received from the leader",
+			         ps->last_index, e->index);
+			n->log_first_index = e->index;   /* what etcd replays starts after the snapshot */
+		}
+		ps->pending_snap_index = 0;
+		ps->last_index = e->index;
 	}
 
 	if (e->type == 0 && e->data_len == 0) return EA_OK;
@@ -163,6 +179,14 @@ static int on_entry(pass_state *ps, const ea_log_item *li)
 	ea_entry_decode(ps->dec, e, ref_ms, &info);
 	if (info.cc_type >= 0) {
 		if (info.cc_type != 1) known_add(ps, info.cc_node_id);
+		if (info.cc_type == 3 && ps->nlearners < 64) ps->learners[ps->nlearners++] = info.cc_node_id;
+		if (info.cc_type == 0)
+			for (size_t k = 0; k < ps->nlearners; k++)
+				if (ps->learners[k] == info.cc_node_id) {
+					info.kind = "confchange:promote";   /* AddNode of a learner promotes it */
+					ps->learners[k] = ps->learners[--ps->nlearners];
+					break;
+				}
 		if (n->nconf < MAX_EVENTS) {
 			GROW(n->conf, n->nconf, 0);
 			ea_conf_change *c = &n->conf[n->nconf++];
@@ -220,6 +244,9 @@ static int read_history(ea_node *n, ea_error *err)
 			if (r->u.state.vote) t->vote = r->u.state.vote;
 		} else if (r->type == EA_WAL_ENTRY) {
 			if ((rc = on_entry(&ps, &li)) != EA_OK) break;
+		} else if (r->type == EA_WAL_SNAPSHOT && r->u.snap.index > ps.last_index) {
+			ps.pending_snap_index = r->u.snap.index;
+			ps.pending_snap_term = r->u.snap.term;
 		}
 	}
 	if (rc == EA_ITEROVER) rc = EA_OK;
@@ -249,6 +276,7 @@ static int read_db(ea_node *n, ea_error *err)
 	if (rc != EA_OK) {
 		/* unreadable db: keep the reason as the first problem */
 		n->db_problems = 1;
+		n->db_errors = 1;
 		n->db_unreadable = strdup(dberr.msg);
 		(void)err;
 		return EA_OK;
@@ -265,8 +293,9 @@ static int read_db(ea_node *n, ea_error *err)
 	for (size_t i = 0; i < ea_bolt_problem_count(b); i++) {
 		const ea_problem *p = ea_bolt_problem_at(b, i);
 		if (p->severity == EA_SEV_INFO) continue;
-		if (!n->db_first_problem) n->db_first_problem = p;
+		if (!n->db_first_problem || (p->severity == EA_SEV_ERROR && !n->db_errors)) n->db_first_problem = p;
 		n->db_problems++;
+		if (p->severity == EA_SEV_ERROR) n->db_errors++;
 	}
 	ea_hashkv_result h;
 	ea_error herr;
@@ -336,6 +365,7 @@ void ea_node_free(ea_node *n)
 	free(n->restarts);
 	free(n->compactions);
 	free(n->alarms);
+	free(n->installs);
 	free(n->wal_dir);
 	free(n->db_file);
 	free(n->db_unreadable);

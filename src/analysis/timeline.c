@@ -118,6 +118,9 @@ int ea_timeline_build(ea_node *const *nodes, size_t n, const ea_terms *terms, ea
 		for (size_t c = 0; c < nd->ncompactions; c++)
 			add(&l, nd->name, "compaction", nd->compactions[c].term, nd->compactions[c].index, "%s",
 			    nd->compactions[c].detail);
+		for (size_t c = 0; c < nd->ninstalls; c++)
+			add(&l, nd->name, "snapshot-install", nd->installs[c].term, nd->installs[c].index, "%s",
+			    nd->installs[c].detail);
 		for (size_t c = 0; c < nd->nalarms; c++)
 			add(&l, nd->name, "alarm", nd->alarms[c].term, nd->alarms[c].index, "%s", nd->alarms[c].detail);
 		for (size_t c = 0; c < nd->nrestarts; c++) {

@@ -340,6 +340,105 @@ static void test_history__state_divergence(void **state)
 	free_nodes(nodes, 3);
 }
 
+static const ea_conf_change *find_cc(const ea_node *nd, uint64_t index)
+{
+	for (size_t c = 0; c < nd->nconf; c++) if (nd->conf[c].index == index) return &nd->conf[c];
+	return NULL;
+}
+
+/* learner added, promoted, a member removed: etcd reported each change's raft index */
+static void test_history__membership_changes(void **state)
+{
+	(void)state;
+	const char *sc = "membership";
+	static const char *const four[] = { "n1.tar.gz", "n2.tar.gz", "n3.tar.gz", "n4.tar.gz", NULL };
+	ea_node *nodes[4];
+	size_t n = open_nodes(sc, four, nodes);
+	const ea_conf_change *a = find_cc(nodes[0], manifest_u64(sc, "add.conf_change_index"));
+	const ea_conf_change *p = find_cc(nodes[0], manifest_u64(sc, "promote.conf_change_index"));
+	const ea_conf_change *r = find_cc(nodes[0], manifest_u64(sc, "remove.conf_change_index"));
+	assert_non_null(a); assert_non_null(p); assert_non_null(r);
+	assert_string_equal(a->kind, "confchange:add_learner");
+	assert_int_equal(a->member_id, manifest_hex(sc, "learner_added"));
+	assert_int_equal(a->term, manifest_u64(sc, "add.conf_change_term"));
+	assert_string_equal(p->kind, "confchange:promote");
+	assert_int_equal(p->member_id, manifest_hex(sc, "promoted"));
+	assert_string_equal(r->kind, "confchange:remove");
+	assert_int_equal(r->member_id, manifest_hex(sc, "removed"));
+	assert_true(a->committed && p->committed && r->committed);
+	ea_terms t;
+	assert_int_equal(ea_terms_build(nodes, n, &t), 0);
+	ea_diff d;
+	assert_int_equal(ea_diff_run(nodes, n, &t, &d), 0);
+	/* the removed member is not lagging: it was removed, and its db agrees with its WAL */
+	assert_int_equal(d.verdict, EA_VERDICT_CONSISTENT);
+	int removed = node_index(nodes, n, manifest_hex(sc, "removed"));
+	assert_int_equal(d.nfindings, 1);
+	assert_string_equal(d.findings[0].kind, "member-removed");
+	assert_int_equal(d.findings[0].node_mask, 1u << removed);
+	assert_int_equal(d.findings[0].index, manifest_u64(sc, "remove.conf_change_index"));
+	assert_int_not_equal(d.recommended, removed);
+	ea_diff_free(&d);
+	ea_terms_free(&t);
+	free_nodes(nodes, n);
+}
+
+static void test_history__snapshot_install(void **state)
+{
+	(void)state;
+	const char *sc = "snapshot-catchup";
+	ea_node *nodes[3];
+	size_t n = open_nodes(sc, three, nodes);
+	char key[64];
+	snprintf(key, sizeof key, "%s.member_id", manifest_get(sc, "catchup_member"));
+	int c = node_index(nodes, n, manifest_hex(sc, key));
+	assert_true(c >= 0);
+	assert_int_equal(nodes[c]->ninstalls, 1);
+	assert_int_equal(nodes[c]->installs[0].index, manifest_u64(sc, "catchup_snapshot_index"));
+	assert_int_equal(nodes[c]->installs[0].term, manifest_u64(sc, "catchup_snapshot_term"));
+	for (size_t i = 0; i < n; i++) if ((int)i != c) assert_int_equal(nodes[i]->ninstalls, 0);
+	ea_terms t;
+	assert_int_equal(ea_terms_build(nodes, n, &t), 0);
+	ea_diff d;
+	assert_int_equal(ea_diff_run(nodes, n, &t, &d), 0);
+	assert_int_equal(d.verdict, EA_VERDICT_CONSISTENT);
+	ea_diff_free(&d);
+	ea_terms_free(&t);
+	free_nodes(nodes, n);
+}
+
+/* a db from another cluster put under a member's WAL: the classic botched restore */
+static void test_history__swapped_db_is_state_divergence(void **state)
+{
+	(void)state;
+	const char *dir = test_tmpdir("swap");
+	char cmd[8192];
+	snprintf(cmd, sizeof cmd, "tar -C '%s' -xzf '%s' && mkdir -p '%s/other' && tar -C '%s/other' -xzf '%s' && "
+	         "cp '%s/other/n1/member/snap/db' '%s/n1/member/snap/db'", dir, fixture_path("membership", "n1.tar.gz"),
+	         dir, dir, fixture_path("leader-change", "n1.tar.gz"), dir, dir);
+	assert_int_equal(system(cmd), 0);
+	char path[4200];
+	snprintf(path, sizeof path, "%s/n1", dir);
+	ea_node *nodes[2];
+	ea_error err = { 0 };
+	assert_int_equal(ea_node_open(&nodes[0], "swapped", path, &err), 0);
+	assert_int_equal(ea_node_open(&nodes[1], "n3", fixture_path("membership", "n3.tar.gz"), &err), 0);
+	ea_terms t;
+	assert_int_equal(ea_terms_build(nodes, 2, &t), 0);
+	ea_diff d;
+	assert_int_equal(ea_diff_run(nodes, 2, &t, &d), 0);
+	assert_true(d.verdict >= EA_VERDICT_STATE_DIVERGENCE);
+	int mm = 0;
+	for (size_t f = 0; f < d.nfindings; f++)
+		if (strcmp(d.findings[f].kind, "membership-mismatch") == 0) { mm++; assert_int_equal(d.findings[f].node_mask, 1u); }
+	assert_int_equal(mm, 1);
+	assert_int_equal(d.recommended, 1);
+	ea_diff_free(&d);
+	ea_terms_free(&t);
+	free_nodes(nodes, 2);
+	test_tmpdir_remove();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -352,6 +451,9 @@ int main(void)
 		cmocka_unit_test(test_history__damaged_member_not_recommended),
 		cmocka_unit_test(test_history__committed_divergence),
 		cmocka_unit_test(test_history__state_divergence),
+		cmocka_unit_test(test_history__membership_changes),
+		cmocka_unit_test(test_history__snapshot_install),
+		cmocka_unit_test(test_history__swapped_db_is_state_divergence),
 	};
 	return cmocka_run_group_tests_name("history", tests, NULL, NULL);
 }

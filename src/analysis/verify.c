@@ -1,0 +1,206 @@
+/* verify.c: restorability of a backup or data dir (see verify.h).
+ *
+ * not-restorable: the SHA-256 trailer does not match (etcdctl snapshot restore refuses it),
+ *   the db cannot be opened or its structure check fails (snapshot status aborts on any
+ *   check error), the WAL of a data dir is damaged before its commit index, or no usable
+ *   snapshot covers the start of a WAL whose first segments were purged.
+ * restorable-with-warnings: no trailer (a raw db copy: restore needs --skip-hash-check), an
+ *   interrupted compaction, a member whose HashKV at the backup's revision differs, a torn
+ *   tail after the commit index, a db behind the last snapshot. */
+#include "etcd-autopsy/verify.h"
+#include "etcd-autopsy/snap.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+const char *ea_restorability_name(ea_restorability r)
+{
+	switch (r) {
+	case EA_RESTORABLE: return "restorable";
+	case EA_RESTORABLE_WITH_WARNINGS: return "restorable-with-warnings";
+	case EA_NOT_RESTORABLE: return "not-restorable";
+	}
+	return "unknown";
+}
+
+static void reason(ea_verify_result *v, ea_restorability level, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void reason(ea_verify_result *v, ea_restorability level, const char *fmt, ...)
+{
+	if (level > v->verdict) v->verdict = level;
+	if (v->nreasons == EA_VERIFY_MAX_REASONS) return;
+	v->reasons[v->nreasons].severity = level == EA_NOT_RESTORABLE ? "error" : level ? "warning" : "info";
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(v->reasons[v->nreasons].text, sizeof v->reasons[v->nreasons].text, fmt, ap);
+	va_end(ap);
+	v->nreasons++;
+}
+
+static int count_member(const ea_mvcc_member *m, void *payload)
+{
+	if (!m->removed) (*(size_t *)payload)++;
+	return 0;
+}
+
+static void check_db(ea_node *t, ea_verify_result *v)
+{
+	if (!t->mvcc) {
+		reason(v, EA_NOT_RESTORABLE, "the db cannot be opened: %s", t->db_unreadable ? t->db_unreadable : "unknown");
+		return;
+	}
+	ea_bolt *b = ea_mvcc_bolt(t->mvcc);
+	ea_bolt_trailer_state ts = EA_BOLT_TRAILER_ABSENT;
+	if (ea_bolt_trailer(b, &ts, NULL, NULL) == EA_OK) v->sha256_trailer = ea_bolt_trailer_name(ts);
+	if (ts == EA_BOLT_TRAILER_MISMATCH)
+		reason(v, EA_NOT_RESTORABLE, "the SHA-256 trailer does not match the image: the file was changed or "
+		       "damaged after `etcdctl snapshot save` (snapshot restore refuses it)");
+	else if (ts == EA_BOLT_TRAILER_ABSENT && strcmp(v->kind, "data-dir") != 0)
+		reason(v, EA_RESTORABLE_WITH_WARNINGS, "no SHA-256 trailer: a raw db copy, not an `etcdctl snapshot save` "
+		       "file; `snapshot restore` needs --skip-hash-check and nothing proves it is intact");
+	else if (ts == EA_BOLT_TRAILER_OK)
+		reason(v, EA_RESTORABLE, "SHA-256 trailer matches (transport integrity; it does not prove the content "
+		       "was right when saved)");
+	v->db_problems = t->db_problems;
+	if (t->db_problems) {
+		const ea_problem *p = t->db_first_problem;
+		if (t->db_errors)
+			reason(v, EA_NOT_RESTORABLE, "%zu error%s in the bbolt structure (etcdctl snapshot status would abort); "
+			       "first: %s%s%s", t->db_errors, t->db_errors == 1 ? "" : "s", p ? p->kind : "",
+			       p ? ": " : "", p ? p->message : "");
+		else
+			reason(v, EA_RESTORABLE_WITH_WARNINGS, "%zu warning%s in the bbolt structure; first: %s%s%s",
+			       t->db_problems, t->db_problems == 1 ? "" : "s", p ? p->kind : "", p ? ": " : "", p ? p->message : "");
+	}
+	ea_mvcc_info info;
+	if (ea_mvcc_info_get(t->mvcc, &info) == EA_OK) {
+		v->revision = info.revision;
+		v->compact_revision = info.compact_revision;
+		v->consistent_index = info.have_consistent_index ? info.consistent_index : 0;
+		if (info.compaction_interrupted)
+			reason(v, EA_RESTORABLE_WITH_WARNINGS, "a compaction to revision %" PRId64 " was interrupted "
+			       "(scheduled > finished); etcd resumes it at startup", info.scheduled_compact_revision);
+	}
+	ea_mvcc_members(t->mvcc, count_member, &v->members);
+	if (v->members == 0)
+		reason(v, EA_RESTORABLE_WITH_WARNINGS, "no members in the db's members bucket");
+	ea_hashkv_result h;
+	ea_error e;
+	if (ea_mvcc_hashkv(t->mvcc, 0, &h, &e) == EA_OK) {
+		v->hash = h.hash;
+		v->hash_ok = 1;
+	}
+	ea_snapshot_status ss;
+	if (ea_mvcc_snapshot_status(t->mvcc, &ss) == EA_OK) {
+		v->snapshot_hash = ss.hash;
+		v->total_key = ss.total_key;
+		v->total_size = ss.total_size;
+	}
+}
+
+/* etcd ReadAll from the newest usable .snap: one whose (term, index) matches a WAL snapshot
+ * record at or below the commit index, with the segments covering it still present. */
+static void check_data_dir(ea_node *t, ea_verify_result *v)
+{
+	size_t errs_before_commit = 0;
+	const ea_problem *first = NULL;
+	for (size_t i = 0; i < t->wal.problem_count; i++) {
+		const ea_problem *p = &t->wal.problems[i].p;
+		if (p->severity != EA_SEV_ERROR) continue;
+		errs_before_commit++;
+		if (!first) first = p;
+	}
+	if (errs_before_commit)
+		reason(v, EA_NOT_RESTORABLE, "%zu error%s in the WAL (etcd refuses to start on them); first: %s %s+%" PRIu64 ": %s",
+		       errs_before_commit, errs_before_commit == 1 ? "" : "s", first->kind, first->file ? first->file : "-",
+		       first->offset == EA_NO_OFFSET ? 0 : first->offset, first->message);
+	for (size_t i = 0; i < t->wal.problem_count; i++)
+		if (strcmp(t->wal.problems[i].p.kind, "torn-tail") == 0)
+			reason(v, EA_RESTORABLE_WITH_WARNINGS, "torn tail in the WAL: etcd truncates it at startup; entries "
+			       "after %" PRIu64 " that were not committed are lost", t->wal.hard_state.commit);
+	if (!t->nsegments) return;
+	int from_zero = t->segments[0].seq == 0;
+	/* newest usable snapshot */
+	uint64_t usable = 0;
+	int have_usable = 0;
+	ea_snap_list *sl = NULL;
+	ea_error e;
+	if (ea_snap_list_open(&sl, t->in, 64u << 20, &e) == EA_OK) {
+		for (size_t i = 0;; i++) {
+			const ea_snap_info *si = ea_snap_list_at(sl, i);
+			if (!si) break;
+			if (strcmp(si->kind, "snap") != 0 || si->crc_ok != 1 || !si->decoded) continue;
+			if (si->index > t->wal.hard_state.commit) continue;
+			for (size_t k = 0; k < t->wal.snapshots_kept; k++)
+				if (t->wal.snapshots[k].index == si->index && t->wal.snapshots[k].term == si->term &&
+				    (!have_usable || si->index > usable)) {
+					usable = si->index;
+					have_usable = 1;
+				}
+		}
+		ea_snap_list_free(sl);
+	}
+	if (have_usable) {
+		int covered = 0;
+		for (size_t s = 0; s < t->nsegments; s++) covered |= t->segments[s].first_index <= usable;
+		if (!covered)
+			reason(v, EA_NOT_RESTORABLE, "the newest usable snapshot (index %" PRIu64 ") is older than the first WAL "
+			       "segment (index %" PRIu64 "): the entries in between are gone", usable, t->segments[0].first_index);
+		else
+			reason(v, EA_RESTORABLE, "the WAL replays from snapshot index %" PRIu64 " to commit %" PRIu64,
+			       usable, t->wal.hard_state.commit);
+		if (t->have_db && t->mvcc && t->db_consistent_index < usable)
+			reason(v, EA_RESTORABLE_WITH_WARNINGS, "the db's consistent index %" PRIu64 " is behind the snapshot "
+			       "index %" PRIu64, t->db_consistent_index, usable);
+	} else if (!from_zero) {
+		reason(v, EA_NOT_RESTORABLE, "the first WAL segment starts at seq %" PRIu64 " (index %" PRIu64 ") and no "
+		       ".snap file matching a WAL snapshot record covers it: etcd cannot replay this WAL",
+		       t->segments[0].seq, t->segments[0].first_index);
+	} else {
+		reason(v, EA_RESTORABLE, "the WAL replays from index 0 to commit %" PRIu64, t->wal.hard_state.commit);
+	}
+}
+
+int ea_verify_run(ea_node *t, ea_node *const *against, size_t n, ea_verify_result *v)
+{
+	memset(v, 0, sizeof *v);
+	v->revision = v->compact_revision = -1;
+	v->sha256_trailer = "n/a";
+	v->have_db = t->have_db;
+	v->kind = t->have_wal ? "data-dir" : "db";
+	if (t->have_db && t->mvcc) {
+		ea_bolt_trailer_state ts = EA_BOLT_TRAILER_ABSENT;
+		ea_bolt_trailer(ea_mvcc_bolt(t->mvcc), &ts, NULL, NULL);
+		if (!t->have_wal && ts != EA_BOLT_TRAILER_ABSENT) v->kind = "snapshot-file";
+	}
+	if (t->have_db) check_db(t, v);
+	else reason(v, t->have_wal ? EA_RESTORABLE_WITH_WARNINGS : EA_NOT_RESTORABLE,
+	            "no bbolt db found: the v3 key-value state is not in this input");
+	if (t->have_wal) check_data_dir(t, v);
+
+	for (size_t i = 0; i < n && i < EA_VERIFY_MAX_AGAINST; i++) {
+		ea_node *a = against[i];
+		v->against[i].name = a->name;
+		v->against[i].match = -1;
+		v->nagainst++;
+		if (!v->hash_ok) { snprintf(v->against[i].why, sizeof v->against[i].why, "the backup cannot be hashed"); continue; }
+		if (!a->have_db || !a->mvcc) { snprintf(v->against[i].why, sizeof v->against[i].why, "no readable db"); continue; }
+		ea_hashkv_result h;
+		ea_error e = { 0 };
+		if (ea_mvcc_hashkv(a->mvcc, v->revision, &h, &e) != EA_OK) {
+			snprintf(v->against[i].why, sizeof v->against[i].why, "cannot hash revision %" PRId64 ": %.150s",
+			         v->revision, e.msg);
+			continue;
+		}
+		v->against[i].hash = h.hash;
+		v->against[i].match = h.hash == v->hash;
+		snprintf(v->against[i].why, sizeof v->against[i].why, "HashKV at revision %" PRId64 ": %" PRIu32 " vs %" PRIu32,
+		         v->revision, h.hash, v->hash);
+		if (!v->against[i].match)
+			reason(v, EA_RESTORABLE_WITH_WARNINGS, "%s's HashKV at revision %" PRId64 " is %" PRIu32 ", the backup's "
+			       "is %" PRIu32 ": they hold different data at the same revision", a->name, v->revision, h.hash, v->hash);
+	}
+	return EA_OK;
+}
