@@ -14,5 +14,6 @@
 #include "bolt.h"
 #include "mvcc.h"
 #include "snap.h"
+#include "export.h"
 
 #endif

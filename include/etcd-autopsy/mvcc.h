@@ -118,6 +118,12 @@ int ea_mvcc_range(ea_mvcc *m, const void *prefix, size_t prefix_len, int64_t rev
 /* Every element of the key bucket for `key`, in revision order (tombstones included). */
 int ea_mvcc_history(ea_mvcc *m, const void *key, size_t len, ea_mvcc_kv_cb cb, void *payload);
 
+/* Every element of the key bucket in revision order (one ea_bolt_foreach walk, streaming).
+ * Elements whose value is no mvccpb.KeyValue come with decode_ok = 0, value_len 0 and the key
+ * if field 1 could still be read (else NULL); non-revision keys are skipped (the key index
+ * build reports them as problems). */
+int ea_mvcc_foreach(ea_mvcc *m, ea_mvcc_kv_cb cb, void *payload);
+
 /* Every element with the key-bucket shape (17/18-byte revision key, value a KeyValue whose
  * mod_revision matches) found on any leaf page of the file, reachable or not. Runs the bbolt
  * check first so that `reachable` is known. */

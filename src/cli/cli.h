@@ -50,6 +50,7 @@ int cmd_db(int argc, char **argv);
 int cmd_snap(int argc, char **argv);
 int cmd_history(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
+int cmd_export(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 
 /* Opens each NAME=PATH (or PATH) argument as a node; prints errors; 0 or -1. */

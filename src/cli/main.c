@@ -15,6 +15,7 @@ static const command commands[] = {
 	{ "snap", cmd_snap, "list .snap files: term, index, conf state, members, crc" },
 	{ "history", cmd_history, "merged raft timeline of several members; --terms: leader per term" },
 	{ "diff", cmd_diff, "where and how members diverged, and which one to trust" },
+	{ "export", cmd_export, "write everything above into one SQLite incident database" },
 	{ "verify", cmd_verify, "is a backup restorable, and does it match the members?" },
 	{ NULL, NULL, NULL }
 };
