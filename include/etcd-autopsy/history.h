@@ -12,6 +12,7 @@
 #include "source.h"
 #include "raft.h"
 #include "mvcc.h"
+#include "etcdlog.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -85,6 +86,12 @@ typedef struct ea_node {
 	size_t ninstalls;
 	uint64_t log_first_index;           /* first surviving entry (after overwrites/snapshot jumps) */
 
+	/* etcd's own log for this member (--logs), recognised events only */
+	ea_log_event *logev;
+	size_t nlogev, logev_dropped;
+	ea_log_stats logstats;
+	char *log_path;
+
 	/* the bbolt db of the data dir (or the db / backup file itself), when there is one */
 	int have_db;
 	ea_mvcc *mvcc;                      /* open for later HashKV at other revisions */
@@ -103,7 +110,12 @@ typedef struct ea_node {
 /* Opens PATH and reads its WAL and its db (either may be absent, not both) into a node.
  * `name` may be NULL. */
 int  ea_node_open(ea_node **out, const char *name, const char *path, ea_error *err);
+/* Same over an already open input, which the node takes over (closed with it, also on failure). */
+int  ea_node_open_input(ea_node **out, const char *name, ea_input *in, ea_error *err);
 void ea_node_free(ea_node *n);
+
+/* Attaches etcd's log for this member: PATH (plain or .gz) or ARCHIVE:MEMBER. */
+int  ea_node_add_log(ea_node *n, const char *path, ea_error *err);
 
 const ea_node_term *ea_node_find_term(const ea_node *n, uint64_t term);
 
@@ -116,6 +128,9 @@ typedef struct {
 	uint64_t first_index, last_index;   /* over all nodes (0 if no entries) */
 	uint64_t entries;                   /* max over nodes */
 	int failed_election;                /* votes/HardStates in this term but no entries anywhere */
+	int64_t time_ms;                    /* earliest log line about this term, -1 if none */
+	uint64_t log_leader;                /* leader named by etcd's logs ("became leader at term"), 0 if none */
+	int leader_mismatch;                /* the logs name another leader than the votes */
 	size_t nvotes;
 	struct { uint64_t voter, voted_for; } votes[16];
 } ea_term_row;
@@ -125,6 +140,7 @@ typedef struct {
 	size_t nrows;
 	size_t failed_elections;
 	size_t longest_failed_run;
+	size_t leader_mismatches;
 	uint64_t max_term, max_term_with_entries;
 } ea_terms;
 
@@ -137,10 +153,10 @@ typedef struct {
 	const char *event;                  /* term-start, vote, leader-elected, failed-election,
 	                                       superseded, snapshot, snapshot-install, conf-change,
 	                                       compaction, alarm,
-	                                       restart, segment-end, problem */
+	                                       member-start, segment-end, problem, log */
 	uint64_t term, index;               /* 0 when not applicable */
 	int64_t  time_ms;                   /* -1 if unknown */
-	const char *time_source;            /* request-id, segment-mtime, NULL */
+	const char *time_source;            /* log, request-id, segment-mtime, NULL */
 	char detail[256];
 } ea_event;
 

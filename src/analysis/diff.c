@@ -600,6 +600,16 @@ int ea_diff_run(ea_node *const *nodes, size_t n, const ea_terms *terms, ea_diff 
 	state_bad |= compare_kv(nodes, n, d, state_bad);
 
 
+	/* etcd's logs vs the leaders inferred from the WALs */
+	for (size_t r = 0; terms && r < terms->nrows; r++) {
+		const ea_term_row *row = &terms->rows[r];
+		if (!row->leader_mismatch) continue;
+		add_finding(d, "leader-mismatch", "warning", row->first_index, -1, 0,
+		            "term %" PRIu64 ": the votes in the WALs make %" PRIx64 " the leader, etcd's log says %" PRIx64
+		            ": a log from another cluster or member, or WALs that are not what the members ran on",
+		            row->term, row->leader, row->log_leader);
+	}
+
 	/* elections: storms and a term racing ahead */
 	if (terms && (terms->longest_failed_run >= 3 || terms->failed_elections >= 5)) {
 		add_finding(d, "term-inflation", "warning", 0, -1, 0,

@@ -309,13 +309,23 @@ static int read_db(ea_node *n, ea_error *err)
 int ea_node_open(ea_node **out, const char *name, const char *path, ea_error *err)
 {
 	*out = NULL;
+	ea_input *in;
+	int rc = ea_input_open(&in, path, err);
+	if (rc) return rc;
+	return ea_node_open_input(out, name, in, err);
+}
+
+int ea_node_open_input(ea_node **out, const char *name, ea_input *in, ea_error *err)
+{
+	*out = NULL;
 	ea_node *n = calloc(1, sizeof *n);
-	if (!n) return EA_ENOMEM;
+	if (!n) { ea_input_close(in); return EA_ENOMEM; }
+	n->in = in;
+	const char *path = ea_input_path(in);
 	n->path = strdup(path);
 	n->name = name ? strdup(name) : derive_name(path);
 	if (!n->path || !n->name) { ea_node_free(n); return EA_ENOMEM; }
-	int rc = ea_input_open(&n->in, path, err);
-	if (rc) { ea_node_free(n); return rc; }
+	int rc;
 	ea_wal *w = NULL;
 	rc = ea_wal_summarize(n->in, NULL, &n->wal, &w, err);
 	if (rc == EA_ENOTFOUND) {
@@ -352,6 +362,61 @@ int ea_node_open(ea_node **out, const char *name, const char *path, ea_error *er
 	return EA_OK;
 }
 
+#define MAX_LOG_EVENTS 200000
+
+static int keep_event(const ea_log_event *ev, void *payload)
+{
+	ea_node *n = payload;
+	if (n->nlogev >= MAX_LOG_EVENTS) { n->logev_dropped++; return 0; }
+	if ((n->nlogev & (n->nlogev - 1)) == 0) {   /* grow at powers of two */
+		void *p = realloc(n->logev, (n->nlogev ? n->nlogev * 2 : 64) * sizeof *n->logev);
+		if (!p) return EA_ENOMEM;
+		n->logev = p;
+	}
+	n->logev[n->nlogev++] = *ev;
+	return 0;
+}
+
+int ea_node_add_log(ea_node *n, const char *path, ea_error *err)
+{
+	ea_input *in = NULL;
+	char *arch = NULL;
+	const char *member = NULL;
+	int rc = ea_input_open(&in, path, err);
+	if (rc != EA_OK) {
+		/* ARCHIVE:MEMBER */
+		const char *colon = strrchr(path, ':');
+		if (!colon) return rc;
+		arch = strndup(path, (size_t)(colon - path));
+		member = colon + 1;
+		if (!arch) return EA_ENOMEM;
+		rc = ea_input_open(&in, arch, err);
+		free(arch);
+		if (rc != EA_OK) return rc;
+	}
+	long idx = -1;
+	if (member) {
+		idx = ea_input_find(in, member);
+		for (size_t i = 0; idx < 0 && i < ea_input_count(in); i++) {
+			const char *nm = ea_input_at(in, i)->name;
+			size_t l = strlen(nm), m = strlen(member);
+			if (l > m && nm[l - m - 1] == '/' && strcmp(nm + l - m, member) == 0) idx = (long)i;
+		}
+	} else if (ea_input_count(in) == 1) {
+		idx = 0;
+	}
+	if (idx < 0) {
+		if (err) snprintf(err->msg, sizeof err->msg, "no single log file in %s (use ARCHIVE:MEMBER)", path);
+		ea_input_close(in);
+		return EA_ENOTFOUND;
+	}
+	rc = ea_etcdlog_read(in, (size_t)idx, keep_event, n, &n->logstats, err);
+	ea_input_close(in);
+	free(n->log_path);
+	n->log_path = strdup(path);
+	return rc;
+}
+
 void ea_node_free(ea_node *n)
 {
 	if (!n) return;
@@ -366,6 +431,8 @@ void ea_node_free(ea_node *n)
 	free(n->compactions);
 	free(n->alarms);
 	free(n->installs);
+	free(n->logev);
+	free(n->log_path);
 	free(n->wal_dir);
 	free(n->db_file);
 	free(n->db_unreadable);

@@ -20,12 +20,16 @@ int ea_terms_build(ea_node *const *nodes, size_t n, ea_terms *out)
 {
 	memset(out, 0, sizeof *out);
 	size_t total = 0;
-	for (size_t i = 0; i < n; i++) total += nodes[i]->nterms;
+	for (size_t i = 0; i < n; i++) total += nodes[i]->nterms + nodes[i]->nlogev;
 	uint64_t *all = malloc((total ? total : 1) * sizeof *all);
 	if (!all) return EA_ENOMEM;
 	size_t k = 0;
 	for (size_t i = 0; i < n; i++)
 		for (size_t j = 0; j < nodes[i]->nterms; j++) all[k++] = nodes[i]->terms[j].term;
+	/* terms known only from etcd's logs (members whose WAL is not here) */
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = 0; j < nodes[i]->nlogev; j++)
+			if (nodes[i]->logev[j].term) all[k++] = nodes[i]->logev[j].term;
 	qsort(all, k, sizeof *all, cmp_u64);
 	size_t uniq = 0;
 	for (size_t i = 0; i < k; i++) if (i == 0 || all[i] != all[i - 1]) all[uniq++] = all[i];
@@ -36,7 +40,18 @@ int ea_terms_build(ea_node *const *nodes, size_t n, ea_terms *out)
 		uint64_t term = all[u];
 		ea_term_row *row = &out->rows[out->nrows++];
 		row->term = term;
-		int any_entries = 0, any_vote = 0;
+		row->time_ms = -1;
+		int any_entries = 0, any_vote = 0, log_campaign = 0;
+		for (size_t i = 0; i < n; i++)
+			for (size_t j = 0; j < nodes[i]->nlogev; j++) {
+				const ea_log_event *ev = &nodes[i]->logev[j];
+				if (ev->term != term) continue;
+				if (ev->time_ms >= 0 && (row->time_ms < 0 || ev->time_ms < row->time_ms)) row->time_ms = ev->time_ms;
+				if (strcmp(ev->event, "became-leader") == 0) row->log_leader = ev->member;
+				else if (!row->log_leader && strcmp(ev->event, "elected-leader") == 0) row->log_leader = ev->other;
+				else if (strcmp(ev->event, "became-candidate") == 0 || strcmp(ev->event, "election-start") == 0)
+					log_campaign = 1;
+			}
 		for (size_t i = 0; i < n; i++) {
 			const ea_node_term *t = ea_node_find_term(nodes[i], term);
 			if (!t) continue;
@@ -66,6 +81,10 @@ int ea_terms_build(ea_node *const *nodes, size_t n, ea_terms *out)
 				best_votes = c;
 			}
 		}
+		if (row->log_leader && best && row->log_leader != best && any_entries) {
+			row->leader_mismatch = 1;
+			out->leader_mismatches++;
+		}
 		if (any_entries && best) {
 			row->leader = best;
 			if (best_votes * 2 > n)
@@ -74,13 +93,23 @@ int ea_terms_build(ea_node *const *nodes, size_t n, ea_terms *out)
 				row->leader_basis = "every vote read in this term, and the term has entries";
 			else
 				row->leader_basis = "most votes read in this term (split vote?)";
+		} else if (row->log_leader && any_entries) {
+			row->leader = row->log_leader;
+			row->leader_basis = "etcd's log (\"became leader at term\"); no vote for it in the WALs read";
 		} else if (any_entries && term == 1) {
 			row->leader_basis = "bootstrap: every member writes the initial membership entries itself";
 		} else if (any_entries) {
 			row->leader_basis = "entries of this term exist but no vote for it is in the WALs read";
-		} else if (any_vote) {
+		} else if (any_vote || (log_campaign && !row->log_leader)) {
 			row->failed_election = 1;
 			row->leader_basis = "campaign with no entry in this term on any node: failed election";
+		}
+		if (row->leader_mismatch) row->leader_basis = "the votes in the WALs name this leader, but etcd's log names another";
+		if (row->failed_election && row->log_leader) {
+			/* the log says someone won: the leader crashed before writing its first entry */
+			row->failed_election = 0;
+			row->leader = row->log_leader;
+			row->leader_basis = "etcd's log names a leader, but no node holds an entry of this term";
 		}
 		if (row->failed_election) {
 			out->failed_elections++;

@@ -73,11 +73,13 @@ int ea_timeline_build(ea_node *const *nodes, size_t n, const ea_terms *terms, ea
 	char b1[64], b2[64];
 	for (size_t r = 0; terms && r < terms->nrows; r++) {
 		const ea_term_row *row = &terms->rows[r];
+		ea_event *e = NULL;
 		if (row->leader)
-			add(&l, NULL, "leader-elected", row->term, row->first_index, "leader %s: %s",
-			    member_name(nodes, n, row->leader, b1, sizeof b1), row->leader_basis);
+			e = add(&l, NULL, "leader-elected", row->term, row->first_index, "leader %s: %s",
+			        member_name(nodes, n, row->leader, b1, sizeof b1), row->leader_basis);
 		else if (row->failed_election)
-			add(&l, NULL, "failed-election", row->term, 0, "%s", row->leader_basis);
+			e = add(&l, NULL, "failed-election", row->term, 0, "%s", row->leader_basis);
+		if (e && row->time_ms >= 0) { e->time_ms = row->time_ms; e->time_source = "log"; }
 	}
 	for (size_t i = 0; i < n; i++) {
 		ea_node *nd = nodes[i];
@@ -86,12 +88,19 @@ int ea_timeline_build(ea_node *const *nodes, size_t n, const ea_terms *terms, ea
 		for (size_t t = 0; t < nd->nterms; t++) {
 			const ea_node_term *tr = &nd->terms[t];
 			if (tr->saw_state) {
+				ea_event *e;
 				if (tr->vote)
-					add(&l, nd->name, "vote", tr->term, tr->first_index, "voted for %s",
-					    member_name(nodes, n, tr->vote, b1, sizeof b1));
+					e = add(&l, nd->name, "vote", tr->term, tr->first_index, "voted for %s",
+					        member_name(nodes, n, tr->vote, b1, sizeof b1));
 				else
-					add(&l, nd->name, "term-start", tr->term, tr->first_index,
-					    "entered term %" PRIu64 " without voting (followed a leader)", tr->term);
+					e = add(&l, nd->name, "term-start", tr->term, tr->first_index,
+					        "entered term %" PRIu64 " without voting (followed a leader)", tr->term);
+				for (size_t k = 0; e && k < nd->nlogev; k++)
+					if (nd->logev[k].term == tr->term && nd->logev[k].time_ms >= 0) {
+						e->time_ms = nd->logev[k].time_ms;
+						e->time_source = "log";
+						break;
+					}
 				prev_vote_term = tr->term;
 			}
 		}
@@ -125,6 +134,13 @@ int ea_timeline_build(ea_node *const *nodes, size_t n, const ea_terms *terms, ea
 			add(&l, nd->name, "alarm", nd->alarms[c].term, nd->alarms[c].index, "%s", nd->alarms[c].detail);
 		for (size_t c = 0; c < nd->nrestarts; c++) {
 			const ea_restart *rs = &nd->restarts[c];
+			/* the same process start is seen in every member's WAL: report it once */
+			int dup = 0;
+			for (size_t j = 0; j < i && !dup; j++)
+				for (size_t k = 0; k < nodes[j]->nrestarts && !dup; k++)
+					dup = nodes[j]->restarts[k].member_low16 == rs->member_low16 &&
+					      nodes[j]->restarts[k].started_ms == rs->started_ms;
+			if (dup) continue;
 			ea_event *e = add(&l, nd->name, "member-start", rs->term, rs->first_index,
 			                  "member %s (re)started: first request ID from this process at index %" PRIu64,
 			                  rs->member_id ? member_name(nodes, n, rs->member_id, b1, sizeof b1) : "????",
@@ -143,7 +159,13 @@ int ea_timeline_build(ea_node *const *nodes, size_t n, const ea_terms *terms, ea
 				e->term = 0;
 			}
 		}
-		for (size_t p = 0; p < nd->wal.problem_count; p++) {
+		for (size_t k = 0; k < nd->nlogev; k++) {
+			const ea_log_event *le = &nd->logev[k];
+			ea_event *e = add(&l, nd->name, "log", le->term, 0, "%s: %s (log line %" PRIu64 ")", le->event,
+			                  le->detail, le->line);
+			if (e) { e->time_ms = le->time_ms; e->time_source = "log"; }
+		}
+		for (size_t p = 0; nd->have_wal && p < nd->wal.problem_count; p++) {
 			const ea_problem *pr = &nd->wal.problems[p].p;
 			add(&l, nd->name, "problem", 0, 0, "%s %s+%" PRIu64 ": %s", pr->kind, pr->file ? pr->file : "-",
 			    pr->offset == EA_NO_OFFSET ? 0 : pr->offset, pr->message);

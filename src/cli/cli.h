@@ -56,5 +56,7 @@ int cmd_verify(int argc, char **argv);
 /* Opens each NAME=PATH (or PATH) argument as a node; prints errors; 0 or -1. */
 int cli_open_nodes(const char *cmd, const char *const *args, int nargs, ea_node **nodes, size_t *n);
 #define CLI_MAX_NODES 16
+/* --logs NAME=FILE: attach etcd's log to the node called NAME. 0 or -1 (message printed). */
+int cli_attach_logs(const char *cmd, ea_node **nodes, size_t n, const char *const *specs, int nspecs);
 
 #endif

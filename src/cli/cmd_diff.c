@@ -17,6 +17,8 @@ static const char diff_help[] =
 	"  cluster-id-mismatch, term-inflation   wrong cluster; election storms and runaway terms\n"
 	"then a verdict (consistent < lagging < uncommitted-divergence < damaged < state-divergence <\n"
 	"committed-divergence) and the member to restore from, or that none is safe.\n\n"
+	"  --logs NAME=FILE             etcd's log of node NAME: its leaders are cross-checked\n"
+	"                               against the ones inferred from the WALs; repeatable\n"
 	"  -w, --write-out table|json\n"
 	"  -q, --quiet\n\n"
 	"examples:\n"
@@ -24,9 +26,9 @@ static const char diff_help[] =
 	"  etcd-autopsy diff etcd-1=n1.tar.gz etcd-2=n2.tar.gz etcd-3=n3.tar.gz -w json | jq .verdict\n\n"
 	"exit codes: 0 consistent, 1 findings, 2 usage/unreadable input\n";
 
-enum { O_WRITE, O_QUIET, O_HELP };
+enum { O_WRITE, O_QUIET, O_HELP, O_LOGS };
 static const cli_opt diff_opts[] = {
-	{ "write-out", 'w', 1 }, { "quiet", 'q', 0 }, { "help", 'h', 0 }, { NULL, 0, 0 }
+	{ "write-out", 'w', 1 }, { "quiet", 'q', 0 }, { "help", 'h', 0 }, { "logs", 0, 1 }, { NULL, 0, 0 }
 };
 
 static void json_out(ea_node *const *nodes, size_t n, const ea_diff *d)
@@ -113,6 +115,8 @@ int cmd_diff(int argc, char **argv)
 {
 	out_format fmt = OUT_TABLE;
 	int quiet = 0;
+	const char *logs[CLI_MAX_NODES];
+	int nlogs = 0;
 	cli_parser p;
 	cli_parser_init(&p, argc, argv);
 	int o;
@@ -120,6 +124,10 @@ int cmd_diff(int argc, char **argv)
 		switch (o) {
 		case O_WRITE: if (cli_parse_format(p.arg, &fmt)) return EXIT_USAGE; break;
 		case O_QUIET: quiet = 1; break;
+		case O_LOGS:
+			if (nlogs == CLI_MAX_NODES) { fprintf(stderr, "etcd-autopsy: too many --logs\n"); return EXIT_USAGE; }
+			logs[nlogs++] = p.arg;
+			break;
 		case O_HELP: fputs(diff_help, stdout); return EXIT_CLEAN;
 		}
 	}
@@ -131,6 +139,10 @@ int cmd_diff(int argc, char **argv)
 	ea_node *nodes[CLI_MAX_NODES];
 	size_t n;
 	if (cli_open_nodes("diff", p.positional, p.npositional, nodes, &n)) return EXIT_USAGE;
+	if (cli_attach_logs("diff", nodes, n, logs, nlogs)) {
+		for (size_t i = 0; i < n; i++) ea_node_free(nodes[i]);
+		return EXIT_USAGE;
+	}
 	ea_terms terms;
 	ea_diff d;
 	int rc = ea_terms_build(nodes, n, &terms);

@@ -17,15 +17,18 @@ static const char history_help[] =
 	"  --terms     one row per term: leader (inferred from the votes in the WALs), first/last\n"
 	"              index, entries, votes, failed_election\n"
 	"  -w, --write-out table|json   json = JSON Lines, one object per event / term\n"
+	"  --logs NAME=FILE             etcd's log of node NAME (zap JSON or text, plain or .gz, or\n"
+	"                               ARCHIVE:MEMBER): leader/election/slow-disk lines join the\n"
+	"                               timeline with their real times; repeatable\n"
 	"  -q, --quiet                  no summary on stderr\n\n"
 	"examples:\n"
 	"  etcd-autopsy history etcd-1=n1/ etcd-2=n2/ etcd-3=n3/\n"
 	"  etcd-autopsy history n1.tar.gz n2.tar.gz n3.tar.gz --terms -w json\n\n"
 	"exit codes: 0 no damage, 1 damage found in an input, 2 usage/unreadable input\n";
 
-enum { O_TERMS, O_WRITE, O_QUIET, O_HELP };
+enum { O_TERMS, O_WRITE, O_QUIET, O_HELP, O_LOGS };
 static const cli_opt history_opts[] = {
-	{ "terms", 0, 0 }, { "write-out", 'w', 1 }, { "quiet", 'q', 0 }, { "help", 'h', 0 }, { NULL, 0, 0 }
+	{ "terms", 0, 0 }, { "write-out", 'w', 1 }, { "quiet", 'q', 0 }, { "help", 'h', 0 }, { "logs", 0, 1 }, { NULL, 0, 0 }
 };
 
 static void terms_json(const ea_terms *t)
@@ -113,6 +116,8 @@ int cmd_history(int argc, char **argv)
 	int terms_mode = 0;
 	out_format fmt = OUT_TABLE;
 	int quiet = 0;
+	const char *logs[CLI_MAX_NODES];
+	int nlogs = 0;
 	cli_parser p;
 	cli_parser_init(&p, argc, argv);
 	int o;
@@ -121,6 +126,10 @@ int cmd_history(int argc, char **argv)
 		case O_TERMS: terms_mode = 1; break;
 		case O_WRITE: if (cli_parse_format(p.arg, &fmt)) return EXIT_USAGE; break;
 		case O_QUIET: quiet = 1; break;
+		case O_LOGS:
+			if (nlogs == CLI_MAX_NODES) { fprintf(stderr, "etcd-autopsy: too many --logs\n"); return EXIT_USAGE; }
+			logs[nlogs++] = p.arg;
+			break;
 		case O_HELP: fputs(history_help, stdout); return EXIT_CLEAN;
 		}
 	}
@@ -132,6 +141,10 @@ int cmd_history(int argc, char **argv)
 	ea_node *nodes[CLI_MAX_NODES];
 	size_t n;
 	if (cli_open_nodes("history", p.positional, p.npositional, nodes, &n)) return EXIT_USAGE;
+	if (cli_attach_logs("history", nodes, n, logs, nlogs)) {
+		for (size_t i = 0; i < n; i++) ea_node_free(nodes[i]);
+		return EXIT_USAGE;
+	}
 	ea_terms terms;
 	int rc = ea_terms_build(nodes, n, &terms);
 	if (rc == EA_OK) {

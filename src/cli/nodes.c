@@ -30,3 +30,29 @@ int cli_open_nodes(const char *cmd, const char *const *args, int nargs, ea_node 
 	}
 	return 0;
 }
+
+int cli_attach_logs(const char *cmd, ea_node **nodes, size_t n, const char *const *specs, int nspecs)
+{
+	for (int i = 0; i < nspecs; i++) {
+		const char *eq = strchr(specs[i], '=');
+		if (!eq) {
+			fprintf(stderr, "etcd-autopsy %s: --logs takes NAME=FILE (got %s)\n", cmd, specs[i]);
+			return -1;
+		}
+		size_t nl = (size_t)(eq - specs[i]);
+		ea_node *nd = NULL;
+		for (size_t k = 0; k < n; k++)
+			if (strlen(nodes[k]->name) == nl && strncmp(nodes[k]->name, specs[i], nl) == 0) nd = nodes[k];
+		if (!nd) {
+			fprintf(stderr, "etcd-autopsy %s: --logs %.*s: no node with that name\n", cmd, (int)nl, specs[i]);
+			return -1;
+		}
+		ea_error err = { 0 };
+		int rc = ea_node_add_log(nd, eq + 1, &err);
+		if (rc) {
+			cli_print_error(cmd, eq + 1, rc, &err);
+			return -1;
+		}
+	}
+	return 0;
+}

@@ -108,6 +108,7 @@ int ea_input_open(ea_input **out, const char *path, ea_error *err)
 	}
 	ea_input *in = calloc(1, sizeof *in);
 	if (!in) return EA_ENOMEM;
+	in->kind = EA_INPUT_ARCHIVE;
 	in->stage_fd = -1;
 	in->cached_fd = -1;
 	in->path = strdup(path);
@@ -116,10 +117,15 @@ int ea_input_open(ea_input **out, const char *path, ea_error *err)
 	if (S_ISDIR(st.st_mode)) {
 		in->kind = EA_INPUT_DIR;
 		rc = ea__input_open_dir(in, err);
-	} else if (S_ISREG(st.st_mode) && (is_archive_name(path) || looks_like_archive(path))) {
+	} else if (S_ISREG(st.st_mode) && (is_archive_name(path) || looks_like_archive(path)) &&
+	           ((rc = ea__input_open_archive(in, err)) != EA_EIO || is_archive_name(path))) {
+		/* an archive; a compressed single file (etcd.log.gz) that is not one falls through */
 		in->kind = EA_INPUT_ARCHIVE;
-		rc = ea__input_open_archive(in, err);
 	} else if (S_ISREG(st.st_mode)) {
+		if (in->stage_fd >= 0) { close(in->stage_fd); in->stage_fd = -1; }
+		for (size_t i = 0; i < in->count; i++) { free(in->files[i].name); free(in->files[i].ospath); }
+		in->count = 0;
+		if (err) memset(err, 0, sizeof *err);
 		in->kind = EA_INPUT_FILE;
 		const char *base = strrchr(path, '/');
 		base = base ? base + 1 : path;
