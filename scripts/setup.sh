@@ -6,7 +6,7 @@ set -euo pipefail
 pkgs=(build-essential cmake pkg-config
       libprotobuf-c-dev protobuf-c-compiler
       libsqlite3-dev sqlite3 zlib1g-dev libarchive-dev libssl-dev libcmocka-dev
-      jq python3)
+      jq python3 man-db)
 [ "${1:-}" = "--etcd" ] && pkgs+=(etcd-server etcd-client)
 SUDO=
 [ "$(id -u)" = 0 ] || SUDO=sudo
