@@ -66,6 +66,10 @@ typedef struct {
 int  ea_problem_copy(ea_problem_owned *dst, const ea_problem *src);
 void ea_problem_owned_free(ea_problem_owned *p);
 
+/* What an operator should do about a problem of this kind, in one or two sentences
+ * (never NULL). */
+const char *ea_problem_advice(const ea_problem *p);
+
 const char *ea_layer_name(ea_layer layer);
 const char *ea_severity_name(ea_severity sev);
 const char *ea_strerror(int code);

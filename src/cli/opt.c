@@ -117,4 +117,5 @@ void cli_problem_table(FILE *f, const ea_problem *p)
 	else
 		fprintf(f, "PROBLEM %s %s %s: %s\n", ea_severity_name(p->severity), p->kind,
 		        p->file ? p->file : "-", p->message);
+	if (p->severity != EA_SEV_INFO) fprintf(f, "        what to do: %s\n", ea_problem_advice(p));
 }

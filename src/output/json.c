@@ -129,6 +129,7 @@ void ea_json_problem(ea_json *j, const ea_problem *p)
 	if (p->offset == EA_NO_OFFSET) ea_json_null(j); else ea_json_u64(j, p->offset);
 	ea_json_key(j, "length"); ea_json_u64(j, p->length);
 	ea_json_key(j, "message"); ea_json_str(j, p->message);
+	ea_json_key(j, "advice"); ea_json_str(j, ea_problem_advice(p));
 	ea_json_object_end(j);
 }
 

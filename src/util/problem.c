@@ -43,6 +43,61 @@ const char *ea_strerror(int code)
 	return "unknown error";
 }
 
+static const struct { const char *kind; const char *advice; } advice[] = {
+	{ "torn-tail", "Normal after a crash or power loss: etcd truncates the torn record when it starts. "
+	  "Only uncommitted entries are lost; nothing to do." },
+	{ "crc-mismatch", "etcd refuses to start on this WAL. Do not edit it in place: rebuild this member from a "
+	  "healthy peer (member remove + add with an empty data dir) or restore from a verified backup." },
+	{ "crc-chain-mismatch", "A segment was changed or replaced: etcd refuses to start. Rebuild this member from a "
+	  "healthy peer or restore from a verified backup." },
+	{ "undecodable-record", "Bit rot or overwritten bytes: etcd refuses to start. Rebuild this member from a "
+	  "healthy peer; check the disk." },
+	{ "undecodable-payload", "The record is intact but its payload is not what etcd writes: check that this is an "
+	  "etcd 3.4-3.6 WAL; otherwise treat it as corruption." },
+	{ "impossible-length", "A damaged length word: etcd stops reading here. Rebuild this member from a healthy "
+	  "peer; check the disk." },
+	{ "torn-record", "Zeroed sectors inside a finished part of the WAL: disk or filesystem damage. Rebuild this "
+	  "member from a healthy peer; check the disk." },
+	{ "zeroed-region", "etcd stops at the zeros and, at boot, overwrites the records after them: copy this data dir "
+	  "before starting etcd on it, then rebuild the member from a healthy peer." },
+	{ "data-after-end", "Unreadable bytes after the end of the log: leftovers of an older file or damage; etcd ignores "
+	  "them. Keep a copy for the investigation." },
+	{ "missing-segment", "A WAL segment was deleted or not copied: copy the data dir again; if it is really gone, "
+	  "rebuild this member from a healthy peer." },
+	{ "metadata-conflict", "Segments of different members or clusters were mixed in one directory: separate them." },
+	{ "index-gap", "Raft entries are missing from this WAL: rebuild this member from a healthy peer." },
+	{ "segment-index-order", "Segment names are out of order: files were renamed or mixed; compare with the host." },
+	{ "bad-segment-name", "A file etcd ignores; harmless, but ask why it is there." },
+	{ "repaired-segment-copy", "etcd already repaired a torn tail here: the .broken file holds the original tail." },
+	{ "archive-damaged", "The archive is cut short: copy it again. Everything before the damage was analysed." },
+	{ "meta-fallback", "bbolt opens the older meta page: the last transaction is lost from the db; etcd re-applies it "
+	  "from the WAL if the WAL is intact." },
+	{ "live-data-dir", "A running etcd holds these files: a copy of a live dir may be inconsistent. Use `etcdctl "
+	  "snapshot save`, or stop the member before copying." },
+	{ NULL, NULL }
+};
+
+const char *ea_problem_advice(const ea_problem *p)
+{
+	for (int i = 0; advice[i].kind; i++)
+		if (p->kind && strcmp(p->kind, advice[i].kind) == 0) return advice[i].advice;
+	switch (p->layer) {
+	case EA_LAYER_BOLT:
+	case EA_LAYER_MVCC:
+		return p->severity == EA_SEV_INFO ? "For information." :
+		       "The bbolt db is damaged and etcd may panic on it: recover revisions with `db ls --salvage`, then "
+		       "restore the member from a healthy peer or a verified backup (`verify`).";
+	case EA_LAYER_SNAP:
+		return "etcd skips a bad .snap (renaming it .snap.broken) and uses an older one; if none is usable it "
+		       "cannot start: rebuild the member from a healthy peer.";
+	case EA_LAYER_SOURCE:
+		return "The copy could not be read completely: copy it again.";
+	default:
+		return p->severity == EA_SEV_INFO ? "For information." :
+		       "Treat this member's copy as damaged: compare it with the others (`diff`) before trusting it.";
+	}
+}
+
 int ea_problem_copy(ea_problem_owned *dst, const ea_problem *src)
 {
 	const char *k = src->kind ? src->kind : "";

@@ -72,6 +72,7 @@ for v in torn-tail bitflip zeroed-block missing-segment; do
 	else
 		check "$v problem at $f+$off" jq -e -s --arg f "$f" --argjson o "$off" '[.[]|select(.problem and .problem.file==$f and .problem.offset==$o)]|length==1' "$TMP/out" >/dev/null
 	fi
+	check "$v problem says what to do" jq -e -s '[.[]|select(.problem)]|all(.problem.advice|length > 20)' "$TMP/out" >/dev/null
 	check "$v entries still listed" jq -e -s '[.[]|select(.index)]|length > 400' "$TMP/out" >/dev/null
 	expect_exit 1 "$v stat exit 1" "$EA" wal stat -w json "$FIXTURES/corrupt/$v.tar.gz"
 	check "$v stat lists the problem" jq -e '.problems|length >= 1' "$TMP/out" >/dev/null
