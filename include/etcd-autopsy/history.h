@@ -156,7 +156,7 @@ typedef struct {
 	                                       member-start, segment-end, problem, log */
 	uint64_t term, index;               /* 0 when not applicable */
 	int64_t  time_ms;                   /* -1 if unknown */
-	const char *time_source;            /* log, request-id, segment-mtime, NULL */
+	const char *time_source;            /* log, request-id, snap-mtime, segment-mtime, NULL */
 	char detail[256];
 } ea_event;
 

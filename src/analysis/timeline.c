@@ -67,6 +67,21 @@ static const char *member_name(ea_node *const *nodes, size_t n, uint64_t id, cha
 	return buf;
 }
 
+/* mtime of member/snap/%016x-%016x.snap (term-index) in the node's input, 0 if absent */
+static int64_t snap_file_mtime(const ea_node *nd, uint64_t term, uint64_t index)
+{
+	char want[64];
+	snprintf(want, sizeof want, "%016" PRIx64 "-%016" PRIx64 ".snap", term, index);
+	size_t wl = strlen(want);
+	for (size_t i = 0; i < ea_input_count(nd->in); i++) {
+		const ea_input_file *f = ea_input_at(nd->in, i);
+		size_t l = strlen(f->name);
+		if (l >= wl && strcmp(f->name + l - wl, want) == 0 && (l == wl || f->name[l - wl - 1] == '/'))
+			return f->mtime;
+	}
+	return 0;
+}
+
 int ea_timeline_build(ea_node *const *nodes, size_t n, const ea_terms *terms, ea_event **out, size_t *count)
 {
 	evlist l = { 0 };
@@ -114,9 +129,12 @@ int ea_timeline_build(ea_node *const *nodes, size_t n, const ea_terms *terms, ea
 		}
 		for (size_t s = 0; s < nd->wal.snapshots_kept; s++) {
 			if (nd->wal.snapshots[s].index == 0) continue;   /* the empty snapshot every WAL starts with */
-			add(&l, nd->name, "snapshot", nd->wal.snapshots[s].term, nd->wal.snapshots[s].index,
-			    "WAL snapshot record: raft state up to index %" PRIu64 " saved in a .snap file",
-			    nd->wal.snapshots[s].index);
+			ea_event *e = add(&l, nd->name, "snapshot", nd->wal.snapshots[s].term, nd->wal.snapshots[s].index,
+			                  "WAL snapshot record: raft state up to index %" PRIu64 " saved in a .snap file",
+			                  nd->wal.snapshots[s].index);
+			/* the .snap file written just before the record: its mtime dates the snapshot */
+			int64_t mt = snap_file_mtime(nd, nd->wal.snapshots[s].term, nd->wal.snapshots[s].index);
+			if (e && mt > 0) { e->time_ms = mt * 1000; e->time_source = "snap-mtime"; }
 		}
 		for (size_t c = 0; c < nd->nconf; c++) {
 			const ea_conf_change *cc = &nd->conf[c];
