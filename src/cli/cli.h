@@ -58,5 +58,9 @@ int cli_open_nodes(const char *cmd, const char *const *args, int nargs, ea_node 
 #define CLI_MAX_NODES 16
 /* --logs NAME=FILE: attach etcd's log to the node called NAME. 0 or -1 (message printed). */
 int cli_attach_logs(const char *cmd, ea_node **nodes, size_t n, const char *const *specs, int nspecs);
+/* The positional NODE arguments (1..CLI_MAX_NODES, else `help` on stderr) opened, with their
+ * --logs attached. 0 or -1 (message printed, nothing left open). */
+int cli_nodes_from_args(const char *cmd, const char *help, const cli_parser *p, const char *const *logs,
+                        int nlogs, ea_node **nodes, size_t *n);
 
 #endif

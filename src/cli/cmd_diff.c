@@ -132,17 +132,9 @@ int cmd_diff(int argc, char **argv)
 		}
 	}
 	if (o == -2) return EXIT_USAGE;
-	if (p.npositional < 1 || p.npositional > CLI_MAX_NODES) {
-		fputs(diff_help, stderr);
-		return EXIT_USAGE;
-	}
 	ea_node *nodes[CLI_MAX_NODES];
 	size_t n;
-	if (cli_open_nodes("diff", p.positional, p.npositional, nodes, &n)) return EXIT_USAGE;
-	if (cli_attach_logs("diff", nodes, n, logs, nlogs)) {
-		for (size_t i = 0; i < n; i++) ea_node_free(nodes[i]);
-		return EXIT_USAGE;
-	}
+	if (cli_nodes_from_args("diff", diff_help, &p, logs, nlogs, nodes, &n)) return EXIT_USAGE;
 	ea_terms terms;
 	ea_diff d;
 	int rc = ea_terms_build(nodes, n, &terms);

@@ -134,17 +134,9 @@ int cmd_history(int argc, char **argv)
 		}
 	}
 	if (o == -2) return EXIT_USAGE;
-	if (p.npositional < 1 || p.npositional > CLI_MAX_NODES) {
-		fputs(history_help, stderr);
-		return EXIT_USAGE;
-	}
 	ea_node *nodes[CLI_MAX_NODES];
 	size_t n;
-	if (cli_open_nodes("history", p.positional, p.npositional, nodes, &n)) return EXIT_USAGE;
-	if (cli_attach_logs("history", nodes, n, logs, nlogs)) {
-		for (size_t i = 0; i < n; i++) ea_node_free(nodes[i]);
-		return EXIT_USAGE;
-	}
+	if (cli_nodes_from_args("history", history_help, &p, logs, nlogs, nodes, &n)) return EXIT_USAGE;
 	ea_terms terms;
 	int rc = ea_terms_build(nodes, n, &terms);
 	if (rc == EA_OK) {

@@ -56,3 +56,20 @@ int cli_attach_logs(const char *cmd, ea_node **nodes, size_t n, const char *cons
 	}
 	return 0;
 }
+
+int cli_nodes_from_args(const char *cmd, const char *help, const cli_parser *p, const char *const *logs,
+                        int nlogs, ea_node **nodes, size_t *n)
+{
+	*n = 0;
+	if (p->npositional < 1 || p->npositional > CLI_MAX_NODES) {
+		fputs(help, stderr);
+		return -1;
+	}
+	if (cli_open_nodes(cmd, p->positional, p->npositional, nodes, n)) return -1;
+	if (cli_attach_logs(cmd, nodes, *n, logs, nlogs)) {
+		for (size_t i = 0; i < *n; i++) ea_node_free(nodes[i]);
+		*n = 0;
+		return -1;
+	}
+	return 0;
+}
