@@ -83,6 +83,18 @@ mkdir -p "$TMP/x" && tar -C "$TMP/x" -xzf "$H/n1.tar.gz"
 "$EA" wal ls -w json "$TMP/x" >"$TMP/dir.json"
 "$EA" wal ls -w json "$H/n1.tar.gz" >"$TMP/tar.json"
 check "dir == archive" cmp -s "$TMP/dir.json" "$TMP/tar.json"
+# other archive formats libarchive reads: .tar.zst, .tar.xz, plain .tar
+if command -v zstd >/dev/null; then
+	tar -C "$TMP/x" --zstd -cf "$TMP/n1.tar.zst" n1
+	"$EA" wal ls -w json "$TMP/n1.tar.zst" >"$TMP/zst.json"
+	check "tar.zst == tar.gz" cmp -s "$TMP/zst.json" "$TMP/tar.json"
+fi
+tar -C "$TMP/x" -cf "$TMP/n1.tar" n1
+"$EA" wal ls -w json "$TMP/n1.tar" >"$TMP/plain.json"
+check "tar == tar.gz" cmp -s "$TMP/plain.json" "$TMP/tar.json"
+# a tarball renamed by a ticket system is recognised by its bytes
+cp "$H/n1.tar.gz" "$TMP/attachment.bin"
+expect_exit 0 "archive by magic bytes" "$EA" wal stat "$TMP/attachment.bin"
 # the wal/ dir and a single segment are accepted too
 expect_exit 0 "wal dir as PATH" "$EA" wal stat "$TMP/x/n1/member/wal"
 seg=$(ls "$TMP/x/n1/member/wal" | head -n 1)
