@@ -153,10 +153,10 @@ typedef struct {
 	const char *event;                  /* term-start, vote, leader-elected, failed-election,
 	                                       superseded, snapshot, snapshot-install, conf-change,
 	                                       compaction, alarm,
-	                                       member-start, segment-end, problem, log */
+	                                       member-start, segment-end, db-state, problem, log */
 	uint64_t term, index;               /* 0 when not applicable */
 	int64_t  time_ms;                   /* -1 if unknown */
-	const char *time_source;            /* log, request-id, snap-mtime, segment-mtime, NULL */
+	const char *time_source;            /* log, request-id, snap-mtime, segment-mtime, db-mtime, NULL */
 	char detail[256];
 } ea_event;
 

@@ -67,6 +67,16 @@ static const char *member_name(ea_node *const *nodes, size_t n, uint64_t id, cha
 	return buf;
 }
 
+struct alarm_ctx { evlist *l; const char *node; };
+
+static int db_alarm_event(const ea_mvcc_alarm *a, void *payload)
+{
+	struct alarm_ctx *c = payload;
+	add(c->l, c->node, "alarm", 0, 0, "alarm %s raised for member %" PRIx64 " is still active in the db (alarm bucket)",
+	    a->alarm_name ? a->alarm_name : "?", a->member_id);
+	return 0;
+}
+
 /* mtime of member/snap/%016x-%016x.snap (term-index) in the node's input, 0 if absent */
 static int64_t snap_file_mtime(const ea_node *nd, uint64_t term, uint64_t index)
 {
@@ -176,6 +186,22 @@ int ea_timeline_build(ea_node *const *nodes, size_t n, const ea_terms *terms, ea
 				e->time_source = "segment-mtime";
 				e->term = 0;
 			}
+		}
+		if (nd->have_db && nd->mvcc) {
+			/* the applied state: where the db stands, its compaction, its alarms */
+			ea_mvcc_info info;
+			if (ea_mvcc_info_get(nd->mvcc, &info) == EA_OK) {
+				ea_event *e = add(&l, nd->name, "db-state", 0, nd->db_consistent_index,
+				                  "db %s applied up to index %" PRIu64 ", revision %" PRId64 ", compacted at %" PRId64 "%s",
+				                  nd->db_file ? nd->db_file : "", nd->db_consistent_index, info.revision,
+				                  info.compact_revision,
+				                  info.compaction_interrupted ? " (a compaction was interrupted: etcd resumes it at start)" : "");
+				int64_t mt = 0;
+				for (size_t i2 = 0; nd->db_file && i2 < ea_input_count(nd->in); i2++)
+					if (strcmp(ea_input_at(nd->in, i2)->name, nd->db_file) == 0) mt = ea_input_at(nd->in, i2)->mtime;
+				if (e && mt > 0) { e->time_ms = mt * 1000; e->time_source = "db-mtime"; }
+			}
+			ea_mvcc_alarms(nd->mvcc, db_alarm_event, &(struct alarm_ctx){ &l, nd->name });
 		}
 		for (size_t k = 0; k < nd->nlogev; k++) {
 			const ea_log_event *le = &nd->logev[k];
