@@ -15,5 +15,6 @@
 #include "mvcc.h"
 #include "snap.h"
 #include "export.h"
+#include "report.h"
 
 #endif

@@ -1,0 +1,273 @@
+/* cmd_report.c: `etcd-autopsy report -o FILE NODES...`: one self-contained HTML incident
+ * report (verdict, nodes, timeline picture, findings, terms, SQL follow-up). */
+#include "cli.h"
+#include "etcd-autopsy/report.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const char report_help[] =
+	"usage: etcd-autopsy report -o FILE.html NODE... [--logs NAME=FILE]... [--force]\n\n"
+	"NODE is NAME=PATH or PATH, one per member copy (data dir, member/ dir or archive).\n"
+	"Writes one self-contained HTML file (no scripts, fonts or anything loaded from the network;\n"
+	"light and dark, printable) for an incident document:\n"
+	"  - the verdict of `diff` and which member to restore from\n"
+	"  - the nodes: member ID, last index/term, commit, consistent index, revision, hash, damage\n"
+	"  - a timeline picture, one lane per node: terms and their leaders, votes, failed elections,\n"
+	"    superseded entries, snapshots and snapshot installs, membership changes, restarts,\n"
+	"    damage and divergence; by UTC time when --logs date the terms, else by raft index\n"
+	"  - the findings and problems with file+offset, the terms table, every timeline event\n"
+	"  - the `export` command and the ready SQL queries to continue in SQLite\n\n"
+	"  -o, --output FILE     the report to write (written beside it as FILE.tmp-XXXXXX, then renamed)\n"
+	"      --logs NAME=FILE  etcd's log of node NAME (zap JSON or text, plain or .gz, or\n"
+	"                        ARCHIVE:MEMBER): real times on the timeline; repeatable\n"
+	"      --title TEXT      heading of the report (default: etcd incident report)\n"
+	"      --force           replace FILE if it exists\n"
+	"  -q, --quiet           no summary on stderr\n\n"
+	"examples:\n"
+	"  etcd-autopsy report -o incident.html etcd-1=n1/ etcd-2=n2/ etcd-3=n3/\n"
+	"  etcd-autopsy report -o storm.html n1=n1.tar.gz n2=n2.tar.gz n3=n3.tar.gz \\\n"
+	"      --logs n1=n1.log --logs n2=n2.log.gz --logs n3=n3.log\n\n"
+	"exit codes: 0 written, consistent; 1 written, findings (damage or divergence);\n"
+	"2 usage error, unreadable input, or the report could not be written\n";
+
+enum { O_OUTPUT, O_LOGS, O_FORCE, O_TITLE, O_QUIET, O_HELP };
+static const cli_opt report_opts[] = {
+	{ "output", 'o', 1 }, { "logs", 0, 1 }, { "force", 0, 0 }, { "title", 0, 1 },
+	{ "quiet", 'q', 0 }, { "help", 'h', 0 }, { NULL, 0, 0 }
+};
+
+static char *join_argv(int argc, char **argv)
+{
+	size_t len = 16;
+	for (int i = 0; i < argc; i++) len += strlen(argv[i]) * 4 + 3;
+	char *s = malloc(len);
+	if (!s) return NULL;
+	size_t at = (size_t)snprintf(s, len, "etcd-autopsy");
+	for (int i = 0; i < argc; i++) {
+		int q = strpbrk(argv[i], " \t'\"$`\\;&|<>()*?") != NULL;
+		if (!q) { at += (size_t)snprintf(s + at, len - at, " %s", argv[i]); continue; }
+		at += (size_t)snprintf(s + at, len - at, " '");
+		for (const char *p = argv[i]; *p; p++)
+			at += (size_t)snprintf(s + at, len - at, *p == '\'' ? "'\\''" : "%c", *p);
+		at += (size_t)snprintf(s + at, len - at, "'");
+	}
+	return s;
+}
+
+/* ---- the ready queries: names and first comment line of the .sql files in a directory ---- */
+
+#ifndef EA_QUERIES_INSTALL_DIR
+#define EA_QUERIES_INSTALL_DIR ""
+#endif
+#ifndef EA_QUERIES_SOURCE_DIR
+#define EA_QUERIES_SOURCE_DIR ""
+#endif
+
+#define MAX_QUERIES 64
+
+typedef struct {
+	ea_report_query q[MAX_QUERIES];
+	char names[MAX_QUERIES][128];
+	char summaries[MAX_QUERIES][300];
+	size_t n;
+	const char *dir;
+} query_list;
+
+static int cmp_query(const void *a, const void *b)
+{
+	return strcmp(((const ea_report_query *)a)->name, ((const ea_report_query *)b)->name);
+}
+
+static void read_summary(const char *dir, const char *name, char *out, size_t cap)
+{
+	out[0] = 0;
+	char path[1024];
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	FILE *f = fopen(path, "r");
+	if (!f) return;
+	char line[600] = "";
+	if (fgets(line, sizeof line, f)) {
+		line[strcspn(line, "\r\n")] = 0;
+		const char *p = line;
+		if (strncmp(p, "--", 2) == 0) p += 2;
+		while (*p == ' ') p++;
+		size_t nl = strlen(name);
+		if (strncmp(p, name, nl) == 0 && p[nl] == ':') p += nl + 1;
+		while (*p == ' ') p++;
+		snprintf(out, cap, "%s", p);
+	}
+	fclose(f);
+}
+
+static void find_queries(query_list *ql)
+{
+	const char *dirs[] = { EA_QUERIES_INSTALL_DIR, EA_QUERIES_SOURCE_DIR };
+	ql->n = 0;
+	ql->dir = NULL;
+	for (size_t d = 0; d < sizeof dirs / sizeof *dirs && !ql->n; d++) {
+		if (!dirs[d][0]) continue;
+		DIR *dh = opendir(dirs[d]);
+		if (!dh) continue;
+		struct dirent *de;
+		while ((de = readdir(dh)) != NULL && ql->n < MAX_QUERIES) {
+			size_t l = strlen(de->d_name);
+			if (l < 5 || l >= sizeof ql->names[0] || strcmp(de->d_name + l - 4, ".sql") != 0) continue;
+			size_t k = ql->n++;
+			memcpy(ql->names[k], de->d_name, l + 1);
+			read_summary(dirs[d], de->d_name, ql->summaries[k], sizeof ql->summaries[k]);
+			ql->q[k].name = ql->names[k];
+			ql->q[k].summary = ql->summaries[k][0] ? ql->summaries[k] : NULL;
+		}
+		closedir(dh);
+		if (ql->n) ql->dir = dirs[d];
+	}
+	qsort(ql->q, ql->n, sizeof *ql->q, cmp_query);
+}
+
+/* ---- writing: temp file beside the output, then rename (or link, without --force) ---- */
+
+static int write_report(const char *output, int force, ea_node *const *nodes, size_t n, const ea_terms *terms,
+                        const ea_diff *d, const ea_event *ev, size_t nev, const ea_report_options *ro)
+{
+	size_t len = strlen(output) + 16;
+	char *tmp = malloc(len);
+	if (!tmp) return -1;
+	snprintf(tmp, len, "%s.tmp-XXXXXX", output);
+	int fd = mkstemp(tmp);
+	if (fd < 0) {
+		fprintf(stderr, "etcd-autopsy report: cannot create %s: %s\n", tmp, strerror(errno));
+		free(tmp);
+		return -1;
+	}
+	fchmod(fd, 0644);
+	FILE *f = fdopen(fd, "w");
+	if (!f) {
+		close(fd);
+		unlink(tmp);
+		free(tmp);
+		return -1;
+	}
+	int rc = ea_report_write(f, nodes, n, terms, d, ev, nev, ro);
+	if (fsync(fileno(f)) != 0 && rc == EA_OK) rc = EA_EIO;
+	if (fclose(f) != 0 && rc == EA_OK) rc = EA_EIO;
+	if (rc != EA_OK) {
+		fprintf(stderr, "etcd-autopsy report: writing %s: %s\n", tmp, ea_strerror(rc));
+		unlink(tmp);
+		free(tmp);
+		return -1;
+	}
+	int ok, e = 0;
+	if (force) {
+		ok = rename(tmp, output) == 0;
+	} else if (link(tmp, output) == 0) {
+		/* link fails if the output appeared meanwhile: never replace without --force */
+		unlink(tmp);
+		ok = 1;
+	} else if (errno == EEXIST) {
+		ok = 0;
+	} else {
+		/* a file system without hard links */
+		struct stat st;
+		if (stat(output, &st) == 0) { ok = 0; errno = EEXIST; }
+		else ok = rename(tmp, output) == 0;
+	}
+	if (!ok) {
+		e = errno;
+		fprintf(stderr, "etcd-autopsy report: cannot write %s: %s\n", output,
+		        e == EEXIST ? "it exists (use --force to replace it)" : strerror(e));
+		unlink(tmp);
+		free(tmp);
+		return -1;
+	}
+	free(tmp);
+	return 0;
+}
+
+int cmd_report(int argc, char **argv)
+{
+	const char *output = NULL, *title = NULL;
+	int force = 0, quiet = 0;
+	const char *logs[CLI_MAX_NODES];
+	int nlogs = 0;
+	cli_parser p;
+	cli_parser_init(&p, argc, argv);
+	int o;
+	while ((o = cli_next(&p, report_opts)) >= 0) {
+		switch (o) {
+		case O_OUTPUT: output = p.arg; break;
+		case O_TITLE: title = p.arg; break;
+		case O_FORCE: force = 1; break;
+		case O_QUIET: quiet = 1; break;
+		case O_LOGS:
+			if (nlogs == CLI_MAX_NODES) { fprintf(stderr, "etcd-autopsy: too many --logs\n"); return EXIT_USAGE; }
+			logs[nlogs++] = p.arg;
+			break;
+		case O_HELP: fputs(report_help, stdout); return EXIT_CLEAN;
+		}
+	}
+	if (o == -2) return EXIT_USAGE;
+	if (!output || p.npositional < 1 || p.npositional > CLI_MAX_NODES) {
+		if (!output) fprintf(stderr, "etcd-autopsy report: -o FILE is required\n\n");
+		fputs(report_help, stderr);
+		return EXIT_USAGE;
+	}
+	struct stat st;
+	if (!force && stat(output, &st) == 0) {
+		fprintf(stderr, "etcd-autopsy report: %s exists (use --force to replace it)\n", output);
+		return EXIT_USAGE;
+	}
+	ea_node *nodes[CLI_MAX_NODES];
+	size_t n;
+	if (cli_open_nodes("report", p.positional, p.npositional, nodes, &n)) return EXIT_USAGE;
+	if (cli_attach_logs("report", nodes, n, logs, nlogs)) {
+		for (size_t i = 0; i < n; i++) ea_node_free(nodes[i]);
+		return EXIT_USAGE;
+	}
+	ea_terms terms;
+	ea_diff d;
+	ea_event *ev = NULL;
+	size_t nev = 0;
+	int have_diff = 0;
+	int rc = ea_terms_build(nodes, n, &terms);
+	if (rc == EA_OK) {
+		rc = ea_diff_run(nodes, n, &terms, &d);
+		have_diff = rc == EA_OK;
+	}
+	if (rc == EA_OK) rc = ea_timeline_build(nodes, n, &terms, &ev, &nev);
+	int code = EXIT_USAGE;
+	if (rc == EA_OK) {
+		query_list *ql = calloc(1, sizeof *ql);
+		char *cmdline = join_argv(argc, argv);
+		ea_report_options ro = EA_REPORT_OPTIONS_INIT;
+		ro.title = title;
+		ro.command_line = cmdline;
+		if (ql) {
+			find_queries(ql);
+			ro.queries = ql->q;
+			ro.nqueries = ql->n;
+			ro.queries_dir = ql->dir;
+		}
+		if (write_report(output, force, nodes, n, &terms, &d, ev, nev, &ro) == 0) {
+			code = EXIT_CLEAN;
+			for (size_t f = 0; f < d.nfindings; f++)
+				if (strcmp(d.findings[f].severity, "info") != 0) code = EXIT_FINDINGS;
+			if (!quiet)
+				fprintf(stderr, "etcd-autopsy report: %s: verdict %s, %zu finding%s, %zu events\n", output,
+				        ea_verdict_name(d.verdict), d.nfindings, d.nfindings == 1 ? "" : "s", nev);
+		}
+		free(cmdline);
+		free(ql);
+	} else {
+		fprintf(stderr, "etcd-autopsy report: %s\n", ea_strerror(rc));
+	}
+	free(ev);
+	if (have_diff) ea_diff_free(&d);
+	ea_terms_free(&terms);
+	for (size_t i = 0; i < n; i++) ea_node_free(nodes[i]);
+	return code;
+}

@@ -1,0 +1,1210 @@
+/* report_html.c: the incident report (see report.h). One pass of fprintf into a FILE*:
+ * inline CSS, inline SVG, no JavaScript, nothing loaded from anywhere.
+ *
+ * Every input-derived string goes through esc() (HTML text and attribute values alike:
+ * & < > " ' escaped, invalid UTF-8 and control characters replaced). Element ids are built
+ * from numbers only (node-0, finding-3, term-7, ev-12), never from names. */
+#include "etcd-autopsy/report.h"
+#include "etcd-autopsy/writer.h"
+
+#include <inttypes.h>
+#include <math.h>   /* INFINITY only: no libm */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* ---- escaping ---- */
+
+static void esc_n(FILE *f, const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0;
+	while (i < n) {
+		unsigned char c = p[i];
+		switch (c) {
+		case '&': fputs("&amp;", f); i++; continue;
+		case '<': fputs("&lt;", f); i++; continue;
+		case '>': fputs("&gt;", f); i++; continue;
+		case '"': fputs("&quot;", f); i++; continue;
+		case '\'': fputs("&#39;", f); i++; continue;
+		default: break;
+		}
+		if (c >= 0x20 && c < 0x7f) { fputc(c, f); i++; continue; }
+		if (c == '\n' || c == '\t') { fputc(c, f); i++; continue; }
+		if (c >= 0x80) {
+			size_t len = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+			int ok = len && i + len <= n && c >= 0xC2 && c <= 0xF4;
+			for (size_t k = 1; ok && k < len; k++) ok = (p[i + k] & 0xC0) == 0x80;
+			if (ok) { fwrite(p + i, 1, len, f); i += len; continue; }
+		}
+		fputs("\xEF\xBF\xBD", f);   /* U+FFFD for control bytes and invalid UTF-8 */
+		i++;
+	}
+}
+
+static void esc(FILE *f, const char *s)
+{
+	if (s) esc_n(f, s, strlen(s));
+}
+
+/* Detail text with file+offset tokens ("n1/member/wal/x.wal+8008") set in <code>. */
+static void esc_detail(FILE *f, const char *s)
+{
+	if (!s) return;
+	const char *p = s;
+	while (*p) {
+		const char *w = p;
+		while (*p && *p != ' ') p++;
+		/* the word w..p without trailing punctuation */
+		const char *e = p;
+		while (e > w && strchr(",;:)].", e[-1])) e--;
+		const char *plus = NULL;
+		for (const char *q = w; q < e; q++) if (*q == '+') plus = q;
+		int loc = plus && plus > w && plus + 1 < e;
+		for (const char *q = plus ? plus + 1 : e; loc && q < e; q++) loc = *q >= '0' && *q <= '9';
+		int pathish = 0;
+		for (const char *q = w; loc && q < plus; q++) pathish |= *q == '/' || *q == '.';
+		const char *start = w;
+		if (loc && pathish && *start == '(') start++;
+		if (loc && pathish) {
+			esc_n(f, w, (size_t)(start - w));
+			fputs("<code class=\"loc\">", f);
+			esc_n(f, start, (size_t)(e - start));
+			fputs("</code>", f);
+			esc_n(f, e, (size_t)(p - e));
+		} else {
+			esc_n(f, w, (size_t)(p - w));
+		}
+		while (*p == ' ') { fputc(' ', f); p++; }
+	}
+}
+
+/* ---- helpers over the analysis results ---- */
+
+static int node_of_member(ea_node *const *nodes, size_t n, uint64_t id)
+{
+	for (size_t i = 0; id && i < n; i++)
+		if (nodes[i]->have_wal && nodes[i]->wal.have_metadata && nodes[i]->wal.member_id == id) return (int)i;
+	return -1;
+}
+
+static int lane_of_name(ea_node *const *nodes, size_t n, const char *name)
+{
+	if (!name) return -1;
+	for (size_t i = 0; i < n; i++) if (nodes[i]->name == name) return (int)i;
+	for (size_t i = 0; i < n; i++) if (strcmp(nodes[i]->name, name) == 0) return (int)i;
+	return -1;
+}
+
+static const ea_term_row *find_row(const ea_terms *t, uint64_t term)
+{
+	size_t lo = 0, hi = t ? t->nrows : 0;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (t->rows[mid].term < term) lo = mid + 1;
+		else hi = mid;
+	}
+	return t && lo < t->nrows && t->rows[lo].term == term ? &t->rows[lo] : NULL;
+}
+
+static size_t node_damage(const ea_node *nd)
+{
+	size_t c = nd->db_problems;
+	for (size_t p = 0; nd->have_wal && p < nd->wal.problem_count; p++)
+		if (nd->wal.problems[p].p.severity >= EA_SEV_WARNING) c++;
+	return c;
+}
+
+static void member_label(FILE *f, ea_node *const *nodes, size_t n, uint64_t id)
+{
+	int k = node_of_member(nodes, n, id);
+	fprintf(f, "<code>%" PRIx64 "</code>", id);
+	if (k >= 0) {
+		fprintf(f, " (<a href=\"#node-%d\">", k);
+		esc(f, nodes[k]->name);
+		fputs("</a>)", f);
+	}
+}
+
+static void fmt_time(char *buf, size_t cap, int64_t ms)
+{
+	if (ms < 0) { snprintf(buf, cap, "-"); return; }
+	ea_format_time_ms(buf, cap, ms);
+}
+
+static const char *verdict_text(ea_verdict v)
+{
+	switch (v) {
+	case EA_VERDICT_CONSISTENT:
+		return "The members' raft logs agree wherever they overlap, and no damage was found.";
+	case EA_VERDICT_LAGGING:
+		return "A member's log is behind the others' (a prefix of theirs): nothing disagrees, it has to catch up.";
+	case EA_VERDICT_UNCOMMITTED_DIVERGENCE:
+		return "Members hold different entries beyond their commit index: normal after an isolated or deposed "
+		       "leader; raft overwrites the older term's entries when the member rejoins. No committed write was lost.";
+	case EA_VERDICT_DAMAGED:
+		return "A WAL or bbolt database is damaged, or the copies belong to different clusters: see the findings "
+		       "and the problems with their file and byte offset.";
+	case EA_VERDICT_STATE_DIVERGENCE:
+		return "The applied key-value state (the bbolt db) disagrees with the raft log or between members.";
+	case EA_VERDICT_COMMITTED_DIVERGENCE:
+		return "Committed entries differ between members: raft's safety was violated (disk corruption, or edited "
+		       "or swapped files). Do not restore blindly.";
+	}
+	return "";
+}
+
+/* ---- style ---- */
+
+static const char css[] =
+	":root{color-scheme:light dark;--bg:#ffffff;--fg:#1f2328;--muted:#59636e;--line:#d1d9e0;--panel:#f6f8fa;"
+	"--crit:#cf222e;--warn:#9a6700;--ok:#1a7f37;--info:#0969da;--termA:#b6d3f2;--termB:#dcebfa;"
+	"--lead:#1a7f37;--fail:#cf222e;--sup:#cf222e;--bar:#8c959f;--tail:#d4a72c;--snap:#0969da;"
+	"--conf:#8250df;--restart:#bc4c00;--dmg:#cf222e;--div:#cf222e;--log:#6e7781;--slow:#8250df;"
+	"--vbg:#ddf4ff;--vfg:#0a3069}\n"
+	"@media (prefers-color-scheme:dark){:root{--bg:#0d1117;--fg:#e6edf3;--muted:#9198a1;--line:#3d444d;"
+	"--panel:#151b23;--crit:#ff7b72;--warn:#d29922;--ok:#3fb950;--info:#58a6ff;--termA:#24426e;--termB:#1a2d4a;"
+	"--lead:#3fb950;--fail:#ff7b72;--sup:#ff7b72;--bar:#6e7681;--tail:#d29922;--snap:#58a6ff;--conf:#bc8cff;"
+	"--restart:#ffa657;--dmg:#ff7b72;--div:#ff7b72;--log:#8b949e;--slow:#bc8cff;--vbg:#0c2d6b;--vfg:#cae8ff}}\n"
+	"*{box-sizing:border-box}\n"
+	"body{margin:0;padding:24px 32px;background:var(--bg);color:var(--fg);"
+	"font:14px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,'Helvetica Neue',Arial,sans-serif}\n"
+	"h1{font-size:22px;margin:0 0 6px}h2{font-size:18px;margin:28px 0 8px;border-bottom:1px solid var(--line);"
+	"padding-bottom:4px}\n"
+	"code,pre,.mono{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,'DejaVu Sans Mono',monospace;font-size:12.5px}\n"
+	"pre{background:var(--panel);border:1px solid var(--line);border-radius:6px;padding:8px 10px;"
+	"overflow-x:auto;white-space:pre-wrap;word-break:break-all}\n"
+	"a{color:var(--info)}\n"
+	"#verdict{border-radius:8px;padding:14px 18px;border:2px solid var(--line);background:var(--vbg);color:var(--vfg)}\n"
+	"#verdict.sev-critical{border-color:var(--crit)}#verdict.sev-warning{border-color:var(--warn)}"
+	"#verdict.sev-ok{border-color:var(--ok)}\n"
+	"#verdict .vname{font-size:24px;font-weight:700;font-family:ui-monospace,Menlo,Consolas,monospace}\n"
+	"#verdict p{margin:4px 0}\n"
+	".badge{display:inline-block;border-radius:10px;padding:0 8px;font-size:12px;font-weight:600;"
+	"border:1px solid currentColor}\n"
+	".sev-critical .badge.sev,.badge.sev-critical{color:var(--crit)}.badge.sev-warning{color:var(--warn)}"
+	".badge.sev-info{color:var(--info)}.badge.rec{color:var(--ok)}\n"
+	"table{border-collapse:collapse;margin:6px 0;font-size:13px}\n"
+	"th,td{border:1px solid var(--line);padding:3px 8px;text-align:left;vertical-align:top}\n"
+	"th{background:var(--panel)}td.num{text-align:right;font-variant-numeric:tabular-nums}\n"
+	"tr:target,li:target{outline:2px solid var(--info)}\n"
+	".muted{color:var(--muted)}\n"
+	"ol.findings{padding-left:22px}ol.findings li{margin:8px 0}\n"
+	"code.loc{background:var(--panel);border:1px solid var(--line);border-radius:4px;padding:0 3px}\n"
+	".wrap{overflow-x:auto}\n"
+	"#timeline-svg{width:100%;height:auto;display:block;border:1px solid var(--line);border-radius:6px;"
+	"background:var(--bg)}\n"
+	"svg text{fill:var(--fg);font:11px system-ui,-apple-system,'Segoe UI',Roboto,Arial,sans-serif}\n"
+	"svg .ax{stroke:var(--line)}svg text.axl{fill:var(--muted)}svg .lanebg{fill:var(--panel)}\n"
+	"svg text.lname{font-weight:700;font-size:13px}svg text.lsub{fill:var(--muted);font-size:10.5px}\n"
+	"svg .tA{fill:var(--termA)}svg .tB{fill:var(--termB)}svg .tA,svg .tB{stroke:var(--bg);stroke-width:1}svg .tfail{fill:url(#hatch-fail)}\n"
+	"svg text.tl{font-size:11px}svg text.tl.lead{fill:var(--lead);font-weight:600}svg text.tl.fail{fill:var(--fail)}\n"
+	"svg .bar{fill:var(--bar)}svg .tail{fill:var(--tail)}svg .sup{fill:url(#hatch-sup);stroke:var(--sup)}\n"
+	"svg .m-vote{fill:var(--info)}svg .m-term{fill:var(--bg);stroke:var(--info);stroke-width:1.5}"
+	"svg .m-snap{fill:var(--snap)}svg .m-inst{fill:var(--bg);stroke:var(--snap);stroke-width:2}"
+	"svg .m-conf{fill:var(--conf)}svg .m-restart{stroke:var(--restart);stroke-width:2;fill:none}"
+	"svg .m-restart-f{fill:var(--restart)}svg .m-dmg{stroke:var(--dmg);stroke-width:2.5}"
+	"svg .m-alarm{fill:var(--crit)}svg .m-comp{stroke:var(--muted);stroke-width:1.5}"
+	"svg .divl{stroke:var(--div);stroke-width:2;stroke-dasharray:5 3}svg text.divt{fill:var(--div);font-weight:600}"
+	"svg text.supt{fill:var(--sup)}svg text.dmgt{fill:var(--dmg);font-weight:600}svg text.rst{fill:var(--restart)}\n"
+	"svg .lg-leader{stroke:var(--lead)}svg .lg-elect{stroke:var(--warn)}svg .lg-slow{stroke:var(--slow)}"
+	"svg .lg-crit{stroke:var(--crit)}svg .lg-other{stroke:var(--log)}svg .lg{stroke-width:1.5}\n"
+	".legend{display:flex;flex-wrap:wrap;gap:4px 18px;margin:8px 0;font-size:12.5px}"
+	".legend span{display:inline-flex;align-items:center;gap:5px}.legend svg{width:18px;height:14px}\n"
+	"details summary{cursor:pointer;color:var(--info)}\n"
+	"footer{margin-top:32px;color:var(--muted);font-size:12px}\n"
+	"@media print{:root{--bg:#fff;--fg:#000;--muted:#444;--line:#bbb;--panel:#f3f3f3;--vbg:#fff;--vfg:#000;"
+	"--termA:#e4e4e4;--termB:#f2f2f2}body{padding:0;font-size:11px}a{color:inherit;text-decoration:none}"
+	"h2{break-after:avoid}tr,li,#timeline-svg{break-inside:avoid}details summary{display:none}"
+	"pre{white-space:pre-wrap}}\n";
+
+static const char svg_defs[] =
+	"<defs>"
+	"<pattern id=\"hatch-fail\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\">"
+	"<rect width=\"6\" height=\"6\" style=\"fill:var(--bg)\"/><line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"6\" "
+	"style=\"stroke:var(--fail);stroke-width:2\"/></pattern>"
+	"<pattern id=\"hatch-sup\" width=\"5\" height=\"5\" patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\">"
+	"<rect width=\"5\" height=\"5\" style=\"fill:var(--bg)\"/><line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"5\" "
+	"style=\"stroke:var(--sup);stroke-width:2.2\"/></pattern>"
+	"</defs>";
+
+/* ---- the timeline picture ---- */
+
+#define SVG_W 1320.0
+#define PLOT_X0 170.0
+#define PLOT_X1 (SVG_W - 24.0)
+#define AXIS_H 34.0
+#define CLUSTER_H 54.0
+#define LANE_H 76.0
+#define MAX_MARKS_PER_LANE 400
+#define MAX_DMG_PER_LANE 24
+
+typedef struct {
+	int time_mode;
+	double lo, hi;            /* domain: raft index or Unix ms */
+	double *label_end;        /* per (lane, row): x where the last label ended */
+	size_t nlanes;
+	double *mark_end;         /* per (lane, row): x of the last marker (dodging) */
+	const ea_terms *terms;
+	uint64_t *anchor;         /* per term row: raft index where the term "happens" */
+	int64_t *row_time;        /* per term row: time (ms) or -1 */
+	size_t not_drawn;
+} axis;
+
+static double xpos(const axis *a, double v)
+{
+	if (a->hi <= a->lo) return PLOT_X0;
+	double x = PLOT_X0 + (v - a->lo) / (a->hi - a->lo) * (PLOT_X1 - PLOT_X0);
+	if (x < PLOT_X0) x = PLOT_X0;
+	if (x > PLOT_X1) x = PLOT_X1;
+	return x;
+}
+
+static size_t row_idx(const axis *a, const ea_term_row *r) { return (size_t)(r - a->terms->rows); }
+
+/* Position of something at (term, index, time) on the axis; 0 if it cannot be placed. */
+static int place(const axis *a, uint64_t term, uint64_t index, int64_t time_ms, double *x)
+{
+	const ea_term_row *r = term ? find_row(a->terms, term) : NULL;
+	if (a->time_mode) {
+		int64_t t = time_ms;
+		if (t < 0 && r) t = a->row_time[row_idx(a, r)];
+		if (t < 0 && index) {
+			/* the term whose entries cover the index */
+			for (size_t k = 0; k < a->terms->nrows; k++) {
+				const ea_term_row *q = &a->terms->rows[k];
+				if (q->entries && index >= q->first_index && index <= q->last_index && a->row_time[k] >= 0) {
+					t = a->row_time[k];
+					break;
+				}
+			}
+		}
+		if (t < 0) return 0;
+		*x = xpos(a, (double)t);
+		return 1;
+	}
+	uint64_t i = index;
+	if (!i && r) i = a->anchor[row_idx(a, r)];
+	if (!i) return 0;
+	*x = xpos(a, (double)i);
+	return 1;
+}
+
+/* Marker x with dodging: markers of one lane row closer than 7 px are pushed right (a few
+ * steps at most), so that a run of failed elections at one raft index stays countable. */
+static double dodge(axis *a, size_t lane, int row, double x)
+{
+	double *last = &a->mark_end[lane * 4 + (size_t)row];
+	if (x < *last + 7 && *last - x < 42) x = *last + 7;
+	if (x > PLOT_X1) x = PLOT_X1;
+	*last = x;
+	return x;
+}
+
+/* Label at x if it does not overlap the previous label of this lane row. */
+static int label_fits(axis *a, size_t lane, int row, double x, size_t chars)
+{
+	double *end = &a->label_end[lane * 4 + (size_t)row];
+	double w = (double)chars * 6.3;
+	if (x < *end + 6 || x + w > SVG_W - 2) return 0;
+	*end = x + w;
+	return 1;
+}
+
+static void nice_ticks(double lo, double hi, double *step)
+{
+	double span = hi - lo;
+	if (span <= 0) { *step = 1; return; }
+	double raw = span / 8, mag = 1;
+	while (mag * 10 <= raw) mag *= 10;   /* no libm: raft indexes are >= 1 apart anyway */
+	double m = raw / mag;
+	*step = (m < 1.5 ? 1 : m < 3.5 ? 2 : m < 7.5 ? 5 : 10) * mag;
+	if (*step < 1) *step = 1;
+}
+
+static void time_step(double span_ms, double *step)
+{
+	static const double steps[] = { 100, 200, 500, 1000, 2000, 5000, 10000, 15000, 30000, 60000, 120000,
+	                                 300000, 600000, 900000, 1800000, 3600000, 7200000, 21600000, 43200000,
+	                                 86400000 };
+	*step = steps[sizeof steps / sizeof *steps - 1];
+	for (size_t k = 0; k < sizeof steps / sizeof *steps; k++)
+		if (span_ms / steps[k] <= 9) { *step = steps[k]; return; }
+}
+
+static void svg_axis(FILE *f, const axis *a, double y, double y_end)
+{
+	double step;
+	if (a->time_mode) time_step(a->hi - a->lo, &step); else nice_ticks(a->lo, a->hi, &step);
+	double first = (double)(int64_t)(a->lo / step) * step;
+	if (first < a->lo) first += step;
+	fprintf(f, "<g class=\"axis\" id=\"axis\" data-mode=\"%s\">", a->time_mode ? "time" : "index");
+	fprintf(f, "<line class=\"ax\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>", PLOT_X0, y, PLOT_X1, y);
+	for (double v = first; v <= a->hi + 1e-9; v += step) {
+		double x = xpos(a, v);
+		char lab[48];
+		if (a->time_mode) {
+			time_t t = (time_t)(v / 1000);
+			struct tm tm;
+			gmtime_r(&t, &tm);
+			if (step < 1000) snprintf(lab, sizeof lab, "%02d:%02d:%02d.%03d", tm.tm_hour, tm.tm_min, tm.tm_sec,
+			                          (int)((int64_t)v % 1000));
+			else strftime(lab, sizeof lab, "%H:%M:%S", &tm);
+		} else {
+			snprintf(lab, sizeof lab, "%.0f", v);
+		}
+		fprintf(f, "<line class=\"ax\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>", x, y, x, y_end);
+		fprintf(f, "<text class=\"axl\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%s</text>", x, y - 6, lab);
+	}
+	char title[96];
+	if (a->time_mode) {
+		time_t t = (time_t)(a->lo / 1000);
+		struct tm tm;
+		gmtime_r(&t, &tm);
+		char d[32];
+		strftime(d, sizeof d, "%Y-%m-%d", &tm);
+		snprintf(title, sizeof title, "UTC time (%s)", d);
+	} else {
+		snprintf(title, sizeof title, "raft index");
+	}
+	fprintf(f, "<text class=\"axl\" x=\"12\" y=\"%.1f\">%s</text></g>", y - 6, title);
+}
+
+static const char *log_class(const char *ev)
+{
+	if (!strcmp(ev, "became-leader") || !strcmp(ev, "elected-leader") || !strcmp(ev, "leader-changed")) return "lg-leader";
+	if (!strcmp(ev, "election-start") || !strcmp(ev, "became-candidate") || !strcmp(ev, "became-pre-candidate") ||
+	    !strcmp(ev, "lost-leader"))
+		return "lg-elect";
+	if (!strcmp(ev, "slow-fdatasync") || !strcmp(ev, "apply-slow") || !strcmp(ev, "heartbeat-late")) return "lg-slow";
+	if (!strcmp(ev, "nospace")) return "lg-crit";
+	return "lg-other";
+}
+
+static void svg_title(FILE *f, const char *fmt_text)
+{
+	fputs("<title>", f);
+	esc(f, fmt_text);
+	fputs("</title>", f);
+}
+
+static void svg_timeline(FILE *f, ea_node *const *nodes, size_t n, const ea_terms *terms, const ea_diff *d,
+                         const ea_event *ev, size_t nev)
+{
+	axis a;
+	memset(&a, 0, sizeof a);
+	a.terms = terms;
+	a.nlanes = n + 1;                     /* lane n = the cluster lane */
+	size_t nrows = terms ? terms->nrows : 0;
+	a.label_end = calloc(a.nlanes * 4, sizeof *a.label_end);
+	a.mark_end = calloc(a.nlanes * 4, sizeof *a.mark_end);
+	a.anchor = calloc(nrows + 1, sizeof *a.anchor);
+	a.row_time = calloc(nrows + 1, sizeof *a.row_time);
+	if (!a.label_end || !a.mark_end || !a.anchor || !a.row_time) {
+		fputs("<p class=\"muted\">(timeline omitted: out of memory)</p>", f);
+		goto out;
+	}
+	for (size_t k = 0; k < a.nlanes * 4; k++) a.mark_end[k] = a.label_end[k] = -1e9;
+
+	/* the term rows: where (index) and when (logs) each term happens */
+	uint64_t last_seen = 0;
+	size_t timed = 0;
+	for (size_t r = 0; r < nrows; r++) {
+		const ea_term_row *row = &terms->rows[r];
+		a.anchor[r] = row->entries ? row->first_index : last_seen;
+		if (row->entries && row->last_index > last_seen) last_seen = row->last_index;
+		a.row_time[r] = row->time_ms;
+		if (row->time_ms >= 0) timed++;
+	}
+	/* time axis when etcd's logs date most terms; the raft index otherwise */
+	a.time_mode = nrows >= 2 && timed * 2 >= nrows;
+	double lo = INFINITY, hi = -INFINITY;
+#define WIDEN(v) do { double v_ = (v); if (v_ < lo) lo = v_; if (v_ > hi) hi = v_; } while (0)
+	if (a.time_mode) {
+		for (size_t r = 0; r < nrows; r++) if (a.row_time[r] >= 0) WIDEN((double)a.row_time[r]);
+		for (size_t i = 0; i < n; i++) {
+			for (size_t k = 0; k < nodes[i]->nlogev; k++)
+				if (nodes[i]->logev[k].time_ms >= 0) WIDEN((double)nodes[i]->logev[k].time_ms);
+			for (size_t k = 0; k < nodes[i]->nrestarts; k++)
+				if (nodes[i]->restarts[k].started_ms > 0) WIDEN((double)nodes[i]->restarts[k].started_ms);
+		}
+		double pad = (hi - lo) * 0.02 + 500;
+		lo -= pad;
+		hi += pad;
+	} else {
+		for (size_t i = 0; i < n; i++) {
+			const ea_node *nd = nodes[i];
+			if (!nd->have_wal || !nd->wal.have_entries) continue;
+			WIDEN((double)(nd->log_first_index ? nd->log_first_index : 1));
+			WIDEN((double)nd->wal.last_index + 1);
+			for (size_t s = 0; s < nd->nsup; s++) WIDEN((double)nd->sup[s].to_index + 1);
+		}
+		for (size_t r = 0; r < nrows; r++) if (terms->rows[r].entries) WIDEN((double)terms->rows[r].last_index + 1);
+		if (lo > 1) lo = lo - 1;
+		if (!(lo < hi)) { lo = 0; hi = 1; }
+		hi += (hi - lo) * 0.01 + 1;
+	}
+#undef WIDEN
+	if (!(lo < hi)) { lo = 0; hi = 1; }
+	a.lo = lo;
+	a.hi = hi;
+
+	double y_cluster = AXIS_H;
+	double y_nodes = y_cluster + CLUSTER_H;
+	double height = y_nodes + LANE_H * (double)n + 10;
+	fprintf(f, "<svg id=\"timeline-svg\" viewBox=\"0 0 %.0f %.0f\" "
+	           "role=\"img\" aria-label=\"timeline\" data-axis=\"%s\">", SVG_W, height, a.time_mode ? "time" : "index");
+	fputs(svg_defs, f);
+	/* lane backgrounds */
+	for (size_t i = 0; i <= n; i++) {
+		double y = i == 0 ? y_cluster : y_nodes + LANE_H * (double)(i - 1);
+		double h = i == 0 ? CLUSTER_H : LANE_H;
+		if (i % 2 == 1) fprintf(f, "<rect class=\"lanebg\" x=\"0\" y=\"%.1f\" width=\"%.0f\" height=\"%.1f\"/>", y, SVG_W, h);
+	}
+	svg_axis(f, &a, AXIS_H - 4, height - 6);
+
+	/* ---- cluster lane: one band per term, labelled with its leader ---- */
+	size_t CL = n;
+	fprintf(f, "<g class=\"lane cluster\" id=\"lane-cluster\">");
+	fprintf(f, "<text class=\"lname\" x=\"12\" y=\"%.1f\">terms</text>", y_cluster + 22);
+	fprintf(f, "<text class=\"lsub\" x=\"12\" y=\"%.1f\">leader of each term</text>", y_cluster + 37);
+	size_t r = 0;
+	int shade = 0;
+	while (r < nrows) {
+		const ea_term_row *row = &terms->rows[r];
+		if (row->failed_election) {
+			/* a run of failed elections at one place: one hatched band */
+			size_t e = r;
+			while (e + 1 < nrows && terms->rows[e + 1].failed_election &&
+			       (a.time_mode || a.anchor[e + 1] == a.anchor[r]))
+				e++;
+			double x0, x1;
+			if (!place(&a, row->term, 0, -1, &x0)) { a.not_drawn += e - r + 1; r = e + 1; continue; }
+			if (a.time_mode) {
+				if (!place(&a, terms->rows[e].term, 0, -1, &x1)) x1 = x0;
+				double xn;
+				if (e + 1 < nrows && place(&a, terms->rows[e + 1].term, 0, -1, &xn)) x1 = xn;
+			} else {
+				x1 = x0;
+			}
+			if (x1 - x0 < 8) { x0 -= 4; x1 = x0 + 8; }
+			fprintf(f, "<g class=\"term failed\" data-term=\"%" PRIu64 "\" data-term-last=\"%" PRIu64 "\">",
+			        row->term, terms->rows[e].term);
+			char t[160];
+			if (e > r)
+				snprintf(t, sizeof t, "terms %" PRIu64 "-%" PRIu64 ": %zu failed elections (votes, no entries)",
+				         row->term, terms->rows[e].term, e - r + 1);
+			else
+				snprintf(t, sizeof t, "term %" PRIu64 ": failed election (votes, no entries)", row->term);
+			fprintf(f, "<rect class=\"tfail\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"18\">", x0, y_cluster + 6,
+			        x1 - x0);
+			svg_title(f, t);
+			fputs("</rect>", f);
+			char lab[64];
+			if (e > r) snprintf(lab, sizeof lab, "\xE2\x9C\x97 T%" PRIu64 "-%" PRIu64, row->term, terms->rows[e].term);
+			else snprintf(lab, sizeof lab, "\xE2\x9C\x97 T%" PRIu64, row->term);
+			if (label_fits(&a, CL, 1, x0, strlen(lab) - 2))
+				fprintf(f, "<text class=\"tl fail\" x=\"%.1f\" y=\"%.1f\">%s</text>", x0, y_cluster + 40, lab);
+			fputs("</g>", f);
+			r = e + 1;
+			continue;
+		}
+		double x0, x1;
+		int ok;
+		if (a.time_mode) {
+			ok = place(&a, row->term, 0, -1, &x0);
+			x1 = PLOT_X1;
+			for (size_t q = r + 1; q < nrows; q++) if (place(&a, terms->rows[q].term, 0, -1, &x1)) break;
+		} else {
+			ok = row->entries != 0;
+			x0 = xpos(&a, (double)row->first_index);
+			x1 = xpos(&a, (double)row->last_index + 1);
+		}
+		if (!ok) { if (row->leader) a.not_drawn++; r++; continue; }
+		if (x1 - x0 < 2) x1 = x0 + 2;
+		int lk = node_of_member(nodes, n, row->leader);
+		fprintf(f, "<g class=\"term\" id=\"svg-term-%" PRIu64 "\" data-term=\"%" PRIu64 "\"", row->term, row->term);
+		if (row->leader) fprintf(f, " data-leader=\"%" PRIx64 "\"", row->leader);
+		fputs(">", f);
+		fprintf(f, "<a href=\"#term-%" PRIu64 "\"><rect class=\"%s\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"18\">",
+		        row->term, shade ? "tB" : "tA", x0, y_cluster + 6, x1 - x0);
+		shade ^= 1;
+		{
+			char t[400];
+			int m = snprintf(t, sizeof t, "term %" PRIu64, row->term);
+			if (row->leader) m += snprintf(t + m, sizeof t - (size_t)m, ", leader %" PRIx64 "%s%s%s", row->leader,
+			                               lk >= 0 ? " (" : "", lk >= 0 ? nodes[lk]->name : "", lk >= 0 ? ")" : "");
+			if (row->entries)
+				snprintf(t + m, sizeof t - (size_t)m, ", entries %" PRIu64 "..%" PRIu64 " (%s)", row->first_index,
+				         row->last_index, row->leader_basis ? row->leader_basis : "");
+			svg_title(f, t);
+		}
+		fputs("</rect></a>", f);
+		/* label: "T3 n3" / "T3" / nothing, as the band allows */
+		char lab[96];
+		if (row->leader)
+			snprintf(lab, sizeof lab, "T%" PRIu64 " %s", row->term, lk >= 0 ? nodes[lk]->name : "");
+		else
+			snprintf(lab, sizeof lab, "T%" PRIu64, row->term);
+		size_t chars = strlen(lab);
+		double lx = x0 + 2;
+		if (chars > 24) chars = 24;
+		if (label_fits(&a, CL, 0, lx, chars)) {
+			fprintf(f, "<text class=\"tl%s\" x=\"%.1f\" y=\"%.1f\">", row->leader ? " lead" : "", lx, y_cluster + 40);
+			if (row->leader) {
+				fprintf(f, "T%" PRIu64 " ", row->term);
+				esc_n(f, lk >= 0 ? nodes[lk]->name : "", lk >= 0 ? (strlen(nodes[lk]->name) > 20 ? 20 : strlen(nodes[lk]->name)) : 0);
+				if (lk < 0) fprintf(f, "%" PRIx64, row->leader);
+			} else {
+				fprintf(f, "T%" PRIu64, row->term);
+			}
+			fputs("</text>", f);
+		} else if (label_fits(&a, CL, 2, lx, 4)) {
+			fprintf(f, "<text class=\"tl\" x=\"%.1f\" y=\"%.1f\">T%" PRIu64 "</text>", lx, y_cluster + 51, row->term);
+		}
+		fputs("</g>", f);
+		r++;
+	}
+	fputs("</g>", f);
+
+	/* ---- node lanes ---- */
+	for (size_t i = 0; i < n; i++) {
+		const ea_node *nd = nodes[i];
+		double y = y_nodes + LANE_H * (double)i;
+		fprintf(f, "<g class=\"lane\" id=\"lane-%zu\" data-node=\"", i);
+		esc(f, nd->name);
+		fputs("\">", f);
+		fprintf(f, "<a href=\"#node-%zu\"><text class=\"lname\" x=\"12\" y=\"%.1f\">", i, y + 24);
+		esc_n(f, nd->name, strlen(nd->name) > 18 ? 18 : strlen(nd->name));
+		fputs("</text></a>", f);
+		if (nd->have_wal && nd->wal.have_entries)
+			fprintf(f, "<text class=\"lsub\" x=\"12\" y=\"%.1f\">last %" PRIu64 " \xC2\xB7 commit %" PRIu64 "</text>",
+			        y + 40, nd->wal.last_index, nd->wal.hard_state.commit);
+		else
+			fprintf(f, "<text class=\"lsub\" x=\"12\" y=\"%.1f\">%s</text>", y + 40, nd->have_wal ? "no entries" : "no WAL");
+		if (nd->have_wal && nd->wal.have_metadata)
+			fprintf(f, "<text class=\"lsub\" x=\"12\" y=\"%.1f\">%" PRIx64 "</text>", y + 54, nd->wal.member_id);
+		double ybar = y + 30;
+		/* the log: committed part, uncommitted tail (index axis only) */
+		if (!a.time_mode && nd->have_wal && nd->wal.have_entries) {
+			double b0 = xpos(&a, (double)(nd->log_first_index ? nd->log_first_index : 1));
+			uint64_t commit = nd->wal.hard_state.commit < nd->wal.last_index ? nd->wal.hard_state.commit : nd->wal.last_index;
+			double bc = xpos(&a, (double)commit + 1), b1 = xpos(&a, (double)nd->wal.last_index + 1);
+			fprintf(f, "<rect class=\"bar\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"7\"><title>entries %" PRIu64
+			           "..%" PRIu64 " committed</title></rect>", b0, ybar - 3.5, bc > b0 ? bc - b0 : 1, nd->log_first_index, commit);
+			if (nd->wal.last_index > commit)
+				fprintf(f, "<rect class=\"tail\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"7\"><title>entries %" PRIu64
+				           "..%" PRIu64 " beyond this node's commit index</title></rect>",
+				        bc, ybar - 3.5, b1 - bc > 1 ? b1 - bc : 1, commit + 1, nd->wal.last_index);
+		} else {
+			fprintf(f, "<line class=\"ax\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>", PLOT_X0, ybar, PLOT_X1, ybar);
+		}
+		/* superseded ranges (index axis: their extent) */
+		for (size_t s = 0; !a.time_mode && s < nd->nsup; s++) {
+			const ea_superseded_range *sr = &nd->sup[s];
+			double s0 = xpos(&a, (double)sr->from_index), s1 = xpos(&a, (double)sr->to_index + 1);
+			if (s1 - s0 < 4) s1 = s0 + 4;
+			char t[300];
+			snprintf(t, sizeof t, "superseded: entries %" PRIu64 "..%" PRIu64 " of term %" PRIu64 " written, never "
+			         "committed, overwritten by term %" PRIu64 " (%s+%" PRIu64 ")", sr->from_index, sr->to_index,
+			         sr->term, sr->by_term, sr->segment < nd->nsegments ? nd->segments[sr->segment].file : "?", sr->offset);
+			fprintf(f, "<g class=\"mark superseded\" data-from=\"%" PRIu64 "\" data-to=\"%" PRIu64 "\">"
+			           "<rect class=\"sup\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"14\">", sr->from_index,
+			        sr->to_index, s0, ybar - 7, s1 - s0);
+			svg_title(f, t);
+			fputs("</rect>", f);
+			char lab[80];
+			snprintf(lab, sizeof lab, "superseded %" PRIu64 "-%" PRIu64 " (T%" PRIu64 ")", sr->from_index, sr->to_index, sr->term);
+			if (label_fits(&a, i, 1, s0, strlen(lab)))
+				fprintf(f, "<text class=\"supt\" x=\"%.1f\" y=\"%.1f\">%s</text>", s0, ybar - 10, lab);
+			fputs("</g>", f);
+		}
+		/* markers from the timeline events of this node */
+		size_t marks = 0;
+		for (size_t k = 0; k < nev && marks < MAX_MARKS_PER_LANE; k++) {
+			const ea_event *e = &ev[k];
+			if (lane_of_name(nodes, n, e->node) != (int)i) continue;
+			const char *cls = NULL;
+			int row = 2;
+			if (!strcmp(e->event, "vote")) { cls = "m-vote"; row = 0; }
+			else if (!strcmp(e->event, "term-start")) { cls = "m-term"; row = 0; }
+			else if (!strcmp(e->event, "snapshot")) cls = "m-snap";
+			else if (!strcmp(e->event, "snapshot-install")) cls = "m-inst";
+			else if (!strcmp(e->event, "conf-change")) cls = "m-conf";
+			else if (!strcmp(e->event, "compaction")) cls = "m-comp";
+			else if (!strcmp(e->event, "alarm")) cls = "m-alarm";
+			else if (!strcmp(e->event, "superseded") && a.time_mode) { cls = "sup"; row = 1; }
+			if (!cls) continue;
+			double x;
+			if (!place(&a, e->term, e->index, e->time_source && strcmp(e->time_source, "segment-mtime") ? e->time_ms : -1, &x)) {
+				a.not_drawn++;
+				continue;
+			}
+			x = dodge(&a, i, row, x);
+			marks++;
+			double ym = row == 0 ? y + 12 : row == 1 ? ybar : y + 50;
+			fprintf(f, "<a href=\"#ev-%zu\"><g class=\"mark %s\" data-event=\"%s\"", k, e->event, e->event);
+			if (e->term) fprintf(f, " data-term=\"%" PRIu64 "\"", e->term);
+			if (e->index) fprintf(f, " data-index=\"%" PRIu64 "\"", e->index);
+			fputs(">", f);
+			char t[400];
+			snprintf(t, sizeof t, "%s, term %" PRIu64 ", index %" PRIu64 ": %s", e->event, e->term, e->index, e->detail);
+			if (!strcmp(cls, "m-vote") || !strcmp(cls, "m-term"))
+				fprintf(f, "<circle class=\"%s\" cx=\"%.1f\" cy=\"%.1f\" r=\"4\">", cls, x, ym);
+			else if (!strcmp(cls, "m-snap") || !strcmp(cls, "m-inst"))
+				fprintf(f, "<rect class=\"%s\" x=\"%.1f\" y=\"%.1f\" width=\"9\" height=\"9\">", cls, x - 4.5, ym - 4.5);
+			else if (!strcmp(cls, "m-conf"))
+				fprintf(f, "<path class=\"%s\" d=\"M%.1f %.1fl5 9h-10z\">", cls, x, ym - 5);
+			else if (!strcmp(cls, "m-comp"))
+				fprintf(f, "<path class=\"%s\" d=\"M%.1f %.1fv10\">", cls, x, ym - 5);
+			else if (!strcmp(cls, "m-alarm"))
+				fprintf(f, "<path class=\"%s\" d=\"M%.1f %.1fl6 10h-12z\">", cls, x, ym - 6);
+			else
+				fprintf(f, "<rect class=\"%s\" x=\"%.1f\" y=\"%.1f\" width=\"8\" height=\"14\">", cls, x - 4, ym - 7);
+			svg_title(f, t);
+			fputs(strcmp(cls, "m-vote") && strcmp(cls, "m-term") ? (!strcmp(cls, "m-snap") || !strcmp(cls, "m-inst") ||
+			                                                        !strcmp(cls, "sup") ? "</rect>" : "</path>") : "</circle>", f);
+			if (!strcmp(cls, "m-inst")) {
+				char lab[64];
+				snprintf(lab, sizeof lab, "snapshot install @%" PRIu64, e->index);
+				if (label_fits(&a, i, 2, x + 8, strlen(lab)))
+					fprintf(f, "<text x=\"%.1f\" y=\"%.1f\">%s</text>", x + 8, ym + 4, lab);
+			}
+			fputs("</g></a>", f);
+		}
+		/* member restarts, on the lane of the member that restarted */
+		for (size_t j = 0; j < n; j++)
+			for (size_t k = 0; k < nodes[j]->nrestarts; k++) {
+				const ea_restart *rs = &nodes[j]->restarts[k];
+				int who = node_of_member(nodes, n, rs->member_id);
+				if (who != (int)i) continue;
+				int dup = 0;
+				for (size_t jj = 0; jj < j && !dup; jj++)
+					for (size_t kk = 0; kk < nodes[jj]->nrestarts && !dup; kk++)
+						dup = nodes[jj]->restarts[kk].member_low16 == rs->member_low16 &&
+						      nodes[jj]->restarts[kk].started_ms == rs->started_ms;
+				if (dup) continue;
+				double x;
+				if (!place(&a, rs->term, rs->first_index, rs->started_ms, &x)) { a.not_drawn++; continue; }
+				char tm[40];
+				fmt_time(tm, sizeof tm, rs->started_ms);
+				fprintf(f, "<g class=\"mark restart\" data-event=\"member-start\" data-index=\"%" PRIu64 "\">"
+				           "<path class=\"m-restart\" d=\"M%.1f %.1fv%.1f\"/><circle class=\"m-restart-f\" cx=\"%.1f\" "
+				           "cy=\"%.1f\" r=\"3.5\"><title>member (re)started at %s (request IDs); first request at index %"
+				           PRIu64 ", term %" PRIu64 "</title></circle>",
+				        rs->first_index, x, y + 4, LANE_H - 8, x, y + 4, tm, rs->first_index, rs->term);
+				char lab[48];
+				snprintf(lab, sizeof lab, "\xE2\x86\xBB %s", tm[0] != '-' && strlen(tm) > 19 ? tm + 11 : "start");
+				if (strlen(lab) > 12) lab[12] = 0;   /* "\u21bb HH:MM:SS" */
+				if (label_fits(&a, i, 3, x + 3, 12))
+					fprintf(f, "<text class=\"rst\" x=\"%.1f\" y=\"%.1f\">%s</text>", x + 3, y + LANE_H - 4, lab);
+				fputs("</g>", f);
+			}
+		/* etcd's log lines (time axis only) */
+		for (size_t k = 0; a.time_mode && k < nd->nlogev; k++) {
+			const ea_log_event *le = &nd->logev[k];
+			if (le->time_ms < 0) continue;
+			double x = xpos(&a, (double)le->time_ms);
+			fprintf(f, "<path class=\"lg %s\" d=\"M%.1f %.1fv8\"><title>", log_class(le->event), x, y + 58);
+			char tm[40];
+			fmt_time(tm, sizeof tm, le->time_ms);
+			esc(f, tm);
+			fputs(" ", f);
+			esc(f, le->event);
+			fputs(": ", f);
+			esc(f, le->detail);
+			fprintf(f, " (log line %" PRIu64 ")</title></path>", le->line);
+		}
+		/* damage: WAL problems (placed at their segment's first index or last write) and the db */
+		size_t dmg = 0, dmg_total = 0;
+		for (size_t p = 0; nd->have_wal && p < nd->wal.problem_count; p++) {
+			const ea_problem *pr = &nd->wal.problems[p].p;
+			if (pr->severity < EA_SEV_WARNING) continue;
+			dmg_total++;
+			if (dmg >= MAX_DMG_PER_LANE) continue;
+			double x = PLOT_X1 - 6;
+			for (size_t s = 0; pr->file && s < nd->nsegments; s++) {
+				if (strcmp(nd->segments[s].file, pr->file) != 0) continue;
+				if (!a.time_mode) x = xpos(&a, (double)(nd->segments[s].first_index ? nd->segments[s].first_index : 1));
+				else if (nd->segments[s].mtime) x = xpos(&a, (double)nd->segments[s].mtime * 1000);
+			}
+			x = dodge(&a, i, 3, x);
+			dmg++;
+			fprintf(f, "<a href=\"#problem-%zu-%zu\"><g class=\"mark damage\" data-kind=\"", i, p);
+			esc(f, pr->kind);
+			fprintf(f, "\"><path class=\"m-dmg\" d=\"M%.1f %.1fl8 8m0 -8l-8 8\"><title>", x - 4, ybar + 12);
+			esc(f, pr->kind);
+			fputs(" ", f);
+			esc(f, pr->file ? pr->file : "-");
+			fprintf(f, "+%" PRIu64 ": ", pr->offset == EA_NO_OFFSET ? 0 : pr->offset);
+			esc(f, pr->message);
+			fputs("</title></path>", f);
+			if (label_fits(&a, i, 1, x + 6, strlen(pr->kind))) {
+				fprintf(f, "<text class=\"dmgt\" x=\"%.1f\" y=\"%.1f\">", x + 6, ybar + 20);
+				esc(f, pr->kind);
+				fputs("</text>", f);
+			}
+			fputs("</g></a>", f);
+		}
+		if (dmg_total > dmg)
+			fprintf(f, "<text class=\"dmgt\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">+%zu more problems</text>",
+			        PLOT_X1, y + 12, dmg_total - dmg);
+		if (nd->have_db && nd->db_problems) {
+			double x = PLOT_X1 - 6;
+			if (!a.time_mode && nd->db_consistent_index) x = xpos(&a, (double)nd->db_consistent_index);
+			x = dodge(&a, i, 3, x);
+			fprintf(f, "<a href=\"#problems-%zu\"><g class=\"mark damage db\" data-kind=\"db-damage\">"
+			           "<path class=\"m-dmg\" d=\"M%.1f %.1fl8 8m0 -8l-8 8\"><title>", i, x - 4, ybar + 12);
+			fprintf(f, "%zu problem%s in the bbolt db ", nd->db_problems, nd->db_problems == 1 ? "" : "s");
+			esc(f, nd->db_file ? nd->db_file : "");
+			if (nd->db_first_problem) { fputs(": ", f); esc(f, nd->db_first_problem->message); }
+			fputs("</title></path>", f);
+			if (label_fits(&a, i, 1, x + 6, 9))
+				fprintf(f, "<text class=\"dmgt\" x=\"%.1f\" y=\"%.1f\">db damage</text>", x + 6, ybar + 20);
+			fputs("</g></a>", f);
+		}
+		fputs("</g>", f);
+	}
+
+	/* ---- divergence: a dashed line across the lanes of the nodes involved ---- */
+	for (size_t k = 0; d && k < d->nfindings; k++) {
+		const ea_finding *fd = &d->findings[k];
+		if (!fd->index || !fd->node_mask) continue;
+		int is_div = strstr(fd->kind, "divergence") != NULL;
+		if (!is_div && strcmp(fd->kind, "lagging") != 0 && strcmp(fd->kind, "applied-ahead-of-wal") != 0 &&
+		    strcmp(fd->kind, "membership-mismatch") != 0)
+			continue;
+		double x;
+		if (!place(&a, 0, fd->index, -1, &x)) { a.not_drawn++; continue; }
+		int first = -1, last = -1;
+		for (size_t i = 0; i < n && i < 32; i++)
+			if (fd->node_mask & (1u << i)) { if (first < 0) first = (int)i; last = (int)i; }
+		if (first < 0) continue;
+		double y0 = y_nodes + LANE_H * first + 2, y1 = y_nodes + LANE_H * (last + 1) - 2;
+		fprintf(f, "<a href=\"#finding-%zu\"><g class=\"mark finding%s\" data-kind=\"%s\" data-index=\"%" PRIu64 "\">",
+		        k, is_div ? " divergence" : "", fd->kind, fd->index);
+		fprintf(f, "<line class=\"divl\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"", x, y0, x, y1);
+		if (!is_div) fputs(" style=\"stroke:var(--warn)\"", f);
+		fputs("><title>", f);
+		esc(f, fd->kind);
+		fprintf(f, " at index %" PRIu64 ": ", fd->index);
+		esc(f, fd->detail);
+		fputs("</title></line>", f);
+		char lab[80];
+		snprintf(lab, sizeof lab, "%s @%" PRIu64, fd->kind, fd->index);
+		double lx = x + 5;
+		if (lx + (double)strlen(lab) * 6.3 > SVG_W - 4) lx = x - 5 - (double)strlen(lab) * 6.3;
+		if (label_fits(&a, (size_t)first, 0, lx, strlen(lab)))
+			fprintf(f, "<text class=\"divt\" x=\"%.1f\" y=\"%.1f\"%s>%s</text>", lx, y0 + 11,
+			        is_div ? "" : " style=\"fill:var(--warn)\"", lab);
+		fputs("</g></a>", f);
+	}
+	fputs("</svg>\n", f);
+
+	/* legend */
+	fputs("<div class=\"legend\" id=\"legend\">", f);
+	fprintf(f, "<span><b>x axis:</b>&nbsp;%s</span>",
+	        a.time_mode ? "UTC time from etcd's logs (events without a time of their own sit at their term's first log line)"
+	                    : "raft index (no log times for most terms; pass --logs NAME=FILE for a time axis)");
+#define SW(shape, text) fputs("<span><svg viewBox=\"0 0 18 14\" aria-hidden=\"true\">" shape "</svg>" text "</span>", f)
+	SW("<rect class=\"tA\" x=\"0\" y=\"2\" width=\"18\" height=\"10\"/>", "term, labelled with its leader");
+	SW("<rect class=\"tfail\" x=\"0\" y=\"2\" width=\"18\" height=\"10\"/>", "failed election(s)");
+	SW("<circle class=\"m-vote\" cx=\"9\" cy=\"7\" r=\"4\"/>", "vote cast (HardState)");
+	SW("<circle class=\"m-term\" cx=\"9\" cy=\"7\" r=\"4\"/>", "entered term without voting");
+	if (!a.time_mode) {
+		SW("<rect class=\"bar\" x=\"0\" y=\"4\" width=\"18\" height=\"6\"/>", "log, committed");
+		SW("<rect class=\"tail\" x=\"0\" y=\"4\" width=\"18\" height=\"6\"/>", "log beyond the node's commit");
+	}
+	SW("<rect class=\"sup\" x=\"1\" y=\"1\" width=\"16\" height=\"12\"/>", "superseded entries (overwritten)");
+	SW("<rect class=\"m-snap\" x=\"5\" y=\"3\" width=\"8\" height=\"8\"/>", "WAL snapshot");
+	SW("<rect class=\"m-inst\" x=\"5\" y=\"3\" width=\"8\" height=\"8\"/>", "snapshot installed from the leader");
+	SW("<path class=\"m-conf\" d=\"M9 2l5 9h-10z\"/>", "membership change");
+	SW("<path class=\"m-restart\" d=\"M9 1v12\"/><circle class=\"m-restart-f\" cx=\"9\" cy=\"3\" r=\"3\"/>", "member (re)start");
+	SW("<path class=\"m-dmg\" d=\"M5 3l8 8m0 -8l-8 8\"/>", "damage (WAL / db)");
+	SW("<path class=\"divl\" d=\"M9 0v14\"/>", "divergence (finding at an index)");
+	if (a.time_mode) {
+		SW("<path class=\"lg lg-leader\" d=\"M5 2v10\"/><path class=\"lg lg-elect\" d=\"M9 2v10\"/>"
+		   "<path class=\"lg lg-slow\" d=\"M13 2v10\"/>", "etcd log: leader / election / slow disk or apply");
+	}
+#undef SW
+	if (a.not_drawn)
+		fprintf(f, "<span class=\"muted\">%zu item%s without a position on this axis are only in the tables</span>",
+		        a.not_drawn, a.not_drawn == 1 ? "" : "s");
+	fputs("<span class=\"muted\">hover a marker for details; click it for its row below</span></div>\n", f);
+out:
+	free(a.label_end);
+	free(a.mark_end);
+	free(a.anchor);
+	free(a.row_time);
+}
+
+/* ---- sections ---- */
+
+static const char *worst_severity(const ea_diff *d)
+{
+	int w = 0;
+	for (size_t k = 0; d && k < d->nfindings; k++) {
+		if (!strcmp(d->findings[k].severity, "critical")) w = 2;
+		else if (!strcmp(d->findings[k].severity, "warning") && w < 1) w = 1;
+	}
+	return w == 2 ? "critical" : w == 1 ? "warning" : "ok";
+}
+
+static void section_verdict(FILE *f, ea_node *const *nodes, size_t n, const ea_diff *d, const ea_report_options *o)
+{
+	size_t crit = 0, warn = 0, info = 0;
+	for (size_t k = 0; k < d->nfindings; k++) {
+		if (!strcmp(d->findings[k].severity, "critical")) crit++;
+		else if (!strcmp(d->findings[k].severity, "warning")) warn++;
+		else info++;
+	}
+	fprintf(f, "<header id=\"verdict\" class=\"sev-%s\" data-verdict=\"%s\">\n", worst_severity(d),
+	        ea_verdict_name(d->verdict));
+	fputs("<h1>", f);
+	esc(f, o->title ? o->title : "etcd incident report");
+	fputs("</h1>\n", f);
+	fprintf(f, "<p>Verdict: <span class=\"vname\" id=\"verdict-name\">%s</span></p>\n", ea_verdict_name(d->verdict));
+	fprintf(f, "<p id=\"verdict-text\">%s</p>\n", verdict_text(d->verdict));
+	fputs("<p id=\"recommendation\"><b>Restore from:</b> ", f);
+	if (d->recommended >= 0 && (size_t)d->recommended < n) {
+		fprintf(f, "<a href=\"#node-%d\" id=\"recommended\" class=\"badge rec\">", d->recommended);
+		esc(f, nodes[d->recommended]->name);
+		fputs("</a> ", f);
+	}
+	esc(f, d->recommendation);
+	fputs("</p>\n", f);
+	fprintf(f, "<p class=\"muted\">%zu node%s \xC2\xB7 <a href=\"#findings\">%zu finding%s</a> (%zu critical, %zu warning, "
+	           "%zu info)", n, n == 1 ? "" : "s", d->nfindings, d->nfindings == 1 ? "" : "s", crit, warn, info);
+	if (d->first_divergent_index)
+		fprintf(f, " \xC2\xB7 first divergent index <b>%" PRIu64 "</b>", d->first_divergent_index);
+	if (o->generated_ms >= 0) {
+		char t[48];
+		int64_t ms = o->generated_ms ? o->generated_ms : (int64_t)time(NULL) * 1000;
+		ea_format_time_ms(t, sizeof t, ms);
+		fprintf(f, " \xC2\xB7 generated %s", t);
+	}
+	fputs("</p>\n</header>\n", f);
+}
+
+static void section_nodes(FILE *f, ea_node *const *nodes, size_t n, const ea_diff *d)
+{
+	fputs("<section id=\"nodes-section\"><h2>Nodes</h2><div class=\"wrap\"><table id=\"nodes\">\n<thead><tr>"
+	      "<th>name</th><th>member id</th><th>last index</th><th>last term</th><th>commit</th>"
+	      "<th>consistent index</th><th>revision</th><th>compacted</th><th>hash (at revision)</th><th>damage</th>"
+	      "<th>findings</th><th>path</th></tr></thead><tbody>\n", f);
+	for (size_t i = 0; i < n; i++) {
+		const ea_node *nd = nodes[i];
+		int w = nd->have_wal;
+		fprintf(f, "<tr id=\"node-%zu\" class=\"node\" data-name=\"", i);
+		esc(f, nd->name);
+		fputs("\"><td><b>", f);
+		esc(f, nd->name);
+		fputs("</b>", f);
+		if (d->recommended == (int)i) fputs(" <span class=\"badge rec\">recommended</span>", f);
+		fputs("</td>", f);
+		if (w && nd->wal.have_metadata) fprintf(f, "<td class=\"mono\">%" PRIx64 "</td>", nd->wal.member_id);
+		else fputs("<td>-</td>", f);
+		if (w && nd->wal.have_entries)
+			fprintf(f, "<td class=\"num\">%" PRIu64 "</td><td class=\"num\">%" PRIu64 "</td>", nd->wal.last_index,
+			        nd->wal.last_term);
+		else fputs("<td>-</td><td>-</td>", f);
+		if (w && nd->wal.have_hard_state) fprintf(f, "<td class=\"num\">%" PRIu64 "</td>", nd->wal.hard_state.commit);
+		else fputs("<td>-</td>", f);
+		if (!nd->have_db)
+			fputs("<td>-</td><td>-</td><td>-</td>", f);
+		else if (nd->db_compact_revision > 0)
+			fprintf(f, "<td class=\"num\">%" PRIu64 "</td><td class=\"num\">%" PRId64 "</td><td class=\"num\">%" PRId64
+			           "</td>", nd->db_consistent_index, nd->db_revision, nd->db_compact_revision);
+		else
+			fprintf(f, "<td class=\"num\">%" PRIu64 "</td><td class=\"num\">%" PRId64 "</td><td>none</td>",
+			        nd->db_consistent_index, nd->db_revision);
+		if (nd->have_db && nd->db_hash_revision > 0)
+			fprintf(f, "<td class=\"mono\">%" PRIu32 " (@%" PRId64 ")</td>", nd->db_hash, nd->db_hash_revision);
+		else fputs("<td>-</td>", f);
+		size_t dmg = node_damage(nd);
+		if (dmg) fprintf(f, "<td class=\"num\"><a href=\"#problems-%zu\">%zu</a></td>", i, dmg);
+		else fputs("<td class=\"num\">0</td>", f);
+		fputs("<td>", f);
+		int any = 0;
+		for (size_t k = 0; k < d->nfindings; k++)
+			if (i < 32 && (d->findings[k].node_mask & (1u << i))) {
+				fprintf(f, "%s<a href=\"#finding-%zu\">%s</a>", any ? ", " : "", k, d->findings[k].kind);
+				any = 1;
+			}
+		if (!any) fputs("-", f);
+		fputs("</td><td class=\"mono\">", f);
+		esc(f, nd->path);
+		if (nd->log_path) {
+			fputs("<br>log: ", f);
+			esc(f, nd->log_path);
+			fprintf(f, " (%" PRIu64 " lines, %" PRIu64 " events)", nd->logstats.lines, nd->logstats.events);
+		}
+		if (nd->db_unreadable) { fputs("<br>db unreadable: ", f); esc(f, nd->db_unreadable); }
+		fputs("</td></tr>\n", f);
+	}
+	fputs("</tbody></table></div></section>\n", f);
+}
+
+static void section_findings(FILE *f, ea_node *const *nodes, size_t n, const ea_diff *d)
+{
+	fprintf(f, "<section id=\"findings\"><h2>Findings (%zu)</h2>\n", d->nfindings);
+	if (!d->nfindings) fputs("<p id=\"no-findings\">No findings: the copies agree.</p>\n", f);
+	else fputs("<ol class=\"findings\" id=\"findings-list\">\n", f);
+	for (size_t k = 0; k < d->nfindings; k++) {
+		const ea_finding *fd = &d->findings[k];
+		fprintf(f, "<li id=\"finding-%zu\" class=\"finding sev-%s\" data-kind=\"%s\" data-severity=\"%s\"",
+		        k, fd->severity, fd->kind, fd->severity);
+		if (fd->index) fprintf(f, " data-index=\"%" PRIu64 "\"", fd->index);
+		fprintf(f, "><b class=\"kind\">%s</b> <span class=\"badge sev sev-%s\">%s</span>", fd->kind, fd->severity,
+		        fd->severity);
+		if (fd->index) fprintf(f, " at index <b>%" PRIu64 "</b>", fd->index);
+		if (fd->revision >= 0) fprintf(f, " at revision <b>%" PRId64 "</b>", fd->revision);
+		if (fd->node_mask) {
+			fputs(" \xE2\x80\x94 nodes: ", f);
+			int any = 0;
+			for (size_t i = 0; i < n && i < 32; i++)
+				if (fd->node_mask & (1u << i)) {
+					fprintf(f, "%s<a class=\"node-link\" href=\"#node-%zu\">", any ? ", " : "", i);
+					esc(f, nodes[i]->name);
+					fputs("</a>", f);
+					any = 1;
+				}
+		}
+		fputs("<br><span class=\"detail\">", f);
+		esc_detail(f, fd->detail);
+		fputs("</span></li>\n", f);
+	}
+	if (d->nfindings) fputs("</ol>\n", f);
+
+	/* problems found by the readers, by file and byte offset */
+	size_t total = 0;
+	for (size_t i = 0; i < n; i++) total += node_damage(nodes[i]);
+	if (total) {
+		fputs("<h3 id=\"problems\">Problems in the inputs (file+offset)</h3>\n<div class=\"wrap\"><table id=\"problems-table\">"
+		      "<thead><tr><th>node</th><th>severity</th><th>kind</th><th>file+offset</th><th>length</th><th>meaning</th>"
+		      "</tr></thead><tbody>\n", f);
+		for (size_t i = 0; i < n; i++) {
+			const ea_node *nd = nodes[i];
+			size_t shown = 0, more = 0;
+			int first_row = 1;
+			for (size_t p = 0; nd->have_wal && p < nd->wal.problem_count; p++) {
+				const ea_problem *pr = &nd->wal.problems[p].p;
+				if (pr->severity < EA_SEV_WARNING) continue;
+				if (shown == 200) { more++; continue; }
+				shown++;
+				fprintf(f, "<tr id=\"problem-%zu-%zu\" class=\"problem\"", i, p);
+				if (first_row) fprintf(f, " data-first=\"1\"");
+				fputs(" data-kind=\"", f);
+				esc(f, pr->kind);
+				fprintf(f, "\"><td>%s<a href=\"#node-%zu\">", first_row ? "" : "", i);
+				if (first_row) fprintf(f, "<span id=\"problems-%zu\"></span>", i);
+				first_row = 0;
+				esc(f, nd->name);
+				fprintf(f, "</a></td><td><span class=\"badge sev-%s\">%s</span></td><td>",
+				        pr->severity == EA_SEV_ERROR ? "critical" : "warning", ea_severity_name(pr->severity));
+				esc(f, pr->kind);
+				fputs("</td><td><code class=\"loc\">", f);
+				esc(f, pr->file ? pr->file : "-");
+				if (pr->offset != EA_NO_OFFSET) fprintf(f, "+%" PRIu64, pr->offset);
+				fputs("</code></td>", f);
+				if (pr->length) fprintf(f, "<td class=\"num\">%" PRIu64 "</td><td>", pr->length);
+				else fputs("<td>-</td><td>", f);
+				esc(f, pr->message);
+				fputs("</td></tr>\n", f);
+			}
+			if (more) fprintf(f, "<tr><td colspan=\"6\" class=\"muted\">%zu more problems on this node: see "
+			                     "<code>etcd-autopsy wal ls</code> or the export's problems table</td></tr>\n", more);
+			if (nd->have_db && nd->db_problems) {
+				fprintf(f, "<tr class=\"problem db\" data-kind=\"db-damage\"><td><a href=\"#node-%zu\">", i);
+				if (first_row) fprintf(f, "<span id=\"problems-%zu\"></span>", i);
+				esc(f, nd->name);
+				fprintf(f, "</a></td><td><span class=\"badge sev-%s\">%s</span></td><td>",
+				        nd->db_errors ? "critical" : "warning", nd->db_errors ? "error" : "warning");
+				const ea_problem *fp = nd->db_first_problem;
+				esc(f, fp ? fp->kind : "db");
+				fputs("</td><td><code class=\"loc\">", f);
+				esc(f, fp && fp->file ? fp->file : nd->db_file ? nd->db_file : "-");
+				if (fp && fp->offset != EA_NO_OFFSET) fprintf(f, "+%" PRIu64, fp->offset);
+				fputs("</code></td><td>-</td><td>", f);
+				fprintf(f, "%zu problem%s in the bbolt db; first: ", nd->db_problems, nd->db_problems == 1 ? "" : "s");
+				esc(f, nd->db_unreadable ? nd->db_unreadable : fp ? fp->message : "?");
+				fputs("</td></tr>\n", f);
+			}
+		}
+		fputs("</tbody></table></div>\n", f);
+	}
+	fputs("</section>\n", f);
+}
+
+static void section_terms(FILE *f, ea_node *const *nodes, size_t n, const ea_terms *t)
+{
+	fprintf(f, "<section id=\"terms-section\"><h2>Terms (%zu)</h2>\n", t->nrows);
+	fprintf(f, "<p class=\"muted\">%zu failed election%s (longest run %zu); highest term %" PRIu64 ", highest term "
+	           "with entries %" PRIu64 ".</p>\n", t->failed_elections, t->failed_elections == 1 ? "" : "s",
+	        t->longest_failed_run, t->max_term, t->max_term_with_entries);
+	fputs("<div class=\"wrap\"><table id=\"terms\"><thead><tr><th>term</th><th>leader</th><th>basis</th>"
+	      "<th>first index</th><th>last index</th><th>entries</th><th>votes (voter\xE2\x86\x92" "candidate)</th>"
+	      "<th>failed election</th><th>first log line (UTC)</th></tr></thead><tbody>\n", f);
+	for (size_t r = 0; r < t->nrows; r++) {
+		const ea_term_row *row = &t->rows[r];
+		fprintf(f, "<tr id=\"term-%" PRIu64 "\" class=\"term%s\" data-term=\"%" PRIu64 "\"", row->term,
+		        row->failed_election ? " failed" : "", row->term);
+		if (row->leader) fprintf(f, " data-leader=\"%" PRIx64 "\"", row->leader);
+		fprintf(f, " data-failed=\"%d\"><td class=\"num\">%" PRIu64 "</td><td>", row->failed_election, row->term);
+		if (row->leader) member_label(f, nodes, n, row->leader); else fputs("-", f);
+		if (row->leader_mismatch) {
+			fputs(" <span class=\"badge sev-warning\">log says ", f);
+			fprintf(f, "%" PRIx64 "</span>", row->log_leader);
+		}
+		fputs("</td><td>", f);
+		esc(f, row->leader_basis ? row->leader_basis : "-");
+		fputs("</td>", f);
+		if (row->entries)
+			fprintf(f, "<td class=\"num\">%" PRIu64 "</td><td class=\"num\">%" PRIu64 "</td>", row->first_index, row->last_index);
+		else fputs("<td>-</td><td>-</td>", f);
+		fprintf(f, "<td class=\"num\">%" PRIu64 "</td><td class=\"mono\">", row->entries);
+		for (size_t v = 0; v < row->nvotes; v++) {
+			int a = node_of_member(nodes, n, row->votes[v].voter), b = node_of_member(nodes, n, row->votes[v].voted_for);
+			if (v) fputs(", ", f);
+			if (a >= 0) esc(f, nodes[a]->name); else fprintf(f, "%" PRIx64, row->votes[v].voter);
+			fputs("\xE2\x86\x92", f);
+			if (b >= 0) esc(f, nodes[b]->name); else fprintf(f, "%" PRIx64, row->votes[v].voted_for);
+		}
+		if (!row->nvotes) fputs("-", f);
+		fprintf(f, "</td><td>%s</td><td class=\"mono\">", row->failed_election ? "<b class=\"badge sev-critical\">yes</b>" : "-");
+		char tm[48];
+		fmt_time(tm, sizeof tm, row->time_ms);
+		fputs(tm, f);
+		fputs("</td></tr>\n", f);
+	}
+	fputs("</tbody></table></div></section>\n", f);
+}
+
+#define MAX_EVENT_ROWS 5000
+
+static void section_events(FILE *f, const ea_event *ev, size_t nev)
+{
+	fprintf(f, "<section id=\"events-section\"><h2>Timeline events (%zu)</h2>\n<details id=\"events\"><summary>"
+	           "show all events (the same as <code>etcd-autopsy history</code>)</summary>\n<div class=\"wrap\">"
+	           "<table id=\"events-table\"><thead><tr><th>time (UTC)</th><th>source</th><th>term</th><th>index</th>"
+	           "<th>node</th><th>event</th><th>detail</th></tr></thead><tbody>\n", nev);
+	for (size_t k = 0; k < nev && k < MAX_EVENT_ROWS; k++) {
+		const ea_event *e = &ev[k];
+		char tm[48];
+		fmt_time(tm, sizeof tm, e->time_ms);
+		fprintf(f, "<tr id=\"ev-%zu\" data-event=\"", k);
+		esc(f, e->event);
+		fprintf(f, "\"><td class=\"mono\">%s</td><td>", tm);
+		esc(f, e->time_source ? e->time_source : "-");
+		fputs("</td>", f);
+		if (e->term) fprintf(f, "<td class=\"num\"><a href=\"#term-%" PRIu64 "\">%" PRIu64 "</a></td>", e->term, e->term);
+		else fputs("<td>-</td>", f);
+		if (e->index) fprintf(f, "<td class=\"num\">%" PRIu64 "</td>", e->index); else fputs("<td>-</td>", f);
+		fputs("<td>", f);
+		esc(f, e->node ? e->node : "(cluster)");
+		fputs("</td><td>", f);
+		esc(f, e->event);
+		fputs("</td><td>", f);
+		esc_detail(f, e->detail);
+		fputs("</td></tr>\n", f);
+	}
+	if (nev > MAX_EVENT_ROWS)
+		fprintf(f, "<tr><td colspan=\"7\" class=\"muted\">%zu more events: see <code>etcd-autopsy history</code> or "
+		           "the export's events table</td></tr>\n", nev - MAX_EVENT_ROWS);
+	fputs("</tbody></table></div></details></section>\n", f);
+}
+
+static void shell_word(FILE *f, const char *s)
+{
+	int plain = *s != 0;
+	for (const char *p = s; *p && plain; p++)
+		plain = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || strchr("-_./=:+,@%", *p);
+	if (plain) { esc(f, s); return; }
+	fputc('\'', f);
+	for (const char *p = s; *p; p++) {
+		if (*p == '\'') fputs("'\\''", f);
+		else esc_n(f, p, 1);
+	}
+	fputc('\'', f);
+}
+
+static void section_sql(FILE *f, ea_node *const *nodes, size_t n, const ea_report_options *o)
+{
+	fputs("<section id=\"sql\"><h2>Continue in SQL</h2>\n<p>Everything above, and every entry, record and revision, "
+	      "goes into one SQLite database (schema: <code>docs/schema.md</code>):</p>\n<pre id=\"export-command\">", f);
+	if (o->export_command) {
+		esc(f, o->export_command);
+	} else {
+		fputs("etcd-autopsy export -o incident.sqlite", f);
+		for (size_t i = 0; i < n; i++) {
+			fputc(' ', f);
+			size_t len = strlen(nodes[i]->name) + strlen(nodes[i]->path) + 2;
+			char *w = malloc(len);
+			if (!w) continue;
+			snprintf(w, len, "%s=%s", nodes[i]->name, nodes[i]->path);
+			shell_word(f, w);
+			free(w);
+		}
+	}
+	fputs("</pre>\n", f);
+	const char *dir = o->queries_dir ? o->queries_dir : "queries";
+	if (o->nqueries) {
+		fputs("<p>Ready queries:</p>\n<ul id=\"queries\">\n", f);
+		for (size_t q = 0; q < o->nqueries; q++) {
+			fputs("<li class=\"query\" data-name=\"", f);
+			esc(f, o->queries[q].name);
+			fputs("\"><code>", f);
+			esc(f, o->queries[q].name);
+			fputs("</code>", f);
+			if (o->queries[q].summary) { fputs(": ", f); esc(f, o->queries[q].summary); }
+			fputs("<br><code class=\"muted\">sqlite3 incident.sqlite &lt; ", f);
+			esc(f, dir);
+			fputc('/', f);
+			esc(f, o->queries[q].name);
+			fputs("</code></li>\n", f);
+		}
+		fputs("</ul>\n", f);
+	}
+	fputs("<p>For example: <code>sqlite3 incident.sqlite \"SELECT term, leader, first_index, last_index FROM terms "
+	      "ORDER BY term\"</code></p>\n</section>\n", f);
+}
+
+int ea_report_write(FILE *f, ea_node *const *nodes, size_t n, const ea_terms *terms, const ea_diff *diff,
+                    const ea_event *events, size_t nevents, const ea_report_options *opts)
+{
+	ea_report_options defaults = EA_REPORT_OPTIONS_INIT;
+	const ea_report_options *o = opts ? opts : &defaults;
+	ea_terms no_terms;
+	memset(&no_terms, 0, sizeof no_terms);
+	if (!terms) terms = &no_terms;
+	ea_diff no_diff;
+	memset(&no_diff, 0, sizeof no_diff);
+	no_diff.recommended = -1;
+	if (!diff) diff = &no_diff;
+
+	fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+	      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+	      "<meta name=\"color-scheme\" content=\"light dark\">\n"
+	      "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">\n"
+	      "<meta name=\"generator\" content=\"etcd-autopsy " EA_VERSION "\">\n<title>", f);
+	esc(f, o->title ? o->title : "etcd incident report");
+	fprintf(f, ": %s</title>\n<style>\n%s</style>\n</head>\n<body>\n", ea_verdict_name(diff->verdict), css);
+	section_verdict(f, nodes, n, diff, o);
+	section_nodes(f, nodes, n, diff);
+	fputs("<section id=\"timeline\"><h2>Timeline</h2>\n", f);
+	svg_timeline(f, nodes, n, terms, diff, events, nevents);
+	fputs("</section>\n", f);
+	section_findings(f, nodes, n, diff);
+	section_terms(f, nodes, n, terms);
+	section_events(f, events, nevents);
+	section_sql(f, nodes, n, o);
+	fputs("<footer>Written by etcd-autopsy " EA_VERSION " (offline, read-only). ", f);
+	if (o->command_line) {
+		fputs("Command: <code>", f);
+		esc(f, o->command_line);
+		fputs("</code>", f);
+	}
+	fputs("</footer>\n</body>\n</html>\n", f);
+	if (fflush(f) != 0 || ferror(f)) return EA_EIO;
+	return EA_OK;
+}
