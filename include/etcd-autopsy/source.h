@@ -18,7 +18,7 @@ extern "C" {
 
 typedef struct ea_input ea_input;
 
-typedef enum { EA_INPUT_DIR, EA_INPUT_FILE, EA_INPUT_ARCHIVE } ea_input_kind;
+typedef enum { EA_INPUT_DIR, EA_INPUT_FILE, EA_INPUT_ARCHIVE, EA_INPUT_MEM } ea_input_kind;
 
 typedef struct {
 	const char *name;   /* relative path, '/'-separated; for a single file its base name */
@@ -27,6 +27,19 @@ typedef struct {
 } ea_input_file;
 
 int  ea_input_open(ea_input **out, const char *path, ea_error *err);
+
+/* An input over bytes in memory (fuzzing, tests, embedding): `n` files with the given
+ * relative names and contents, copied into an anonymous staging file (memfd, or an unlinked
+ * temporary file), so the caller's buffers need not outlive the call. ea_input_path() is
+ * "(memory)". Names are normalised like archive members; an unsafe name is EA_EINVAL. */
+typedef struct {
+	const char *name;
+	const void *data;
+	size_t      size;
+	int64_t     mtime;
+} ea_input_mem_file;
+
+int  ea_input_open_mem(ea_input **out, const ea_input_mem_file *files, size_t n, ea_error *err);
 void ea_input_close(ea_input *in);
 
 ea_input_kind ea_input_get_kind(const ea_input *in);

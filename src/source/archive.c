@@ -38,7 +38,7 @@ static int write_all(int fd, const char *p, size_t n, uint64_t off)
 }
 
 /* Normalise a member name: drop leading "/" and "./", refuse ".." components. */
-static int clean_name(const char *raw, char *out, size_t cap)
+int ea__input_clean_name(const char *raw, char *out, size_t cap)
 {
 	while (*raw == '/') raw++;
 	while (raw[0] == '.' && raw[1] == '/') { raw += 2; while (*raw == '/') raw++; }
@@ -100,7 +100,7 @@ int ea__input_open_archive(ea_input *in, ea_error *err)
 		if (archive_entry_filetype(ent) != AE_IFREG) continue;
 		char name[4096];
 		const char *raw = archive_entry_pathname(ent);
-		if (!raw || clean_name(raw, name, sizeof name) != 0) {
+		if (!raw || ea__input_clean_name(raw, name, sizeof name) != 0) {
 			rc = ea__input_problem(in, EA_SEV_WARNING, "archive-bad-name", NULL, EA_NO_OFFSET,
 			                       "archive member with an unsafe or empty name skipped: %s",
 			                       raw ? raw : "(none)");

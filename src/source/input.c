@@ -97,6 +97,11 @@ static int looks_like_archive(const char *path)
 	return 0;
 }
 
+void ea__input_sort(ea_input *in)
+{
+	qsort(in->files, in->count, sizeof *in->files, cmp_entry);
+}
+
 int ea_input_open(ea_input **out, const char *path, ea_error *err)
 {
 	*out = NULL;
@@ -136,7 +141,7 @@ int ea_input_open(ea_input **out, const char *path, ea_error *err)
 		rc = EA_EIO;
 	}
 	if (rc < 0) { ea_input_close(in); return rc; }
-	if (in->count > 1) qsort(in->files, in->count, sizeof *in->files, cmp_entry);
+	if (in->count > 1) ea__input_sort(in);
 	*out = in;
 	return EA_OK;
 }
@@ -187,7 +192,7 @@ long ea_input_pread(ea_input *in, size_t i, void *buf, size_t len, uint64_t off)
 	if (len > e->pub.size - off) len = (size_t)(e->pub.size - off);
 	int fd;
 	uint64_t base = 0;
-	if (in->kind == EA_INPUT_ARCHIVE) {
+	if (in->kind == EA_INPUT_ARCHIVE || in->kind == EA_INPUT_MEM) {
 		fd = in->stage_fd;
 		base = e->stage_off;
 	} else {

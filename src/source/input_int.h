@@ -28,7 +28,10 @@ int ea__input_add(ea_input *in, const char *name, uint64_t size, int64_t mtime,
 int ea__input_problem(ea_input *in, ea_severity sev, const char *kind, const char *file,
                       uint64_t offset, const char *fmt, ...);
 int ea__input_open_dir(ea_input *in, ea_error *err);
+void ea__input_sort(ea_input *in);   /* by name */
 int ea__input_open_archive(ea_input *in, ea_error *err);
+/* Archive/memory member name: drop leading "/" and "./", refuse ".." components; 0 or -1. */
+int ea__input_clean_name(const char *raw, char *out, size_t cap);
 void ea__set_error(ea_error *err, int code, ea_layer layer, const char *file, uint64_t off,
                    const char *fmt, ...);
 
