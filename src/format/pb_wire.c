@@ -42,7 +42,7 @@ int ea_pb_skip(const uint8_t **p, const uint8_t *end, unsigned wire)
  * unknown). Calls back through a small switch in each decoder below. */
 #define FOR_FIELDS(b, n, FIELD, WIRE, BODY)                                        \
 	do {                                                                       \
-		const uint8_t *p_ = (b), *end_ = (b) + (n);                        \
+		const uint8_t *p_ = (b), *end_ = (n) ? (b) + (n) : (b); /* b may be NULL */ \
 		while (p_ < end_) {                                                \
 			uint64_t tag_;                                             \
 			if (ea_pb_varint(&p_, end_, &tag_)) return -1;             \

@@ -611,8 +611,12 @@ int ea_wal_next(ea_wal *w, ea_wal_item *item)
 		if (r.type == EA_WAL_METADATA && out->decoded) {
 			if (!w->meta_first) {
 				w->meta_first = malloc(r.data_len ? r.data_len : 1);
-				if (w->meta_first) { memcpy(w->meta_first, r.data, r.data_len); w->meta_first_len = r.data_len; }
-			} else if (w->meta_first_len != r.data_len || memcmp(w->meta_first, r.data, r.data_len) != 0) {
+				if (w->meta_first) {
+					if (r.data_len) memcpy(w->meta_first, r.data, r.data_len);
+					w->meta_first_len = r.data_len;
+				}
+			} else if (w->meta_first_len != r.data_len ||
+			           (r.data_len && memcmp(w->meta_first, r.data, r.data_len) != 0)) {
 				queue_problem(w, EA_SEV_ERROR, "metadata-conflict", s->file, off, 8 + rec + pad,
 				              "metadata (member/cluster ID) differs from the first segment's: segments "
 				              "from different members or clusters were mixed (etcd: \"conflicting metadata found\")");
