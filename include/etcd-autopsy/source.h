@@ -53,6 +53,10 @@ long ea_input_find(const ea_input *in, const char *name);
 size_t ea_input_problem_count(const ea_input *in);
 const ea_problem *ea_input_problem_at(const ea_input *in, size_t i);
 
+/* Bytes read from all inputs by this process so far (archive members count as they are
+ * decompressed). For progress displays; safe to call from another thread. */
+uint64_t ea_input_bytes_read(void);
+
 /* Read up to len bytes of file i at offset off. Returns bytes read (0 at end) or < 0. */
 long ea_input_pread(ea_input *in, size_t i, void *buf, size_t len, uint64_t off);
 

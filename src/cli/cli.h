@@ -45,6 +45,10 @@ int  cli_exit_code(const cli_problems *cp);
 void cli_print_error(const char *cmd, const char *path, int rc, const ea_error *err);
 void cli_problem_table(FILE *f, const ea_problem *p);
 
+/* Progress on stderr (TTY only, after ~1 s, never with -q). total_bytes_hint 0 = unknown. */
+void cli_progress_start(int quiet, uint64_t total_bytes_hint);
+void cli_progress_stop(void);
+
 int cmd_wal(int argc, char **argv);
 int cmd_db(int argc, char **argv);
 int cmd_snap(int argc, char **argv);

@@ -50,8 +50,15 @@ int main(int argc, char **argv)
 		       ea_crc32c_impl());
 		return EXIT_CLEAN;
 	}
+	int quiet = 0;
+	for (int i = 2; i < argc; i++) quiet |= strcmp(argv[i], "-q") == 0 || strcmp(argv[i], "--quiet") == 0;
 	for (const command *c = commands; c->name; c++)
-		if (strcmp(argv[1], c->name) == 0) return c->fn(argc - 1, argv + 1);
+		if (strcmp(argv[1], c->name) == 0) {
+			cli_progress_start(quiet, 0);
+			int rc = c->fn(argc - 1, argv + 1);
+			cli_progress_stop();
+			return rc;
+		}
 	fprintf(stderr, "etcd-autopsy: unknown command '%s'\n\n", argv[1]);
 	usage(stderr);
 	return EXIT_USAGE;

@@ -135,6 +135,7 @@ int ea__input_open_archive(ea_input *in, ea_error *err)
 					return EA_EIO;
 				}
 				done += k;
+				ea__input_count_bytes(k);
 			}
 			if ((uint64_t)off + len > size) size = (uint64_t)off + len;
 		}

@@ -12,6 +12,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+static _Atomic uint64_t bytes_read_total;
+
+uint64_t ea_input_bytes_read(void) { return bytes_read_total; }
+void ea__input_count_bytes(uint64_t n) { bytes_read_total += n; }
+
 void ea__set_error(ea_error *err, int code, ea_layer layer, const char *file, uint64_t off,
                    const char *fmt, ...)
 {
@@ -210,6 +215,7 @@ long ea_input_pread(ea_input *in, size_t i, void *buf, size_t len, uint64_t off)
 		if (n < 0) { if (errno == EINTR) continue; return EA_EIO; }
 		if (n == 0) break;
 		got += (size_t)n;
+		bytes_read_total += (uint64_t)n;
 	}
 	return (long)got;
 }

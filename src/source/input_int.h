@@ -32,6 +32,7 @@ void ea__input_sort(ea_input *in);   /* by name */
 int ea__input_open_archive(ea_input *in, ea_error *err);
 /* Archive/memory member name: drop leading "/" and "./", refuse ".." components; 0 or -1. */
 int ea__input_clean_name(const char *raw, char *out, size_t cap);
+void ea__input_count_bytes(uint64_t n);   /* progress accounting (see ea_input_bytes_read) */
 void ea__set_error(ea_error *err, int code, ea_layer layer, const char *file, uint64_t off,
                    const char *fmt, ...);
 
