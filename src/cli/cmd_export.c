@@ -19,6 +19,8 @@ static const char export_help[] =
 	"      --values        also store every value (revisions.value BLOB); default: size and CRC-32C\n"
 	"      --no-records    leave wal_records empty (one row per WAL record otherwise)\n"
 	"      --force         replace FILE if it exists\n"
+	"      --logs NAME=FILE  etcd's log of node NAME: its events join `events` (time_source log)\n"
+	"                      and give terms real times; repeatable\n"
 	"  -q, --quiet         no summary on stderr\n\n"
 	"examples:\n"
 	"  etcd-autopsy export -o incident.sqlite etcd-1=n1/ etcd-2=n2.tar.gz etcd-3=n3/ backup=snap.db\n"
@@ -27,10 +29,10 @@ static const char export_help[] =
 	"exit codes: 0 exported, no damage; 1 exported, damage or divergence found (see problems,\n"
 	"findings); 2 usage error, unreadable input, or the database could not be written\n";
 
-enum { O_OUTPUT, O_VALUES, O_NORECORDS, O_FORCE, O_QUIET, O_HELP };
+enum { O_OUTPUT, O_VALUES, O_NORECORDS, O_FORCE, O_QUIET, O_HELP, O_LOGS };
 static const cli_opt export_opts[] = {
 	{ "output", 'o', 1 }, { "values", 0, 0 }, { "no-records", 0, 0 }, { "force", 0, 0 },
-	{ "quiet", 'q', 0 }, { "help", 'h', 0 }, { NULL, 0, 0 }
+	{ "quiet", 'q', 0 }, { "help", 'h', 0 }, { "logs", 0, 1 }, { NULL, 0, 0 }
 };
 
 static volatile sig_atomic_t stop_flag;
@@ -55,6 +57,8 @@ int cmd_export(int argc, char **argv)
 	ea_export_options eo = EA_EXPORT_OPTIONS_INIT;
 	const char *output = NULL;
 	int quiet = 0;
+	const char *logs[CLI_MAX_NODES];
+	int nlogs = 0;
 	cli_parser p;
 	cli_parser_init(&p, argc, argv);
 	int o;
@@ -65,18 +69,22 @@ int cmd_export(int argc, char **argv)
 		case O_NORECORDS: eo.records = 0; break;
 		case O_FORCE: eo.force = 1; break;
 		case O_QUIET: quiet = 1; break;
+		case O_LOGS:
+			if (nlogs == CLI_MAX_NODES) { fprintf(stderr, "etcd-autopsy export: too many --logs\n"); return EXIT_USAGE; }
+			logs[nlogs++] = p.arg;
+			break;
 		case O_HELP: fputs(export_help, stdout); return EXIT_CLEAN;
 		}
 	}
 	if (o == -2) return EXIT_USAGE;
-	if (!output || p.npositional < 1 || p.npositional > CLI_MAX_NODES) {
-		if (!output) fprintf(stderr, "etcd-autopsy export: -o FILE is required\n\n");
+	if (!output) {
+		fprintf(stderr, "etcd-autopsy export: -o FILE is required\n\n");
 		fputs(export_help, stderr);
 		return EXIT_USAGE;
 	}
 	ea_node *nodes[CLI_MAX_NODES];
 	size_t n;
-	if (cli_open_nodes("export", p.positional, p.npositional, nodes, &n)) return EXIT_USAGE;
+	if (cli_nodes_from_args("export", export_help, &p, logs, nlogs, nodes, &n)) return EXIT_USAGE;
 
 	char *cmdline = join_argv(argc, argv);
 	eo.command_line = cmdline;

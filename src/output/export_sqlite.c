@@ -66,7 +66,8 @@ static const char schema_sql[] =
 	"CREATE TABLE hard_states(node TEXT NOT NULL, seq INTEGER, term INTEGER, vote TEXT,\n"
 	"  commit_index INTEGER, file TEXT, offset INTEGER);\n"
 	"CREATE TABLE terms(term INTEGER NOT NULL, leader TEXT, first_index INTEGER, last_index INTEGER,\n"
-	"  entries INTEGER, failed_election INTEGER, leader_basis TEXT);\n"
+	"  entries INTEGER, failed_election INTEGER, leader_basis TEXT, time TEXT, time_source TEXT,\n"
+	"  log_leader TEXT);\n"
 	"CREATE TABLE votes(term INTEGER NOT NULL, voter TEXT, voted_for TEXT);\n"
 	"CREATE TABLE snapshots(node TEXT NOT NULL, source TEXT, term INTEGER, idx INTEGER, voters TEXT,\n"
 	"  learners TEXT, file TEXT, offset INTEGER, crc_ok INTEGER, size INTEGER);\n"
@@ -140,7 +141,7 @@ static const char *const insert_sql[EA_EXPORT_T_COUNT] = {
 	"INSERT INTO wal_records VALUES(?,?,?,?,?,?,?)",
 	"INSERT INTO entries VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 	"INSERT INTO hard_states VALUES(?,?,?,?,?,?,?)",
-	"INSERT INTO terms VALUES(?,?,?,?,?,?,?)",
+	"INSERT INTO terms VALUES(?,?,?,?,?,?,?,?,?,?)",
 	"INSERT INTO votes VALUES(?,?,?)",
 	"INSERT INTO snapshots VALUES(?,?,?,?,?,?,?,?,?,?)",
 	"INSERT INTO conf_changes VALUES(?,?,?,?,?,?,?,?,?,?)",
@@ -851,6 +852,14 @@ static int export_terms(ex *x, const ea_terms *t)
 		b_u64(s, 5, tr->entries);
 		sqlite3_bind_int(s, 6, tr->failed_election ? 1 : 0);
 		b_text(s, 7, tr->leader_basis);
+		if (tr->time_ms >= 0) {
+			/* the earliest line of etcd's logs about this term (--logs) */
+			char tt[48];
+			time_text(tt, sizeof tt, tr->time_ms);
+			b_text(s, 8, tt);
+			b_text(s, 9, "log");
+		}
+		b_hex(x, s, 10, tr->log_leader, 0);
 		rc = row(x, EA_EXPORT_T_TERMS);
 		for (size_t k = 0; k < tr->nvotes && rc == EA_OK; k++) {
 			b_u64(v, 1, tr->term);

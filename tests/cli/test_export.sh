@@ -253,4 +253,16 @@ eq "leaf-flip: lost revisions absent" "$(q "$X" "SELECT count(*) FROM revisions 
 for f in "$Q"/*.sql; do
 	if sqlite3 -batch "$E" <"$f" >/dev/null 2>"$TMP/qerr"; then ok; else fail "$(basename "$f"): $(cat "$TMP/qerr")"; fi
 done
+# ---- etcd's logs give terms real times (--logs); leaders agree with the logs ----------------
+T=$FIXTURES/text-log
+TL=$TMP/textlog.sqlite
+"$EA" export -q -o "$TL" "$T/n1.tar.gz" "$T/n2.tar.gz" "$T/n3.tar.gz" --logs n1="$T/etcd/logs/n1.log" \
+	--logs n2="$T/etcd/logs/n2.log.gz" --logs n3="$T/etcd/logs/n3.log" >/dev/null 2>&1
+check "export with --logs" [ -s "$TL" ]
+check "every term has a log time" [ "$(sqlite3 "$TL" "SELECT count(*) FROM terms WHERE time IS NULL OR time_source <> 'log'")" = 0 ]
+want=$(manifest text-log leader_terms | tr ',' '\n' | sort -n | tr '\n' ' ')
+got=$(sqlite3 "$TL" "SELECT term || ':' || log_leader FROM terms WHERE log_leader IS NOT NULL ORDER BY term" | tr '\n' ' ')
+check "log leaders per term = etcd's lines ($want)" [ "$got" = "$want" ]
+check "log leaders agree with the WALs" [ "$(sqlite3 "$TL" "SELECT count(*) FROM terms WHERE log_leader IS NOT NULL AND log_leader <> leader")" = 0 ]
+check "log events exported" [ "$(sqlite3 "$TL" "SELECT count(*) FROM events WHERE time_source = 'log'")" -gt 10 ]
 finish
