@@ -608,7 +608,7 @@ static void svg_timeline(FILE *f, ea_node *const *nodes, size_t n, const ea_term
 			snprintf(t, sizeof t, "superseded: entries %" PRIu64 "..%" PRIu64 " of term %" PRIu64 " written, never "
 			         "committed, overwritten by term %" PRIu64 " (%s+%" PRIu64 ")", sr->from_index, sr->to_index,
 			         sr->term, sr->by_term, sr->segment < nd->nsegments ? nd->segments[sr->segment].file : "?", sr->offset);
-			fprintf(f, "<g class=\"mark superseded\" data-from=\"%" PRIu64 "\" data-to=\"%" PRIu64 "\">"
+			fprintf(f, "<g class=\"mark superseded\" data-event=\"superseded\" data-from=\"%" PRIu64 "\" data-to=\"%" PRIu64 "\">"
 			           "<rect class=\"sup\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"14\">", sr->from_index,
 			        sr->to_index, s0, ybar - 7, s1 - s0);
 			svg_title(f, t);
