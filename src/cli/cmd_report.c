@@ -83,6 +83,14 @@ static int cmp_query(const void *a, const void *b)
 	return strcmp(((const ea_report_query *)a)->name, ((const ea_report_query *)b)->name);
 }
 
+/* ". " that ends a sentence (not the one of "e.g. " / "i.e. "), NULL if none */
+static char *sentence_end(char *s)
+{
+	for (char *d = strstr(s, ". "); d; d = strstr(d + 1, ". "))
+		if (!(d - s >= 3 && (strncmp(d - 3, "e.g", 3) == 0 || strncmp(d - 3, "i.e", 3) == 0))) return d;
+	return NULL;
+}
+
 static void read_summary(const char *dir, const char *name, char *out, size_t cap)
 {
 	out[0] = 0;
@@ -90,17 +98,27 @@ static void read_summary(const char *dir, const char *name, char *out, size_t ca
 	snprintf(path, sizeof path, "%s/%s", dir, name);
 	FILE *f = fopen(path, "r");
 	if (!f) return;
-	char line[600] = "";
-	if (fgets(line, sizeof line, f)) {
+	/* the first sentence of the leading comment, which may span lines */
+	char text[1200] = "", line[600];
+	size_t len = 0;
+	while (fgets(line, sizeof line, f) && len < sizeof text - 1) {
 		line[strcspn(line, "\r\n")] = 0;
-		const char *p = line;
-		if (strncmp(p, "--", 2) == 0) p += 2;
+		if (strncmp(line, "--", 2) != 0) break;
+		const char *p = line + 2;
 		while (*p == ' ') p++;
-		size_t nl = strlen(name);
-		if (strncmp(p, name, nl) == 0 && p[nl] == ':') p += nl + 1;
-		while (*p == ' ') p++;
-		snprintf(out, cap, "%s", p);
+		if (!*p || strncmp(p, "Parameters:", 11) == 0) break;
+		if (len == 0) {
+			size_t nl = strlen(name);
+			if (strncmp(p, name, nl) == 0 && p[nl] == ':') p += nl + 1;
+			while (*p == ' ') p++;
+		}
+		len += (size_t)snprintf(text + len, sizeof text - len, "%s%s", len ? " " : "", p);
+		if (len >= sizeof text) len = sizeof text - 1;
+		if (sentence_end(text) || (len && text[len - 1] == '.')) break;
 	}
+	char *dot = sentence_end(text);
+	if (dot) dot[1] = 0;
+	snprintf(out, cap, "%s", text);
 	fclose(f);
 }
 

@@ -270,8 +270,8 @@ static int place(const axis *a, uint64_t term, uint64_t index, int64_t time_ms, 
 		int64_t t = time_ms;
 		if (t < 0 && r) t = a->row_time[row_idx(a, r)];
 		if (t < 0 && index) {
-			/* the term whose entries cover the index */
-			for (size_t k = 0; k < a->terms->nrows; k++) {
+			/* the newest term whose entries cover the index: the one whose entry survives there */
+			for (size_t k = a->terms->nrows; k-- > 0;) {
 				const ea_term_row *q = &a->terms->rows[k];
 				if (q->entries && index >= q->first_index && index <= q->last_index && a->row_time[k] >= 0) {
 					t = a->row_time[k];
@@ -592,10 +592,15 @@ static void svg_timeline(FILE *f, ea_node *const *nodes, size_t n, const ea_term
 			double bc = xpos(&a, (double)commit + 1), b1 = xpos(&a, (double)nd->wal.last_index + 1);
 			fprintf(f, "<rect class=\"bar\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"7\"><title>entries %" PRIu64
 			           "..%" PRIu64 " committed</title></rect>", b0, ybar - 3.5, bc > b0 ? bc - b0 : 1, nd->log_first_index, commit);
-			if (nd->wal.last_index > commit)
+			if (nd->wal.last_index > commit) {
 				fprintf(f, "<rect class=\"tail\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"7\"><title>entries %" PRIu64
 				           "..%" PRIu64 " beyond this node's commit index</title></rect>",
 				        bc, ybar - 3.5, b1 - bc > 1 ? b1 - bc : 1, commit + 1, nd->wal.last_index);
+				char lab[64];
+				snprintf(lab, sizeof lab, "not committed %" PRIu64 "-%" PRIu64, commit + 1, nd->wal.last_index);
+				if (label_fits(&a, i, 1, bc + 4, strlen(lab)))
+					fprintf(f, "<text class=\"rst\" x=\"%.1f\" y=\"%.1f\">%s</text>", bc + 4, ybar + 16, lab);
+			}
 		} else {
 			fprintf(f, "<line class=\"ax\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>", PLOT_X0, ybar, PLOT_X1, ybar);
 		}
@@ -698,6 +703,9 @@ static void svg_timeline(FILE *f, ea_node *const *nodes, size_t n, const ea_term
 				if (strlen(lab) > 12) lab[12] = 0;   /* "\u21bb HH:MM:SS" */
 				if (label_fits(&a, i, 3, x + 3, 12))
 					fprintf(f, "<text class=\"rst\" x=\"%.1f\" y=\"%.1f\">%s</text>", x + 3, y + LANE_H - 4, lab);
+				else if (x + 3 + 12 * 6.3 > SVG_W - 2 && label_fits(&a, i, 3, x - 3 - 12 * 6.3, 12))
+					fprintf(f, "<text class=\"rst\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">%s</text>", x - 3,
+					        y + LANE_H - 4, lab);
 				fputs("</g>", f);
 			}
 		/* etcd's log lines (time axis only) */
