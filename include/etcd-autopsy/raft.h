@@ -67,6 +67,9 @@ typedef struct ea_log ea_log;
 int  ea_log_open(ea_log **out, ea_input *in, const ea_wal_options *opts, ea_error *err);
 int  ea_log_next(ea_log *l, ea_log_item *item);
 ea_wal *ea_log_wal(ea_log *l);
+/* The commit index of the last HardState in the WAL (known from the first pass): entries
+ * at or below it were committed, unless superseded. */
+uint64_t ea_log_commit_index(const ea_log *l);
 void ea_log_close(ea_log *l);
 
 /* ---- wal stat ---- */

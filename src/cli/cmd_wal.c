@@ -145,7 +145,7 @@ static void table_record(FILE *f, const ea_wal_record *r)
 }
 
 static void json_entry(ea_json *j, const ea_log_item *li, const ea_entry_info *info,
-                       const member_set *members)
+                       const member_set *members, uint64_t commit)
 {
 	const ea_wal_record *r = &li->item.rec;
 	const ea_entry_header *e = &r->u.entry;
@@ -160,6 +160,7 @@ static void json_entry(ea_json *j, const ea_log_item *li, const ea_entry_info *i
 	ea_json_key(j, "crc_ok");
 	if (r->crc_ok < 0) ea_json_null(j); else ea_json_bool(j, r->crc_ok);
 	ea_json_key(j, "superseded"); ea_json_bool(j, li->superseded);
+	ea_json_key(j, "committed"); ea_json_bool(j, !li->superseded && e->index <= commit);
 	if (li->superseded) { ea_json_key(j, "superseded_by_term"); ea_json_u64(j, li->superseded_by_term); }
 	if (info->key) { ea_json_key(j, "key"); ea_json_bytes(j, info->key, info->key_len); }
 	if (info->range_end) { ea_json_key(j, "range_end"); ea_json_bytes(j, info->range_end, info->range_end_len); }
@@ -180,12 +181,13 @@ static void json_entry(ea_json *j, const ea_log_item *li, const ea_entry_info *i
 	ea_json_newline(j);
 }
 
-static void table_entry(FILE *f, const ea_log_item *li, const ea_entry_info *info)
+static void table_entry(FILE *f, const ea_log_item *li, const ea_entry_info *info, uint64_t commit)
 {
 	const ea_wal_record *r = &li->item.rec;
 	const ea_entry_header *e = &r->u.entry;
-	fprintf(f, "%10" PRIu64 " %6" PRIu64 " %-24s %8zu %-4s %s ", e->index, e->term, info->kind,
-	        e->data_len, r->crc_ok < 0 ? "-" : r->crc_ok ? "ok" : "BAD", li->superseded ? "SUPERSEDED" : "-");
+	fprintf(f, "%10" PRIu64 " %6" PRIu64 " %-24s %8zu %-4s %-11s ", e->index, e->term, info->kind,
+	        e->data_len, r->crc_ok < 0 ? "-" : r->crc_ok ? "ok" : "BAD",
+	        li->superseded ? "SUPERSEDED" : e->index > commit ? "UNCOMMITTED" : "committed");
 	if (info->key) print_key_text(f, info->key, info->key_len);
 	else if (info->cc_type >= 0) fprintf(f, "member %" PRIx64, info->cc_node_id);
 	else fputc('-', f);
@@ -216,7 +218,7 @@ static int wal_ls(const char *path, const wal_args *a)
 	}
 	if (a->fmt == OUT_TABLE) {
 		if (a->records) printf("%-40s %10s %-9s %8s %-4s %s\n", "FILE", "OFFSET", "TYPE", "LENGTH", "CRC", "DETAIL");
-		else printf("%10s %6s %-24s %8s %-4s %s %s\n", "INDEX", "TERM", "KIND", "SIZE", "CRC", "SUPERSEDED", "KEY");
+		else printf("%10s %6s %-24s %8s %-4s %-11s %s\n", "INDEX", "TERM", "KIND", "SIZE", "CRC", "STATE", "KEY");
 	}
 	ea_log_item li;
 	while ((rc = ea_log_next(log, &li)) == EA_OK) {
@@ -240,7 +242,8 @@ static int wal_ls(const char *path, const wal_args *a)
 		ea_entry_decode(dec, &r->u.entry, seg_ref_ms(ea_log_wal(log), r->segment), &info);
 		if (info.cc_type >= 0 && info.cc_type != 1) member_add(&members, info.cc_node_id);
 		if (a->kind && strcmp(a->kind, info.kind) != 0) continue;
-		if (a->fmt == OUT_JSON) json_entry(&j, &li, &info, &members); else table_entry(stdout, &li, &info);
+		uint64_t commit = ea_log_commit_index(log);
+		if (a->fmt == OUT_JSON) json_entry(&j, &li, &info, &members, commit); else table_entry(stdout, &li, &info, commit);
 	}
 	int code = cli_exit_code(&cp);
 	if (rc != EA_ITEROVER) {

@@ -32,6 +32,7 @@ struct ea_log {
 	uint64_t ordinal;
 	ea_tracker tracker;
 	ea_problem_owned synth;
+	uint64_t commit;    /* the last HardState's commit index, from pass 1 */
 	int have_pending;
 	ea_wal_item pending;
 };
@@ -43,6 +44,8 @@ static int collect(ea_log *l)
 	ea_wal_item it;
 	int rc;
 	while ((rc = ea_wal_next(l->wal, &it)) == EA_OK) {
+		if (it.kind == EA_WAL_ITEM_RECORD && it.rec.type == EA_WAL_STATE && it.rec.decoded)
+			l->commit = it.rec.u.state.commit;
 		if (it.kind != EA_WAL_ITEM_RECORD || it.rec.type != EA_WAL_ENTRY || !it.rec.decoded) continue;
 		uint64_t idx = it.rec.u.entry.index;
 		if (have && idx <= max_index) {
@@ -93,6 +96,7 @@ int ea_log_open(ea_log **out, ea_input *in, const ea_wal_options *opts, ea_error
 }
 
 ea_wal *ea_log_wal(ea_log *l) { return l->wal; }
+uint64_t ea_log_commit_index(const ea_log *l) { return l->commit; }
 
 void ea_log_close(ea_log *l)
 {

@@ -35,7 +35,7 @@ done
 # wal ls -w json: one object per line with the contract's keys; last entry = etcd's index/term
 "$EA" wal ls -w json "$H/n2.tar.gz" >"$TMP/ls.json"
 check "ls exit 0" [ $? = 0 ]
-check "ls every line has the keys" jq -e -s 'all(.[]; has("index") and has("term") and has("type") and has("kind") and has("size") and has("file") and has("offset") and has("superseded"))' "$TMP/ls.json" >/dev/null
+check "ls every line has the keys" jq -e -s 'all(.[]; has("index") and has("term") and has("type") and has("kind") and has("size") and has("file") and has("offset") and has("superseded") and has("committed"))' "$TMP/ls.json" >/dev/null
 check "ls last index" [ "$(tail -n 1 "$TMP/ls.json" | jq -r .index)" = "$(manifest healthy n2.raft_index)" ]
 check "ls last term" [ "$(tail -n 1 "$TMP/ls.json" | jq -r .term)" = "$(manifest healthy n2.raft_term)" ]
 check "ls entry count = raft index" [ "$(wc -l <"$TMP/ls.json")" = "$(manifest healthy n2.raft_index)" ]
@@ -51,6 +51,17 @@ check "range bounds" jq -e -s '(map(.index)|min)==100 and (map(.index)|max)==120
 "$EA" wal ls -w json --kind empty "$FIXTURES/leader-change/n1.tar.gz" >"$TMP/empty.json"
 # every term after the first has exactly one leader no-op on a member that kept its log
 check "one empty entry per leader term" [ "$(jq -r .term "$TMP/empty.json" | sort -un | tr '\n' ' ')" = "$(manifest leader-change leader_terms | tr ',' '\n' | cut -d: -f1 | sort -un | tr '\n' ' ')" ]
+
+# committed: entries the isolated leader accepted but never committed (etcd's restart line
+# reported commit 38, lastindex 43), and after it rejoined the same entries are superseded
+IL=$FIXTURES/isolated-leader
+iso=$(manifest isolated-leader isolated_leader)
+first=$(manifest isolated-leader isolated.uncommitted_first); last=$(manifest isolated-leader isolated.uncommitted_last)
+"$EA" wal ls -w json "$IL/$iso-before-restart.tar.gz" >"$TMP/iso.json"
+check "uncommitted tail" [ "$(jq -r 'select(.committed==false)|.index' "$TMP/iso.json" | tr '\n' ' ')" = "$(seq -s ' ' "$first" "$last") " ]
+check "committed up to etcd's commit" [ "$(jq -r 'select(.committed)|.index' "$TMP/iso.json" | tail -n 1)" = "$(manifest isolated-leader isolated.restart_commit)" ]
+"$EA" wal ls -w json "$IL/$iso.tar.gz" >"$TMP/iso2.json"
+check "overwritten after rejoining" [ "$(jq -r 'select(.superseded)|"\(.index):\(.term):\(.superseded_by_term)"' "$TMP/iso2.json" | tr '\n' ' ')" = "$(for i in $(seq "$first" "$last"); do printf '%s:%s:%s ' "$i" "$(manifest isolated-leader isolated.conflict_existing_term)" "$(manifest isolated-leader isolated.conflict_new_term)"; done)" ]
 
 # --records: every record, with crc verdicts
 "$EA" wal ls -w json --records "$H/n1.tar.gz" >"$TMP/rec.json"
