@@ -143,3 +143,16 @@ int ea_pb_decode_walsnap(const uint8_t *b, size_t n, uint64_t *index, uint64_t *
 	});
 	return 0;
 }
+
+int ea_pb_fields_at_most(const uint8_t *b, size_t n, unsigned max)
+{
+	const uint8_t *p = b, *end = n ? b + n : b;
+	unsigned k = 0;
+	while (p < end) {
+		uint64_t tag;
+		if (++k > max || ea_pb_varint(&p, end, &tag) || (tag >> 3) == 0 ||
+		    ea_pb_skip(&p, end, (unsigned)(tag & 7)))
+			return 0;
+	}
+	return 1;
+}

@@ -21,6 +21,10 @@ typedef struct {
 	int has_type, has_crc, has_data;
 } ea_pb_record;
 
+/* 1 if b[0..n) is well-formed and holds at most `max` fields: a cheap, bounded shape test
+ * (it stops after max+1 fields whatever n is). */
+int ea_pb_fields_at_most(const uint8_t *b, size_t n, unsigned max);
+
 int ea_pb_decode_record(const uint8_t *b, size_t n, ea_pb_record *r);
 int ea_pb_decode_entry(const uint8_t *b, size_t n, ea_entry_header *e);
 int ea_pb_decode_hardstate(const uint8_t *b, size_t n, ea_hard_state *h);
