@@ -852,9 +852,9 @@ static int export_terms(ex *x, const ea_terms *t)
 		b_u64(s, 5, tr->entries);
 		sqlite3_bind_int(s, 6, tr->failed_election ? 1 : 0);
 		b_text(s, 7, tr->leader_basis);
+		char tt[48];   /* bound without a copy: must live until the row is stepped */
 		if (tr->time_ms >= 0) {
 			/* the earliest line of etcd's logs about this term (--logs) */
-			char tt[48];
 			time_text(tt, sizeof tt, tr->time_ms);
 			b_text(s, 8, tt);
 			b_text(s, 9, "log");

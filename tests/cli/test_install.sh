@@ -19,7 +19,10 @@ cat >"$TMP/use.c" <<'C'
 int main(void) { printf("%08x\n", ea_crc32c(0, "123456789", 9)); return 0; }
 C
 export PKG_CONFIG_PATH="$P/lib/pkgconfig"
-if cc -o "$TMP/use" "$TMP/use.c" $(pkg-config --cflags etcd-autopsy) $(pkg-config --libs etcd-autopsy) -lpthread 2>"$TMP/cc.log"; then
+# a sanitizer build of the library needs the sanitizer runtime in the program too
+SAN=
+nm "$P/lib/libetcd-autopsy.a" 2>/dev/null | grep -q __asan_ && SAN="-fsanitize=address,undefined"
+if cc $SAN -o "$TMP/use" "$TMP/use.c" $(pkg-config --cflags etcd-autopsy) $(pkg-config --libs etcd-autopsy) -lpthread 2>"$TMP/cc.log"; then
 	ok
 	check "library works" [ "$("$TMP/use")" = e3069283 ]
 else
