@@ -3,6 +3,7 @@
  * never kept: only per-term rows, overwrite ranges, membership changes, compactions,
  * alarms and process starts, all bounded by events rather than by log size. */
 #include "etcd-autopsy/history.h"
+#include "util/vec.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -13,9 +14,7 @@
 #define MAX_EVENTS    (1u << 16)   /* per kind: conf changes, ranges, restarts, markers */
 
 #define GROW(arr, n, cap_expr) do {                                                    \
-		void *np_ = realloc((arr), ((n) + 1) * sizeof *(arr));                     \
-		if (!np_) return EA_ENOMEM;                                                \
-		(arr) = np_;                                                               \
+		if (EA_VEC_RESERVE((arr), (n))) return EA_ENOMEM;                          \
 		(void)(cap_expr);                                                          \
 	} while (0)
 
@@ -45,9 +44,7 @@ static ea_node_term *term_row(ea_node *n, uint64_t term)
 		if (n->terms[mid].term < term) lo = mid + 1; else hi = mid;
 	}
 	if (n->nterms >= MAX_TERMS) return NULL;
-	void *np = realloc(n->terms, (n->nterms + 1) * sizeof *n->terms);
-	if (!np) return NULL;
-	n->terms = np;
+	if (EA_VEC_RESERVE(n->terms, n->nterms)) return NULL;
 	memmove(&n->terms[lo + 1], &n->terms[lo], (n->nterms - lo) * sizeof *n->terms);
 	n->nterms++;
 	ea_node_term *t = &n->terms[lo];
@@ -203,9 +200,7 @@ static int on_entry(pass_state *ps, const ea_log_item *li)
 		ea_marker **arr = comp ? &n->compactions : &n->alarms;
 		size_t *cnt = comp ? &n->ncompactions : &n->nalarms;
 		if (*cnt < MAX_EVENTS) {
-			void *np = realloc(*arr, (*cnt + 1) * sizeof **arr);
-			if (!np) return EA_ENOMEM;
-			*arr = np;
+			if (ea__vec_reserve((void **)arr, *cnt, sizeof **arr)) return EA_ENOMEM;
 			ea_marker *m = &(*arr)[(*cnt)++];
 			m->index = e->index;
 			m->term = e->term;

@@ -1,6 +1,7 @@
 /* summary.c: ea_wal_summarize(), the one-pass facts behind `wal stat`. */
 #include "etcd-autopsy/raft.h"
 #include "tracker.h"
+#include "util/vec.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -12,9 +13,7 @@
 static int add_problem(ea_wal_summary *s, const ea_problem *p)
 {
 	if (s->problem_count >= MAX_PROBLEMS) { s->problems_dropped++; return EA_OK; }
-	void *np = realloc(s->problems, (s->problem_count + 1) * sizeof *s->problems);
-	if (!np) return EA_ENOMEM;
-	s->problems = np;
+	if (EA_VEC_RESERVE(s->problems, s->problem_count)) return EA_ENOMEM;
 	return ea_problem_copy(&s->problems[s->problem_count++], p) == EA_OK ? EA_OK : EA_ENOMEM;
 }
 
@@ -58,9 +57,7 @@ int ea_wal_summarize(ea_input *in, const ea_wal_options *opts, ea_wal_summary *s
 		case EA_WAL_SNAPSHOT:
 			ea_tracker_snapshot(&t, r->u.snap.index);
 			if (s->snapshots_kept < EA_WAL_MAX_SNAPSHOTS) {
-				void *np = realloc(s->snapshots, (s->snapshots_kept + 1) * sizeof *s->snapshots);
-				if (!np) { rc = EA_ENOMEM; goto out; }
-				s->snapshots = np;
+				if (EA_VEC_RESERVE(s->snapshots, s->snapshots_kept)) { rc = EA_ENOMEM; goto out; }
 				s->snapshots[s->snapshots_kept++] =
 					(struct ea_wal_snapshot_ref){ r->u.snap.index, r->u.snap.term, r->segment, r->offset };
 			}

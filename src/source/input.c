@@ -2,6 +2,7 @@
  * (directory, archive, plain file), keeps the sorted file list, and serves pread()s.
  * Inputs are only ever opened O_RDONLY; nothing is locked or written. */
 #include "input_int.h"
+#include "util/vec.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -62,9 +63,7 @@ int ea__input_problem(ea_input *in, ea_severity sev, const char *kind, const cha
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	void *p = realloc(in->problems, (in->problem_count + 1) * sizeof *in->problems);
-	if (!p) return EA_ENOMEM;
-	in->problems = p;
+	if (EA_VEC_RESERVE(in->problems, in->problem_count)) return EA_ENOMEM;
 	ea_problem pr = { EA_LAYER_SOURCE, sev, kind, file, offset, 0, msg };
 	return ea_problem_copy(&in->problems[in->problem_count++], &pr) ? EA_ENOMEM : EA_OK;
 }

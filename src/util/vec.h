@@ -1,0 +1,23 @@
+/* vec.h: growing an array that has a count but no capacity field. Storage doubles each time
+ * the count reaches a power of two (the capacity is then the next power of two, at least 8),
+ * so appending n elements costs O(n) copies instead of O(n^2). */
+#ifndef EA_VEC_H
+#define EA_VEC_H
+
+#include <stdlib.h>
+
+/* Make room for element number `count` (0-based) in *arr; 0 or -1 (out of memory). */
+static inline int ea__vec_reserve(void **arr, size_t count, size_t elem)
+{
+	if (*arr && count >= 8 && (count & (count - 1)) != 0) return 0;   /* room left */
+	if (*arr && count < 8) return 0;                                  /* first 8 allocated at once */
+	size_t cap = count < 8 ? 8 : count * 2;
+	void *p = realloc(*arr, cap * elem);
+	if (!p) return -1;
+	*arr = p;
+	return 0;
+}
+
+#define EA_VEC_RESERVE(arr, count) ea__vec_reserve((void **)&(arr), (count), sizeof *(arr))
+
+#endif
