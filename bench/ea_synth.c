@@ -1,0 +1,38 @@
+/* ea_synth: write a synthetic etcd data dir for the benchmarks (see synth.h).
+ *
+ *   ea_synth DATADIR WAL_BYTES DB_BYTES [SEED]
+ *
+ * WAL_BYTES of used WAL in 64,000,000-byte segments of realistic put/delete entries (keys
+ * ~60 B, values 200 B - 4 KB log-uniform), DB_BYTES of bbolt db with revisions of the same
+ * shape. Either size may be 0 (not written). Prints what it wrote. */
+#include "synth.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+int main(int argc, char **argv)
+{
+	if (argc < 4) { fprintf(stderr, "usage: ea_synth DATADIR WAL_BYTES DB_BYTES [SEED]\n"); return 2; }
+	uint64_t wb = strtoull(argv[2], NULL, 10), db = strtoull(argv[3], NULL, 10);
+	uint64_t seed = argc > 4 ? strtoull(argv[4], NULL, 10) : 1;
+	synth_wal_stats ws = { 0 };
+	synth_db_stats ds = { 0 };
+	uint64_t last_index = 0;
+	if (wb) {
+		synth_wal_opts o = { .max_bytes = wb, .vmin = 200, .vmax = 4096, .realistic = 1, .seed = seed };
+		if (synth_wal(argv[1], &o, &ws)) { perror("ea_synth: wal"); return 1; }
+		last_index = ws.last_index;
+		printf("wal: %" PRIu64 " entries, %" PRIu64 " hard states, %" PRIu64 " segments, %" PRIu64
+		       " bytes used, %" PRIu64 " bytes of files, last index %" PRIu64 " term %" PRIu64 "\n",
+		       ws.entries, ws.hard_states, ws.segments, ws.bytes_used, ws.file_bytes, ws.last_index, ws.last_term);
+	}
+	if (db) {
+		synth_db_opts o = { .max_bytes = db, .vmin = 200, .vmax = 4096, .realistic = 1,
+		                    .consistent_index = last_index, .seed = seed + 1 };
+		if (synth_db(argv[1], &o, &ds)) { perror("ea_synth: db"); return 1; }
+		printf("db: %" PRIu64 " revisions, %" PRIu64 " pages, %" PRIu64 " bytes\n", ds.revisions, ds.pages,
+		       ds.file_bytes);
+	}
+	return 0;
+}

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# bench/run.sh [--quick] [--runs N] [--dir DIR] [--keep]: the etcd-autopsy benchmark suite.
+#
+# Builds a release build (build-bench/, -O2 -g, -DEA_BENCH=ON), generates the inputs outside
+# the repository under DIR (default ${TMPDIR:-/tmp}/ea-bench; reused when present):
+#   real/n1..n3   a real etcd 3.4 3-node cluster under load (bench/gen-real.sh: >= 256 MB of
+#                 WAL per member, two leader SIGKILLs, snapshots)
+#   synth-256M, synth-1G, synth-4G   WAL + bbolt db of that size from our own encoders
+#                 (bench/ea_synth), checked with `wal stat` / `db check` before use
+# then times every task and baseline (bench/run.py) and writes bench/RESULTS.md.
+#   --quick   3 runs, no 4 GB input, real cluster at 2 segments per member if not present
+#   --keep    keep the generated inputs (default: the 1G/4G synthetic ones are deleted after)
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+DIR="${TMPDIR:-/tmp}/ea-bench"
+RUNS=5 QUICK=0 KEEP=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --quick) QUICK=1; RUNS=3 ;;
+    --runs) RUNS=$2; shift ;;
+    --dir) DIR=$2; shift ;;
+    --keep) KEEP=1 ;;
+    *) echo "usage: bench/run.sh [--quick] [--runs N] [--dir DIR] [--keep]" >&2; exit 2 ;;
+  esac
+  shift
+done
+case "$DIR" in "$ROOT"|"$ROOT"/*) echo "bench: inputs must live outside the repository" >&2; exit 2 ;; esac
+mkdir -p "$DIR"
+B="$ROOT/build-bench"
+cmake -S "$ROOT" -B "$B" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DEA_BENCH=ON -DEA_TESTS=OFF >/dev/null
+cmake --build "$B" -j"$(nproc)" --target etcd-autopsy ea_synth ea_baseline >/dev/null
+EA="$B/src/etcd-autopsy"
+
+if [ ! -f "$DIR/real/n3/member/snap/db" ]; then
+  "$ROOT/bench/gen-real.sh" "$DIR/real" "$([ $QUICK = 1 ] && echo 2 || echo 5)"
+fi
+SIZES=(256M:256000000 1G:1000000000)
+[ $QUICK = 1 ] || SIZES+=(4G:4000000000)
+SYN=""
+for s in "${SIZES[@]}"; do
+  name=${s%%:*} bytes=${s#*:}
+  d="$DIR/synth-$name"
+  if [ ! -f "$d/member/snap/db" ]; then
+    need=$(( bytes * 2 / 1000000 + 500 ))
+    avail=$(df -Pm "$DIR" | awk 'NR==2{print $4}')
+    [ "$avail" -gt "$need" ] || { echo "bench: $need MB needed in $DIR, $avail MB free" >&2; exit 1; }
+    rm -rf "$d"
+    "$B/bench/ea_synth" "$d" "$bytes" "$bytes" 1
+    "$EA" wal stat "$d" -q >/dev/null || { echo "bench: $d WAL does not read back clean" >&2; exit 1; }
+    "$EA" db check "$d" -q >/dev/null || { echo "bench: $d db does not check clean" >&2; exit 1; }
+  fi
+  SYN+="${SYN:+,}$name=$d"
+done
+python3 "$ROOT/bench/run.py" --bin "$EA" --baseline "$B/bench/ea_baseline" --dir "$DIR" --runs "$RUNS" \
+  --real "$DIR/real" --synth "$SYN"
+if [ $KEEP = 0 ]; then rm -rf "$DIR/synth-1G" "$DIR/synth-4G"; fi

@@ -1,0 +1,56 @@
+/* synth.h: synthetic etcd data dirs for the benchmarks, written with our own encoders
+ * (tests/helpers/walgen.c for WAL framing + CRC chain; a bbolt page writer here).
+ *
+ * WAL (member/wal/): 64,000,000-byte segments laid out as etcd 3.4 writes them: the first
+ * segment opens with crc(0), metadata, snapshot{0,0}; a cut segment with crc(prev), metadata,
+ * HardState; a segment is cut once it passes 64,000,000 bytes (and is left at its used
+ * length); the last one keeps its preallocated zero tail up to 64,000,000 bytes. Entries are
+ * etcdserverpb.InternalRaftRequest {header.ID, put{key, value}} (or delete_range), grouped in
+ * batches each followed by a HardState; "realistic" mode adds leader changes (new term, an
+ * empty entry, sometimes an overwritten uncommitted tail) and a snapshot record every 20000
+ * entries.
+ *
+ * db (member/snap/db): a bbolt file (4096-byte pages, two meta pages, no stored freelist, the
+ * root bucket with "key" and "meta") whose key bucket holds one mvccpb.KeyValue per revision
+ * in a real B+tree: leaves packed to 90 % (etcd's FillPercent for sequential puts), values
+ * larger than a page in multi-page (overflow) leaves, branch levels above; meta holds
+ * consistent_index. Written streaming: memory stays small at any size. */
+#ifndef EA_BENCH_SYNTH_H
+#define EA_BENCH_SYNTH_H
+
+#include <stdint.h>
+
+typedef struct {
+	uint64_t max_entries;      /* stop after this many entries (0 = no limit) */
+	uint64_t max_bytes;        /* stop once this many WAL bytes are used (0 = no limit) */
+	unsigned vmin, vmax;       /* value size range (log-uniform) */
+	int realistic;             /* k8s-like keys, batches, deletes, leader changes, snapshots */
+	uint64_t seed;
+} synth_wal_opts;
+
+typedef struct {
+	uint64_t entries, bytes_used, file_bytes, segments, last_index, last_term, hard_states;
+} synth_wal_stats;
+
+typedef struct {
+	uint64_t max_revisions;    /* stop after this many revisions (0 = no limit) */
+	uint64_t max_bytes;        /* stop once the file reaches this size (0 = no limit) */
+	unsigned vmin, vmax;       /* value size range (log-uniform) */
+	int realistic;             /* k8s-like keys; otherwise export_bench's short pod keys */
+	uint64_t consistent_index;
+	uint64_t seed;
+} synth_db_opts;
+
+typedef struct {
+	uint64_t revisions, pages, file_bytes;
+} synth_db_stats;
+
+#define SYNTH_MEMBER_ID  0xdecacf2185b21ac2ull
+#define SYNTH_CLUSTER_ID 0x4dcce9d896e29308ull
+
+/* Write DATADIR/member/wal/ (created). 0 or -1. */
+int synth_wal(const char *datadir, const synth_wal_opts *o, synth_wal_stats *st);
+/* Write DATADIR/member/snap/db (created). 0 or -1. */
+int synth_db(const char *datadir, const synth_db_opts *o, synth_db_stats *st);
+
+#endif
