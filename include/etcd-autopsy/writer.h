@@ -13,11 +13,18 @@ extern "C" {
 
 #define EA_JSON_MAX_DEPTH 32
 
+#define EA_JSON_BUF 8192
+
+/* Output is gathered in `buf` and handed to `f` in one fwrite whenever a top-level value is
+ * complete (depth back at 0, or a newline) or the buffer fills: writing to `f` directly
+ * between two complete values keeps the order. */
 typedef struct {
 	FILE *f;
 	int depth;
 	int need_comma[EA_JSON_MAX_DEPTH];
 	int after_key;
+	size_t len;
+	char buf[EA_JSON_BUF];
 } ea_json;
 
 void ea_json_init(ea_json *j, FILE *f);
