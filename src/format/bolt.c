@@ -40,6 +40,7 @@
 
 #define META_MAGIC     0xED0CDAEDu
 #define PAGE_HDR       16u
+#define META_END       80u          /* page header + the 64 meta bytes the checksum covers (with it) */
 #define ELEM_SIZE      16u
 #define MAX_DEPTH      64           /* B+tree depth; bbolt trees are a handful deep */
 #define MAX_NEST       16           /* nested bucket depth */
@@ -316,12 +317,12 @@ int ea_bolt_open(ea_bolt **out, ea_input *in, size_t file_idx, ea_error *err)
 	int used = b->meta[hi].valid ? hi : 1 - hi;
 	b->used = used;
 	if (used != hi) {
-		problem(b, EA_SEV_WARNING, "meta-fallback", (uint64_t)hi * ps, 64,
+		problem(b, EA_SEV_WARNING, "meta-fallback", (uint64_t)hi * ps, META_END,
 		        "meta page %d (txid %" PRIu64 ") is invalid (%s); falling back to meta page %d "
 		        "(txid %" PRIu64 "), as bbolt does: the last committed transaction is lost",
 		        hi, b->meta[hi].txid, b->meta[hi].invalid_reason, used, b->meta[used].txid);
 	} else if (!b->meta[1 - used].valid) {
-		problem(b, EA_SEV_ERROR, "meta-invalid", (uint64_t)(1 - used) * ps, 64,
+		problem(b, EA_SEV_ERROR, "meta-invalid", (uint64_t)(1 - used) * ps, META_END,
 		        "meta page %d is invalid (%s); meta page %d (txid %" PRIu64 ") is in use",
 		        1 - used, b->meta[1 - used].invalid_reason, used, b->meta[used].txid);
 	}
@@ -338,6 +339,13 @@ int ea_bolt_open(ea_bolt **out, ea_input *in, size_t file_idx, ea_error *err)
 		        " are in use: pages %" PRIu64 "..%" PRIu64 " are missing (truncated copy?)",
 		        file_pages, ps, used, b->pgid, file_pages, b->pgid - 1);
 	}
+	/* bbolt grows a file in whole pages; a tail of less than a page that is not a backup's
+	 * SHA-256 trailer is a cut (a truncated backup, or a trailer cut short) */
+	uint64_t tail = b->size % ps;
+	if (tail && b->size % 512 != 32 && b->pgid <= file_pages)
+		problem(b, EA_SEV_WARNING, "partial-page", b->size - tail, tail,
+		        "the file ends %" PRIu64 " bytes into a page: a bbolt file is whole pages and a "
+		        "snapshot backup's trailer is 32 bytes, so the copy was cut short", tail);
 	*out = b;
 	return EA_OK;
 }

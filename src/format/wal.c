@@ -475,6 +475,11 @@ int ea_wal_next(ea_wal *w, ea_wal_item *item)
 			w->buf_len = 0;
 			if (w->cur > 0 && s->pub.seq != w->segs[w->cur - 1].pub.seq + 1)
 				w->chain_known = 0;   /* a gap: the next crc record starts a new chain */
+			if (s->pub.seq == 0) {
+				/* the first segment etcd ever wrote opens with crc 0 (wal.Create: saveCrc(0)) */
+				w->running = 0;
+				w->chain_known = 1;
+			}
 		}
 		uint64_t size = s->pub.size, off = w->pos;
 		int ioerr = 0;
@@ -600,15 +605,20 @@ int ea_wal_next(ea_wal *w, ea_wal_item *item)
 			              "\"unexpected block type\"", r.type);
 			out->crc_ok = -1;
 		} else if (r.type == EA_WAL_CRC) {
-			if (w->chain_known && w->running != 0 && w->running != r.crc) {
+			/* segment seq 0 at offset 0: the chain starts at 0, so a crc there is checkable
+			 * (etcd itself accepts any value while its running crc is 0) */
+			int first = s->pub.seq == 0 && off == 0;
+			if (w->chain_known && (w->running != 0 || first) && w->running != r.crc) {
 				queue_problem(w, EA_SEV_ERROR, "crc-chain-mismatch", s->file, off, 8 + rec + pad,
 				              "segment's opening crc %08" PRIx32 " does not continue the chain (%08" PRIx32
-				              "): the previous segment was changed or replaced", r.crc, w->running);
+				              "): %s", r.crc, w->running,
+				              first ? "the first segment must open with 0; the record was changed"
+				                    : "the previous segment was changed or replaced");
 				out->crc_ok = 0;
 			} else {
 				out->crc_ok = w->chain_known ? 1 : -1;
 			}
-			w->running = r.crc;
+			if (!first) w->running = r.crc;   /* seq 0: the chain goes on from the known 0 */
 			w->chain_known = 1;
 		} else {
 			out->crc_ok = crc_ok;
@@ -635,6 +645,10 @@ int ea_wal_next(ea_wal *w, ea_wal_item *item)
 				              "from different members or clusters were mixed (etcd: \"conflicting metadata found\")");
 			}
 		}
+		if (pad && !all_zero(body + rec, (size_t)pad))
+			queue_problem(w, EA_SEV_WARNING, "padding-not-zero", s->file, off, 8 + rec + pad,
+			              "the %" PRIu64 " padding bytes after the record are not zero (etcd writes zeros "
+			              "and never reads them): bytes were changed here", pad);
 		s->pub.records++;
 		w->pos = off + 8 + rec + pad;
 		s->pub.used_bytes = w->pos;

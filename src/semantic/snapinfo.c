@@ -202,10 +202,17 @@ int ea_snap_list_open(ea_snap_list **out, ea_input *in, uint64_t max_bytes, ea_e
 		f->crc_stored = d.crc_stored;
 		f->crc_computed = d.crc_computed;
 		f->crc_ok = d.envelope_ok && d.crc_stored == d.crc_computed;
-		if (d.error)
+		/* the file is one CRC-protected message without inner redundancy: the damage can be
+		 * anywhere in it (a changed length varint shows up as a bad tag further on), so the
+		 * problem covers the whole file; where decoding failed is in the message */
+		if (d.error) {
+			char where[64] = "";
+			if (d.error_offset)
+				snprintf(where, sizeof where, " (decoding failed at byte %" PRIu64 ")", d.error_offset);
 			problem(l, EA_SEV_ERROR, d.envelope_ok && !f->crc_ok ? "crc-mismatch" : "snap-invalid", f->file,
-			        d.error_offset, 0, "%s%s", d.error,
+			        0, (uint64_t)g, "%s%s%s", d.error, where,
 			        d.envelope_ok && !f->crc_ok ? ": etcd would rename it to .snap.broken and use an older one" : "");
+		}
 		if (d.decoded) {
 			f->decoded = 1;
 			f->term = d.term;
