@@ -114,6 +114,13 @@ int  ea_node_open(ea_node **out, const char *name, const char *path, ea_error *e
 int  ea_node_open_input(ea_node **out, const char *name, ea_input *in, ea_error *err);
 void ea_node_free(ea_node *n);
 
+/* Opens n nodes concurrently (one thread per node, at most as many as the CPUs; each node is
+ * read independently, results identical to opening them one by one). names[i] may be NULL.
+ * On failure every opened node is freed, *failed is the index of the first failing node and
+ * errs[*failed] says why. */
+int  ea_node_open_many(ea_node **out, const char *const *names, const char *const *paths, size_t n,
+                       ea_error *errs, size_t *failed);
+
 /* Attaches etcd's log for this member: PATH (plain or .gz) or ARCHIVE:MEMBER. */
 int  ea_node_add_log(ea_node *n, const char *path, ea_error *err);
 

@@ -6,6 +6,8 @@
 #include "util/vec.h"
 
 #include <inttypes.h>
+#include <pthread.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -410,6 +412,51 @@ int ea_node_add_log(ea_node *n, const char *path, ea_error *err)
 	free(n->log_path);
 	n->log_path = strdup(path);
 	return rc;
+}
+
+typedef struct {
+	ea_node **out;
+	const char *const *names, *const *paths;
+	ea_error *errs;
+	int *rcs;
+	size_t n;
+	_Atomic size_t next;
+} open_job;
+
+static void *open_worker(void *arg)
+{
+	open_job *j = arg;
+	for (;;) {
+		size_t i = j->next++;
+		if (i >= j->n) break;
+		j->rcs[i] = ea_node_open(&j->out[i], j->names ? j->names[i] : NULL, j->paths[i], &j->errs[i]);
+	}
+	return NULL;
+}
+
+int ea_node_open_many(ea_node **out, const char *const *names, const char *const *paths, size_t n,
+                      ea_error *errs, size_t *failed)
+{
+	int rcs[64];
+	if (n > 64) return EA_EINVAL;
+	open_job j = { out, names, paths, errs, rcs, n, 0 };
+	for (size_t i = 0; i < n; i++) { out[i] = NULL; rcs[i] = EA_OK; }
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t nthreads = cpus > 1 ? (size_t)cpus : 1;
+	if (nthreads > n) nthreads = n;
+	pthread_t th[64];
+	size_t started = 0;
+	for (size_t t = 1; t < nthreads; t++)
+		if (pthread_create(&th[started], NULL, open_worker, &j) == 0) started++;
+	open_worker(&j);   /* this thread works too */
+	for (size_t t = 0; t < started; t++) pthread_join(th[t], NULL);
+	for (size_t i = 0; i < n; i++)
+		if (rcs[i] != EA_OK) {
+			if (failed) *failed = i;
+			for (size_t k = 0; k < n; k++) { ea_node_free(out[k]); out[k] = NULL; }
+			return rcs[i];
+		}
+	return EA_OK;
 }
 
 void ea_node_free(ea_node *n)

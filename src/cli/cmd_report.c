@@ -118,7 +118,10 @@ static void read_summary(const char *dir, const char *name, char *out, size_t ca
 	}
 	char *dot = sentence_end(text);
 	if (dot) dot[1] = 0;
-	snprintf(out, cap, "%s", text);
+	size_t tl = strlen(text);
+	if (tl >= cap) tl = cap - 1;   /* the summary is cut to the caller's buffer */
+	memcpy(out, text, tl);
+	out[tl] = 0;
 	fclose(f);
 }
 

@@ -7,27 +7,31 @@
 int cli_open_nodes(const char *cmd, const char *const *args, int nargs, ea_node **nodes, size_t *n)
 {
 	*n = 0;
+	char names[CLI_MAX_NODES][256];
+	const char *namep[CLI_MAX_NODES], *paths[CLI_MAX_NODES];
+	ea_error errs[CLI_MAX_NODES];
+	if (nargs > CLI_MAX_NODES) return -1;
 	for (int i = 0; i < nargs; i++) {
 		const char *a = args[i];
 		const char *eq = strchr(a, '=');
-		char name[256] = "";
-		const char *path = a;
+		names[i][0] = 0;
+		paths[i] = a;
 		/* NAME=PATH when the part before '=' looks like a name, not a path */
-		if (eq && eq != a && (size_t)(eq - a) < sizeof name && !memchr(a, '/', (size_t)(eq - a))) {
-			memcpy(name, a, (size_t)(eq - a));
-			name[eq - a] = 0;
-			path = eq + 1;
+		if (eq && eq != a && (size_t)(eq - a) < sizeof names[i] && !memchr(a, '/', (size_t)(eq - a))) {
+			memcpy(names[i], a, (size_t)(eq - a));
+			names[i][eq - a] = 0;
+			paths[i] = eq + 1;
 		}
-		ea_error err = { 0 };
-		int rc = ea_node_open(&nodes[*n], name[0] ? name : NULL, path, &err);
-		if (rc) {
-			cli_print_error(cmd, path, rc, &err);
-			for (size_t k = 0; k < *n; k++) ea_node_free(nodes[k]);
-			*n = 0;
-			return -1;
-		}
-		(*n)++;
+		namep[i] = names[i][0] ? names[i] : NULL;
+		memset(&errs[i], 0, sizeof errs[i]);
 	}
+	size_t failed = 0;
+	int rc = ea_node_open_many(nodes, namep, paths, (size_t)nargs, errs, &failed);
+	if (rc) {
+		cli_print_error(cmd, paths[failed], rc, &errs[failed]);
+		return -1;
+	}
+	*n = (size_t)nargs;
 	return 0;
 }
 
