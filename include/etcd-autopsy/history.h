@@ -65,6 +65,7 @@ typedef struct ea_node {
 	ea_input *in;
 	int   have_wal;
 	ea_wal_summary wal;                 /* facts of `wal stat` */
+	ea_log *log;                        /* the node's log, kept open: ea_log_rewind() for another pass */
 	char *wal_dir;
 	/* segments (copied so the node outlives the cursor) */
 	struct { char *file; uint64_t seq, first_index, size, used; int64_t mtime; } *segments;

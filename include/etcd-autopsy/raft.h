@@ -65,6 +65,8 @@ typedef struct ea_log ea_log;
 /* Opens a two-pass cursor: the first pass finds where the log was overwritten, so the
  * second can flag each superseded entry as it streams by. */
 int  ea_log_open(ea_log **out, ea_input *in, const ea_wal_options *opts, ea_error *err);
+/* Start the second pass again from the first segment (the first pass is not repeated). */
+int  ea_log_rewind(ea_log *l, ea_error *err);
 int  ea_log_next(ea_log *l, ea_log_item *item);
 ea_wal *ea_log_wal(ea_log *l);
 /* The commit index of the last HardState in the WAL (known from the first pass): entries
@@ -102,6 +104,10 @@ typedef struct {
 int  ea_wal_summarize(ea_input *in, const ea_wal_options *opts, ea_wal_summary *out,
                       ea_wal **wal_out, ea_error *err);
 void ea_wal_summary_free(ea_wal_summary *s);
+
+/* ea_log_open, and the `wal stat` facts computed during its first pass (no extra pass). */
+int  ea_log_open_summarize(ea_log **out, ea_input *in, const ea_wal_options *opts,
+                           ea_wal_summary *summary, ea_error *err);
 
 #ifdef __cplusplus
 }

@@ -109,9 +109,10 @@ static int align(ea_node *const *nodes, size_t n, pair_div (*div)[MAX_NODES])
 	memset(cur, 0, sizeof cur);
 	int rc = EA_OK;
 	for (size_t i = 0; i < n; i++) {
-		if (!nodes[i]->have_wal) { cur[i].done = 1; continue; }
+		if (!nodes[i]->have_wal || !nodes[i]->log) { cur[i].done = 1; continue; }
 		ea_error err;
-		if ((rc = ea_log_open(&cur[i].log, nodes[i]->in, NULL, &err)) != EA_OK) goto out;
+		cur[i].log = nodes[i]->log;   /* the node's log: one more pass, its first pass is reused */
+		if ((rc = ea_log_rewind(cur[i].log, &err)) != EA_OK) goto out;
 		if ((rc = cursor_next(&cur[i])) != EA_OK) goto out;
 	}
 	for (;;) {
@@ -142,7 +143,6 @@ static int align(ea_node *const *nodes, size_t n, pair_div (*div)[MAX_NODES])
 			if (!cur[i].done && cur[i].index == idx && (rc = cursor_next(&cur[i])) != EA_OK) goto out;
 	}
 out:
-	for (size_t i = 0; i < n; i++) ea_log_close(cur[i].log);
 	return rc;
 }
 

@@ -215,16 +215,15 @@ static int on_entry(pass_state *ps, const ea_log_item *li)
 	return EA_OK;
 }
 
-static int read_history(ea_node *n, ea_error *err)
+/* The second pass of the node's log (the first one computed n->wal). */
+static int read_history(ea_node *n, ea_log *log)
 {
-	ea_log *log;
-	int rc = ea_log_open(&log, n->in, NULL, err);
-	if (rc) return rc;
+	int rc;
 	pass_state ps;
 	memset(&ps, 0, sizeof ps);
 	ps.n = n;
 	ps.open_sup = -1;
-	if ((rc = ea_entry_decoder_new(&ps.dec)) != EA_OK) { ea_log_close(log); return rc; }
+	if ((rc = ea_entry_decoder_new(&ps.dec)) != EA_OK) return rc;
 	known_add(&ps, n->wal.member_id);
 	ea_log_item li;
 	while ((rc = ea_log_next(log, &li)) == EA_OK) {
@@ -250,7 +249,6 @@ static int read_history(ea_node *n, ea_error *err)
 	for (size_t i = 0; i < n->nrestarts; i++) n->restarts[i].member_id = known_match(&ps, n->restarts[i].member_low16);
 	for (size_t i = 0; i < n->nconf; i++) n->conf[i].committed = !n->conf[i].superseded && n->conf[i].index <= n->wal.hard_state.commit;
 	ea_entry_decoder_free(ps.dec);
-	ea_log_close(log);
 	return rc;
 }
 
@@ -323,8 +321,9 @@ int ea_node_open_input(ea_node **out, const char *name, ea_input *in, ea_error *
 	n->name = name ? strdup(name) : derive_name(path);
 	if (!n->path || !n->name) { ea_node_free(n); return EA_ENOMEM; }
 	int rc;
-	ea_wal *w = NULL;
-	rc = ea_wal_summarize(n->in, NULL, &n->wal, &w, err);
+	ea_log *log = NULL;
+	/* pass 1 gives the `wal stat` facts and where the log was overwritten; pass 2 the history */
+	rc = ea_log_open_summarize(&log, n->in, NULL, &n->wal, err);
 	if (rc == EA_ENOTFOUND) {
 		n->have_wal = 0;          /* a db or snapshot file alone: no raft history */
 		ea_error dberr = { 0 };
@@ -339,6 +338,8 @@ int ea_node_open_input(ea_node **out, const char *name, ea_input *in, ea_error *
 	}
 	if (rc) { ea_node_free(n); return rc; }
 	n->have_wal = 1;
+	n->log = log;
+	ea_wal *w = ea_log_wal(log);
 	n->wal_dir = strdup(ea_wal_dir(w));
 	n->nsegments = ea_wal_segment_count(w);
 	n->segments = calloc(n->nsegments ? n->nsegments : 1, sizeof *n->segments);
@@ -348,11 +349,12 @@ int ea_node_open_input(ea_node **out, const char *name, ea_input *in, ea_error *
 		n->segments[i].seq = s->seq;
 		n->segments[i].first_index = s->first_index;
 		n->segments[i].size = s->size;
-		n->segments[i].used = s->used_bytes;
 		n->segments[i].mtime = s->mtime;
 	}
-	ea_wal_close(w);
-	rc = read_history(n, err);
+	rc = read_history(n, log);
+	/* bytes used are known once the pass has read every segment */
+	for (size_t i = 0; i < n->nsegments && n->segments; i++)
+		n->segments[i].used = ea_wal_segment_at(w, i)->used_bytes;
 	if (rc == EA_OK) rc = read_db(n, err);
 	if (rc) { ea_node_free(n); return rc; }
 	*out = n;
@@ -476,6 +478,7 @@ void ea_node_free(ea_node *n)
 	free(n->logev);
 	free(n->log_path);
 	free(n->wal_dir);
+	ea_log_close(n->log);
 	free(n->db_file);
 	free(n->db_unreadable);
 	ea_mvcc_close(n->mvcc);

@@ -7,6 +7,7 @@
  * WAL again and flags each entry in O(1) with a suffix-minimum over the regressions. */
 #include "etcd-autopsy/raft.h"
 #include "tracker.h"
+#include "summary_int.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -37,13 +38,14 @@ struct ea_log {
 	ea_wal_item pending;
 };
 
-static int collect(ea_log *l)
+static int collect(ea_log *l, ea__summary_acc *acc)
 {
 	uint64_t max_index = 0, ord = 0;
 	int have = 0;
 	ea_wal_item it;
 	int rc;
 	while ((rc = ea_wal_next(l->wal, &it)) == EA_OK) {
+		if (acc && (rc = ea__summary_add(acc, &it)) != EA_OK) return rc;
 		if (it.kind == EA_WAL_ITEM_RECORD && it.rec.type == EA_WAL_STATE && it.rec.decoded)
 			l->commit = it.rec.u.state.commit;
 		if (it.kind != EA_WAL_ITEM_RECORD || it.rec.type != EA_WAL_ENTRY || !it.rec.decoded) continue;
@@ -75,7 +77,8 @@ static int collect(ea_log *l)
 	return EA_OK;
 }
 
-int ea_log_open(ea_log **out, ea_input *in, const ea_wal_options *opts, ea_error *err)
+int ea_log_open_summarize(ea_log **out, ea_input *in, const ea_wal_options *opts, ea_wal_summary *summary,
+                          ea_error *err)
 {
 	*out = NULL;
 	ea_log *l = calloc(1, sizeof *l);
@@ -83,16 +86,35 @@ int ea_log_open(ea_log **out, ea_input *in, const ea_wal_options *opts, ea_error
 	ea_wal_options def = EA_WAL_OPTIONS_INIT;
 	l->opts = opts ? *opts : def;
 	l->in = in;
+	ea__summary_acc acc;
+	if (summary) ea__summary_begin(&acc, summary);
 	int rc = ea_wal_open(&l->wal, in, &l->opts, err);
-	if (rc == EA_OK) rc = collect(l);
-	if (rc == EA_OK) {
-		ea_wal_close(l->wal);
-		l->wal = NULL;
-		rc = ea_wal_open(&l->wal, in, &l->opts, err);
+	if (rc == EA_OK && summary) rc = ea__summary_input_problems(&acc, in);
+	if (rc == EA_OK) rc = collect(l, summary ? &acc : NULL);
+	if (summary) {
+		ea__summary_end(&acc);
+		if (rc != EA_OK) ea_wal_summary_free(summary);
 	}
+	if (rc == EA_OK) rc = ea_log_rewind(l, err);
 	if (rc != EA_OK) { ea_log_close(l); return rc; }
 	*out = l;
 	return EA_OK;
+}
+
+int ea_log_open(ea_log **out, ea_input *in, const ea_wal_options *opts, ea_error *err)
+{
+	return ea_log_open_summarize(out, in, opts, NULL, err);
+}
+
+int ea_log_rewind(ea_log *l, ea_error *err)
+{
+	ea_wal_close(l->wal);
+	l->wal = NULL;
+	l->next_reg = 0;
+	l->ordinal = 0;
+	memset(&l->tracker, 0, sizeof l->tracker);
+	l->have_pending = 0;
+	return ea_wal_open(&l->wal, l->in, &l->opts, err);
 }
 
 ea_wal *ea_log_wal(ea_log *l) { return l->wal; }
