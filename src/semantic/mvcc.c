@@ -391,7 +391,7 @@ static int index_cb(const ea_bolt_kv *kv, void *payload)
 	return 0;
 }
 
-static ea_mvcc *sort_ctx;
+static _Thread_local ea_mvcc *sort_ctx;   /* qsort comparator context; nodes are read in parallel */
 static int cmp_keys(const void *a, const void *b)
 {
 	const keyent *x = &sort_ctx->keys[*(const size_t *)a], *y = &sort_ctx->keys[*(const size_t *)b];
