@@ -217,7 +217,7 @@ int ea_timeline_build(ea_node *const *nodes, size_t n, const ea_terms *terms, ea
 	}
 	if (l.oom) { free(l.ev); return EA_ENOMEM; }
 	/* segment-end events sort by time at the end; everything else by term/index */
-	qsort(l.ev, l.n, sizeof *l.ev, cmp_event);
+	if (l.n > 1) qsort(l.ev, l.n, sizeof *l.ev, cmp_event);   /* l.ev is NULL when empty */
 	*out = l.ev;
 	*count = l.n;
 	return EA_OK;

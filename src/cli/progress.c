@@ -45,7 +45,7 @@ static void *loop(void *arg)
 		int n = snprintf(line, sizeof line, "\retcd-autopsy: read %s at %s/s", done, rate);
 		if (total_hint && b > 0 && b < (double)total_hint) {
 			double eta = ((double)total_hint - b) / (b / t);
-			n += snprintf(line + n, sizeof line - (size_t)n, ", ~%.0f s left", eta);
+			snprintf(line + n, sizeof line - (size_t)n, ", ~%.0f s left", eta);
 		}
 		fprintf(stderr, "%s\033[K", line);
 		fflush(stderr);

@@ -1142,7 +1142,7 @@ int ea_bolt_scan_leaves(ea_bolt *b, ea_bolt_kv_cb cb, void *payload)
 		uint64_t ovf = le32(h + 12);
 		uint64_t span = ovf + 1 > end - id ? end - id : ovf + 1;
 		if (span > (64u << 20) / ps) span = (64u << 20) / ps ? (64u << 20) / ps : 1;
-		if (pb_reserve(&pb, (size_t)(span * ps))) { rc = EA_ENOMEM; break; }
+		if (pb_reserve(&pb, (size_t)(span * ps)) || !pb.buf) { rc = EA_ENOMEM; break; }
 		g = rd(b, pb.buf, (size_t)(span * ps), id * ps);
 		if (g < (long)PAGE_HDR) break;
 		size_t len = (size_t)g;

@@ -81,7 +81,7 @@ static int hexid(const char *s, uint64_t *out, const char **end)
 {
 	uint64_t v = 0;
 	int n = 0;
-	while (isxdigit((unsigned char)s[n]) && n < 16) {
+	while (n < 16 && isxdigit((unsigned char)s[n])) {
 		char c = (char)tolower((unsigned char)s[n]);
 		v = v << 4 | (uint64_t)(c <= '9' ? c - '0' : c - 'a' + 10);
 		n++;

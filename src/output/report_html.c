@@ -1004,7 +1004,7 @@ static void section_findings(FILE *f, ea_node *const *nodes, size_t n, const ea_
 				if (first_row) fprintf(f, " data-first=\"1\"");
 				fputs(" data-kind=\"", f);
 				esc(f, pr->kind);
-				fprintf(f, "\"><td>%s<a href=\"#node-%zu\">", first_row ? "" : "", i);
+				fprintf(f, "\"><td><a href=\"#node-%zu\">", i);
 				if (first_row) fprintf(f, "<span id=\"problems-%zu\"></span>", i);
 				first_row = 0;
 				esc(f, nd->name);

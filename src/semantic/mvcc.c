@@ -150,7 +150,7 @@ typedef struct {
 static void copy_str(char *dst, size_t cap, const uint8_t *v, size_t n)
 {
 	size_t k = 0;
-	for (size_t i = 0; i < n && k + 1 < cap; i++) dst[k++] = v[i] >= 0x20 && v[i] < 0x7f ? (char)v[i] : '?';
+	for (size_t i = 0; i < n && k + 1 < cap; i++) dst[k++] = (char)(v[i] >= 0x20 && v[i] < 0x7f ? v[i] : '?');
 	dst[k] = 0;
 }
 
