@@ -214,6 +214,7 @@ static uint32_t compare_kv(ea_node *const *nodes, size_t n, ea_diff *d, uint32_t
 	}
 	for (size_t i = 0; i < n; i++) {
 		if (!nodes[i]->have_db || !nodes[i]->mvcc) continue;
+		if (nodes[i]->db_hash_revision == common) continue;   /* hashed at this revision when opened */
 		ea_hashkv_result h;
 		ea_error e;
 		if (ea_mvcc_hashkv(nodes[i]->mvcc, common, &h, &e) == EA_OK) {
