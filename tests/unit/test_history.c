@@ -27,6 +27,20 @@ static void free_nodes(ea_node **nodes, size_t n)
 	for (size_t i = 0; i < n; i++) ea_node_free(nodes[i]);
 }
 
+/* terms and diff of the nodes; free with finish() */
+static void analyse(ea_node **nodes, size_t n, ea_terms *t, ea_diff *d)
+{
+	assert_int_equal(ea_terms_build(nodes, n, t), 0);
+	assert_int_equal(ea_diff_run(nodes, n, t, d), 0);
+}
+
+static void finish(ea_node **nodes, size_t n, ea_terms *t, ea_diff *d)
+{
+	ea_diff_free(d);
+	ea_terms_free(t);
+	free_nodes(nodes, n);
+}
+
 static const char *const three[] = { "n1.tar.gz", "n2.tar.gz", "n3.tar.gz", NULL };
 
 /* "2:abc,3:def" → check every term's leader */
@@ -113,9 +127,7 @@ static void test_history__election_storm(void **state)
 	for (size_t f = 0; f < d.nfindings; f++) storm |= strcmp(d.findings[f].kind, "term-inflation") == 0;
 	assert_true(storm);
 	assert_int_equal(d.verdict, EA_VERDICT_CONSISTENT);
-	ea_diff_free(&d);
-	ea_terms_free(&t);
-	free_nodes(nodes, n);
+	finish(nodes, n, &t, &d);
 }
 
 static int node_index(ea_node **nodes, size_t n, uint64_t member)
@@ -142,14 +154,11 @@ static void test_history__isolated_leader_tail_superseded(void **state)
 	for (size_t i = 0; i < n; i++) if ((int)i != iso) assert_int_equal(nodes[i]->nsup, 0);
 	/* all three agree now */
 	ea_terms t;
-	assert_int_equal(ea_terms_build(nodes, n, &t), 0);
 	ea_diff d;
-	assert_int_equal(ea_diff_run(nodes, n, &t, &d), 0);
+	analyse(nodes, n, &t, &d);
 	assert_int_equal(d.verdict, EA_VERDICT_CONSISTENT);
 	assert_int_equal(d.nfindings, 0);
-	ea_diff_free(&d);
-	ea_terms_free(&t);
-	free_nodes(nodes, n);
+	finish(nodes, n, &t, &d);
 }
 
 static void test_history__isolated_leader_before_restart_diverges(void **state)
@@ -166,9 +175,8 @@ static void test_history__isolated_leader_before_restart_diverges(void **state)
 	ea_node *nodes[3];
 	size_t n = open_nodes(sc, files, nodes);
 	ea_terms t;
-	assert_int_equal(ea_terms_build(nodes, n, &t), 0);
 	ea_diff d;
-	assert_int_equal(ea_diff_run(nodes, n, &t, &d), 0);
+	analyse(nodes, n, &t, &d);
 	assert_int_equal(d.verdict, EA_VERDICT_UNCOMMITTED_DIVERGENCE);
 	assert_int_equal(d.first_divergent_index, manifest_u64(sc, "isolated.conflict_index"));
 	int iso = node_index(nodes, n, manifest_hex(sc, "isolated_leader_id"));
@@ -185,9 +193,7 @@ static void test_history__isolated_leader_before_restart_diverges(void **state)
 	assert_true(d.recommended >= 0);
 	assert_int_not_equal(d.recommended, iso);
 	assert_int_equal(nodes[d.recommended]->wal.hard_state.commit, manifest_u64(sc, "n1.raft_index"));
-	ea_diff_free(&d);
-	ea_terms_free(&t);
-	free_nodes(nodes, n);
+	finish(nodes, n, &t, &d);
 }
 
 static void test_history__follower_behind_is_lagging(void **state)
@@ -197,9 +203,8 @@ static void test_history__follower_behind_is_lagging(void **state)
 	ea_node *nodes[3];
 	size_t n = open_nodes(sc, three, nodes);
 	ea_terms t;
-	assert_int_equal(ea_terms_build(nodes, n, &t), 0);
 	ea_diff d;
-	assert_int_equal(ea_diff_run(nodes, n, &t, &d), 0);
+	analyse(nodes, n, &t, &d);
 	assert_int_equal(d.verdict, EA_VERDICT_LAGGING);
 	assert_int_equal(d.nfindings, 1);
 	assert_string_equal(d.findings[0].kind, "lagging");
@@ -215,9 +220,7 @@ static void test_history__follower_behind_is_lagging(void **state)
 	snprintf(behind, sizeof behind, "%" PRIu64 " entries behind", manifest_u64(sc, "n1.raft_index") - behind_idx);
 	assert_non_null(strstr(d.findings[0].detail, behind));
 	assert_int_not_equal(d.recommended, lag);
-	ea_diff_free(&d);
-	ea_terms_free(&t);
-	free_nodes(nodes, n);
+	finish(nodes, n, &t, &d);
 }
 
 static void test_history__healthy_is_consistent(void **state)
@@ -226,9 +229,8 @@ static void test_history__healthy_is_consistent(void **state)
 	ea_node *nodes[3];
 	size_t n = open_nodes("healthy", three, nodes);
 	ea_terms t;
-	assert_int_equal(ea_terms_build(nodes, n, &t), 0);
 	ea_diff d;
-	assert_int_equal(ea_diff_run(nodes, n, &t, &d), 0);
+	analyse(nodes, n, &t, &d);
 	assert_int_equal(d.verdict, EA_VERDICT_CONSISTENT);
 	assert_int_equal(d.nfindings, 0);
 	assert_int_equal(d.first_divergent_index, 0);
@@ -247,9 +249,7 @@ static void test_history__healthy_is_consistent(void **state)
 	assert_true(snaps >= 3);
 	assert_true(starts >= 3);
 	free(ev);
-	ea_diff_free(&d);
-	ea_terms_free(&t);
-	free_nodes(nodes, n);
+	finish(nodes, n, &t, &d);
 }
 
 static void test_history__damaged_member_not_recommended(void **state)
@@ -261,9 +261,8 @@ static void test_history__damaged_member_not_recommended(void **state)
 	assert_int_equal(ea_node_open(&nodes[1], "n2", fixture_path("healthy", "n2.tar.gz"), &err), 0);
 	assert_int_equal(ea_node_open(&nodes[2], "n3", fixture_path("healthy", "n3.tar.gz"), &err), 0);
 	ea_terms t;
-	assert_int_equal(ea_terms_build(nodes, 3, &t), 0);
 	ea_diff d;
-	assert_int_equal(ea_diff_run(nodes, 3, &t, &d), 0);
+	analyse(nodes, 3, &t, &d);
 	assert_int_equal(d.verdict, EA_VERDICT_DAMAGED);
 	int dmg = 0;
 	for (size_t f = 0; f < d.nfindings; f++)
@@ -274,9 +273,7 @@ static void test_history__damaged_member_not_recommended(void **state)
 		}
 	assert_int_equal(dmg, 1);
 	assert_true(d.recommended == 1 || d.recommended == 2);
-	ea_diff_free(&d);
-	ea_terms_free(&t);
-	free_nodes(nodes, 3);
+	finish(nodes, 3, &t, &d);
 }
 
 /* fixtures/make-divergence.py: n3 with one committed entry edited and the CRC chain resealed */
@@ -292,9 +289,8 @@ static void test_history__committed_divergence(void **state)
 	/* the edited WAL is self-consistent: only the comparison can tell */
 	assert_int_equal(nodes[2]->wal.problem_count, 0);
 	ea_terms t;
-	assert_int_equal(ea_terms_build(nodes, 3, &t), 0);
 	ea_diff d;
-	assert_int_equal(ea_diff_run(nodes, 3, &t, &d), 0);
+	analyse(nodes, 3, &t, &d);
 	assert_int_equal(d.verdict, EA_VERDICT_COMMITTED_DIVERGENCE);
 	uint64_t idx = manifest_u64(m, "committed-divergence.index");
 	assert_int_equal(d.first_divergent_index, idx);
@@ -307,9 +303,7 @@ static void test_history__committed_divergence(void **state)
 	         manifest_get(m, "committed-divergence.frame_offset"));
 	assert_non_null(strstr(d.findings[0].detail, where));
 	assert_true(d.recommended == 0 || d.recommended == 1);
-	ea_diff_free(&d);
-	ea_terms_free(&t);
-	free_nodes(nodes, 3);
+	finish(nodes, 3, &t, &d);
 }
 
 /* fixtures/make-divergence.py: n3's db with one value byte changed in a key-bucket leaf */
@@ -325,9 +319,8 @@ static void test_history__state_divergence(void **state)
 	/* etcd's HashKV of the untouched members */
 	assert_int_equal(nodes[0]->db_hash, manifest_u64("leader-change", "n1.hashkv"));
 	ea_terms t;
-	assert_int_equal(ea_terms_build(nodes, 3, &t), 0);
 	ea_diff d;
-	assert_int_equal(ea_diff_run(nodes, 3, &t, &d), 0);
+	analyse(nodes, 3, &t, &d);
 	assert_int_equal(d.verdict, EA_VERDICT_STATE_DIVERGENCE);
 	assert_int_equal(d.nfindings, 1);
 	assert_string_equal(d.findings[0].kind, "kv-hash-mismatch");
@@ -335,9 +328,7 @@ static void test_history__state_divergence(void **state)
 	assert_true(d.findings[0].node_mask & 4u);
 	assert_non_null(strstr(d.findings[0].detail, manifest_get(m, "state-divergence.key")));
 	assert_true(d.recommended == 0 || d.recommended == 1);
-	ea_diff_free(&d);
-	ea_terms_free(&t);
-	free_nodes(nodes, 3);
+	finish(nodes, 3, &t, &d);
 }
 
 static const ea_conf_change *find_cc(const ea_node *nd, uint64_t index)
@@ -367,9 +358,8 @@ static void test_history__membership_changes(void **state)
 	assert_int_equal(r->member_id, manifest_hex(sc, "removed"));
 	assert_true(a->committed && p->committed && r->committed);
 	ea_terms t;
-	assert_int_equal(ea_terms_build(nodes, n, &t), 0);
 	ea_diff d;
-	assert_int_equal(ea_diff_run(nodes, n, &t, &d), 0);
+	analyse(nodes, n, &t, &d);
 	/* the removed member is not lagging: it was removed, and its db agrees with its WAL */
 	assert_int_equal(d.verdict, EA_VERDICT_CONSISTENT);
 	int removed = node_index(nodes, n, manifest_hex(sc, "removed"));
@@ -378,9 +368,7 @@ static void test_history__membership_changes(void **state)
 	assert_int_equal(d.findings[0].node_mask, 1u << removed);
 	assert_int_equal(d.findings[0].index, manifest_u64(sc, "remove.conf_change_index"));
 	assert_int_not_equal(d.recommended, removed);
-	ea_diff_free(&d);
-	ea_terms_free(&t);
-	free_nodes(nodes, n);
+	finish(nodes, n, &t, &d);
 }
 
 static void test_history__snapshot_install(void **state)
@@ -398,13 +386,10 @@ static void test_history__snapshot_install(void **state)
 	assert_int_equal(nodes[c]->installs[0].term, manifest_u64(sc, "catchup_snapshot_term"));
 	for (size_t i = 0; i < n; i++) if ((int)i != c) assert_int_equal(nodes[i]->ninstalls, 0);
 	ea_terms t;
-	assert_int_equal(ea_terms_build(nodes, n, &t), 0);
 	ea_diff d;
-	assert_int_equal(ea_diff_run(nodes, n, &t, &d), 0);
+	analyse(nodes, n, &t, &d);
 	assert_int_equal(d.verdict, EA_VERDICT_CONSISTENT);
-	ea_diff_free(&d);
-	ea_terms_free(&t);
-	free_nodes(nodes, n);
+	finish(nodes, n, &t, &d);
 }
 
 /* a db from another cluster put under a member's WAL: the classic botched restore */
@@ -424,18 +409,15 @@ static void test_history__swapped_db_is_state_divergence(void **state)
 	assert_int_equal(ea_node_open(&nodes[0], "swapped", path, &err), 0);
 	assert_int_equal(ea_node_open(&nodes[1], "n3", fixture_path("membership", "n3.tar.gz"), &err), 0);
 	ea_terms t;
-	assert_int_equal(ea_terms_build(nodes, 2, &t), 0);
 	ea_diff d;
-	assert_int_equal(ea_diff_run(nodes, 2, &t, &d), 0);
+	analyse(nodes, 2, &t, &d);
 	assert_true(d.verdict >= EA_VERDICT_STATE_DIVERGENCE);
 	int mm = 0;
 	for (size_t f = 0; f < d.nfindings; f++)
 		if (strcmp(d.findings[f].kind, "membership-mismatch") == 0) { mm++; assert_int_equal(d.findings[f].node_mask, 1u); }
 	assert_int_equal(mm, 1);
 	assert_int_equal(d.recommended, 1);
-	ea_diff_free(&d);
-	ea_terms_free(&t);
-	free_nodes(nodes, 2);
+	finish(nodes, 2, &t, &d);
 	test_tmpdir_remove();
 }
 
