@@ -109,7 +109,6 @@ int ea_timeline_build(ea_node *const *nodes, size_t n, const ea_terms *terms, ea
 	for (size_t i = 0; i < n; i++) {
 		ea_node *nd = nodes[i];
 		if (!nd->have_wal) continue;
-		uint64_t prev_vote_term = 0;
 		for (size_t t = 0; t < nd->nterms; t++) {
 			const ea_node_term *tr = &nd->terms[t];
 			if (tr->saw_state) {
@@ -126,10 +125,8 @@ int ea_timeline_build(ea_node *const *nodes, size_t n, const ea_terms *terms, ea
 						e->time_source = "log";
 						break;
 					}
-				prev_vote_term = tr->term;
 			}
 		}
-		(void)prev_vote_term;
 		for (size_t s = 0; s < nd->nsup; s++) {
 			const ea_superseded_range *sr = &nd->sup[s];
 			add(&l, nd->name, "superseded", sr->term, sr->from_index,

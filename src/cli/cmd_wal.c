@@ -11,7 +11,7 @@ static const char wal_help[] =
 	"usage: etcd-autopsy wal <ls|stat> PATH [options]\n\n"
 	"PATH is a data dir, a member/ or member/wal/ dir, a single .wal file, or a .tar/.tar.gz/.tar.zst\n"
 	"archive of any of those. The input is only read, never modified.\n\n"
-	"  wal ls PATH     every entry (ReadAll order, superseded ones flagged), or every record\n"
+	"  wal ls PATH     every entry, flagged committed / UNCOMMITTED / SUPERSEDED, or every record\n"
 	"      --records         one line per WAL record instead of per entry\n"
 	"      --from N          entries with index >= N\n"
 	"      --to N            entries with index <= N\n"

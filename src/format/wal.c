@@ -373,7 +373,6 @@ static uint64_t resync(ea_wal *w, uint64_t from, int *ioerr)
 static int is_torn(ea_wal *w, uint64_t off, uint64_t rec, uint64_t pad)
 {
 	uint64_t start = off + 8, end = off + 8 + rec + pad;
-	uint64_t s = (start + SECTOR - 1) / SECTOR * SECTOR;
 	int ioerr;
 	/* etcd splits at sector boundaries and tests each piece, including partial ones */
 	uint64_t a = start;
@@ -384,7 +383,6 @@ static int is_torn(ea_wal *w, uint64_t off, uint64_t rec, uint64_t pad)
 		if (p && all_zero(p, (size_t)(b - a))) return 1;
 		a = b;
 	}
-	(void)s;
 	return 0;
 }
 
@@ -443,8 +441,6 @@ static void skip_damage(ea_wal *w, uint64_t off, uint64_t search_from, ea_severi
 	uint64_t next = resync(w, search_from, &ioerr);
 	if (next >= s->pub.size) {
 		/* nothing decodable after the damage: everything to the end is lost (or zeros) */
-		uint64_t nz = next_nonzero(w, search_from, &ioerr);
-		(void)nz;
 		queue_problem(w, sev, kind, s->file, off, s->pub.size - off,
 		              "%s; no readable record follows in this segment", what);
 		finish_segment(w, off);
