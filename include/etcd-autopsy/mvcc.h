@@ -70,6 +70,12 @@ typedef struct {
 
 /* Builds the key index on first use (one walk of the key bucket). */
 int ea_mvcc_info_get(ea_mvcc *m, ea_mvcc_info *out);
+/* The same without the key index (one light walk, cached): everything but `keys` and
+ * `live_keys` (0 unless the index was built). For the revision, compaction and counters. */
+int ea_mvcc_info_scan(ea_mvcc *m, ea_mvcc_info *out);
+/* ea_bolt_check() with the key bucket's MVCC checks (revision keys, decodable KeyValues) done
+ * in the same walk: what `db check` runs. */
+int ea_mvcc_check(ea_mvcc *m, ea_bolt_check_result *out);
 
 typedef struct {
 	uint32_t hash;

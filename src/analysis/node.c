@@ -276,27 +276,28 @@ static int read_db(ea_node *n, ea_error *err)
 		(void)err;
 		return EA_OK;
 	}
+	/* HashKV first: its walk is also the light scan (revision, key-bucket checks) */
+	ea_hashkv_result h;
+	ea_error herr;
+	if (ea_mvcc_hashkv(n->mvcc, 0, &h, &herr) == EA_OK) {
+		n->db_hash = h.hash;
+		n->db_hash_revision = h.hash_revision;
+	}
 	ea_mvcc_info info;
-	if (ea_mvcc_info_get(n->mvcc, &info) == EA_OK) {
+	if (ea_mvcc_info_scan(n->mvcc, &info) == EA_OK) {
 		n->db_consistent_index = info.have_consistent_index ? info.consistent_index : 0;
 		n->db_revision = info.revision;
 		n->db_compact_revision = info.compact_revision;
 	}
 	ea_bolt_check_result chk;
 	ea_bolt *b = ea_mvcc_bolt(n->mvcc);
-	ea_bolt_check(b, &chk);
+	ea_mvcc_check(n->mvcc, &chk);
 	for (size_t i = 0; i < ea_bolt_problem_count(b); i++) {
 		const ea_problem *p = ea_bolt_problem_at(b, i);
 		if (p->severity == EA_SEV_INFO) continue;
 		if (!n->db_first_problem || (p->severity == EA_SEV_ERROR && !n->db_errors)) n->db_first_problem = p;
 		n->db_problems++;
 		if (p->severity == EA_SEV_ERROR) n->db_errors++;
-	}
-	ea_hashkv_result h;
-	ea_error herr;
-	if (ea_mvcc_hashkv(n->mvcc, 0, &h, &herr) == EA_OK) {
-		n->db_hash = h.hash;
-		n->db_hash_revision = h.hash_revision;
 	}
 	return EA_OK;
 }

@@ -187,7 +187,7 @@ int ea_timeline_build(ea_node *const *nodes, size_t n, const ea_terms *terms, ea
 		if (nd->have_db && nd->mvcc) {
 			/* the applied state: where the db stands, its compaction, its alarms */
 			ea_mvcc_info info;
-			if (ea_mvcc_info_get(nd->mvcc, &info) == EA_OK) {
+			if (ea_mvcc_info_scan(nd->mvcc, &info) == EA_OK) {
 				ea_event *e = add(&l, nd->name, "db-state", 0, nd->db_consistent_index,
 				                  "db %s applied up to index %" PRIu64 ", revision %" PRId64 ", compacted at %" PRId64 "%s",
 				                  nd->db_file ? nd->db_file : "", nd->db_consistent_index, info.revision,

@@ -75,7 +75,7 @@ static void check_db(ea_node *t, ea_verify_result *v)
 			       t->db_problems, t->db_problems == 1 ? "" : "s", p ? p->kind : "", p ? ": " : "", p ? p->message : "");
 	}
 	ea_mvcc_info info;
-	if (ea_mvcc_info_get(t->mvcc, &info) == EA_OK) {
+	if (ea_mvcc_info_scan(t->mvcc, &info) == EA_OK) {
 		v->revision = info.revision;
 		v->compact_revision = info.compact_revision;
 		v->consistent_index = info.have_consistent_index ? info.consistent_index : 0;

@@ -376,10 +376,8 @@ static int db_check(db_args *a)
 	if (db_open(&c, a)) return EXIT_USAGE;
 	ea_bolt_check_result chk;
 	ea_bolt_trailer_state ts;
-	ea_mvcc_info info;
-	int rc = ea_bolt_check(c.b, &chk);
+	int rc = ea_mvcc_check(c.m, &chk);            /* + key bucket: revision keys and values */
 	if (!rc) rc = ea_bolt_trailer(c.b, &ts, NULL, NULL);
-	if (!rc) rc = ea_mvcc_info_get(c.m, &info);   /* key bucket: revision keys and values */
 	if (rc) { cli_print_error("db check", a->path, rc, NULL); return db_finish(&c, EXIT_USAGE); }
 	size_t np = ea_input_problem_count(c.in) + ea_bolt_problem_count(c.b);
 	if (a->fmt == OUT_JSON) {

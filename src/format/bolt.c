@@ -74,7 +74,19 @@ struct ea_bolt {
 	uint64_t *head;         /* per page: first page of the node it belongs to */
 	char **bnames;
 	size_t nbnames, bnames_cap;
+
+	/* zero-copy reads: the file mapped read-only (NULL: pread into buffers). A walk visits
+	 * pages in tree order, not file order; a pread per page was most of `db check`'s time */
+	const uint8_t *map;
+	uint64_t mapped_since_trim;   /* bytes served since the last ea__input_map_trim */
+
+	/* ea__bolt_check_visit: elements of one top-level bucket also go to this callback */
+	const char *hook_bucket;
+	ea_bolt_kv_cb hook_cb;
+	void *hook_payload;
 };
+
+#define MAP_TRIM_BYTES (32ull << 20)   /* keep at most ~32 MiB of the mapping resident */
 
 /* ---------------------------------------------------------------------------------------- */
 
@@ -174,6 +186,13 @@ const char *ea_bolt_trailer_name(ea_bolt_trailer_state s)
 /* Reads exactly len bytes at off; returns bytes actually read (short at EOF), < 0 on I/O error. */
 static long rd(ea_bolt *b, void *buf, size_t len, uint64_t off)
 {
+	if (b->map) {
+		if (off >= b->size) return 0;
+		if (len > b->size - off) len = (size_t)(b->size - off);
+		memcpy(buf, b->map + off, len);
+		ea__input_count_bytes(len);
+		return (long)len;
+	}
 	return ea_input_pread(b->in, b->idx, buf, len, off);
 }
 
@@ -260,6 +279,7 @@ int ea_bolt_open(ea_bolt **out, ea_input *in, size_t file_idx, ea_error *err)
 	b->size = f->size;
 	b->file = strdup(f->name);
 	if (!b->file) { free(b); return EA_ENOMEM; }
+	b->map = ea__input_map(in, file_idx);
 
 	uint8_t buf[80];
 	long got = rd(b, buf, sizeof buf, 0);
@@ -406,9 +426,10 @@ int ea_bolt_trailer(ea_bolt *b, ea_bolt_trailer_state *state, uint8_t stored[32]
 /* ---- page reading -------------------------------------------------------------------------- */
 
 typedef struct {
-	uint8_t *buf;
+	const uint8_t *p;    /* the node's bytes: into the mapping, or buf */
+	uint8_t *buf;        /* owned read buffer (pread path) */
 	size_t cap, len;     /* len = bytes of the node ((overflow + 1) * P, or less if short) */
-	uint64_t id, off;    /* page id and file offset of buf[0] */
+	uint64_t id, off;    /* page id and file offset of p[0] */
 } pagebuf;
 
 static int pb_reserve(pagebuf *pb, size_t n)
@@ -438,14 +459,20 @@ static int read_node(ea_bolt *b, pagebuf *pb, uint64_t id, uint64_t from, const 
 		        "(%" PRIu64 " bytes)", what, id, id * ps, b->size);
 		return 1;
 	}
-	if (pb_reserve(pb, ps)) return EA_ENOMEM;
-	long g = rd(b, pb->buf, ps, id * ps);
-	if (g < 0) return EA_EIO;
-	if ((uint64_t)g < ps) {
-		problem(b, EA_SEV_ERROR, "short-read", id * ps, ps, "page %" PRIu64 ": only %ld bytes readable", id, g);
-		return 1;
+	const uint8_t *hdr;
+	if (b->map) {
+		hdr = b->map + id * ps;    /* id < size / ps: the whole page is in the file */
+	} else {
+		if (pb_reserve(pb, ps)) return EA_ENOMEM;
+		long g = rd(b, pb->buf, ps, id * ps);
+		if (g < 0) return EA_EIO;
+		if ((uint64_t)g < ps) {
+			problem(b, EA_SEV_ERROR, "short-read", id * ps, ps, "page %" PRIu64 ": only %ld bytes readable", id, g);
+			return 1;
+		}
+		hdr = pb->buf;
 	}
-	uint32_t ovf = le32(pb->buf + 12);
+	uint32_t ovf = le32(hdr + 12);
 	uint64_t span = (uint64_t)ovf + 1;
 	uint64_t lim = b->pgid < b->size / ps ? b->pgid : b->size / ps;
 	if (ovf && (span > lim - id)) {
@@ -460,13 +487,25 @@ static int read_node(ea_bolt *b, pagebuf *pb, uint64_t id, uint64_t from, const 
 		        "limit; not read", id, ovf, span * ps, MAX_NODE_BYTES);
 		return 1;
 	}
-	if (span > 1) {
+	if (b->map) {
+		/* span <= file pages - id (checked above), so the node lies inside the mapping */
+		pb->p = hdr;
+		pb->len = (size_t)(span * ps);
+		ea__input_count_bytes(pb->len);
+		b->mapped_since_trim += pb->len;
+		if (b->mapped_since_trim > MAP_TRIM_BYTES) {
+			ea__input_map_trim(b->in, b->idx);
+			b->mapped_since_trim = 0;
+		}
+	} else if (span > 1) {
 		if (pb_reserve(pb, (size_t)(span * ps))) return EA_ENOMEM;
-		g = rd(b, pb->buf + ps, (size_t)((span - 1) * ps), (id + 1) * ps);
+		long g = rd(b, pb->buf + ps, (size_t)((span - 1) * ps), (id + 1) * ps);
 		if (g < 0) return EA_EIO;
 		pb->len = (size_t)ps + (size_t)g;
+		pb->p = pb->buf;
 	} else {
 		pb->len = (size_t)ps;
+		pb->p = pb->buf;
 	}
 	pb->id = id;
 	pb->off = id * ps;
@@ -573,6 +612,12 @@ static void yield(walker *w, const uint8_t *key, size_t klen, const uint8_t *val
 				ea_bolt_bucket_free(&nb);
 			}
 		}
+		if (!w->cb || w->rc) return;
+		/* a check visit: the walk goes on whatever the hook says, unless it fails */
+		ea_bolt_kv kv = { key, klen, val, vlen, (int)(eflags & 1), page, idx, eoff, voff, -1 };
+		int r = w->cb(&kv, w->payload);
+		if (r < 0) w->rc = r;
+		else if (r > 0) w->cb = NULL;
 		return;
 	}
 	if (w->cb && !w->rc) {
@@ -670,7 +715,7 @@ static void walk_node(walker *w, uint64_t id, int depth, uint64_t from, const ch
 	int r = read_node(b, pb, id, from, what);
 	if (r < 0) { w->rc = r; return; }
 	if (r > 0) return;
-	const uint8_t *buf = pb->buf;
+	const uint8_t *buf = pb->p;
 	size_t len = pb->len;
 	uint64_t hid = le64(buf);
 	uint16_t flags = le16(buf + 8);
@@ -929,18 +974,18 @@ int ea_bolt_get(ea_bolt *b, const ea_bolt_bucket *bk, const void *key, size_t le
 		int r = read_node(b, &pb, id, EA_NO_OFFSET, "lookup");
 		if (r < 0) { rc = r; break; }
 		if (r > 0) break;
-		uint16_t flags = le16(pb.buf + 8);
-		uint32_t count = le16(pb.buf + 10);
+		uint16_t flags = le16(pb.p + 8);
+		uint32_t count = le16(pb.p + 10);
 		if (PAGE_HDR + (uint64_t)count * ELEM_SIZE > pb.len) count = (uint32_t)((pb.len - PAGE_HDR) / ELEM_SIZE);
 		if (flags == EA_BOLT_LEAF) {
 			/* binary search, tolerant: fall back to linear on damaged elements */
 			for (uint32_t i = 0; i < count; i++) {
 				uint64_t eo = PAGE_HDR + (uint64_t)i * ELEM_SIZE;
-				const uint8_t *e = pb.buf + eo;
+				const uint8_t *e = pb.p + eo;
 				uint32_t fl = le32(e), pos = le32(e + 4), ks = le32(e + 8), vs = le32(e + 12);
 				if (eo + pos + ks + vs > pb.len) continue;
-				if (key_cmp(pb.buf + eo + pos, ks, kk, len) == 0) {
-					ea_bolt_kv kv = { pb.buf + eo + pos, ks, pb.buf + eo + pos + ks, vs, (int)(fl & 1),
+				if (key_cmp(pb.p + eo + pos, ks, kk, len) == 0) {
+					ea_bolt_kv kv = { pb.p + eo + pos, ks, pb.p + eo + pos + ks, vs, (int)(fl & 1),
 					                  id, i, pb.off + eo, pb.off + eo + pos + ks, -1 };
 					int cr = cb(&kv, payload);
 					rc = cr < 0 ? cr : EA_OK;
@@ -957,13 +1002,13 @@ int ea_bolt_get(ea_bolt *b, const ea_bolt_bucket *bk, const void *key, size_t le
 		while (lo < hi) {
 			uint32_t mid = lo + (hi - lo) / 2;
 			uint64_t eo = PAGE_HDR + (uint64_t)mid * ELEM_SIZE;
-			const uint8_t *e = pb.buf + eo;
+			const uint8_t *e = pb.p + eo;
 			uint32_t pos = le32(e), ks = le32(e + 4);
 			if (eo + pos + ks > pb.len) { hi = mid; continue; }
-			if (key_cmp(pb.buf + eo + pos, ks, kk, len) <= 0) { next = le64(e + 8); have = 1; lo = mid + 1; }
+			if (key_cmp(pb.p + eo + pos, ks, kk, len) <= 0) { next = le64(e + 8); have = 1; lo = mid + 1; }
 			else hi = mid;
 		}
-		if (!have && count) next = le64(pb.buf + PAGE_HDR + 8);
+		if (!have && count) next = le64(pb.p + PAGE_HDR + 8);
 		if (!count || next == id) break;
 		id = next;
 	}
@@ -981,6 +1026,10 @@ static int walk_bucket_check(ea_bolt *b, const ea_bolt_bucket *bk, int nest)
 	if (!w) return EA_ENOMEM;
 	w->check = 1;
 	w->nest = nest;
+	if (b->hook_cb && nest == 1 && strcmp(bk->name, b->hook_bucket) == 0) {
+		w->cb = b->hook_cb;
+		w->payload = b->hook_payload;
+	}
 	w->bucket_idx = add_bucket_name(b, bk->name[0] ? bk->name : "(root)");
 	int rc = walk_bucket(w);
 	walker_free(w);
@@ -1004,18 +1053,18 @@ static void read_freelist(ea_bolt *b)
 		if (p != fid) b->state[p] |= ST_CONT;
 		b->head[p] = fid;
 	}
-	uint16_t flags = le16(pb.buf + 8);
+	uint16_t flags = le16(pb.p + 8);
 	if (flags != EA_BOLT_FREELIST) {
 		problem(b, EA_SEV_ERROR, "page-type", pb.off + 8, 2,
 		        "page %" PRIu64 ": meta says freelist but the page type is 0x%02x", fid, flags);
 		free(pb.buf);
 		return;
 	}
-	uint64_t count = le16(pb.buf + 10);
+	uint64_t count = le16(pb.p + 10);
 	size_t at = PAGE_HDR;
 	if (count == 0xFFFF) {
 		if (pb.len < PAGE_HDR + 8) { free(pb.buf); return; }
-		count = le64(pb.buf + PAGE_HDR);
+		count = le64(pb.p + PAGE_HDR);
 		at += 8;
 	}
 	if (count > (pb.len - at) / 8) {
@@ -1026,7 +1075,7 @@ static void read_freelist(ea_bolt *b)
 	}
 	uint64_t prev = 0;
 	for (uint64_t i = 0; i < count; i++) {
-		uint64_t id = le64(pb.buf + at + i * 8);
+		uint64_t id = le64(pb.p + at + i * 8);
 		uint64_t off = pb.off + at + i * 8;
 		if (i && id <= prev)
 			problem(b, EA_SEV_WARNING, "freelist-order", off, 8,
@@ -1044,6 +1093,18 @@ static void read_freelist(ea_bolt *b)
 		b->chk.free_pages++;
 	}
 	free(pb.buf);
+}
+
+int ea__bolt_check_visit(ea_bolt *b, ea_bolt_check_result *out, const char *bucket, ea_bolt_kv_cb cb,
+                         void *payload)
+{
+	if (b->checked) return ea_bolt_check(b, out);
+	b->hook_bucket = bucket;
+	b->hook_cb = cb;
+	b->hook_payload = payload;
+	int rc = ea_bolt_check(b, out);
+	b->hook_cb = NULL;
+	return rc;
 }
 
 int ea_bolt_check(ea_bolt *b, ea_bolt_check_result *out)

@@ -59,6 +59,14 @@ struct ea_mvcc {
 	size_t nslots;
 	size_t *sorted;         /* indexes into keys, by key bytes */
 	int has_compact_tombstone;
+
+	/* light scan (no index): counters, checks, the current revision, and HashKV at the
+	 * current revision when the walk alone decides it (see scan_cb) */
+	int scanned;
+	int scan_hashed;        /* hash_now is HashKV at the current revision */
+	uint32_t hash_now;
+	uint64_t prefix_entries;   /* key-bucket entries at or below the compact revision */
+	uint64_t invalid_keys;     /* keys of >= 17 bytes that are not revision keys */
 };
 
 /* ---- small decoders ---------------------------------------------------------------------- */
@@ -348,16 +356,24 @@ static int push_rev(keyent *e, int64_t main, int64_t sub, int tomb)
 	return EA_OK;
 }
 
+/* One walk of the key bucket serves three purposes: the index build (index = 1), the light
+ * scan (counters, the checks every command reports, the current revision) and, when asked,
+ * HashKV at the current revision. The fused hash is exact when no entry lies at or below the
+ * compact revision (then etcd's keep set filters nothing) and every key is a revision key;
+ * otherwise hashkv() walks again with the keep set. */
 typedef struct {
 	ea_mvcc *m;
-	int64_t last_main;
+	int64_t last_main, max_main;
 	int have_last;
 	int rc;
-} index_ctx;
+	int index;        /* build the key index */
+	int hash;         /* fold every revision into h */
+	uint32_t h;
+} keyscan_ctx;
 
-static int index_cb(const ea_bolt_kv *kv, void *payload)
+static int keyscan_cb(const ea_bolt_kv *kv, void *payload)
 {
-	index_ctx *c = payload;
+	keyscan_ctx *c = payload;
 	ea_mvcc *m = c->m;
 	int64_t mn, sb;
 	int tomb;
@@ -365,10 +381,17 @@ static int index_cb(const ea_bolt_kv *kv, void *payload)
 		ea__bolt_problem(m->b, EA_LAYER_MVCC, EA_SEV_ERROR, "revision-key-invalid", kv->offset, 16,
 		                 "page %" PRIu64 " element %u: a %zu-byte key in the key bucket is not a revision",
 		                 kv->page, kv->index, kv->key_len);
+		if (kv->key_len >= 17) m->invalid_keys++;   /* etcd's bytesToRev would still read it */
 		return 0;
 	}
 	m->info.key_revisions++;
+	if (mn <= m->info.compact_revision) m->prefix_entries++;
+	if (c->hash) {
+		c->h = ea_crc32c(c->h, kv->key, kv->key_len);
+		c->h = ea_crc32c(c->h, kv->value, kv->value_len);
+	}
 	c->last_main = mn;
+	if (!c->have_last || mn > c->max_main) c->max_main = mn;
 	c->have_last = 1;
 	if (tomb) m->info.tombstones++;
 	const uint8_t *uk;
@@ -380,6 +403,7 @@ static int index_cb(const ea_bolt_kv *kv, void *payload)
 		return 0;
 	}
 	if (tomb && mn == m->info.compact_revision) m->has_compact_tombstone = 1;
+	if (!c->index) return 0;
 	keyent *e = lookup(m, uk, ul, !tomb);
 	if (!e) {
 		if (!tomb) { c->rc = EA_ENOMEM; return 1; }
@@ -389,6 +413,67 @@ static int index_cb(const ea_bolt_kv *kv, void *payload)
 	if (tomb && gen_empty) return 0;   /* etcd: tombstone on an empty generation is skipped */
 	if (push_rev(e, mn, sb, tomb)) { c->rc = EA_ENOMEM; return 1; }
 	return 0;
+}
+
+static void scan_begin(ea_mvcc *m, keyscan_ctx *c, int index, int hash)
+{
+	memset(c, 0, sizeof *c);
+	c->m = m;
+	c->index = index;
+	c->hash = hash;
+	c->h = ea_crc32c(0, "key", 3);
+	m->info.key_revisions = m->info.tombstones = 0;
+	m->prefix_entries = m->invalid_keys = 0;
+	m->has_compact_tombstone = 0;
+}
+
+static void scan_end(ea_mvcc *m, const keyscan_ctx *c)
+{
+	ea_mvcc_info *i = &m->info;
+	i->last_key_revision = c->have_last ? c->last_main : 0;
+	/* restore(): currentRev starts at 1, is the main of the last key seen, and is raised to the
+	 * compaction revision when compaction removed the newest keys */
+	i->revision = c->have_last ? c->last_main : 1;
+	if (i->revision < i->compact_revision) i->revision = i->compact_revision;
+	m->scanned = 1;
+	m->scan_hashed = c->hash && m->prefix_entries == 0 && m->invalid_keys == 0 &&
+	                 (!c->have_last || c->max_main <= i->revision);
+	m->hash_now = c->h;
+}
+
+/* The light scan, once (hash: also HashKV at the current revision, when exact). */
+static int scan_keys(ea_mvcc *m, int hash)
+{
+	if (m->scanned && (m->scan_hashed || !hash)) return EA_OK;
+	keyscan_ctx c;
+	scan_begin(m, &c, 0, hash);
+	if (m->have_keyb) {
+		int rc = ea_bolt_foreach(m->b, &m->keyb, keyscan_cb, &c);
+		if (rc < 0) return rc;
+	}
+	scan_end(m, &c);
+	return EA_OK;
+}
+
+int ea_mvcc_check(ea_mvcc *m, ea_bolt_check_result *out)
+{
+	if (m->scanned || !m->have_keyb) return ea_bolt_check(m->b, out);
+	keyscan_ctx c;
+	scan_begin(m, &c, 0, 0);
+	int rc = ea__bolt_check_visit(m->b, out, "key", keyscan_cb, &c);
+	if (rc < 0) return rc;
+	if (c.have_last || m->info.key_revisions || m->invalid_keys) scan_end(m, &c);
+	else rc = scan_keys(m, 0);   /* the check had run before: the hook saw nothing */
+	if (out) out->problems = ea_bolt_problem_count(m->b);
+	return rc;
+}
+
+int ea_mvcc_info_scan(ea_mvcc *m, ea_mvcc_info *out)
+{
+	int rc = scan_keys(m, 0);
+	*out = m->info;
+	if (!m->indexed) out->keys = out->live_keys = 0;
+	return rc;
 }
 
 static _Thread_local ea_mvcc *sort_ctx;   /* qsort comparator context; nodes are read in parallel */
@@ -405,18 +490,17 @@ static int build_index(ea_mvcc *m)
 {
 	if (m->indexed) return EA_OK;
 	m->indexed = 1;
-	index_ctx c = { m, 0, 0, 0 };
+	keyscan_ctx c;
+	scan_begin(m, &c, 1, 0);
+	int hashed = m->scan_hashed;
 	if (m->have_keyb) {
-		int rc = ea_bolt_foreach(m->b, &m->keyb, index_cb, &c);
+		int rc = ea_bolt_foreach(m->b, &m->keyb, keyscan_cb, &c);
 		if (rc < 0) return rc;
 		if (c.rc) return c.rc;
 	}
+	scan_end(m, &c);
+	m->scan_hashed = hashed;   /* the same entries: a hash from an earlier scan still holds */
 	ea_mvcc_info *i = &m->info;
-	i->last_key_revision = c.have_last ? c.last_main : 0;
-	/* restore(): currentRev starts at 1, is the main of the last key seen, and is raised to the
-	 * compaction revision when compaction removed the newest keys */
-	i->revision = c.have_last ? c.last_main : 1;
-	if (i->revision < i->compact_revision) i->revision = i->compact_revision;
 	i->keys = m->nkeys;
 	for (size_t k = 0; k < m->nkeys; k++)
 		if (m->keys[k].n && !m->keys[k].revs[m->keys[k].n - 1].tomb) i->live_keys++;
@@ -572,7 +656,7 @@ static int hash_cb(const ea_bolt_kv *kv, void *payload)
 int ea_mvcc_hashkv(ea_mvcc *m, int64_t rev, ea_hashkv_result *out, ea_error *err)
 {
 	memset(out, 0, sizeof *out);
-	int rc = build_index(m);
+	int rc = scan_keys(m, rev == 0);
 	if (rc) return rc;
 	const ea_mvcc_info *i = &m->info;
 	out->current_revision = i->revision;
@@ -588,18 +672,31 @@ int ea_mvcc_hashkv(ea_mvcc *m, int64_t rev, ea_hashkv_result *out, ea_error *err
 		              "revision %" PRId64 " is a future revision (current %" PRId64 ")", rev, i->revision);
 		return EA_EINVAL;
 	}
-	if (rev == 0) rev = i->revision;
-	revset keep = { 0 };
-	for (size_t k = 0; k < m->nkeys; k++) {
-		long r = keep_of(&m->keys[k], rev);
-		if (r >= 0 && revset_add(&keep, m->keys[k].revs[r].main, m->keys[k].revs[r].sub)) {
-			free(keep.pairs); free(keep.used);
-			return EA_ENOMEM;
+	if (rev == 0 || rev == i->revision) {
+		if (m->scan_hashed) {
+			out->hash = m->hash_now;
+			out->hash_revision = i->revision;
+			return EA_OK;
 		}
+		rev = i->revision;
 	}
 	int skip = m->opts.hash_rule == EA_HASHKV_RULE_SKIP_TOMBSTONE ||
 	           (m->opts.hash_rule == EA_HASHKV_RULE_AUTO && (m->has_compact_tombstone ||
 	                                                         strncmp(i->storage_version, "3.6", 3) == 0));
+	/* etcd's keep set only filters entries at or below the compact revision: without such
+	 * entries (never compacted, or compacted past every key) no index is needed */
+	revset keep = { 0 };
+	if (m->prefix_entries || m->invalid_keys) {
+		rc = build_index(m);
+		if (rc) return rc;
+		for (size_t k = 0; k < m->nkeys; k++) {
+			long r = keep_of(&m->keys[k], rev);
+			if (r >= 0 && revset_add(&keep, m->keys[k].revs[r].main, m->keys[k].revs[r].sub)) {
+				free(keep.pairs); free(keep.used);
+				return EA_ENOMEM;
+			}
+		}
+	}
 	hash_ctx c = { ea_crc32c(0, "key", 3), rev, i->compact_revision, &keep, skip, 0 };
 	if (m->have_keyb) rc = ea_bolt_foreach(m->b, &m->keyb, hash_cb, &c);
 	free(keep.pairs);

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -132,7 +133,11 @@ int ea_input_open(ea_input **out, const char *path, ea_error *err)
 		in->kind = EA_INPUT_ARCHIVE;
 	} else if (S_ISREG(st.st_mode)) {
 		if (in->stage_fd >= 0) { close(in->stage_fd); in->stage_fd = -1; }
-		for (size_t i = 0; i < in->count; i++) { free(in->files[i].name); free(in->files[i].ospath); }
+		for (size_t i = 0; i < in->count; i++) {
+		if (in->files[i].map_base) munmap(in->files[i].map_base, in->files[i].map_len);
+		free(in->files[i].name);
+		free(in->files[i].ospath);
+	}
 		in->count = 0;
 		if (err) memset(err, 0, sizeof *err);
 		in->kind = EA_INPUT_FILE;
@@ -153,7 +158,11 @@ int ea_input_open(ea_input **out, const char *path, ea_error *err)
 void ea_input_close(ea_input *in)
 {
 	if (!in) return;
-	for (size_t i = 0; i < in->count; i++) { free(in->files[i].name); free(in->files[i].ospath); }
+	for (size_t i = 0; i < in->count; i++) {
+		if (in->files[i].map_base) munmap(in->files[i].map_base, in->files[i].map_len);
+		free(in->files[i].name);
+		free(in->files[i].ospath);
+	}
 	for (size_t i = 0; i < in->problem_count; i++) ea_problem_owned_free(&in->problems[i]);
 	free(in->problems);
 	free(in->files);
@@ -217,4 +226,43 @@ long ea_input_pread(ea_input *in, size_t i, void *buf, size_t len, uint64_t off)
 		bytes_read_total += (uint64_t)n;
 	}
 	return (long)got;
+}
+
+const uint8_t *ea__input_map(ea_input *in, size_t i)
+{
+	if (i >= in->count) return NULL;
+	ea_input_entry *e = &in->files[i];
+	uint64_t skew = 0;
+	if (!e->map_base && !e->map_failed) {
+		e->map_failed = 1;
+		if (e->pub.size == 0 || e->pub.size > SIZE_MAX / 2) return NULL;
+		int fd = -1, own = 0;
+		uint64_t base = 0;
+		if (in->kind == EA_INPUT_ARCHIVE || in->kind == EA_INPUT_MEM) {
+			fd = in->stage_fd;
+			base = e->stage_off;
+		} else {
+			fd = open(e->ospath, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+			own = 1;
+		}
+		if (fd < 0) return NULL;
+		long pg = sysconf(_SC_PAGESIZE);
+		skew = base % (uint64_t)(pg > 0 ? pg : 4096);
+		size_t len = (size_t)(e->pub.size + skew);
+		void *p = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, (off_t)(base - skew));
+		if (own) close(fd);
+		if (p == MAP_FAILED) return NULL;
+		e->map_base = p;
+		e->map_len = len;
+		e->map_failed = 0;
+	}
+	if (!e->map_base) return NULL;
+	skew = e->map_len - e->pub.size;
+	return (const uint8_t *)e->map_base + skew;
+}
+
+void ea__input_map_trim(ea_input *in, size_t i)
+{
+	if (i < in->count && in->files[i].map_base)
+		(void)madvise(in->files[i].map_base, in->files[i].map_len, MADV_DONTNEED);
 }

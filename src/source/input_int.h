@@ -9,6 +9,9 @@ typedef struct {
 	char    *name;      /* owned storage for pub.name */
 	char    *ospath;    /* dir/file backends: path to open */
 	uint64_t stage_off; /* archive backend: offset in the staging file */
+	void    *map_base;  /* ea__input_map: the mapping (page aligned), NULL if none */
+	size_t   map_len;
+	int      map_failed;
 } ea_input_entry;
 
 struct ea_input {
@@ -32,7 +35,16 @@ void ea__input_sort(ea_input *in);   /* by name */
 int ea__input_open_archive(ea_input *in, ea_error *err);
 /* Archive/memory member name: drop leading "/" and "./", refuse ".." components; 0 or -1. */
 int ea__input_clean_name(const char *raw, char *out, size_t cap);
-void ea__input_count_bytes(uint64_t n);   /* progress accounting (see ea_input_bytes_read) */
+void ea__input_count_bytes(uint64_t n);
+/* Maps file i read-only (PROT_READ, MAP_SHARED) and returns its first byte, or NULL when it
+ * cannot be mapped (empty file, mmap refused): callers then use ea_input_pread. The mapping
+ * covers the size seen at open time and lives until ea_input_close. Zero-copy for random
+ * access (bbolt pages); a file that shrinks while mapped raises SIGBUS, which the CLI turns
+ * into a clear message (inputs are offline copies; a live etcd never shrinks its db). */
+const uint8_t *ea__input_map(ea_input *in, size_t i);
+/* Drops the mapping's pages from this process (MADV_DONTNEED; the page cache keeps them and
+ * a later access faults them back): bounds the resident set of long walks. */
+void ea__input_map_trim(ea_input *in, size_t i);   /* progress accounting (see ea_input_bytes_read) */
 void ea__set_error(ea_error *err, int code, ea_layer layer, const char *file, uint64_t off,
                    const char *fmt, ...);
 
