@@ -1,6 +1,7 @@
 /* main.c: `etcd-autopsy <noun> <verb>` dispatch through a command table. */
 #include "cli.h"
 
+#include <signal.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -39,8 +40,24 @@ static void usage(FILE *f)
 	        "exit codes: 0 clean, 1 findings (damage or divergence), 2 usage error or unreadable input\n");
 }
 
+/* bbolt files are read through a read-only mapping: if one shrinks while it is read (a live
+ * etcd, or a copy still being written), the kernel raises SIGBUS. Say so instead of dying. */
+static void on_sigbus(int sig)
+{
+	static const char msg[] = "etcd-autopsy: an input file shrank while it was being read (is a running "
+	                          "etcd or a copy still writing to it?); work on a finished copy\n";
+	(void)sig;
+	ssize_t w = write(STDERR_FILENO, msg, sizeof msg - 1);
+	(void)w;
+	_exit(EXIT_USAGE);
+}
+
 int main(int argc, char **argv)
 {
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_sigbus;
+	sigaction(SIGBUS, &sa, NULL);
 	/* streams of JSON Lines: a 256 KiB buffer instead of one write() per 4 KiB; a terminal
 	 * stays line-buffered */
 	static char outbuf[256 * 1024];
