@@ -24,6 +24,8 @@ typedef struct {
 	int need_comma[EA_JSON_MAX_DEPTH];
 	int after_key;
 	size_t len;
+	int64_t time_cached_ms;   /* ea_json_time_ms: the last instant formatted */
+	char time_cached[48];
 	char buf[EA_JSON_BUF];
 } ea_json;
 
@@ -33,6 +35,10 @@ void ea_json_object_end(ea_json *j);
 void ea_json_array_begin(ea_json *j);
 void ea_json_array_end(ea_json *j);
 void ea_json_key(ea_json *j, const char *key);
+/* A key already quoted and followed by ':' (EA_JSON_KEY(j, "index") for a literal): no
+ * escaping or strlen on hot paths. */
+void ea_json_key_lit(ea_json *j, const char *quoted, size_t n);
+#define EA_JSON_KEY(j, lit) ea_json_key_lit((j), "\"" lit "\":", sizeof("\"" lit "\":") - 1)
 void ea_json_str(ea_json *j, const char *s);              /* NULL → null */
 void ea_json_bytes(ea_json *j, const void *p, size_t n);  /* arbitrary bytes as a string */
 void ea_json_u64(ea_json *j, uint64_t v);

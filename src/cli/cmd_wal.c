@@ -90,34 +90,34 @@ static int64_t seg_ref_ms(ea_wal *w, size_t seg)
 static void json_record(ea_json *j, const ea_wal_record *r)
 {
 	ea_json_object_begin(j);
-	ea_json_key(j, "file"); ea_json_str(j, r->file);
-	ea_json_key(j, "offset"); ea_json_u64(j, r->offset);
-	ea_json_key(j, "record_type"); ea_json_str(j, ea_wal_record_type_name(r->type));
-	ea_json_key(j, "length"); ea_json_u64(j, r->length);
-	ea_json_key(j, "crc"); ea_json_u64(j, r->crc);
-	ea_json_key(j, "crc_ok");
+	EA_JSON_KEY(j, "file"); ea_json_str(j, r->file);
+	EA_JSON_KEY(j, "offset"); ea_json_u64(j, r->offset);
+	EA_JSON_KEY(j, "record_type"); ea_json_str(j, ea_wal_record_type_name(r->type));
+	EA_JSON_KEY(j, "length"); ea_json_u64(j, r->length);
+	EA_JSON_KEY(j, "crc"); ea_json_u64(j, r->crc);
+	EA_JSON_KEY(j, "crc_ok");
 	if (r->crc_ok < 0) ea_json_null(j); else ea_json_bool(j, r->crc_ok);
 	if (r->decoded) {
 		switch (r->type) {
 		case EA_WAL_ENTRY:
-			ea_json_key(j, "index"); ea_json_u64(j, r->u.entry.index);
-			ea_json_key(j, "term"); ea_json_u64(j, r->u.entry.term);
+			EA_JSON_KEY(j, "index"); ea_json_u64(j, r->u.entry.index);
+			EA_JSON_KEY(j, "term"); ea_json_u64(j, r->u.entry.term);
 			break;
 		case EA_WAL_STATE:
-			ea_json_key(j, "hard_state");
+			EA_JSON_KEY(j, "hard_state");
 			ea_json_object_begin(j);
-			ea_json_key(j, "term"); ea_json_u64(j, r->u.state.term);
-			ea_json_key(j, "vote"); ea_json_hex(j, r->u.state.vote);
-			ea_json_key(j, "commit"); ea_json_u64(j, r->u.state.commit);
+			EA_JSON_KEY(j, "term"); ea_json_u64(j, r->u.state.term);
+			EA_JSON_KEY(j, "vote"); ea_json_hex(j, r->u.state.vote);
+			EA_JSON_KEY(j, "commit"); ea_json_u64(j, r->u.state.commit);
 			ea_json_object_end(j);
 			break;
 		case EA_WAL_METADATA:
-			ea_json_key(j, "member_id"); ea_json_hex(j, r->u.meta.node_id);
-			ea_json_key(j, "cluster_id"); ea_json_hex(j, r->u.meta.cluster_id);
+			EA_JSON_KEY(j, "member_id"); ea_json_hex(j, r->u.meta.node_id);
+			EA_JSON_KEY(j, "cluster_id"); ea_json_hex(j, r->u.meta.cluster_id);
 			break;
 		case EA_WAL_SNAPSHOT:
-			ea_json_key(j, "snapshot_index"); ea_json_u64(j, r->u.snap.index);
-			ea_json_key(j, "snapshot_term"); ea_json_u64(j, r->u.snap.term);
+			EA_JSON_KEY(j, "snapshot_index"); ea_json_u64(j, r->u.snap.index);
+			EA_JSON_KEY(j, "snapshot_term"); ea_json_u64(j, r->u.snap.term);
 			break;
 		}
 	}
@@ -150,33 +150,33 @@ static void json_entry(ea_json *j, const ea_log_item *li, const ea_entry_info *i
 	const ea_wal_record *r = &li->item.rec;
 	const ea_entry_header *e = &r->u.entry;
 	ea_json_object_begin(j);
-	ea_json_key(j, "index"); ea_json_u64(j, e->index);
-	ea_json_key(j, "term"); ea_json_u64(j, e->term);
-	ea_json_key(j, "type"); ea_json_str(j, type_name(e->type));
-	ea_json_key(j, "kind"); ea_json_str(j, info->kind);
-	ea_json_key(j, "size"); ea_json_u64(j, e->data_len);
-	ea_json_key(j, "file"); ea_json_str(j, r->file);
-	ea_json_key(j, "offset"); ea_json_u64(j, r->offset);
-	ea_json_key(j, "crc_ok");
+	EA_JSON_KEY(j, "index"); ea_json_u64(j, e->index);
+	EA_JSON_KEY(j, "term"); ea_json_u64(j, e->term);
+	EA_JSON_KEY(j, "type"); ea_json_str(j, type_name(e->type));
+	EA_JSON_KEY(j, "kind"); ea_json_str(j, info->kind);
+	EA_JSON_KEY(j, "size"); ea_json_u64(j, e->data_len);
+	EA_JSON_KEY(j, "file"); ea_json_str(j, r->file);
+	EA_JSON_KEY(j, "offset"); ea_json_u64(j, r->offset);
+	EA_JSON_KEY(j, "crc_ok");
 	if (r->crc_ok < 0) ea_json_null(j); else ea_json_bool(j, r->crc_ok);
-	ea_json_key(j, "superseded"); ea_json_bool(j, li->superseded);
-	ea_json_key(j, "committed"); ea_json_bool(j, !li->superseded && e->index <= commit);
-	if (li->superseded) { ea_json_key(j, "superseded_by_term"); ea_json_u64(j, li->superseded_by_term); }
-	if (info->key) { ea_json_key(j, "key"); ea_json_bytes(j, info->key, info->key_len); }
-	if (info->range_end) { ea_json_key(j, "range_end"); ea_json_bytes(j, info->range_end, info->range_end_len); }
+	EA_JSON_KEY(j, "superseded"); ea_json_bool(j, li->superseded);
+	EA_JSON_KEY(j, "committed"); ea_json_bool(j, !li->superseded && e->index <= commit);
+	if (li->superseded) { EA_JSON_KEY(j, "superseded_by_term"); ea_json_u64(j, li->superseded_by_term); }
+	if (info->key) { EA_JSON_KEY(j, "key"); ea_json_bytes(j, info->key, info->key_len); }
+	if (info->range_end) { EA_JSON_KEY(j, "range_end"); ea_json_bytes(j, info->range_end, info->range_end_len); }
 	if (info->request_id) {
-		ea_json_key(j, "request_id"); ea_json_hex(j, info->request_id);
+		EA_JSON_KEY(j, "request_id"); ea_json_hex(j, info->request_id);
 		uint64_t m = member_match(members, info->proposer_low16);
-		ea_json_key(j, "proposer");
+		EA_JSON_KEY(j, "proposer");
 		if (m) ea_json_hex(j, m);
 		else { char b[16]; snprintf(b, sizeof b, "????%04x", info->proposer_low16); ea_json_str(j, b); }
-		ea_json_key(j, "proposer_started"); ea_json_time_ms(j, info->proposer_started_ms);
+		EA_JSON_KEY(j, "proposer_started"); ea_json_time_ms(j, info->proposer_started_ms);
 	}
 	if (info->cc_type >= 0) {
-		ea_json_key(j, "member_id"); ea_json_hex(j, info->cc_node_id);
-		if (info->cc_context) { ea_json_key(j, "context"); ea_json_str(j, info->cc_context); }
+		EA_JSON_KEY(j, "member_id"); ea_json_hex(j, info->cc_node_id);
+		if (info->cc_context) { EA_JSON_KEY(j, "context"); ea_json_str(j, info->cc_context); }
 	}
-	if (info->detail && *info->detail) { ea_json_key(j, "detail"); ea_json_str(j, info->detail); }
+	if (info->detail && *info->detail) { EA_JSON_KEY(j, "detail"); ea_json_str(j, info->detail); }
 	ea_json_object_end(j);
 	ea_json_newline(j);
 }

@@ -8,10 +8,20 @@
  */
 #include "pb_wire.h"
 
-int ea_pb_varint(const uint8_t **p, const uint8_t *end, uint64_t *out)
+int ea_pb_varint_slow(const uint8_t **p, const uint8_t *end, uint64_t *out)
 {
-	uint64_t v = 0;
 	const uint8_t *q = *p;
+	uint64_t v = 0;
+	if (end - q >= 10) {
+		/* the whole longest varint is in bounds: no end check per byte */
+		for (unsigned i = 0; i < 10; i++) {
+			uint8_t b = q[i];
+			if (i == 9 && b > 1) return -1;
+			v |= (uint64_t)(b & 0x7f) << (7 * i);
+			if (!(b & 0x80)) { *p = q + i + 1; *out = v; return 0; }
+		}
+		return -1;
+	}
 	for (unsigned shift = 0; shift < 64; shift += 7) {
 		if (q >= end) return -1;
 		uint8_t b = *q++;

@@ -9,7 +9,14 @@
 #include <stdint.h>
 #include "etcd-autopsy/wal.h"
 
-int ea_pb_varint(const uint8_t **p, const uint8_t *end, uint64_t *out);
+int ea_pb_varint_slow(const uint8_t **p, const uint8_t *end, uint64_t *out);
+/* A varint; inline for the one-byte case (tags, small lengths), which is most of them. */
+static inline int ea_pb_varint(const uint8_t **p, const uint8_t *end, uint64_t *out)
+{
+	const uint8_t *q = *p;
+	if (q < end && !(*q & 0x80)) { *out = *q; *p = q + 1; return 0; }
+	return ea_pb_varint_slow(p, end, out);
+}
 /* Skip one field's value of the given wire type. 0 ok, -1 malformed. */
 int ea_pb_skip(const uint8_t **p, const uint8_t *end, unsigned wire);
 

@@ -21,6 +21,7 @@
  * through every segment. */
 #include "etcd-autopsy/wal.h"
 #include "pb_wire.h"
+#include "wal_int.h"
 #include "../source/input_int.h"
 
 #include <endian.h>
@@ -32,6 +33,7 @@
 
 #define MAX_RECORD   (10u * 1024u * 1024u)  /* etcd 3.4: recBytes >= 10 MiB - pad is an error */
 #define WINDOW       (4u * 1024u * 1024u)
+#define MAP_TRIM     (32u * 1024u * 1024u)
 #define SECTOR       512u
 #define MAX_PENDING  8
 
@@ -39,6 +41,8 @@ typedef struct {
 	ea_wal_segment pub;
 	size_t input_idx;
 	char *file;
+	uint32_t problems;   /* queued while this segment was current */
+	int trusted;         /* clean in an earlier pass: CRC verdicts known */
 } seg_t;
 
 struct ea_wal {
@@ -57,6 +61,9 @@ struct ea_wal {
 	uint8_t *meta_first;
 	size_t meta_first_len;
 
+	/* the current segment mapped read-only (NULL: read windows through buf) */
+	const uint8_t *map;
+	uint64_t map_since_trim;
 	/* read window over the current segment */
 	uint8_t *buf;
 	size_t buf_cap, buf_len;
@@ -109,6 +116,7 @@ static void queue_problem(ea_wal *w, ea_severity sev, const char *kind, const ch
 static void queue_problem(ea_wal *w, ea_severity sev, const char *kind, const char *file,
                           uint64_t off, uint64_t len, const char *fmt, ...)
 {
+	if (w->cur < w->nsegs) w->segs[w->cur].problems++;
 	if (w->npending == MAX_PENDING) return;  /* cannot happen: drained after each step */
 	char msg[512];
 	va_list ap;
@@ -243,6 +251,21 @@ static const uint8_t *window(ea_wal *w, uint64_t off, size_t n, int *ioerr)
 	seg_t *s = &w->segs[w->cur];
 	*ioerr = 0;
 	if (off > s->pub.size || n > s->pub.size - off) return NULL;
+	if (w->map) {
+		/* zero-copy; the pages are dropped from this process every MAP_TRIM bytes so the
+		 * resident set stays flat however large the WAL */
+		if (off >= w->buf_off + w->buf_len || off < w->buf_off) {
+			w->map_since_trim += WINDOW;
+			ea__input_count_bytes(WINDOW);
+			w->buf_off = off;
+			w->buf_len = WINDOW;
+			if (w->map_since_trim >= MAP_TRIM) {
+				ea__input_map_trim(w->in, s->input_idx);
+				w->map_since_trim = 0;
+			}
+		}
+		return w->map + off;
+	}
 	if (off >= w->buf_off && off + n <= w->buf_off + w->buf_len)
 		return w->buf + (off - w->buf_off);
 	/* read ahead past what was asked: a resync scan asks for (up to 10 MiB) bodies at every
@@ -469,6 +492,10 @@ int ea_wal_next(ea_wal *w, ea_wal_item *item)
 			w->seg_open = 1;
 			w->pos = 0;
 			w->buf_len = 0;
+			w->buf_off = 0;
+			if (w->map && w->cur > 0) ea__input_map_trim(w->in, w->segs[w->cur - 1].input_idx);
+			w->map = ea__input_map(w->in, s->input_idx);
+			w->map_since_trim = 0;
 			if (w->cur > 0 && s->pub.seq != w->segs[w->cur - 1].pub.seq + 1)
 				w->chain_known = 0;   /* a gap: the next crc record starts a new chain */
 			if (s->pub.seq == 0) {
@@ -502,7 +529,7 @@ int ea_wal_next(ea_wal *w, ea_wal_item *item)
 
 		if (lw == 0) {
 			/* etcd: end of this segment. Look past it for records etcd would never see. */
-			uint64_t nz = w->opts.look_past_end ? next_nonzero(w, off, &ioerr) : size;
+			uint64_t nz = w->opts.look_past_end && !s->trusted ? next_nonzero(w, off, &ioerr) : size;
 			if (nz >= size) { finish_segment(w, off); continue; }
 			uint64_t next = resync(w, nz, &ioerr);
 			if (next >= size) {
@@ -547,8 +574,13 @@ int ea_wal_next(ea_wal *w, ea_wal_item *item)
 		uint32_t newcrc = w->running;
 		int crc_ok = -1;
 		if (dec == 0 && !bad_type && r.type != EA_WAL_CRC && w->opts.verify_crc) {
-			newcrc = ea_crc32c(w->running, r.data, r.data_len);
-			crc_ok = w->chain_known ? (newcrc == r.crc) : -1;
+			if (s->trusted) {
+				newcrc = r.crc;   /* the earlier pass computed it and found it equal */
+				crc_ok = w->chain_known ? 1 : -1;
+			} else {
+				newcrc = ea_crc32c(w->running, r.data, r.data_len);
+				crc_ok = w->chain_known ? (newcrc == r.crc) : -1;
+			}
 		}
 		if (dec != 0 || crc_ok == 0) {
 			if (is_torn(w, off, rec, pad)) {
@@ -656,4 +688,14 @@ int ea_wal_next(ea_wal *w, ea_wal_item *item)
 		}
 		return EA_OK;
 	}
+}
+
+void ea__wal_clean_segments(const ea_wal *w, uint8_t *clean)
+{
+	for (size_t i = 0; i < w->nsegs; i++) clean[i] = w->segs[i].problems == 0 && i < w->cur;
+}
+
+void ea__wal_trust_segments(ea_wal *w, const uint8_t *clean, size_t n)
+{
+	for (size_t i = 0; i < w->nsegs && i < n; i++) w->segs[i].trusted = clean[i];
 }

@@ -13,7 +13,11 @@
 
 static void flush_(ea_json *j)
 {
+#ifdef __GLIBC__
+	if (j->len) fwrite_unlocked(j->buf, 1, j->len, j->f);   /* one thread per writer */
+#else
 	if (j->len) fwrite(j->buf, 1, j->len, j->f);
+#endif
 	j->len = 0;
 }
 
@@ -23,7 +27,7 @@ static inline void PUTC(int c, ea_json *j)
 	j->buf[j->len++] = (char)c;
 }
 
-static void WRITE(const void *p, size_t n, ea_json *j)
+static inline void WRITE(const void *p, size_t n, ea_json *j)
 {
 	if (n > EA_JSON_BUF - j->len) {
 		flush_(j);
@@ -75,36 +79,49 @@ void ea_json_array_end(ea_json *j) { j->depth--; PUTC(']', j); done(j); }
 /* 1 for a byte that needs no escaping: 0x20..0x7e except '"' and '\\' */
 static inline int plain(unsigned char c) { return c >= 0x20 && c < 0x7f && c != '"' && c != '\\'; }
 
-/* length of the leading run of plain bytes: 16 at a time with SSE2, else 8 (SWAR) */
+/* 8 bytes at once: any byte < 0x20, >= 0x7f, '"' or '\\'? (exact as a yes/no answer) */
+static inline int special8(const unsigned char *p)
+{
+	const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+	uint64_t v;
+	memcpy(&v, p, 8);
+	uint64_t lt20 = (v - ones * 0x20) & ~v;
+	uint64_t ge7f = v | ((v & ~high) + ones);          /* high bit set if >= 0x7f */
+	uint64_t q = v ^ (ones * '"'), b = v ^ (ones * '\\');
+	uint64_t zq = (q - ones) & ~q, zb = (b - ones) & ~b;
+	return ((lt20 | ge7f | zq | zb) & high) != 0;
+}
+
+/* length of the leading run of plain bytes: 16 at a time with SSE2 (the last block
+ * overlapping the one before, so no byte-wise tail), 8 at a time for short strings */
 static size_t plain_run(const unsigned char *p, size_t n)
 {
 	size_t i = 0;
 #ifdef __SSE2__
-	const __m128i c20 = _mm_set1_epi8(0x20), c7f = _mm_set1_epi8(0x7f);
-	const __m128i cq = _mm_set1_epi8('"'), cb = _mm_set1_epi8('\\');
-	while (i + 16 <= n) {
-		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
-		/* signed: bytes >= 0x80 are negative, so "< 0x20" also catches them */
-		__m128i sp = _mm_or_si128(_mm_or_si128(_mm_cmplt_epi8(v, c20), _mm_cmpeq_epi8(v, c7f)),
-		                          _mm_or_si128(_mm_cmpeq_epi8(v, cq), _mm_cmpeq_epi8(v, cb)));
-		unsigned m = (unsigned)_mm_movemask_epi8(sp);
-		if (m) return i + (size_t)__builtin_ctz(m);
-		i += 16;
-	}
-#else
-	const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
-	while (i + 8 <= n) {
-		uint64_t v;
-		memcpy(&v, p + i, 8);
-		/* a byte is special if < 0x20, >= 0x7f, '"' or '\\' (exact zero-byte tests) */
-		uint64_t lt20 = (v - ones * 0x20) & ~v;
-		uint64_t ge7f = v | ((v & ~high) + ones);          /* high bit set if >= 0x7f */
-		uint64_t q = v ^ (ones * '"'), b = v ^ (ones * '\\');
-		uint64_t zq = (q - ones) & ~q, zb = (b - ones) & ~b;
-		if ((lt20 | ge7f | zq | zb) & high) break;
-		i += 8;
+	if (n >= 16) {
+		const __m128i c20 = _mm_set1_epi8(0x20), c7f = _mm_set1_epi8(0x7f);
+		const __m128i cq = _mm_set1_epi8('"'), cb = _mm_set1_epi8('\\');
+		for (;;) {
+			size_t at = i + 16 <= n ? i : n - 16;
+			__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + at));
+			/* signed: bytes >= 0x80 are negative, so "< 0x20" also catches them */
+			__m128i sp = _mm_or_si128(_mm_or_si128(_mm_cmplt_epi8(v, c20), _mm_cmpeq_epi8(v, c7f)),
+			                          _mm_or_si128(_mm_cmpeq_epi8(v, cq), _mm_cmpeq_epi8(v, cb)));
+			unsigned m = (unsigned)_mm_movemask_epi8(sp);
+			if (m) return at + (size_t)__builtin_ctz(m);   /* bytes before `at` are plain */
+			if (at + 16 >= n) return n;
+			i = at + 16;
+		}
 	}
 #endif
+	if (n >= 8) {
+		if (!special8(p)) {
+			while (i + 16 <= n && !special8(p + i + 8)) i += 8;
+			i += 8;
+			if (i >= n) return n;
+			if (!special8(p + n - 8)) return n;
+		}
+	}
 	while (i < n && plain(p[i])) i++;
 	return i;
 }
@@ -166,6 +183,13 @@ void ea_json_key(ea_json *j, const char *key)
 	sep(j);
 	esc(j, (const unsigned char *)key, strlen(key));
 	PUTC(':', j);
+	j->after_key = 1;
+}
+
+void ea_json_key_lit(ea_json *j, const char *quoted, size_t n)
+{
+	sep(j);
+	WRITE(quoted, n, j);
 	j->after_key = 1;
 }
 
@@ -254,9 +278,12 @@ void ea_format_time_ms(char *buf, size_t cap, int64_t ms)
 void ea_json_time_ms(ea_json *j, int64_t ms)
 {
 	if (ms < 0) { ea_json_null(j); return; }
-	char b[48];
-	ea_format_time_ms(b, sizeof b, ms);
-	ea_json_str(j, b);
+	/* the same instant repeats (a proposer's start time on each of its entries) */
+	if (!j->time_cached[0] || j->time_cached_ms != ms) {
+		ea_format_time_ms(j->time_cached, sizeof j->time_cached, ms);
+		j->time_cached_ms = ms;
+	}
+	ea_json_str(j, j->time_cached);
 }
 
 void ea_json_newline(ea_json *j)

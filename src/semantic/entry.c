@@ -253,8 +253,17 @@ static int fast_put_or_delete(ea_entry_decoder *d, const uint8_t *b, size_t n, e
 		if (scan_fields(put.p, put.n, put_wire, 7, v, sp)) return -1;
 		o->kind = "put";
 		if (sp[1].has && sp[1].n) { o->key = sp[1].p; o->key_len = sp[1].n; }
-		o->detail = v[3] ? detail(d, "value_size=%zu lease=%" PRIx64, sp[2].n, v[3])
-		                 : detail(d, "value_size=%zu", sp[2].n);
+		if (v[3]) {
+			o->detail = detail(d, "value_size=%zu lease=%" PRIx64, sp[2].n, v[3]);
+		} else {
+			/* the hot path (every plain put): no printf */
+			char txt[32] = "value_size=", *q = txt + sizeof txt, *qe = q;
+			size_t vs = sp[2].n;
+			do { *--q = (char)('0' + vs % 10); vs /= 10; } while (vs);
+			size_t k = (size_t)(qe - q);
+			memmove(txt + 11, q, k);
+			o->detail = ea_arena_strndup(&d->arena, txt, 11 + k);
+		}
 	} else {
 		static const uint32_t del_wire[4] = { 9, 2, 2, 0 };
 		if (scan_fields(del.p, del.n, del_wire, 4, v, sp)) return -1;

@@ -8,6 +8,7 @@
 #include "etcd-autopsy/raft.h"
 #include "tracker.h"
 #include "summary_int.h"
+#include "../format/wal_int.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -34,6 +35,8 @@ struct ea_log {
 	ea_tracker tracker;
 	ea_problem_owned synth;
 	uint64_t commit;    /* the last HardState's commit index, from pass 1 */
+	uint8_t *clean;     /* per segment: no problem in pass 1, so pass 2 trusts its CRCs */
+	size_t nclean;
 	int have_pending;
 	ea_wal_item pending;
 };
@@ -69,6 +72,10 @@ static int collect(ea_log *l, ea__summary_acc *acc)
 		ord++;
 	}
 	if (rc != EA_ITEROVER) return rc;
+	l->nclean = ea_wal_segment_count(l->wal);
+	l->clean = malloc(l->nclean ? l->nclean : 1);
+	if (!l->clean) return EA_ENOMEM;
+	ea__wal_clean_segments(l->wal, l->clean);
 	l->sufmin = malloc((l->nreg + 1) * sizeof *l->sufmin);
 	if (!l->sufmin) return EA_ENOMEM;
 	l->sufmin[l->nreg] = UINT64_MAX;
@@ -114,7 +121,9 @@ int ea_log_rewind(ea_log *l, ea_error *err)
 	l->ordinal = 0;
 	memset(&l->tracker, 0, sizeof l->tracker);
 	l->have_pending = 0;
-	return ea_wal_open(&l->wal, l->in, &l->opts, err);
+	int rc = ea_wal_open(&l->wal, l->in, &l->opts, err);
+	if (rc == EA_OK && l->clean) ea__wal_trust_segments(l->wal, l->clean, l->nclean);
+	return rc;
 }
 
 ea_wal *ea_log_wal(ea_log *l) { return l->wal; }
@@ -127,6 +136,7 @@ void ea_log_close(ea_log *l)
 	ea_problem_owned_free(&l->synth);
 	free(l->reg);
 	free(l->sufmin);
+	free(l->clean);
 	free(l);
 }
 
