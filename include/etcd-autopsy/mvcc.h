@@ -88,6 +88,9 @@ typedef struct {
 /* HashKV at `rev` (0 = current). EA_EINVAL with err set for a compacted (< compact) or future
  * revision. */
 int ea_mvcc_hashkv(ea_mvcc *m, int64_t rev, ea_hashkv_result *out, ea_error *err);
+/* ea_mvcc_check() and ea_mvcc_hashkv(m, 0, ...) in one walk when the hash allows it (no
+ * entry at or below the compact revision): what a node's db costs in history/diff. */
+int ea_mvcc_check_hash(ea_mvcc *m, ea_bolt_check_result *chk, ea_hashkv_result *h, ea_error *err);
 
 typedef struct {
 	uint32_t hash;                 /* CRC-32C over every bucket name, key and value */

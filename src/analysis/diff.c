@@ -42,6 +42,7 @@ typedef struct {
 	size_t data_len;
 	int crc_ok;          /* 0 when the record failed its CRC: damage, reported as such, not divergence */
 	char file[256];
+	const char *file_src;   /* the WAL's string file was copied from (copy once per segment) */
 	uint64_t offset;
 } cursor;
 
@@ -59,7 +60,10 @@ static int cursor_next(cursor *c)
 		c->crc = ea_crc32c(0, e->data, e->data_len);
 		c->data_len = e->data_len;
 		c->crc_ok = li.item.rec.crc_ok;
-		snprintf(c->file, sizeof c->file, "%s", li.item.rec.file);
+		if (c->file_src != li.item.rec.file) {
+			snprintf(c->file, sizeof c->file, "%s", li.item.rec.file);
+			c->file_src = li.item.rec.file;
+		}
 		c->offset = li.item.rec.offset;
 		return EA_OK;
 	}

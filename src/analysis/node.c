@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define MAX_TERMS     (1u << 20)
 #define MAX_EVENTS    (1u << 16)   /* per kind: conf changes, ranges, restarts, markers */
@@ -276,10 +277,12 @@ static int read_db(ea_node *n, ea_error *err)
 		(void)err;
 		return EA_OK;
 	}
-	/* HashKV first: its walk is also the light scan (revision, key-bucket checks) */
+	/* one walk: the structural check, the key bucket's checks and HashKV */
+	ea_bolt_check_result chk;
+	ea_bolt *b = ea_mvcc_bolt(n->mvcc);
 	ea_hashkv_result h;
 	ea_error herr;
-	if (ea_mvcc_hashkv(n->mvcc, 0, &h, &herr) == EA_OK) {
+	if (ea_mvcc_check_hash(n->mvcc, &chk, &h, &herr) == EA_OK) {
 		n->db_hash = h.hash;
 		n->db_hash_revision = h.hash_revision;
 	}
@@ -289,9 +292,6 @@ static int read_db(ea_node *n, ea_error *err)
 		n->db_revision = info.revision;
 		n->db_compact_revision = info.compact_revision;
 	}
-	ea_bolt_check_result chk;
-	ea_bolt *b = ea_mvcc_bolt(n->mvcc);
-	ea_mvcc_check(n->mvcc, &chk);
 	for (size_t i = 0; i < ea_bolt_problem_count(b); i++) {
 		const ea_problem *p = ea_bolt_problem_at(b, i);
 		if (p->severity == EA_SEV_INFO) continue;
@@ -311,7 +311,10 @@ int ea_node_open(ea_node **out, const char *name, const char *path, ea_error *er
 	return ea_node_open_input(out, name, in, err);
 }
 
-int ea_node_open_input(ea_node **out, const char *name, ea_input *in, ea_error *err)
+/* A node is read in three steps: the shell (names), the WAL part (two ea_log passes and the
+ * history) and the db part (one walk). The WAL and db parts share nothing but the input, so
+ * ea_node_open_many runs them as separate tasks. */
+static int node_shell(ea_node **out, const char *name, ea_input *in)
 {
 	*out = NULL;
 	ea_node *n = calloc(1, sizeof *n);
@@ -321,23 +324,17 @@ int ea_node_open_input(ea_node **out, const char *name, ea_input *in, ea_error *
 	n->path = strdup(path);
 	n->name = name ? strdup(name) : derive_name(path);
 	if (!n->path || !n->name) { ea_node_free(n); return EA_ENOMEM; }
-	int rc;
+	*out = n;
+	return EA_OK;
+}
+
+/* EA_ENOTFOUND: no WAL here (a db or snapshot file alone). */
+static int node_wal(ea_node *n, ea_error *err)
+{
 	ea_log *log = NULL;
 	/* pass 1 gives the `wal stat` facts and where the log was overwritten; pass 2 the history */
-	rc = ea_log_open_summarize(&log, n->in, NULL, &n->wal, err);
-	if (rc == EA_ENOTFOUND) {
-		n->have_wal = 0;          /* a db or snapshot file alone: no raft history */
-		ea_error dberr = { 0 };
-		rc = read_db(n, &dberr);
-		if (rc == EA_OK && !n->have_db) {
-			ea__copy_error(err, &dberr);
-			rc = EA_ENOTFOUND;
-		}
-		if (rc) { ea_node_free(n); return rc; }
-		*out = n;
-		return EA_OK;
-	}
-	if (rc) { ea_node_free(n); return rc; }
+	int rc = ea_log_open_summarize(&log, n->in, NULL, &n->wal, err);
+	if (rc) return rc;
 	n->have_wal = 1;
 	n->log = log;
 	ea_wal *w = ea_log_wal(log);
@@ -356,7 +353,34 @@ int ea_node_open_input(ea_node **out, const char *name, ea_input *in, ea_error *
 	/* bytes used are known once the pass has read every segment */
 	for (size_t i = 0; i < n->nsegments && n->segments; i++)
 		n->segments[i].used = ea_wal_segment_at(w, i)->used_bytes;
-	if (rc == EA_OK) rc = read_db(n, err);
+	return rc;
+}
+
+/* The outcome of both parts: a node needs a WAL or a db. */
+static int node_finish(ea_node *n, int wal_rc, ea_error *wal_err, int db_rc, const ea_error *db_err,
+                       ea_error *err)
+{
+	if (wal_rc == EA_ENOTFOUND) {
+		if (db_rc == EA_OK && !n->have_db) {
+			ea__copy_error(err, db_err);
+			return EA_ENOTFOUND;
+		}
+		return db_rc;
+	}
+	if (wal_rc) { ea__copy_error(err, wal_err); return wal_rc; }
+	if (db_rc) ea__copy_error(err, db_err);
+	return db_rc;
+}
+
+int ea_node_open_input(ea_node **out, const char *name, ea_input *in, ea_error *err)
+{
+	ea_node *n;
+	int rc = node_shell(&n, name, in);
+	if (rc) return rc;
+	ea_error werr = { 0 }, derr = { 0 };
+	int wrc = node_wal(n, &werr);
+	int drc = wrc == EA_OK || wrc == EA_ENOTFOUND ? read_db(n, &derr) : EA_OK;
+	rc = node_finish(n, wrc, &werr, drc, &derr, err);
 	if (rc) { ea_node_free(n); return rc; }
 	*out = n;
 	return EA_OK;
@@ -417,11 +441,15 @@ int ea_node_add_log(ea_node *n, const char *path, ea_error *err)
 	return rc;
 }
 
+/* 2n tasks on a shared counter: task i < n opens node i's input and reads its WAL, task
+ * n + i reads its db once the input is open. With 3 nodes on 2 cores this balances far
+ * better than one task per node (which leaves one core idle for a whole node). */
 typedef struct {
 	ea_node **out;
 	const char *const *names, *const *paths;
-	ea_error *errs;
-	int *rcs;
+	ea_error *errs, *derrs;
+	int *wrcs, *drcs;
+	_Atomic int *ready;      /* per node: 0 opening, 1 input open, -1 failed */
 	size_t n;
 	_Atomic size_t next;
 } open_job;
@@ -430,9 +458,24 @@ static void *open_worker(void *arg)
 {
 	open_job *j = arg;
 	for (;;) {
-		size_t i = j->next++;
-		if (i >= j->n) break;
-		j->rcs[i] = ea_node_open(&j->out[i], j->names ? j->names[i] : NULL, j->paths[i], &j->errs[i]);
+		size_t t = j->next++;
+		if (t >= 2 * j->n) break;
+		if (t < j->n) {
+			ea_input *in;
+			int rc = ea_input_open(&in, j->paths[t], &j->errs[t]);
+			if (rc == EA_OK) rc = node_shell(&j->out[t], j->names ? j->names[t] : NULL, in);
+			if (rc) { j->wrcs[t] = rc; j->ready[t] = -1; continue; }
+			j->ready[t] = 1;
+			j->wrcs[t] = node_wal(j->out[t], &j->errs[t]);
+		} else {
+			size_t i = t - j->n;
+			while (j->ready[i] == 0) {
+				struct timespec ts = { 0, 1000000 };
+				nanosleep(&ts, NULL);
+			}
+			if (j->ready[i] < 0) continue;
+			j->drcs[i] = read_db(j->out[i], &j->derrs[i]);
+		}
 	}
 	return NULL;
 }
@@ -440,19 +483,28 @@ static void *open_worker(void *arg)
 int ea_node_open_many(ea_node **out, const char *const *names, const char *const *paths, size_t n,
                       ea_error *errs, size_t *failed)
 {
-	int rcs[64];
+	int rcs[64], wrcs[64], drcs[64];
+	_Atomic int ready[64];
+	ea_error derrs[64];
 	if (n > 64) return EA_EINVAL;
-	open_job j = { out, names, paths, errs, rcs, n, 0 };
-	for (size_t i = 0; i < n; i++) { out[i] = NULL; rcs[i] = EA_OK; }
+	memset(derrs, 0, sizeof derrs);
+	open_job j = { out, names, paths, errs, derrs, wrcs, drcs, ready, n, 0 };
+	for (size_t i = 0; i < n; i++) { out[i] = NULL; rcs[i] = wrcs[i] = drcs[i] = EA_OK; ready[i] = 0; }
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	size_t nthreads = cpus > 1 ? (size_t)cpus : 1;
-	if (nthreads > n) nthreads = n;
-	pthread_t th[64];
+	if (nthreads > 2 * n) nthreads = 2 * n;
+	pthread_t th[128];
 	size_t started = 0;
 	for (size_t t = 1; t < nthreads; t++)
 		if (pthread_create(&th[started], NULL, open_worker, &j) == 0) started++;
 	open_worker(&j);   /* this thread works too */
 	for (size_t t = 0; t < started; t++) pthread_join(th[t], NULL);
+	for (size_t i = 0; i < n; i++) {
+		if (ready[i] < 0) { rcs[i] = wrcs[i]; continue; }
+		ea_error werr = errs[i];
+		memset(&errs[i], 0, sizeof errs[i]);
+		rcs[i] = node_finish(out[i], wrcs[i], &werr, drcs[i], &derrs[i], &errs[i]);
+	}
 	for (size_t i = 0; i < n; i++)
 		if (rcs[i] != EA_OK) {
 			if (failed) *failed = i;

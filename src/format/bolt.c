@@ -442,18 +442,36 @@ static int pb_reserve(pagebuf *pb, size_t n)
 	return 0;
 }
 
+/* Who refers to a node, for problem messages: a fixed text, or "branch page P element E"
+ * formatted only when a problem is reported (a walk follows one reference per page). */
+typedef struct {
+	const char *text;
+	uint64_t page;
+	uint32_t elem;
+} noderef;
+
+static const char *ref_str(const noderef *r, char *buf, size_t cap)
+{
+	if (r->text) return r->text;
+	snprintf(buf, cap, "branch page %" PRIu64 " element %u", r->page, r->elem);
+	return buf;
+}
+
 /* Reads page `id` with its overflow pages. `limit` = pages the node may span up to (pgid or
  * file pages). Returns 0 ok, 1 unreadable (problem reported), < 0 I/O/memory. `from` is the
  * file offset of the reference (for the problem), `what` describes it. */
-static int read_node(ea_bolt *b, pagebuf *pb, uint64_t id, uint64_t from, const char *what)
+static int read_node(ea_bolt *b, pagebuf *pb, uint64_t id, uint64_t from, const noderef *ref)
 {
 	uint64_t ps = b->psize;
+	char wb[96];
 	if (id >= b->pgid) {
+		const char *what = ref_str(ref, wb, sizeof wb);
 		problem(b, EA_SEV_ERROR, "page-out-of-bounds", from, 8,
 		        "%s refers to page %" PRIu64 ", beyond the high-water mark %" PRIu64, what, id, b->pgid);
 		return 1;
 	}
 	if (id >= b->size / ps) {
+		const char *what = ref_str(ref, wb, sizeof wb);
 		problem(b, EA_SEV_ERROR, "page-beyond-eof", from != EA_NO_OFFSET ? from : id * ps, 8,
 		        "%s refers to page %" PRIu64 " (byte %" PRIu64 "), which is beyond the end of the file "
 		        "(%" PRIu64 " bytes)", what, id, id * ps, b->size);
@@ -567,13 +585,53 @@ static void print_key(char *out, size_t cap, const uint8_t *k, size_t n)
 	out[o] = 0;
 }
 
+static void remember_last(walker *w, const uint8_t *key, size_t klen)
+{
+	if (klen > w->last_cap) {
+		void *p = realloc(w->last, klen);
+		if (p) { w->last = p; w->last_cap = klen; }
+	}
+	if (klen <= w->last_cap) {
+		memcpy(w->last, key, klen);
+		w->last_len = klen;
+		w->have_last = 1;
+	}
+}
+
+/* Is the leaf sound as a whole: every element in bounds with known flags and a key, keys
+ * strictly increasing, after the previous leaf's last key and inside [lo, hi)? Then its
+ * elements need no check one by one (n + 2 comparisons instead of 3n). */
+static int leaf_sound(const walker *w, const uint8_t *buf, size_t len, uint32_t count,
+                      const uint8_t *lo, size_t lolen, const uint8_t *hi, size_t hilen)
+{
+	if (count == 0 || PAGE_HDR + (uint64_t)count * ELEM_SIZE > len) return 0;
+	const uint8_t *pk = NULL, *k = NULL;
+	size_t pl = 0, kl = 0;
+	for (uint32_t i = 0; i < count; i++) {
+		const uint8_t *e = buf + PAGE_HDR + (size_t)i * ELEM_SIZE;
+		uint32_t fl = le32(e), pos = le32(e + 4), ks = le32(e + 8), vs = le32(e + 12);
+		uint64_t eo = PAGE_HDR + (uint64_t)i * ELEM_SIZE;
+		if (eo + pos + ks + vs > len || ks == 0 || (fl & ~1u)) return 0;
+		k = buf + eo + pos;
+		kl = ks;
+		if (pk ? key_cmp(k, kl, pk, pl) <= 0
+		       : (w->have_last && key_cmp(k, kl, w->last, w->last_len) <= 0) || (lo && key_cmp(k, kl, lo, lolen) < 0))
+			return 0;
+		pk = k;
+		pl = kl;
+	}
+	return !hi || key_cmp(k, kl, hi, hilen) < 0;
+}
+
 /* Yield one leaf element (after bounds were checked). */
 static void yield(walker *w, const uint8_t *key, size_t klen, const uint8_t *val, size_t vlen,
                   uint32_t eflags, uint64_t page, uint32_t idx, uint64_t eoff, uint64_t voff,
-                  const uint8_t *lo, size_t lolen, const uint8_t *hi, size_t hilen)
+                  const uint8_t *lo, size_t lolen, const uint8_t *hi, size_t hilen, int ordered)
 {
 	ea_bolt *b = w->b;
-	if (w->have_last && key_cmp(key, klen, w->last, w->last_len) <= 0) {
+	if (ordered) {
+		/* walk_leaf verified this element's order and range already */
+	} else if (w->have_last && key_cmp(key, klen, w->last, w->last_len) <= 0) {
 		char kb[96], lb[96];
 		print_key(kb, sizeof kb, key, klen > 40 ? 40 : klen);
 		print_key(lb, sizeof lb, w->last, w->last_len > 40 ? 40 : w->last_len);
@@ -587,15 +645,7 @@ static void yield(walker *w, const uint8_t *key, size_t klen, const uint8_t *val
 		        "page %" PRIu64 " element %u in bucket '%s': key \"%s\" lies outside the range "
 		        "its parent branch assigns to this page", page, idx, w->bk->name, kb);
 	}
-	if (klen > w->last_cap) {
-		void *p = realloc(w->last, klen);
-		if (p) { w->last = p; w->last_cap = klen; }
-	}
-	if (klen <= w->last_cap) {
-		memcpy(w->last, key, klen);
-		w->last_len = klen;
-		w->have_last = 1;
-	}
+	if (!ordered) remember_last(w, key, klen);
 	if (w->check) {
 		b->chk.keys += !(eflags & 1);
 		if (eflags & 1) {
@@ -632,6 +682,21 @@ static void walk_leaf(walker *w, const uint8_t *buf, size_t len, uint64_t page, 
 {
 	ea_bolt *b = w->b;
 	uint32_t count = le16(buf + 10);
+	if (leaf_sound(w, buf, len, count, lo, lolen, hi, hilen)) {
+		const uint8_t *k = NULL;
+		uint32_t ks = 0;
+		for (uint32_t i = 0; i < count && !w->rc; i++) {
+			const uint8_t *e = buf + PAGE_HDR + (size_t)i * ELEM_SIZE;
+			uint32_t fl = le32(e), pos = le32(e + 4), vs = le32(e + 12);
+			uint64_t eo = PAGE_HDR + (uint64_t)i * ELEM_SIZE;
+			ks = le32(e + 8);
+			k = buf + eo + pos;
+			yield(w, k, ks, k + ks, vs, fl, page, i, base_off + eo, base_off + eo + pos + ks, lo, lolen, hi,
+			      hilen, 1);
+		}
+		if (k) remember_last(w, k, ks);
+		return;
+	}
 	if (PAGE_HDR + (uint64_t)count * ELEM_SIZE > len) {
 		uint32_t fit = (uint32_t)((len - PAGE_HDR) / ELEM_SIZE);
 		problem(b, EA_SEV_ERROR, "element-overrun", base_off + 10, 2,
@@ -660,7 +725,7 @@ static void walk_leaf(walker *w, const uint8_t *buf, size_t len, uint64_t page, 
 			        "page %" PRIu64 " element %u (bucket '%s'): unknown flags 0x%x", page, i, w->bk->name, fl);
 		}
 		const uint8_t *k = buf + eo + pos;
-		yield(w, k, ks, k + ks, vs, fl, page, i, eoff, base_off + eo + pos + ks, lo, lolen, hi, hilen);
+		yield(w, k, ks, k + ks, vs, fl, page, i, eoff, base_off + eo + pos + ks, lo, lolen, hi, hilen, 0);
 	}
 }
 
@@ -686,10 +751,11 @@ static int mark_pages(walker *w, uint64_t id, uint64_t span, uint64_t from)
 	return 0;
 }
 
-static void walk_node(walker *w, uint64_t id, int depth, uint64_t from, const char *what,
+static void walk_node(walker *w, uint64_t id, int depth, uint64_t from, const noderef *ref,
                       const uint8_t *lo, size_t lolen, const uint8_t *hi, size_t hilen)
 {
 	ea_bolt *b = w->b;
+	char wb[96];
 	if (w->rc) return;
 	if (depth > MAX_DEPTH) {
 		problem(b, EA_SEV_ERROR, "tree-too-deep", from, 8,
@@ -699,20 +765,21 @@ static void walk_node(walker *w, uint64_t id, int depth, uint64_t from, const ch
 	}
 	if (id < 2 && id < b->pgid) {
 		problem(b, EA_SEV_ERROR, "page-type", from, 8,
-		        "%s refers to meta page %" PRIu64, what, id);
+		        "%s refers to meta page %" PRIu64, ref_str(ref, wb, sizeof wb), id);
 		return;
 	}
 	if (id < b->npages) {
 		if (w->visited[id / 8] & (1u << (id % 8))) {
 			problem(b, EA_SEV_ERROR, "cycle", from, 8,
 			        "%s refers to page %" PRIu64 " which this walk of bucket '%s' already visited "
-			        "(reference cycle or shared page); not followed", what, id, w->bk->name);
+			        "(reference cycle or shared page); not followed", ref_str(ref, wb, sizeof wb), id,
+			        w->bk->name);
 			return;
 		}
 		w->visited[id / 8] |= (uint8_t)(1u << (id % 8));
 	}
 	pagebuf *pb = &w->frames[depth];
-	int r = read_node(b, pb, id, from, what);
+	int r = read_node(b, pb, id, from, ref);
 	if (r < 0) { w->rc = r; return; }
 	if (r > 0) return;
 	const uint8_t *buf = pb->p;
@@ -780,9 +847,8 @@ static void walk_node(walker *w, uint64_t id, int depth, uint64_t from, const ch
 		const uint8_t *clo = k;
 		size_t cll = ks;
 		if (lo && key_cmp(k, ks, lo, lolen) < 0) { clo = lo; cll = lolen; }
-		char wbuf[96];
-		snprintf(wbuf, sizeof wbuf, "branch page %" PRIu64 " element %u", id, i);
-		walk_node(w, child, depth + 1, eoff + 8, wbuf, clo, cll, nk, nl);
+		noderef cref = { NULL, id, i };
+		walk_node(w, child, depth + 1, eoff + 8, &cref, clo, cll, nk, nl);
 	}
 }
 
@@ -824,7 +890,8 @@ static int walk_bucket(walker *w)
 	}
 	char what[300];
 	snprintf(what, sizeof what, "bucket '%s' root", bk->name);
-	walk_node(w, bk->root, 0, bk->inline_offset, what, NULL, 0, NULL, 0);
+	noderef ref = { what, 0, 0 };
+	walk_node(w, bk->root, 0, bk->inline_offset, &ref, NULL, 0, NULL, 0);
 	return w->rc;
 }
 
@@ -971,7 +1038,8 @@ int ea_bolt_get(ea_bolt *b, const ea_bolt_bucket *bk, const void *key, size_t le
 	uint64_t id = bk->root;
 	int rc = EA_ENOTFOUND;
 	for (int depth = 0; depth <= MAX_DEPTH; depth++) {
-		int r = read_node(b, &pb, id, EA_NO_OFFSET, "lookup");
+		noderef ref = { "lookup", 0, 0 };
+		int r = read_node(b, &pb, id, EA_NO_OFFSET, &ref);
 		if (r < 0) { rc = r; break; }
 		if (r > 0) break;
 		uint16_t flags = le16(pb.p + 8);
@@ -1042,7 +1110,8 @@ static void read_freelist(ea_bolt *b)
 	uint64_t ps = b->psize;
 	pagebuf pb = { 0 };
 	uint64_t fid = m->freelist;
-	int r = read_node(b, &pb, fid, (uint64_t)b->used * ps + 48, "meta freelist field");
+	noderef ref = { "meta freelist field", 0, 0 };
+	int r = read_node(b, &pb, fid, (uint64_t)b->used * ps + 48, &ref);
 	if (r != 0) { free(pb.buf); return; }
 	uint64_t span = (pb.len + ps - 1) / ps;
 	for (uint64_t p = fid; p < fid + span && p < b->npages; p++) {

@@ -333,7 +333,15 @@ static int payload_decodes(const ea_pb_record *r)
 
 static int all_zero(const uint8_t *p, size_t n)
 {
-	while (n && ((uintptr_t)p & 7)) { if (*p++) return 0; n--; }
+	/* 64 bytes per step, OR-reduced (the compiler vectorises it): preallocated segment
+	 * tails are tens of MB of zeros, scanned for records etcd would never see */
+	while (n >= 64) {
+		uint64_t v[8];
+		memcpy(v, p, 64);
+		if ((v[0] | v[1] | v[2] | v[3] | v[4] | v[5] | v[6] | v[7]) != 0) return 0;
+		p += 64;
+		n -= 64;
+	}
 	while (n >= 8) { uint64_t v; memcpy(&v, p, 8); if (v) return 0; p += 8; n -= 8; }
 	while (n--) if (*p++) return 0;
 	return 1;
@@ -350,7 +358,8 @@ static uint64_t next_nonzero(ea_wal *w, uint64_t from, int *ioerr)
 		const uint8_t *p = window(w, off, chunk, ioerr);
 		if (!p) return size;
 		size_t i = 0;
-		/* fast skip of zero runs */
+		/* fast skip of zero runs: 4 KiB, then 64 bytes at a time */
+		while (i + 4096 <= chunk && all_zero(p + i, 4096)) i += 4096;
 		while (i + 64 <= chunk && all_zero(p + i, 64)) i += 64;
 		for (; i + 8 <= chunk; i += 8) {
 			uint64_t v;

@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include <openssl/evp.h>
+#include <pthread.h>
 
 #define MAX_NODES 32
 
@@ -345,74 +346,167 @@ static int sha256_member(hasher *h, ea_input *in, size_t i, char out[65])
 	return EA_OK;
 }
 
-/* Archive or single file: the file itself (one input_files row, scope "archive" / "file").
+/* The inputs' SHA-256 is computed by a second thread while the first one loads the WAL and
+ * the key bucket (two cores: hashing 1 GB costs about as much as the SQLite load); its rows
+ * are written afterwards, in the same order. The thread reads through its own handles (the
+ * archive or file by path, a directory through a private ea_input), never the nodes'.
+ *
+ * Archive or single file: the file itself (one input_files row, scope "archive" / "file").
  * Directory: every regular file below it (scope "dir-file", path relative to the dir), and
  * meta's digest is SHA-256 of the `sha256sum`-style listing "<hex>  <relpath>\n" in path order. */
-static int hash_inputs(ex *x, ea_node *const *nodes, size_t n)
+typedef struct {
+	char *name;
+	uint64_t size;
+	char digest[65];
+} hashed_file;
+
+typedef struct {
+	const char *node, *path;
+	ea_input_kind kind;
+	hashed_file *files;
+	size_t nfiles;
+	char digest[65];          /* the file's, or the listing's for a directory */
+} hashed_node;
+
+typedef struct {
+	hashed_node *nodes;
+	size_t n;
+	const volatile sig_atomic_t *stop;
+	int rc;
+	char msg[600];
+	double seconds;
+	pthread_t thread;
+	int started;
+} hash_job;
+
+static void *hash_thread(void *arg)
 {
+	hash_job *job = arg;
+	double t0 = now_s();
 	hasher h = { EVP_MD_CTX_new(), malloc(HASH_CHUNK) };
-	int rc = EA_OK;
-	if (!h.ctx || !h.buf) { rc = EA_ENOMEM; goto out; }
-	for (size_t k = 0; k < n && rc == EA_OK; k++) {
-		ea_node *nd = nodes[k];
-		char key[600], digest[65];
-		sqlite3_stmt *s = x->st[EA_EXPORT_T_INPUT_FILES];
-		ea_input_kind kind = ea_input_get_kind(nd->in);
-		if (kind != EA_INPUT_DIR) {
-			uint64_t size = 0;
-			if (sha256_path(&h, nd->path, digest, &size) != EA_OK) {
-				rc = ex_fail(x, EA_EIO, "%s: cannot read input to hash it: %s", nd->path, strerror(errno));
+	if (!h.ctx || !h.buf) { job->rc = EA_ENOMEM; goto out; }
+	for (size_t k = 0; k < job->n && !job->rc; k++) {
+		hashed_node *hn = &job->nodes[k];
+		if (hn->kind != EA_INPUT_DIR) {
+			hn->files = calloc(1, sizeof *hn->files);
+			if (!hn->files || !(hn->files[0].name = strdup(hn->path))) { job->rc = EA_ENOMEM; break; }
+			hn->nfiles = 1;
+			if (sha256_path(&h, hn->path, hn->digest, &hn->files[0].size) != EA_OK) {
+				job->rc = EA_EIO;
+				snprintf(job->msg, sizeof job->msg, "%s: cannot read input to hash it: %s", hn->path, strerror(errno));
 				break;
 			}
-			b_text(s, 1, nd->name);
-			b_text(s, 2, kind == EA_INPUT_ARCHIVE ? "archive" : "file");
-			b_text(s, 3, nd->path);
-			b_u64(s, 4, size);
-			b_text(s, 5, digest);
-			if ((rc = row(x, EA_EXPORT_T_INPUT_FILES))) break;
-			snprintf(key, sizeof key, "input.%s.sha256", nd->name);
-			rc = meta(x, key, digest);
-			snprintf(key, sizeof key, "input.%s.sha256_scope", nd->name);
-			if (rc == EA_OK) rc = meta(x, key, kind == EA_INPUT_ARCHIVE ? "the archive file" : "the file");
+			memcpy(hn->files[0].digest, hn->digest, sizeof hn->digest);
 			continue;
 		}
+		ea_input *in;
+		ea_error e = { 0 };
+		if (ea_input_open(&in, hn->path, &e) != EA_OK) {
+			job->rc = EA_EIO;
+			snprintf(job->msg, sizeof job->msg, "%s: cannot list input to hash it: %s", hn->path, e.msg);
+			break;
+		}
+		size_t cnt = ea_input_count(in);
+		hn->files = calloc(cnt ? cnt : 1, sizeof *hn->files);
 		EVP_MD_CTX *list = EVP_MD_CTX_new();
-		if (!list) { rc = EA_ENOMEM; break; }
+		if (!hn->files || !list) { EVP_MD_CTX_free(list); ea_input_close(in); job->rc = EA_ENOMEM; break; }
 		EVP_DigestInit_ex(list, EVP_sha256(), NULL);
-		for (size_t i = 0; i < ea_input_count(nd->in) && rc == EA_OK; i++) {
-			if (stopped(x)) { rc = ex_fail(x, EA_EIO, "export interrupted"); break; }
-			const ea_input_file *f = ea_input_at(nd->in, i);
-			if (sha256_member(&h, nd->in, i, digest) != EA_OK) {
-				rc = ex_fail(x, EA_EIO, "%s/%s: cannot read input to hash it", nd->path, f->name);
+		for (size_t i = 0; i < cnt && !job->rc; i++) {
+			if (job->stop && *job->stop) { job->rc = EA_EIO; snprintf(job->msg, sizeof job->msg, "export interrupted"); break; }
+			const ea_input_file *f = ea_input_at(in, i);
+			hashed_file *hf = &hn->files[hn->nfiles];
+			if (!(hf->name = strdup(f->name))) { job->rc = EA_ENOMEM; break; }
+			hn->nfiles++;
+			hf->size = f->size;
+			if (sha256_member(&h, in, i, hf->digest) != EA_OK) {
+				job->rc = EA_EIO;
+				snprintf(job->msg, sizeof job->msg, "%s/%s: cannot read input to hash it", hn->path, f->name);
 				break;
 			}
-			EVP_DigestUpdate(list, digest, 64);
+			EVP_DigestUpdate(list, hf->digest, 64);
 			EVP_DigestUpdate(list, "  ", 2);
 			EVP_DigestUpdate(list, f->name, strlen(f->name));
 			EVP_DigestUpdate(list, "\n", 1);
-			b_text(s, 1, nd->name);
-			b_text(s, 2, "dir-file");
-			b_text(s, 3, f->name);
-			b_u64(s, 4, f->size);
-			b_text(s, 5, digest);
-			rc = row(x, EA_EXPORT_T_INPUT_FILES);
 		}
 		unsigned char d[32];
 		unsigned dl = 0;
 		EVP_DigestFinal_ex(list, d, &dl);
 		EVP_MD_CTX_free(list);
-		if (rc) break;
-		hex32(digest, d);
-		snprintf(key, sizeof key, "input.%s.sha256", nd->name);
-		rc = meta(x, key, digest);
-		snprintf(key, sizeof key, "input.%s.sha256_scope", nd->name);
-		if (rc == EA_OK)
-			rc = meta(x, key, "directory: SHA-256 of the sha256sum listing \"<hex>  <relative path>\\n\" "
-			                  "of every regular file, in path order (see input_files)");
+		ea_input_close(in);
+		hex32(hn->digest, d);
 	}
 out:
 	EVP_MD_CTX_free(h.ctx);
 	free(h.buf);
+	job->seconds = now_s() - t0;
+	return NULL;
+}
+
+static int hash_start(hash_job *job, ea_node *const *nodes, size_t n, const volatile sig_atomic_t *stop)
+{
+	memset(job, 0, sizeof *job);
+	job->nodes = calloc(n ? n : 1, sizeof *job->nodes);
+	if (!job->nodes) return EA_ENOMEM;
+	job->n = n;
+	job->stop = stop;
+	for (size_t k = 0; k < n; k++) {
+		job->nodes[k].node = nodes[k]->name;
+		job->nodes[k].path = nodes[k]->path;
+		job->nodes[k].kind = ea_input_get_kind(nodes[k]->in);
+	}
+	if (pthread_create(&job->thread, NULL, hash_thread, job) != 0) {
+		hash_thread(job);   /* no thread: hash here */
+		return EA_OK;
+	}
+	job->started = 1;
+	return EA_OK;
+}
+
+static void hash_join(hash_job *job)
+{
+	if (job->started) pthread_join(job->thread, NULL);
+	job->started = 0;
+}
+
+static void hash_free(hash_job *job)
+{
+	hash_join(job);
+	for (size_t k = 0; job->nodes && k < job->n; k++) {
+		for (size_t i = 0; i < job->nodes[k].nfiles; i++) free(job->nodes[k].files[i].name);
+		free(job->nodes[k].files);
+	}
+	free(job->nodes);
+	job->nodes = NULL;
+}
+
+/* The rows of a finished job. */
+static int hash_write(ex *x, hash_job *job)
+{
+	hash_join(job);
+	x->stats->hash_seconds = job->seconds;
+	if (job->rc) return ex_fail(x, job->rc, "%s", job->msg[0] ? job->msg : ea_strerror(job->rc));
+	int rc = EA_OK;
+	sqlite3_stmt *s = x->st[EA_EXPORT_T_INPUT_FILES];
+	for (size_t k = 0; k < job->n && rc == EA_OK; k++) {
+		const hashed_node *hn = &job->nodes[k];
+		int dir = hn->kind == EA_INPUT_DIR;
+		for (size_t i = 0; i < hn->nfiles && rc == EA_OK; i++) {
+			b_text(s, 1, hn->node);
+			b_text(s, 2, dir ? "dir-file" : hn->kind == EA_INPUT_ARCHIVE ? "archive" : "file");
+			b_text(s, 3, hn->files[i].name);
+			b_u64(s, 4, hn->files[i].size);
+			b_text(s, 5, hn->files[i].digest);
+			rc = row(x, EA_EXPORT_T_INPUT_FILES);
+		}
+		char key[600];
+		snprintf(key, sizeof key, "input.%s.sha256", hn->node);
+		if (rc == EA_OK) rc = meta(x, key, hn->digest);
+		snprintf(key, sizeof key, "input.%s.sha256_scope", hn->node);
+		if (rc == EA_OK)
+			rc = meta(x, key, !dir ? (hn->kind == EA_INPUT_ARCHIVE ? "the archive file" : "the file")
+			                       : "directory: SHA-256 of the sha256sum listing \"<hex>  <relative path>\\n\" "
+			                         "of every regular file, in path order (see input_files)");
+	}
 	return rc;
 }
 
@@ -994,14 +1088,12 @@ static int load(ex *x, ea_node *const *nodes, size_t n)
 	}
 
 	double t0 = now_s();
-	if ((rc = exec(x, "BEGIN"))) return rc;
+	hash_job job;
+	memset(&job, 0, sizeof job);
+	if (x->o.hash_inputs && (rc = hash_start(&job, nodes, n, x->o.stop)) != EA_OK) return rc;
+	if ((rc = exec(x, "BEGIN"))) { hash_free(&job); return rc; }
 	rc = export_meta(x, nodes, n);
 	for (size_t i = 0; i < n && rc == EA_OK; i++) rc = export_node_row(x, nodes[i]);
-	if (rc == EA_OK && x->o.hash_inputs) {
-		double h0 = now_s();
-		rc = hash_inputs(x, nodes, n);
-		x->stats->hash_seconds = now_s() - h0;
-	}
 	for (size_t i = 0; i < n && rc == EA_OK; i++) {
 		for (size_t k = 0; k < ea_input_problem_count(nodes[i]->in) && rc == EA_OK; k++)
 			rc = export_problem(x, nodes[i]->name, ea_input_problem_at(nodes[i]->in, k));
@@ -1021,6 +1113,12 @@ static int load(ex *x, ea_node *const *nodes, size_t n)
 		rc = export_revisions(x, nodes[i]);
 		if (rc == EA_OK) rc = exec(x, "COMMIT");
 	}
+	if (rc == EA_OK && x->o.hash_inputs) {
+		rc = exec(x, "BEGIN");
+		if (rc == EA_OK) rc = hash_write(x, &job);
+		if (rc == EA_OK) rc = exec(x, "COMMIT");
+	}
+	hash_free(&job);
 	if (rc) return rc;
 
 	ea_terms terms;

@@ -455,17 +455,28 @@ static int scan_keys(ea_mvcc *m, int hash)
 	return EA_OK;
 }
 
-int ea_mvcc_check(ea_mvcc *m, ea_bolt_check_result *out)
+/* The structural check with the light scan (and, if `hash`, HashKV at the current revision)
+ * in its walk of the key bucket. */
+static int check_scan(ea_mvcc *m, ea_bolt_check_result *out, int hash)
 {
-	if (m->scanned || !m->have_keyb) return ea_bolt_check(m->b, out);
+	if ((m->scanned && (m->scan_hashed || !hash)) || !m->have_keyb) return ea_bolt_check(m->b, out);
 	keyscan_ctx c;
-	scan_begin(m, &c, 0, 0);
+	scan_begin(m, &c, 0, hash);
 	int rc = ea__bolt_check_visit(m->b, out, "key", keyscan_cb, &c);
 	if (rc < 0) return rc;
 	if (c.have_last || m->info.key_revisions || m->invalid_keys) scan_end(m, &c);
-	else rc = scan_keys(m, 0);   /* the check had run before: the hook saw nothing */
+	else rc = scan_keys(m, hash);   /* the check had run before: the hook saw nothing */
 	if (out) out->problems = ea_bolt_problem_count(m->b);
 	return rc;
+}
+
+int ea_mvcc_check(ea_mvcc *m, ea_bolt_check_result *out) { return check_scan(m, out, 0); }
+
+int ea_mvcc_check_hash(ea_mvcc *m, ea_bolt_check_result *chk, ea_hashkv_result *h, ea_error *err)
+{
+	int rc = check_scan(m, chk, 1);
+	if (rc) return rc;
+	return ea_mvcc_hashkv(m, 0, h, err);
 }
 
 int ea_mvcc_info_scan(ea_mvcc *m, ea_mvcc_info *out)

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -123,6 +124,8 @@ int ea_input_open(ea_input **out, const char *path, ea_error *err)
 	in->cached_fd = -1;
 	in->path = strdup(path);
 	if (!in->path) { free(in); return EA_ENOMEM; }
+	pthread_mutex_init(&in->lock, NULL);
+	in->lock_ok = 1;
 	int rc;
 	if (S_ISDIR(st.st_mode)) {
 		in->kind = EA_INPUT_DIR;
@@ -133,11 +136,7 @@ int ea_input_open(ea_input **out, const char *path, ea_error *err)
 		in->kind = EA_INPUT_ARCHIVE;
 	} else if (S_ISREG(st.st_mode)) {
 		if (in->stage_fd >= 0) { close(in->stage_fd); in->stage_fd = -1; }
-		for (size_t i = 0; i < in->count; i++) {
-		if (in->files[i].map_base) munmap(in->files[i].map_base, in->files[i].map_len);
-		free(in->files[i].name);
-		free(in->files[i].ospath);
-	}
+		for (size_t i = 0; i < in->count; i++) { free(in->files[i].name); free(in->files[i].ospath); }
 		in->count = 0;
 		if (err) memset(err, 0, sizeof *err);
 		in->kind = EA_INPUT_FILE;
@@ -168,6 +167,7 @@ void ea_input_close(ea_input *in)
 	free(in->files);
 	if (in->stage_fd >= 0) close(in->stage_fd);
 	if (in->cached_fd >= 0) close(in->cached_fd);
+	if (in->lock_ok) pthread_mutex_destroy(&in->lock);
 	free(in->path);
 	free(in);
 }
@@ -205,26 +205,34 @@ long ea_input_pread(ea_input *in, size_t i, void *buf, size_t len, uint64_t off)
 	if (len > e->pub.size - off) len = (size_t)(e->pub.size - off);
 	int fd;
 	uint64_t base = 0;
+	int locked = 0;
 	if (in->kind == EA_INPUT_ARCHIVE || in->kind == EA_INPUT_MEM) {
 		fd = in->stage_fd;
 		base = e->stage_off;
 	} else {
+		/* one cached descriptor, shared by the threads that read one node (WAL and db) */
+		if (in->lock_ok) { pthread_mutex_lock(&in->lock); locked = 1; }
 		if (in->cached_fd < 0 || in->cached_idx != i) {
 			if (in->cached_fd >= 0) close(in->cached_fd);
 			in->cached_fd = open(e->ospath, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 			in->cached_idx = i;
-			if (in->cached_fd < 0) return EA_EIO;
+			if (in->cached_fd < 0) { if (locked) pthread_mutex_unlock(&in->lock); return EA_EIO; }
 		}
 		fd = in->cached_fd;
 	}
 	size_t got = 0;
 	while (got < len) {
 		ssize_t n = pread(fd, (char *)buf + got, len - got, (off_t)(base + off + got));
-		if (n < 0) { if (errno == EINTR) continue; return EA_EIO; }
+		if (n < 0) {
+			if (errno == EINTR) continue;
+			if (locked) pthread_mutex_unlock(&in->lock);
+			return EA_EIO;
+		}
 		if (n == 0) break;
 		got += (size_t)n;
 		bytes_read_total += (uint64_t)n;
 	}
+	if (locked) pthread_mutex_unlock(&in->lock);
 	return (long)got;
 }
 
@@ -233,9 +241,10 @@ const uint8_t *ea__input_map(ea_input *in, size_t i)
 	if (i >= in->count) return NULL;
 	ea_input_entry *e = &in->files[i];
 	uint64_t skew = 0;
+	if (in->lock_ok) pthread_mutex_lock(&in->lock);
 	if (!e->map_base && !e->map_failed) {
 		e->map_failed = 1;
-		if (e->pub.size == 0 || e->pub.size > SIZE_MAX / 2) return NULL;
+		if (e->pub.size == 0 || e->pub.size > SIZE_MAX / 2) goto out;
 		int fd = -1, own = 0;
 		uint64_t base = 0;
 		if (in->kind == EA_INPUT_ARCHIVE || in->kind == EA_INPUT_MEM) {
@@ -245,17 +254,20 @@ const uint8_t *ea__input_map(ea_input *in, size_t i)
 			fd = open(e->ospath, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 			own = 1;
 		}
-		if (fd < 0) return NULL;
+		if (fd < 0) goto out;
 		long pg = sysconf(_SC_PAGESIZE);
 		skew = base % (uint64_t)(pg > 0 ? pg : 4096);
 		size_t len = (size_t)(e->pub.size + skew);
 		void *p = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, (off_t)(base - skew));
 		if (own) close(fd);
-		if (p == MAP_FAILED) return NULL;
-		e->map_base = p;
-		e->map_len = len;
-		e->map_failed = 0;
+		if (p != MAP_FAILED) {
+			e->map_base = p;
+			e->map_len = len;
+			e->map_failed = 0;
+		}
 	}
+out:
+	if (in->lock_ok) pthread_mutex_unlock(&in->lock);
 	if (!e->map_base) return NULL;
 	skew = e->map_len - e->pub.size;
 	return (const uint8_t *)e->map_base + skew;
@@ -266,3 +278,4 @@ void ea__input_map_trim(ea_input *in, size_t i)
 	if (i < in->count && in->files[i].map_base)
 		(void)madvise(in->files[i].map_base, in->files[i].map_len, MADV_DONTNEED);
 }
+

@@ -4,6 +4,8 @@
 
 #include "etcd-autopsy/source.h"
 
+#include <pthread.h>
+
 typedef struct {
 	ea_input_file pub;
 	char    *name;      /* owned storage for pub.name */
@@ -22,6 +24,8 @@ struct ea_input {
 	int stage_fd;       /* archive staging file, -1 otherwise */
 	int cached_fd;      /* one open input file (dir/file backends) */
 	size_t cached_idx;
+	pthread_mutex_t lock;   /* cached_fd and the mappings: a node's WAL and db are read in parallel */
+	int lock_ok;
 	ea_problem_owned *problems;
 	size_t problem_count;
 };
