@@ -131,8 +131,7 @@ static const char index_sql[] =
 	"CREATE INDEX problems_node_file ON problems(node, file, offset);\n"
 	"CREATE INDEX terms_term ON terms(term);\n"
 	"CREATE INDEX votes_term ON votes(term);\n"
-	"CREATE INDEX meta_key ON meta(key);\n"
-	"ANALYZE;\n";
+	"CREATE INDEX meta_key ON meta(key);\n";
 
 static const char *const insert_sql[EA_EXPORT_T_COUNT] = {
 	"INSERT INTO meta VALUES(?,?)",
@@ -166,6 +165,7 @@ typedef struct {
 	uint64_t known_ids[64];        /* member IDs, to name request proposers */
 	size_t nknown;
 	char hexbuf[8][24];            /* hex IDs bound SQLITE_STATIC, one slot per column in use */
+	struct hash_job *hash;         /* the inputs' SHA-256, computed alongside the load */
 } ex;
 
 static int ex_fail(ex *x, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -368,7 +368,7 @@ typedef struct {
 	char digest[65];          /* the file's, or the listing's for a directory */
 } hashed_node;
 
-typedef struct {
+typedef struct hash_job {
 	hashed_node *nodes;
 	size_t n;
 	const volatile sig_atomic_t *stop;
@@ -547,7 +547,7 @@ static int export_node_row(ex *x, ea_node *nd)
 	int wal = nd->have_wal, db = nd->have_db && nd->mvcc;
 	ea_mvcc_info info;
 	memset(&info, 0, sizeof info);
-	if (db) ea_mvcc_info_get(nd->mvcc, &info);
+	if (db) ea_mvcc_info_scan(nd->mvcc, &info);   /* no key index: the row needs none of its counts */
 	b_text(s, 1, nd->name);
 	b_text(s, 2, nd->path);
 	if (wal && w->have_metadata) { b_hex(x, s, 3, w->member_id, 0); b_hex(x, s, 4, w->cluster_id, 1); }
@@ -619,12 +619,14 @@ static const char *entry_type_name(int t)
 /* One ea_log pass: wal_records, entries, hard_states and the WAL's problems. */
 static int export_wal(ex *x, ea_node *nd)
 {
-	ea_log *log;
+	/* the node's own log, rewound: its first pass (CRC verdicts, overwrites) is already done */
+	ea_log *log = nd->log, *own = NULL;
 	ea_error lerr = { 0 };
-	int rc = ea_log_open(&log, nd->in, NULL, &lerr);
-	if (rc) return ex_fail(x, rc, "%s: %s", nd->name, lerr.msg[0] ? lerr.msg : ea_strerror(rc));
+	int rc = log ? ea_log_rewind(log, &lerr) : ea_log_open(&own, nd->in, NULL, &lerr);
+	if (!log) log = own;
+	if (rc) { ea_log_close(own); return ex_fail(x, rc, "%s: %s", nd->name, lerr.msg[0] ? lerr.msg : ea_strerror(rc)); }
 	ea_entry_decoder *dec;
-	if ((rc = ea_entry_decoder_new(&dec)) != EA_OK) { ea_log_close(log); return rc; }
+	if ((rc = ea_entry_decoder_new(&dec)) != EA_OK) { ea_log_close(own); return rc; }
 	ea_wal *w = ea_log_wal(log);
 	uint64_t commit = nd->wal.have_hard_state ? nd->wal.hard_state.commit : 0;
 	uint64_t hs_seq = 0, n = 0;
@@ -699,7 +701,7 @@ static int export_wal(ex *x, ea_node *nd)
 	if (rc == EA_ITEROVER) rc = EA_OK;
 	else if (rc < 0 && !x->err->msg[0]) ex_fail(x, rc, "%s: WAL: %s", nd->name, ea_strerror(rc));
 	ea_entry_decoder_free(dec);
-	ea_log_close(log);
+	ea_log_close(own);
 	return rc;
 }
 
@@ -1088,10 +1090,8 @@ static int load(ex *x, ea_node *const *nodes, size_t n)
 	}
 
 	double t0 = now_s();
-	hash_job job;
-	memset(&job, 0, sizeof job);
-	if (x->o.hash_inputs && (rc = hash_start(&job, nodes, n, x->o.stop)) != EA_OK) return rc;
-	if ((rc = exec(x, "BEGIN"))) { hash_free(&job); return rc; }
+	if (x->o.hash_inputs && (rc = hash_start(x->hash, nodes, n, x->o.stop)) != EA_OK) return rc;
+	if ((rc = exec(x, "BEGIN"))) return rc;
 	rc = export_meta(x, nodes, n);
 	for (size_t i = 0; i < n && rc == EA_OK; i++) rc = export_node_row(x, nodes[i]);
 	for (size_t i = 0; i < n && rc == EA_OK; i++) {
@@ -1113,12 +1113,6 @@ static int load(ex *x, ea_node *const *nodes, size_t n)
 		rc = export_revisions(x, nodes[i]);
 		if (rc == EA_OK) rc = exec(x, "COMMIT");
 	}
-	if (rc == EA_OK && x->o.hash_inputs) {
-		rc = exec(x, "BEGIN");
-		if (rc == EA_OK) rc = hash_write(x, &job);
-		if (rc == EA_OK) rc = exec(x, "COMMIT");
-	}
-	hash_free(&job);
 	if (rc) return rc;
 
 	ea_terms terms;
@@ -1193,6 +1187,9 @@ int ea_export_sqlite(const char *out_path, ea_node *const *nodes, size_t n,
 	x.o = opts ? *opts : def;
 	x.stats = stats;
 	x.err = err;
+	hash_job hj;
+	memset(&hj, 0, sizeof hj);
+	x.hash = &hj;
 	int rc = EA_OK;
 	if (sqlite3_open_v2(tmp, &x.db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
 		rc = x.db ? sql_fail(&x, "open") : EA_ENOMEM;
@@ -1204,9 +1201,19 @@ int ea_export_sqlite(const char *out_path, ea_node *const *nodes, size_t n,
 		double i0 = now_s();
 		if (rc == EA_OK) rc = exec(&x, index_sql);
 		stats->index_seconds = now_s() - i0;
+		/* the hashing thread had the load and the index builds to finish alongside */
+		if (rc == EA_OK && x.o.hash_inputs) {
+			rc = exec(&x, "BEGIN");
+			if (rc == EA_OK) rc = hash_write(&x, &hj);
+			if (rc == EA_OK) rc = exec(&x, "COMMIT");
+		}
+		i0 = now_s();
+		if (rc == EA_OK) rc = exec(&x, "PRAGMA analysis_limit=2000; ANALYZE;");   /* sampled statistics: enough for the planner */
+		stats->index_seconds += now_s() - i0;
 		/* the finished file is left in rollback-journal mode with full sync for its readers */
 		if (rc == EA_OK) rc = exec(&x, "PRAGMA journal_mode=DELETE; PRAGMA synchronous=FULL;");
 	}
+	hash_free(&hj);   /* joins the thread first if the load stopped early */
 	for (int t = 0; t < EA_EXPORT_T_COUNT; t++) sqlite3_finalize(x.st[t]);
 	if (x.db && sqlite3_close(x.db) != SQLITE_OK && rc == EA_OK) rc = ex_fail(&x, EA_EIO, "sqlite: close failed");
 	if (rc == EA_OK) {
