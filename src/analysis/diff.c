@@ -14,6 +14,7 @@
 #include "etcd-autopsy/diff.h"
 
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,41 +35,157 @@ const char *ea_verdict_name(ea_verdict v)
 	return "unknown";
 }
 
+/* One surviving entry as the lockstep needs it. */
+typedef struct {
+	uint64_t index, term, offset;
+	uint32_t crc;
+	int crc_ok;          /* 0 when the record failed its CRC: damage, reported as such, not divergence */
+	size_t data_len;
+	const char *file;    /* the WAL's own string, stable until the log is rewound or closed */
+} slot;
+
+/* Each node's log is read by its own producer thread (decode + CRC of the entry data) into
+ * batches handed over through a small queue; the lockstep consumes them. The nodes' third
+ * passes then run in parallel instead of one after the other. */
+#define BATCH 512
+#define NBATCH 4
+
+typedef struct {
+	slot s[BATCH];
+	size_t n;
+} batch;
+
 typedef struct {
 	ea_log *log;
+	pthread_t thread;
+	int started;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	batch b[NBATCH];
+	size_t head, tail;   /* batches produced / consumed (mod NBATCH in the array) */
+	int eof, rc;         /* producer finished (rc: its result) */
+	int stop;            /* consumer gave up: producer ends */
+	/* consumer side */
+	batch *cur;          /* b[tail % NBATCH] while it is being read, else NULL */
+	size_t pos;          /* next slot in cur */
 	int done;
-	uint64_t index, term;
+	uint64_t index, term, offset;
 	uint32_t crc;
+	int crc_ok;
 	size_t data_len;
-	int crc_ok;          /* 0 when the record failed its CRC: damage, reported as such, not divergence */
 	char file[256];
 	const char *file_src;   /* the WAL's string file was copied from (copy once per segment) */
-	uint64_t offset;
 } cursor;
 
-static int cursor_next(cursor *c)
+static void *producer(void *arg)
 {
+	cursor *c = arg;
 	ea_log_item li;
 	int rc;
-	while ((rc = ea_log_next(c->log, &li)) == EA_OK) {
+	batch *cur = NULL;
+	for (;;) {
+		if (!cur) {
+			pthread_mutex_lock(&c->mu);
+			while (c->head - c->tail == NBATCH && !c->stop) pthread_cond_wait(&c->cv, &c->mu);
+			int stop = c->stop;
+			pthread_mutex_unlock(&c->mu);
+			if (stop) { rc = EA_OK; break; }
+			cur = &c->b[c->head % NBATCH];
+			cur->n = 0;
+		}
+		rc = ea_log_next(c->log, &li);
+		if (rc != EA_OK) break;
 		if (li.item.kind != EA_WAL_ITEM_RECORD || li.item.rec.type != EA_WAL_ENTRY || !li.item.rec.decoded)
 			continue;
 		if (li.superseded) continue;
 		const ea_entry_header *e = &li.item.rec.u.entry;
-		c->index = e->index;
-		c->term = e->term;
-		c->crc = ea_crc32c(0, e->data, e->data_len);
-		c->data_len = e->data_len;
-		c->crc_ok = li.item.rec.crc_ok;
-		if (c->file_src != li.item.rec.file) {
-			snprintf(c->file, sizeof c->file, "%s", li.item.rec.file);
-			c->file_src = li.item.rec.file;
+		slot *sl = &cur->s[cur->n++];
+		sl->index = e->index;
+		sl->term = e->term;
+		sl->crc = ea_crc32c(0, e->data, e->data_len);
+		sl->data_len = e->data_len;
+		sl->crc_ok = li.item.rec.crc_ok;
+		sl->file = li.item.rec.file;
+		sl->offset = li.item.rec.offset;
+		if (cur->n == BATCH) {
+			pthread_mutex_lock(&c->mu);
+			c->head++;
+			pthread_cond_broadcast(&c->cv);
+			pthread_mutex_unlock(&c->mu);
+			cur = NULL;
 		}
-		c->offset = li.item.rec.offset;
-		return EA_OK;
 	}
-	c->done = 1;
-	return rc == EA_ITEROVER ? EA_OK : rc;
+	pthread_mutex_lock(&c->mu);
+	if (cur && cur->n) c->head++;   /* the last, partial batch */
+	c->eof = 1;
+	c->rc = rc == EA_ITEROVER ? EA_OK : rc;
+	pthread_cond_broadcast(&c->cv);
+	pthread_mutex_unlock(&c->mu);
+	return NULL;
+}
+
+static int cursor_start(cursor *c, ea_log *log)
+{
+	c->log = log;
+	pthread_mutex_init(&c->mu, NULL);
+	pthread_cond_init(&c->cv, NULL);
+	if (pthread_create(&c->thread, NULL, producer, c) != 0) {
+		pthread_cond_destroy(&c->cv);
+		pthread_mutex_destroy(&c->mu);
+		return EA_ENOMEM;
+	}
+	c->started = 1;
+	return EA_OK;
+}
+
+static void cursor_stop(cursor *c)
+{
+	if (!c->started) return;
+	pthread_mutex_lock(&c->mu);
+	c->stop = 1;
+	pthread_cond_broadcast(&c->cv);
+	pthread_mutex_unlock(&c->mu);
+	pthread_join(c->thread, NULL);
+	pthread_cond_destroy(&c->cv);
+	pthread_mutex_destroy(&c->mu);
+	c->started = 0;
+}
+
+static int cursor_next(cursor *c)
+{
+	for (;;) {
+		batch *b = c->cur;
+		if (b && c->pos < b->n) {
+			const slot *sl = &b->s[c->pos++];
+			c->index = sl->index;
+			c->term = sl->term;
+			c->crc = sl->crc;
+			c->data_len = sl->data_len;
+			c->crc_ok = sl->crc_ok;
+			c->offset = sl->offset;
+			if (c->file_src != sl->file) {
+				snprintf(c->file, sizeof c->file, "%s", sl->file);
+				c->file_src = sl->file;
+			}
+			return EA_OK;
+		}
+		pthread_mutex_lock(&c->mu);
+		if (b) {                            /* used up: hand it back */
+			c->tail++;
+			c->cur = NULL;
+			c->pos = 0;
+			pthread_cond_broadcast(&c->cv);
+		}
+		while (c->head == c->tail && !c->eof) pthread_cond_wait(&c->cv, &c->mu);
+		if (c->head == c->tail) {          /* eof and nothing left */
+			int rc = c->rc;
+			pthread_mutex_unlock(&c->mu);
+			c->done = 1;
+			return rc;
+		}
+		c->cur = &c->b[c->tail % NBATCH];
+		pthread_mutex_unlock(&c->mu);
+	}
 }
 
 typedef struct {
@@ -109,16 +226,20 @@ static void raise_verdict(ea_diff *d, ea_verdict v)
 
 static int align(ea_node *const *nodes, size_t n, pair_div (*div)[MAX_NODES])
 {
-	cursor cur[MAX_NODES];
-	memset(cur, 0, sizeof cur);
+	cursor *cur = calloc(MAX_NODES, sizeof *cur);
+	if (!cur) return EA_ENOMEM;
 	int rc = EA_OK;
+	size_t with_wal = 0;
+	for (size_t i = 0; i < n; i++) with_wal += nodes[i]->have_wal && nodes[i]->log;
 	for (size_t i = 0; i < n; i++) {
-		if (!nodes[i]->have_wal || !nodes[i]->log) { cur[i].done = 1; continue; }
+		if (with_wal < 2 || !nodes[i]->have_wal || !nodes[i]->log) { cur[i].done = 1; continue; }
 		ea_error err;
-		cur[i].log = nodes[i]->log;   /* the node's log: one more pass, its first pass is reused */
-		if ((rc = ea_log_rewind(cur[i].log, &err)) != EA_OK) goto out;
-		if ((rc = cursor_next(&cur[i])) != EA_OK) goto out;
+		/* the node's log: one more pass, its first pass (CRC verdicts) is reused */
+		if ((rc = ea_log_rewind(nodes[i]->log, &err)) != EA_OK) goto out;
+		if ((rc = cursor_start(&cur[i], nodes[i]->log)) != EA_OK) goto out;
 	}
+	for (size_t i = 0; i < n; i++)
+		if (!cur[i].done && (rc = cursor_next(&cur[i])) != EA_OK) goto out;
 	for (;;) {
 		uint64_t idx = UINT64_MAX;
 		for (size_t i = 0; i < n; i++) if (!cur[i].done && cur[i].index < idx) idx = cur[i].index;
@@ -147,6 +268,8 @@ static int align(ea_node *const *nodes, size_t n, pair_div (*div)[MAX_NODES])
 			if (!cur[i].done && cur[i].index == idx && (rc = cursor_next(&cur[i])) != EA_OK) goto out;
 	}
 out:
+	for (size_t i = 0; i < n; i++) cursor_stop(&cur[i]);
+	free(cur);
 	return rc;
 }
 
