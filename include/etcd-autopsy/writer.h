@@ -47,6 +47,15 @@ void ea_json_bool(ea_json *j, int v);
 void ea_json_null(ea_json *j);
 void ea_json_hex(ea_json *j, uint64_t v);                 /* "1a2b" lower-case, no padding */
 void ea_json_time_ms(ea_json *j, int64_t unix_ms);        /* "2026-11-27T05:41:43.123Z", null if < 0 */
+/* Raw pieces for a caller that writes a whole flat record itself (hot paths such as one line
+ * per WAL entry): no separators or nesting are tracked, the caller writes the punctuation
+ * (EA_JSON_RAW(j, ",\"term\":")) and ends the record with ea_json_newline(). */
+void ea_json_raw(ea_json *j, const char *p, size_t n);    /* valid JSON text, as is */
+#define EA_JSON_RAW(j, lit) ea_json_raw((j), lit, sizeof(lit) - 1)
+void ea_json_raw_u64(ea_json *j, uint64_t v);
+void ea_json_raw_hex(ea_json *j, uint64_t v);             /* quoted, as ea_json_hex */
+void ea_json_raw_str(ea_json *j, const void *p, size_t n);/* escaped and quoted */
+void ea_json_raw_time_ms(ea_json *j, int64_t unix_ms);    /* as ea_json_time_ms */
 /* End of one JSON Lines record (depth must be 0). */
 void ea_json_newline(ea_json *j);
 

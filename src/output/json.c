@@ -286,6 +286,38 @@ void ea_json_time_ms(ea_json *j, int64_t ms)
 	ea_json_str(j, j->time_cached);
 }
 
+/* ---- raw pieces: no separators or nesting tracked (flat records on hot paths) ---- */
+
+void ea_json_raw(ea_json *j, const char *p, size_t n) { WRITE(p, n, j); }
+
+void ea_json_raw_u64(ea_json *j, uint64_t v)
+{
+	char b[24], *p = u64_dec(b + sizeof b, v);
+	WRITE(p, (size_t)(b + sizeof b - p), j);
+}
+
+void ea_json_raw_hex(ea_json *j, uint64_t v)
+{
+	static const char hx[] = "0123456789abcdef";
+	char b[20], *p = b + sizeof b;
+	*--p = '"';
+	do { *--p = hx[v & 15]; v >>= 4; } while (v);
+	*--p = '"';
+	WRITE(p, (size_t)(b + sizeof b - p), j);
+}
+
+void ea_json_raw_str(ea_json *j, const void *p, size_t n) { esc(j, p, n); }
+
+void ea_json_raw_time_ms(ea_json *j, int64_t ms)
+{
+	if (ms < 0) { WRITE("null", 4, j); return; }
+	if (!j->time_cached[0] || j->time_cached_ms != ms) {
+		ea_format_time_ms(j->time_cached, sizeof j->time_cached, ms);
+		j->time_cached_ms = ms;
+	}
+	esc(j, (const unsigned char *)j->time_cached, strlen(j->time_cached));
+}
+
 void ea_json_newline(ea_json *j)
 {
 	PUTC('\n', j);
