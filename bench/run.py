@@ -205,6 +205,11 @@ def main():
         f.write("\n## Targets\n\n| target | measured | met |\n|---|---|---|\n")
         for text, v, ok in s.checks:
             f.write("| %s | %s | %s |\n" % (text, v, "yes" if ok else "**no**"))
+        # the hand-written part: what made the difference, the profiles behind missed targets
+        analysis = os.path.join(HERE, "ANALYSIS.md")
+        if os.path.exists(analysis):
+            with open(analysis) as af:
+                f.write("\n" + af.read())
     print("wrote " + a.out)
 
 
