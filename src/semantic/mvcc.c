@@ -61,9 +61,10 @@ struct ea_mvcc {
 	int has_compact_tombstone;
 
 	/* light scan (no index): counters, checks, the current revision, and HashKV at the
-	 * current revision when the walk alone decides it (see scan_cb) */
+	 * current revision when the walk alone decides it (see keyscan_cb) */
 	int scanned;
-	int scan_hashed;        /* hash_now is HashKV at the current revision */
+	int hash_tried;         /* a scan folded the revisions into a hash */
+	int scan_hashed;        /* ... and hash_now is exactly HashKV at the current revision */
 	uint32_t hash_now;
 	uint64_t prefix_entries;   /* key-bucket entries at or below the compact revision */
 	uint64_t invalid_keys;     /* keys of >= 17 bytes that are not revision keys */
@@ -436,7 +437,9 @@ static void scan_end(ea_mvcc *m, const keyscan_ctx *c)
 	i->revision = c->have_last ? c->last_main : 1;
 	if (i->revision < i->compact_revision) i->revision = i->compact_revision;
 	m->scanned = 1;
-	m->scan_hashed = c->hash && m->prefix_entries == 0 && m->invalid_keys == 0 &&
+	if (!c->hash) return;   /* the entries are the same: an earlier scan's hash still holds */
+	m->hash_tried = 1;
+	m->scan_hashed = m->prefix_entries == 0 && m->invalid_keys == 0 &&
 	                 (!c->have_last || c->max_main <= i->revision);
 	m->hash_now = c->h;
 }
@@ -444,7 +447,7 @@ static void scan_end(ea_mvcc *m, const keyscan_ctx *c)
 /* The light scan, once (hash: also HashKV at the current revision, when exact). */
 static int scan_keys(ea_mvcc *m, int hash)
 {
-	if (m->scanned && (m->scan_hashed || !hash)) return EA_OK;
+	if (m->scanned && (m->hash_tried || !hash)) return EA_OK;
 	keyscan_ctx c;
 	scan_begin(m, &c, 0, hash);
 	if (m->have_keyb) {
@@ -459,7 +462,7 @@ static int scan_keys(ea_mvcc *m, int hash)
  * in its walk of the key bucket. */
 static int check_scan(ea_mvcc *m, ea_bolt_check_result *out, int hash)
 {
-	if ((m->scanned && (m->scan_hashed || !hash)) || !m->have_keyb) return ea_bolt_check(m->b, out);
+	if ((m->scanned && (m->hash_tried || !hash)) || !m->have_keyb) return ea_bolt_check(m->b, out);
 	keyscan_ctx c;
 	scan_begin(m, &c, 0, hash);
 	int rc = ea__bolt_check_visit(m->b, out, "key", keyscan_cb, &c);
@@ -503,14 +506,12 @@ static int build_index(ea_mvcc *m)
 	m->indexed = 1;
 	keyscan_ctx c;
 	scan_begin(m, &c, 1, 0);
-	int hashed = m->scan_hashed;
 	if (m->have_keyb) {
 		int rc = ea_bolt_foreach(m->b, &m->keyb, keyscan_cb, &c);
 		if (rc < 0) return rc;
 		if (c.rc) return c.rc;
 	}
 	scan_end(m, &c);
-	m->scan_hashed = hashed;   /* the same entries: a hash from an earlier scan still holds */
 	ea_mvcc_info *i = &m->info;
 	i->keys = m->nkeys;
 	for (size_t k = 0; k < m->nkeys; k++)

@@ -81,6 +81,47 @@ static void test_mvcc__hashkv_matches_etcd(void **state)
 		}
 }
 
+/* The same facts whatever the order of the calls: HashKV first (the check walk computes it,
+ * exactly when nothing lies at or below the compact revision: isolated-leader was never
+ * compacted, the other two were), then the key index, then HashKV again at both revisions. */
+static void test_mvcc__hashkv_in_any_order(void **state)
+{
+	(void)state;
+	static const char *const order_scenarios[] = { "healthy", "isolated-leader", "leader-change" };
+	int fused = 0, keep_set = 0;
+	for (size_t s = 0; s < 3; s++)
+		for (size_t n = 0; n < 3; n++) {
+			const char *sc = order_scenarios[s], *nm = members[n];
+			char file[32];
+			snprintf(file, sizeof file, "%s.tar.gz", nm);
+			opened o;
+			open_store(&o, fixture_path(sc, file), NULL);
+			uint64_t want = manifest_u64(sc, key(nm, "hashkv")), want_at = manifest_u64(sc, key(nm, "hashkv_at_rev"));
+			int64_t r = (int64_t)manifest_u64(sc, key(nm, "hashkv_rev"));
+			int64_t compact = (int64_t)manifest_u64(sc, key(nm, "hashkv_compact_revision"));
+			if (compact < 0) fused++; else keep_set++;
+			ea_error err = { 0 };
+			ea_bolt_check_result chk;
+			ea_hashkv_result h;
+			assert_int_equal(ea_mvcc_check_hash(o.m, &chk, &h, &err), 0);
+			assert_true(h.hash == want);
+			assert_int_equal(chk.problems, 0);
+			ea_mvcc_info info;
+			assert_int_equal(ea_mvcc_info_scan(o.m, &info), 0);
+			assert_int_equal(info.revision, manifest_u64(sc, key(nm, "revision")));
+			assert_int_equal(ea_mvcc_info_get(o.m, &info), 0);   /* builds the key index */
+			assert_true(info.keys > 0);
+			assert_int_equal(ea_mvcc_hashkv(o.m, 0, &h, &err), 0);
+			assert_true(h.hash == want);
+			assert_int_equal(ea_mvcc_hashkv(o.m, r, &h, &err), 0);
+			assert_true(h.hash == want_at);
+			assert_int_equal(ea_mvcc_hashkv(o.m, 0, &h, &err), 0);
+			assert_true(h.hash == want);
+			close_store(&o);
+		}
+	assert_true(fused > 0 && keep_set > 0);   /* both ways of hashing were exercised */
+}
+
 static int member_cb(const ea_mvcc_member *mb, void *p)
 {
 	char (*seen)[17] = p;
@@ -479,6 +520,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_mvcc__hashkv_matches_etcd),
+		cmocka_unit_test(test_mvcc__hashkv_in_any_order),
 		cmocka_unit_test(test_mvcc__members_bucket),
 		cmocka_unit_test(test_mvcc__backup_snapshot_status),
 		cmocka_unit_test(test_mvcc__range_at_revisions),
