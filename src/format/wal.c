@@ -502,7 +502,8 @@ int ea_wal_next(ea_wal *w, ea_wal_item *item)
 			w->pos = 0;
 			w->buf_len = 0;
 			w->buf_off = 0;
-			if (w->map && w->cur > 0) ea__input_map_trim(w->in, w->segs[w->cur - 1].input_idx);
+			/* one segment mapped at a time: its records are never referenced again */
+			if (w->map && w->cur > 0) ea__input_unmap(w->in, w->segs[w->cur - 1].input_idx);
 			w->map = ea__input_map(w->in, s->input_idx);
 			w->map_since_trim = 0;
 			if (w->cur > 0 && s->pub.seq != w->segs[w->cur - 1].pub.seq + 1)

@@ -279,3 +279,14 @@ void ea__input_map_trim(ea_input *in, size_t i)
 		(void)madvise(in->files[i].map_base, in->files[i].map_len, MADV_DONTNEED);
 }
 
+
+void ea__input_unmap(ea_input *in, size_t i)
+{
+	if (i >= in->count) return;
+	if (in->lock_ok) pthread_mutex_lock(&in->lock);
+	ea_input_entry *e = &in->files[i];
+	if (e->map_base) munmap(e->map_base, e->map_len);
+	e->map_base = NULL;
+	e->map_len = 0;
+	if (in->lock_ok) pthread_mutex_unlock(&in->lock);
+}

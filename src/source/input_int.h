@@ -48,7 +48,11 @@ void ea__input_count_bytes(uint64_t n);
 const uint8_t *ea__input_map(ea_input *in, size_t i);
 /* Drops the mapping's pages from this process (MADV_DONTNEED; the page cache keeps them and
  * a later access faults them back): bounds the resident set of long walks. */
-void ea__input_map_trim(ea_input *in, size_t i);   /* progress accounting (see ea_input_bytes_read) */
+void ea__input_map_trim(ea_input *in, size_t i);
+/* Unmaps file i (a later ea__input_map maps it again): a reader done with a file, so that a
+ * WAL of thousands of segments never holds thousands of mappings. Pointers into the old
+ * mapping become invalid. */
+void ea__input_unmap(ea_input *in, size_t i);   /* progress accounting (see ea_input_bytes_read) */
 void ea__set_error(ea_error *err, int code, ea_layer layer, const char *file, uint64_t off,
                    const char *fmt, ...);
 
