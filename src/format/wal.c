@@ -702,7 +702,7 @@ int ea_wal_next(ea_wal *w, ea_wal_item *item)
 
 void ea__wal_clean_segments(const ea_wal *w, uint8_t *clean)
 {
-	for (size_t i = 0; i < w->nsegs; i++) clean[i] = w->segs[i].problems == 0 && i < w->cur;
+	for (size_t i = 0; i < w->nsegs; i++) clean[i] = i < w->cur && w->segs[i].problems == 0;   /* read to its end */
 }
 
 void ea__wal_trust_segments(ea_wal *w, const uint8_t *clean, size_t n)
