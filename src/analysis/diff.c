@@ -12,6 +12,7 @@
  * Entries that fail their own CRC are damage (wal-damage), never counted as divergence.
  * Then lagging (a strict prefix), damage, state (db) checks, and the verdict. */
 #include "etcd-autopsy/diff.h"
+#include "diff_int.h"
 
 #include <inttypes.h>
 #include <pthread.h>
@@ -49,6 +50,7 @@ typedef struct {
  * passes then run in parallel instead of one after the other. */
 #define BATCH 512
 #define NBATCH 4
+uint64_t ea__diff_threaded_min_bytes = 8u << 20;   /* below this much WAL one thread reads all */
 
 typedef struct {
 	slot s[BATCH];
@@ -77,10 +79,31 @@ typedef struct {
 	const char *file_src;   /* the WAL's string file was copied from (copy once per segment) */
 } cursor;
 
+/* The next surviving entry of c's log into sl: EA_OK, EA_ITEROVER at the end, or an error. */
+static int read_slot(cursor *c, slot *sl)
+{
+	ea_log_item li;
+	int rc;
+	while ((rc = ea_log_next(c->log, &li)) == EA_OK) {
+		if (li.item.kind != EA_WAL_ITEM_RECORD || li.item.rec.type != EA_WAL_ENTRY || !li.item.rec.decoded)
+			continue;
+		if (li.superseded) continue;
+		const ea_entry_header *e = &li.item.rec.u.entry;
+		sl->index = e->index;
+		sl->term = e->term;
+		sl->crc = ea_crc32c(0, e->data, e->data_len);
+		sl->data_len = e->data_len;
+		sl->crc_ok = li.item.rec.crc_ok;
+		sl->file = li.item.rec.file;
+		sl->offset = li.item.rec.offset;
+		return EA_OK;
+	}
+	return rc;
+}
+
 static void *producer(void *arg)
 {
 	cursor *c = arg;
-	ea_log_item li;
 	int rc;
 	batch *cur = NULL;
 	for (;;) {
@@ -93,21 +116,8 @@ static void *producer(void *arg)
 			cur = &c->b[c->head % NBATCH];
 			cur->n = 0;
 		}
-		rc = ea_log_next(c->log, &li);
-		if (rc != EA_OK) break;
-		if (li.item.kind != EA_WAL_ITEM_RECORD || li.item.rec.type != EA_WAL_ENTRY || !li.item.rec.decoded)
-			continue;
-		if (li.superseded) continue;
-		const ea_entry_header *e = &li.item.rec.u.entry;
-		slot *sl = &cur->s[cur->n++];
-		sl->index = e->index;
-		sl->term = e->term;
-		sl->crc = ea_crc32c(0, e->data, e->data_len);
-		sl->data_len = e->data_len;
-		sl->crc_ok = li.item.rec.crc_ok;
-		sl->file = li.item.rec.file;
-		sl->offset = li.item.rec.offset;
-		if (cur->n == BATCH) {
+		if ((rc = read_slot(c, &cur->s[cur->n])) != EA_OK) break;
+		if (++cur->n == BATCH) {
 			pthread_mutex_lock(&c->mu);
 			c->head++;
 			pthread_cond_broadcast(&c->cv);
@@ -124,9 +134,12 @@ static void *producer(void *arg)
 	return NULL;
 }
 
-static int cursor_start(cursor *c, ea_log *log)
+/* threaded: a producer thread fills the batches; otherwise cursor_next reads inline (small
+ * logs, where a thread costs more than it saves) */
+static int cursor_start(cursor *c, ea_log *log, int threaded)
 {
 	c->log = log;
+	if (!threaded) return EA_OK;
 	pthread_mutex_init(&c->mu, NULL);
 	pthread_cond_init(&c->cv, NULL);
 	if (pthread_create(&c->thread, NULL, producer, c) != 0) {
@@ -155,6 +168,18 @@ static int cursor_next(cursor *c)
 {
 	for (;;) {
 		batch *b = c->cur;
+		if (!c->started && !(b && c->pos < b->n)) {
+			/* inline: refill b[0] */
+			if (c->eof) { c->done = 1; return c->rc; }
+			b = &c->b[0];
+			b->n = 0;
+			int rc = EA_OK;
+			while (b->n < BATCH && (rc = read_slot(c, &b->s[b->n])) == EA_OK) b->n++;
+			if (rc != EA_OK) { c->eof = 1; c->rc = rc == EA_ITEROVER ? EA_OK : rc; }
+			c->cur = b;
+			c->pos = 0;
+			if (!b->n) { c->done = 1; return c->rc; }
+		}
 		if (b && c->pos < b->n) {
 			const slot *sl = &b->s[c->pos++];
 			c->index = sl->index;
@@ -230,13 +255,18 @@ static int align(ea_node *const *nodes, size_t n, pair_div (*div)[MAX_NODES])
 	if (!cur) return EA_ENOMEM;
 	int rc = EA_OK;
 	size_t with_wal = 0;
-	for (size_t i = 0; i < n; i++) with_wal += nodes[i]->have_wal && nodes[i]->log;
+	uint64_t wal_bytes = 0;
+	for (size_t i = 0; i < n; i++) {
+		with_wal += nodes[i]->have_wal && nodes[i]->log;
+		for (size_t k = 0; nodes[i]->have_wal && k < nodes[i]->nsegments; k++) wal_bytes += nodes[i]->segments[k].used;
+	}
+	int threaded = wal_bytes >= ea__diff_threaded_min_bytes;
 	for (size_t i = 0; i < n; i++) {
 		if (with_wal < 2 || !nodes[i]->have_wal || !nodes[i]->log) { cur[i].done = 1; continue; }
 		ea_error err;
 		/* the node's log: one more pass, its first pass (CRC verdicts) is reused */
 		if ((rc = ea_log_rewind(nodes[i]->log, &err)) != EA_OK) goto out;
-		if ((rc = cursor_start(&cur[i], nodes[i]->log)) != EA_OK) goto out;
+		if ((rc = cursor_start(&cur[i], nodes[i]->log, threaded)) != EA_OK) goto out;
 	}
 	for (size_t i = 0; i < n; i++)
 		if (!cur[i].done && (rc = cursor_next(&cur[i])) != EA_OK) goto out;

@@ -3,6 +3,7 @@
  * "became candidate" lines, overwritten ranges from its "found conflict" line, all captured
  * in fixtures/<scenario>/manifest.txt when the fixture was made. */
 #include "test.h"
+#include "analysis/diff_int.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -194,6 +195,44 @@ static void test_history__isolated_leader_before_restart_diverges(void **state)
 	assert_int_not_equal(d.recommended, iso);
 	assert_int_equal(nodes[d.recommended]->wal.hard_state.commit, manifest_u64(sc, "n1.raft_index"));
 	finish(nodes, n, &t, &d);
+}
+
+/* The alignment pass gives the same answer read inline (small logs) or by one producer
+ * thread per node (large logs; forced here on the fixtures). */
+static void test_history__diff_threaded_equals_inline(void **state)
+{
+	(void)state;
+	const char *sc = "isolated-leader";
+	const char *iso_name = manifest_get(sc, "isolated_leader");
+	char before[64];
+	snprintf(before, sizeof before, "%s-before-restart.tar.gz", iso_name);
+	const char *files[4];
+	size_t k = 0;
+	for (size_t i = 0; three[i]; i++) files[k++] = strncmp(three[i], iso_name, 2) == 0 ? before : three[i];
+	files[k] = NULL;
+	ea_node *nodes[3];
+	size_t n = open_nodes(sc, files, nodes);
+	ea_terms t;
+	assert_int_equal(ea_terms_build(nodes, n, &t), 0);
+	ea_diff inl, thr;
+	uint64_t keep = ea__diff_threaded_min_bytes;
+	ea__diff_threaded_min_bytes = UINT64_MAX;
+	assert_int_equal(ea_diff_run(nodes, n, &t, &inl), 0);
+	ea__diff_threaded_min_bytes = 0;
+	assert_int_equal(ea_diff_run(nodes, n, &t, &thr), 0);
+	ea__diff_threaded_min_bytes = keep;
+	assert_int_equal(inl.verdict, EA_VERDICT_UNCOMMITTED_DIVERGENCE);
+	assert_int_equal(thr.verdict, inl.verdict);
+	assert_int_equal(thr.first_divergent_index, manifest_u64(sc, "isolated.conflict_index"));
+	assert_int_equal(thr.first_divergent_index, inl.first_divergent_index);
+	assert_int_equal(thr.nfindings, inl.nfindings);
+	for (size_t f = 0; f < inl.nfindings; f++) {
+		assert_string_equal(thr.findings[f].kind, inl.findings[f].kind);
+		assert_int_equal(thr.findings[f].index, inl.findings[f].index);
+		assert_string_equal(thr.findings[f].detail, inl.findings[f].detail);
+	}
+	ea_diff_free(&inl);
+	finish(nodes, n, &t, &thr);
 }
 
 static void test_history__follower_behind_is_lagging(void **state)
@@ -428,6 +467,7 @@ int main(void)
 		cmocka_unit_test(test_history__election_storm),
 		cmocka_unit_test(test_history__isolated_leader_tail_superseded),
 		cmocka_unit_test(test_history__isolated_leader_before_restart_diverges),
+		cmocka_unit_test(test_history__diff_threaded_equals_inline),
 		cmocka_unit_test(test_history__follower_behind_is_lagging),
 		cmocka_unit_test(test_history__healthy_is_consistent),
 		cmocka_unit_test(test_history__damaged_member_not_recommended),
