@@ -63,6 +63,7 @@ struct ea_wal {
 
 	/* the current segment mapped read-only (NULL: read windows through buf) */
 	const uint8_t *map;
+	size_t map_idx;          /* its input file index */
 	uint64_t map_since_trim;
 	/* read window over the current segment */
 	uint8_t *buf;
@@ -227,6 +228,7 @@ int ea_wal_open(ea_wal **out, ea_input *in, const ea_wal_options *opts, ea_error
 void ea_wal_close(ea_wal *w)
 {
 	if (!w) return;
+	if (w->map) ea__input_unmap(w->in, w->map_idx);   /* a second pass must not find it resident */
 	for (size_t i = 0; i < w->nsegs; i++) free(w->segs[i].file);
 	for (size_t i = 0; i < w->npending; i++) ea_problem_owned_free(&w->pending[i]);
 	ea_problem_owned_free(&w->last);
@@ -503,8 +505,9 @@ int ea_wal_next(ea_wal *w, ea_wal_item *item)
 			w->buf_len = 0;
 			w->buf_off = 0;
 			/* one segment mapped at a time: its records are never referenced again */
-			if (w->map && w->cur > 0) ea__input_unmap(w->in, w->segs[w->cur - 1].input_idx);
+			if (w->map) ea__input_unmap(w->in, w->map_idx);
 			w->map = ea__input_map(w->in, s->input_idx);
+			w->map_idx = s->input_idx;
 			w->map_since_trim = 0;
 			if (w->cur > 0 && s->pub.seq != w->segs[w->cur - 1].pub.seq + 1)
 				w->chain_known = 0;   /* a gap: the next crc record starts a new chain */
