@@ -162,9 +162,10 @@ static void test_history__isolated_leader_tail_superseded(void **state)
 	finish(nodes, n, &t, &d);
 }
 
-static void test_history__isolated_leader_before_restart_diverges(void **state)
+/* isolated-leader with the isolated member's copy from before its restart (its uncommitted
+ * tail not yet overwritten) */
+static size_t open_before_restart(ea_node **nodes)
 {
-	(void)state;
 	const char *sc = "isolated-leader";
 	const char *iso_name = manifest_get(sc, "isolated_leader");
 	char before[64];
@@ -173,8 +174,15 @@ static void test_history__isolated_leader_before_restart_diverges(void **state)
 	size_t k = 0;
 	for (size_t i = 0; three[i]; i++) files[k++] = strncmp(three[i], iso_name, 2) == 0 ? before : three[i];
 	files[k] = NULL;
+	return open_nodes(sc, files, nodes);
+}
+
+static void test_history__isolated_leader_before_restart_diverges(void **state)
+{
+	(void)state;
+	const char *sc = "isolated-leader";
 	ea_node *nodes[3];
-	size_t n = open_nodes(sc, files, nodes);
+	size_t n = open_before_restart(nodes);
 	ea_terms t;
 	ea_diff d;
 	analyse(nodes, n, &t, &d);
@@ -203,15 +211,8 @@ static void test_history__diff_threaded_equals_inline(void **state)
 {
 	(void)state;
 	const char *sc = "isolated-leader";
-	const char *iso_name = manifest_get(sc, "isolated_leader");
-	char before[64];
-	snprintf(before, sizeof before, "%s-before-restart.tar.gz", iso_name);
-	const char *files[4];
-	size_t k = 0;
-	for (size_t i = 0; three[i]; i++) files[k++] = strncmp(three[i], iso_name, 2) == 0 ? before : three[i];
-	files[k] = NULL;
 	ea_node *nodes[3];
-	size_t n = open_nodes(sc, files, nodes);
+	size_t n = open_before_restart(nodes);
 	ea_terms t;
 	assert_int_equal(ea_terms_build(nodes, n, &t), 0);
 	ea_diff inl, thr;

@@ -43,16 +43,21 @@ static void close_store(opened *o)
 
 /* ---- fixtures vs etcd ---- */
 
+static void open_member(opened *o, const char *sc, const char *nm)
+{
+	char file[32];
+	snprintf(file, sizeof file, "%s.tar.gz", nm);
+	open_store(o, fixture_path(sc, file), NULL);
+}
+
 static void test_mvcc__hashkv_matches_etcd(void **state)
 {
 	(void)state;
 	for (size_t s = 0; s < 3; s++)
 		for (size_t n = 0; n < 3; n++) {
 			const char *sc = scenarios[s], *nm = members[n];
-			char file[32];
-			snprintf(file, sizeof file, "%s.tar.gz", nm);
 			opened o;
-			open_store(&o, fixture_path(sc, file), NULL);
+			open_member(&o, sc, nm);
 			ea_mvcc_info info;
 			assert_int_equal(ea_mvcc_info_get(o.m, &info), 0);
 			assert_int_equal(info.revision, manifest_u64(sc, key(nm, "revision")));
@@ -92,10 +97,8 @@ static void test_mvcc__hashkv_in_any_order(void **state)
 	for (size_t s = 0; s < 3; s++)
 		for (size_t n = 0; n < 3; n++) {
 			const char *sc = order_scenarios[s], *nm = members[n];
-			char file[32];
-			snprintf(file, sizeof file, "%s.tar.gz", nm);
 			opened o;
-			open_store(&o, fixture_path(sc, file), NULL);
+			open_member(&o, sc, nm);
 			uint64_t want = manifest_u64(sc, key(nm, "hashkv")), want_at = manifest_u64(sc, key(nm, "hashkv_at_rev"));
 			int64_t r = (int64_t)manifest_u64(sc, key(nm, "hashkv_rev"));
 			int64_t compact = (int64_t)manifest_u64(sc, key(nm, "hashkv_compact_revision"));
