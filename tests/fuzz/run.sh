@@ -26,11 +26,13 @@ for t in "${targets[@]}"; do
 	maxlen=65536
 	case $t in entry|diff) maxlen=4096 ;; wal|snap) maxlen=16384 ;; esac
 	echo "== $t: ${secs}s"
+	# CPU (user + sys) of the fuzzer alone, the figure the README's tables record
+	/usr/bin/time -f "%U %S" -o "$work/$t.cpu" \
 	"$build/fuzz_$t" "$work/$t" "${seeds[@]}" -max_total_time="$secs" -rss_limit_mb=256 \
 		-timeout="${TIMEOUT:-1}" -report_slow_units=1 -max_len=$maxlen -print_final_stats=1 \
 		-artifact_prefix="$work/artifacts/$t/" \
 		-dict="$here/fuzz.dict" >"$work/$t.log" 2>&1
-	echo "exit $?"
+	echo "exit $?, CPU $(tail -n 1 "$work/$t.cpu" | awk '{printf "%.1f min", ($1 + $2) / 60}')"
 	# replay every slow unit alone: each must finish within 1 s
 	for u in "$work/artifacts/$t"/slow-unit-* "$work/artifacts/$t"/timeout-*; do
 		[ -f "$u" ] || continue
