@@ -69,6 +69,7 @@ struct ea_bolt {
 	/* check results / page map */
 	int checked;
 	ea_bolt_check_result chk;
+	uint64_t inline_walked;  /* check: inline bucket bytes walked (bounded, see walk_bucket_check) */
 	uint8_t *state;         /* per page, ST_* */
 	uint32_t *owner;        /* per page: bucket index + 1, 0 = none */
 	uint64_t *head;         /* per page: first page of the node it belongs to */
@@ -1088,6 +1089,22 @@ int ea_bolt_get(ea_bolt *b, const ea_bolt_bucket *bk, const void *key, size_t le
 
 static int walk_bucket_check(ea_bolt *b, const ea_bolt_bucket *bk, int nest)
 {
+	if (bk->root == 0) {
+		/* Inline buckets have no page for mark_pages to claim, and leaf elements may overlap:
+		 * N elements sharing one inline bucket that shares one nested inline bucket ... would
+		 * be N^MAX_NEST walks. In a sound file sibling inline buckets are disjoint, so no byte
+		 * lies in more than MAX_NEST of them, and a bucket's cost (inline_len >= PAGE_HDR) is at
+		 * most twice its bytes: past 2 x MAX_NEST x the file, stop following them. */
+		uint64_t cost = (uint64_t)bk->inline_len + PAGE_HDR;
+		if (b->inline_walked + cost > 2u * MAX_NEST * (b->size + PAGE_HDR)) {
+			uint64_t off = bk->inline_offset != EA_NO_OFFSET && bk->inline_offset >= 16 ? bk->inline_offset - 16 : 0;
+			problem(b, EA_SEV_ERROR, "inline-overlap", off, 16 + (uint64_t)bk->inline_len,
+			        "inline bucket '%s' overlaps other inline buckets (inline bucket bytes walked more "
+			        "than %d times over); not followed", bk->name, MAX_NEST);
+			return 0;
+		}
+		b->inline_walked += cost;
+	}
 	b->chk.buckets++;
 	if (bk->root == 0) b->chk.inline_buckets++;
 	walker *w = walker_new(b, bk, NULL, NULL);
@@ -1180,6 +1197,7 @@ int ea_bolt_check(ea_bolt *b, ea_bolt_check_result *out)
 {
 	if (b->checked) { if (out) { *out = b->chk; out->problems = b->nproblems; } return EA_OK; }
 	memset(&b->chk, 0, sizeof b->chk);
+	b->inline_walked = 0;
 	b->chk.pages = b->pgid;
 	b->chk.file_pages = b->size / b->psize;
 	size_t n = (size_t)b->npages + 1;

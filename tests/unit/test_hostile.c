@@ -452,6 +452,65 @@ static void test_hostile__bolt_deeply_nested_buckets(void **state)
 	bound_check(&b, 64, 30, "3000 nested buckets");
 }
 
+/* N bucket elements that all point at one inline bucket whose page holds N elements pointing at
+ * one nested inline bucket, and so on: a walk that follows every reference does N^depth bucket
+ * walks (8^16 here). The check must stay linear in the file. */
+static void test_hostile__bolt_shared_inline_buckets(void **state)
+{
+	(void)state;
+	enum { N = 8, DEPTH = 18 };
+	uint8_t *pg = calloc(1, PS), *tmp = calloc(1, PS);
+	assert_true(pg && tmp);
+	size_t len = 16;                        /* innermost: an empty inline leaf */
+	le16(pg + 8, 0x02);
+	for (int d = 0; d < DEPTH; d++) {
+		/* value = bucket header (root 0, sequence 0) + the page built so far */
+		size_t vlen = 16 + len;
+		memset(tmp, 0, 16);
+		memcpy(tmp + 16, pg, len);
+		memset(pg, 0, PS);
+		size_t at = 16 + 16u * N;
+		le16(pg + 8, 0x02);
+		le16(pg + 10, N);
+		for (unsigned i = 0; i < N; i++) {
+			uint8_t *e = pg + 16 + 16u * i;
+			le32(e, 1);
+			le32(e + 4, (uint32_t)(at - (16 + 16u * i)));
+			le32(e + 8, 1);
+			le32(e + 12, (uint32_t)vlen);
+		}
+		pg[at] = 'a';
+		memcpy(pg + at + 1, tmp, vlen);
+		len = at + 1 + vlen;
+		assert_true(len + 200 < PS);
+	}
+	img m;
+	img_init(&m, 4);
+	img_meta(&m, 0, 2, 4, 2);
+	img_meta(&m, 1, 2, 4, 3);
+	memcpy(m.b + 2 * PS, pg, len);          /* the outermost page is the root bucket's leaf */
+	put64(m.b + 2 * PS, 2);
+	free(pg);
+	free(tmp);
+	bound b;
+	bound_start(&b);
+	ea_input *in = mem1("member/snap/db", m.b, m.pages * PS);
+	free(m.b);
+	free(m.fill);
+	ea_bolt *bo;
+	assert_int_equal(ea_bolt_open(&bo, in, 0, NULL), EA_OK);
+	ea_bolt_check_result chk;
+	assert_int_equal(ea_bolt_check(bo, &chk), EA_OK);
+	const ea_problem *pr = NULL;
+	for (size_t i = 0; i < ea_bolt_problem_count(bo); i++)
+		if (strcmp(ea_bolt_problem_at(bo, i)->kind, "inline-overlap") == 0) pr = ea_bolt_problem_at(bo, i);
+	assert_non_null(pr);
+	assert_true(pr->offset >= 2 * PS && pr->offset < 3 * PS);
+	ea_bolt_close(bo);
+	ea_input_close(in);
+	bound_check(&b, 64, 10, "8^16 shared inline buckets");
+}
+
 /* ---- .snap ---- */
 
 static void test_hostile__snap_2gib_data_length(void **state)
@@ -614,6 +673,7 @@ int main(void)
 		cmocka_unit_test(test_hostile__bolt_page_points_to_parent),
 		cmocka_unit_test(test_hostile__bolt_overflow_and_elements_outside),
 		cmocka_unit_test(test_hostile__bolt_deeply_nested_buckets),
+		cmocka_unit_test(test_hostile__bolt_shared_inline_buckets),
 		cmocka_unit_test(test_hostile__snap_2gib_data_length),
 		cmocka_unit_test(test_hostile__archive_traversal_names),
 		cmocka_unit_test(test_hostile__archive_zip_bomb),
