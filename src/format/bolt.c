@@ -1100,7 +1100,7 @@ static int walk_bucket_check(ea_bolt *b, const ea_bolt_bucket *bk, int nest)
 			uint64_t off = bk->inline_offset != EA_NO_OFFSET && bk->inline_offset >= 16 ? bk->inline_offset - 16 : 0;
 			problem(b, EA_SEV_ERROR, "inline-overlap", off, 16 + (uint64_t)bk->inline_len,
 			        "inline bucket '%s' overlaps other inline buckets (inline bucket bytes walked more "
-			        "than %d times over); not followed", bk->name, MAX_NEST);
+			        "than %d times over); not followed", bk->name, 2 * MAX_NEST);
 			return 0;
 		}
 		b->inline_walked += cost;

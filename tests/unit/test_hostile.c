@@ -494,20 +494,15 @@ static void test_hostile__bolt_shared_inline_buckets(void **state)
 	free(tmp);
 	bound b;
 	bound_start(&b);
-	ea_input *in = mem1("member/snap/db", m.b, m.pages * PS);
+	bolt_run r = { mem1("member/snap/db", m.b, m.pages * PS), NULL, { 0 }, 0 };
 	free(m.b);
 	free(m.fill);
-	ea_bolt *bo;
-	assert_int_equal(ea_bolt_open(&bo, in, 0, NULL), EA_OK);
-	ea_bolt_check_result chk;
-	assert_int_equal(ea_bolt_check(bo, &chk), EA_OK);
-	const ea_problem *pr = NULL;
-	for (size_t i = 0; i < ea_bolt_problem_count(bo); i++)
-		if (strcmp(ea_bolt_problem_at(bo, i)->kind, "inline-overlap") == 0) pr = ea_bolt_problem_at(bo, i);
+	assert_int_equal(ea_bolt_open(&r.b, r.in, 0, NULL), EA_OK);
+	assert_int_equal(ea_bolt_check(r.b, &r.chk), EA_OK);
+	const ea_problem *pr = bolt_problem(&r, "inline-overlap");
 	assert_non_null(pr);
 	assert_true(pr->offset >= 2 * PS && pr->offset < 3 * PS);
-	ea_bolt_close(bo);
-	ea_input_close(in);
+	bolt_done(&r);
 	bound_check(&b, 64, 10, "8^16 shared inline buckets");
 }
 
