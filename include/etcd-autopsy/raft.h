@@ -74,6 +74,13 @@ ea_wal *ea_log_wal(ea_log *l);
 uint64_t ea_log_commit_index(const ea_log *l);
 void ea_log_close(ea_log *l);
 
+/* The finding for a committed, not superseded entry etcd cannot apply (its data decodes as
+ * none of the payloads etcd expects, or an unknown entry type: etcd panics applying it, so
+ * the member crash-loops). Returns 1 and fills `p` (severity error, kind "undecodable-entry";
+ * the message is written to `msg`) when there is one, else 0. */
+int ea_entry_apply_problem(const ea_log_item *li, const ea_entry_info *info, uint64_t commit,
+                           char *msg, size_t msg_len, ea_problem *p);
+
 /* ---- wal stat ---- */
 
 #define EA_WAL_MAX_SNAPSHOTS 4096

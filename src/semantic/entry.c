@@ -8,6 +8,7 @@
 #include "etcd-autopsy/raft.h"
 #include "util/arena.h"
 #include "format/pb_wire.h"
+#include "entry_detail.h"
 
 #include "etcdserverpb.pb-c.h"
 #include "raftpb.pb-c.h"
@@ -73,6 +74,18 @@ static void set_key(ea_entry_info *o, ProtobufCBinaryData k)
 	if (k.len) { o->key = k.data; o->key_len = k.len; }
 }
 
+static void set_range_end(ea_entry_info *o, ProtobufCBinaryData e)
+{
+	if (e.len) { o->range_end = e.data; o->range_end_len = e.len; }
+}
+
+/* The builder's text, copied to the arena ("..." marks a cut). */
+static const char *sb_done(ea_entry_decoder *d, ea_sb *b)
+{
+	if (b->full) { memcpy(b->buf + b->n, "...", 4); b->n += 3; }
+	return ea_arena_strndup(&d->arena, b->buf, b->n);
+}
+
 static const char *cc_kind(int t)
 {
 	switch (t) {
@@ -123,61 +136,55 @@ static int from_internal(ea_entry_decoder *d, const Etcdserverpb__InternalRaftRe
 	if (set != 1) return -1;
 	o->request_id = r->id ? r->id : (r->header ? r->header->id : 0);
 
+	ea_sb b = { .n = 0 };
 	if (r->v2) {
-		o->kind = detail(d, "v2:%s", r->v2->method ? r->v2->method : "?");
+		ea_kind_v2(&b, r->v2->method);
+		o->kind = sb_done(d, &b);
+		b = (ea_sb){ .n = 0 };
 		if (r->v2->path) { o->key = (const uint8_t *)r->v2->path; o->key_len = strlen(r->v2->path); }
+		ea_detail_v2(&b, r->v2);
 	} else if (r->range) {
 		set_key(o, r->range->key);
+		set_range_end(o, r->range->range_end);
+		ea_detail_range(&b, r->range);
 	} else if (r->put) {
 		set_key(o, r->put->key);
-		o->detail = detail(d, "value_size=%zu%s", r->put->value.len,
-		                   r->put->lease ? " lease" : "");
-		if (r->put->lease) o->detail = detail(d, "value_size=%zu lease=%" PRIx64, r->put->value.len, (uint64_t)r->put->lease);
+		ea_detail_put(&b, r->put->value.len, (uint64_t)r->put->lease, r->put->prev_kv,
+		              r->put->ignore_value, r->put->ignore_lease);
 	} else if (r->delete_range) {
 		set_key(o, r->delete_range->key);
-		if (r->delete_range->range_end.len) {
-			o->range_end = r->delete_range->range_end.data;
-			o->range_end_len = r->delete_range->range_end.len;
-		}
+		set_range_end(o, r->delete_range->range_end);
+		if (r->delete_range->prev_kv) ea_sb_printf(&b, "prev_kv");
 	} else if (r->txn) {
 		txn_first_key(o, r->txn);
-		o->detail = detail(d, "compares=%zu success=%zu failure=%zu", r->txn->n_compare,
-		                   r->txn->n_success, r->txn->n_failure);
+		ea_detail_txn(&b, r->txn);
 	} else if (r->compaction) {
-		o->detail = detail(d, "revision=%" PRId64 "%s", r->compaction->revision,
-		                   r->compaction->physical ? " physical" : "");
+		ea_sb_printf(&b, "revision=%" PRId64 "%s", r->compaction->revision,
+		             r->compaction->physical ? " physical" : "");
 	} else if (r->lease_grant) {
-		o->detail = detail(d, "lease=%" PRIx64 " ttl=%" PRId64, (uint64_t)r->lease_grant->id, r->lease_grant->ttl);
+		ea_sb_printf(&b, "lease=%" PRIx64 " ttl=%" PRId64, (uint64_t)r->lease_grant->id, r->lease_grant->ttl);
 	} else if (r->lease_revoke) {
-		o->detail = detail(d, "lease=%" PRIx64, (uint64_t)r->lease_revoke->id);
+		ea_sb_printf(&b, "lease=%" PRIx64, (uint64_t)r->lease_revoke->id);
 	} else if (r->lease_checkpoint) {
-		o->detail = detail(d, "checkpoints=%zu", r->lease_checkpoint->n_checkpoints);
+		ea_sb_printf(&b, "checkpoints=%zu", r->lease_checkpoint->n_checkpoints);
 	} else if (r->alarm) {
-		static const char *act[] = { "get", "activate", "deactivate" };
-		static const char *al[] = { "none", "NOSPACE", "CORRUPT" };
-		int a = r->alarm->action, k = r->alarm->alarm;
-		o->detail = detail(d, "action=%s alarm=%s member=%" PRIx64,
-		                   a >= 0 && a <= 2 ? act[a] : "?", k >= 0 && k <= 2 ? al[k] : "?",
-		                   r->alarm->memberid);
-	} else if (r->authenticate) {
-		o->detail = detail(d, "user=%s password=<redacted>", r->authenticate->name ? r->authenticate->name : "");
-	} else if (r->auth_user_add) {
-		o->detail = detail(d, "user=%s password=<redacted>", r->auth_user_add->name ? r->auth_user_add->name : "");
-	} else if (r->auth_user_change_password) {
-		o->detail = detail(d, "user=%s password=<redacted>",
-		                   r->auth_user_change_password->name ? r->auth_user_change_password->name : "");
-	} else if (r->auth_user_delete) {
-		o->detail = detail(d, "user=%s", r->auth_user_delete->name ? r->auth_user_delete->name : "");
-	} else if (r->auth_user_grant_role) {
-		o->detail = detail(d, "user=%s role=%s", r->auth_user_grant_role->user ? r->auth_user_grant_role->user : "",
-		                   r->auth_user_grant_role->role ? r->auth_user_grant_role->role : "");
-	} else if (r->auth_role_add) {
-		o->detail = detail(d, "role=%s", r->auth_role_add->name ? r->auth_role_add->name : "");
+		ea_detail_alarm(&b, r->alarm);
+	} else if (ea_detail_auth(&b, r)) {
+		/* the permission's key range is the entry's key range */
+		if (r->auth_role_grant_permission && r->auth_role_grant_permission->perm) {
+			set_key(o, r->auth_role_grant_permission->perm->key);
+			set_range_end(o, r->auth_role_grant_permission->perm->range_end);
+		} else if (r->auth_role_revoke_permission) {
+			set_key(o, r->auth_role_revoke_permission->key);
+			set_range_end(o, r->auth_role_revoke_permission->range_end);
+		}
 	} else if (r->cluster_version_set) {
-		o->detail = detail(d, "version=%s", r->cluster_version_set->ver ? r->cluster_version_set->ver : "");
+		ea_sb_printf(&b, "version=");
+		ea_sb_str(&b, r->cluster_version_set->ver);
 	} else if (r->cluster_member_attr_set) {
-		o->detail = detail(d, "member=%" PRIx64, r->cluster_member_attr_set->member_id);
+		ea_sb_printf(&b, "member=%" PRIx64, r->cluster_member_attr_set->member_id);
 	}
+	o->detail = sb_done(d, &b);
 	return 0;
 }
 
@@ -253,8 +260,10 @@ static int fast_put_or_delete(ea_entry_decoder *d, const uint8_t *b, size_t n, e
 		if (scan_fields(put.p, put.n, put_wire, 7, v, sp)) return -1;
 		o->kind = "put";
 		if (sp[1].has && sp[1].n) { o->key = sp[1].p; o->key_len = sp[1].n; }
-		if (v[3]) {
-			o->detail = detail(d, "value_size=%zu lease=%" PRIx64, sp[2].n, v[3]);
+		if (v[3] || v[4] || v[5] || v[6]) {
+			ea_sb sb = { .n = 0 };
+			ea_detail_put(&sb, sp[2].n, v[3], v[4] != 0, v[5] != 0, v[6] != 0);
+			o->detail = sb_done(d, &sb);
 		} else {
 			/* the hot path (every plain put): no printf */
 			char txt[32] = "value_size=", *q = txt + sizeof txt, *qe = q;
@@ -270,6 +279,7 @@ static int fast_put_or_delete(ea_entry_decoder *d, const uint8_t *b, size_t n, e
 		o->kind = "delete_range";
 		if (sp[1].has && sp[1].n) { o->key = sp[1].p; o->key_len = sp[1].n; }
 		if (sp[2].has && sp[2].n) { o->range_end = sp[2].p; o->range_end_len = sp[2].n; }
+		if (v[3]) o->detail = "prev_kv";
 	}
 	o->request_id = id ? id : hv[1];
 	return 0;
@@ -320,19 +330,21 @@ int ea_entry_decode(ea_entry_decoder *d, const ea_entry_header *e, int64_t ref_m
 		Etcdserverpb__InternalRaftRequest *r =
 			etcdserverpb__internal_raft_request__unpack(al, e->data_len, e->data);
 		if (!r || from_internal(d, r, o) != 0) {
+			/* etcd: pbutil.MustUnmarshal(&Request): a panic when this fails too */
 			Etcdserverpb__Request *v2 = etcdserverpb__request__unpack(al, e->data_len, e->data);
-			if (!v2 || !v2->method) {
+			if (!v2) {
 				o->kind = "unknown";
 				o->decode_ok = 0;
 				return EA_OK;
 			}
-			o->kind = detail(d, "v2:%s", v2->method);
+			ea_sb b = { .n = 0 };
+			ea_kind_v2(&b, v2->method);   /* no method: "v2:noop", as etcd-dump-logs */
+			o->kind = sb_done(d, &b);
 			o->request_id = v2->id;
 			if (v2->path) { o->key = (const uint8_t *)v2->path; o->key_len = strlen(v2->path); }
-			if (strcmp(v2->method, "SYNC") == 0)
-				o->detail = detail(d, "time=%" PRId64, v2->time);
-			else
-				o->detail = detail(d, "value_size=%zu", v2->val ? strlen(v2->val) : (size_t)0);
+			b = (ea_sb){ .n = 0 };
+			ea_detail_v2(&b, v2);
+			o->detail = sb_done(d, &b);
 		}
 	}
 	if (o->request_id) {
@@ -340,4 +352,28 @@ int ea_entry_decode(ea_entry_decoder *d, const ea_entry_header *e, int64_t ref_m
 		o->proposer_started_ms = ea_reqid_started_ms(o->request_id, ref_ms);
 	}
 	return EA_OK;
+}
+
+int ea_entry_apply_problem(const ea_log_item *li, const ea_entry_info *info, uint64_t commit,
+                           char *msg, size_t msg_len, ea_problem *p)
+{
+	const ea_wal_record *r = &li->item.rec;
+	if (info->decode_ok || li->superseded || r->type != EA_WAL_ENTRY || !r->decoded ||
+	    r->u.entry.index > commit)
+		return 0;
+	const ea_entry_header *e = &r->u.entry;
+	const char *why =
+		e->type == RAFTPB__ENTRY_TYPE__EntryNormal ?
+			"its data is neither an InternalRaftRequest nor a v2 Request: etcd panics applying it "
+			"(pbutil.MustUnmarshal in applyEntryNormal)" :
+		e->type == RAFTPB__ENTRY_TYPE__EntryConfChange ?
+			"its data is not a ConfChange: etcd panics applying it (pbutil.MustUnmarshal)" :
+		e->type == RAFTPB__ENTRY_TYPE__EntryConfChangeV2 ?
+			"its data is not a ConfChangeV2: etcd cannot apply it" :
+			"unknown entry type: etcd panics applying it";
+	snprintf(msg, msg_len, "committed entry %" PRIu64 " (term %" PRIu64 ", %zu data bytes): %s; "
+	         "a member restarting from this WAL crash-loops", e->index, e->term, e->data_len, why);
+	*p = (ea_problem){ .layer = EA_LAYER_RAFT, .severity = EA_SEV_ERROR, .kind = "undecodable-entry",
+	                   .file = r->file, .offset = r->offset, .length = r->length, .message = msg };
+	return 1;
 }

@@ -69,6 +69,8 @@ static const struct { const char *kind; const char *advice; } advice[] = {
 	{ "segment-index-order", "Segment names are out of order: files were renamed or mixed; compare with the host." },
 	{ "bad-segment-name", "A file etcd ignores; harmless, but ask why it is there." },
 	{ "repaired-segment-copy", "etcd already repaired a torn tail here: the .broken file holds the original tail." },
+	{ "undecodable-entry", "etcd panics when it applies this committed entry, at every restart: restore this member "
+	  "from a healthy peer whose entry at this index decodes (`diff`), or from a backup taken before it." },
 	{ "archive-damaged", "The archive is cut short: copy it again. Everything before the damage was analysed." },
 	{ "meta-fallback", "bbolt opens the older meta page: the last transaction is lost from the db; etcd re-applies it "
 	  "from the WAL if the WAL is intact." },
