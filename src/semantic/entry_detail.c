@@ -87,7 +87,7 @@ void ea_detail_put(ea_sb *b, size_t value_len, uint64_t lease, int prev_kv, int 
 	ea_sb_printf(b, "value_size=%zu", value_len);
 	/* etcd's apply: with ignore_lease the key keeps the lease it has; the request's lease
 	 * (which etcd's API refuses alongside ignore_lease) is not attached */
-	if (ignore_lease && lease) ea_sb_printf(b, " ignore_lease(key keeps its lease; lease=%" PRIx64 " not used)", lease);
+	if (ignore_lease && lease) ea_sb_printf(b, " ignore_lease(key keeps its lease; proposed lease %" PRIx64 " not used)", lease);
 	else if (ignore_lease) ea_sb_printf(b, " ignore_lease(key keeps its lease)");
 	else if (lease) ea_sb_printf(b, " lease=%" PRIx64, lease);
 	if (ignore_value) ea_sb_printf(b, " ignore_value(key keeps its value)");
