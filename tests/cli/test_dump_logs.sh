@@ -89,7 +89,7 @@ RULES = {
     ("put", "value"): lambda o, v, l: has(o, "value_size=%d" % len(v)),
     # etcd applies ignore_lease by keeping the key's lease: the lease field must not read as attached
     ("put", "lease"): lambda o, v, l: (has(o, "proposed lease %s not used" % hexid(v)) and
-        not re.search(r"(^| )lease=", o.get("detail") or "")) if "ignore_lease" in l else has(o, "lease=" + hexid(v)),
+        not re.search(r"(^| )lease=", o.get("detail") or "")) if "ignore_lease" in cur else has(o, "lease=" + hexid(v)),
     ("put", "ignore_lease"): lambda o, v, l: v == "true" and has(o, "ignore_lease(key keeps its lease"),
     ("delete_range", "key"): key, ("delete_range", "range_end"): range_end,
     ("delete_range", "prev_kv"): flag("prev_kv"),
@@ -174,6 +174,7 @@ for raw in open(exp_path):
     res(len(reqs) == 1, w + ": one request")
     req, body = reqs[0]
     res(o["kind"] == req, w + ": kind " + req)
+    cur = dict(body)   # the request's fields as etcd-dump-logs printed them
     for fname, v in body:
         rule = RULES.get((req, fname), False)
         if rule is False:
