@@ -166,7 +166,7 @@ static int from_internal(ea_entry_decoder *d, const Etcdserverpb__InternalRaftRe
 	} else if (r->lease_revoke) {
 		ea_sb_printf(&b, "lease=%" PRIx64, (uint64_t)r->lease_revoke->id);
 	} else if (r->lease_checkpoint) {
-		ea_sb_printf(&b, "checkpoints=%zu", r->lease_checkpoint->n_checkpoints);
+		ea_detail_lease_checkpoint(&b, r->lease_checkpoint);
 	} else if (r->alarm) {
 		ea_detail_alarm(&b, r->alarm);
 	} else if (ea_detail_auth(&b, r)) {
@@ -178,12 +178,11 @@ static int from_internal(ea_entry_decoder *d, const Etcdserverpb__InternalRaftRe
 			set_key(o, r->auth_role_revoke_permission->key);
 			set_range_end(o, r->auth_role_revoke_permission->range_end);
 		}
-	} else if (r->cluster_version_set) {
-		ea_sb_printf(&b, "version=");
-		ea_sb_str(&b, r->cluster_version_set->ver);
-	} else if (r->cluster_member_attr_set) {
-		ea_sb_printf(&b, "member=%" PRIx64, r->cluster_member_attr_set->member_id);
+	} else {
+		ea_detail_cluster(&b, r);
 	}
+	if (r->header && r->header->username)
+		ea_detail_by(&b, (const uint8_t *)r->header->username, strlen(r->header->username));
 	o->detail = sb_done(d, &b);
 	return 0;
 }
@@ -260,9 +259,10 @@ static int fast_put_or_delete(ea_entry_decoder *d, const uint8_t *b, size_t n, e
 		if (scan_fields(put.p, put.n, put_wire, 7, v, sp)) return -1;
 		o->kind = "put";
 		if (sp[1].has && sp[1].n) { o->key = sp[1].p; o->key_len = sp[1].n; }
-		if (v[3] || v[4] || v[5] || v[6]) {
+		if (v[3] || v[4] || v[5] || v[6] || hs[2].n) {
 			ea_sb sb = { .n = 0 };
 			ea_detail_put(&sb, sp[2].n, v[3], v[4] != 0, v[5] != 0, v[6] != 0);
+			ea_detail_by(&sb, hs[2].p, hs[2].n);
 			o->detail = sb_done(d, &sb);
 		} else {
 			/* the hot path (every plain put): no printf */
@@ -279,7 +279,12 @@ static int fast_put_or_delete(ea_entry_decoder *d, const uint8_t *b, size_t n, e
 		o->kind = "delete_range";
 		if (sp[1].has && sp[1].n) { o->key = sp[1].p; o->key_len = sp[1].n; }
 		if (sp[2].has && sp[2].n) { o->range_end = sp[2].p; o->range_end_len = sp[2].n; }
-		if (v[3]) o->detail = "prev_kv";
+		if (v[3] || hs[2].n) {
+			ea_sb sb = { .n = 0 };
+			if (v[3]) ea_sb_printf(&sb, "prev_kv");
+			ea_detail_by(&sb, hs[2].p, hs[2].n);
+			o->detail = sb_done(d, &sb);
+		}
 	}
 	o->request_id = id ? id : hv[1];
 	return 0;

@@ -236,6 +236,44 @@ int ea_detail_auth(ea_sb *b, const Etcdserverpb__InternalRaftRequest *r)
 	return 1;
 }
 
+/* ---- leases, cluster, header ---- */
+
+void ea_detail_lease_checkpoint(ea_sb *b, const Etcdserverpb__LeaseCheckpointRequest *c)
+{
+	ea_sb_printf(b, "checkpoints=%zu", c->n_checkpoints);
+	for (size_t i = 0; i < c->n_checkpoints && i < 4; i++)
+		ea_sb_printf(b, " lease=%" PRIx64 " remaining_ttl=%" PRId64, (uint64_t)c->checkpoints[i]->id,
+		             c->checkpoints[i]->remaining_ttl);
+	if (c->n_checkpoints > 4) ea_sb_printf(b, " +%zu more", c->n_checkpoints - 4);
+}
+
+int ea_detail_cluster(ea_sb *b, const Etcdserverpb__InternalRaftRequest *r)
+{
+	if (r->cluster_version_set) {
+		kv(b, "", "version", r->cluster_version_set->ver);
+	} else if (r->cluster_member_attr_set) {
+		const Membershippb__Attributes *a = r->cluster_member_attr_set->member_attributes;
+		ea_sb_printf(b, "member=%" PRIx64, r->cluster_member_attr_set->member_id);
+		if (a) {
+			kv(b, " ", "name", a->name);
+			for (size_t i = 0; i < a->n_client_urls && i < 4; i++) kv(b, " ", "client_url", a->client_urls[i]);
+		}
+	} else if (r->downgrade_info_set) {
+		ea_sb_printf(b, "enabled=%s", r->downgrade_info_set->enabled ? "true" : "false");
+		kv(b, " ", "version", r->downgrade_info_set->ver);
+	} else {
+		return 0;
+	}
+	return 1;
+}
+
+void ea_detail_by(ea_sb *b, const uint8_t *user, size_t len)
+{
+	if (!len) return;
+	ea_sb_printf(b, "%sby=", b->n ? " " : "");
+	ea_sb_bytes(b, user, len, 256);
+}
+
 /* ---- v2 ---- */
 
 static int v2_applied(const char *m)

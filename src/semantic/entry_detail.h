@@ -29,6 +29,11 @@ void ea_detail_txn(ea_sb *b, const Etcdserverpb__TxnRequest *t);
 void ea_detail_alarm(ea_sb *b, const Etcdserverpb__AlarmRequest *a);
 /* Auth requests (passwords and tokens redacted); returns 0 if `r` is not one of them. */
 int  ea_detail_auth(ea_sb *b, const Etcdserverpb__InternalRaftRequest *r);
+/* Lease checkpoints (lease and remaining TTL of the first few), 3.5+ cluster requests. */
+void ea_detail_lease_checkpoint(ea_sb *b, const Etcdserverpb__LeaseCheckpointRequest *c);
+int  ea_detail_cluster(ea_sb *b, const Etcdserverpb__InternalRaftRequest *r);
+/* " by=USER" (the header's authenticated user, as etcd-dump-logs prints it), if any. */
+void ea_detail_by(ea_sb *b, const uint8_t *user, size_t len);
 /* v2 Request: SYNC time as UTC, value size, a note for methods etcd does not apply. */
 void ea_detail_v2(ea_sb *b, const Etcdserverpb__Request *v2);
 /* "v2:<METHOD>" (escaped, at most 24 characters of method), "v2:noop" for an empty method. */

@@ -179,6 +179,46 @@ static void test_detail__alarm_and_put(void **state)
 	assert_string_equal(o.detail, "value_size=6 ignore_lease(key keeps its lease) prev_kv");
 }
 
+/* RequestHeader.username (auth enabled): who asked, on the fast path (put, delete_range)
+ * and the full decode alike; lease checkpoints list their leases. */
+static void test_detail__by_user_and_checkpoints(void **state)
+{
+	(void)state;
+	Etcdserverpb__RequestHeader h = ETCDSERVERPB__REQUEST_HEADER__INIT;
+	h.has_id = 1; h.id = 77; h.username = "root";
+	Etcdserverpb__InternalRaftRequest r = ETCDSERVERPB__INTERNAL_RAFT_REQUEST__INIT;
+	Etcdserverpb__PutRequest p = ETCDSERVERPB__PUT_REQUEST__INIT;
+	p.has_key = 1; p.key.data = (uint8_t *)"k"; p.key.len = 1;
+	r.header = &h;
+	r.put = &p;
+	ea_entry_info o = decode_irr(&r);
+	assert_string_equal(o.detail, "value_size=0 by=root");
+	assert_int_equal(o.request_id, 77);
+	Etcdserverpb__DeleteRangeRequest dr = ETCDSERVERPB__DELETE_RANGE_REQUEST__INIT;
+	dr.has_key = 1; dr.key.data = (uint8_t *)"k"; dr.key.len = 1;
+	r.put = NULL;
+	r.delete_range = &dr;
+	o = decode_irr(&r);
+	assert_string_equal(o.kind, "delete_range");
+	assert_string_equal(o.detail, "by=root");
+	Etcdserverpb__CompactionRequest c = ETCDSERVERPB__COMPACTION_REQUEST__INIT;
+	c.has_revision = 1; c.revision = 9;
+	r.delete_range = NULL;
+	r.compaction = &c;
+	o = decode_irr(&r);
+	assert_string_equal(o.detail, "revision=9 by=root");
+
+	Etcdserverpb__InternalRaftRequest r2 = ETCDSERVERPB__INTERNAL_RAFT_REQUEST__INIT;
+	Etcdserverpb__LeaseCheckpoint cp = ETCDSERVERPB__LEASE_CHECKPOINT__INIT;
+	cp.has_id = 1; cp.id = 0x2a; cp.has_remaining_ttl = 1; cp.remaining_ttl = 300;
+	Etcdserverpb__LeaseCheckpoint *cps[] = { &cp };
+	Etcdserverpb__LeaseCheckpointRequest cr = ETCDSERVERPB__LEASE_CHECKPOINT_REQUEST__INIT;
+	cr.n_checkpoints = 1; cr.checkpoints = cps;
+	r2.lease_checkpoint = &cr;
+	o = decode_irr(&r2);
+	assert_string_equal(o.detail, "checkpoints=1 lease=2a remaining_ttl=300");
+}
+
 static void test_detail__apply_problem(void **state)
 {
 	(void)state;
@@ -221,6 +261,7 @@ int main(void)
 		cmocka_unit_test(test_detail__bounded),
 		cmocka_unit_test(test_detail__v2_kinds_and_time),
 		cmocka_unit_test(test_detail__alarm_and_put),
+		cmocka_unit_test(test_detail__by_user_and_checkpoints),
 		cmocka_unit_test(test_detail__apply_problem),
 	};
 	return cmocka_run_group_tests_name("entry_detail", tests, setup, teardown);
