@@ -112,7 +112,8 @@ static void txn_first_key(ea_entry_info *o, const Etcdserverpb__TxnRequest *t)
 	o->ops = ops;
 }
 
-/* Fill `o` from a decoded InternalRaftRequest; returns 0 if exactly one request is set. */
+/* Fill `o` from a decoded InternalRaftRequest; returns 0 if exactly one request is set,
+ * -2 if none is, -1 if several are. */
 static int from_internal(ea_entry_decoder *d, const Etcdserverpb__InternalRaftRequest *r,
                         ea_entry_info *o)
 {
@@ -133,7 +134,7 @@ static int from_internal(ea_entry_decoder *d, const Etcdserverpb__InternalRaftRe
 	IS(cluster_version_set, "cluster_version_set") IS(cluster_member_attr_set, "cluster_member_attr_set")
 	IS(downgrade_info_set, "downgrade_info_set")
 #undef IS
-	if (set != 1) return -1;
+	if (set != 1) return set == 0 ? -2 : -1;
 	o->request_id = r->id ? r->id : (r->header ? r->header->id : 0);
 
 	ea_sb b = { .n = 0 };
@@ -334,7 +335,15 @@ int ea_entry_decode(ea_entry_decoder *d, const ea_entry_header *e, int64_t ref_m
 	} else {
 		Etcdserverpb__InternalRaftRequest *r =
 			etcdserverpb__internal_raft_request__unpack(al, e->data_len, e->data);
-		if (!r || from_internal(d, r, o) != 0) {
+		int fr = r ? from_internal(d, r, o) : -1;
+		if (fr == -2) {
+			/* etcd takes it as an InternalRaftRequest (it decodes) with no request: applyV3
+			 * panics ("not implemented"; with no ID and no header, on a nil header first) */
+			o->kind = "unknown";
+			o->decode_ok = 0;
+			o->request_id = r->id ? r->id : (r->header ? r->header->id : 0);
+			o->detail = "an InternalRaftRequest with no request set";
+		} else if (fr != 0) {
 			/* etcd: pbutil.MustUnmarshal(&Request): a panic when this fails too */
 			Etcdserverpb__Request *v2 = etcdserverpb__request__unpack(al, e->data_len, e->data);
 			if (!v2) {
@@ -368,6 +377,9 @@ int ea_entry_apply_problem(const ea_log_item *li, const ea_entry_info *info, uin
 		return 0;
 	const ea_entry_header *e = &r->u.entry;
 	const char *why =
+		e->type == RAFTPB__ENTRY_TYPE__EntryNormal && info->detail && *info->detail ?
+			"it is an InternalRaftRequest with no request etcd knows: etcd panics applying it "
+			"(applyV3: \"not implemented\")" :
 		e->type == RAFTPB__ENTRY_TYPE__EntryNormal ?
 			"its data is neither an InternalRaftRequest nor a v2 Request: etcd panics applying it "
 			"(pbutil.MustUnmarshal in applyEntryNormal)" :

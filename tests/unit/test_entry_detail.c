@@ -251,6 +251,25 @@ static void test_detail__apply_problem(void **state)
 	assert_int_equal(ea_entry_decode(dec, &li.item.rec.u.entry, 0, &o), 0);
 	assert_string_equal(o.kind, "v2:noop");
 	assert_int_equal(ea_entry_apply_problem(&li, &o, 34, msg, sizeof msg, &p), 0);
+	/* a Request with a path and no method (not an InternalRaftRequest: field 3 is no
+	 * RangeRequest): etcd applies it as v2 with method "", i.e. nothing */
+	static const uint8_t no_method[] = { 0x1a, 0x01, '/' };
+	li.item.rec.u.entry.data = no_method;
+	li.item.rec.u.entry.data_len = sizeof no_method;
+	assert_int_equal(ea_entry_decode(dec, &li.item.rec.u.entry, 0, &o), 0);
+	assert_string_equal(o.kind, "v2:noop");
+	assert_true(o.decode_ok);
+	/* an InternalRaftRequest with only an ID: etcd decodes it as one, finds no request and
+	 * panics in applyV3 ("not implemented") */
+	static const uint8_t only_id[] = { 0x08, 0x05 };
+	li.item.rec.u.entry.data = only_id;
+	li.item.rec.u.entry.data_len = sizeof only_id;
+	assert_int_equal(ea_entry_decode(dec, &li.item.rec.u.entry, 0, &o), 0);
+	assert_string_equal(o.kind, "unknown");
+	assert_false(o.decode_ok);
+	assert_int_equal(o.request_id, 5);
+	assert_int_equal(ea_entry_apply_problem(&li, &o, 34, msg, sizeof msg, &p), 1);
+	assert_non_null(strstr(p.message, "not implemented"));
 }
 
 int main(void)
