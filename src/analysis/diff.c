@@ -27,6 +27,7 @@ const char *ea_verdict_name(ea_verdict v)
 {
 	switch (v) {
 	case EA_VERDICT_CONSISTENT: return "consistent";
+	case EA_VERDICT_INCOMPLETE: return "incomplete";
 	case EA_VERDICT_LAGGING: return "lagging";
 	case EA_VERDICT_UNCOMMITTED_DIVERGENCE: return "uncommitted-divergence";
 	case EA_VERDICT_DAMAGED: return "damaged";
@@ -695,8 +696,16 @@ int ea_diff_run(ea_node *const *nodes, size_t n, const ea_terms *terms, ea_diff 
 		raise_verdict(d, EA_VERDICT_LAGGING);
 	}
 
-	/* damage found by the readers */
+	/* a node without its WAL or its db: compared for what it has, never `consistent` */
 	uint32_t damaged = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (!nodes[i]->missing) continue;
+		damaged |= 1u << i;   /* not a node to restore from */
+		add_finding(d, "missing-part", "warning", 0, -1, 1u << i, "%s: %s", nodes[i]->name, nodes[i]->missing);
+		raise_verdict(d, EA_VERDICT_INCOMPLETE);
+	}
+
+	/* damage found by the readers */
 	for (size_t i = 0; i < n; i++) {
 		ea_node *nd = nodes[i];
 		if (!nd->have_wal) continue;
