@@ -180,12 +180,27 @@ static void check_data_dir(ea_node *t, ea_verify_result *v)
 
 /* Empty segments (a failed copy): what etcd does with them, from running etcd 3.4 on such
  * copies. Returns 1 when the WAL holds no record at all (nothing left to check). */
-static int empty_segments(ea_node *t, ea_verify_result *v)
+static int seg_empty(const ea_node *t, size_t s)
+{
+	if (t->segments[s].size == 0) return 1;
+	if (t->segments[s].used) return 0;
+	for (size_t i = 0; i < t->wal.problem_count; i++)   /* zeros only */
+		if (strcmp(t->wal.problems[i].p.kind, "empty-segment") == 0 && t->wal.problems[i].p.file &&
+		    strcmp(t->wal.problems[i].p.file, t->segments[s].file) == 0) return 1;
+	return 0;
+}
+
+static size_t count_empty(const ea_node *t, size_t *first)
 {
 	size_t empty = 0;
-	const ea_problem *first = NULL;
-	for (size_t i = 0; i < t->wal.problem_count; i++)
-		if (strcmp(t->wal.problems[i].p.kind, "empty-segment") == 0 && !empty++) first = &t->wal.problems[i].p;
+	for (size_t s = 0; s < t->nsegments; s++)
+		if (seg_empty(t, s) && !empty++ && first) *first = s;
+	return empty;
+}
+
+static int empty_segments(ea_node *t, ea_verify_result *v)
+{
+	size_t fs = 0, empty = count_empty(t, &fs);
 	if (t->wal.records_total == 0) {
 		reason(v, EA_NOT_RESTORABLE, "the WAL holds no record (%zu of %zu segments empty): etcd 3.4 panics on it "
 		       "(\"cannot use none as id\"); the member's identity, HardState and log are not in this copy",
@@ -193,13 +208,9 @@ static int empty_segments(ea_node *t, ea_verify_result *v)
 		return 1;
 	}
 	if (!empty) return 0;
-	uint64_t from = UINT64_MAX;
-	for (size_t s = 0; s < t->nsegments; s++)
-		if (t->segments[s].size == 0 || t->segments[s].used == 0)
-			if (t->segments[s].first_index < from) from = t->segments[s].first_index;
 	reason(v, EA_NOT_RESTORABLE, "%zu empty WAL segment%s (a failed copy; first %s): etcd 3.4 starts on such a copy "
 	       "without a word and without what they held (entries from index %" PRIu64 " on); the log here ends at %" PRIu64,
-	       empty, empty == 1 ? "" : "s", first && first->file ? first->file : "-", from, t->wal.last_index);
+	       empty, empty == 1 ? "" : "s", t->segments[fs].file, t->segments[fs].first_index, t->wal.last_index);
 	return 0;
 }
 
@@ -232,8 +243,7 @@ static void restore_loses(ea_node *t, ea_verify_result *v)
 		if (w_ > 0) len += (size_t)w_; } } while (0)
 	for (size_t i = 0; i < ea_input_problem_count(t->in); i++)
 		unreadable += ea_input_problem_at(t->in, i)->severity == EA_SEV_ERROR;
-	for (size_t i = 0; t->have_wal && i < t->wal.problem_count; i++)
-		empty += strcmp(t->wal.problems[i].p.kind, "empty-segment") == 0;
+	if (t->have_wal) empty = count_empty(t, NULL);
 	if (!t->have_wal)
 		LOSES("the raft log (member and cluster ID, HardState, entries not yet applied to the db)");
 	if (!t->have_db)
@@ -261,7 +271,10 @@ int ea_verify_run(ea_node *t, ea_node *const *against, size_t n, ea_verify_resul
 	v->revision = v->compact_revision = -1;
 	v->sha256_trailer = "n/a";
 	v->have_db = t->have_db;
-	v->kind = t->have_wal || in_snap_dir(t->db_file) ? "data-dir" : "db";
+	/* a db at member/snap/db next to other files of a data dir (or in a data dir on disk)
+	 * is a data dir without its WAL; an archive of the db alone is a db */
+	v->kind = t->have_wal || (in_snap_dir(t->db_file) && (ea_input_count(t->in) > 1 ||
+	          ea_input_get_kind(t->in) == EA_INPUT_DIR)) ? "data-dir" : "db";
 	if (t->have_db && t->mvcc) {
 		ea_bolt_trailer_state ts = EA_BOLT_TRAILER_ABSENT;
 		ea_bolt_trailer(ea_mvcc_bolt(t->mvcc), &ts, NULL, NULL);

@@ -523,11 +523,21 @@ int ea_wal_next(ea_wal *w, ea_wal_item *item)
 		int ioerr = 0;
 
 		if (size == 0) {
-			queue_problem(w, EA_SEV_ERROR, "empty-segment", s->file, 0, 0,
-			              "segment is 0 bytes: etcd creates every segment preallocated with a crc and a "
-			              "metadata record, so this is a failed or interrupted copy; whatever it held (entries "
-			              "from index %" PRIu64 " on) is not in this copy", s->pub.first_index);
-			finish_segment(w, 0);
+			/* one problem for a run of empty segments (a failed copy can empty thousands) */
+			size_t k = 1;
+			while (w->cur + k < w->nsegs && w->segs[w->cur + k].pub.size == 0) k++;
+			if (k == 1)
+				queue_problem(w, EA_SEV_ERROR, "empty-segment", s->file, 0, 0,
+				              "segment is 0 bytes: etcd creates every segment preallocated with a crc and a "
+				              "metadata record, so this is a failed or interrupted copy; whatever it held (entries "
+				              "from index %" PRIu64 " on) is not in this copy", s->pub.first_index);
+			else
+				queue_problem(w, EA_SEV_ERROR, "empty-segment", s->file, 0, 0,
+				              "%zu segments, this one to %s, are 0 bytes: etcd creates every segment preallocated "
+				              "with a crc and a metadata record, so this is a failed or interrupted copy; whatever "
+				              "they held (entries from index %" PRIu64 " on) is not in this copy", k,
+				              w->segs[w->cur + k - 1].file, s->pub.first_index);
+			while (k--) finish_segment(w, 0);
 			continue;
 		}
 		if (off + 8 > size) {
