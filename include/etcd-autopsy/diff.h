@@ -1,7 +1,7 @@
 /* etcd-autopsy/diff.h: where and how several members' copies diverged, and which one to
  * trust. The logs are aligned by raft index (each node's surviving entries stream in index
  * order, so the comparison is a k-way lockstep with bounded memory), then every difference
- * is classified: lagging, uncommitted-divergence, committed-divergence, log-gap, wal-damage,
+ * is classified: missing-part, lagging, uncommitted-divergence, committed-divergence, log-gap, wal-damage,
  * db-damage, applied-ahead-of-wal, kv-hash-mismatch, membership-mismatch,
  * cluster-id-mismatch, term-inflation. */
 #ifndef EA_DIFF_H
@@ -15,6 +15,7 @@ extern "C" {
 
 typedef enum {
 	EA_VERDICT_CONSISTENT = 0,
+	EA_VERDICT_INCOMPLETE,           /* what could be compared agrees, but a node lacks its WAL or db */
 	EA_VERDICT_LAGGING,
 	EA_VERDICT_UNCOMMITTED_DIVERGENCE,
 	EA_VERDICT_DAMAGED,

@@ -106,6 +106,10 @@ typedef struct ea_node {
 	size_t   db_errors;                 /* of those, errors (a meta fallback is only a warning) */
 	const ea_problem *db_first_problem;
 	char *db_unreadable;                /* why the db could not be opened, NULL if it could */
+
+	/* the part of a member's data dir (its WAL or its db) this input lacks, and why, in one
+	 * sentence; NULL when both are here. Such a node never makes a diff `consistent`. */
+	char *missing;
 } ea_node;
 
 /* Opens PATH and reads its WAL and its db (either may be absent, not both) into a node.

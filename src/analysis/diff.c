@@ -27,6 +27,7 @@ const char *ea_verdict_name(ea_verdict v)
 {
 	switch (v) {
 	case EA_VERDICT_CONSISTENT: return "consistent";
+	case EA_VERDICT_INCOMPLETE: return "incomplete";
 	case EA_VERDICT_LAGGING: return "lagging";
 	case EA_VERDICT_UNCOMMITTED_DIVERGENCE: return "uncommitted-divergence";
 	case EA_VERDICT_DAMAGED: return "damaged";
@@ -303,6 +304,14 @@ out:
 	return rc;
 }
 
+/* A source problem about a file or dir outside the node's WAL dir (an unreadable db): not WAL damage. */
+static int outside_wal(const ea_node *nd, const ea_problem *pr)
+{
+	size_t l = nd->wal_dir ? strlen(nd->wal_dir) : 0;
+	return pr->layer == EA_LAYER_SOURCE && pr->file && l &&
+	       !(strncmp(pr->file, nd->wal_dir, l) == 0 && pr->file[l] == '/');
+}
+
 static size_t error_problems(const ea_node *nd, size_t *warnings, size_t *gaps, const ea_problem **first)
 {
 	size_t errors = 0;
@@ -311,6 +320,7 @@ static size_t error_problems(const ea_node *nd, size_t *warnings, size_t *gaps, 
 	for (size_t p = 0; p < nd->wal.problem_count; p++) {
 		const ea_problem *pr = &nd->wal.problems[p].p;
 		if (strcmp(pr->kind, "index-gap") == 0) { (*gaps)++; continue; }
+		if (outside_wal(nd, pr)) continue;
 		if (pr->severity == EA_SEV_ERROR) { errors++; if (!*first) *first = pr; }
 		else if (pr->severity == EA_SEV_WARNING) { (*warnings)++; if (!*first) *first = pr; }
 	}
@@ -695,8 +705,24 @@ int ea_diff_run(ea_node *const *nodes, size_t n, const ea_terms *terms, ea_diff 
 		raise_verdict(d, EA_VERDICT_LAGGING);
 	}
 
-	/* damage found by the readers */
+	/* a node without its WAL or its db: compared for what it has, never `consistent` */
 	uint32_t damaged = 0;
+	for (size_t i = 0; i < n; i++) {
+		const ea_problem *unread = NULL;
+		for (size_t p = 0; !unread && nodes[i]->have_wal && p < nodes[i]->wal.problem_count; p++)
+			if (nodes[i]->wal.problems[p].p.severity == EA_SEV_ERROR && outside_wal(nodes[i], &nodes[i]->wal.problems[p].p))
+				unread = &nodes[i]->wal.problems[p].p;
+		if (!nodes[i]->missing && !unread) continue;
+		damaged |= 1u << i;   /* not a node to restore from */
+		if (nodes[i]->missing)
+			add_finding(d, "missing-part", "warning", 0, -1, 1u << i, "%s: %s", nodes[i]->name, nodes[i]->missing);
+		else
+			add_finding(d, "missing-part", "warning", 0, -1, 1u << i, "%s: part of the copy cannot be read: %s: %s",
+			            nodes[i]->name, unread->file, unread->message);
+		raise_verdict(d, EA_VERDICT_INCOMPLETE);
+	}
+
+	/* damage found by the readers */
 	for (size_t i = 0; i < n; i++) {
 		ea_node *nd = nodes[i];
 		if (!nd->have_wal) continue;

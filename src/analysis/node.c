@@ -5,12 +5,14 @@
 #include "etcd-autopsy/history.h"
 #include "util/vec.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
 #include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #define MAX_TERMS     (1u << 20)
@@ -356,6 +358,74 @@ static int node_wal(ea_node *n, ea_error *err)
 	return rc;
 }
 
+static int sub_is_dir(const char *path, const char *name)
+{
+	char p[4200];
+	struct stat st;
+	snprintf(p, sizeof p, "%s/%s", path, name);
+	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* Why a part is absent: the source's errors (unreadable dirs and files, with errno text)
+ * and, for a data dir or member dir on disk, the part's own stat() error. */
+static void part_why(const ea_node *n, const char *part, char *buf, size_t cap)
+{
+	size_t len = 0;
+	buf[0] = 0;
+	for (size_t i = 0; i < ea_input_problem_count(n->in) && len + 1 < cap; i++) {
+		const ea_problem *p = ea_input_problem_at(n->in, i);
+		if (p->severity != EA_SEV_ERROR || p->layer != EA_LAYER_SOURCE) continue;
+		int w = snprintf(buf + len, cap - len, "%s%s: %s", len ? "; " : "", p->file ? p->file : "-", p->message);
+		if (w > 0) len += (size_t)w;
+	}
+	if (len || ea_input_get_kind(n->in) != EA_INPUT_DIR) return;
+	/* the layout the dir source walked: PATH/member/ (a data dir) or PATH/ (a member dir) */
+	const char *base = sub_is_dir(n->path, "member") ? "member/" :
+	                   sub_is_dir(n->path, "wal") || sub_is_dir(n->path, "snap") ? "" : NULL;
+	if (!base) return;
+	char p[4200];
+	struct stat st;
+	snprintf(p, sizeof p, "%s/%s%s", n->path, base, part);
+	if (stat(p, &st) != 0)
+		snprintf(buf, cap, "%s%s: %s", base, part, strerror(errno));
+	else if (S_ISREG(st.st_mode) && st.st_size == 0)
+		snprintf(buf, cap, "%s%s: empty (0 bytes)", base, part);
+	else if (S_ISDIR(st.st_mode))
+		snprintf(buf, cap, "%s%s: holds no WAL segment (%%016x-%%016x.wal)", base, part);
+}
+
+/* n->missing: the WAL or the db this input lacks, what cannot be checked without it, and why. */
+static int note_missing(ea_node *n)
+{
+	if (n->have_wal == n->have_db) return EA_OK;
+	char why[600];
+	part_why(n, n->have_wal ? "snap/db" : "wal", why, sizeof why);
+	if (!*why && n->have_wal && n->wal_dir && !*n->wal_dir)
+		snprintf(why, sizeof why, "the input is a WAL dir or segment; give the member's data dir");
+	int rc;
+	if (!n->have_wal)
+		rc = asprintf(&n->missing, "no WAL in this input%s%s%s: its raft log (entries, HardState, commit "
+		              "index, membership) cannot be compared; a db or backup alone is checked by its state only",
+		              *why ? " (" : "", why, *why ? ")" : "");
+	else
+		rc = asprintf(&n->missing, "no bbolt db (member/snap/db) in this input%s%s%s: its applied key-value "
+		              "state (revision, consistent index, HashKV) cannot be checked",
+		              *why ? " (" : "", why, *why ? ")" : "");
+	if (rc < 0) { n->missing = NULL; return EA_ENOMEM; }
+	return EA_OK;
+}
+
+/* Appends the source's errors (unreadable parts) to a "nothing found" error. */
+static void explain_not_found(const ea_node *n, ea_error *err)
+{
+	char why[600];
+	part_why(n, "wal", why, sizeof why);
+	if (!err->msg[0]) snprintf(err->msg, sizeof err->msg, "no WAL and no bbolt db found");
+	size_t l = strlen(err->msg);
+	if (*why && l + 4 < sizeof err->msg) snprintf(err->msg + l, sizeof err->msg - l, "; %.*s",
+	                                              (int)(sizeof err->msg - l - 3), why);
+}
+
 /* The outcome of both parts: a node needs a WAL or a db. */
 static int node_finish(ea_node *n, int wal_rc, ea_error *wal_err, int db_rc, const ea_error *db_err,
                        ea_error *err)
@@ -363,13 +433,14 @@ static int node_finish(ea_node *n, int wal_rc, ea_error *wal_err, int db_rc, con
 	if (wal_rc == EA_ENOTFOUND) {
 		if (db_rc == EA_OK && !n->have_db) {
 			ea__copy_error(err, db_err);
+			if (err) explain_not_found(n, err);
 			return EA_ENOTFOUND;
 		}
-		return db_rc;
+		return db_rc ? db_rc : note_missing(n);
 	}
 	if (wal_rc) { ea__copy_error(err, wal_err); return wal_rc; }
-	if (db_rc) ea__copy_error(err, db_err);
-	return db_rc;
+	if (db_rc) { ea__copy_error(err, db_err); return db_rc; }
+	return note_missing(n);
 }
 
 int ea_node_open_input(ea_node **out, const char *name, ea_input *in, ea_error *err)
@@ -534,6 +605,7 @@ void ea_node_free(ea_node *n)
 	ea_log_close(n->log);
 	free(n->db_file);
 	free(n->db_unreadable);
+	free(n->missing);
 	ea_mvcc_close(n->mvcc);
 	ea_input_close(n->in);
 	free(n->name);

@@ -4,6 +4,11 @@
  *   the db cannot be opened or its structure check fails (snapshot status aborts on any
  *   check error), the WAL of a data dir is damaged before its commit index, or no usable
  *   snapshot covers the start of a WAL whose first segments were purged.
+ *   A data dir whose WAL is missing, unreadable or holds no record, a WAL segment that is
+ *   empty (a failed copy: etcd panics when every segment is, and silently loses what an
+ *   empty last one held), a file or directory of the copy that cannot be read, a db that
+ *   is missing where etcd needs it (a .snap to recover from).
+ * Every data dir also gets one reason saying what a restore from it would lose.
  * restorable-with-warnings: no trailer (a raw db copy: restore needs --skip-hash-check), an
  *   interrupted compaction, a member whose HashKV at the backup's revision differs, a torn
  *   tail after the commit index, a db behind the last snapshot. */
@@ -100,6 +105,8 @@ static void check_db(ea_node *t, ea_verify_result *v)
 	}
 }
 
+static int empty_segments(ea_node *t, ea_verify_result *v);
+
 /* etcd ReadAll from the newest usable .snap: one whose (term, index) matches a WAL snapshot
  * record at or below the commit index, with the segments covering it still present. */
 static void check_data_dir(ea_node *t, ea_verify_result *v)
@@ -108,7 +115,8 @@ static void check_data_dir(ea_node *t, ea_verify_result *v)
 	const ea_problem *first = NULL;
 	for (size_t i = 0; i < t->wal.problem_count; i++) {
 		const ea_problem *p = &t->wal.problems[i].p;
-		if (p->severity != EA_SEV_ERROR) continue;
+		if (p->severity != EA_SEV_ERROR || p->layer == EA_LAYER_SOURCE) continue;
+		if (strcmp(p->kind, "empty-segment") == 0) continue;   /* its own reason */
 		errs_before_commit++;
 		if (!first) first = p;
 	}
@@ -121,6 +129,7 @@ static void check_data_dir(ea_node *t, ea_verify_result *v)
 			reason(v, EA_RESTORABLE_WITH_WARNINGS, "torn tail in the WAL: etcd truncates it at startup; entries "
 			       "after %" PRIu64 " that were not committed are lost", t->wal.hard_state.commit);
 	if (!t->nsegments) return;
+	if (empty_segments(t, v)) return;
 	int from_zero = t->segments[0].seq == 0;
 	/* newest usable snapshot */
 	uint64_t usable = 0;
@@ -151,6 +160,9 @@ static void check_data_dir(ea_node *t, ea_verify_result *v)
 		else
 			reason(v, EA_RESTORABLE, "the WAL replays from snapshot index %" PRIu64 " to commit %" PRIu64,
 			       usable, t->wal.hard_state.commit);
+		if (!t->have_db)
+			reason(v, EA_NOT_RESTORABLE, "%s; etcd loads snapshot %" PRIu64 " and then needs a db at least that "
+			       "new (it fails with \"failed to find database snapshot file\")", t->missing, usable);
 		if (t->have_db && t->mvcc && t->db_consistent_index < usable)
 			reason(v, EA_RESTORABLE_WITH_WARNINGS, "the db's consistent index %" PRIu64 " is behind the snapshot "
 			       "index %" PRIu64, t->db_consistent_index, usable);
@@ -160,7 +172,97 @@ static void check_data_dir(ea_node *t, ea_verify_result *v)
 		       t->segments[0].seq, t->segments[0].first_index);
 	} else {
 		reason(v, EA_RESTORABLE, "the WAL replays from index 0 to commit %" PRIu64, t->wal.hard_state.commit);
+		if (!t->have_db)
+			reason(v, EA_RESTORABLE_WITH_WARNINGS, "%s; etcd would rebuild the key-value state by replaying the "
+			       "whole WAL (index 1 to %" PRIu64 ") into a new db", t->missing, t->wal.hard_state.commit);
 	}
+}
+
+/* Empty segments (a failed copy): what etcd does with them, from running etcd 3.4 on such
+ * copies. Returns 1 when the WAL holds no record at all (nothing left to check). */
+static int seg_empty(const ea_node *t, size_t s)
+{
+	if (t->segments[s].size == 0) return 1;
+	if (t->segments[s].used) return 0;
+	for (size_t i = 0; i < t->wal.problem_count; i++)   /* zeros only */
+		if (strcmp(t->wal.problems[i].p.kind, "empty-segment") == 0 && t->wal.problems[i].p.file &&
+		    strcmp(t->wal.problems[i].p.file, t->segments[s].file) == 0) return 1;
+	return 0;
+}
+
+static size_t count_empty(const ea_node *t, size_t *first)
+{
+	size_t empty = 0;
+	for (size_t s = 0; s < t->nsegments; s++)
+		if (seg_empty(t, s) && !empty++ && first) *first = s;
+	return empty;
+}
+
+static int empty_segments(ea_node *t, ea_verify_result *v)
+{
+	size_t fs = 0, empty = count_empty(t, &fs);
+	if (t->wal.records_total == 0) {
+		reason(v, EA_NOT_RESTORABLE, "the WAL holds no record (%zu of %zu segments empty): etcd 3.4 panics on it "
+		       "(\"cannot use none as id\"); the member's identity, HardState and log are not in this copy",
+		       empty, t->nsegments);
+		return 1;
+	}
+	if (!empty) return 0;
+	reason(v, EA_NOT_RESTORABLE, "%zu empty WAL segment%s (a failed copy; first %s): etcd 3.4 starts on such a copy "
+	       "without a word and without what they held (entries from index %" PRIu64 " on); the log here ends at %" PRIu64,
+	       empty, empty == 1 ? "" : "s", t->segments[fs].file, t->segments[fs].first_index, t->wal.last_index);
+	return 0;
+}
+
+
+static int in_snap_dir(const char *db_file)
+{
+	size_t n = db_file ? strlen(db_file) : 0;
+	return n >= 7 && strcmp(db_file + n - 7, "snap/db") == 0 && (n == 7 || db_file[n - 8] == '/');
+}
+
+/* Files and directories of the copy that could not be read (errno text from the source). */
+static void unreadable_parts(ea_node *t, ea_verify_result *v)
+{
+	for (size_t i = 0; i < ea_input_problem_count(t->in); i++) {
+		const ea_problem *p = ea_input_problem_at(t->in, i);
+		if (p->severity != EA_SEV_ERROR) continue;
+		reason(v, EA_NOT_RESTORABLE, "%s: %s (%s): this copy cannot be read completely", p->file ? p->file : "-",
+		       p->message, p->kind);
+	}
+}
+
+/* One reason: what a restore from this data dir would lose (or that it loses nothing). */
+static void restore_loses(ea_node *t, ea_verify_result *v)
+{
+	char what[360] = "";
+	size_t len = 0, unreadable = 0, empty = 0;
+#define LOSES(...) do { if (len < sizeof what) { int w_ = snprintf(what + len, sizeof what - len, \
+		"%s", len ? "; " : ""); if (w_ > 0) len += (size_t)w_; } \
+		if (len < sizeof what) { int w_ = snprintf(what + len, sizeof what - len, __VA_ARGS__); \
+		if (w_ > 0) len += (size_t)w_; } } while (0)
+	for (size_t i = 0; i < ea_input_problem_count(t->in); i++)
+		unreadable += ea_input_problem_at(t->in, i)->severity == EA_SEV_ERROR;
+	if (t->have_wal) empty = count_empty(t, NULL);
+	if (!t->have_wal)
+		LOSES("the raft log (member and cluster ID, HardState, entries not yet applied to the db)");
+	if (!t->have_db)
+		LOSES("the applied key-value state (the db)");
+	if (empty)
+		LOSES("what %zu empty WAL segment%s held", empty, empty == 1 ? "" : "s");
+	if (t->have_wal && t->have_db && t->mvcc && t->db_consistent_index > t->wal.last_index)
+		LOSES("entries %" PRIu64 "..%" PRIu64 " that the db applied but the WAL does not hold",
+		      t->wal.last_index + 1, t->db_consistent_index);
+	if (unreadable)
+		LOSES("%zu file%s or director%s that cannot be read", unreadable, unreadable == 1 ? "" : "s",
+		      unreadable == 1 ? "y" : "ies");
+#undef LOSES
+	if (len)
+		reason(v, v->verdict, "a restore from this copy would lose: %s", what);
+	else
+		reason(v, EA_RESTORABLE, "a restore from this copy loses nothing it holds: the WAL replays to commit %" PRIu64
+		       " (last index %" PRIu64 ") and the db has applied up to index %" PRIu64,
+		       t->wal.hard_state.commit, t->wal.last_index, t->db_consistent_index);
 }
 
 int ea_verify_run(ea_node *t, ea_node *const *against, size_t n, ea_verify_result *v)
@@ -169,16 +271,21 @@ int ea_verify_run(ea_node *t, ea_node *const *against, size_t n, ea_verify_resul
 	v->revision = v->compact_revision = -1;
 	v->sha256_trailer = "n/a";
 	v->have_db = t->have_db;
-	v->kind = t->have_wal ? "data-dir" : "db";
+	/* a db at member/snap/db next to other files of a data dir (or in a data dir on disk)
+	 * is a data dir without its WAL; an archive of the db alone is a db */
+	v->kind = t->have_wal || (in_snap_dir(t->db_file) && (ea_input_count(t->in) > 1 ||
+	          ea_input_get_kind(t->in) == EA_INPUT_DIR)) ? "data-dir" : "db";
 	if (t->have_db && t->mvcc) {
 		ea_bolt_trailer_state ts = EA_BOLT_TRAILER_ABSENT;
 		ea_bolt_trailer(ea_mvcc_bolt(t->mvcc), &ts, NULL, NULL);
 		if (!t->have_wal && ts != EA_BOLT_TRAILER_ABSENT) v->kind = "snapshot-file";
 	}
+	unreadable_parts(t, v);
 	if (t->have_db) check_db(t, v);
-	else reason(v, t->have_wal ? EA_RESTORABLE_WITH_WARNINGS : EA_NOT_RESTORABLE,
-	            "no bbolt db found: the v3 key-value state is not in this input");
 	if (t->have_wal) check_data_dir(t, v);
+	else if (strcmp(v->kind, "data-dir") == 0)
+		reason(v, EA_NOT_RESTORABLE, "%s; etcd would not restart this data dir as the same member", t->missing);
+	if (strcmp(v->kind, "data-dir") == 0) restore_loses(t, v);
 
 	for (size_t i = 0; i < n && i < EA_VERIFY_MAX_AGAINST; i++) {
 		ea_node *a = against[i];

@@ -224,10 +224,14 @@ int ea_bolt_locate(ea_input *in, size_t *file_idx, ea_error *err)
 			}
 		}
 	}
-	if (found == 0 && n == 1) { found = 1; pick = 0; }
+	/* a lone file of another kind is never read as a db (a WAL dir of one segment) */
+	if (found == 0 && n == 1 && !ends_with(ea_input_at(in, 0)->name, ".wal") &&
+	    !ends_with(ea_input_at(in, 0)->name, ".snap")) { found = 1; pick = 0; }
 	if (found == 0) {
+		const ea_problem *why = ea__input_first_error(in, "snap");
 		ea__set_error(err, EA_ENOTFOUND, EA_LAYER_BOLT, ea_input_path(in), EA_NO_OFFSET,
-		              "no bbolt database found (looked for member/snap/db, *.db, *.snap.db)");
+		              "no bbolt database found (looked for member/snap/db, *.db, *.snap.db)%s%.200s%s%.200s",
+		              why ? "; " : "", why && why->file ? why->file : "", why ? ": " : "", why ? why->message : "");
 		return EA_ENOTFOUND;
 	}
 	if (found > 1) {

@@ -165,8 +165,10 @@ int ea_wal_open(ea_wal **out, ea_input *in, const ea_wal_options *opts, ea_error
 		}
 	}
 	if (!dir) {
+		const ea_problem *why = ea__input_first_error(in, "wal");
 		ea__set_error(err, EA_ENOTFOUND, EA_LAYER_WAL, ea_input_path(in), EA_NO_OFFSET,
-		              "no WAL segments (%%016x-%%016x.wal) found");
+		              "no WAL segments (%%016x-%%016x.wal) found%s%.200s%s%.200s", why ? "; " : "",
+		              why && why->file ? why->file : "", why ? ": " : "", why ? why->message : "");
 		free(w);
 		return EA_ENOTFOUND;
 	}
@@ -520,6 +522,24 @@ int ea_wal_next(ea_wal *w, ea_wal_item *item)
 		uint64_t size = s->pub.size, off = w->pos;
 		int ioerr = 0;
 
+		if (size == 0) {
+			/* one problem for a run of empty segments (a failed copy can empty thousands) */
+			size_t k = 1;
+			while (w->cur + k < w->nsegs && w->segs[w->cur + k].pub.size == 0) k++;
+			if (k == 1)
+				queue_problem(w, EA_SEV_ERROR, "empty-segment", s->file, 0, 0,
+				              "segment is 0 bytes: etcd creates every segment preallocated with a crc and a "
+				              "metadata record, so this is a failed or interrupted copy; whatever it held (entries "
+				              "from index %" PRIu64 " on) is not in this copy", s->pub.first_index);
+			else
+				queue_problem(w, EA_SEV_ERROR, "empty-segment", s->file, 0, 0,
+				              "%zu segments, this one to %s, are 0 bytes: etcd creates every segment preallocated "
+				              "with a crc and a metadata record, so this is a failed or interrupted copy; whatever "
+				              "they held (entries from index %" PRIu64 " on) is not in this copy", k,
+				              w->segs[w->cur + k - 1].file, s->pub.first_index);
+			while (k--) finish_segment(w, 0);
+			continue;
+		}
 		if (off + 8 > size) {
 			if (off < size) {
 				const uint8_t *t = window(w, off, (size_t)(size - off), &ioerr);
@@ -543,6 +563,11 @@ int ea_wal_next(ea_wal *w, ea_wal_item *item)
 		if (lw == 0) {
 			/* etcd: end of this segment. Look past it for records etcd would never see. */
 			uint64_t nz = w->opts.look_past_end && !s->trusted ? next_nonzero(w, off, &ioerr) : size;
+			if (nz >= size && off == 0)
+				queue_problem(w, EA_SEV_ERROR, "empty-segment", s->file, 0, size,
+				              "segment holds only zeros, no record: etcd writes a crc and a metadata record "
+				              "before it names a segment, so this is a failed copy; whatever it held (entries "
+				              "from index %" PRIu64 " on) is not in this copy", s->pub.first_index);
 			if (nz >= size) { finish_segment(w, off); continue; }
 			uint64_t next = resync(w, nz, &ioerr);
 			if (next >= size) {

@@ -137,6 +137,8 @@ static const char *verdict_text(ea_verdict v)
 	switch (v) {
 	case EA_VERDICT_CONSISTENT:
 		return "The members' raft logs agree wherever they overlap, and no damage was found.";
+	case EA_VERDICT_INCOMPLETE:
+		return "A member's copy lacks its WAL or its bbolt db: what could be compared agrees, the rest was not checked.";
 	case EA_VERDICT_LAGGING:
 		return "A member's log is behind the others' (a prefix of theirs): nothing disagrees, it has to catch up.";
 	case EA_VERDICT_UNCOMMITTED_DIVERGENCE:

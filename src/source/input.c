@@ -185,6 +185,18 @@ const ea_problem *ea_input_problem_at(const ea_input *in, size_t i)
 	return i < in->problem_count ? &in->problems[i].p : NULL;
 }
 
+const ea_problem *ea__input_first_error(const ea_input *in, const char *part)
+{
+	const ea_problem *first = NULL;
+	for (size_t i = 0; i < in->problem_count; i++) {
+		const ea_problem *p = &in->problems[i].p;
+		if (p->severity != EA_SEV_ERROR) continue;
+		if (p->file && strstr(p->file, part)) return p;
+		if (!first) first = p;
+	}
+	return first;
+}
+
 long ea_input_find(const ea_input *in, const char *name)
 {
 	size_t lo = 0, hi = in->count;

@@ -36,6 +36,10 @@ int ea__input_problem(ea_input *in, ea_severity sev, const char *kind, const cha
                       uint64_t offset, const char *fmt, ...);
 int ea__input_open_dir(ea_input *in, ea_error *err);
 void ea__input_sort(ea_input *in);   /* by name */
+/* The first error-severity problem the source met (an unreadable directory or file) whose file
+ * name contains `part` (else the first one), or NULL: readers that find nothing name it, so
+ * "not found" says "Permission denied" when that is why. */
+const ea_problem *ea__input_first_error(const ea_input *in, const char *part);
 int ea__input_open_archive(ea_input *in, ea_error *err);
 /* Archive/memory member name: drop leading "/" and "./", refuse ".." components; 0 or -1. */
 int ea__input_clean_name(const char *raw, char *out, size_t cap);

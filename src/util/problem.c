@@ -67,6 +67,12 @@ static const struct { const char *kind; const char *advice; } advice[] = {
 	{ "metadata-conflict", "Segments of different members or clusters were mixed in one directory: separate them." },
 	{ "index-gap", "Raft entries are missing from this WAL: rebuild this member from a healthy peer." },
 	{ "segment-index-order", "Segment names are out of order: files were renamed or mixed; compare with the host." },
+	{ "empty-segment", "The copy of this segment failed (etcd never leaves a segment empty): copy the data dir "
+	  "again from the host; if the original is empty too, rebuild this member from a healthy peer." },
+	{ "unreadable-directory", "Part of the copy cannot be read (see the errno text): fix the permissions of the "
+	  "copy (never of the live member) or copy it again, then rerun." },
+	{ "unreadable-file", "A file of the copy cannot be read (see the errno text): fix the permissions of the copy "
+	  "or copy it again, then rerun." },
 	{ "bad-segment-name", "A file etcd ignores; harmless, but ask why it is there." },
 	{ "repaired-segment-copy", "etcd already repaired a torn tail here: the .broken file holds the original tail." },
 	{ "undecodable-entry", "etcd panics when it applies this committed entry, at every restart: restore this member "
