@@ -318,6 +318,30 @@ out:
 	return (const uint8_t *)e->map_base + skew;
 }
 
+int ea__input_data_extent(ea_input *in, size_t i, uint64_t off, uint64_t *data, uint64_t *hole)
+{
+	if (i >= in->count) return EA_EINVAL;
+	ea_input_entry *e = &in->files[i];
+	int staged = in->kind == EA_INPUT_ARCHIVE || in->kind == EA_INPUT_MEM;
+	int fd = staged ? in->stage_fd : open(e->ospath, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	uint64_t base = staged ? e->stage_off : 0, end = base + e->pub.size;
+	if (fd < 0 || off >= e->pub.size) { if (!staged && fd >= 0) close(fd); return EA_EIO; }
+	int rc = EA_EIO;
+	off_t d = lseek(fd, (off_t)(base + off), SEEK_DATA);
+	if (d < 0 && errno == ENXIO) {   /* nothing but a hole up to the end of the file */
+		*data = *hole = e->pub.size;
+		rc = EA_OK;
+	} else if (d >= 0) {
+		off_t h = lseek(fd, d, SEEK_HOLE);
+		uint64_t hd = h < 0 || (uint64_t)h > end ? end : (uint64_t)h;
+		*data = (uint64_t)d > end ? e->pub.size : (uint64_t)d - base;
+		*hole = hd - base;
+		rc = EA_OK;
+	}
+	if (!staged) close(fd);
+	return rc;
+}
+
 void ea__input_map_trim(ea_input *in, size_t i)
 {
 	if (i < in->count && in->files[i].map_base)

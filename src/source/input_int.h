@@ -70,6 +70,10 @@ const uint8_t *ea__input_map(ea_input *in, size_t i);
 /* Drops the mapping's pages from this process (MADV_DONTNEED; the page cache keeps them and
  * a later access faults them back): bounds the resident set of long walks. */
 void ea__input_map_trim(ea_input *in, size_t i);
+/* Where file i has data at or after `off`: *data = first data offset (the size if none),
+ * *hole = the end of that data run (SEEK_DATA/SEEK_HOLE). EA_EIO when the file system cannot
+ * tell: callers then read everything. Lets scans skip the holes of sparse files unread. */
+int ea__input_data_extent(ea_input *in, size_t i, uint64_t off, uint64_t *data, uint64_t *hole);
 /* Unmaps file i (a later ea__input_map maps it again): a reader done with a file, so that a
  * WAL of thousands of segments never holds thousands of mappings. Pointers into the old
  * mapping become invalid. */
