@@ -5,7 +5,9 @@
  * flat, sorted list of regular files with paths relative to PATH, each readable at any
  * offset. Inputs are opened O_RDONLY and never locked, renamed or written; archive members
  * are staged (once, sparsely) in an anonymous temporary file under $TMPDIR, never next to
- * the input. */
+ * the input, up to a process-wide cap on staged bytes (ea_input_set_stage_limit).
+ * An archive PATH may end in #N[,M...]: among members with the same name, use archive entry
+ * N (1-based, in archive order) instead of failing on the ambiguity. */
 #ifndef EA_SOURCE_H
 #define EA_SOURCE_H
 
@@ -27,6 +29,14 @@ typedef struct {
 } ea_input_file;
 
 int  ea_input_open(ea_input **out, const char *path, ea_error *err);
+
+/* Parses a size: bytes, or with K/M/G/T (binary, optional "iB"/"B"); "0" or "unlimited" = 0. */
+int  ea_input_parse_size(const char *s, uint64_t *out);
+/* Caps the bytes all archive inputs of this process may stage in $TMPDIR (0 = no cap).
+ * Without a call: $ETCD_AUTOPSY_STAGE_LIMIT, else 16 GiB. Over the cap, opening is EA_ELIMIT. */
+void ea_input_set_stage_limit(uint64_t bytes);
+/* The cap in force (0 = none). */
+uint64_t ea_input_stage_limit(void);
 
 /* An input over bytes in memory (fuzzing, tests, embedding): `n` files with the given
  * relative names and contents, copied into an anonymous staging file (memfd, or an unlinked

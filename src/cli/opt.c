@@ -14,6 +14,22 @@ void cli_parser_init(cli_parser *p, int argc, char **argv)
 	p->i = 1;
 }
 
+/* --stage-limit SIZE, accepted by every command: caps what archives may stage in TMPDIR. */
+static int stage_limit(cli_parser *p, const char *val)
+{
+	uint64_t v;
+	if (!val) {
+		if (p->i >= p->argc) { fprintf(stderr, "etcd-autopsy: option --stage-limit needs a value\n"); return -1; }
+		val = p->argv[p->i++];
+	}
+	if (ea_input_parse_size(val, &v) != 0) {
+		fprintf(stderr, "etcd-autopsy: --stage-limit '%s': expected a size such as 64G, 512M or 0 (no limit)\n", val);
+		return -1;
+	}
+	ea_input_set_stage_limit(v);
+	return 0;
+}
+
 int cli_next(cli_parser *p, const cli_opt *opts)
 {
 	while (p->i < p->argc) {
@@ -35,6 +51,10 @@ int cli_next(cli_parser *p, const cli_opt *opts)
 			size_t nl = eq ? (size_t)(eq - name) : strlen(name);
 			for (int k = 0; opts[k].name; k++)
 				if (strlen(opts[k].name) == nl && strncmp(opts[k].name, name, nl) == 0) { idx = k; break; }
+			if (idx < 0 && nl == 11 && strncmp(name, "stage-limit", nl) == 0) {
+				if (stage_limit(p, eq ? eq + 1 : NULL) != 0) return -2;   /* every command has it */
+				continue;
+			}
 			if (idx < 0) { fprintf(stderr, "etcd-autopsy: unknown option %s (see --help)\n", a); return -2; }
 			if (eq) val = eq + 1;
 		} else {

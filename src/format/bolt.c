@@ -192,6 +192,11 @@ static long rd(ea_bolt *b, void *buf, size_t len, uint64_t off)
 		if (len > b->size - off) len = (size_t)(b->size - off);
 		memcpy(buf, b->map + off, len);
 		ea__input_count_bytes(len);
+		b->mapped_since_trim += len + 4096;   /* a read touches at least a page */
+		if (b->mapped_since_trim > MAP_TRIM_BYTES) {
+			ea__input_map_trim(b->in, b->idx);
+			b->mapped_since_trim = 0;
+		}
 		return (long)len;
 	}
 	return ea_input_pread(b->in, b->idx, buf, len, off);
@@ -1279,6 +1284,21 @@ int ea_bolt_page_describe(ea_bolt *b, uint64_t id, ea_bolt_page_info *out)
 
 /* ---- salvage scan ------------------------------------------------------------------------ */
 
+/* Salvage scan over a sparse file: holes read as zero pages (no leaf), so jump to the next
+ * data run instead of faulting in every page. Returns 1 when no data is left. */
+static int skip_hole(ea_bolt *b, uint64_t *id, uint64_t *hole)
+{
+	uint64_t d, h;
+	if (ea__input_data_extent(b->in, b->idx, *id * b->psize, &d, &h) != EA_OK) {
+		*hole = UINT64_MAX;   /* cannot tell: read every page */
+		return 0;
+	}
+	if (d >= b->size) return 1;
+	if (d / b->psize > *id) *id = d / b->psize;
+	*hole = h > *id * b->psize ? h : (*id + 1) * b->psize;
+	return 0;
+}
+
 int ea_bolt_scan_leaves(ea_bolt *b, ea_bolt_kv_cb cb, void *payload)
 {
 	uint64_t ps = b->psize;
@@ -1286,7 +1306,9 @@ int ea_bolt_scan_leaves(ea_bolt *b, ea_bolt_kv_cb cb, void *payload)
 	pagebuf pb = { 0 };
 	uint8_t h[PAGE_HDR];
 	int rc = 0;
+	uint64_t hole = 0;   /* below this offset the file has data; at it, ask again */
 	for (uint64_t id = 2; id < end && !rc; id++) {
+		if (id * ps >= hole && skip_hole(b, &id, &hole)) break;
 		long g = rd(b, h, sizeof h, id * ps);
 		if (g < 0) { rc = EA_EIO; break; }
 		if (g < (long)PAGE_HDR) break;

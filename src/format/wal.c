@@ -213,7 +213,11 @@ int ea_wal_open(ea_wal **out, ea_input *in, const ea_wal_options *opts, ea_error
 	/* names sort lexically = by seq; report gaps in the sequence and index order */
 	for (size_t i = 1; i < w->nsegs; i++) {
 		seg_t *a = &w->segs[i - 1], *b = &w->segs[i];
-		if (b->pub.seq != a->pub.seq + 1)
+		if (b->pub.seq == a->pub.seq)   /* same seq, different index: no gap to compute */
+			queue_problem(w, EA_SEV_ERROR, "duplicate-segment-seq", b->file, 0, 0,
+			              "segment seq %" PRIu64 " also names %s: two copies of one segment, or "
+			              "segments of different members mixed", b->pub.seq, a->file);
+		else if (b->pub.seq != a->pub.seq + 1)
 			queue_problem(w, EA_SEV_ERROR, "missing-segment", b->file, 0, 0,
 			              "WAL segment(s) with seq %" PRIu64 "..%" PRIu64 " missing before this one: "
 			              "the entries and HardStates they held are lost and etcd refuses to start",

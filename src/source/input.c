@@ -57,9 +57,12 @@ int ea__input_add(ea_input *in, const char *name, uint64_t size, int64_t mtime,
 	return EA_OK;
 }
 
+#define MAX_INPUT_PROBLEMS 256   /* then counted: 10^5 hostile members must not be 10^5 records */
+
 int ea__input_problem(ea_input *in, ea_severity sev, const char *kind, const char *file,
                       uint64_t offset, const char *fmt, ...)
 {
+	if (in->problem_count >= MAX_INPUT_PROBLEMS) { in->problems_dropped++; return EA_OK; }
 	char msg[512];
 	va_list ap;
 	va_start(ap, fmt);
@@ -108,22 +111,54 @@ void ea__input_sort(ea_input *in)
 	qsort(in->files, in->count, sizeof *in->files, cmp_entry);
 }
 
+/* The problems beyond MAX_INPUT_PROBLEMS, as one record. */
+static int note_dropped(ea_input *in)
+{
+	if (!in->problems_dropped) return EA_OK;
+	char msg[160];
+	snprintf(msg, sizeof msg, "%zu more problems of this input are not listed", in->problems_dropped);
+	if (EA_VEC_RESERVE(in->problems, in->problem_count)) return EA_ENOMEM;
+	ea_problem pr = { EA_LAYER_SOURCE, EA_SEV_WARNING, "problems-not-listed", NULL, EA_NO_OFFSET, 0, msg };
+	return ea_problem_copy(&in->problems[in->problem_count++], &pr) ? EA_ENOMEM : EA_OK;
+}
+
+/* PATH#N[,M...] naming an existing archive: splits off the selection. 1 if split, else 0. */
+static int split_select(const char *path, char **file, char **sel)
+{
+	const char *h = strrchr(path, '#');
+	struct stat st;
+	if (!h || h == path || !h[1] || strspn(h + 1, "0123456789,") != strlen(h + 1)) return 0;
+	*file = strndup(path, (size_t)(h - path));
+	*sel = strdup(h + 1);
+	if (*file && *sel && stat(*file, &st) == 0 && S_ISREG(st.st_mode)) return 1;
+	free(*file);
+	free(*sel);
+	*file = *sel = NULL;
+	return 0;
+}
+
 int ea_input_open(ea_input **out, const char *path, ea_error *err)
 {
 	*out = NULL;
 	struct stat st;
-	if (stat(path, &st) != 0) {
+	char *file = NULL, *sel = NULL;
+	if (stat(path, &st) != 0 && !split_select(path, &file, &sel)) {
 		ea__set_error(err, EA_EIO, EA_LAYER_SOURCE, path, EA_NO_OFFSET, "cannot open: %s",
 		              strerror(errno));
 		return EA_EIO;
 	}
+	if (file) {
+		path = file;
+		(void)stat(path, &st);
+	}
 	ea_input *in = calloc(1, sizeof *in);
-	if (!in) return EA_ENOMEM;
+	if (!in) { free(file); free(sel); return EA_ENOMEM; }
 	in->kind = EA_INPUT_ARCHIVE;
 	in->stage_fd = -1;
 	in->cached_fd = -1;
-	in->path = strdup(path);
-	if (!in->path) { free(in); return EA_ENOMEM; }
+	in->select = sel;
+	in->path = file ? file : strdup(path);
+	if (!in->path) { free(in); free(sel); return EA_ENOMEM; }
 	pthread_mutex_init(&in->lock, NULL);
 	in->lock_ok = 1;
 	int rc;
@@ -131,11 +166,18 @@ int ea_input_open(ea_input **out, const char *path, ea_error *err)
 		in->kind = EA_INPUT_DIR;
 		rc = ea__input_open_dir(in, err);
 	} else if (S_ISREG(st.st_mode) && (is_archive_name(path) || looks_like_archive(path)) &&
-	           ((rc = ea__input_open_archive(in, err)) != EA_EIO || is_archive_name(path))) {
+	           ((rc = ea__input_open_archive(in, err)) != EA_EIO || is_archive_name(path) ||
+	            in->stage_failed || in->select)) {
 		/* an archive; a compressed single file (etcd.log.gz) that is not one falls through */
 		in->kind = EA_INPUT_ARCHIVE;
+	} else if (in->select) {
+		ea__set_error(err, EA_EINVAL, EA_LAYER_SOURCE, path, EA_NO_OFFSET,
+		              "'#%s' chooses among an archive's entries, and this is not an archive", sel);
+		rc = EA_EINVAL;
 	} else if (S_ISREG(st.st_mode)) {
 		if (in->stage_fd >= 0) { close(in->stage_fd); in->stage_fd = -1; }
+		ea__stage_release(in->staged);
+		in->staged = 0;
 		for (size_t i = 0; i < in->count; i++) { free(in->files[i].name); free(in->files[i].ospath); }
 		in->count = 0;
 		if (err) memset(err, 0, sizeof *err);
@@ -148,6 +190,7 @@ int ea_input_open(ea_input **out, const char *path, ea_error *err)
 		              "not a directory, regular file or archive");
 		rc = EA_EIO;
 	}
+	if (rc == EA_OK) rc = note_dropped(in);
 	if (rc < 0) { ea_input_close(in); return rc; }
 	if (in->count > 1) ea__input_sort(in);
 	*out = in;
@@ -166,6 +209,8 @@ void ea_input_close(ea_input *in)
 	free(in->problems);
 	free(in->files);
 	if (in->stage_fd >= 0) close(in->stage_fd);
+	ea__stage_release(in->staged);
+	free(in->select);
 	if (in->cached_fd >= 0) close(in->cached_fd);
 	if (in->lock_ok) pthread_mutex_destroy(&in->lock);
 	free(in->path);
@@ -283,6 +328,30 @@ out:
 	if (!e->map_base) return NULL;
 	skew = e->map_len - e->pub.size;
 	return (const uint8_t *)e->map_base + skew;
+}
+
+int ea__input_data_extent(ea_input *in, size_t i, uint64_t off, uint64_t *data, uint64_t *hole)
+{
+	if (i >= in->count) return EA_EINVAL;
+	ea_input_entry *e = &in->files[i];
+	int staged = in->kind == EA_INPUT_ARCHIVE || in->kind == EA_INPUT_MEM;
+	int fd = staged ? in->stage_fd : open(e->ospath, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	uint64_t base = staged ? e->stage_off : 0, end = base + e->pub.size;
+	if (fd < 0 || off >= e->pub.size) { if (!staged && fd >= 0) close(fd); return EA_EIO; }
+	int rc = EA_EIO;
+	off_t d = lseek(fd, (off_t)(base + off), SEEK_DATA);
+	if (d < 0 && errno == ENXIO) {   /* nothing but a hole up to the end of the file */
+		*data = *hole = e->pub.size;
+		rc = EA_OK;
+	} else if (d >= 0) {
+		off_t h = lseek(fd, d, SEEK_HOLE);
+		uint64_t hd = h < 0 || (uint64_t)h > end ? end : (uint64_t)h;
+		*data = (uint64_t)d > end ? e->pub.size : (uint64_t)d - base;
+		*hole = hd - base;
+		rc = EA_OK;
+	}
+	if (!staged) close(fd);
+	return rc;
 }
 
 void ea__input_map_trim(ea_input *in, size_t i)

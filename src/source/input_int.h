@@ -11,6 +11,8 @@ typedef struct {
 	char    *name;      /* owned storage for pub.name */
 	char    *ospath;    /* dir/file backends: path to open */
 	uint64_t stage_off; /* archive backend: offset in the staging file */
+	uint64_t ordinal;   /* archive backend: 1-based entry number in the archive (0 otherwise) */
+	uint64_t hdr_off;   /* archive backend: header offset in the uncompressed archive stream */
 	void    *map_base;  /* ea__input_map: the mapping (page aligned), NULL if none */
 	size_t   map_len;
 	int      map_failed;
@@ -22,6 +24,10 @@ struct ea_input {
 	ea_input_entry *files;
 	size_t count, cap;
 	int stage_fd;       /* archive staging file, -1 otherwise */
+	int stage_failed;   /* the staging file could not be created (TMPDIR): not a format question */
+	uint64_t staged;    /* bytes this input wrote to the staging file (ea__stage_write) */
+	char *select;       /* archive backend: "N,M" of PATH#N,M (entries chosen among duplicates) */
+	size_t problems_dropped;   /* ea__input_problem calls beyond MAX_INPUT_PROBLEMS */
 	int cached_fd;      /* one open input file (dir/file backends) */
 	size_t cached_idx;
 	pthread_mutex_t lock;   /* cached_fd and the mappings: a node's WAL and db are read in parallel */
@@ -29,6 +35,21 @@ struct ea_input {
 	ea_problem_owned *problems;
 	size_t problem_count;
 };
+
+/* archive_links.c: hard links, duplicate names and the PATH#N selection. */
+typedef struct {
+	char *name, *target;       /* cleaned names */
+	uint64_t ordinal, hdr_off;
+	int64_t mtime;
+} ea__link;
+typedef struct { ea__link *v; size_t n; } ea__links;
+int ea__links_add(ea_input *in, ea__links *l, const char *name, const char *raw_target,
+                  uint64_t ordinal, uint64_t hdr_off, int64_t mtime);
+/* Adds a member for every link that ends at an earlier regular member; warns for the rest. */
+int ea__links_resolve(ea_input *in, ea__links *l);
+void ea__links_free(ea__links *l);
+/* Keeps one member per name (identical copies, or the PATH#N choice); EA_EINVAL otherwise. */
+int ea__input_dedup(ea_input *in, ea_error *err);
 
 int ea__input_add(ea_input *in, const char *name, uint64_t size, int64_t mtime,
                   const char *ospath, uint64_t stage_off);
@@ -53,10 +74,22 @@ const uint8_t *ea__input_map(ea_input *in, size_t i);
 /* Drops the mapping's pages from this process (MADV_DONTNEED; the page cache keeps them and
  * a later access faults them back): bounds the resident set of long walks. */
 void ea__input_map_trim(ea_input *in, size_t i);
+/* Where file i has data at or after `off`: *data = first data offset (the size if none),
+ * *hole = the end of that data run (SEEK_DATA/SEEK_HOLE). EA_EIO when the file system cannot
+ * tell: callers then read everything. Lets scans skip the holes of sparse files unread. */
+int ea__input_data_extent(ea_input *in, size_t i, uint64_t off, uint64_t *data, uint64_t *hole);
 /* Unmaps file i (a later ea__input_map maps it again): a reader done with a file, so that a
  * WAL of thousands of segments never holds thousands of mappings. Pointers into the old
  * mapping become invalid. */
 void ea__input_unmap(ea_input *in, size_t i);   /* progress accounting (see ea_input_bytes_read) */
+/* stage.c: the staging file in $TMPDIR and the process-wide cap on staged bytes. */
+const char *ea__stage_dir(void);
+int ea__stage_open(const char *input, ea_error *err);   /* fd, or EA_EIO naming TMPDIR */
+int ea__stage_reserve(const char *member, uint64_t n, ea_error *err);   /* EA_ELIMIT over cap */
+void ea__stage_release(uint64_t n);
+/* pwrite to in->stage_fd, counted against the cap; ENOSPC/EFBIG reported naming TMPDIR. */
+int ea__stage_write(ea_input *in, const char *member, const void *buf, size_t n, uint64_t off,
+                    ea_error *err);
 void ea__set_error(ea_error *err, int code, ea_layer layer, const char *file, uint64_t off,
                    const char *fmt, ...);
 

@@ -1,5 +1,5 @@
 /* mem.c: in-memory backend. The caller's buffers are copied into one anonymous staging file
- * (memfd_create, else an unlinked tmpfile()), laid out like archive members, so every reader
+ * (memfd_create, else an unlinked file in $TMPDIR, stage.c), laid out like archive members, so every reader
  * above sees the same pread() path as for an archive. Used by the fuzz targets and tests. */
 #include "input_int.h"
 
@@ -16,11 +16,7 @@ static int stage_fd(void)
 	int fd = memfd_create("ea-input", MFD_CLOEXEC);
 	if (fd >= 0) return fd;
 #endif
-	FILE *tmp = tmpfile();
-	if (!tmp) return -1;
-	int fd2 = dup(fileno(tmp));
-	fclose(tmp);
-	return fd2;
+	return ea__stage_open("(memory)", NULL);
 }
 
 int ea_input_open_mem(ea_input **out, const ea_input_mem_file *files, size_t n, ea_error *err)

@@ -78,6 +78,12 @@ static const struct { const char *kind; const char *advice; } advice[] = {
 	{ "undecodable-entry", "etcd panics when it applies this committed entry, at every restart: restore this member "
 	  "from a healthy peer whose entry at this index decodes (`diff`), or from a backup taken before it." },
 	{ "archive-damaged", "The archive is cut short: copy it again. Everything before the damage was analysed." },
+	{ "archive-symlink", "Links in an archive are not followed: if etcd used this link (e.g. a WAL dir elsewhere), "
+	  "extract the archive and give the directory it points to." },
+	{ "archive-not-regular", "Not part of an etcd data dir; ask why it is in the archive." },
+	{ "archive-hardlink-unresolved", "The file this link names is not in the archive: archive the data dir again "
+	  "(tar --hard-dereference, or from a copy)." },
+	{ "archive-too-many-members", "This archive is not one member's data dir: archive only the member's data dir." },
 	{ "meta-fallback", "bbolt opens the older meta page: the last transaction is lost from the db; etcd re-applies it "
 	  "from the WAL if the WAL is intact." },
 	{ "live-data-dir", "A running etcd holds these files: a copy of a live dir may be inconsistent. Use `etcdctl "
