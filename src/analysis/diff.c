@@ -490,7 +490,8 @@ static uint32_t compare_membership(ea_node *const *nodes, size_t n, ea_diff *d)
 		size_t c = 0;
 		for (; c < nd->nconf; c++) {
 			if (nd->conf[c].index > nd->db_consistent_index) break;
-			if (nd->conf[c].committed) apply_cc(&want, &nd->conf[c]);
+			/* applied (at or below the consistent index) means committed, even past a stale commit */
+			if (nd->conf[c].committed || !nd->conf[c].superseded) apply_cc(&want, &nd->conf[c]);
 		}
 		if (!want.n) continue;
 		ea_mvcc_members(nd->mvcc, collect_member, &have);
@@ -515,6 +516,41 @@ static uint32_t compare_membership(ea_node *const *nodes, size_t n, ea_diff *d)
 		raise_verdict(d, EA_VERDICT_STATE_DIVERGENCE);
 	}
 	return bad;
+}
+
+/* The db's consistent index against the WAL. etcd applies committed entries before the
+ * HardState that carries their commit is flushed (a commit-only HardState is written without
+ * fsync), so consistent index > commit is normal after a crash as long as the WAL holds the
+ * entries up to the consistent index: an info finding. Only an index beyond the last entry of
+ * an undamaged WAL means WAL writes were lost: critical, returns 1. */
+static int applied_vs_wal(ea_node *nd, size_t i, ea_diff *d)
+{
+	uint64_t ci = nd->db_consistent_index, commit = nd->wal.hard_state.commit, last = nd->wal.last_index;
+	if (ci <= commit && ci <= last) return 0;
+	if (ci <= last) {
+		add_finding(d, "applied-ahead-of-wal", "info", ci, -1, 1u << i,
+		            "%s: the db has applied up to index %" PRIu64 ", beyond the last HardState's commit %" PRIu64
+		            "; the WAL holds those entries (last index %" PRIu64 "): normal after a crash (etcd applies "
+		            "committed entries before the HardState carrying the new commit is flushed, and a commit-only "
+		            "HardState is not fsynced)", nd->name, ci, commit, last);
+		return 0;
+	}
+	size_t warn, gaps;
+	const ea_problem *first;
+	size_t errs = error_problems(nd, &warn, &gaps, &first);
+	if (errs || warn) {
+		add_finding(d, "applied-ahead-of-wal", "info", ci, -1, 1u << i,
+		            "%s: the db has applied up to index %" PRIu64 " but the WAL's last readable entry is %" PRIu64
+		            " (commit %" PRIu64 "); the WAL is damaged (first: %s %s+%" PRIu64 "), so the missing entries may "
+		            "be in the damaged part: see the wal-damage finding", nd->name, ci, last, commit, first->kind,
+		            first->file ? first->file : "-", first->offset == EA_NO_OFFSET ? 0 : first->offset);
+		return 0;
+	}
+	add_finding(d, "applied-ahead-of-wal", "critical", ci, -1, 1u << i,
+	            "%s: the db has applied up to index %" PRIu64 " but the undamaged WAL ends at index %" PRIu64
+	            " (commit %" PRIu64 "): WAL writes were lost (fsync lied, or the WAL was replaced)",
+	            nd->name, ci, last, commit);
+	return 1;
 }
 
 int ea_diff_run(ea_node *const *nodes, size_t n, const ea_terms *terms, ea_diff *d)
@@ -733,12 +769,8 @@ int ea_diff_run(ea_node *const *nodes, size_t n, const ea_terms *terms, ea_diff 
 	for (size_t i = 0; i < n; i++) {
 		ea_node *nd = nodes[i];
 		if (!nd->have_db || !nd->have_wal) continue;
-		if (nd->db_consistent_index > nd->wal.hard_state.commit || nd->db_consistent_index > nd->wal.last_index) {
+		if (applied_vs_wal(nd, i, d)) {
 			state_bad |= 1u << i;
-			add_finding(d, "applied-ahead-of-wal", "critical", nd->db_consistent_index, -1, 1u << i,
-			            "%s: the db has applied up to index %" PRIu64 " but the WAL only reaches commit %" PRIu64
-			            " / last index %" PRIu64 ": WAL writes were lost (fsync lied, or the WAL was replaced)",
-			            nd->name, nd->db_consistent_index, nd->wal.hard_state.commit, nd->wal.last_index);
 			raise_verdict(d, EA_VERDICT_STATE_DIVERGENCE);
 		}
 		uint64_t last_snap = 0;
