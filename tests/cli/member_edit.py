@@ -13,6 +13,8 @@ Edits are in place and keep every length, so the bbolt pages stay valid (no chec
   kept DB                    print "main sub key" of key-bucket puts at or below the compaction that
                              are their key's last version (hashed by HashKV at any later revision)
   flip-value DB MAIN         XOR 0x01 the first value byte of revision MAIN (sub 0); print its key
+  nul-key DB MAIN            set the middle byte of the user key of revision MAIN (sub 0) to NUL;
+                             print the new key escaped (printable ASCII but " and \\ as is, else \\xNN)
   wal-cut WAL INDEX          zero everything after the entry record of INDEX (a clean end of log,
                              as a lost unflushed write leaves it); print the last HardState
                              commit kept before the cut
@@ -194,6 +196,18 @@ def main():
                 db[vo + f[5][0]] ^= 0x01
                 open(path, "wb").write(db)
                 sys.stdout.buffer.write(f[1][1] + b"\n")
+                return
+        raise SystemExit("revision not in the key bucket")
+    elif cmd == "nul-key":
+        want = struct.pack(">Q", int(sys.argv[3])) + b"_" + struct.pack(">Q", 0)
+        for _e, _fl, _ko, k, vo, v in bucket(db, b"key"):
+            if k == want:
+                off, key = kv_fields(v)[1]
+                p = len(key) // 2
+                db[vo + off + p] = 0
+                open(path, "wb").write(db)
+                new = key[:p] + b"\0" + key[p + 1:]
+                print("".join(chr(c) if 0x20 <= c < 0x7f and c not in b'"\\' else "\\x%02x" % c for c in new))
                 return
         raise SystemExit("revision not in the key bucket")
     elif cmd == "wal-cut":

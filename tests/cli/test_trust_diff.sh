@@ -52,4 +52,46 @@ check "torn: applied-ahead-of-wal info names the damage" \
 	has "$(finding "$TMP/torn.json" applied-ahead-of-wal info)" "WAL is damaged (first: torn-tail"
 check "torn: verdict is not state-divergence" [ "$(jq -r .verdict "$TMP/torn.json")" != state-divergence ]
 
+# ---- item 2: kv-hash-mismatch names the changed key, also at or below the compaction ----
+# follower-behind was compacted (manifest: hashkv_compact_revision); the revision changed is a
+# put at or below the compaction that is its key's last version, so HashKV at every later
+# revision still hashes it (etcd's keep set). One value byte changes in place (same length).
+compact=$(manifest follower-behind n1.hashkv_compact_revision)
+odd=n3; [ "$stopped" = n3 ] && odd=n1
+mkdir -p "$TMP/kv"
+tar -xzf "$FB/$odd.tar.gz" -C "$TMP/kv"
+db=$TMP/kv/$odd/member/snap/db
+check "kv: the db's compaction is etcd's ($compact)" [ "$($ED compact "$db")" = "$compact" ]
+$ED kept "$db" >"$TMP/kept"
+check "kv: revisions kept at or below the compaction" [ "$(wc -l <"$TMP/kept")" -ge 3 ]
+read -r rev _sub key < <(sed -n "$(( ($(wc -l <"$TMP/kept") + 1) / 2 ))p" "$TMP/kept")
+check "kv: the chosen revision $rev is at or below the compaction" [ "$rev" -le "$compact" ]
+check "kv: flip-value changed $key" [ "$($ED flip-value "$db" "$rev")" = "$key" ]
+all=()
+for n in $(manifest follower-behind members | tr ',' ' '); do
+	if [ "$n" = "$odd" ]; then all+=("$n=$TMP/kv/$n"); else all+=("$n=$FB/$n.tar.gz"); fi
+done
+"$EA" diff -w json "${all[@]}" >"$TMP/kv.json" 2>/dev/null
+check "kv: verdict state-divergence" [ "$(jq -r .verdict "$TMP/kv.json")" = state-divergence ]
+check "kv: kv-hash-mismatch at the changed revision $rev" \
+	jq -e --argjson r "$rev" '[.findings[]|select(.kind=="kv-hash-mismatch" and .revision==$r)]|length==1' "$TMP/kv.json" >/dev/null
+detail=$(finding "$TMP/kv.json" kv-hash-mismatch critical)
+check "kv: the finding names revision $rev and key $key" has "$detail" "first differing revision $rev: key \"$key\""
+crcs=$(grep -o 'crc32c [0-9a-f]*' <<<"$detail" | sort -u | wc -l)
+check "kv: the two CRCs printed differ" [ "$crcs" = 2 ]
+
+# a key with a NUL byte in it: printed escaped and whole, not cut at the NUL
+mkdir -p "$TMP/nul"
+tar -xzf "$FB/$odd.tar.gz" -C "$TMP/nul"
+esc=$($ED nul-key "$TMP/nul/$odd/member/snap/db" "$rev")
+all=()
+for n in $(manifest follower-behind members | tr ',' ' '); do
+	if [ "$n" = "$odd" ]; then all+=("$n=$TMP/nul/$n"); else all+=("$n=$FB/$n.tar.gz"); fi
+done
+"$EA" diff -w json "${all[@]}" >"$TMP/nul.json" 2>/dev/null
+detail=$(finding "$TMP/nul.json" kv-hash-mismatch critical)
+check "nul: the key with a NUL is printed whole ($esc)" has "$detail" "\"$esc\" on $odd vs \"$key\" on"
+check "nul: at the changed revision $rev" \
+	jq -e --argjson r "$rev" '[.findings[]|select(.kind=="kv-hash-mismatch" and .revision==$r)]|length==1' "$TMP/nul.json" >/dev/null
+
 finish
