@@ -133,6 +133,14 @@ int ea_mvcc_history(ea_mvcc *m, const void *key, size_t len, ea_mvcc_kv_cb cb, v
  * build reports them as problems). */
 int ea_mvcc_foreach(ea_mvcc *m, ea_mvcc_kv_cb cb, void *payload);
 
+/* HashKV at `rev` folded over only the elements it hashes whose main revision is <= `upto`
+ * (keep set of `rev` included): two members agree on it up to their first differing element. */
+int ea_mvcc_hashkv_upto(ea_mvcc *m, int64_t rev, int64_t upto, uint32_t *hash, ea_error *err);
+/* Every key-bucket element of main revision `main` that HashKV at `rev` hashes, decoded as
+ * ea_mvcc_foreach gives them (decode_ok = 0 with no key or value when undecodable). */
+int ea_mvcc_hashkv_elements(ea_mvcc *m, int64_t rev, int64_t main, ea_mvcc_kv_cb cb, void *payload,
+                            ea_error *err);
+
 /* Every element with the key-bucket shape (17/18-byte revision key, value a KeyValue whose
  * mod_revision matches) found on any leaf page of the file, reachable or not. Runs the bbolt
  * check first so that `reachable` is known. */

@@ -327,39 +327,132 @@ static size_t error_problems(const ea_node *nd, size_t *warnings, size_t *gaps, 
 	return errors;
 }
 
-typedef struct {
-	int64_t rev;
-	char key[200];
-	size_t key_len, value_len;
-	uint32_t value_crc;
-	int found;
-} rev_probe;
-
-static int probe_cb(const ea_mvcc_kv *kv, void *payload)
+/* A key as text in a finding: printable ASCII as is, every other byte (NUL included) and
+ * '"' '\' as \xNN, whole unless it does not fit in cap (then cut with its length stated). */
+static void escape_key(char *out, size_t cap, const uint8_t *k, size_t n)
 {
-	rev_probe *p = payload;
-	if (kv->mod_revision != p->rev || p->found) return 0;
-	p->found = 1;
-	p->key_len = kv->key_len;
-	snprintf(p->key, sizeof p->key, "%.*s", (int)(kv->key_len > 150 ? 150 : kv->key_len), (const char *)kv->key);
-	p->value_len = kv->value_len;
-	p->value_crc = ea_crc32c(0, kv->value, kv->value_len);
+	size_t o = 0, i = 0;
+	for (; i < n; i++) {
+		char e[5];
+		int l = k[i] >= 0x20 && k[i] < 0x7f && k[i] != '"' && k[i] != '\\'
+		        ? snprintf(e, sizeof e, "%c", k[i]) : snprintf(e, sizeof e, "\\x%02x", k[i]);
+		if (o + (size_t)l + 24 >= cap) break;   /* room for the cut marker */
+		memcpy(out + o, e, (size_t)l);
+		o += (size_t)l;
+	}
+	if (i < n) o += (size_t)snprintf(out + o, cap - o, "...(%zu bytes)", n);
+	out[o] = 0;
+}
+
+/* One element HashKV hashes at the located revision, as much as a finding needs. */
+typedef struct {
+	int64_t sub;
+	int tomb, decode_ok;
+	char key[220];
+	uint32_t key_crc, value_crc;
+	size_t key_len, value_len;
+	int64_t create, mod, version, lease;
+} elem;
+
+typedef struct {
+	elem e[64];
+	size_t n, more;
+} elems;
+
+static int collect_elem(const ea_mvcc_kv *kv, void *payload)
+{
+	elems *s = payload;
+	if (s->n == sizeof s->e / sizeof s->e[0]) { s->more++; return 0; }
+	elem *e = &s->e[s->n++];
+	memset(e, 0, sizeof *e);
+	e->sub = kv->sub;
+	e->tomb = kv->tombstone;
+	e->decode_ok = kv->decode_ok;
+	e->key_len = kv->key_len;
+	e->key_crc = kv->key ? ea_crc32c(0, kv->key, kv->key_len) : 0;
+	escape_key(e->key, sizeof e->key, kv->key ? kv->key : (const uint8_t *)"", kv->key_len);
+	e->value_len = kv->value_len;
+	e->value_crc = ea_crc32c(0, kv->value, kv->value_len);
+	e->create = kv->create_revision;
+	e->mod = kv->mod_revision;
+	e->version = kv->version;
+	e->lease = kv->lease;
 	return 0;
 }
 
-/* HashKV includes every revision above the compaction, so once a differing revision is
- * <= R every later R differs too: binary search finds the first one in log2(revs) walks. */
-static int64_t first_differing_revision(ea_node *a, ea_node *b, int64_t lo, int64_t hi)
+/* The first revision where the elements HashKV hashes at `rev` differ between a and b: the
+ * hash folded up to t is equal below it and differs from it on, so a binary search over
+ * 1..rev finds it in log2(rev) walks per side. Revisions at or below the compaction that
+ * the keep set still hashes are searched too. -1 if a walk fails. */
+static int64_t first_differing_revision(ea_node *a, ea_node *b, int64_t rev)
 {
 	ea_error e;
+	int64_t lo = 1, hi = rev;
 	while (lo < hi) {
 		int64_t mid = lo + (hi - lo) / 2;
-		ea_hashkv_result ha, hb;
-		if (ea_mvcc_hashkv(a->mvcc, mid, &ha, &e) != EA_OK || ea_mvcc_hashkv(b->mvcc, mid, &hb, &e) != EA_OK)
+		uint32_t ha, hb;
+		if (ea_mvcc_hashkv_upto(a->mvcc, rev, mid, &ha, &e) != EA_OK ||
+		    ea_mvcc_hashkv_upto(b->mvcc, rev, mid, &hb, &e) != EA_OK)
 			return -1;
-		if (ha.hash != hb.hash) hi = mid; else lo = mid + 1;
+		if (ha != hb) hi = mid; else lo = mid + 1;
 	}
 	return lo;
+}
+
+/* What differs at revision r between the ref side R and X, written to where; "" when the
+ * elements compare equal (then no difference is claimed). */
+static void describe_difference(ea_node *R, ea_node *X, int64_t rev, int64_t r, char *where, size_t cap)
+{
+	elems *ea = calloc(2, sizeof *ea);
+	where[0] = 0;
+	if (!ea) return;
+	elems *er = &ea[0], *ex = &ea[1];
+	ea_error e;
+	if (ea_mvcc_hashkv_elements(R->mvcc, rev, r, collect_elem, er, &e) != EA_OK ||
+	    ea_mvcc_hashkv_elements(X->mvcc, rev, r, collect_elem, ex, &e) != EA_OK) { free(ea); return; }
+	size_t i = 0, j = 0;
+	while (i < er->n || j < ex->n) {
+		const elem *a = i < er->n ? &er->e[i] : NULL, *b = j < ex->n ? &ex->e[j] : NULL;
+		if (a && b && a->sub == b->sub) { i++; j++; }
+		else if (a && (!b || a->sub < b->sub)) { i++; b = NULL; }
+		else { j++; a = NULL; }
+		char at[40] = "";
+		const elem *one = a ? a : b;
+		if (one->sub) snprintf(at, sizeof at, " (sub-revision %" PRId64 ")", one->sub);
+		if (!a || !b) {
+			snprintf(where, cap, "; first differing revision %" PRId64 "%s: key \"%s\"%s is hashed on %s only",
+			         r, at, one->key, one->tomb ? " (a delete)" : "", a ? R->name : X->name);
+		} else if (a->decode_ok != b->decode_ok) {
+			snprintf(where, cap, "; first differing revision %" PRId64 "%s: key \"%s\" does not decode as a "
+			         "KeyValue on %s", r, at, (a->decode_ok ? a : b)->key, a->decode_ok ? X->name : R->name);
+		} else if (a->key_len != b->key_len || a->key_crc != b->key_crc) {
+			snprintf(where, cap, "; first differing revision %" PRId64 "%s: key \"%s\" on %s vs \"%s\" on %s",
+			         r, at, b->key, X->name, a->key, R->name);
+		} else if (a->tomb != b->tomb) {
+			snprintf(where, cap, "; first differing revision %" PRId64 "%s: key \"%s\" is a delete on %s only",
+			         r, at, a->key, a->tomb ? R->name : X->name);
+		} else if (a->value_len != b->value_len || a->value_crc != b->value_crc) {
+			snprintf(where, cap, "; first differing revision %" PRId64 "%s: key \"%s\", value %zu bytes "
+			         "(crc32c %08" PRIx32 ") on %s vs %zu bytes (crc32c %08" PRIx32 ") on %s", r, at, a->key,
+			         b->value_len, b->value_crc, X->name, a->value_len, a->value_crc, R->name);
+		} else if (a->create != b->create || a->mod != b->mod || a->version != b->version || a->lease != b->lease) {
+			snprintf(where, cap, "; first differing revision %" PRId64 "%s: key \"%s\", same value, but "
+			         "create/mod revision, version, lease %" PRId64 "/%" PRId64 "/%" PRId64 "/%" PRId64 " on %s vs %"
+			         PRId64 "/%" PRId64 "/%" PRId64 "/%" PRId64 " on %s", r, at, a->key, b->create, b->mod,
+			         b->version, b->lease, X->name, a->create, a->mod, a->version, a->lease, R->name);
+		} else {
+			continue;   /* equal as decoded: the raw bytes may still differ, checked below */
+		}
+		free(ea);
+		return;
+	}
+	if (er->n != ex->n || er->more || ex->more)
+		snprintf(where, cap, "; first differing revision %" PRId64 ": %zu element%s hashed on %s, %zu on %s", r,
+		         er->n + er->more, er->n + er->more == 1 ? "" : "s", R->name, ex->n + ex->more, X->name);
+	else if (er->n)
+		snprintf(where, cap, "; first differing revision %" PRId64 " (key \"%s\"): same key, value, revisions "
+		         "and lease when decoded, different encoded bytes", r, er->e[0].key);
+	free(ea);
 }
 
 static uint32_t compare_kv(ea_node *const *nodes, size_t n, ea_diff *d, uint32_t known_bad)
@@ -422,22 +515,9 @@ static uint32_t compare_kv(ea_node *const *nodes, size_t n, ea_diff *d, uint32_t
 				size_t l = strlen(group);
 				snprintf(group + l, sizeof group - l, "%s%s", l ? ", " : "", nodes[b]->name);
 			}
-		int64_t r = first_differing_revision(R, X, maxcompact + 1, common);
+		int64_t r = first_differing_revision(R, X, common);
 		char where[600] = "";
-		if (r > 0) {
-			rev_probe pa = { .rev = r }, pb = { .rev = r };
-			ea_error e;
-			ea_mvcc_range(R->mvcc, NULL, 0, r, probe_cb, &pa, &e);
-			ea_mvcc_range(X->mvcc, NULL, 0, r, probe_cb, &pb, &e);
-			if (pa.found || pb.found)
-				snprintf(where, sizeof where, "; first differing revision %" PRId64 ": key \"%s\", value %zu bytes "
-				         "(crc32c %08" PRIx32 ") on %s vs %zu bytes (crc32c %08" PRIx32 ") on %s", r,
-				         pa.found ? pa.key : pb.key, pb.value_len, pb.value_crc, X->name,
-				         pa.value_len, pa.value_crc, R->name);
-			else
-				snprintf(where, sizeof where, "; first differing revision %" PRId64 " (a delete or a revision "
-				         "present on one side only)", r);
-		}
+		if (r > 0) describe_difference(R, X, common, r, where, sizeof where);
 		add_finding(d, "kv-hash-mismatch", "critical", 0, r > 0 ? r : common, 1u << a | 1u << ref,
 		            "HashKV at revision %" PRId64 ": %s has %" PRIu32 ", %s %s %" PRIu32
 		            ": the applied key-value state diverged%s", common, X->name, X->db_hash, group,
@@ -500,7 +580,8 @@ static uint32_t compare_membership(ea_node *const *nodes, size_t n, ea_diff *d)
 		size_t c = 0;
 		for (; c < nd->nconf; c++) {
 			if (nd->conf[c].index > nd->db_consistent_index) break;
-			if (nd->conf[c].committed) apply_cc(&want, &nd->conf[c]);
+			/* applied (at or below the consistent index) means committed, even past a stale commit */
+			if (nd->conf[c].committed || !nd->conf[c].superseded) apply_cc(&want, &nd->conf[c]);
 		}
 		if (!want.n) continue;
 		ea_mvcc_members(nd->mvcc, collect_member, &have);
@@ -525,6 +606,41 @@ static uint32_t compare_membership(ea_node *const *nodes, size_t n, ea_diff *d)
 		raise_verdict(d, EA_VERDICT_STATE_DIVERGENCE);
 	}
 	return bad;
+}
+
+/* The db's consistent index against the WAL. etcd applies committed entries before the
+ * HardState that carries their commit is flushed (a commit-only HardState is written without
+ * fsync), so consistent index > commit is normal after a crash as long as the WAL holds the
+ * entries up to the consistent index: an info finding. Only an index beyond the last entry of
+ * an undamaged WAL means WAL writes were lost: critical, returns 1. */
+static int applied_vs_wal(ea_node *nd, size_t i, ea_diff *d)
+{
+	uint64_t ci = nd->db_consistent_index, commit = nd->wal.hard_state.commit, last = nd->wal.last_index;
+	if (ci <= commit && ci <= last) return 0;
+	if (ci <= last) {
+		add_finding(d, "applied-ahead-of-wal", "info", ci, -1, 1u << i,
+		            "%s: the db has applied up to index %" PRIu64 ", beyond the last HardState's commit %" PRIu64
+		            "; the WAL holds those entries (last index %" PRIu64 "): normal after a crash (etcd applies "
+		            "committed entries before the HardState carrying the new commit is flushed, and a commit-only "
+		            "HardState is not fsynced)", nd->name, ci, commit, last);
+		return 0;
+	}
+	size_t warn, gaps;
+	const ea_problem *first;
+	size_t errs = error_problems(nd, &warn, &gaps, &first);
+	if (errs || warn) {
+		add_finding(d, "applied-ahead-of-wal", "info", ci, -1, 1u << i,
+		            "%s: the db has applied up to index %" PRIu64 " but the WAL's last readable entry is %" PRIu64
+		            " (commit %" PRIu64 "); the WAL is damaged (first: %s %s+%" PRIu64 "), so the missing entries may "
+		            "be in the damaged part: see the wal-damage finding", nd->name, ci, last, commit, first->kind,
+		            first->file ? first->file : "-", first->offset == EA_NO_OFFSET ? 0 : first->offset);
+		return 0;
+	}
+	add_finding(d, "applied-ahead-of-wal", "critical", ci, -1, 1u << i,
+	            "%s: the db has applied up to index %" PRIu64 " but the undamaged WAL ends at index %" PRIu64
+	            " (commit %" PRIu64 "): WAL writes were lost (fsync lied, or the WAL was replaced)",
+	            nd->name, ci, last, commit);
+	return 1;
 }
 
 int ea_diff_run(ea_node *const *nodes, size_t n, const ea_terms *terms, ea_diff *d)
@@ -759,12 +875,8 @@ int ea_diff_run(ea_node *const *nodes, size_t n, const ea_terms *terms, ea_diff 
 	for (size_t i = 0; i < n; i++) {
 		ea_node *nd = nodes[i];
 		if (!nd->have_db || !nd->have_wal) continue;
-		if (nd->db_consistent_index > nd->wal.hard_state.commit || nd->db_consistent_index > nd->wal.last_index) {
+		if (applied_vs_wal(nd, i, d)) {
 			state_bad |= 1u << i;
-			add_finding(d, "applied-ahead-of-wal", "critical", nd->db_consistent_index, -1, 1u << i,
-			            "%s: the db has applied up to index %" PRIu64 " but the WAL only reaches commit %" PRIu64
-			            " / last index %" PRIu64 ": WAL writes were lost (fsync lied, or the WAL was replaced)",
-			            nd->name, nd->db_consistent_index, nd->wal.hard_state.commit, nd->wal.last_index);
 			raise_verdict(d, EA_VERDICT_STATE_DIVERGENCE);
 		}
 		uint64_t last_snap = 0;

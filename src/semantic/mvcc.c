@@ -643,29 +643,85 @@ typedef struct {
 	const revset *keep;
 	int skip_tomb;
 	int skipped;
+	int64_t upto;             /* hash only mains <= upto (ea_mvcc_hashkv_upto; rev otherwise) */
+	int64_t only_main;        /* > 0: hand the hashed elements of this main to cb instead */
+	ea_mvcc_kv_cb cb;
+	void *payload;
+	int rc;
 } hash_ctx;
+
+/* 1 when HashKV at c->rev hashes this element (etcd's filter: main <= rev, the keep set for
+ * mains at or below the compaction, the 3.4.34+ tombstone rule); *mn its main revision. */
+static int hashed(hash_ctx *c, const ea_bolt_kv *kv, int64_t *mn)
+{
+	int64_t sb;
+	int tomb;
+	if (parse_revkey(kv->key, kv->key_len, mn, &sb, &tomb)) {
+		/* etcd's bytesToRev reads any key of >= 17 bytes; shorter ones would panic */
+		if (kv->key_len < 17) return 0;
+		*mn = (int64_t)be64(kv->key);
+		sb = (int64_t)be64(kv->key + 9);
+		tomb = 0;
+	}
+	if (*mn > c->rev) return 0;
+	if (*mn <= c->compact && c->keep->n > 0 && !revset_has(c->keep, *mn, sb)) return 0;
+	if (c->skip_tomb && tomb && *mn == c->compact) { c->skipped = 1; return 0; }
+	return 1;
+}
 
 static int hash_cb(const ea_bolt_kv *kv, void *payload)
 {
 	hash_ctx *c = payload;
-	int64_t mn, sb;
-	int tomb;
-	if (parse_revkey(kv->key, kv->key_len, &mn, &sb, &tomb)) {
-		/* etcd's bytesToRev reads any key of >= 17 bytes; shorter ones would panic */
-		if (kv->key_len < 17) return 0;
-		mn = (int64_t)be64(kv->key);
-		sb = (int64_t)be64(kv->key + 9);
-		tomb = 0;
-	}
-	if (mn > c->rev) return 0;
-	if (mn <= c->compact && c->keep->n > 0 && !revset_has(c->keep, mn, sb)) return 0;
-	if (c->skip_tomb && tomb && mn == c->compact) { c->skipped = 1; return 0; }
+	int64_t mn;
+	if (!hashed(c, kv, &mn) || mn > c->upto) return 0;
 	c->h = ea_crc32c(c->h, kv->key, kv->key_len);
 	c->h = ea_crc32c(c->h, kv->value, kv->value_len);
 	return 0;
 }
 
-int ea_mvcc_hashkv(ea_mvcc *m, int64_t rev, ea_hashkv_result *out, ea_error *err)
+/* The revision checks and the keep set of HashKV at *rev (0 = current, resolved). */
+static int hash_begin(ea_mvcc *m, int64_t *rev, hash_ctx *c, revset *keep, ea_error *err)
+{
+	const ea_mvcc_info *i = &m->info;
+	if (*rev < 0 || (*rev > 0 && *rev < i->compact_revision)) {
+		ea__set_error(err, EA_EINVAL, EA_LAYER_MVCC, ea_bolt_file(m->b), EA_NO_OFFSET,
+		              "revision %" PRId64 " has been compacted (compact revision %" PRId64 ")", *rev,
+		              i->compact_revision);
+		return EA_EINVAL;
+	}
+	if (*rev > i->revision) {
+		ea__set_error(err, EA_EINVAL, EA_LAYER_MVCC, ea_bolt_file(m->b), EA_NO_OFFSET,
+		              "revision %" PRId64 " is a future revision (current %" PRId64 ")", *rev, i->revision);
+		return EA_EINVAL;
+	}
+	if (*rev == 0) *rev = i->revision;
+	int skip = m->opts.hash_rule == EA_HASHKV_RULE_SKIP_TOMBSTONE ||
+	           (m->opts.hash_rule == EA_HASHKV_RULE_AUTO && (m->has_compact_tombstone ||
+	                                                         strncmp(i->storage_version, "3.6", 3) == 0));
+	/* etcd's keep set only filters entries at or below the compact revision: without such
+	 * entries (never compacted, or compacted past every key) no index is needed */
+	memset(keep, 0, sizeof *keep);
+	if (m->prefix_entries || m->invalid_keys) {
+		int rc = build_index(m);
+		if (rc) return rc;
+		for (size_t k = 0; k < m->nkeys; k++) {
+			long r = keep_of(&m->keys[k], *rev);
+			if (r >= 0 && revset_add(keep, m->keys[k].revs[r].main, m->keys[k].revs[r].sub)) {
+				free(keep->pairs); free(keep->used);
+				return EA_ENOMEM;
+			}
+		}
+	}
+	memset(c, 0, sizeof *c);
+	c->h = ea_crc32c(0, "key", 3);
+	c->rev = c->upto = *rev;
+	c->compact = i->compact_revision;
+	c->keep = keep;
+	c->skip_tomb = skip;
+	return EA_OK;
+}
+
+static int hashkv_upto(ea_mvcc *m, int64_t rev, int64_t upto, ea_hashkv_result *out, ea_error *err)
 {
 	memset(out, 0, sizeof *out);
 	int rc = scan_keys(m, rev == 0);
@@ -673,43 +729,15 @@ int ea_mvcc_hashkv(ea_mvcc *m, int64_t rev, ea_hashkv_result *out, ea_error *err
 	const ea_mvcc_info *i = &m->info;
 	out->current_revision = i->revision;
 	out->compact_revision = i->compact_revision;
-	if (rev < 0 || (rev > 0 && rev < i->compact_revision)) {
-		ea__set_error(err, EA_EINVAL, EA_LAYER_MVCC, ea_bolt_file(m->b), EA_NO_OFFSET,
-		              "revision %" PRId64 " has been compacted (compact revision %" PRId64 ")", rev,
-		              i->compact_revision);
-		return EA_EINVAL;
+	if ((rev == 0 || rev == i->revision) && upto >= i->revision && m->scan_hashed) {
+		out->hash = m->hash_now;
+		out->hash_revision = i->revision;
+		return EA_OK;
 	}
-	if (rev > i->revision) {
-		ea__set_error(err, EA_EINVAL, EA_LAYER_MVCC, ea_bolt_file(m->b), EA_NO_OFFSET,
-		              "revision %" PRId64 " is a future revision (current %" PRId64 ")", rev, i->revision);
-		return EA_EINVAL;
-	}
-	if (rev == 0 || rev == i->revision) {
-		if (m->scan_hashed) {
-			out->hash = m->hash_now;
-			out->hash_revision = i->revision;
-			return EA_OK;
-		}
-		rev = i->revision;
-	}
-	int skip = m->opts.hash_rule == EA_HASHKV_RULE_SKIP_TOMBSTONE ||
-	           (m->opts.hash_rule == EA_HASHKV_RULE_AUTO && (m->has_compact_tombstone ||
-	                                                         strncmp(i->storage_version, "3.6", 3) == 0));
-	/* etcd's keep set only filters entries at or below the compact revision: without such
-	 * entries (never compacted, or compacted past every key) no index is needed */
-	revset keep = { 0 };
-	if (m->prefix_entries || m->invalid_keys) {
-		rc = build_index(m);
-		if (rc) return rc;
-		for (size_t k = 0; k < m->nkeys; k++) {
-			long r = keep_of(&m->keys[k], rev);
-			if (r >= 0 && revset_add(&keep, m->keys[k].revs[r].main, m->keys[k].revs[r].sub)) {
-				free(keep.pairs); free(keep.used);
-				return EA_ENOMEM;
-			}
-		}
-	}
-	hash_ctx c = { ea_crc32c(0, "key", 3), rev, i->compact_revision, &keep, skip, 0 };
+	hash_ctx c;
+	revset keep;
+	if ((rc = hash_begin(m, &rev, &c, &keep, err))) return rc;
+	if (upto < c.upto) c.upto = upto;
 	if (m->have_keyb) rc = ea_bolt_foreach(m->b, &m->keyb, hash_cb, &c);
 	free(keep.pairs);
 	free(keep.used);
@@ -718,6 +746,59 @@ int ea_mvcc_hashkv(ea_mvcc *m, int64_t rev, ea_hashkv_result *out, ea_error *err
 	out->hash_revision = rev;
 	out->skipped_compact_tombstone = c.skipped;
 	return EA_OK;
+}
+
+int ea_mvcc_hashkv(ea_mvcc *m, int64_t rev, ea_hashkv_result *out, ea_error *err)
+{
+	return hashkv_upto(m, rev, INT64_MAX, out, err);
+}
+
+int ea_mvcc_hashkv_upto(ea_mvcc *m, int64_t rev, int64_t upto, uint32_t *hash, ea_error *err)
+{
+	ea_hashkv_result r;
+	int rc = hashkv_upto(m, rev, upto, &r, err);
+	*hash = r.hash;
+	return rc;
+}
+
+static int hashed_main_cb(const ea_bolt_kv *kv, void *payload)
+{
+	hash_ctx *c = payload;
+	int64_t mn;
+	if (!hashed(c, kv, &mn)) return 0;
+	if (mn != c->only_main) return mn > c->only_main;   /* keys sort by main: past it, stop */
+	ea_mvcc_kv o;
+	memset(&o, 0, sizeof o);
+	if (parse_revkey(kv->key, kv->key_len, &o.main, &o.sub, &o.tombstone)) {
+		o.main = mn;
+		o.sub = (int64_t)be64(kv->key + 9);
+	}
+	o.decode_ok = decode_kv(kv->value, kv->value_len, &o) == 0;
+	if (!o.decode_ok) { o.key = NULL; o.key_len = 0; o.value = NULL; o.value_len = 0; }
+	o.value = o.value ? o.value : (const uint8_t *)"";
+	o.page = kv->page;
+	o.offset = kv->offset;
+	o.reachable = -1;
+	c->rc = c->cb(&o, c->payload);
+	return c->rc;
+}
+
+int ea_mvcc_hashkv_elements(ea_mvcc *m, int64_t rev, int64_t main, ea_mvcc_kv_cb cb, void *payload,
+                            ea_error *err)
+{
+	int rc = scan_keys(m, 0);
+	if (rc) return rc;
+	hash_ctx c;
+	revset keep;
+	if ((rc = hash_begin(m, &rev, &c, &keep, err))) return rc;
+	c.only_main = main;
+	c.cb = cb;
+	c.payload = payload;
+	if (m->have_keyb) rc = ea_bolt_foreach(m->b, &m->keyb, hashed_main_cb, &c);
+	free(keep.pairs);
+	free(keep.used);
+	if (rc < 0) return rc;
+	return c.rc;
 }
 
 /* ---- snapshot status ---------------------------------------------------------------------- */
