@@ -1,4 +1,4 @@
-/* progress.c: "etcd-autopsy diff: reading n1, n2, n3: 1.2 GiB at 850 MiB/s, 4 s" on stderr
+/* progress.c: "etcd-autopsy diff: read 1.2 GiB at 850 MiB/s, 4 s: reading n1, n2, n3" on stderr
  * while a command runs, only when stderr is a terminal, only after the first second, silent
  * under -q. A background thread samples the library's byte counter every 250 ms and redraws
  * the line with the current phase; cli_progress_stop() erases it before any summary line is
@@ -39,13 +39,16 @@ static void draw(double t, double bytes)
 	cli_human_bytes(done, sizeof done, (uint64_t)bytes);
 	cli_human_bytes(rate, sizeof rate, (uint64_t)(bytes / t));
 	pthread_mutex_lock(&lock);
-	char tail[96];
-	int tl = snprintf(tail, sizeof tail, "read %s at %s/s, %.0f s", done, rate, t);
-	/* one terminal line (79 columns) so that \r redraws it in place: the phase gives way */
-	int room = 79 - (int)strlen("etcd-autopsy : : ") - (int)strlen(command) - tl;
-	snprintf(line, sizeof line, "\retcd-autopsy %s: %.*s%s%s", command, room > 0 ? room : 0, phase,
-	         phase[0] && room > 0 ? ": " : "", tail);
+	/* the phase last, and the whole within one 79-column terminal line so that \r redraws
+	 * it in place: a long phase is cut */
+	int n = snprintf(line, sizeof line, "\retcd-autopsy %s: read %s at %s/s, %.0f s%s%s", command, done, rate, t,
+	                 phase[0] ? ": " : "", phase);
 	pthread_mutex_unlock(&lock);
+	if (n > 80) {
+		int k = 80;
+		while (k > 1 && ((unsigned char)line[k] & 0xC0) == 0x80) k--;   /* not inside a UTF-8 character */
+		line[k] = 0;
+	}
 	fprintf(stderr, "%s\033[K", line);
 	fflush(stderr);
 }
@@ -79,6 +82,8 @@ void cli_progress_phase(const char *what)
 {
 	pthread_mutex_lock(&lock);
 	snprintf(phase, sizeof phase, "%s", what ? what : "");
+	for (char *c = phase; *c; c++)   /* names come from the command line: no control bytes to the terminal */
+		if ((unsigned char)*c < 0x20 || *c == 0x7f) *c = '?';
 	pthread_mutex_unlock(&lock);
 }
 
