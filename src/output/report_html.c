@@ -924,11 +924,20 @@ static const char *worst_severity(const ea_diff *d)
 }
 
 /* A verdict of "consistent" or "lagging" says the logs agree; warnings and critical findings
- * next to it (an election storm, damage) are named in the headline, not left to the list. */
-static void verdict_caveat(FILE *f, const ea_diff *d, size_t crit, size_t warn)
+ * next to it (an election storm, damage) are named in the headline, not left to the list.
+ * The verdict's own finding ("lagging") is not a caveat of itself. */
+static int is_caveat(const ea_diff *d, const ea_finding *fd)
 {
-	if (!crit && !warn) return;
+	return strcmp(fd->severity, "info") != 0 && strcmp(fd->kind, ea_verdict_name(d->verdict)) != 0;
+}
+
+static void verdict_caveat(FILE *f, const ea_diff *d)
+{
 	if (d->verdict != EA_VERDICT_CONSISTENT && d->verdict != EA_VERDICT_LAGGING) return;
+	size_t crit = 0, warn = 0;
+	for (size_t k = 0; k < d->nfindings; k++)
+		if (is_caveat(d, &d->findings[k])) { if (!strcmp(d->findings[k].severity, "critical")) crit++; else warn++; }
+	if (!crit && !warn) return;
 	fprintf(f, "<p id=\"verdict-caveat\"><b>But:</b> ");
 	if (crit) fprintf(f, "%zu critical", crit);
 	if (warn) fprintf(f, "%s%zu warning", crit ? " and " : "", warn);
@@ -938,9 +947,9 @@ static void verdict_caveat(FILE *f, const ea_diff *d, size_t crit, size_t warn)
 	int any = 0;
 	for (size_t k = 0; k < d->nfindings; k++) {
 		const ea_finding *fd = &d->findings[k];
-		if (!strcmp(fd->severity, "info")) continue;
+		if (!is_caveat(d, fd)) continue;
 		int seen = 0;
-		for (size_t j = 0; j < k && !seen; j++) seen = strcmp(d->findings[j].severity, "info") && !strcmp(d->findings[j].kind, fd->kind);
+		for (size_t j = 0; j < k && !seen; j++) seen = is_caveat(d, &d->findings[j]) && !strcmp(d->findings[j].kind, fd->kind);
 		if (seen) continue;
 		fprintf(f, "%s<a href=\"#finding-%zu\">%s</a>", any ? ", " : "", k, fd->kind);
 		any = 1;
@@ -963,7 +972,7 @@ static void section_verdict(FILE *f, ea_node *const *nodes, size_t n, const ea_d
 	fputs("</h1>\n", f);
 	fprintf(f, "<p>Verdict: <span class=\"vname\" id=\"verdict-name\">%s</span></p>\n", ea_verdict_name(d->verdict));
 	fprintf(f, "<p id=\"verdict-text\">%s</p>\n", verdict_text(d->verdict));
-	verdict_caveat(f, d, crit, warn);
+	verdict_caveat(f, d);
 	fputs("<p id=\"recommendation\"><b>Restore from:</b> ", f);
 	if (d->recommended >= 0 && (size_t)d->recommended < n) {
 		fprintf(f, "<a href=\"#node-%d\" id=\"recommended\" class=\"badge rec\">", d->recommended);
@@ -1314,8 +1323,8 @@ int ea_report_write(FILE *f, ea_node *const *nodes, size_t n, const ea_terms *te
 	      "<meta name=\"generator\" content=\"etcd-autopsy " EA_VERSION "\">\n<title>", f);
 	esc(f, o->title ? o->title : "etcd incident report");
 	fprintf(f, ": %s%s</title>\n<style>\n%s</style>\n</head>\n<body>\n", ea_verdict_name(diff->verdict),
-	        (diff->verdict == EA_VERDICT_CONSISTENT || diff->verdict == EA_VERDICT_LAGGING) &&
-	        strcmp(worst_severity(diff), "ok") ? " (with warnings)" : "", css);
+	        diff->verdict == EA_VERDICT_CONSISTENT && strcmp(worst_severity(diff), "ok") ? " (with warnings)" : "",
+	        css);
 	section_verdict(f, nodes, n, diff, o);
 	section_nodes(f, nodes, n, diff);
 	fputs("<section id=\"timeline\"><h2>Timeline</h2>\n", f);
