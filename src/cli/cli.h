@@ -45,9 +45,22 @@ int  cli_exit_code(const cli_problems *cp);
 void cli_print_error(const char *cmd, const char *path, int rc, const ea_error *err);
 void cli_problem_table(FILE *f, const ea_problem *p);
 
-/* Progress on stderr (TTY only, after ~1 s, never with -q). total_bytes_hint 0 = unknown. */
-void cli_progress_start(int quiet, uint64_t total_bytes_hint);
+/* Progress on stderr (TTY only, after ~1 s, never with -q), labelled with the command `what`
+ * ("diff") and the current phase; also starts the wall clock of cli_progress_elapsed(). */
+void cli_progress_start(int quiet, const char *what);
+/* Erases the progress line for good; call it before printing a summary. Idempotent. */
 void cli_progress_stop(void);
+/* Wall-clock seconds since cli_progress_start (the whole command, not one step of it). */
+double cli_progress_elapsed(void);
+/* Sets what the progress line says is being done ("analysing"); NULL clears it. */
+void cli_progress_phase(const char *phase);
+/* Phase "reading n1, n2, n3": each node by its name, else by the last component of its path. */
+void cli_progress_nodes(const char *const *names, const char *const *paths, int n);
+
+/* "25.1 MiB" (binary units; "512 B" below 1 KiB) into buf; returns buf. */
+const char *cli_human_bytes(char *buf, size_t cap, uint64_t bytes);
+/* The name of the node whose WAL carries member ID id, else the ID in hex (written to buf). */
+const char *cli_member_label(ea_node *const *nodes, size_t n, uint64_t id, char *buf, size_t cap);
 
 int cmd_wal(int argc, char **argv);
 int cmd_db(int argc, char **argv);

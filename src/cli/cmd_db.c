@@ -202,8 +202,8 @@ static int member_json(const ea_mvcc_member *mb, void *p)
 static int member_table(const ea_mvcc_member *mb, void *p)
 {
 	(void)p;
-	if (mb->removed) printf("  %016" PRIx64 " (removed)\n", mb->id);
-	else printf("  %016" PRIx64 " %-12s peer %s client %s%s\n", mb->id, *mb->name ? mb->name : "(unpublished)",
+	if (mb->removed) printf("  %-16" PRIx64 " (removed)\n", mb->id);
+	else printf("  %-16" PRIx64 " %-12s peer %s client %s%s\n", mb->id, *mb->name ? mb->name : "(unpublished)",
 	            mb->peer_urls, mb->client_urls, mb->is_learner ? " learner" : "");
 	return 0;
 }
@@ -222,7 +222,7 @@ static int lease_json(const ea_mvcc_lease *l, void *p)
 static int lease_table(const ea_mvcc_lease *l, void *p)
 {
 	(void)p;
-	printf("  lease %016" PRIx64 " ttl %" PRId64 " remaining %" PRId64 "\n", (uint64_t)l->id, l->ttl, l->remaining_ttl);
+	printf("  lease %-16" PRIx64 " ttl %" PRId64 " remaining %" PRId64 "\n", (uint64_t)l->id, l->ttl, l->remaining_ttl);
 	return 0;
 }
 
@@ -239,7 +239,7 @@ static int alarm_json(const ea_mvcc_alarm *a, void *p)
 static int alarm_table(const ea_mvcc_alarm *a, void *p)
 {
 	(void)p;
-	printf("  alarm %s on member %016" PRIx64 "\n", a->alarm_name, a->member_id);
+	printf("  alarm %s on member %" PRIx64 "\n", a->alarm_name, a->member_id);
 	return 0;
 }
 
@@ -332,7 +332,9 @@ static int db_stat(db_args *a)
 		ea_json_object_end(j);
 		ea_json_newline(j);
 	} else {
-		printf("file              %s (%" PRIu64 " bytes)\n", ea_bolt_file(b), ea_bolt_file_size(b));
+		char h1[32], h2[32];
+		printf("file              %s (%" PRIu64 " bytes, %s)\n", ea_bolt_file(b), ea_bolt_file_size(b),
+		       cli_human_bytes(h1, sizeof h1, ea_bolt_file_size(b)));
 		printf("sha256 trailer    %s\n", ts == EA_BOLT_TRAILER_ABSENT ? "absent (a raw db copy, not an `etcdctl snapshot save` file)"
 		       : ts == EA_BOLT_TRAILER_OK ? "ok (matches the image)" : "MISMATCH (file changed after snapshot save)");
 		table_meta(b);
@@ -351,8 +353,8 @@ static int db_stat(db_args *a)
 		       " tombstones)\n", info.live_keys, info.keys, info.key_revisions, info.tombstones);
 		printf("hashkv            %u at revision %" PRId64 " (compact revision %" PRId64 ")\n", hk.hash,
 		       hk.hash_revision, hk.compact_revision);
-		printf("snapshot status   hash %u, revision %" PRId64 ", total_key %" PRIu64 ", total_size %" PRIu64 "\n",
-		       ss.hash, ss.revision, ss.total_key, ss.total_size);
+		printf("snapshot status   hash %u, revision %" PRId64 ", total_key %" PRIu64 ", total_size %" PRIu64 " (%s)\n",
+		       ss.hash, ss.revision, ss.total_key, ss.total_size, cli_human_bytes(h2, sizeof h2, ss.total_size));
 		printf("members           %" PRIu64 " (+%" PRIu64 " removed)\n", info.members, info.removed_members);
 		ea_mvcc_members(c.m, member_table, NULL);
 		printf("leases            %" PRIu64 "\n", info.leases);

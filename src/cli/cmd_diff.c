@@ -140,6 +140,7 @@ int cmd_diff(int argc, char **argv)
 	int rc = ea_terms_build(nodes, n, &terms);
 	if (rc == EA_OK) rc = ea_diff_run(nodes, n, &terms, &d);
 	int code = EXIT_USAGE;
+	cli_progress_stop();
 	if (rc == EA_OK) {
 		if (fmt == OUT_JSON) json_out(nodes, n, &d); else table_out(nodes, n, &d);
 		code = EXIT_CLEAN;

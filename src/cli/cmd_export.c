@@ -117,15 +117,16 @@ int cmd_export(int argc, char **argv)
 		}
 		int diverged = st.verdict && strcmp(st.verdict, "consistent") != 0;
 		if (cp.count || damage || diverged) code = EXIT_FINDINGS;
+		cli_progress_stop();
 		if (!quiet) {
 			fprintf(stderr, "etcd-autopsy export: %s: %llu rows in %.2f s (%s", output,
-			        (unsigned long long)st.total_rows, st.total_seconds, "entries ");
+			        (unsigned long long)st.total_rows, cli_progress_elapsed(), "entries ");
 			fprintf(stderr, "%llu, revisions %llu, problems %llu); verdict %s\n",
 			        (unsigned long long)st.rows[EA_EXPORT_T_ENTRIES],
 			        (unsigned long long)st.rows[EA_EXPORT_T_REVISIONS],
 			        (unsigned long long)st.rows[EA_EXPORT_T_PROBLEMS], st.verdict ? st.verdict : "-");
-			fprintf(stderr, "etcd-autopsy export: load %.2f s, indexes %.2f s, SHA-256 of the inputs %.2f s "
-			        "(alongside the load)\n", st.load_seconds, st.index_seconds, st.hash_seconds);
+			fprintf(stderr, "etcd-autopsy export: writing the database %.2f s: load %.2f s, indexes %.2f s, SHA-256 of the inputs %.2f s "
+			        "(alongside the load)\n", st.total_seconds, st.load_seconds, st.index_seconds, st.hash_seconds);
 		}
 	}
 	free(cmdline);

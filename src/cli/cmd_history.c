@@ -59,23 +59,41 @@ static void terms_json(const ea_terms *t)
 	}
 }
 
-static void terms_table(const ea_terms *t)
+/* LEADER and VOTES by node name where the member ID is one of the nodes given, else in hex */
+static void terms_table(const ea_terms *t, ea_node *const *nodes, size_t n)
 {
-	printf("%6s %-18s %10s %10s %8s %-7s %s\n", "TERM", "LEADER", "FIRST", "LAST", "ENTRIES", "FAILED", "VOTES");
+	int lw = 6;
+	for (size_t r = 0; r < t->nrows; r++) {
+		char b[24];
+		int l = t->rows[r].leader ? (int)strlen(cli_member_label(nodes, n, t->rows[r].leader, b, sizeof b)) : 1;
+		if (l > lw) lw = l;
+	}
+	if (lw > 40) lw = 40;
+	printf("%6s %-*s %10s %10s %8s %-7s %s\n", "TERM", lw, "LEADER", "FIRST", "LAST", "ENTRIES", "FAILED",
+	       "VOTES (voter->candidate)");
 	for (size_t r = 0; r < t->nrows; r++) {
 		const ea_term_row *row = &t->rows[r];
-		char leader[24] = "-";
-		if (row->leader) snprintf(leader, sizeof leader, "%" PRIx64, row->leader);
-		printf("%6" PRIu64 " %-18s ", row->term, leader);
+		char b1[24], b2[24];
+		printf("%6" PRIu64 " %-*s ", row->term, lw,
+		       row->leader ? cli_member_label(nodes, n, row->leader, b1, sizeof b1) : "-");
 		if (row->entries) printf("%10" PRIu64 " %10" PRIu64 " ", row->first_index, row->last_index);
 		else printf("%10s %10s ", "-", "-");
 		printf("%8" PRIu64 " %-7s ", row->entries, row->failed_election ? "yes" : "-");
 		for (size_t v = 0; v < row->nvotes; v++)
-			printf("%s%" PRIx64 "->%" PRIx64, v ? "," : "", row->votes[v].voter, row->votes[v].voted_for);
+			printf("%s%s->%s", v ? "," : "", cli_member_label(nodes, n, row->votes[v].voter, b1, sizeof b1),
+			       cli_member_label(nodes, n, row->votes[v].voted_for, b2, sizeof b2));
+		if (!row->nvotes) putchar('-');
 		putchar('\n');
 	}
 	printf("\n%zu terms, %zu failed election%s (longest run %zu)\n", t->nrows, t->failed_elections,
 	       t->failed_elections == 1 ? "" : "s", t->longest_failed_run);
+	int any = 0;
+	for (size_t i = 0; i < n; i++)
+		if (nodes[i]->have_wal && nodes[i]->wal.have_metadata) {
+			printf("%s%s = %" PRIx64, any ? ", " : "nodes: ", nodes[i]->name, nodes[i]->wal.member_id);
+			any = 1;
+		}
+	if (any) putchar('\n');
 }
 
 static void events_json(const ea_event *ev, size_t n)
@@ -97,11 +115,33 @@ static void events_json(const ea_event *ev, size_t n)
 	}
 }
 
+/* The table in time order where a time is known: an event without a time keeps its place
+ * after the timed event that precedes it in the (term, index) order of the timeline. */
+typedef struct {
+	int64_t t;
+	size_t i;
+} ev_order;
+
+static int cmp_order(const void *a, const void *b)
+{
+	const ev_order *x = a, *y = b;
+	if (x->t != y->t) return x->t < y->t ? -1 : 1;
+	return x->i < y->i ? -1 : x->i > y->i;
+}
+
 static void events_table(const ea_event *ev, size_t n)
 {
+	ev_order *ord = malloc((n ? n : 1) * sizeof *ord);
+	int64_t last = INT64_MIN;
+	for (size_t i = 0; ord && i < n; i++) {
+		if (ev[i].time_ms >= 0) last = ev[i].time_ms;
+		ord[i].t = last;
+		ord[i].i = i;
+	}
+	if (ord && n > 1) qsort(ord, n, sizeof *ord, cmp_order);
 	printf("%-24s %6s %10s %-10s %-16s %s\n", "TIME", "TERM", "INDEX", "NODE", "EVENT", "DETAIL");
-	for (size_t i = 0; i < n; i++) {
-		const ea_event *e = &ev[i];
+	for (size_t k = 0; k < n; k++) {
+		const ea_event *e = &ev[ord ? ord[k].i : k];
 		char t[48] = "-";
 		if (e->time_ms >= 0) ea_format_time_ms(t, sizeof t, e->time_ms);
 		char term[24] = "-", idx[24] = "-";
@@ -109,6 +149,7 @@ static void events_table(const ea_event *ev, size_t n)
 		if (e->index) snprintf(idx, sizeof idx, "%" PRIu64, e->index);
 		printf("%-24s %6s %10s %-10s %-16s %s\n", t, term, idx, e->node ? e->node : "(cluster)", e->event, e->detail);
 	}
+	free(ord);
 }
 
 int cmd_history(int argc, char **argv)
@@ -141,11 +182,13 @@ int cmd_history(int argc, char **argv)
 	int rc = ea_terms_build(nodes, n, &terms);
 	if (rc == EA_OK) {
 		if (terms_mode) {
-			if (fmt == OUT_JSON) terms_json(&terms); else terms_table(&terms);
+			cli_progress_stop();
+			if (fmt == OUT_JSON) terms_json(&terms); else terms_table(&terms, nodes, n);
 		} else {
 			ea_event *ev = NULL;
 			size_t nev = 0;
 			rc = ea_timeline_build(nodes, n, &terms, &ev, &nev);
+			cli_progress_stop();
 			if (rc == EA_OK) { if (fmt == OUT_JSON) events_json(ev, nev); else events_table(ev, nev); }
 			free(ev);
 		}

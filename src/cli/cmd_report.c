@@ -277,6 +277,7 @@ int cmd_report(int argc, char **argv)
 			code = EXIT_CLEAN;
 			for (size_t f = 0; f < d.nfindings; f++)
 				if (strcmp(d.findings[f].severity, "info") != 0) code = EXIT_FINDINGS;
+			cli_progress_stop();
 			if (!quiet)
 				fprintf(stderr, "etcd-autopsy report: %s: verdict %s, %zu finding%s, %zu events\n", output,
 				        ea_verdict_name(d.verdict), d.nfindings, d.nfindings == 1 ? "" : "s", nev);

@@ -18,7 +18,8 @@ static const char snap_help[] =
 	"examples:\n"
 	"  etcd-autopsy snap ls node1/\n"
 	"  etcd-autopsy snap ls node1.tar.gz -w json | jq '{file, index, crc_ok}'\n\n"
-	"exit codes: 0 clean, 1 damage found, 2 usage/unreadable or no snapshot files\n";
+	"exit codes: 0 clean (also a data dir with no .snap file yet), 1 damage found, 2 usage error,\n"
+	"unreadable input, or nothing etcd-shaped (no WAL, db or snapshot file) in PATH\n";
 
 enum { O_WRITE, O_QUIET, O_HELP };
 static const cli_opt snap_opts[] = {
@@ -74,28 +75,54 @@ static void json_file(ea_json *j, const ea_snap_info *f)
 	ea_json_newline(j);
 }
 
-static void table_file(const ea_snap_info *f)
+/* one row per file under a header; the members recorded in a .snap indented below it */
+static void table_header(int fw)
 {
+	printf("%-*s %-11s %12s %-9s %-4s %6s %10s %-8s %s\n", fw, "FILE", "KIND", "BYTES", "SIZE", "CRC", "TERM", "INDEX",
+	       "VERSION", "VOTERS");
+}
+
+static void table_file(const ea_snap_info *f, int fw)
+{
+	char h[32];
+	printf("%-*s %-11s %12" PRIu64 " %-9s ", fw, f->file, f->kind, f->size, cli_human_bytes(h, sizeof h, f->size));
 	if (strcmp(f->kind, "snap.db") == 0) {
-		printf("%-60s snap.db  index %" PRIu64 ", %" PRIu64 " bytes: %s\n", f->file, f->name_index, f->size, f->note);
+		printf("%-4s %6s %10" PRIu64 " %-8s -  %s\n", "-", "-", f->name_index, "-", f->note);
 		return;
 	}
-	printf("%-60s %-8s crc %-4s term %" PRIu64 " index %" PRIu64 "%s  voters",
-	       f->file, f->kind, f->crc_ok < 0 ? "-" : f->crc_ok ? "ok" : "BAD", f->term, f->index,
-	       f->decoded ? "" : " (undecoded)");
+	printf("%-4s ", f->crc_ok < 0 ? "-" : f->crc_ok ? "ok" : "BAD");
+	if (f->decoded) printf("%6" PRIu64 " %10" PRIu64 " ", f->term, f->index);
+	else printf("%6s %10s ", "?", "?");
+	printf("%-8s", f->cluster_version && *f->cluster_version ? f->cluster_version : "-");
 	for (size_t i = 0; i < f->n_voters; i++) printf(" %" PRIx64, f->voters[i]);
+	if (!f->n_voters) fputs(" -", stdout);
 	if (f->n_learners) {
 		printf("  learners");
 		for (size_t i = 0; i < f->n_learners; i++) printf(" %" PRIx64, f->learners[i]);
 	}
-	printf("  version %s\n", f->cluster_version ? f->cluster_version : "-");
+	if (!f->decoded) fputs("  (undecoded)", stdout);
+	putchar('\n');
 	if (strcmp(f->kind, "snap.broken") == 0) printf("    %s\n", f->note);
 	for (size_t i = 0; i < f->n_members; i++) {
 		const ea_snap_member *m = &f->members[i];
-		if (m->removed) printf("    member %016" PRIx64 " (removed)\n", m->id);
-		else printf("    member %016" PRIx64 " %-12s peer %s client %s\n", m->id, *m->name ? m->name : "(unpublished)",
+		if (m->removed) printf("    member %-16" PRIx64 " (removed)\n", m->id);
+		else printf("    member %-16" PRIx64 " %-12s peer %s client %s\n", m->id, *m->name ? m->name : "(unpublished)",
 		            m->peer_urls, m->client_urls);
 	}
+}
+
+/* A WAL segment or a bbolt db in the input: an etcd data dir (or part of one) that simply has
+ * no snapshot file yet, which is normal (etcd writes one every --snapshot-count entries). */
+static int looks_like_etcd(const ea_input *in)
+{
+	for (size_t i = 0; i < ea_input_count(in); i++) {
+		const char *nm = ea_input_at(in, i)->name;
+		const char *base = strrchr(nm, '/');
+		base = base ? base + 1 : nm;
+		size_t l = strlen(base);
+		if ((l > 4 && strcmp(base + l - 4, ".wal") == 0) || strcmp(base, "db") == 0) return 1;
+	}
+	return 0;
 }
 
 int cmd_snap(int argc, char **argv)
@@ -132,6 +159,17 @@ int cmd_snap(int argc, char **argv)
 	if (rc) { cli_print_error("snap ls", path, rc, &err); return EXIT_USAGE; }
 	ea_snap_list *l;
 	rc = ea_snap_list_open(&l, in, 0, &err);
+	if (rc == EA_ENOTFOUND && looks_like_etcd(in)) {
+		if (fmt == OUT_TABLE) {
+			table_header(40);
+			printf("(no .snap files: etcd writes one every --snapshot-count applied entries; this member has "
+			       "not written one yet)\n");
+		} else if (!quiet) {
+			fprintf(stderr, "etcd-autopsy snap ls: %s: no .snap files (etcd has not written one yet)\n", path);
+		}
+		ea_input_close(in);
+		return EXIT_CLEAN;
+	}
 	if (rc) { cli_print_error("snap ls", path, rc, &err); ea_input_close(in); return EXIT_USAGE; }
 	cli_problems cp = { .quiet = quiet };
 	ea_json j;
@@ -141,8 +179,14 @@ int cmd_snap(int argc, char **argv)
 		cli_problem_seen(&cp, pr);
 		if (fmt == OUT_JSON) ea_json_problem_line(&j, pr); else cli_problem_table(stdout, pr);
 	}
+	int fw = 4;
 	for (size_t i = 0; i < ea_snap_list_count(l); i++) {
-		if (fmt == OUT_JSON) json_file(&j, ea_snap_list_at(l, i)); else table_file(ea_snap_list_at(l, i));
+		int w = (int)strlen(ea_snap_list_at(l, i)->file);
+		if (w > fw) fw = w < 100 ? w : 100;
+	}
+	if (fmt == OUT_TABLE) table_header(fw);
+	for (size_t i = 0; i < ea_snap_list_count(l); i++) {
+		if (fmt == OUT_JSON) json_file(&j, ea_snap_list_at(l, i)); else table_file(ea_snap_list_at(l, i), fw);
 	}
 	for (size_t i = 0; i < ea_snap_list_problem_count(l); i++) {
 		const ea_problem *pr = ea_snap_list_problem_at(l, i);

@@ -113,6 +113,7 @@ int cmd_verify(int argc, char **argv)
 	ea_verify_result v;
 	int rc = ea_verify_run(target[0], nodes, n, &v);
 	int code = EXIT_USAGE;
+	cli_progress_stop();
 	if (rc == EA_OK) {
 		if (fmt == OUT_JSON) json_out(&v); else table_out(&v);
 		code = v.verdict == EA_RESTORABLE ? EXIT_CLEAN : EXIT_FINDINGS;

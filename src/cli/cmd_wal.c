@@ -125,9 +125,9 @@ static void json_record(ea_json *j, const ea_wal_record *r)
 	ea_json_newline(j);
 }
 
-static void table_record(FILE *f, const ea_wal_record *r)
+static void table_record(FILE *f, const ea_wal_record *r, int fw)
 {
-	fprintf(f, "%-40s %10" PRIu64 " %-9s %8" PRIu64 " %-4s", r->file, r->offset,
+	fprintf(f, "%-*s %10" PRIu64 " %-9s %8" PRIu64 " %-4s", fw, r->file, r->offset,
 	        ea_wal_record_type_name(r->type), r->length,
 	        r->crc_ok < 0 ? "-" : r->crc_ok ? "ok" : "BAD");
 	if (r->decoded) {
@@ -203,6 +203,25 @@ static void table_entry(FILE *f, const ea_log_item *li, const ea_entry_info *inf
 	fputc('\n', f);
 }
 
+/* the FILE column of `wal ls --records` is as wide as the longest segment name */
+static int records_file_width(ea_wal *w)
+{
+	int fw = 4;
+	for (size_t i = 0; w && i < ea_wal_segment_count(w); i++) {
+		int l = (int)strlen(ea_wal_segment_at(w, i)->file);
+		if (l > fw) fw = l < 200 ? l : 200;
+	}
+	return fw;
+}
+
+/* --no-crc is said in the output (tables) or on stderr (JSON, whose stream stays data only) */
+static void no_crc_note(const wal_args *a)
+{
+	if (a->wopts.verify_crc) return;
+	if (a->fmt == OUT_TABLE) printf("# CRC-32C not verified (--no-crc): the CRC column shows -, and bit rot goes unseen\n");
+	else if (!a->quiet) fprintf(stderr, "etcd-autopsy wal: CRC-32C not verified (--no-crc)\n");
+}
+
 static int wal_ls(const char *path, const wal_args *a)
 {
 	ea_error err = { 0 };
@@ -224,9 +243,13 @@ static int wal_ls(const char *path, const wal_args *a)
 		cli_problem_seen(&cp, p);
 		if (a->fmt == OUT_JSON) ea_json_problem_line(&j, p); else cli_problem_table(stdout, p);
 	}
+	no_crc_note(a);
+	int fw = records_file_width(ea_log_wal(log));
 	if (a->fmt == OUT_TABLE) {
-		if (a->records) printf("%-40s %10s %-9s %8s %-4s %s\n", "FILE", "OFFSET", "TYPE", "LENGTH", "CRC", "DETAIL");
-		else printf("%10s %6s %-*s %8s %-4s %-11s %s\n", "INDEX", "TERM", KIND_W, "KIND", "SIZE", "CRC", "STATE", "KEY");
+		if (a->records) printf("%-*s %10s %-9s %8s %-4s %s
+", fw, "FILE", "OFFSET", "TYPE", "LENGTH", "CRC", "DETAIL");
+		else printf("%10s %6s %-*s %8s %-4s %-11s %s
+", "INDEX", "TERM", KIND_W, "KIND", "SIZE", "CRC", "STATE", "KEY");
 	}
 	ea_log_item li;
 	while ((rc = ea_log_next(log, &li)) == EA_OK) {
@@ -242,7 +265,7 @@ static int wal_ls(const char *path, const wal_args *a)
 		if (is_entry && (r->u.entry.index < a->from || r->u.entry.index > a->to)) continue;
 		if (a->records) {
 			if (!is_entry && (a->from > 0 || a->to < UINT64_MAX)) continue;
-			if (a->fmt == OUT_JSON) json_record(&j, r); else table_record(stdout, r);
+			if (a->fmt == OUT_JSON) json_record(&j, r); else table_record(stdout, r, fw);
 			continue;
 		}
 		if (!is_entry) continue;
@@ -351,11 +374,12 @@ static void stat_table(const ea_wal_summary *s, ea_wal *w)
 	}
 	printf("wal dir       %s\n", *ea_wal_dir(w) ? ea_wal_dir(w) : ".");
 	printf("segments      %zu\n", ea_wal_segment_count(w));
-	printf("  %6s %18s %12s %12s %8s  %s\n", "SEQ", "FIRST_INDEX", "SIZE", "USED", "RECORDS", "FILE");
+	printf("  %6s %18s %12s %12s %10s %8s  %s\n", "SEQ", "FIRST_INDEX", "SIZE", "USED", "", "RECORDS", "FILE");
 	for (size_t i = 0; i < ea_wal_segment_count(w); i++) {
 		const ea_wal_segment *g = ea_wal_segment_at(w, i);
-		printf("  %6" PRIu64 " %18" PRIu64 " %12" PRIu64 " %12" PRIu64 " %8" PRIu64 "  %s\n", g->seq,
-		       g->first_index, g->size, g->used_bytes, g->records, g->file);
+		char h[32];
+		printf("  %6" PRIu64 " %18" PRIu64 " %12" PRIu64 " %12" PRIu64 " %10s %8" PRIu64 "  %s\n", g->seq,
+		       g->first_index, g->size, g->used_bytes, cli_human_bytes(h, sizeof h, g->used_bytes), g->records, g->file);
 	}
 	printf("records       %" PRIu64 " (metadata %" PRIu64 ", entry %" PRIu64 ", state %" PRIu64
 	       ", crc %" PRIu64 ", snapshot %" PRIu64 ", unknown %" PRIu64 ")\n",
@@ -394,6 +418,7 @@ static int wal_stat(const char *path, const wal_args *a)
 	ea_wal *w = NULL;
 	rc = ea_wal_summarize(in, &a->wopts, &s, &w, &err);
 	if (rc) { cli_print_error("wal stat", path, rc, &err); ea_input_close(in); return EXIT_USAGE; }
+	no_crc_note(a);
 	if (a->fmt == OUT_JSON) stat_json(&s, w); else stat_table(&s, w);
 	cli_problems cp = { .quiet = a->quiet };
 	for (size_t i = 0; i < s.problem_count; i++) cli_problem_seen(&cp, &s.problems[i].p);

@@ -76,7 +76,13 @@ int main(int argc, char **argv)
 	for (int i = 2; i < argc; i++) quiet |= strcmp(argv[i], "-q") == 0 || strcmp(argv[i], "--quiet") == 0;
 	for (const command *c = commands; c->name; c++)
 		if (strcmp(argv[1], c->name) == 0) {
-			cli_progress_start(quiet, 0);
+			char what[40];
+			int verb = argc > 2 && argv[2][0] != '-' && (!strcmp(c->name, "wal") || !strcmp(c->name, "db") ||
+			                                            !strcmp(c->name, "snap"));
+			snprintf(what, sizeof what, "%s%s%.20s", c->name, verb ? " " : "", verb ? argv[2] : "");
+			/* a stream to the terminal is its own progress: no line to mix into it */
+			int stream = verb && (!strcmp(argv[2], "ls") || !strcmp(argv[2], "history") || !strcmp(argv[2], "pages"));
+			cli_progress_start(quiet || (stream && isatty(STDOUT_FILENO)), what);
 			int rc = c->fn(argc - 1, argv + 1);
 			cli_progress_stop();
 			return rc;

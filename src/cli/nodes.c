@@ -26,7 +26,9 @@ int cli_open_nodes(const char *cmd, const char *const *args, int nargs, ea_node 
 		memset(&errs[i], 0, sizeof errs[i]);
 	}
 	size_t failed = 0;
+	cli_progress_nodes(namep, paths, nargs);
 	int rc = ea_node_open_many(nodes, namep, paths, (size_t)nargs, errs, &failed);
+	cli_progress_phase("analysing");
 	if (rc) {
 		cli_print_error(cmd, paths[failed], rc, &errs[failed]);
 		return -1;

@@ -113,6 +113,7 @@ void cli_problem_seen(cli_problems *cp, const ea_problem *p)
 
 void cli_problems_summary(const cli_problems *cp, const char *what)
 {
+	cli_progress_stop();
 	if (cp->count == 0 || cp->quiet) return;
 	fprintf(stderr, "etcd-autopsy: %s: %zu problem%s (%zu error%s, %zu warning%s); first: %s\n", what,
 	        cp->count, cp->count == 1 ? "" : "s", cp->errors, cp->errors == 1 ? "" : "s",
@@ -123,6 +124,7 @@ int cli_exit_code(const cli_problems *cp) { return cp->count ? EXIT_FINDINGS : E
 
 void cli_print_error(const char *cmd, const char *path, int rc, const ea_error *err)
 {
+	cli_progress_stop();
 	if (err && err->msg[0])
 		fprintf(stderr, "etcd-autopsy %s: %s: %s\n", cmd, err->file[0] ? err->file : path, err->msg);
 	else

@@ -47,6 +47,50 @@ static void esc(FILE *f, const char *s)
 	if (s) esc_n(f, s, strlen(s));
 }
 
+/* ---- paths: the report travels, the paths of the machine that made it stay home ---- */
+
+/* Length of the leading absolute path in s (up to a space or quote), 0 if s is not one. */
+static size_t abs_len(const char *s)
+{
+	if (s[0] != '/') return 0;
+	size_t l = 0;
+	while (s[l] && s[l] != ' ' && s[l] != '\'' && s[l] != '"') l++;
+	return l;
+}
+
+/* An absolute path as its last component ("/home/x/cases/n1.tar.gz" -> "n1.tar.gz",
+ * "/srv/n1/" -> "n1/"); a relative one as given. */
+static void esc_path_n(FILE *f, const char *s, size_t l)
+{
+	if (l == 0 || s[0] != '/') { esc_n(f, s, l); return; }
+	size_t e = l;
+	while (e > 1 && s[e - 1] == '/') e--;
+	size_t b = e;
+	while (b > 0 && s[b - 1] != '/') b--;
+	if (b == e) { esc_n(f, s, l); return; }   /* "/" itself */
+	esc_n(f, s + b, l - b);
+}
+
+static void esc_path(FILE *f, const char *s)
+{
+	if (s) esc_path_n(f, s, strlen(s));
+}
+
+/* A command line with every absolute path (a word, or the part after NAME= / --opt= / a
+ * quote) cut to its last component. */
+static void esc_cmdline(FILE *f, const char *s)
+{
+	if (!s) return;
+	const char *p = s;
+	while (*p) {
+		int start = p == s || p[-1] == ' ' || p[-1] == '=' || p[-1] == '\'' || p[-1] == '"';
+		size_t l = start ? abs_len(p) : 0;
+		if (l) { esc_path_n(f, p, l); p += l; continue; }
+		esc_n(f, p, 1);
+		p++;
+	}
+}
+
 /* Detail text with file+offset tokens ("n1/member/wal/x.wal+8008") set in <code>. */
 static void esc_detail(FILE *f, const char *s)
 {
@@ -126,6 +170,21 @@ static void member_label(FILE *f, ea_node *const *nodes, size_t n, uint64_t id)
 	}
 }
 
+/* index is within the node's surviving log (first entry .. one past the last) */
+static int in_log_range(const ea_node *nd, uint64_t index)
+{
+	if (!nd->have_wal || !nd->wal.have_entries) return 0;
+	uint64_t first = nd->log_first_index ? nd->log_first_index : nd->wal.first_index;
+	return index >= first && index <= nd->wal.last_index + 1;
+}
+
+/* The recommended member is the reference side of a finding that involves other members too
+ * (e.g. the side that is right in a divergence): it is named as such, not as a culprit. */
+static int is_reference(const ea_diff *d, const ea_finding *fd, size_t i)
+{
+	return d->recommended == (int)i && (fd->node_mask & ~(1u << i)) != 0;
+}
+
 static void fmt_time(char *buf, size_t cap, int64_t ms)
 {
 	if (ms < 0) { snprintf(buf, cap, "-"); return; }
@@ -163,11 +222,12 @@ static const char css[] =
 	"--crit:#cf222e;--warn:#9a6700;--ok:#1a7f37;--info:#0969da;--termA:#b6d3f2;--termB:#dcebfa;"
 	"--lead:#1a7f37;--fail:#cf222e;--sup:#cf222e;--bar:#8c959f;--tail:#d4a72c;--snap:#0969da;"
 	"--conf:#8250df;--restart:#bc4c00;--dmg:#cf222e;--div:#cf222e;--log:#6e7781;--slow:#8250df;"
-	"--vbg:#ddf4ff;--vfg:#0a3069}\n"
+	"--vbg:#ddf4ff;--vfg:#0a3069;--okbg:#dafbe1;--okfg:#0f3d1f;--wbg:#fff8c5;--wfg:#4d2d00;--cbg:#ffebe9;--cfg:#82071e}\n"
 	"@media (prefers-color-scheme:dark){:root{--bg:#0d1117;--fg:#e6edf3;--muted:#9198a1;--line:#3d444d;"
 	"--panel:#151b23;--crit:#ff7b72;--warn:#d29922;--ok:#3fb950;--info:#58a6ff;--termA:#24426e;--termB:#1a2d4a;"
 	"--lead:#3fb950;--fail:#ff7b72;--sup:#ff7b72;--bar:#6e7681;--tail:#d29922;--snap:#58a6ff;--conf:#bc8cff;"
-	"--restart:#ffa657;--dmg:#ff7b72;--div:#ff7b72;--log:#8b949e;--slow:#bc8cff;--vbg:#0c2d6b;--vfg:#cae8ff}}\n"
+	"--restart:#ffa657;--dmg:#ff7b72;--div:#ff7b72;--log:#8b949e;--slow:#bc8cff;--vbg:#0c2d6b;--vfg:#cae8ff;"
+	"--okbg:#0f2d1a;--okfg:#aff5b4;--wbg:#3b2a00;--wfg:#f8e3a1;--cbg:#4c0b0b;--cfg:#ffdcd7}}\n"
 	"*{box-sizing:border-box}\n"
 	"body{margin:0;padding:24px 32px;background:var(--bg);color:var(--fg);"
 	"font:14px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,'Helvetica Neue',Arial,sans-serif}\n"
@@ -178,8 +238,9 @@ static const char css[] =
 	"overflow-x:auto;white-space:pre-wrap;word-break:break-all}\n"
 	"a{color:var(--info)}\n"
 	"#verdict{border-radius:8px;padding:14px 18px;border:2px solid var(--line);background:var(--vbg);color:var(--vfg)}\n"
-	"#verdict.sev-critical{border-color:var(--crit)}#verdict.sev-warning{border-color:var(--warn)}"
-	"#verdict.sev-ok{border-color:var(--ok)}\n"
+	"#verdict.sev-critical{border-color:var(--crit);background:var(--cbg);color:var(--cfg)}"
+	"#verdict.sev-warning{border-color:var(--warn);background:var(--wbg);color:var(--wfg)}"
+	"#verdict.sev-ok{border-color:var(--ok);background:var(--okbg);color:var(--okfg)}\n"
 	"#verdict .vname{font-size:24px;font-weight:700;font-family:ui-monospace,Menlo,Consolas,monospace}\n"
 	"#verdict p{margin:4px 0}\n"
 	".badge{display:inline-block;border-radius:10px;padding:0 8px;font-size:12px;font-weight:600;"
@@ -216,6 +277,7 @@ static const char css[] =
 	"details summary{cursor:pointer;color:var(--info)}\n"
 	"footer{margin-top:32px;color:var(--muted);font-size:12px}\n"
 	"@media print{:root{--bg:#fff;--fg:#000;--muted:#444;--line:#bbb;--panel:#f3f3f3;--vbg:#fff;--vfg:#000;"
+	"--okbg:#fff;--okfg:#000;--wbg:#fff;--wfg:#000;--cbg:#fff;--cfg:#000;"
 	"--termA:#e4e4e4;--termB:#f2f2f2}body{padding:0;font-size:11px}a{color:inherit;text-decoration:none}"
 	"h2{break-after:avoid}tr,li,#timeline-svg{break-inside:avoid}details summary{display:none}"
 	"pre{white-space:pre-wrap}}\n";
@@ -692,7 +754,10 @@ static void svg_timeline(FILE *f, ea_node *const *nodes, size_t n, const ea_term
 						      nodes[jj]->restarts[kk].started_ms == rs->started_ms;
 				if (dup) continue;
 				double x;
-				if (!place(&a, rs->term, rs->first_index, rs->started_ms, &x)) { a.not_drawn++; continue; }
+				/* a restart seen in another member's WAL at an index this copy does not hold
+				 * (e.g. after the copy was taken) is not drawn on its lane: the tables have it */
+				if (!in_log_range(nd, rs->first_index) ||
+				    !place(&a, rs->term, rs->first_index, rs->started_ms, &x)) { a.not_drawn++; continue; }
 				char tm[40];
 				fmt_time(tm, sizeof tm, rs->started_ms);
 				fprintf(f, "<g class=\"mark restart\" data-event=\"member-start\" data-index=\"%" PRIu64 "\">"
@@ -860,6 +925,40 @@ static const char *worst_severity(const ea_diff *d)
 	return w == 2 ? "critical" : w == 1 ? "warning" : "ok";
 }
 
+/* A verdict of "consistent" or "lagging" says the logs agree; warnings and critical findings
+ * next to it (an election storm, damage) are named in the headline, not left to the list.
+ * The verdict's own finding ("lagging") is not a caveat of itself. */
+static int is_caveat(const ea_diff *d, const ea_finding *fd)
+{
+	return strcmp(fd->severity, "info") != 0 && strcmp(fd->kind, ea_verdict_name(d->verdict)) != 0;
+}
+
+static void verdict_caveat(FILE *f, const ea_diff *d)
+{
+	if (d->verdict != EA_VERDICT_CONSISTENT && d->verdict != EA_VERDICT_LAGGING) return;
+	size_t crit = 0, warn = 0;
+	for (size_t k = 0; k < d->nfindings; k++)
+		if (is_caveat(d, &d->findings[k])) { if (!strcmp(d->findings[k].severity, "critical")) crit++; else warn++; }
+	if (!crit && !warn) return;
+	fprintf(f, "<p id=\"verdict-caveat\"><b>But:</b> ");
+	if (crit) fprintf(f, "%zu critical", crit);
+	if (warn) fprintf(f, "%s%zu warning", crit ? " and " : "", warn);
+	fputs(" finding", f);
+	if (crit + warn > 1) fputc('s', f);
+	fputs(" (", f);
+	int any = 0;
+	for (size_t k = 0; k < d->nfindings; k++) {
+		const ea_finding *fd = &d->findings[k];
+		if (!is_caveat(d, fd)) continue;
+		int seen = 0;
+		for (size_t j = 0; j < k && !seen; j++) seen = is_caveat(d, &d->findings[j]) && !strcmp(d->findings[j].kind, fd->kind);
+		if (seen) continue;
+		fprintf(f, "%s<a href=\"#finding-%zu\">%s</a>", any ? ", " : "", k, fd->kind);
+		any = 1;
+	}
+	fputs("): the logs agree, but this cluster was not healthy. Read the findings before trusting it.</p>\n", f);
+}
+
 static void section_verdict(FILE *f, ea_node *const *nodes, size_t n, const ea_diff *d, const ea_report_options *o)
 {
 	size_t crit = 0, warn = 0, info = 0;
@@ -875,6 +974,7 @@ static void section_verdict(FILE *f, ea_node *const *nodes, size_t n, const ea_d
 	fputs("</h1>\n", f);
 	fprintf(f, "<p>Verdict: <span class=\"vname\" id=\"verdict-name\">%s</span></p>\n", ea_verdict_name(d->verdict));
 	fprintf(f, "<p id=\"verdict-text\">%s</p>\n", verdict_text(d->verdict));
+	verdict_caveat(f, d);
 	fputs("<p id=\"recommendation\"><b>Restore from:</b> ", f);
 	if (d->recommended >= 0 && (size_t)d->recommended < n) {
 		fprintf(f, "<a href=\"#node-%d\" id=\"recommended\" class=\"badge rec\">", d->recommended);
@@ -938,15 +1038,17 @@ static void section_nodes(FILE *f, ea_node *const *nodes, size_t n, const ea_dif
 		int any = 0;
 		for (size_t k = 0; k < d->nfindings; k++)
 			if (i < 32 && (d->findings[k].node_mask & (1u << i))) {
-				fprintf(f, "%s<a href=\"#finding-%zu\">%s</a>", any ? ", " : "", k, d->findings[k].kind);
+				int ref = is_reference(d, &d->findings[k], i);
+				fprintf(f, "%s%s<a href=\"#finding-%zu\">%s</a>%s", any ? ", " : "",
+				        ref ? "<span class=\"muted\">reference for " : "", k, d->findings[k].kind, ref ? "</span>" : "");
 				any = 1;
 			}
 		if (!any) fputs("-", f);
 		fputs("</td><td class=\"mono\">", f);
-		esc(f, nd->path);
+		esc_path(f, nd->path);
 		if (nd->log_path) {
 			fputs("<br>log: ", f);
-			esc(f, nd->log_path);
+			esc_path(f, nd->log_path);
 			fprintf(f, " (%" PRIu64 " lines, %" PRIu64 " events)", nd->logstats.lines, nd->logstats.events);
 		}
 		if (nd->db_unreadable) { fputs("<br>db unreadable: ", f); esc(f, nd->db_unreadable); }
@@ -971,14 +1073,20 @@ static void section_findings(FILE *f, ea_node *const *nodes, size_t n, const ea_
 		if (fd->revision >= 0) fprintf(f, " at revision <b>%" PRId64 "</b>", fd->revision);
 		if (fd->node_mask) {
 			fputs(" \xE2\x80\x94 nodes: ", f);
-			int any = 0;
+			int any = 0, ref = -1;
 			for (size_t i = 0; i < n && i < 32; i++)
 				if (fd->node_mask & (1u << i)) {
+					if (is_reference(d, fd, i)) { ref = (int)i; continue; }
 					fprintf(f, "%s<a class=\"node-link\" href=\"#node-%zu\">", any ? ", " : "", i);
 					esc(f, nodes[i]->name);
 					fputs("</a>", f);
 					any = 1;
 				}
+			if (ref >= 0) {
+				fprintf(f, "; compared with <a class=\"node-link ref\" href=\"#node-%d\">", ref);
+				esc(f, nodes[ref]->name);
+				fputs("</a> (the recommended member)", f);
+			}
 		}
 		fputs("<br><span class=\"detail\">", f);
 		esc_detail(f, fd->detail);
@@ -1138,28 +1246,46 @@ static void shell_word(FILE *f, const char *s)
 	fputc('\'', f);
 }
 
+/* Where the ready queries are, named relative to an install prefix or the source tree */
+static const char *queries_dir_shown(const char *dir)
+{
+	static const char *const known[] = { "share/etcd-autopsy/queries", "docs/queries" };
+	if (!dir || !*dir) return "queries";
+	size_t l = strlen(dir);
+	while (l > 1 && dir[l - 1] == '/') l--;
+	for (size_t k = 0; k < sizeof known / sizeof *known; k++) {
+		size_t kl = strlen(known[k]);
+		if (l >= kl && strncmp(dir + l - kl, known[k], kl) == 0 && (l == kl || dir[l - kl - 1] == '/')) return known[k];
+	}
+	return dir[0] == '/' ? "queries" : dir;
+}
+
 static void section_sql(FILE *f, ea_node *const *nodes, size_t n, const ea_report_options *o)
 {
 	fputs("<section id=\"sql\"><h2>Continue in SQL</h2>\n<p>Everything above, and every entry, record and revision, "
 	      "goes into one SQLite database (schema: <code>docs/schema.md</code>):</p>\n<pre id=\"export-command\">", f);
 	if (o->export_command) {
-		esc(f, o->export_command);
+		esc_cmdline(f, o->export_command);
 	} else {
 		fputs("etcd-autopsy export -o incident.sqlite", f);
 		for (size_t i = 0; i < n; i++) {
 			fputc(' ', f);
-			size_t len = strlen(nodes[i]->name) + strlen(nodes[i]->path) + 2;
+			const char *path = nodes[i]->path, *b = path;
+			if (path[0] == '/')   /* the last component only (see esc_path) */
+				for (const char *q = path; *q; q++) if (*q == '/' && q[1] && q[1] != '/') b = q + 1;
+			size_t len = strlen(nodes[i]->name) + strlen(b) + 2;
 			char *w = malloc(len);
 			if (!w) continue;
-			snprintf(w, len, "%s=%s", nodes[i]->name, nodes[i]->path);
+			snprintf(w, len, "%s=%s", nodes[i]->name, b);
 			shell_word(f, w);
 			free(w);
 		}
 	}
 	fputs("</pre>\n", f);
-	const char *dir = o->queries_dir ? o->queries_dir : "queries";
+	const char *dir = queries_dir_shown(o->queries_dir);
 	if (o->nqueries) {
-		fputs("<p>Ready queries:</p>\n<ul id=\"queries\">\n", f);
+		fputs("<p>Ready queries (paths relative to etcd-autopsy's install prefix, or its source tree for "
+		      "<code>docs/queries</code>):</p>\n<ul id=\"queries\">\n", f);
 		for (size_t q = 0; q < o->nqueries; q++) {
 			fputs("<li class=\"query\" data-name=\"", f);
 			esc(f, o->queries[q].name);
@@ -1198,7 +1324,9 @@ int ea_report_write(FILE *f, ea_node *const *nodes, size_t n, const ea_terms *te
 	      "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">\n"
 	      "<meta name=\"generator\" content=\"etcd-autopsy " EA_VERSION "\">\n<title>", f);
 	esc(f, o->title ? o->title : "etcd incident report");
-	fprintf(f, ": %s</title>\n<style>\n%s</style>\n</head>\n<body>\n", ea_verdict_name(diff->verdict), css);
+	fprintf(f, ": %s%s</title>\n<style>\n%s</style>\n</head>\n<body>\n", ea_verdict_name(diff->verdict),
+	        diff->verdict == EA_VERDICT_CONSISTENT && strcmp(worst_severity(diff), "ok") ? " (with warnings)" : "",
+	        css);
 	section_verdict(f, nodes, n, diff, o);
 	section_nodes(f, nodes, n, diff);
 	fputs("<section id=\"timeline\"><h2>Timeline</h2>\n", f);
@@ -1211,7 +1339,7 @@ int ea_report_write(FILE *f, ea_node *const *nodes, size_t n, const ea_terms *te
 	fputs("<footer>Written by etcd-autopsy " EA_VERSION " (offline, read-only). ", f);
 	if (o->command_line) {
 		fputs("Command: <code>", f);
-		esc(f, o->command_line);
+		esc_cmdline(f, o->command_line);
 		fputs("</code>", f);
 	}
 	fputs("</footer>\n</body>\n</html>\n", f);

@@ -1084,7 +1084,7 @@ static int member_cb(const ea_bolt_kv *kv, void *payload)
 		const ea_jv *j = ea_jsonp_parse(&m->arena, (const char *)kv->value, kv->value_len);
 		if (!j || j->type != EA_JV_OBJ) {
 			ea__bolt_problem(m->b, EA_LAYER_MVCC, EA_SEV_ERROR, "member-invalid", kv->value_offset,
-			                 kv->value_len, "member %016" PRIx64 ": value is not JSON", mb.id);
+			                 kv->value_len, "member %" PRIx64 ": value is not JSON", mb.id);
 		} else {
 			const char *name = ea_jsonp_str(j, "name");
 			mb.name = name ? name : "";
