@@ -3,6 +3,7 @@
  * character), strings scanned 8 bytes at a time, numbers and times formatted by hand (no
  * printf). */
 #include "etcd-autopsy/writer.h"
+#include "util/utf8.h"
 
 #include <inttypes.h>
 #include <string.h>
@@ -129,35 +130,12 @@ static size_t plain_run(const unsigned char *p, size_t n)
 
 /* ---- strict UTF-8 (RFC 3629) and the exact form of byte strings ---- */
 
-/* length of the well-formed UTF-8 sequence at p[0..n) (p[0] >= 0x80), 0 if there is none:
- * no overlongs (C0, C1, E0 80..9F, F0 80..8F), no surrogates (ED A0..BF), nothing above
- * U+10FFFF (F4 90.., F5..FF), no lone continuation bytes */
-static size_t utf8_seq(const unsigned char *p, size_t n)
-{
-	unsigned char c = p[0];
-	size_t len;
-	unsigned char lo = 0x80, hi = 0xBF;   /* bounds of the second byte */
-	if (c >= 0xC2 && c <= 0xDF) len = 2;
-	else if (c >= 0xE0 && c <= 0xEF) {
-		len = 3;
-		if (c == 0xE0) lo = 0xA0;
-		else if (c == 0xED) hi = 0x9F;
-	} else if (c >= 0xF0 && c <= 0xF4) {
-		len = 4;
-		if (c == 0xF0) lo = 0x90;
-		else if (c == 0xF4) hi = 0x8F;
-	} else return 0;
-	if (n < len || p[1] < lo || p[1] > hi) return 0;
-	for (size_t k = 2; k < len; k++) if ((p[k] & 0xC0) != 0x80) return 0;
-	return len;
-}
-
 int ea_utf8_valid(const void *data, size_t n)
 {
 	const unsigned char *p = data;
 	for (size_t i = 0; i < n;) {
 		if (p[i] < 0x80) { i++; continue; }
-		size_t l = utf8_seq(p + i, n - i);
+		size_t l = ea_utf8_seq(p + i, n - i);
 		if (!l) return 0;
 		i += l;
 	}
@@ -214,7 +192,7 @@ static int esc_slow(ea_json *f, const unsigned char *p, size_t n, size_t i)
 		else if (c == '\r') WRITE("\\r", 2, f);
 		else if (c >= 0x80) {
 			/* well-formed UTF-8 passes through; each other byte becomes U+FFFD */
-			size_t len = utf8_seq(p + i, n - i);
+			size_t len = ea_utf8_seq(p + i, n - i);
 			if (len) { WRITE(p + i, len, f); i += len; continue; }
 			WRITE("\xEF\xBF\xBD", 3, f);
 			exact = 0;
