@@ -76,25 +76,28 @@ static void json_file(ea_json *j, const ea_snap_info *f)
 
 static void table_file(const ea_snap_info *f)
 {
+	char file[1024], tb[3][1024];   /* names and notes from the input: escaped for the terminal */
+	ea_text_str(file, sizeof file, f->file);
 	if (strcmp(f->kind, "snap.db") == 0) {
-		printf("%-60s snap.db  index %" PRIu64 ", %" PRIu64 " bytes: %s\n", f->file, f->name_index, f->size, f->note);
+		printf("%-60s snap.db  index %" PRIu64 ", %" PRIu64 " bytes: %s\n", file, f->name_index, f->size,
+		       ea_text_str(tb[0], sizeof tb[0], f->note));
 		return;
 	}
 	printf("%-60s %-8s crc %-4s term %" PRIu64 " index %" PRIu64 "%s  voters",
-	       f->file, f->kind, f->crc_ok < 0 ? "-" : f->crc_ok ? "ok" : "BAD", f->term, f->index,
+	       file, f->kind, f->crc_ok < 0 ? "-" : f->crc_ok ? "ok" : "BAD", f->term, f->index,
 	       f->decoded ? "" : " (undecoded)");
 	for (size_t i = 0; i < f->n_voters; i++) printf(" %" PRIx64, f->voters[i]);
 	if (f->n_learners) {
 		printf("  learners");
 		for (size_t i = 0; i < f->n_learners; i++) printf(" %" PRIx64, f->learners[i]);
 	}
-	printf("  version %s\n", f->cluster_version ? f->cluster_version : "-");
-	if (strcmp(f->kind, "snap.broken") == 0) printf("    %s\n", f->note);
+	printf("  version %s\n", ea_text_str(tb[0], sizeof tb[0], f->cluster_version));
+	if (strcmp(f->kind, "snap.broken") == 0) printf("    %s\n", ea_text_str(tb[0], sizeof tb[0], f->note));
 	for (size_t i = 0; i < f->n_members; i++) {
 		const ea_snap_member *m = &f->members[i];
 		if (m->removed) printf("    member %016" PRIx64 " (removed)\n", m->id);
-		else printf("    member %016" PRIx64 " %-12s peer %s client %s\n", m->id, *m->name ? m->name : "(unpublished)",
-		            m->peer_urls, m->client_urls);
+		else printf("    member %016" PRIx64 " %-12s peer %s client %s\n", m->id, *m->name ? ea_text_str(tb[0], sizeof tb[0], m->name) : "(unpublished)",
+		            ea_text_str(tb[1], sizeof tb[1], m->peer_urls), ea_text_str(tb[2], sizeof tb[2], m->client_urls));
 	}
 }
 
