@@ -8,6 +8,7 @@
 #include "wal.h"
 #include "raft.h"
 #include "writer.h"
+#include "text.h"
 #include "history.h"
 #include "diff.h"
 #include "verify.h"

@@ -1,6 +1,12 @@
 /* etcd-autopsy/writer.h: a small streaming JSON writer (JSON Lines friendly) over a
  * buffered FILE*. Commas and nesting are tracked for the caller; byte strings (etcd keys
- * are arbitrary bytes) are escaped so the output is always valid UTF-8 JSON. */
+ * are arbitrary bytes) are escaped so the output is always valid UTF-8 JSON.
+ *
+ * Exact form of byte strings: well-formed UTF-8 (RFC 3629: no overlongs, surrogates or code
+ * points above U+10FFFF) is written as is (control characters, '"' and '\\' escaped), so the
+ * JSON string decodes to exactly the input bytes. Otherwise each byte that is not part of a
+ * well-formed sequence is written as U+FFFD and, when the value has a key, the member
+ * `"<key>_b64": "<base64 of the exact bytes>"` follows it in the same object. */
 #ifndef EA_WRITER_H
 #define EA_WRITER_H
 
@@ -24,16 +30,23 @@ typedef struct {
 	int need_comma[EA_JSON_MAX_DEPTH];
 	int after_key;
 	size_t len;
+	const char *key;          /* the key just written (its text stays the caller's), or NULL */
+	size_t key_len;
+	int key_is_json;          /* key is already JSON text (a literal) */
 	int64_t time_cached_ms;   /* ea_json_time_ms: the last instant formatted */
 	char time_cached[48];
 	char buf[EA_JSON_BUF];
 } ea_json;
+
+/* 1 if p[0..n) is well-formed UTF-8 (RFC 3629), else 0. */
+int ea_utf8_valid(const void *p, size_t n);
 
 void ea_json_init(ea_json *j, FILE *f);
 void ea_json_object_begin(ea_json *j);
 void ea_json_object_end(ea_json *j);
 void ea_json_array_begin(ea_json *j);
 void ea_json_array_end(ea_json *j);
+/* The key text must stay valid until its value is written (for a `<key>_b64` companion). */
 void ea_json_key(ea_json *j, const char *key);
 /* A key already quoted and followed by ':' (EA_JSON_KEY(j, "index") for a literal): no
  * escaping or strlen on hot paths. */
@@ -50,11 +63,13 @@ void ea_json_time_ms(ea_json *j, int64_t unix_ms);        /* "2026-11-27T05:41:4
 /* Raw pieces for a caller that writes a whole flat record itself (hot paths such as one line
  * per WAL entry): no separators or nesting are tracked, the caller writes the punctuation
  * (EA_JSON_RAW(j, ",\"term\":")) and ends the record with ea_json_newline(). */
-void ea_json_raw(ea_json *j, const char *p, size_t n);    /* valid JSON text, as is */
+/* valid JSON text, as is; text ending in `"name":` (a literal) names the next raw string */
+void ea_json_raw(ea_json *j, const char *p, size_t n);
 #define EA_JSON_RAW(j, lit) ea_json_raw((j), lit, sizeof(lit) - 1)
 void ea_json_raw_u64(ea_json *j, uint64_t v);
 void ea_json_raw_hex(ea_json *j, uint64_t v);             /* quoted, as ea_json_hex */
-void ea_json_raw_str(ea_json *j, const void *p, size_t n);/* escaped and quoted */
+/* escaped and quoted; not UTF-8: then `,"name_b64":"..."` for the name before it */
+void ea_json_raw_str(ea_json *j, const void *p, size_t n);
 void ea_json_raw_time_ms(ea_json *j, int64_t unix_ms);    /* as ea_json_time_ms */
 /* End of one JSON Lines record (depth must be 0). */
 void ea_json_newline(ea_json *j);

@@ -44,6 +44,9 @@ void cli_problems_summary(const cli_problems *cp, const char *what);
 int  cli_exit_code(const cli_problems *cp);
 void cli_print_error(const char *cmd, const char *path, int rc, const ea_error *err);
 void cli_problem_table(FILE *f, const ea_problem *p);
+/* A string from the evidence (name, URL, path, detail) in a table or on stderr: control
+ * characters and bytes that are not UTF-8 escaped (ea_text_fput); NULL prints "-". */
+void cli_text(FILE *f, const char *s);
 
 /* Progress on stderr (TTY only, after ~1 s, never with -q), labelled with the command `what`
  * ("diff") and the current phase; also starts the wall clock of cli_progress_elapsed(). */

@@ -202,9 +202,10 @@ static int member_json(const ea_mvcc_member *mb, void *p)
 static int member_table(const ea_mvcc_member *mb, void *p)
 {
 	(void)p;
+	char name[256], peer[1024], client[1024];   /* from the db: escaped for the terminal */
 	if (mb->removed) printf("  %-16" PRIx64 " (removed)\n", mb->id);
-	else printf("  %-16" PRIx64 " %-12s peer %s client %s%s\n", mb->id, *mb->name ? mb->name : "(unpublished)",
-	            mb->peer_urls, mb->client_urls, mb->is_learner ? " learner" : "");
+	else printf("  %-16" PRIx64 " %-12s peer %s client %s%s\n", mb->id, *mb->name ? ea_text_str(name, sizeof name, mb->name) : "(unpublished)",
+	            ea_text_str(peer, sizeof peer, mb->peer_urls), ea_text_str(client, sizeof client, mb->client_urls), mb->is_learner ? " learner" : "");
 	return 0;
 }
 
@@ -262,8 +263,10 @@ static int auth_json(const ea_mvcc_auth_entry *a, void *p)
 static int auth_table(const ea_mvcc_auth_entry *a, void *p)
 {
 	(void)p;
-	if (a->is_role) printf("  role %s (%zu permissions)\n", a->name, a->permissions);
-	else printf("  user %s roles [%s]%s\n", a->name, a->roles, a->has_password ? " (password hash stored, not shown)" : "");
+	char name[256], roles[1024];   /* from the db: escaped for the terminal */
+	ea_text_str(name, sizeof name, a->name);
+	if (a->is_role) printf("  role %s (%zu permissions)\n", name, a->permissions);
+	else printf("  user %s roles [%s]%s\n", name, ea_text_str(roles, sizeof roles, a->roles), a->has_password ? " (password hash stored, not shown)" : "");
 	return 0;
 }
 
@@ -332,8 +335,8 @@ static int db_stat(db_args *a)
 		ea_json_object_end(j);
 		ea_json_newline(j);
 	} else {
-		char h1[32], h2[32];
-		printf("file              %s (%" PRIu64 " bytes, %s)\n", ea_bolt_file(b), ea_bolt_file_size(b),
+		char h1[32], h2[32], fb[1024];
+		printf("file              %s (%" PRIu64 " bytes, %s)\n", ea_text_str(fb, sizeof fb, ea_bolt_file(b)), ea_bolt_file_size(b),
 		       cli_human_bytes(h1, sizeof h1, ea_bolt_file_size(b)));
 		printf("sha256 trailer    %s\n", ts == EA_BOLT_TRAILER_ABSENT ? "absent (a raw db copy, not an `etcdctl snapshot save` file)"
 		       : ts == EA_BOLT_TRAILER_OK ? "ok (matches the image)" : "MISMATCH (file changed after snapshot save)");
@@ -403,7 +406,8 @@ static int db_check(db_args *a)
 		ea_json_object_end(j);
 		ea_json_newline(j);
 	} else {
-		printf("file              %s\n", ea_bolt_file(c.b));
+		char fb[1024];
+		printf("file              %s\n", ea_text_str(fb, sizeof fb, ea_bolt_file(c.b)));
 		table_meta(c.b);
 		printf("pages             %" PRIu64 " (file holds %" PRIu64 "): %" PRIu64 " reachable, %" PRIu64
 		       " free, %" PRIu64 " unreachable\n", chk.pages, chk.file_pages, chk.reachable, chk.free_pages,

@@ -96,7 +96,8 @@ static void table_out(ea_node *const *nodes, size_t n, const ea_diff *d)
 			snprintf(ci, sizeof ci, "%" PRIu64, nd->db_consistent_index);
 			snprintf(rev, sizeof rev, "%" PRId64, nd->db_revision);
 		}
-		printf("%-12s %-18s %10" PRIu64 " %6" PRIu64 " %10" PRIu64 " %12s %10s\n", nd->name, mid,
+		char name[256];   /* names, details: escaped for the terminal */
+		printf("%-12s %-18s %10" PRIu64 " %6" PRIu64 " %10" PRIu64 " %12s %10s\n", ea_text_str(name, sizeof name, nd->name), mid,
 		       nd->have_wal ? nd->wal.last_index : 0, nd->have_wal ? nd->wal.last_term : 0,
 		       nd->have_wal ? nd->wal.hard_state.commit : 0, ci, rev);
 	}
@@ -106,9 +107,13 @@ static void table_out(ea_node *const *nodes, size_t n, const ea_diff *d)
 		printf("  [%s] %s", fd->severity, fd->kind);
 		if (fd->index) printf(" at index %" PRIu64, fd->index);
 		if (fd->revision >= 0) printf(" at revision %" PRId64, fd->revision);
-		printf(":\n    %s\n", fd->detail);
+		fputs(":\n    ", stdout);
+		cli_text(stdout, fd->detail);
+		putchar('\n');
 	}
-	printf("\nRECOMMENDATION: %s\n", d->recommendation);
+	fputs("\nRECOMMENDATION: ", stdout);
+	cli_text(stdout, d->recommendation);
+	putchar('\n');
 }
 
 int cmd_diff(int argc, char **argv)

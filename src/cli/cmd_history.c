@@ -147,7 +147,10 @@ static void events_table(const ea_event *ev, size_t n)
 		char term[24] = "-", idx[24] = "-";
 		if (e->term) snprintf(term, sizeof term, "%" PRIu64, e->term);
 		if (e->index) snprintf(idx, sizeof idx, "%" PRIu64, e->index);
-		printf("%-24s %6s %10s %-10s %-16s %s\n", t, term, idx, e->node ? e->node : "(cluster)", e->event, e->detail);
+		char node[256];   /* names and details carry input bytes: escaped for the terminal */
+		printf("%-24s %6s %10s %-10s %-16s ", t, term, idx, e->node ? ea_text_str(node, sizeof node, e->node) : "(cluster)", e->event);
+		cli_text(stdout, e->detail);
+		putchar('\n');
 	}
 	free(ord);
 }

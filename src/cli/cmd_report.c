@@ -5,6 +5,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -152,6 +153,75 @@ static void find_queries(query_list *ql)
 
 /* ---- writing: temp file beside the output, then rename (or link, without --force) ---- */
 
+/* SIGINT/SIGTERM while the temp file exists: remove it, then die of the signal as before
+ * (export stops its writer through a flag; the HTML writer has no stop hook, so the handler
+ * does the cleanup itself: unlink() is async-signal-safe). */
+static char tmp_path[4096];
+static volatile sig_atomic_t tmp_armed;
+static struct sigaction old_int, old_term;
+
+static void on_signal(int sig)
+{
+	if (tmp_armed) unlink(tmp_path);
+	tmp_armed = 0;
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void block_signals(int block)
+{
+	sigset_t s;
+	sigemptyset(&s);
+	sigaddset(&s, SIGINT);
+	sigaddset(&s, SIGTERM);
+	sigprocmask(block ? SIG_BLOCK : SIG_UNBLOCK, &s, NULL);
+}
+
+/* mkstemp(tmp) with the cleanup armed; the signals are blocked in between so a signal never
+ * sees a created file it does not know about */
+static int tmp_create(char *tmp)
+{
+	if (strlen(tmp) >= sizeof tmp_path) { errno = ENAMETOOLONG; return -1; }
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	block_signals(1);
+	int fd = mkstemp(tmp);
+	if (fd >= 0) {
+		memcpy(tmp_path, tmp, strlen(tmp) + 1);
+		tmp_armed = 1;
+		sigaction(SIGINT, NULL, &old_int);
+		sigaction(SIGTERM, NULL, &old_term);
+		/* a signal the caller ignores (a background job's SIGINT) stays ignored */
+		if (old_int.sa_handler != SIG_IGN) sigaction(SIGINT, &sa, NULL);
+		if (old_term.sa_handler != SIG_IGN) sigaction(SIGTERM, &sa, NULL);
+	}
+	block_signals(0);
+	return fd;
+}
+
+/* the temp name is gone (renamed or unlinked): back to the default handlers */
+static void tmp_disarm(void)
+{
+	block_signals(1);
+	if (tmp_armed) {
+		tmp_armed = 0;
+		sigaction(SIGINT, &old_int, NULL);
+		sigaction(SIGTERM, &old_term, NULL);
+	}
+	block_signals(0);
+}
+
+/* tests only: EA_TEST_REPORT_PAUSE_MS holds the finished temp file that long before the
+ * rename, so a test can signal the command while the file exists */
+static void test_pause(void)
+{
+	const char *s = getenv("EA_TEST_REPORT_PAUSE_MS");
+	long ms = s ? strtol(s, NULL, 10) : 0;
+	if (ms > 0 && ms <= 60000) usleep((useconds_t)ms * 1000);
+}
+
 static int write_report(const char *output, int force, ea_node *const *nodes, size_t n, const ea_terms *terms,
                         const ea_diff *d, const ea_event *ev, size_t nev, const ea_report_options *ro)
 {
@@ -159,7 +229,7 @@ static int write_report(const char *output, int force, ea_node *const *nodes, si
 	char *tmp = malloc(len);
 	if (!tmp) return -1;
 	snprintf(tmp, len, "%s.tmp-XXXXXX", output);
-	int fd = mkstemp(tmp);
+	int fd = tmp_create(tmp);
 	if (fd < 0) {
 		fprintf(stderr, "etcd-autopsy report: cannot create %s: %s\n", tmp, strerror(errno));
 		free(tmp);
@@ -170,15 +240,18 @@ static int write_report(const char *output, int force, ea_node *const *nodes, si
 	if (!f) {
 		close(fd);
 		unlink(tmp);
+		tmp_disarm();
 		free(tmp);
 		return -1;
 	}
 	int rc = ea_report_write(f, nodes, n, terms, d, ev, nev, ro);
 	if (fsync(fileno(f)) != 0 && rc == EA_OK) rc = EA_EIO;
 	if (fclose(f) != 0 && rc == EA_OK) rc = EA_EIO;
+	test_pause();
 	if (rc != EA_OK) {
 		fprintf(stderr, "etcd-autopsy report: writing %s: %s\n", tmp, ea_strerror(rc));
 		unlink(tmp);
+		tmp_disarm();
 		free(tmp);
 		return -1;
 	}
@@ -202,9 +275,11 @@ static int write_report(const char *output, int force, ea_node *const *nodes, si
 		fprintf(stderr, "etcd-autopsy report: cannot write %s: %s\n", output,
 		        e == EEXIST ? "it exists (use --force to replace it)" : strerror(e));
 		unlink(tmp);
+		tmp_disarm();
 		free(tmp);
 		return -1;
 	}
+	tmp_disarm();
 	free(tmp);
 	return 0;
 }

@@ -84,16 +84,18 @@ static void table_header(int fw)
 
 static void table_file(const ea_snap_info *f, int fw)
 {
-	char h[32];
-	printf("%-*s %-11s %12" PRIu64 " %-9s ", fw, f->file, f->kind, f->size, cli_human_bytes(h, sizeof h, f->size));
+	char h[32], file[1024], tb[3][1024];   /* names and notes from the input: escaped for the terminal */
+	printf("%-*s %-11s %12" PRIu64 " %-9s ", fw, ea_text_str(file, sizeof file, f->file), f->kind, f->size,
+	       cli_human_bytes(h, sizeof h, f->size));
 	if (strcmp(f->kind, "snap.db") == 0) {
-		printf("%-4s %6s %10" PRIu64 " %-8s -  %s\n", "-", "-", f->name_index, "-", f->note);
+		printf("%-4s %6s %10" PRIu64 " %-8s -  %s\n", "-", "-", f->name_index, "-",
+		       ea_text_str(tb[0], sizeof tb[0], f->note));
 		return;
 	}
 	printf("%-4s ", f->crc_ok < 0 ? "-" : f->crc_ok ? "ok" : "BAD");
 	if (f->decoded) printf("%6" PRIu64 " %10" PRIu64 " ", f->term, f->index);
 	else printf("%6s %10s ", "?", "?");
-	printf("%-8s", f->cluster_version && *f->cluster_version ? f->cluster_version : "-");
+	printf("%-8s", f->cluster_version && *f->cluster_version ? ea_text_str(tb[0], sizeof tb[0], f->cluster_version) : "-");
 	for (size_t i = 0; i < f->n_voters; i++) printf(" %" PRIx64, f->voters[i]);
 	if (!f->n_voters) fputs(" -", stdout);
 	if (f->n_learners) {
@@ -102,12 +104,13 @@ static void table_file(const ea_snap_info *f, int fw)
 	}
 	if (!f->decoded) fputs("  (undecoded)", stdout);
 	putchar('\n');
-	if (strcmp(f->kind, "snap.broken") == 0) printf("    %s\n", f->note);
+	if (strcmp(f->kind, "snap.broken") == 0) printf("    %s\n", ea_text_str(tb[0], sizeof tb[0], f->note));
 	for (size_t i = 0; i < f->n_members; i++) {
 		const ea_snap_member *m = &f->members[i];
 		if (m->removed) printf("    member %-16" PRIx64 " (removed)\n", m->id);
-		else printf("    member %-16" PRIx64 " %-12s peer %s client %s\n", m->id, *m->name ? m->name : "(unpublished)",
-		            m->peer_urls, m->client_urls);
+		else printf("    member %-16" PRIx64 " %-12s peer %s client %s\n", m->id,
+		            *m->name ? ea_text_str(tb[0], sizeof tb[0], m->name) : "(unpublished)",
+		            ea_text_str(tb[1], sizeof tb[1], m->peer_urls), ea_text_str(tb[2], sizeof tb[2], m->client_urls));
 	}
 }
 

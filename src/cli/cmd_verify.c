@@ -74,12 +74,17 @@ static void table_out(const ea_verify_result *v)
 		       v->snapshot_hash, v->total_key, v->total_size);
 		printf("members          %zu\n", v->members);
 	}
+	char tb[2][1024];   /* names and reasons carry input bytes: escaped for the terminal */
 	for (size_t i = 0; i < v->nagainst; i++)
-		printf("against %-8s %s (%s)\n", v->against[i].name,
+		printf("against %-8s %s (%s)\n", ea_text_str(tb[0], sizeof tb[0], v->against[i].name),
 		       v->against[i].match < 0 ? "cannot compare" : v->against[i].match ? "MATCHES" : "DIFFERS",
-		       v->against[i].why);
+		       ea_text_str(tb[1], sizeof tb[1], v->against[i].why));
 	printf("\nREASONS\n");
-	for (size_t i = 0; i < v->nreasons; i++) printf("  [%s] %s\n", v->reasons[i].severity, v->reasons[i].text);
+	for (size_t i = 0; i < v->nreasons; i++) {
+		printf("  [%s] ", v->reasons[i].severity);
+		cli_text(stdout, v->reasons[i].text);
+		putchar('\n');
+	}
 }
 
 int cmd_verify(int argc, char **argv)

@@ -127,7 +127,8 @@ static void json_record(ea_json *j, const ea_wal_record *r)
 
 static void table_record(FILE *f, const ea_wal_record *r, int fw)
 {
-	fprintf(f, "%-*s %10" PRIu64 " %-9s %8" PRIu64 " %-4s", fw, r->file, r->offset,
+	char file[256];
+	fprintf(f, "%-*s %10" PRIu64 " %-9s %8" PRIu64 " %-4s", fw, ea_text_str(file, sizeof file, r->file), r->offset,
 	        ea_wal_record_type_name(r->type), r->length,
 	        r->crc_ok < 0 ? "-" : r->crc_ok ? "ok" : "BAD");
 	if (r->decoded) {
@@ -199,7 +200,7 @@ static void table_entry(FILE *f, const ea_log_item *li, const ea_entry_info *inf
 	if (info->key) print_key_text(f, info->key, info->key_len);
 	else if (!info->range_end) fputc('-', f);
 	if (info->range_end) { fputs("..", f); print_key_text(f, info->range_end, info->range_end_len); }
-	if (info->detail && *info->detail) fprintf(f, "  %s", info->detail);
+	if (info->detail && *info->detail) { fputs("  ", f); cli_text(f, info->detail); }
 	fputc('\n', f);
 }
 
@@ -372,14 +373,15 @@ static void stat_table(const ea_wal_summary *s, ea_wal *w)
 	} else {
 		printf("member_id     (no metadata record read)\n");
 	}
-	printf("wal dir       %s\n", *ea_wal_dir(w) ? ea_wal_dir(w) : ".");
+	char tb[1024];   /* paths from the input: escaped for the terminal */
+	printf("wal dir       %s\n", *ea_wal_dir(w) ? ea_text_str(tb, sizeof tb, ea_wal_dir(w)) : ".");
 	printf("segments      %zu\n", ea_wal_segment_count(w));
 	printf("  %6s %18s %12s %12s %10s %8s  %s\n", "SEQ", "FIRST_INDEX", "SIZE", "USED", "", "RECORDS", "FILE");
 	for (size_t i = 0; i < ea_wal_segment_count(w); i++) {
 		const ea_wal_segment *g = ea_wal_segment_at(w, i);
 		char h[32];
 		printf("  %6" PRIu64 " %18" PRIu64 " %12" PRIu64 " %12" PRIu64 " %10s %8" PRIu64 "  %s\n", g->seq,
-		       g->first_index, g->size, g->used_bytes, cli_human_bytes(h, sizeof h, g->used_bytes), g->records, g->file);
+		       g->first_index, g->size, g->used_bytes, cli_human_bytes(h, sizeof h, g->used_bytes), g->records, ea_text_str(tb, sizeof tb, g->file));
 	}
 	printf("records       %" PRIu64 " (metadata %" PRIu64 ", entry %" PRIu64 ", state %" PRIu64
 	       ", crc %" PRIu64 ", snapshot %" PRIu64 ", unknown %" PRIu64 ")\n",

@@ -101,11 +101,15 @@ void cli_problem_seen(cli_problems *cp, const ea_problem *p)
 {
 	if (p->severity == EA_SEV_INFO) return;
 	if (cp->count == 0) {
+		/* file names and messages carry bytes from the evidence: escaped for the terminal */
+		char file[160], kind[40], msg[360];
+		ea_text_str(file, sizeof file, p->file);
+		ea_text_str(kind, sizeof kind, p->kind);
+		ea_text_str(msg, sizeof msg, p->message);
 		if (p->offset != EA_NO_OFFSET)
-			snprintf(cp->first, sizeof cp->first, "%s+%" PRIu64 ": %s: %s", p->file ? p->file : "-",
-			         p->offset, p->kind, p->message);
+			snprintf(cp->first, sizeof cp->first, "%s+%" PRIu64 ": %s: %s", file, p->offset, kind, msg);
 		else
-			snprintf(cp->first, sizeof cp->first, "%s: %s: %s", p->file ? p->file : "-", p->kind, p->message);
+			snprintf(cp->first, sizeof cp->first, "%s: %s: %s", file, kind, msg);
 	}
 	cp->count++;
 	if (p->severity == EA_SEV_ERROR) cp->errors++; else cp->warnings++;
@@ -124,20 +128,30 @@ int cli_exit_code(const cli_problems *cp) { return cp->count ? EXIT_FINDINGS : E
 
 void cli_print_error(const char *cmd, const char *path, int rc, const ea_error *err)
 {
+	char file[1024], msg[1024];
 	cli_progress_stop();
 	if (err && err->msg[0])
-		fprintf(stderr, "etcd-autopsy %s: %s: %s\n", cmd, err->file[0] ? err->file : path, err->msg);
+		fprintf(stderr, "etcd-autopsy %s: %s: %s\n", cmd, ea_text_str(file, sizeof file, err->file[0] ? err->file : path),
+		        ea_text_str(msg, sizeof msg, err->msg));
 	else
-		fprintf(stderr, "etcd-autopsy %s: %s: %s\n", cmd, path, ea_strerror(rc));
+		fprintf(stderr, "etcd-autopsy %s: %s: %s\n", cmd, ea_text_str(file, sizeof file, path), ea_strerror(rc));
 }
 
 void cli_problem_table(FILE *f, const ea_problem *p)
 {
-	if (p->offset != EA_NO_OFFSET)
-		fprintf(f, "PROBLEM %s %s %s+%" PRIu64 " (%" PRIu64 " bytes): %s\n", ea_severity_name(p->severity),
-		        p->kind, p->file ? p->file : "-", p->offset, p->length, p->message);
-	else
-		fprintf(f, "PROBLEM %s %s %s: %s\n", ea_severity_name(p->severity), p->kind,
-		        p->file ? p->file : "-", p->message);
+	fprintf(f, "PROBLEM %s ", ea_severity_name(p->severity));
+	cli_text(f, p->kind);
+	fputc(' ', f);
+	cli_text(f, p->file ? p->file : "-");
+	if (p->offset != EA_NO_OFFSET) fprintf(f, "+%" PRIu64 " (%" PRIu64 " bytes)", p->offset, p->length);
+	fputs(": ", f);
+	cli_text(f, p->message);
+	fputc('\n', f);
 	if (p->severity != EA_SEV_INFO) fprintf(f, "        what to do: %s\n", ea_problem_advice(p));
+}
+
+void cli_text(FILE *f, const char *s)
+{
+	if (!s) s = "-";
+	ea_text_fput(f, s, strlen(s));
 }

@@ -234,19 +234,11 @@ static void b_hex(ex *x, sqlite3_stmt *s, int i, uint64_t v, int slot)
 	sqlite3_bind_text(s, i, x->hexbuf[slot], n, SQLITE_STATIC);
 }
 
+/* well-formed UTF-8 (RFC 3629, as the JSON writer checks it: no surrogates, overlongs or
+ * code points above U+10FFFF) without NUL */
 static int utf8_text(const uint8_t *p, size_t n)
 {
-	size_t i = 0;
-	while (i < n) {
-		uint8_t c = p[i];
-		if (c == 0) return 0;
-		if (c < 0x80) { i++; continue; }
-		size_t len = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
-		if (!len || i + len > n || (len == 2 && c < 0xC2)) return 0;
-		for (size_t k = 1; k < len; k++) if ((p[i + k] & 0xC0) != 0x80) return 0;
-		i += len;
-	}
-	return 1;
+	return (n == 0 || !memchr(p, 0, n)) && ea_utf8_valid(p, n);
 }
 
 /* etcd keys are bytes: TEXT when they are valid UTF-8 without NUL (so `key = '/foo'` works),

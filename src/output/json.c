@@ -3,6 +3,7 @@
  * character), strings scanned 8 bytes at a time, numbers and times formatted by hand (no
  * printf). */
 #include "etcd-autopsy/writer.h"
+#include "util/utf8.h"
 
 #include <inttypes.h>
 #include <string.h>
@@ -57,6 +58,7 @@ void ea_json_init(ea_json *j, FILE *f)
 static void sep(ea_json *j)
 {
 	if (j->after_key) { j->after_key = 0; return; }
+	j->key = NULL;   /* a value without a key: no _b64 companion */
 	if (j->depth > 0 && j->depth <= EA_JSON_MAX_DEPTH) {
 		if (j->need_comma[j->depth - 1]) PUTC(',', j);
 		j->need_comma[j->depth - 1] = 1;
@@ -126,9 +128,34 @@ static size_t plain_run(const unsigned char *p, size_t n)
 	return i;
 }
 
-static void esc_slow(ea_json *f, const unsigned char *p, size_t n, size_t i);
+/* ---- strict UTF-8 (RFC 3629) and the exact form of byte strings ---- */
 
-static void esc(ea_json *f, const unsigned char *p, size_t n)
+int ea_utf8_valid(const void *data, size_t n)
+{
+	const unsigned char *p = data;
+	for (size_t i = 0; i < n;) {
+		if (p[i] < 0x80) { i++; continue; }
+		size_t l = ea_utf8_seq(p + i, n - i);
+		if (!l) return 0;
+		i += l;
+	}
+	return 1;
+}
+
+/* escapes p[i..n) after the first non-plain byte; 0 when a byte was not well-formed UTF-8
+ * (written as U+FFFD), 1 when the text is the exact bytes */
+static int esc_slow(ea_json *f, const unsigned char *p, size_t n, size_t i);
+
+/* the JSON text of p[0..n) without quotes; same return as esc_slow */
+static int esc_body(ea_json *f, const unsigned char *p, size_t n)
+{
+	size_t k = plain_run(p, n);
+	WRITE(p, k, f);
+	return k == n ? 1 : esc_slow(f, p, n, k);
+}
+
+/* the quoted JSON text of p[0..n); same return as esc_slow */
+static int esc(ea_json *f, const unsigned char *p, size_t n)
 {
 	/* common case: nothing to escape, one copy into the buffer */
 	size_t k = plain_run(p, n);
@@ -138,16 +165,18 @@ static void esc(ea_json *f, const unsigned char *p, size_t n)
 		memcpy(o + 1, p, n);
 		o[n + 1] = '"';
 		f->len += n + 2;
-		return;
+		return 1;
 	}
 	PUTC('"', f);
 	WRITE(p, k, f);
-	esc_slow(f, p, n, k);
+	int exact = k == n ? 1 : esc_slow(f, p, n, k);
 	PUTC('"', f);
+	return exact;
 }
 
-static void esc_slow(ea_json *f, const unsigned char *p, size_t n, size_t i)
+static int esc_slow(ea_json *f, const unsigned char *p, size_t n, size_t i)
 {
+	int exact = 1;
 	while (i < n) {
 		unsigned char c = p[i];
 		if (plain(c)) {
@@ -162,28 +191,68 @@ static void esc_slow(ea_json *f, const unsigned char *p, size_t n, size_t i)
 		else if (c == '\t') WRITE("\\t", 2, f);
 		else if (c == '\r') WRITE("\\r", 2, f);
 		else if (c >= 0x80) {
-			/* pass valid UTF-8 sequences through, escape other bytes as U+00XX */
-			size_t len = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
-			int ok = len && i + len <= n && c >= 0xC2 && c <= 0xF4;
-			for (size_t k = 1; ok && k < len; k++) ok = (p[i + k] & 0xC0) == 0x80;
-			if (ok) { WRITE(p + i, len, f); i += len; continue; }
-			goto u;
+			/* well-formed UTF-8 passes through; each other byte becomes U+FFFD */
+			size_t len = ea_utf8_seq(p + i, n - i);
+			if (len) { WRITE(p + i, len, f); i += len; continue; }
+			WRITE("\xEF\xBF\xBD", 3, f);
+			exact = 0;
 		} else {
-		u:;
 			static const char hx[] = "0123456789abcdef";
 			char b[6] = { '\\', 'u', '0', '0', hx[c >> 4], hx[c & 15] };
 			WRITE(b, 6, f);
 		}
 		i++;
 	}
+	return exact;
+}
+
+/* base64 (RFC 4648, padded) of p[0..n), quoted */
+static void b64(ea_json *j, const unsigned char *p, size_t n)
+{
+	static const char al[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	PUTC('"', j);
+	size_t i = 0;
+	for (; i + 3 <= n; i += 3) {
+		uint32_t v = (uint32_t)p[i] << 16 | (uint32_t)p[i + 1] << 8 | p[i + 2];
+		char o[4] = { al[v >> 18], al[v >> 12 & 63], al[v >> 6 & 63], al[v & 63] };
+		WRITE(o, 4, j);
+	}
+	if (n - i == 1) {
+		uint32_t v = (uint32_t)p[i] << 16;
+		char o[4] = { al[v >> 18], al[v >> 12 & 63], '=', '=' };
+		WRITE(o, 4, j);
+	} else if (n - i == 2) {
+		uint32_t v = (uint32_t)p[i] << 16 | (uint32_t)p[i + 1] << 8;
+		char o[4] = { al[v >> 18], al[v >> 12 & 63], al[v >> 6 & 63], '=' };
+		WRITE(o, 4, j);
+	}
+	PUTC('"', j);
+}
+
+/* after a string value that was not well-formed UTF-8: `,"<key>_b64":"<base64>"` for the
+ * key just written (none for an array element) */
+static void b64_field(ea_json *j, const unsigned char *p, size_t n)
+{
+	if (!j->key) return;
+	PUTC(',', j);
+	PUTC('"', j);
+	if (j->key_is_json) WRITE(j->key, j->key_len, j);
+	else esc_body(j, (const unsigned char *)j->key, j->key_len);
+	WRITE("_b64\":", 6, j);
+	b64(j, p, n);
+	j->key = NULL;
 }
 
 void ea_json_key(ea_json *j, const char *key)
 {
 	sep(j);
-	esc(j, (const unsigned char *)key, strlen(key));
+	size_t n = strlen(key);
+	esc(j, (const unsigned char *)key, n);
 	PUTC(':', j);
 	j->after_key = 1;
+	j->key = key;
+	j->key_len = n;
+	j->key_is_json = 0;
 }
 
 void ea_json_key_lit(ea_json *j, const char *quoted, size_t n)
@@ -191,22 +260,28 @@ void ea_json_key_lit(ea_json *j, const char *quoted, size_t n)
 	sep(j);
 	WRITE(quoted, n, j);
 	j->after_key = 1;
+	j->key = n >= 3 ? quoted + 1 : NULL;   /* "name": */
+	j->key_len = n >= 3 ? n - 3 : 0;
+	j->key_is_json = 1;
+}
+
+/* a string value: exact text, or U+FFFD text plus the <key>_b64 companion */
+static void str_value(ea_json *j, const unsigned char *p, size_t n)
+{
+	int keyed = j->after_key;
+	sep(j);
+	if (!esc(j, p, n) && keyed) b64_field(j, p, n);
+	j->key = NULL;
+	done(j);
 }
 
 void ea_json_str(ea_json *j, const char *s)
 {
 	if (!s) { ea_json_null(j); return; }
-	sep(j);
-	esc(j, (const unsigned char *)s, strlen(s));
-	done(j);
+	str_value(j, (const unsigned char *)s, strlen(s));
 }
 
-void ea_json_bytes(ea_json *j, const void *p, size_t n)
-{
-	sep(j);
-	esc(j, p, n);
-	done(j);
-}
+void ea_json_bytes(ea_json *j, const void *p, size_t n) { str_value(j, p, n); }
 
 void ea_json_u64(ea_json *j, uint64_t v)
 {
@@ -288,16 +363,28 @@ void ea_json_time_ms(ea_json *j, int64_t ms)
 
 /* ---- raw pieces: no separators or nesting tracked (flat records on hot paths) ---- */
 
-void ea_json_raw(ea_json *j, const char *p, size_t n) { WRITE(p, n, j); }
+void ea_json_raw(ea_json *j, const char *p, size_t n)
+{
+	WRITE(p, n, j);
+	/* text ending in `"name":` names the value that follows (for its _b64 companion) */
+	j->key = NULL;
+	if (n >= 3 && p[n - 1] == ':' && p[n - 2] == '"') {
+		size_t b = n - 2;
+		while (b > 0 && p[b - 1] != '"') b--;
+		if (b > 0) { j->key = p + b; j->key_len = n - 2 - b; j->key_is_json = 1; }
+	}
+}
 
 void ea_json_raw_u64(ea_json *j, uint64_t v)
 {
+	j->key = NULL;
 	char b[24], *p = u64_dec(b + sizeof b, v);
 	WRITE(p, (size_t)(b + sizeof b - p), j);
 }
 
 void ea_json_raw_hex(ea_json *j, uint64_t v)
 {
+	j->key = NULL;
 	static const char hx[] = "0123456789abcdef";
 	char b[20], *p = b + sizeof b;
 	*--p = '"';
@@ -306,10 +393,15 @@ void ea_json_raw_hex(ea_json *j, uint64_t v)
 	WRITE(p, (size_t)(b + sizeof b - p), j);
 }
 
-void ea_json_raw_str(ea_json *j, const void *p, size_t n) { esc(j, p, n); }
+void ea_json_raw_str(ea_json *j, const void *p, size_t n)
+{
+	if (!esc(j, p, n)) b64_field(j, p, n);
+	j->key = NULL;
+}
 
 void ea_json_raw_time_ms(ea_json *j, int64_t ms)
 {
+	j->key = NULL;
 	if (ms < 0) { WRITE("null", 4, j); return; }
 	if (!j->time_cached[0] || j->time_cached_ms != ms) {
 		ea_format_time_ms(j->time_cached, sizeof j->time_cached, ms);

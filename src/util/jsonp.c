@@ -78,6 +78,8 @@ static const char *str(jp *j, size_t *n)
 			    hex4(j->p + 2, &lo) == 0 && lo >= 0xDC00 && lo < 0xE000) {
 				cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
 				j->p += 6;
+			} else if (cp >= 0xD800 && cp < 0xE000) {
+				cp = 0xFFFD;   /* a lone surrogate: U+FFFD as Go's encoding/json decodes it (never ED A0 80) */
 			}
 			/* the escape took >= 6 input bytes, the output <= 4 */
 			k += utf8(o + k, cp);
