@@ -45,6 +45,7 @@ typedef struct {
 	const char *kind;
 	out_format fmt;
 	int quiet;
+	int filtered;          /* --from, --to or --kind given */
 	ea_wal_options wopts;
 } wal_args;
 
@@ -215,6 +216,8 @@ static int wal_ls(const char *path, const wal_args *a)
 	ea_json j;
 	ea_json_init(&j, stdout);
 	member_set members = { .n = 0 };
+	const uint64_t *seen;   /* every member ID of the WAL, whatever --from says */
+	for (size_t i = 0, ns = ea_log_member_ids(log, &seen); i < ns; i++) member_add(&members, seen[i]);
 	for (size_t i = 0; i < ea_input_problem_count(in); i++) {
 		const ea_problem *p = ea_input_problem_at(in, i);
 		cli_problem_seen(&cp, p);
@@ -225,6 +228,7 @@ static int wal_ls(const char *path, const wal_args *a)
 		else printf("%10s %6s %-24s %8s %-4s %-11s %s\n", "INDEX", "TERM", "KIND", "SIZE", "CRC", "STATE", "KEY");
 	}
 	ea_log_item li;
+	uint64_t listed = 0;
 	while ((rc = ea_log_next(log, &li)) == EA_OK) {
 		if (li.item.kind == EA_WAL_ITEM_PROBLEM) {
 			cli_problem_seen(&cp, &li.item.problem);
@@ -239,6 +243,7 @@ static int wal_ls(const char *path, const wal_args *a)
 		if (a->records) {
 			if (!is_entry && (a->from > 0 || a->to < UINT64_MAX)) continue;
 			if (a->fmt == OUT_JSON) json_record(&j, r); else table_record(stdout, r);
+			listed += is_entry;
 			continue;
 		}
 		if (!is_entry) continue;
@@ -247,6 +252,7 @@ static int wal_ls(const char *path, const wal_args *a)
 		if (info.cc_type >= 0 && info.cc_type != 1) member_add(&members, info.cc_node_id);
 		if (a->kind && strcmp(a->kind, info.kind) != 0) continue;
 		uint64_t commit = ea_log_commit_index(log);
+		listed++;
 		if (a->fmt == OUT_JSON) json_entry(&j, &li, &info, &members, commit); else table_entry(stdout, &li, &info, commit);
 	}
 	int code = cli_exit_code(&cp);
@@ -255,6 +261,8 @@ static int wal_ls(const char *path, const wal_args *a)
 		code = EXIT_USAGE;
 	}
 	fflush(stdout);
+	if (code != EXIT_USAGE && a->filtered && listed == 0 && !a->quiet)
+		fprintf(stderr, "etcd-autopsy wal ls: %s: no entry matches the filters\n", path);
 	cli_problems_summary(&cp, path);
 	ea_entry_decoder_free(dec);
 	ea_log_close(log);
@@ -395,6 +403,31 @@ static int wal_stat(const char *path, const wal_args *a)
 	return cli_exit_code(&cp);
 }
 
+/* A filter that can never match, or an option the verb ignores, is a usage error. */
+static int wal_filters_ok(const char *verb, const wal_args *a)
+{
+	if (strcmp(verb, "stat") == 0 && (a->filtered || a->records)) {
+		fprintf(stderr, "etcd-autopsy wal stat: --from, --to, --kind and --records apply to wal ls\n");
+		return -1;
+	}
+	if (a->from > a->to) {
+		fprintf(stderr, "etcd-autopsy wal ls: --from %" PRIu64 " is above --to %" PRIu64 ": no index can match\n",
+		        a->from, a->to);
+		return -1;
+	}
+	if (a->kind && a->records) {
+		fprintf(stderr, "etcd-autopsy wal ls: --kind selects entries; --records lists every record\n");
+		return -1;
+	}
+	if (a->kind && !ea_entry_kind_known(a->kind)) {
+		fprintf(stderr, "etcd-autopsy wal ls: unknown kind '%s'; kinds are:", a->kind);
+		for (const char *const *k = ea_entry_kinds(); *k; k++) fprintf(stderr, " %s", *k);
+		fprintf(stderr, " v2:METHOD (v2:PUT, v2:SYNC, ...)\n");
+		return -1;
+	}
+	return 0;
+}
+
 int cmd_wal(int argc, char **argv)
 {
 	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
@@ -415,9 +448,9 @@ int cmd_wal(int argc, char **argv)
 	while ((o = cli_next(&p, wal_opts)) >= 0) {
 		switch (o) {
 		case O_RECORDS: a.records = 1; break;
-		case O_FROM: if (cli_parse_u64(p.arg, &a.from)) goto bad_num; break;
-		case O_TO: if (cli_parse_u64(p.arg, &a.to)) goto bad_num; break;
-		case O_KIND: a.kind = p.arg; break;
+		case O_FROM: if (cli_parse_u64(p.arg, &a.from)) goto bad_num; a.filtered = 1; break;
+		case O_TO: if (cli_parse_u64(p.arg, &a.to)) goto bad_num; a.filtered = 1; break;
+		case O_KIND: a.kind = p.arg; a.filtered = 1; break;
 		case O_WRITE: if (cli_parse_format(p.arg, &a.fmt)) return EXIT_USAGE; break;
 		case O_NOCRC: a.wopts.verify_crc = 0; break;
 		case O_QUIET: a.quiet = 1; break;
@@ -429,6 +462,7 @@ int cmd_wal(int argc, char **argv)
 		fprintf(stderr, "etcd-autopsy wal %s: expected exactly one PATH (see --help)\n", verb);
 		return EXIT_USAGE;
 	}
+	if (wal_filters_ok(verb, &a)) return EXIT_USAGE;
 	if (strcmp(verb, "ls") == 0) return wal_ls(p.positional[0], &a);
 	return wal_stat(p.positional[0], &a);
 bad_num:
