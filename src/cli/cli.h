@@ -61,7 +61,10 @@ int cmd_report(int argc, char **argv);
 /* Opens each NAME=PATH (or PATH) argument as a node; prints errors; 0 or -1. */
 int cli_open_nodes(const char *cmd, const char *const *args, int nargs, ea_node **nodes, size_t *n);
 #define CLI_MAX_NODES 16
-/* --logs NAME=FILE: attach etcd's log to the node called NAME. 0 or -1 (message printed). */
+/* --logs NAME=FILE: attach etcd's log to the node called NAME. 0 or -1 (message printed).
+ * A log with no recognised line, or written by another member, is refused unless
+ * cli_force_logs is set (a command's --force), which keeps it with a warning on stderr. */
+extern int cli_force_logs;
 int cli_attach_logs(const char *cmd, ea_node **nodes, size_t n, const char *const *specs, int nspecs);
 /* The positional NODE arguments (1..CLI_MAX_NODES, else `help` on stderr) opened, with their
  * --logs attached. 0 or -1 (message printed, nothing left open). */

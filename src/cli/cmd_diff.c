@@ -18,7 +18,9 @@ static const char diff_help[] =
 	"then a verdict (consistent < lagging < uncommitted-divergence < damaged < state-divergence <\n"
 	"committed-divergence) and the member to restore from, or that none is safe.\n\n"
 	"  --logs NAME=FILE             etcd's log of node NAME: its leaders are cross-checked\n"
-	"                               against the ones inferred from the WALs; repeatable\n"
+	"                               against the ones inferred from the WALs; repeatable. A log of\n"
+	"                               another member, or with no etcd line, is refused (exit 2)\n"
+	"  --force                      use such a log anyway (a warning on stderr)\n"
 	"  -w, --write-out table|json\n"
 	"  -q, --quiet\n\n"
 	"examples:\n"
@@ -26,9 +28,9 @@ static const char diff_help[] =
 	"  etcd-autopsy diff etcd-1=n1.tar.gz etcd-2=n2.tar.gz etcd-3=n3.tar.gz -w json | jq .verdict\n\n"
 	"exit codes: 0 consistent, 1 findings, 2 usage/unreadable input\n";
 
-enum { O_WRITE, O_QUIET, O_HELP, O_LOGS };
+enum { O_WRITE, O_QUIET, O_HELP, O_LOGS, O_FORCE };
 static const cli_opt diff_opts[] = {
-	{ "write-out", 'w', 1 }, { "quiet", 'q', 0 }, { "help", 'h', 0 }, { "logs", 0, 1 }, { NULL, 0, 0 }
+	{ "write-out", 'w', 1 }, { "quiet", 'q', 0 }, { "help", 'h', 0 }, { "logs", 0, 1 }, { "force", 0, 0 }, { NULL, 0, 0 }
 };
 
 static void json_out(ea_node *const *nodes, size_t n, const ea_diff *d)
@@ -129,6 +131,7 @@ int cmd_diff(int argc, char **argv)
 			logs[nlogs++] = p.arg;
 			break;
 		case O_HELP: fputs(diff_help, stdout); return EXIT_CLEAN;
+		case O_FORCE: cli_force_logs = 1; break;
 		}
 	}
 	if (o == -2) return EXIT_USAGE;

@@ -18,7 +18,7 @@ static const char export_help[] =
 	"  -o, --output FILE   the database to write (written beside it as FILE.tmp-XXXXXX, then renamed)\n"
 	"      --values        also store every value (revisions.value BLOB); default: size and CRC-32C\n"
 	"      --no-records    leave wal_records empty (one row per WAL record otherwise)\n"
-	"      --force         replace FILE if it exists\n"
+	"      --force         replace FILE if it exists; use a --logs file of another member anyway\n"
 	"      --logs NAME=FILE  etcd's log of node NAME: its events join `events` (time_source log)\n"
 	"                      and give terms real times; repeatable\n"
 	"  -q, --quiet         no summary on stderr\n\n"
@@ -67,7 +67,7 @@ int cmd_export(int argc, char **argv)
 		case O_OUTPUT: output = p.arg; break;
 		case O_VALUES: eo.values = 1; break;
 		case O_NORECORDS: eo.records = 0; break;
-		case O_FORCE: eo.force = 1; break;
+		case O_FORCE: eo.force = 1; cli_force_logs = 1; break;
 		case O_QUIET: quiet = 1; break;
 		case O_LOGS:
 			if (nlogs == CLI_MAX_NODES) { fprintf(stderr, "etcd-autopsy export: too many --logs\n"); return EXIT_USAGE; }

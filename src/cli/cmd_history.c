@@ -19,16 +19,18 @@ static const char history_help[] =
 	"  -w, --write-out table|json   json = JSON Lines, one object per event / term\n"
 	"  --logs NAME=FILE             etcd's log of node NAME (zap JSON or text, plain or .gz, or\n"
 	"                               ARCHIVE:MEMBER): leader/election/slow-disk lines join the\n"
-	"                               timeline with their real times; repeatable\n"
+	"                               timeline with their real times; repeatable. A log of another\n"
+	"                               member, or with no etcd line, is refused (exit 2)\n"
+	"  --force                      use such a log anyway (a warning on stderr)\n"
 	"  -q, --quiet                  no summary on stderr\n\n"
 	"examples:\n"
 	"  etcd-autopsy history etcd-1=n1/ etcd-2=n2/ etcd-3=n3/\n"
 	"  etcd-autopsy history n1.tar.gz n2.tar.gz n3.tar.gz --terms -w json\n\n"
 	"exit codes: 0 no damage, 1 damage found in an input, 2 usage/unreadable input\n";
 
-enum { O_TERMS, O_WRITE, O_QUIET, O_HELP, O_LOGS };
+enum { O_TERMS, O_WRITE, O_QUIET, O_HELP, O_LOGS, O_FORCE };
 static const cli_opt history_opts[] = {
-	{ "terms", 0, 0 }, { "write-out", 'w', 1 }, { "quiet", 'q', 0 }, { "help", 'h', 0 }, { "logs", 0, 1 }, { NULL, 0, 0 }
+	{ "terms", 0, 0 }, { "write-out", 'w', 1 }, { "quiet", 'q', 0 }, { "help", 'h', 0 }, { "logs", 0, 1 }, { "force", 0, 0 }, { NULL, 0, 0 }
 };
 
 static void terms_json(const ea_terms *t)
@@ -54,6 +56,9 @@ static void terms_json(const ea_terms *t)
 		}
 		ea_json_object_end(&j);
 		ea_json_key(&j, "failed_election"); ea_json_bool(&j, row->failed_election);
+		/* as export's terms.time/time_source: the earliest line of etcd's logs about the term */
+		ea_json_key(&j, "time"); ea_json_time_ms(&j, row->time_ms);
+		ea_json_key(&j, "time_source"); if (row->time_ms >= 0) ea_json_str(&j, "log"); else ea_json_null(&j);
 		ea_json_object_end(&j);
 		ea_json_newline(&j);
 	}
@@ -61,11 +66,19 @@ static void terms_json(const ea_terms *t)
 
 static void terms_table(const ea_terms *t)
 {
+	int timed = 0;   /* a TIME column only when --logs dated a term */
+	for (size_t r = 0; r < t->nrows; r++) timed |= t->rows[r].time_ms >= 0;
+	if (timed) printf("%-24s ", "TIME (log)");
 	printf("%6s %-18s %10s %10s %8s %-7s %s\n", "TERM", "LEADER", "FIRST", "LAST", "ENTRIES", "FAILED", "VOTES");
 	for (size_t r = 0; r < t->nrows; r++) {
 		const ea_term_row *row = &t->rows[r];
 		char leader[24] = "-";
 		if (row->leader) snprintf(leader, sizeof leader, "%" PRIx64, row->leader);
+		if (timed) {
+			char tm[48] = "-";
+			if (row->time_ms >= 0) ea_format_time_ms(tm, sizeof tm, row->time_ms);
+			printf("%-24s ", tm);
+		}
 		printf("%6" PRIu64 " %-18s ", row->term, leader);
 		if (row->entries) printf("%10" PRIu64 " %10" PRIu64 " ", row->first_index, row->last_index);
 		else printf("%10s %10s ", "-", "-");
@@ -131,6 +144,7 @@ int cmd_history(int argc, char **argv)
 			logs[nlogs++] = p.arg;
 			break;
 		case O_HELP: fputs(history_help, stdout); return EXIT_CLEAN;
+		case O_FORCE: cli_force_logs = 1; break;
 		}
 	}
 	if (o == -2) return EXIT_USAGE;

@@ -26,7 +26,7 @@ static const char report_help[] =
 	"      --logs NAME=FILE  etcd's log of node NAME (zap JSON or text, plain or .gz, or\n"
 	"                        ARCHIVE:MEMBER): real times on the timeline; repeatable\n"
 	"      --title TEXT      heading of the report (default: etcd incident report)\n"
-	"      --force           replace FILE if it exists\n"
+	"      --force           replace FILE if it exists; use a --logs file of another member anyway\n"
 	"  -q, --quiet           no summary on stderr\n\n"
 	"examples:\n"
 	"  etcd-autopsy report -o incident.html etcd-1=n1/ etcd-2=n2/ etcd-3=n3/\n"
@@ -222,7 +222,7 @@ int cmd_report(int argc, char **argv)
 		switch (o) {
 		case O_OUTPUT: output = p.arg; break;
 		case O_TITLE: title = p.arg; break;
-		case O_FORCE: force = 1; break;
+		case O_FORCE: force = 1; cli_force_logs = 1; break;
 		case O_QUIET: quiet = 1; break;
 		case O_LOGS:
 			if (nlogs == CLI_MAX_NODES) { fprintf(stderr, "etcd-autopsy: too many --logs\n"); return EXIT_USAGE; }

@@ -35,6 +35,8 @@ int cli_open_nodes(const char *cmd, const char *const *args, int nargs, ea_node 
 	return 0;
 }
 
+int cli_force_logs;
+
 int cli_attach_logs(const char *cmd, ea_node **nodes, size_t n, const char *const *specs, int nspecs)
 {
 	for (int i = 0; i < nspecs; i++) {
@@ -56,6 +58,13 @@ int cli_attach_logs(const char *cmd, ea_node **nodes, size_t n, const char *cons
 		if (rc) {
 			cli_print_error(cmd, eq + 1, rc, &err);
 			return -1;
+		}
+		char why[512];
+		if (ea_node_log_check(nd, why, sizeof why)) {
+			fprintf(stderr, "etcd-autopsy %s: %s--logs %s: not %s's etcd log: %s%s\n", cmd,
+			        cli_force_logs ? "warning: " : "", specs[i], nd->name, why,
+			        cli_force_logs ? " (kept: --force)" : " (--force to use it anyway)");
+			if (!cli_force_logs) return -1;
 		}
 	}
 	return 0;
