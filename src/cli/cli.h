@@ -71,4 +71,18 @@ int cli_attach_logs(const char *cmd, ea_node **nodes, size_t n, const char *cons
 int cli_nodes_from_args(const char *cmd, const char *help, const cli_parser *p, const char *const *logs,
                         int nlogs, ea_node **nodes, size_t *n);
 
+/* ---- the exit-code rule (exitcode.c; README "Exit codes") ---- */
+/* 1 if nothing read was a WAL: no record decoded and the first problem is the first frame. */
+int  cli_wal_not_wal(uint64_t records, const ea_problem *first_problem);
+void cli_print_not_wal(const char *cmd, const char *path, const ea_problem *first_problem);
+/* -1 (message per node printed) if a node yielded neither a WAL nor a readable db. */
+int  cli_nodes_readable(const char *cmd, ea_node *const *nodes, size_t n);
+/* 1 if a listed .snap file is no snappb.Snapshot at all (its first byte is no field tag of one). */
+int  cli_snap_not_snap(ea_input *in, const ea_snap_info *si);
+/* 1 if a node's WAL or db has a problem of warning or worse. */
+int  cli_nodes_problems(ea_node *const *nodes, size_t n);
+/* 1 for a verdict other than consistent, any finding of warning or worse, or a node's own
+ * problem (cli_nodes_problems), else 0. */
+int  cli_diff_exit_code(ea_node *const *nodes, size_t n, const ea_diff *d);
+
 #endif

@@ -145,12 +145,11 @@ int cmd_diff(int argc, char **argv)
 	int code = EXIT_USAGE;
 	if (rc == EA_OK) {
 		if (fmt == OUT_JSON) json_out(nodes, n, &d); else table_out(nodes, n, &d);
-		code = EXIT_CLEAN;
-		for (size_t f = 0; f < d.nfindings; f++)
-			if (strcmp(d.findings[f].severity, "info") != 0) code = EXIT_FINDINGS;
+		code = cli_diff_exit_code(nodes, n, &d);
 		if (!quiet && code == EXIT_FINDINGS)
-			fprintf(stderr, "etcd-autopsy diff: verdict %s, %zu finding%s\n", ea_verdict_name(d.verdict),
-			        d.nfindings, d.nfindings == 1 ? "" : "s");
+			fprintf(stderr, "etcd-autopsy diff: verdict %s, %zu finding%s%s\n", ea_verdict_name(d.verdict),
+			        d.nfindings, d.nfindings == 1 ? "" : "s",
+			        cli_nodes_problems(nodes, n) ? "; damage in the inputs (see the problems)" : "");
 		ea_diff_free(&d);
 	} else {
 		fprintf(stderr, "etcd-autopsy diff: %s\n", ea_strerror(rc));

@@ -116,7 +116,7 @@ int cmd_export(int argc, char **argv)
 			damage += nodes[i]->db_problems;
 		}
 		int diverged = st.verdict && strcmp(st.verdict, "consistent") != 0;
-		if (cp.count || damage || diverged) code = EXIT_FINDINGS;
+		if (cp.count || damage || diverged || st.findings_warn) code = EXIT_FINDINGS;
 		if (!quiet) {
 			fprintf(stderr, "etcd-autopsy export: %s: %llu rows in %.2f s (%s", output,
 			        (unsigned long long)st.total_rows, st.total_seconds, "entries ");

@@ -166,15 +166,17 @@ int cmd_history(int argc, char **argv)
 		ea_terms_free(&terms);
 	}
 	cli_problems cp = { .quiet = quiet };
+	int db_damaged = 0;
 	for (size_t i = 0; i < n; i++) {
 		for (size_t k = 0; nodes[i]->have_wal && k < nodes[i]->wal.problem_count; k++)
 			cli_problem_seen(&cp, &nodes[i]->wal.problems[k].p);
 		if (!nodes[i]->have_wal && !quiet)
 			fprintf(stderr, "etcd-autopsy history: %s: no WAL in %s\n", nodes[i]->name, nodes[i]->path);
+		db_damaged |= nodes[i]->db_problems > 0;   /* the db's damage is a finding too (as in export) */
 		ea_node_free(nodes[i]);
 	}
 	fflush(stdout);
 	cli_problems_summary(&cp, "history");
 	if (rc != EA_OK) { fprintf(stderr, "etcd-autopsy history: %s\n", ea_strerror(rc)); return EXIT_USAGE; }
-	return cli_exit_code(&cp);
+	return db_damaged ? EXIT_FINDINGS : cli_exit_code(&cp);
 }

@@ -245,7 +245,7 @@ int cmd_report(int argc, char **argv)
 	ea_node *nodes[CLI_MAX_NODES];
 	size_t n;
 	if (cli_open_nodes("report", p.positional, p.npositional, nodes, &n)) return EXIT_USAGE;
-	if (cli_attach_logs("report", nodes, n, logs, nlogs)) {
+	if (cli_nodes_readable("report", nodes, n) || cli_attach_logs("report", nodes, n, logs, nlogs)) {
 		for (size_t i = 0; i < n; i++) ea_node_free(nodes[i]);
 		return EXIT_USAGE;
 	}
@@ -274,9 +274,7 @@ int cmd_report(int argc, char **argv)
 			ro.queries_dir = ql->dir;
 		}
 		if (write_report(output, force, nodes, n, &terms, &d, ev, nev, &ro) == 0) {
-			code = EXIT_CLEAN;
-			for (size_t f = 0; f < d.nfindings; f++)
-				if (strcmp(d.findings[f].severity, "info") != 0) code = EXIT_FINDINGS;
+			code = cli_diff_exit_code(nodes, n, &d);
 			if (!quiet)
 				fprintf(stderr, "etcd-autopsy report: %s: verdict %s, %zu finding%s, %zu events\n", output,
 				        ea_verdict_name(d.verdict), d.nfindings, d.nfindings == 1 ? "" : "s", nev);

@@ -228,15 +228,28 @@ static int wal_ls(const char *path, const wal_args *a)
 		else printf("%10s %6s %-24s %8s %-4s %-11s %s\n", "INDEX", "TERM", "KIND", "SIZE", "CRC", "STATE", "KEY");
 	}
 	ea_log_item li;
-	uint64_t listed = 0;
+	uint64_t listed = 0, records = 0;
+	ea_problem first;                   /* the first problem, to tell "not a WAL" from damage */
+	char first_kind[64], first_file[512];
+	int have_first = 0;
 	while ((rc = ea_log_next(log, &li)) == EA_OK) {
 		if (li.item.kind == EA_WAL_ITEM_PROBLEM) {
+			if (!have_first && li.item.problem.severity != EA_SEV_INFO) {
+				first = li.item.problem;   /* strings live as long as the log (problem owned by the reader) */
+				snprintf(first_kind, sizeof first_kind, "%s", first.kind);
+				snprintf(first_file, sizeof first_file, "%s", first.file ? first.file : path);
+				first.kind = first_kind;
+				first.file = first_file;
+				first.message = "";
+				have_first = 1;
+			}
 			cli_problem_seen(&cp, &li.item.problem);
 			if (a->fmt == OUT_JSON) ea_json_problem_line(&j, &li.item.problem);
 			else cli_problem_table(stdout, &li.item.problem);
 			continue;
 		}
 		const ea_wal_record *r = &li.item.rec;
+		records++;
 		if (r->type == EA_WAL_METADATA && r->decoded) member_add(&members, r->u.meta.node_id);
 		int is_entry = r->type == EA_WAL_ENTRY && r->decoded;
 		if (is_entry && (r->u.entry.index < a->from || r->u.entry.index > a->to)) continue;
@@ -256,6 +269,12 @@ static int wal_ls(const char *path, const wal_args *a)
 		if (a->fmt == OUT_JSON) json_entry(&j, &li, &info, &members, commit); else table_entry(stdout, &li, &info, commit);
 	}
 	int code = cli_exit_code(&cp);
+	if (rc == EA_ITEROVER && cli_wal_not_wal(records, have_first ? &first : NULL)) {
+		fflush(stdout);
+		cli_print_not_wal("wal ls", path, &first);
+		code = EXIT_USAGE;
+		cp.quiet = 1;   /* the one line above says it all */
+	}
 	if (rc != EA_ITEROVER) {
 		fprintf(stderr, "etcd-autopsy wal ls: %s: %s\n", path, ea_strerror(rc));
 		code = EXIT_USAGE;
@@ -392,6 +411,16 @@ static int wal_stat(const char *path, const wal_args *a)
 	ea_wal *w = NULL;
 	rc = ea_wal_summarize(in, &a->wopts, &s, &w, &err);
 	if (rc) { cli_print_error("wal stat", path, rc, &err); ea_input_close(in); return EXIT_USAGE; }
+	const ea_problem *first = NULL;
+	for (size_t i = 0; i < s.problem_count && !first; i++)
+		if (s.problems[i].p.severity != EA_SEV_INFO) first = &s.problems[i].p;
+	if (cli_wal_not_wal(s.records_total, first)) {
+		cli_print_not_wal("wal stat", path, first);
+		ea_wal_summary_free(&s);
+		ea_wal_close(w);
+		ea_input_close(in);
+		return EXIT_USAGE;
+	}
 	if (a->fmt == OUT_JSON) stat_json(&s, w); else stat_table(&s, w);
 	cli_problems cp = { .quiet = a->quiet };
 	for (size_t i = 0; i < s.problem_count; i++) cli_problem_seen(&cp, &s.problems[i].p);

@@ -79,7 +79,7 @@ int cli_nodes_from_args(const char *cmd, const char *help, const cli_parser *p, 
 		return -1;
 	}
 	if (cli_open_nodes(cmd, p->positional, p->npositional, nodes, n)) return -1;
-	if (cli_attach_logs(cmd, nodes, *n, logs, nlogs)) {
+	if (cli_nodes_readable(cmd, nodes, *n) || cli_attach_logs(cmd, nodes, *n, logs, nlogs)) {
 		for (size_t i = 0; i < *n; i++) ea_node_free(nodes[i]);
 		*n = 0;
 		return -1;
