@@ -45,7 +45,8 @@ static const char db_help[] =
 	"  etcd-autopsy db history node1/ /registry/services/specs/default/kubernetes\n"
 	"  etcd-autopsy db hash node1/ --rev 5000\n"
 	"  etcd-autopsy db ls broken.db --salvage -w json\n\n"
-	"exit codes: 0 clean, 1 damage found (everything readable was still printed), 2 usage/unreadable\n";
+	"exit codes: 0 clean, 1 damage found (everything readable was still printed), 2 usage error\n"
+	"(also an option the verb ignores) or no bbolt db could be read\n";
 
 enum { O_PREFIX, O_REV, O_SALVAGE, O_RULE, O_PAGE, O_WRITE, O_QUIET, O_HELP };
 static const cli_opt db_opts[] = {

@@ -26,7 +26,8 @@ static const char diff_help[] =
 	"examples:\n"
 	"  etcd-autopsy diff n1/ n2/ n3/\n"
 	"  etcd-autopsy diff etcd-1=n1.tar.gz etcd-2=n2.tar.gz etcd-3=n3.tar.gz -w json | jq .verdict\n\n"
-	"exit codes: 0 consistent, 1 findings, 2 usage/unreadable input\n";
+	"exit codes: 0 consistent, 1 findings of warning or worse (or damage in an input), 2 usage\n"
+	"error or an input with neither a WAL nor a readable db\n";
 
 enum { O_WRITE, O_QUIET, O_HELP, O_LOGS, O_FORCE };
 static const cli_opt diff_opts[] = {

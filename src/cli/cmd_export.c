@@ -26,7 +26,7 @@ static const char export_help[] =
 	"  etcd-autopsy export -o incident.sqlite etcd-1=n1/ etcd-2=n2.tar.gz etcd-3=n3/ backup=snap.db\n"
 	"  sqlite3 incident.sqlite \"SELECT term, leader, first_index, last_index FROM terms ORDER BY term\"\n"
 	"  sqlite3 incident.sqlite < /usr/local/share/etcd-autopsy/queries/leaders-per-term.sql\n\n"
-	"exit codes: 0 exported, no damage; 1 exported, damage or divergence found (see problems,\n"
+	"exit codes: 0 exported, no damage; 1 exported, damage, divergence or a warning finding (see problems,\n"
 	"findings); 2 usage error, unreadable input, or the database could not be written\n";
 
 enum { O_OUTPUT, O_VALUES, O_NORECORDS, O_FORCE, O_QUIET, O_HELP, O_LOGS };

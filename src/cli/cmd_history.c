@@ -26,7 +26,8 @@ static const char history_help[] =
 	"examples:\n"
 	"  etcd-autopsy history etcd-1=n1/ etcd-2=n2/ etcd-3=n3/\n"
 	"  etcd-autopsy history n1.tar.gz n2.tar.gz n3.tar.gz --terms -w json\n\n"
-	"exit codes: 0 no damage, 1 damage found in an input, 2 usage/unreadable input\n";
+	"exit codes: 0 no damage, 1 damage found in an input, 2 usage error or an input with neither\n"
+	"a WAL nor a readable db\n";
 
 enum { O_TERMS, O_WRITE, O_QUIET, O_HELP, O_LOGS, O_FORCE };
 static const cli_opt history_opts[] = {

@@ -32,7 +32,7 @@ static const char report_help[] =
 	"  etcd-autopsy report -o incident.html etcd-1=n1/ etcd-2=n2/ etcd-3=n3/\n"
 	"  etcd-autopsy report -o storm.html n1=n1.tar.gz n2=n2.tar.gz n3=n3.tar.gz \\\n"
 	"      --logs n1=n1.log --logs n2=n2.log.gz --logs n3=n3.log\n\n"
-	"exit codes: 0 written, consistent; 1 written, findings (damage or divergence);\n"
+	"exit codes: 0 written, consistent; 1 written, findings of warning or worse (damage, divergence);\n"
 	"2 usage error, unreadable input, or the report could not be written\n";
 
 enum { O_OUTPUT, O_LOGS, O_FORCE, O_TITLE, O_QUIET, O_HELP };

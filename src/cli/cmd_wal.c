@@ -30,7 +30,8 @@ static const char wal_help[] =
 	"  etcd-autopsy wal stat node1/\n"
 	"  etcd-autopsy wal ls node1/ -w json | jq 'select(.superseded)'\n"
 	"  etcd-autopsy wal ls node1.tar.gz --records --from 1200 --to 1300\n\n"
-	"exit codes: 0 clean, 1 damage found (everything readable was still printed), 2 usage/unreadable\n";
+	"exit codes: 0 clean, 1 damage found (everything readable was still printed), 2 usage error\n"
+	"(also --kind unknown, --from above --to) or no WAL could be read (\"not a WAL segment\")\n";
 
 enum { O_RECORDS, O_FROM, O_TO, O_KIND, O_WRITE, O_NOCRC, O_QUIET, O_HELP };
 static const cli_opt wal_opts[] = {
