@@ -30,11 +30,16 @@ typedef struct {
 	uint64_t line;          /* 1-based line number */
 	uint64_t offset;        /* byte offset of the line in the (decompressed) log */
 	char detail[256];       /* the log message, shortened */
+	uint64_t self;          /* the member that wrote the line, when the line says (raft's
+	                           "<id> became ...", zap's local-member-id, capnslog's "starting
+	                           member <id>"), else 0; set on unrecognised lines too */
 } ea_log_event;
 
 typedef struct {
 	uint64_t lines, events, unknown, malformed;
 	int format_json, format_text;   /* line counts of each kind were > 0 */
+	uint64_t self_id, self_line;    /* the member the log was written by (first line saying so), 0 if none */
+	uint64_t other_self_id, other_self_line;   /* a second writer: lines of two members mixed, 0 if none */
 } ea_log_stats;
 
 typedef int (*ea_log_event_cb)(const ea_log_event *ev, void *payload);

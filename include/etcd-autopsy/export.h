@@ -62,6 +62,7 @@ typedef struct {
 	double   hash_seconds;       /* SHA-256 of the inputs */
 	double   total_seconds;
 	const char *verdict;         /* diff verdict name (static) */
+	uint64_t findings_warn;      /* diff findings of warning or worse (the exit code's 1) */
 } ea_export_stats;
 
 /* Writes the incident database for `nodes` (opened with ea_node_open, at most 32) to

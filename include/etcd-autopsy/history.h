@@ -128,6 +128,9 @@ int  ea_node_open_many(ea_node **out, const char *const *names, const char *cons
 
 /* Attaches etcd's log for this member: PATH (plain or .gz) or ARCHIVE:MEMBER. */
 int  ea_node_add_log(ea_node *n, const char *path, ea_error *err);
+/* 0 if the attached log can be this member's; 1 (and why, in etcd's terms) if it is empty,
+ * no line of it is recognised, it mixes two members, or another member wrote it. */
+int  ea_node_log_check(const ea_node *n, char *why, size_t cap);
 
 const ea_node_term *ea_node_find_term(const ea_node *n, uint64_t term);
 

@@ -46,6 +46,10 @@ void ea_entry_decoder_free(ea_entry_decoder *d);
  * (e.g. the segment mtime), used to unwrap the 40-bit timestamp in request IDs; 0 = now. */
 int  ea_entry_decode(ea_entry_decoder *d, const ea_entry_header *e, int64_t ref_ms,
                      ea_entry_info *out);
+/* Every kind ea_entry_decode() reports, NULL-terminated ("v2:METHOD" kinds not listed). */
+const char *const *ea_entry_kinds(void);
+/* 1 if `kind` is one of them, or "v2:" followed by any method. */
+int  ea_entry_kind_known(const char *kind);
 
 /* Request IDs (etcd pkg/idutil): | member low 16 bits | 40-bit Unix ms at generator start |
  * 8-bit counter |, the counter overflowing into the timestamp. */
@@ -72,6 +76,10 @@ ea_wal *ea_log_wal(ea_log *l);
 /* The commit index of the last HardState in the WAL (known from the first pass): entries
  * at or below it were committed, unless superseded. */
 uint64_t ea_log_commit_index(const ea_log *l);
+/* The member IDs named anywhere in the WAL (metadata, conf changes, HardState votes),
+ * known from the first pass, at most EA_LOG_MAX_MEMBERS; *ids stays valid until close. */
+#define EA_LOG_MAX_MEMBERS 64
+size_t ea_log_member_ids(const ea_log *l, const uint64_t **ids);
 void ea_log_close(ea_log *l);
 
 /* The finding for a committed, not superseded entry etcd cannot apply (its data decodes as

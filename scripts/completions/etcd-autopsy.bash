@@ -21,8 +21,8 @@ _etcd_autopsy()
 		db) if [ "$cword" -eq 2 ]; then COMPREPLY=($(compgen -W "stat check ls history hash pages" -- "$cur")); return; fi
 		    [[ $cur == -* ]] && { COMPREPLY=($(compgen -W "--prefix --rev --salvage -w --write-out -q --quiet --help" -- "$cur")); return; } ;;
 		snap) if [ "$cword" -eq 2 ]; then COMPREPLY=($(compgen -W "ls" -- "$cur")); return; fi ;;
-		history) [[ $cur == -* ]] && { COMPREPLY=($(compgen -W "--terms --logs -w --write-out -q --quiet --help" -- "$cur")); return; } ;;
-		diff) [[ $cur == -* ]] && { COMPREPLY=($(compgen -W "--logs -w --write-out -q --quiet --help" -- "$cur")); return; } ;;
+		history) [[ $cur == -* ]] && { COMPREPLY=($(compgen -W "--terms --logs --force -w --write-out -q --quiet --help" -- "$cur")); return; } ;;
+		diff) [[ $cur == -* ]] && { COMPREPLY=($(compgen -W "--logs --force -w --write-out -q --quiet --help" -- "$cur")); return; } ;;
 		verify) [[ $cur == -* ]] && { COMPREPLY=($(compgen -W "--against -w --write-out -q --quiet --help" -- "$cur")); return; } ;;
 		export) [[ $cur == -* ]] && { COMPREPLY=($(compgen -W "-o --values --no-records --force --logs --help" -- "$cur")); return; } ;;
 		report) [[ $cur == -* ]] && { COMPREPLY=($(compgen -W "-o --force --logs --help" -- "$cur")); return; } ;;

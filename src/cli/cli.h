@@ -77,11 +77,28 @@ int cmd_report(int argc, char **argv);
 /* Opens each NAME=PATH (or PATH) argument as a node; prints errors; 0 or -1. */
 int cli_open_nodes(const char *cmd, const char *const *args, int nargs, ea_node **nodes, size_t *n);
 #define CLI_MAX_NODES 16
-/* --logs NAME=FILE: attach etcd's log to the node called NAME. 0 or -1 (message printed). */
+/* --logs NAME=FILE: attach etcd's log to the node called NAME. 0 or -1 (message printed).
+ * A log with no recognised line, or written by another member, is refused unless
+ * cli_force_logs is set (a command's --force), which keeps it with a warning on stderr. */
+extern int cli_force_logs;
 int cli_attach_logs(const char *cmd, ea_node **nodes, size_t n, const char *const *specs, int nspecs);
 /* The positional NODE arguments (1..CLI_MAX_NODES, else `help` on stderr) opened, with their
  * --logs attached. 0 or -1 (message printed, nothing left open). */
 int cli_nodes_from_args(const char *cmd, const char *help, const cli_parser *p, const char *const *logs,
                         int nlogs, ea_node **nodes, size_t *n);
+
+/* ---- the exit-code rule (exitcode.c; README "Exit codes") ---- */
+/* 1 if nothing read was a WAL: no record decoded and the first problem is the first frame. */
+int  cli_wal_not_wal(uint64_t records, const ea_problem *first_problem);
+void cli_print_not_wal(const char *cmd, const char *path, const ea_problem *first_problem);
+/* -1 (message per node printed) if a node yielded neither a WAL nor a readable db. */
+int  cli_nodes_readable(const char *cmd, ea_node *const *nodes, size_t n);
+/* 1 if a listed .snap file is no snappb.Snapshot at all (its first byte is no field tag of one). */
+int  cli_snap_not_snap(ea_input *in, const ea_snap_info *si);
+/* 1 if a node's WAL or db has a problem of warning or worse. */
+int  cli_nodes_problems(ea_node *const *nodes, size_t n);
+/* 1 for a verdict other than consistent, any finding of warning or worse, or a node's own
+ * problem (cli_nodes_problems), else 0. */
+int  cli_diff_exit_code(ea_node *const *nodes, size_t n, const ea_diff *d);
 
 #endif

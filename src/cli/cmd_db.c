@@ -45,7 +45,8 @@ static const char db_help[] =
 	"  etcd-autopsy db history node1/ /registry/services/specs/default/kubernetes\n"
 	"  etcd-autopsy db hash node1/ --rev 5000\n"
 	"  etcd-autopsy db ls broken.db --salvage -w json\n\n"
-	"exit codes: 0 clean, 1 damage found (everything readable was still printed), 2 usage/unreadable\n";
+	"exit codes: 0 clean, 1 damage found (everything readable was still printed), 2 usage error\n"
+	"(also an option the verb ignores) or no bbolt db could be read\n";
 
 enum { O_PREFIX, O_REV, O_SALVAGE, O_RULE, O_PAGE, O_WRITE, O_QUIET, O_HELP };
 static const cli_opt db_opts[] = {
@@ -63,6 +64,7 @@ typedef struct {
 	int salvage;
 	int have_page;
 	uint64_t page;
+	int have_rev, have_rule;   /* --rev, --tombstone-rule given */
 	out_format fmt;
 	int quiet;
 	ea_mvcc_options mopts;
@@ -623,13 +625,14 @@ int cmd_db(int argc, char **argv)
 	while ((o = cli_next(&p, db_opts)) >= 0) {
 		switch (o) {
 		case O_PREFIX: a.prefix = p.arg; break;
-		case O_REV: if (cli_parse_u64(p.arg, &a.rev) || a.rev > INT64_MAX) goto bad_num; break;
+		case O_REV: if (cli_parse_u64(p.arg, &a.rev) || a.rev > INT64_MAX) goto bad_num; a.have_rev = 1; break;
 		case O_SALVAGE: a.salvage = 1; break;
 		case O_RULE:
 			if (strcmp(p.arg, "classic") == 0) a.mopts.hash_rule = EA_HASHKV_RULE_CLASSIC;
 			else if (strcmp(p.arg, "skip") == 0) a.mopts.hash_rule = EA_HASHKV_RULE_SKIP_TOMBSTONE;
 			else if (strcmp(p.arg, "auto") == 0) a.mopts.hash_rule = EA_HASHKV_RULE_AUTO;
 			else { fprintf(stderr, "etcd-autopsy db: --tombstone-rule is classic, skip or auto\n"); return EXIT_USAGE; }
+			a.have_rule = 1;
 			break;
 		case O_PAGE: if (cli_parse_u64(p.arg, &a.page)) goto bad_num; a.have_page = 1; break;
 		case O_WRITE: if (cli_parse_format(p.arg, &a.fmt)) return EXIT_USAGE; break;
@@ -647,7 +650,14 @@ int cmd_db(int argc, char **argv)
 		fprintf(stderr, "etcd-autopsy db %s: --salvage and --prefix apply to db ls\n", verb);
 		return EXIT_USAGE;
 	}
-	if (a.salvage && a.rev) {
+	/* an option the verb would ignore is a usage error, not a silent no-op */
+	if ((a.have_rev && v != 2 && v != 4) || (a.have_page && v != 5) || (a.have_rule && v != 0 && v != 4)) {
+		fprintf(stderr, "etcd-autopsy db %s: %s applies to %s\n", verb,
+		        a.have_rev && v != 2 && v != 4 ? "--rev" : a.have_page && v != 5 ? "--page" : "--tombstone-rule",
+		        a.have_rev && v != 2 && v != 4 ? "db ls and db hash" : a.have_page && v != 5 ? "db pages" : "db hash and db stat");
+		return EXIT_USAGE;
+	}
+	if (a.salvage && a.have_rev) {
 		fprintf(stderr, "etcd-autopsy db ls: --salvage lists every revision found; --rev does not apply\n");
 		return EXIT_USAGE;
 	}

@@ -18,17 +18,20 @@ static const char diff_help[] =
 	"then a verdict (consistent < lagging < uncommitted-divergence < damaged < state-divergence <\n"
 	"committed-divergence) and the member to restore from, or that none is safe.\n\n"
 	"  --logs NAME=FILE             etcd's log of node NAME: its leaders are cross-checked\n"
-	"                               against the ones inferred from the WALs; repeatable\n"
+	"                               against the ones inferred from the WALs; repeatable. A log of\n"
+	"                               another member, or with no etcd line, is refused (exit 2)\n"
+	"  --force                      use such a log anyway (a warning on stderr)\n"
 	"  -w, --write-out table|json\n"
 	"  -q, --quiet\n\n"
 	"examples:\n"
 	"  etcd-autopsy diff n1/ n2/ n3/\n"
 	"  etcd-autopsy diff etcd-1=n1.tar.gz etcd-2=n2.tar.gz etcd-3=n3.tar.gz -w json | jq .verdict\n\n"
-	"exit codes: 0 consistent, 1 findings, 2 usage/unreadable input\n";
+	"exit codes: 0 consistent, 1 findings of warning or worse (or damage in an input), 2 usage\n"
+	"error or an input with neither a WAL nor a readable db\n";
 
-enum { O_WRITE, O_QUIET, O_HELP, O_LOGS };
+enum { O_WRITE, O_QUIET, O_HELP, O_LOGS, O_FORCE };
 static const cli_opt diff_opts[] = {
-	{ "write-out", 'w', 1 }, { "quiet", 'q', 0 }, { "help", 'h', 0 }, { "logs", 0, 1 }, { NULL, 0, 0 }
+	{ "write-out", 'w', 1 }, { "quiet", 'q', 0 }, { "help", 'h', 0 }, { "logs", 0, 1 }, { "force", 0, 0 }, { NULL, 0, 0 }
 };
 
 static void json_out(ea_node *const *nodes, size_t n, const ea_diff *d)
@@ -134,6 +137,7 @@ int cmd_diff(int argc, char **argv)
 			logs[nlogs++] = p.arg;
 			break;
 		case O_HELP: fputs(diff_help, stdout); return EXIT_CLEAN;
+		case O_FORCE: cli_force_logs = 1; break;
 		}
 	}
 	if (o == -2) return EXIT_USAGE;
@@ -148,12 +152,11 @@ int cmd_diff(int argc, char **argv)
 	cli_progress_stop();
 	if (rc == EA_OK) {
 		if (fmt == OUT_JSON) json_out(nodes, n, &d); else table_out(nodes, n, &d);
-		code = EXIT_CLEAN;
-		for (size_t f = 0; f < d.nfindings; f++)
-			if (strcmp(d.findings[f].severity, "info") != 0) code = EXIT_FINDINGS;
+		code = cli_diff_exit_code(nodes, n, &d);
 		if (!quiet && code == EXIT_FINDINGS)
-			fprintf(stderr, "etcd-autopsy diff: verdict %s, %zu finding%s\n", ea_verdict_name(d.verdict),
-			        d.nfindings, d.nfindings == 1 ? "" : "s");
+			fprintf(stderr, "etcd-autopsy diff: verdict %s, %zu finding%s%s\n", ea_verdict_name(d.verdict),
+			        d.nfindings, d.nfindings == 1 ? "" : "s",
+			        cli_nodes_problems(nodes, n) ? "; damage in the inputs (see the problems)" : "");
 		ea_diff_free(&d);
 	} else {
 		fprintf(stderr, "etcd-autopsy diff: %s\n", ea_strerror(rc));

@@ -18,7 +18,7 @@ static const char export_help[] =
 	"  -o, --output FILE   the database to write (written beside it as FILE.tmp-XXXXXX, then renamed)\n"
 	"      --values        also store every value (revisions.value BLOB); default: size and CRC-32C\n"
 	"      --no-records    leave wal_records empty (one row per WAL record otherwise)\n"
-	"      --force         replace FILE if it exists\n"
+	"      --force         replace FILE if it exists; use a --logs file of another member anyway\n"
 	"      --logs NAME=FILE  etcd's log of node NAME: its events join `events` (time_source log)\n"
 	"                      and give terms real times; repeatable\n"
 	"  -q, --quiet         no summary on stderr\n\n"
@@ -26,7 +26,7 @@ static const char export_help[] =
 	"  etcd-autopsy export -o incident.sqlite etcd-1=n1/ etcd-2=n2.tar.gz etcd-3=n3/ backup=snap.db\n"
 	"  sqlite3 incident.sqlite \"SELECT term, leader, first_index, last_index FROM terms ORDER BY term\"\n"
 	"  sqlite3 incident.sqlite < /usr/local/share/etcd-autopsy/queries/leaders-per-term.sql\n\n"
-	"exit codes: 0 exported, no damage; 1 exported, damage or divergence found (see problems,\n"
+	"exit codes: 0 exported, no damage; 1 exported, damage, divergence or a warning finding (see problems,\n"
 	"findings); 2 usage error, unreadable input, or the database could not be written\n";
 
 enum { O_OUTPUT, O_VALUES, O_NORECORDS, O_FORCE, O_QUIET, O_HELP, O_LOGS };
@@ -67,7 +67,7 @@ int cmd_export(int argc, char **argv)
 		case O_OUTPUT: output = p.arg; break;
 		case O_VALUES: eo.values = 1; break;
 		case O_NORECORDS: eo.records = 0; break;
-		case O_FORCE: eo.force = 1; break;
+		case O_FORCE: eo.force = 1; cli_force_logs = 1; break;
 		case O_QUIET: quiet = 1; break;
 		case O_LOGS:
 			if (nlogs == CLI_MAX_NODES) { fprintf(stderr, "etcd-autopsy export: too many --logs\n"); return EXIT_USAGE; }
@@ -116,7 +116,7 @@ int cmd_export(int argc, char **argv)
 			damage += nodes[i]->db_problems;
 		}
 		int diverged = st.verdict && strcmp(st.verdict, "consistent") != 0;
-		if (cp.count || damage || diverged) code = EXIT_FINDINGS;
+		if (cp.count || damage || diverged || st.findings_warn) code = EXIT_FINDINGS;
 		cli_progress_stop();
 		if (!quiet) {
 			fprintf(stderr, "etcd-autopsy export: %s: %llu rows in %.2f s (%s", output,

@@ -19,16 +19,19 @@ static const char history_help[] =
 	"  -w, --write-out table|json   json = JSON Lines, one object per event / term\n"
 	"  --logs NAME=FILE             etcd's log of node NAME (zap JSON or text, plain or .gz, or\n"
 	"                               ARCHIVE:MEMBER): leader/election/slow-disk lines join the\n"
-	"                               timeline with their real times; repeatable\n"
+	"                               timeline with their real times; repeatable. A log of another\n"
+	"                               member, or with no etcd line, is refused (exit 2)\n"
+	"  --force                      use such a log anyway (a warning on stderr)\n"
 	"  -q, --quiet                  no summary on stderr\n\n"
 	"examples:\n"
 	"  etcd-autopsy history etcd-1=n1/ etcd-2=n2/ etcd-3=n3/\n"
 	"  etcd-autopsy history n1.tar.gz n2.tar.gz n3.tar.gz --terms -w json\n\n"
-	"exit codes: 0 no damage, 1 damage found in an input, 2 usage/unreadable input\n";
+	"exit codes: 0 no damage, 1 damage found in an input, 2 usage error or an input with neither\n"
+	"a WAL nor a readable db\n";
 
-enum { O_TERMS, O_WRITE, O_QUIET, O_HELP, O_LOGS };
+enum { O_TERMS, O_WRITE, O_QUIET, O_HELP, O_LOGS, O_FORCE };
 static const cli_opt history_opts[] = {
-	{ "terms", 0, 0 }, { "write-out", 'w', 1 }, { "quiet", 'q', 0 }, { "help", 'h', 0 }, { "logs", 0, 1 }, { NULL, 0, 0 }
+	{ "terms", 0, 0 }, { "write-out", 'w', 1 }, { "quiet", 'q', 0 }, { "help", 'h', 0 }, { "logs", 0, 1 }, { "force", 0, 0 }, { NULL, 0, 0 }
 };
 
 static void terms_json(const ea_terms *t)
@@ -54,6 +57,9 @@ static void terms_json(const ea_terms *t)
 		}
 		ea_json_object_end(&j);
 		ea_json_key(&j, "failed_election"); ea_json_bool(&j, row->failed_election);
+		/* as export's terms.time/time_source: the earliest line of etcd's logs about the term */
+		ea_json_key(&j, "time"); ea_json_time_ms(&j, row->time_ms);
+		ea_json_key(&j, "time_source"); if (row->time_ms >= 0) ea_json_str(&j, "log"); else ea_json_null(&j);
 		ea_json_object_end(&j);
 		ea_json_newline(&j);
 	}
@@ -62,18 +68,25 @@ static void terms_json(const ea_terms *t)
 /* LEADER and VOTES by node name where the member ID is one of the nodes given, else in hex */
 static void terms_table(const ea_terms *t, ea_node *const *nodes, size_t n)
 {
-	int lw = 6;
+	int lw = 6, timed = 0;   /* a TIME column only when --logs dated a term */
 	for (size_t r = 0; r < t->nrows; r++) {
 		char b[24];
 		int l = t->rows[r].leader ? (int)strlen(cli_member_label(nodes, n, t->rows[r].leader, b, sizeof b)) : 1;
 		if (l > lw) lw = l;
+		timed |= t->rows[r].time_ms >= 0;
 	}
 	if (lw > 40) lw = 40;
+	if (timed) printf("%-24s ", "TIME (log)");
 	printf("%6s %-*s %10s %10s %8s %-7s %s\n", "TERM", lw, "LEADER", "FIRST", "LAST", "ENTRIES", "FAILED",
 	       "VOTES (voter->candidate)");
 	for (size_t r = 0; r < t->nrows; r++) {
 		const ea_term_row *row = &t->rows[r];
 		char b1[24], b2[24];
+		if (timed) {
+			char tm[48] = "-";
+			if (row->time_ms >= 0) ea_format_time_ms(tm, sizeof tm, row->time_ms);
+			printf("%-24s ", tm);
+		}
 		printf("%6" PRIu64 " %-*s ", row->term, lw,
 		       row->leader ? cli_member_label(nodes, n, row->leader, b1, sizeof b1) : "-");
 		if (row->entries) printf("%10" PRIu64 " %10" PRIu64 " ", row->first_index, row->last_index);
@@ -175,6 +188,7 @@ int cmd_history(int argc, char **argv)
 			logs[nlogs++] = p.arg;
 			break;
 		case O_HELP: fputs(history_help, stdout); return EXIT_CLEAN;
+		case O_FORCE: cli_force_logs = 1; break;
 		}
 	}
 	if (o == -2) return EXIT_USAGE;
@@ -198,15 +212,17 @@ int cmd_history(int argc, char **argv)
 		ea_terms_free(&terms);
 	}
 	cli_problems cp = { .quiet = quiet };
+	int db_damaged = 0;
 	for (size_t i = 0; i < n; i++) {
 		for (size_t k = 0; nodes[i]->have_wal && k < nodes[i]->wal.problem_count; k++)
 			cli_problem_seen(&cp, &nodes[i]->wal.problems[k].p);
 		if (!nodes[i]->have_wal && !quiet)
 			fprintf(stderr, "etcd-autopsy history: %s: no WAL in %s\n", nodes[i]->name, nodes[i]->path);
+		db_damaged |= nodes[i]->db_problems > 0;   /* the db's damage is a finding too (as in export) */
 		ea_node_free(nodes[i]);
 	}
 	fflush(stdout);
 	cli_problems_summary(&cp, "history");
 	if (rc != EA_OK) { fprintf(stderr, "etcd-autopsy history: %s\n", ea_strerror(rc)); return EXIT_USAGE; }
-	return cli_exit_code(&cp);
+	return db_damaged ? EXIT_FINDINGS : cli_exit_code(&cp);
 }

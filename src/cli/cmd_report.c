@@ -27,13 +27,13 @@ static const char report_help[] =
 	"      --logs NAME=FILE  etcd's log of node NAME (zap JSON or text, plain or .gz, or\n"
 	"                        ARCHIVE:MEMBER): real times on the timeline; repeatable\n"
 	"      --title TEXT      heading of the report (default: etcd incident report)\n"
-	"      --force           replace FILE if it exists\n"
+	"      --force           replace FILE if it exists; use a --logs file of another member anyway\n"
 	"  -q, --quiet           no summary on stderr\n\n"
 	"examples:\n"
 	"  etcd-autopsy report -o incident.html etcd-1=n1/ etcd-2=n2/ etcd-3=n3/\n"
 	"  etcd-autopsy report -o storm.html n1=n1.tar.gz n2=n2.tar.gz n3=n3.tar.gz \\\n"
 	"      --logs n1=n1.log --logs n2=n2.log.gz --logs n3=n3.log\n\n"
-	"exit codes: 0 written, consistent; 1 written, findings (damage or divergence);\n"
+	"exit codes: 0 written, consistent; 1 written, findings of warning or worse (damage, divergence);\n"
 	"2 usage error, unreadable input, or the report could not be written\n";
 
 enum { O_OUTPUT, O_LOGS, O_FORCE, O_TITLE, O_QUIET, O_HELP };
@@ -297,7 +297,7 @@ int cmd_report(int argc, char **argv)
 		switch (o) {
 		case O_OUTPUT: output = p.arg; break;
 		case O_TITLE: title = p.arg; break;
-		case O_FORCE: force = 1; break;
+		case O_FORCE: force = 1; cli_force_logs = 1; break;
 		case O_QUIET: quiet = 1; break;
 		case O_LOGS:
 			if (nlogs == CLI_MAX_NODES) { fprintf(stderr, "etcd-autopsy: too many --logs\n"); return EXIT_USAGE; }
@@ -320,7 +320,7 @@ int cmd_report(int argc, char **argv)
 	ea_node *nodes[CLI_MAX_NODES];
 	size_t n;
 	if (cli_open_nodes("report", p.positional, p.npositional, nodes, &n)) return EXIT_USAGE;
-	if (cli_attach_logs("report", nodes, n, logs, nlogs)) {
+	if (cli_nodes_readable("report", nodes, n) || cli_attach_logs("report", nodes, n, logs, nlogs)) {
 		for (size_t i = 0; i < n; i++) ea_node_free(nodes[i]);
 		return EXIT_USAGE;
 	}
@@ -349,9 +349,7 @@ int cmd_report(int argc, char **argv)
 			ro.queries_dir = ql->dir;
 		}
 		if (write_report(output, force, nodes, n, &terms, &d, ev, nev, &ro) == 0) {
-			code = EXIT_CLEAN;
-			for (size_t f = 0; f < d.nfindings; f++)
-				if (strcmp(d.findings[f].severity, "info") != 0) code = EXIT_FINDINGS;
+			code = cli_diff_exit_code(nodes, n, &d);
 			cli_progress_stop();
 			if (!quiet)
 				fprintf(stderr, "etcd-autopsy report: %s: verdict %s, %zu finding%s, %zu events\n", output,

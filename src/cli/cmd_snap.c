@@ -197,8 +197,18 @@ int cmd_snap(int argc, char **argv)
 		if (fmt == OUT_JSON) ea_json_problem_line(&j, pr); else cli_problem_table(stdout, pr);
 	}
 	fflush(stdout);
+	size_t not_snap = 0;
+	for (size_t i = 0; i < ea_snap_list_count(l); i++) not_snap += cli_snap_not_snap(in, ea_snap_list_at(l, i));
+	int code = cli_exit_code(&cp);
+	if (not_snap && not_snap == ea_snap_list_count(l)) {
+		/* nothing etcd-shaped: every file only bears a .snap name */
+		fprintf(stderr, "etcd-autopsy snap ls: %s: not a .snap file: %s holds no snappb.Snapshot%s\n", path,
+		        ea_snap_list_at(l, 0)->file, not_snap > 1 ? " (nor do the others)" : "");
+		code = EXIT_USAGE;
+		cp.quiet = 1;
+	}
 	cli_problems_summary(&cp, path);
 	ea_snap_list_free(l);
 	ea_input_close(in);
-	return cli_exit_code(&cp);
+	return code;
 }

@@ -115,6 +115,11 @@ int cmd_verify(int argc, char **argv)
 	ea_node *nodes[CLI_MAX_NODES];
 	size_t n = 0;
 	if (nagainst && cli_open_nodes("verify", against, nagainst, nodes, &n)) { ea_node_free(target[0]); return EXIT_USAGE; }
+	if (cli_nodes_readable("verify", target, 1) || cli_nodes_readable("verify", nodes, n)) {
+		for (size_t i = 0; i < n; i++) ea_node_free(nodes[i]);
+		ea_node_free(target[0]);
+		return EXIT_USAGE;
+	}
 	ea_verify_result v;
 	int rc = ea_verify_run(target[0], nodes, n, &v);
 	int code = EXIT_USAGE;

@@ -30,7 +30,8 @@ static const char wal_help[] =
 	"  etcd-autopsy wal stat node1/\n"
 	"  etcd-autopsy wal ls node1/ -w json | jq 'select(.superseded)'\n"
 	"  etcd-autopsy wal ls node1.tar.gz --records --from 1200 --to 1300\n\n"
-	"exit codes: 0 clean, 1 damage found (everything readable was still printed), 2 usage/unreadable\n";
+	"exit codes: 0 clean, 1 damage found (everything readable was still printed), 2 usage error\n"
+	"(also --kind unknown, --from above --to) or no WAL could be read (\"not a WAL segment\")\n";
 
 enum { O_RECORDS, O_FROM, O_TO, O_KIND, O_WRITE, O_NOCRC, O_QUIET, O_HELP };
 static const cli_opt wal_opts[] = {
@@ -45,6 +46,7 @@ typedef struct {
 	const char *kind;
 	out_format fmt;
 	int quiet;
+	int filtered;          /* --from, --to or --kind given */
 	ea_wal_options wopts;
 } wal_args;
 
@@ -239,6 +241,8 @@ static int wal_ls(const char *path, const wal_args *a)
 	ea_json j;
 	ea_json_init(&j, stdout);
 	member_set members = { .n = 0 };
+	const uint64_t *seen;   /* every member ID of the WAL, whatever --from says */
+	for (size_t i = 0, ns = ea_log_member_ids(log, &seen); i < ns; i++) member_add(&members, seen[i]);
 	for (size_t i = 0; i < ea_input_problem_count(in); i++) {
 		const ea_problem *p = ea_input_problem_at(in, i);
 		cli_problem_seen(&cp, p);
@@ -247,26 +251,39 @@ static int wal_ls(const char *path, const wal_args *a)
 	no_crc_note(a);
 	int fw = records_file_width(ea_log_wal(log));
 	if (a->fmt == OUT_TABLE) {
-		if (a->records) printf("%-*s %10s %-9s %8s %-4s %s
-", fw, "FILE", "OFFSET", "TYPE", "LENGTH", "CRC", "DETAIL");
-		else printf("%10s %6s %-*s %8s %-4s %-11s %s
-", "INDEX", "TERM", KIND_W, "KIND", "SIZE", "CRC", "STATE", "KEY");
+		if (a->records) printf("%-*s %10s %-9s %8s %-4s %s\n", fw, "FILE", "OFFSET", "TYPE", "LENGTH", "CRC", "DETAIL");
+		else printf("%10s %6s %-*s %8s %-4s %-11s %s\n", "INDEX", "TERM", KIND_W, "KIND", "SIZE", "CRC", "STATE", "KEY");
 	}
 	ea_log_item li;
+	uint64_t listed = 0, records = 0;
+	ea_problem first;                   /* the first problem, to tell "not a WAL" from damage */
+	char first_kind[64], first_file[512];
+	int have_first = 0;
 	while ((rc = ea_log_next(log, &li)) == EA_OK) {
 		if (li.item.kind == EA_WAL_ITEM_PROBLEM) {
+			if (!have_first && li.item.problem.severity != EA_SEV_INFO) {
+				first = li.item.problem;   /* strings live as long as the log (problem owned by the reader) */
+				snprintf(first_kind, sizeof first_kind, "%s", first.kind);
+				snprintf(first_file, sizeof first_file, "%s", first.file ? first.file : path);
+				first.kind = first_kind;
+				first.file = first_file;
+				first.message = "";
+				have_first = 1;
+			}
 			cli_problem_seen(&cp, &li.item.problem);
 			if (a->fmt == OUT_JSON) ea_json_problem_line(&j, &li.item.problem);
 			else cli_problem_table(stdout, &li.item.problem);
 			continue;
 		}
 		const ea_wal_record *r = &li.item.rec;
+		records++;
 		if (r->type == EA_WAL_METADATA && r->decoded) member_add(&members, r->u.meta.node_id);
 		int is_entry = r->type == EA_WAL_ENTRY && r->decoded;
 		if (is_entry && (r->u.entry.index < a->from || r->u.entry.index > a->to)) continue;
 		if (a->records) {
 			if (!is_entry && (a->from > 0 || a->to < UINT64_MAX)) continue;
 			if (a->fmt == OUT_JSON) json_record(&j, r); else table_record(stdout, r, fw);
+			listed += is_entry;
 			continue;
 		}
 		if (!is_entry) continue;
@@ -281,14 +298,23 @@ static int wal_ls(const char *path, const wal_args *a)
 			if (a->fmt == OUT_JSON) ea_json_problem_line(&j, &ap); else cli_problem_table(stdout, &ap);
 		}
 		if (a->kind && strcmp(a->kind, info.kind) != 0) continue;
+		listed++;
 		if (a->fmt == OUT_JSON) json_entry(&j, &li, &info, &members, commit); else table_entry(stdout, &li, &info, commit);
 	}
 	int code = cli_exit_code(&cp);
+	if (rc == EA_ITEROVER && cli_wal_not_wal(records, have_first ? &first : NULL)) {
+		fflush(stdout);
+		cli_print_not_wal("wal ls", path, &first);
+		code = EXIT_USAGE;
+		cp.quiet = 1;   /* the one line above says it all */
+	}
 	if (rc != EA_ITEROVER) {
 		fprintf(stderr, "etcd-autopsy wal ls: %s: %s\n", path, ea_strerror(rc));
 		code = EXIT_USAGE;
 	}
 	fflush(stdout);
+	if (code != EXIT_USAGE && a->filtered && listed == 0 && !a->quiet)
+		fprintf(stderr, "etcd-autopsy wal ls: %s: no entry matches the filters\n", path);
 	cli_problems_summary(&cp, path);
 	ea_entry_decoder_free(dec);
 	ea_log_close(log);
@@ -421,6 +447,16 @@ static int wal_stat(const char *path, const wal_args *a)
 	rc = ea_wal_summarize(in, &a->wopts, &s, &w, &err);
 	if (rc) { cli_print_error("wal stat", path, rc, &err); ea_input_close(in); return EXIT_USAGE; }
 	no_crc_note(a);
+	const ea_problem *first = NULL;
+	for (size_t i = 0; i < s.problem_count && !first; i++)
+		if (s.problems[i].p.severity != EA_SEV_INFO) first = &s.problems[i].p;
+	if (cli_wal_not_wal(s.records_total, first)) {
+		cli_print_not_wal("wal stat", path, first);
+		ea_wal_summary_free(&s);
+		ea_wal_close(w);
+		ea_input_close(in);
+		return EXIT_USAGE;
+	}
 	if (a->fmt == OUT_JSON) stat_json(&s, w); else stat_table(&s, w);
 	cli_problems cp = { .quiet = a->quiet };
 	for (size_t i = 0; i < s.problem_count; i++) cli_problem_seen(&cp, &s.problems[i].p);
@@ -430,6 +466,31 @@ static int wal_stat(const char *path, const wal_args *a)
 	ea_wal_close(w);
 	ea_input_close(in);
 	return cli_exit_code(&cp);
+}
+
+/* A filter that can never match, or an option the verb ignores, is a usage error. */
+static int wal_filters_ok(const char *verb, const wal_args *a)
+{
+	if (strcmp(verb, "stat") == 0 && (a->filtered || a->records)) {
+		fprintf(stderr, "etcd-autopsy wal stat: --from, --to, --kind and --records apply to wal ls\n");
+		return -1;
+	}
+	if (a->from > a->to) {
+		fprintf(stderr, "etcd-autopsy wal ls: --from %" PRIu64 " is above --to %" PRIu64 ": no index can match\n",
+		        a->from, a->to);
+		return -1;
+	}
+	if (a->kind && a->records) {
+		fprintf(stderr, "etcd-autopsy wal ls: --kind selects entries; --records lists every record\n");
+		return -1;
+	}
+	if (a->kind && !ea_entry_kind_known(a->kind)) {
+		fprintf(stderr, "etcd-autopsy wal ls: unknown kind '%s'; kinds are:", a->kind);
+		for (const char *const *k = ea_entry_kinds(); *k; k++) fprintf(stderr, " %s", *k);
+		fprintf(stderr, " v2:METHOD (v2:PUT, v2:SYNC, ...)\n");
+		return -1;
+	}
+	return 0;
 }
 
 int cmd_wal(int argc, char **argv)
@@ -452,9 +513,9 @@ int cmd_wal(int argc, char **argv)
 	while ((o = cli_next(&p, wal_opts)) >= 0) {
 		switch (o) {
 		case O_RECORDS: a.records = 1; break;
-		case O_FROM: if (cli_parse_u64(p.arg, &a.from)) goto bad_num; break;
-		case O_TO: if (cli_parse_u64(p.arg, &a.to)) goto bad_num; break;
-		case O_KIND: a.kind = p.arg; break;
+		case O_FROM: if (cli_parse_u64(p.arg, &a.from)) goto bad_num; a.filtered = 1; break;
+		case O_TO: if (cli_parse_u64(p.arg, &a.to)) goto bad_num; a.filtered = 1; break;
+		case O_KIND: a.kind = p.arg; a.filtered = 1; break;
 		case O_WRITE: if (cli_parse_format(p.arg, &a.fmt)) return EXIT_USAGE; break;
 		case O_NOCRC: a.wopts.verify_crc = 0; break;
 		case O_QUIET: a.quiet = 1; break;
@@ -466,6 +527,7 @@ int cmd_wal(int argc, char **argv)
 		fprintf(stderr, "etcd-autopsy wal %s: expected exactly one PATH (see --help)\n", verb);
 		return EXIT_USAGE;
 	}
+	if (wal_filters_ok(verb, &a)) return EXIT_USAGE;
 	if (strcmp(verb, "ls") == 0) return wal_ls(p.positional[0], &a);
 	return wal_stat(p.positional[0], &a);
 bad_num:

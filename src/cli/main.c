@@ -37,7 +37,8 @@ static void usage(FILE *f)
 	        "  etcd-autopsy wal ls node1.tar.gz -w json --from 1200 --to 1300\n"
 	        "  etcd-autopsy history etcd-1=n1/ etcd-2=n2/ etcd-3=n3/ --terms\n"
 	        "  etcd-autopsy diff n1/ n2/ n3/\n\n"
-	        "exit codes: 0 clean, 1 findings (damage or divergence), 2 usage error or unreadable input\n");
+	        "exit codes: 2 usage error or nothing etcd-shaped could be read from an input; 1 findings of\n"
+	        "warning or worse, or a verdict other than consistent/restorable; 0 otherwise\n");
 }
 
 /* bbolt files are read through a read-only mapping: if one shrinks while it is read (a live

@@ -37,6 +37,8 @@ int cli_open_nodes(const char *cmd, const char *const *args, int nargs, ea_node 
 	return 0;
 }
 
+int cli_force_logs;
+
 int cli_attach_logs(const char *cmd, ea_node **nodes, size_t n, const char *const *specs, int nspecs)
 {
 	for (int i = 0; i < nspecs; i++) {
@@ -59,6 +61,13 @@ int cli_attach_logs(const char *cmd, ea_node **nodes, size_t n, const char *cons
 			cli_print_error(cmd, eq + 1, rc, &err);
 			return -1;
 		}
+		char why[512];
+		if (ea_node_log_check(nd, why, sizeof why)) {
+			fprintf(stderr, "etcd-autopsy %s: %s--logs %s: not %s's etcd log: %s%s\n", cmd,
+			        cli_force_logs ? "warning: " : "", specs[i], nd->name, why,
+			        cli_force_logs ? " (kept: --force)" : " (--force to use it anyway)");
+			if (!cli_force_logs) return -1;
+		}
 	}
 	return 0;
 }
@@ -72,7 +81,7 @@ int cli_nodes_from_args(const char *cmd, const char *help, const cli_parser *p, 
 		return -1;
 	}
 	if (cli_open_nodes(cmd, p->positional, p->npositional, nodes, n)) return -1;
-	if (cli_attach_logs(cmd, nodes, *n, logs, nlogs)) {
+	if (cli_nodes_readable(cmd, nodes, *n) || cli_attach_logs(cmd, nodes, *n, logs, nlogs)) {
 		for (size_t i = 0; i < *n; i++) ea_node_free(nodes[i]);
 		*n = 0;
 		return -1;

@@ -199,6 +199,27 @@ static int classify(const char *msg, const ea_jv *fields, ea_log_event *ev)
 	return 0;
 }
 
+/* Raft prints its own ID first in these lines: they say which member wrote the log. */
+static void note_self(ea_log_event *ev)
+{
+	static const char *const self_forms[] = { "became-leader", "became-candidate", "became-pre-candidate",
+	                                          "became-follower", "election-start", "elected-leader",
+	                                          "lost-leader", "leader-changed", NULL };
+	for (int k = 0; self_forms[k]; k++)
+		if (strcmp(ev->event, self_forms[k]) == 0) { ev->self = ev->member; return; }
+}
+
+/* capnslog: "starting member <id> in cluster <id>" / "restarting member <id> in cluster <id>" */
+static void text_self(const char *msg, ea_log_event *ev)
+{
+	const char *p = strstr(msg, "starting member ");
+	if (p && (p == msg || p[-1] == ' ' || p[-1] == 'e')) {
+		const char *end;
+		uint64_t id;
+		if (!hexid(p + 16, &id, &end) && strncmp(end, " in cluster ", 12) == 0) ev->self = id;
+	}
+}
+
 static _Thread_local ea_arena line_arena;   /* JSON lines are parsed into it, reset per line */
 static _Thread_local int line_arena_init;
 
@@ -218,9 +239,12 @@ int ea_etcdlog_parse_line(const char *line, size_t len, ea_log_event *ev, int *i
 		const char *msg = ea_jsonp_str(j, "msg");
 		const char *ts = ea_jsonp_str(j, "ts");
 		if (ts) parse_time(ts, strlen(ts), &ev->time_ms);
+		const char *local = ea_jsonp_str(j, "local-member-id");
+		if (local) hexid(local, &ev->self, NULL);
 		if (!msg) return 0;
 		snprintf(ev->detail, sizeof ev->detail, "%s", msg);
 		if (!classify(msg, j, ev)) return 0;
+		note_self(ev);
 		/* add the fields an operator wants next to the message */
 		static const char *extra[] = { "took", "expected-duration", "etcd-version", "added-peer-id",
 		                               "removed-member-id", "snapshot-index", "index", "signal", NULL };
@@ -270,7 +294,10 @@ int ea_etcdlog_parse_line(const char *line, size_t len, ea_log_event *ev, int *i
 	memcpy(buf, msg, ml);
 	buf[ml] = 0;
 	snprintf(ev->detail, sizeof ev->detail, "%.255s", buf);
-	return classify(buf, NULL, ev);
+	text_self(buf, ev);
+	if (!classify(buf, NULL, ev)) return 0;
+	note_self(ev);
+	return 1;
 }
 
 typedef struct {
@@ -365,6 +392,11 @@ int ea_etcdlog_read(ea_input *in, size_t file_idx, ea_log_event_cb cb, void *pay
 					int is_json;
 					int got = ea_etcdlog_parse_line(line, ll, &ev, &is_json);
 					if (is_json) st->format_json = 1; else if (ev.time_ms >= 0) st->format_text = 1;
+					if (ev.self && !st->self_id) { st->self_id = ev.self; st->self_line = st->lines; }
+					else if (ev.self && ev.self != st->self_id && !st->other_self_id) {
+						st->other_self_id = ev.self;
+						st->other_self_line = st->lines;
+					}
 					if (got < 0) st->malformed++;
 					else if (got == 0) st->unknown++;
 					else {

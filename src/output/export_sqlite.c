@@ -1011,6 +1011,7 @@ static int export_diff(ex *x, ea_node *const *nodes, size_t n, const ea_terms *t
 		b_text(s, 5, names);
 		b_text(s, 6, fd->detail);
 		rc = row(x, EA_EXPORT_T_FINDINGS);
+		if (strcmp(fd->severity, "info") != 0) x->stats->findings_warn++;
 	}
 	if (rc == EA_OK) {
 		s = x->st[EA_EXPORT_T_VERDICT];

@@ -39,7 +39,35 @@ struct ea_log {
 	size_t nclean;
 	int have_pending;
 	ea_wal_item pending;
+	uint64_t members[EA_LOG_MAX_MEMBERS];   /* member IDs seen in pass 1 (metadata, conf changes, votes) */
+	size_t nmembers;
+	ea_entry_decoder *ccdec;                 /* pass 1: decodes conf change entries only */
 };
+
+static void member_seen(ea_log *l, uint64_t id)
+{
+	if (!id) return;
+	for (size_t i = 0; i < l->nmembers; i++) if (l->members[i] == id) return;
+	if (l->nmembers < EA_LOG_MAX_MEMBERS) l->members[l->nmembers++] = id;
+}
+
+/* The member IDs a record names: the WAL's own (metadata), a conf change's subject, the
+ * candidate a HardState voted for. Gathered over the whole WAL so that what a listing can
+ * name does not depend on where it starts. */
+static int members_from(ea_log *l, const ea_wal_item *it)
+{
+	if (it->kind != EA_WAL_ITEM_RECORD || !it->rec.decoded) return EA_OK;
+	const ea_wal_record *r = &it->rec;
+	if (r->type == EA_WAL_METADATA) member_seen(l, r->u.meta.node_id);
+	else if (r->type == EA_WAL_STATE) member_seen(l, r->u.state.vote);
+	else if (r->type == EA_WAL_ENTRY && r->u.entry.type != 0) {
+		if (!l->ccdec && ea_entry_decoder_new(&l->ccdec) != EA_OK) return EA_ENOMEM;
+		ea_entry_info info;
+		if (ea_entry_decode(l->ccdec, &r->u.entry, 0, &info) == EA_OK && info.cc_type >= 0)
+			member_seen(l, info.cc_node_id);
+	}
+	return EA_OK;
+}
 
 static int collect(ea_log *l, ea__summary_acc *acc)
 {
@@ -49,6 +77,7 @@ static int collect(ea_log *l, ea__summary_acc *acc)
 	int rc;
 	while ((rc = ea_wal_next(l->wal, &it)) == EA_OK) {
 		if (acc && (rc = ea__summary_add(acc, &it)) != EA_OK) return rc;
+		if ((rc = members_from(l, &it)) != EA_OK) return rc;
 		if (it.kind == EA_WAL_ITEM_RECORD && it.rec.type == EA_WAL_STATE && it.rec.decoded)
 			l->commit = it.rec.u.state.commit;
 		if (it.kind != EA_WAL_ITEM_RECORD || it.rec.type != EA_WAL_ENTRY || !it.rec.decoded) continue;
@@ -129,6 +158,12 @@ int ea_log_rewind(ea_log *l, ea_error *err)
 ea_wal *ea_log_wal(ea_log *l) { return l->wal; }
 uint64_t ea_log_commit_index(const ea_log *l) { return l->commit; }
 
+size_t ea_log_member_ids(const ea_log *l, const uint64_t **ids)
+{
+	*ids = l->members;
+	return l->nmembers;
+}
+
 void ea_log_close(ea_log *l)
 {
 	if (!l) return;
@@ -137,6 +172,7 @@ void ea_log_close(ea_log *l)
 	free(l->reg);
 	free(l->sufmin);
 	free(l->clean);
+	ea_entry_decoder_free(l->ccdec);
 	free(l);
 }
 
