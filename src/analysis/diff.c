@@ -336,12 +336,12 @@ static void escape_key(char *out, size_t cap, const uint8_t *k, size_t n)
 		char e[5];
 		int l = k[i] >= 0x20 && k[i] < 0x7f && k[i] != '"' && k[i] != '\\'
 		        ? snprintf(e, sizeof e, "%c", k[i]) : snprintf(e, sizeof e, "\\x%02x", k[i]);
-		if (o + (size_t)l + 24 >= cap) break;   /* room for the cut marker */
+		if (o + (size_t)l + 32 >= cap) break;   /* room for the cut marker */
 		memcpy(out + o, e, (size_t)l);
 		o += (size_t)l;
 	}
-	if (i < n) o += (size_t)snprintf(out + o, cap - o, "...(%zu bytes)", n);
 	out[o] = 0;
+	if (i < n) snprintf(out + o, cap - o, "...(%zu bytes)", n);
 }
 
 /* One element HashKV hashes at the located revision, as much as a finding needs. */

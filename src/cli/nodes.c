@@ -1,8 +1,52 @@
 /* nodes.c: NAME=PATH arguments → opened ea_node objects, shared by history/diff/verify. */
 #include "cli.h"
 
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+
+/* The same input twice (the same file or directory under two paths, a data dir and its own
+ * archive, two copies named alike) would be compared with itself and called consistent:
+ * a usage error naming both arguments. Paths are compared by device and inode before
+ * opening; names and WAL member IDs once the nodes are open. */
+static int same_path(const char *cmd, const char *const *args, const char *const *paths, int nargs)
+{
+	struct stat st[CLI_MAX_NODES];
+	int ok[CLI_MAX_NODES];
+	for (int i = 0; i < nargs; i++) {
+		ok[i] = stat(paths[i], &st[i]) == 0;
+		for (int j = 0; ok[i] && j < i; j++)
+			if (ok[j] && st[j].st_dev == st[i].st_dev && st[j].st_ino == st[i].st_ino) {
+				fprintf(stderr, "etcd-autopsy %s: %s and %s are the same %s: give each member once\n", cmd,
+				        args[j], args[i], S_ISDIR(st[i].st_mode) ? "directory" : "file");
+				return -1;
+			}
+	}
+	return 0;
+}
+
+static int same_member(const char *cmd, const char *const *args, ea_node *const *nodes, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = 0; j < i; j++) {
+			if (strcmp(nodes[i]->name, nodes[j]->name) == 0) {
+				fprintf(stderr, "etcd-autopsy %s: %s and %s are both named %s: name them apart with NAME=PATH\n",
+				        cmd, args[j], args[i], nodes[i]->name);
+				return -1;
+			}
+			const ea_wal_summary *a = &nodes[i]->wal, *b = &nodes[j]->wal;
+			if (nodes[i]->have_wal && nodes[j]->have_wal && a->have_metadata && b->have_metadata &&
+			    a->member_id && a->member_id == b->member_id && a->cluster_id == b->cluster_id) {
+				fprintf(stderr, "etcd-autopsy %s: %s and %s hold the same member (member ID %" PRIx64 " of cluster %"
+				        PRIx64 "): two copies of one member (a data dir and its own archive?) would only be "
+				        "compared with themselves; give each member once\n", cmd, args[j], args[i], a->member_id,
+				        a->cluster_id);
+				return -1;
+			}
+		}
+	return 0;
+}
 
 int cli_open_nodes(const char *cmd, const char *const *args, int nargs, ea_node **nodes, size_t *n)
 {
@@ -25,12 +69,17 @@ int cli_open_nodes(const char *cmd, const char *const *args, int nargs, ea_node 
 		namep[i] = names[i][0] ? names[i] : NULL;
 		memset(&errs[i], 0, sizeof errs[i]);
 	}
+	if (same_path(cmd, args, paths, nargs)) return -1;
 	size_t failed = 0;
 	cli_progress_nodes(namep, paths, nargs);
 	int rc = ea_node_open_many(nodes, namep, paths, (size_t)nargs, errs, &failed);
 	cli_progress_phase("analysing");
 	if (rc) {
 		cli_print_error(cmd, paths[failed], rc, &errs[failed]);
+		return -1;
+	}
+	if (same_member(cmd, args, nodes, (size_t)nargs)) {
+		for (int i = 0; i < nargs; i++) ea_node_free(nodes[i]);
 		return -1;
 	}
 	*n = (size_t)nargs;
