@@ -284,7 +284,8 @@ int ea_verify_run(ea_node *t, ea_node *const *against, size_t n, ea_verify_resul
 	if (t->have_db) check_db(t, v);
 	if (t->have_wal) check_data_dir(t, v);
 	else if (strcmp(v->kind, "data-dir") == 0)
-		reason(v, EA_NOT_RESTORABLE, "%s; etcd would not restart this data dir as the same member", t->missing);
+		reason(v, EA_NOT_RESTORABLE, "%s; etcd would not restart this data dir as the same member%s", t->missing,
+		       t->mvcc ? " (its db alone can still seed a new cluster: etcdctl snapshot restore --skip-hash-check)" : "");
 	if (strcmp(v->kind, "data-dir") == 0) restore_loses(t, v);
 
 	for (size_t i = 0; i < n && i < EA_VERIFY_MAX_AGAINST; i++) {
