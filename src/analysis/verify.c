@@ -178,8 +178,7 @@ static void check_data_dir(ea_node *t, ea_verify_result *v)
 	}
 }
 
-/* Empty segments (a failed copy): what etcd does with them, from running etcd 3.4 on such
- * copies. Returns 1 when the WAL holds no record at all (nothing left to check). */
+/* A segment of 0 bytes, or of zeros only (the reader said so). */
 static int seg_empty(const ea_node *t, size_t s)
 {
 	if (t->segments[s].size == 0) return 1;
@@ -198,6 +197,8 @@ static size_t count_empty(const ea_node *t, size_t *first)
 	return empty;
 }
 
+/* Empty segments (a failed copy): what etcd does with them, from running etcd 3.4 on such
+ * copies. Returns 1 when the WAL holds no record at all (nothing left to check). */
 static int empty_segments(ea_node *t, ea_verify_result *v)
 {
 	size_t fs = 0, empty = count_empty(t, &fs);
@@ -214,7 +215,7 @@ static int empty_segments(ea_node *t, ea_verify_result *v)
 	return 0;
 }
 
-
+/* member/snap/db, snap/db: the db of a data dir or member dir. */
 static int in_snap_dir(const char *db_file)
 {
 	size_t n = db_file ? strlen(db_file) : 0;
@@ -284,7 +285,8 @@ int ea_verify_run(ea_node *t, ea_node *const *against, size_t n, ea_verify_resul
 	if (t->have_db) check_db(t, v);
 	if (t->have_wal) check_data_dir(t, v);
 	else if (strcmp(v->kind, "data-dir") == 0)
-		reason(v, EA_NOT_RESTORABLE, "%s; etcd would not restart this data dir as the same member", t->missing);
+		reason(v, EA_NOT_RESTORABLE, "%s; etcd would not restart this data dir as the same member%s", t->missing,
+		       t->mvcc ? " (its db alone can still seed a new cluster: etcdctl snapshot restore --skip-hash-check)" : "");
 	if (strcmp(v->kind, "data-dir") == 0) restore_loses(t, v);
 
 	for (size_t i = 0; i < n && i < EA_VERIFY_MAX_AGAINST; i++) {
