@@ -37,6 +37,9 @@ static void usage(FILE *f)
 	        "  etcd-autopsy wal ls node1.tar.gz -w json --from 1200 --to 1300\n"
 	        "  etcd-autopsy history etcd-1=n1/ etcd-2=n2/ etcd-3=n3/ --terms\n"
 	        "  etcd-autopsy diff n1/ n2/ n3/\n\n"
+	        "archives are staged in $TMPDIR, at most 16 GiB per command: --stage-limit SIZE\n"
+	        "(any command) or ETCD_AUTOPSY_STAGE_LIMIT=SIZE raises it; ARCHIVE#N picks entry N\n"
+	        "among members with the same name\n\n"
 	        "exit codes: 2 usage error or nothing etcd-shaped could be read from an input; 1 findings of\n"
 	        "warning or worse, or a verdict other than consistent/restorable; 0 otherwise\n");
 }

@@ -241,8 +241,9 @@ int ea_bolt_locate(ea_input *in, size_t *file_idx, ea_error *err)
 	}
 	if (found > 1) {
 		ea__set_error(err, EA_EINVAL, EA_LAYER_BOLT, ea_input_path(in), EA_NO_OFFSET,
-		              "%zu databases found (first: %s); give the path of one", found,
-		              ea_input_at(in, pick)->name);
+		              "%zu databases found (first: %s); %s", found, ea_input_at(in, pick)->name,
+		              ea_input_get_kind(in) == EA_INPUT_ARCHIVE
+		              ? "extract the archive and give the path of one" : "give the path of one");
 		return EA_EINVAL;
 	}
 	*file_idx = pick;

@@ -85,7 +85,7 @@ void ea__input_unmap(ea_input *in, size_t i);   /* progress accounting (see ea_i
 /* stage.c: the staging file in $TMPDIR and the process-wide cap on staged bytes. */
 const char *ea__stage_dir(void);
 int ea__stage_open(const char *input, ea_error *err);   /* fd, or EA_EIO naming TMPDIR */
-int ea__stage_reserve(const char *member, uint64_t n, ea_error *err);   /* EA_ELIMIT over cap */
+int ea__stage_reserve(const char *archive, const char *member, uint64_t n, ea_error *err);   /* EA_ELIMIT over cap */
 void ea__stage_release(uint64_t n);
 /* pwrite to in->stage_fd, counted against the cap; ENOSPC/EFBIG reported naming TMPDIR. */
 int ea__stage_write(ea_input *in, const char *member, const void *buf, size_t n, uint64_t off,

@@ -104,7 +104,7 @@ static void human(uint64_t b, char *out, size_t cap)
 	else snprintf(out, cap, "%" PRIu64 " bytes", b);
 }
 
-int ea__stage_reserve(const char *member, uint64_t n, ea_error *err)
+int ea__stage_reserve(const char *archive, const char *member, uint64_t n, ea_error *err)
 {
 	uint64_t lim = stage_limit();
 	uint64_t before = atomic_fetch_add(&staged_total, n);
@@ -113,17 +113,17 @@ int ea__stage_reserve(const char *member, uint64_t n, ea_error *err)
 	char l[32];
 	human(lim, l, sizeof l);
 	ea__set_error(err, EA_ELIMIT, EA_LAYER_SOURCE, member, EA_NO_OFFSET,
-	              "archive members need more than %s of staging space in %s (the limit on bytes "
-	              "decompressed to TMPDIR); raise it with --stage-limit SIZE or "
+	              "the members of archive %s need more than %s of staging space in %s (the limit "
+	              "on bytes decompressed to TMPDIR); raise it with --stage-limit SIZE or "
 	              "ETCD_AUTOPSY_STAGE_LIMIT=SIZE (e.g. 64G, 0 for none), or extract the archive "
-	              "and give the directory", l, ea__stage_dir());
+	              "and give the directory", archive, l, ea__stage_dir());
 	return EA_ELIMIT;
 }
 
 int ea__stage_write(ea_input *in, const char *member, const void *buf, size_t n, uint64_t off,
                     ea_error *err)
 {
-	int rc = ea__stage_reserve(member, n, err);
+	int rc = ea__stage_reserve(in->path, member, n, err);
 	if (rc) return rc;
 	in->staged += n;
 	const char *p = buf;
@@ -137,10 +137,10 @@ int ea__stage_write(ea_input *in, const char *member, const void *buf, size_t n,
 			const char *what = e == ENOSPC || e == EDQUOT ? "the file system is full"
 			                 : e == EFBIG ? "the file size limit was reached" : "write failed";
 			ea__set_error(err, EA_EIO, EA_LAYER_SOURCE, member, EA_NO_OFFSET,
-			              "cannot stage archive member in %s: %s (%s) after %s staged; set TMPDIR "
-			              "to a file system with room for the uncompressed members, or extract "
-			              "the archive and give the directory", ea__stage_dir(), what,
-			              strerror(e), s);
+			              "cannot stage archive member in %s: %s (%s) after %s staged from %s; set "
+			              "TMPDIR to a file system with room for the uncompressed members, or "
+			              "extract the archive and give the directory", ea__stage_dir(), what,
+			              strerror(e), s, in->path);
 			return EA_EIO;
 		}
 		p += w; n -= (size_t)w; off += (uint64_t)w;
