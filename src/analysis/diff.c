@@ -608,11 +608,24 @@ static uint32_t compare_membership(ea_node *const *nodes, size_t n, ea_diff *d)
 	return bad;
 }
 
+/* The first error or warning of nd's WAL in its last segment (or in no file, or with no
+ * segment known): damage where the log ends, which can hide entries. NULL if none. */
+static const ea_problem *tail_damage(const ea_node *nd)
+{
+	const char *last = nd->nsegments ? nd->segments[nd->nsegments - 1].file : NULL;
+	for (size_t p = 0; p < nd->wal.problem_count; p++) {
+		const ea_problem *pr = &nd->wal.problems[p].p;
+		if (pr->severity != EA_SEV_ERROR && pr->severity != EA_SEV_WARNING) continue;
+		if (!last || !pr->file || strcmp(pr->file, last) == 0) return pr;
+	}
+	return NULL;
+}
+
 /* The db's consistent index against the WAL. etcd applies committed entries before the
  * HardState that carries their commit is flushed (a commit-only HardState is written without
  * fsync), so consistent index > commit is normal after a crash as long as the WAL holds the
  * entries up to the consistent index: an info finding. Only an index beyond the last entry of
- * an undamaged WAL means WAL writes were lost: critical, returns 1. */
+ * a WAL undamaged where it ends means WAL writes were lost: critical, returns 1. */
 static int applied_vs_wal(ea_node *nd, size_t i, ea_diff *d)
 {
 	uint64_t ci = nd->db_consistent_index, commit = nd->wal.hard_state.commit, last = nd->wal.last_index;
@@ -625,13 +638,11 @@ static int applied_vs_wal(ea_node *nd, size_t i, ea_diff *d)
 		            "HardState is not fsynced)", nd->name, ci, commit, last);
 		return 0;
 	}
-	size_t warn, gaps;
-	const ea_problem *first;
-	size_t errs = error_problems(nd, &warn, &gaps, &first);
-	if (errs || warn) {
+	const ea_problem *first = tail_damage(nd);
+	if (first) {
 		add_finding(d, "applied-ahead-of-wal", "info", ci, -1, 1u << i,
 		            "%s: the db has applied up to index %" PRIu64 " but the WAL's last readable entry is %" PRIu64
-		            " (commit %" PRIu64 "); the WAL is damaged (first: %s %s+%" PRIu64 "), so the missing entries may "
+		            " (commit %" PRIu64 "); the WAL is damaged where it ends (%s %s+%" PRIu64 "), so the missing entries may "
 		            "be in the damaged part: see the wal-damage finding", nd->name, ci, last, commit, first->kind,
 		            first->file ? first->file : "-", first->offset == EA_NO_OFFSET ? 0 : first->offset);
 		return 0;

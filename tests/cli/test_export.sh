@@ -234,19 +234,22 @@ CW=$FIXTURES/corrupt
 CB=$FIXTURES/corrupt-db
 cm() { sed -n "s/^$1=//p" "$CW/manifest.txt"; }
 cdm() { sed -n "s/^$1=//p" "$CB/manifest.txt"; }
-X=$TMP/damage.sqlite
-expect_exit 1 "damaged inputs export (exit 1)" "$EA" export -o "$X" bitflip=$CW/bitflip.tar.gz leafflip=$CB/leaf-flip.tar.gz torn=$CW/torn-tail.tar.gz
-d=$(qf "$X" damage-by-file.sql)
+X=$TMP/damage.sqlite XT=$TMP/damage-torn.sqlite
+# bitflip and torn-tail are copies of one member (same member ID): one export each
+expect_exit 1 "damaged inputs export (exit 1)" "$EA" export -o "$X" bitflip=$CW/bitflip.tar.gz leafflip=$CB/leaf-flip.tar.gz
+expect_exit 1 "damaged input export (exit 1)" "$EA" export -o "$XT" torn=$CW/torn-tail.tar.gz
+d=$(qf "$X" damage-by-file.sql; qf "$XT" damage-by-file.sql)
 has "damage-by-file.sql: bitflip at its frame" "$d" "^bitflip|$(cm bitflip.file)|$(cm bitflip.offset)|.*|error|crc-mismatch|"
 has "damage-by-file.sql: the record there failed its CRC" "$d" "^bitflip|$(cm bitflip.file)|$(cm bitflip.offset)|.*|entry crc_ok=0$"
 eq "damage-by-file.sql: leaf-flip element offsets" "$(echo "$d" | awk -F'|' '$1 == "leafflip" && $7 == "element-overrun" {printf "%s%s", s, $3; s=","}')" "$(cdm leaf-flip.element_offsets)"
 has "damage-by-file.sql: torn tail" "$d" "^torn|$(cm torn-tail.file)|$(cm torn-tail.offset)|"
-eq "damage-by-file.sql :node filter" "$(qf "$X" damage-by-file.sql :node "'torn'" | cut -d'|' -f1 | sort -u)" torn
+eq "damage-by-file.sql :node filter" "$(qf "$XT" damage-by-file.sql :node "'torn'" | cut -d'|' -f1 | sort -u)" torn
 for n in bitflip torn; do
 	f=$CW/$(echo $n | sed 's/torn/torn-tail/').tar.gz
+	x=$X; [ $n = torn ] && x=$XT
 	"$EA" wal ls -w json "$f" >"$TMP/w.jsonl" 2>/dev/null
-	eq "damaged $n: every readable entry exported" "$(q "$X" "SELECT count(*) FROM entries WHERE node='$n'")" "$(jl "$TMP/w.jsonl")"
-	eq "damaged $n: problems = wal ls problem lines" "$(q "$X" "SELECT count(*) FROM problems WHERE node='$n'")" "$(grep -c '"problem"' "$TMP/w.jsonl")"
+	eq "damaged $n: every readable entry exported" "$(q "$x" "SELECT count(*) FROM entries WHERE node='$n'")" "$(jl "$TMP/w.jsonl")"
+	eq "damaged $n: problems = wal ls problem lines" "$(q "$x" "SELECT count(*) FROM problems WHERE node='$n'")" "$(grep -c '"problem"' "$TMP/w.jsonl")"
 done
 eq "leaf-flip: lost revisions absent" "$(q "$X" "SELECT count(*) FROM revisions WHERE node='leafflip' AND main IN ($(cdm leaf-flip.lost_revisions))")" 0
 

@@ -23,13 +23,15 @@ for sc in healthy; do
 	for p in n1 n1/member/snap bitflip.tar.gz; do $EA snap ls "$TMP/in/$p" >/dev/null 2>&1; done
 	$EA history "$TMP/in/n1" >/dev/null 2>&1
 	$EA history -w json "$TMP/in/bitflip.tar.gz" >/dev/null 2>&1
-	$EA diff "$TMP/in/n1" "$TMP/in/n2" "$TMP/in/bitflip.tar.gz" >/dev/null 2>&1
+	# bitflip is a copy of n1 (same member ID): never given together with n1 to one command
+	$EA diff "$TMP/in/n1" "$TMP/in/n2" >/dev/null 2>&1
+	$EA diff "$TMP/in/n2" "$TMP/in/bitflip.tar.gz" >/dev/null 2>&1
 	$EA verify "$TMP/in/backup.db" --against "$TMP/in/n1" >/dev/null 2>&1
 	$EA verify "$TMP/in/n1" >/dev/null 2>&1
 	mkdir -p "$TMP/out"   # outputs go outside the inputs
 	for cmd in export report; do   # commands that exist by the time they run
 		if $EA $cmd --help >/dev/null 2>&1; then
-			$EA $cmd -o "$TMP/out/$cmd.out" "$TMP/in/n1" "$TMP/in/n2" "$TMP/in/bitflip.tar.gz" >/dev/null 2>&1
+			$EA $cmd -o "$TMP/out/$cmd.out" "$TMP/in/n2" "$TMP/in/bitflip.tar.gz" >/dev/null 2>&1
 			check "$cmd wrote its output" test -s "$TMP/out/$cmd.out"
 		fi
 	done

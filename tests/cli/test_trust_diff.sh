@@ -49,8 +49,19 @@ check "lost: the stopped member is not recommended" [ "$(jq -r .recommended_sour
 "$EA" diff -w json t=$FIXTURES/corrupt/torn-tail.tar.gz n2=$FIXTURES/healthy/n2.tar.gz >"$TMP/torn.json" 2>/dev/null
 check "torn: no critical applied-ahead-of-wal" jq -e '[.findings[]|select(.kind=="applied-ahead-of-wal" and .severity=="critical")]|length==0' "$TMP/torn.json" >/dev/null
 check "torn: applied-ahead-of-wal info names the damage" \
-	has "$(finding "$TMP/torn.json" applied-ahead-of-wal info)" "WAL is damaged (first: torn-tail"
+	has "$(finding "$TMP/torn.json" applied-ahead-of-wal info)" "WAL is damaged where it ends (torn-tail"
 check "torn: verdict is not state-divergence" [ "$(jq -r .verdict "$TMP/torn.json")" != state-divergence ]
+
+# damage elsewhere (corrupt/bitflip: one record in an earlier segment) excuses nothing: its
+# consistent index set beyond its last entry (healthy n1's raft_index) is critical
+mkdir -p "$TMP/bf"
+tar -xzf "$FIXTURES/corrupt/bitflip.tar.gz" -C "$TMP/bf"
+last=$(manifest healthy n1.raft_index)
+$ED set-ci "$TMP/bf/n1/member/snap/db" $((last + 1))
+"$EA" diff -w json bf="$TMP/bf/n1" n2=$FIXTURES/healthy/n2.tar.gz n3=$FIXTURES/healthy/n3.tar.gz >"$TMP/bf.json" 2>/dev/null
+check "bitflip: applied-ahead-of-wal critical at last+1" \
+	jq -e --argjson i $((last + 1)) '[.findings[]|select(.kind=="applied-ahead-of-wal" and .severity=="critical" and .index==$i)]|length==1' "$TMP/bf.json" >/dev/null
+check "bitflip: verdict state-divergence" [ "$(jq -r .verdict "$TMP/bf.json")" = state-divergence ]
 
 # ---- item 2: kv-hash-mismatch names the changed key, also at or below the compaction ----
 # follower-behind was compacted (manifest: hashkv_compact_revision); the revision changed is a
