@@ -32,7 +32,7 @@ typedef struct {
 	size_t len;
 	const char *key;          /* the key just written (its text stays the caller's), or NULL */
 	size_t key_len;
-	int key_is_json;          /* key is already JSON text (a literal) */
+	int key_is_json;          /* 1: key is JSON text (a literal); 2: raw text ending in "key": */
 	int64_t time_cached_ms;   /* ea_json_time_ms: the last instant formatted */
 	char time_cached[48];
 	char buf[EA_JSON_BUF];

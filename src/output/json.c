@@ -234,6 +234,13 @@ static void b64(ea_json *j, const unsigned char *p, size_t n)
 static void b64_field(ea_json *j, const unsigned char *p, size_t n)
 {
 	if (!j->key) return;
+	if (j->key_is_json == 2) {   /* raw text ending in `"name":`: the name */
+		size_t e = j->key_len - 2, b = e;
+		while (b > 0 && j->key[b - 1] != '"') b--;
+		if (b == 0) { j->key = NULL; return; }
+		j->key += b;
+		j->key_len = e - b;
+	}
 	PUTC(',', j);
 	PUTC('"', j);
 	if (j->key_is_json) WRITE(j->key, j->key_len, j);
@@ -366,13 +373,10 @@ void ea_json_time_ms(ea_json *j, int64_t ms)
 void ea_json_raw(ea_json *j, const char *p, size_t n)
 {
 	WRITE(p, n, j);
-	/* text ending in `"name":` names the value that follows (for its _b64 companion) */
+	/* text ending in `"name":` names the value that follows (for its _b64 companion); the
+	 * name is found in it only when a companion is written (key_is_json 2) */
 	j->key = NULL;
-	if (n >= 3 && p[n - 1] == ':' && p[n - 2] == '"') {
-		size_t b = n - 2;
-		while (b > 0 && p[b - 1] != '"') b--;
-		if (b > 0) { j->key = p + b; j->key_len = n - 2 - b; j->key_is_json = 1; }
-	}
+	if (n >= 3 && p[n - 1] == ':' && p[n - 2] == '"') { j->key = p; j->key_len = n; j->key_is_json = 2; }
 }
 
 void ea_json_raw_u64(ea_json *j, uint64_t v)
