@@ -100,10 +100,14 @@ static void table_out(ea_node *const *nodes, size_t n, const ea_diff *d)
 			snprintf(ci, sizeof ci, "%" PRIu64, nd->db_consistent_index);
 			snprintf(rev, sizeof rev, "%" PRId64, nd->db_revision);
 		}
+		char last[24] = "-", term[24] = "-", commit[24] = "-";   /* "-": no WAL here, not index 0 */
+		if (nd->have_wal) {
+			snprintf(last, sizeof last, "%" PRIu64, nd->wal.last_index);
+			snprintf(term, sizeof term, "%" PRIu64, nd->wal.last_term);
+			snprintf(commit, sizeof commit, "%" PRIu64, nd->wal.hard_state.commit);
+		}
 		char name[256];   /* names, details: escaped for the terminal */
-		printf("%-12s %-18s %10" PRIu64 " %6" PRIu64 " %10" PRIu64 " %12s %10s\n", ea_text_str(name, sizeof name, nd->name), mid,
-		       nd->have_wal ? nd->wal.last_index : 0, nd->have_wal ? nd->wal.last_term : 0,
-		       nd->have_wal ? nd->wal.hard_state.commit : 0, ci, rev);
+		printf("%-12s %-18s %10s %6s %10s %12s %10s\n", ea_text_str(name, sizeof name, nd->name), mid, last, term, commit, ci, rev);
 	}
 	printf("\nFINDINGS (%zu)\n", d->nfindings);
 	for (size_t f = 0; f < d->nfindings; f++) {

@@ -46,6 +46,9 @@ check "bare db: missing-part names its WAL" \
 	jq -e '.findings|any(.kind=="missing-part" and (.detail|startswith("db: no WAL")))' "$TMP/out" >/dev/null
 check "bare db: not recommended" jq -e '.recommended_source!="db"' "$TMP/out" >/dev/null
 
+"$EA" diff db="$TMP/n1/member/snap/db" n2="$TMP/n2" n3="$TMP/n3" >"$TMP/t.txt" 2>/dev/null
+check "bare db: the table shows no LAST index of 0" grep -Eq '^db +- +- +- +- ' "$TMP/t.txt"
+
 # the same three members whole: still consistent (the rule only bites on missing parts)
 expect_exit 0 "whole members stay consistent" "$EA" diff -w json "$TMP/n1" "$TMP/n2" "$TMP/n3"
 check "whole members: consistent" jq -e '.verdict=="consistent" and (.findings|length==0)' "$TMP/out" >/dev/null
