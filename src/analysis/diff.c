@@ -370,7 +370,7 @@ static int collect_elem(const ea_mvcc_kv *kv, void *payload)
 	e->decode_ok = kv->decode_ok;
 	e->key_len = kv->key_len;
 	e->key_crc = kv->key ? ea_crc32c(0, kv->key, kv->key_len) : 0;
-	escape_key(e->key, sizeof e->key, kv->key ? kv->key : (const uint8_t *)"", kv->key_len);
+	escape_key(e->key, sizeof e->key, kv->key ? kv->key : (const uint8_t *)"", kv->key ? kv->key_len : 0);
 	e->value_len = kv->value_len;
 	e->value_crc = ea_crc32c(0, kv->value, kv->value_len);
 	e->create = kv->create_revision;
@@ -446,9 +446,12 @@ static void describe_difference(ea_node *R, ea_node *X, int64_t rev, int64_t r, 
 		free(ea);
 		return;
 	}
-	if (er->n != ex->n || er->more || ex->more)
+	if (er->n + er->more != ex->n + ex->more)
 		snprintf(where, cap, "; first differing revision %" PRId64 ": %zu element%s hashed on %s, %zu on %s", r,
 		         er->n + er->more, er->n + er->more == 1 ? "" : "s", R->name, ex->n + ex->more, X->name);
+	else if (er->more || ex->more)
+		snprintf(where, cap, "; first differing revision %" PRId64 ": among its %zu elements past the first %zu "
+		         "(not compared one by one)", r, er->n + er->more, er->n);
 	else if (er->n)
 		snprintf(where, cap, "; first differing revision %" PRId64 " (key \"%s\"): same key, value, revisions "
 		         "and lease when decoded, different encoded bytes", r, er->e[0].key);
