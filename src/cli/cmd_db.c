@@ -502,6 +502,8 @@ static int db_ls(db_args *a)
 	}
 	flush_problems(&c);
 	if (rc < 0) { cli_print_error("db ls", a->path, rc, &err); return db_finish(&c, EXIT_USAGE); }
+	if (k.n == 0 && a->prefix && !a->salvage && !a->quiet)
+		fprintf(stderr, "etcd-autopsy db ls: %s: no live key starts with the prefix\n", a->path);
 	return db_finish(&c, EXIT_CLEAN);
 }
 

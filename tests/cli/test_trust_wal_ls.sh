@@ -54,6 +54,8 @@ expect_exit 2 "db ls --tombstone-rule" "$EA" db ls --tombstone-rule skip "$F"
 expect_exit 2 "db ls --rev beyond the current revision" "$EA" db ls --rev $(( $(manifest election-storm n1.revision) + 1 )) "$F"
 expect_exit 2 "db ls --rev below the compaction" "$EA" db ls --rev 1 "$F"
 expect_exit 2 "db pages --page beyond the file" "$EA" db pages --page 100000 "$F"
+expect_exit 0 "db ls --prefix matching nothing" "$EA" db ls --prefix /no/such/prefix/ "$F"
+check "db ls --prefix matching nothing: says so on stderr" grep -q "no live key" "$TMP/err"
 expect_exit 0 "db ls --rev current" "$EA" db ls --rev "$(manifest election-storm n1.revision)" "$F"
 expect_exit 0 "db hash --rev (as etcd's hashkv --rev)" "$EA" db hash -w json --rev "$(manifest election-storm n1.hashkv_rev)" "$F"
 check "db hash --rev equals etcd's hashkv" [ "$(jq -r .hash "$TMP/out")" = "$(manifest election-storm n1.hashkv_at_rev)" ]
