@@ -190,7 +190,8 @@ static void table_entry(FILE *f, const ea_log_item *li, const ea_entry_info *inf
 {
 	const ea_wal_record *r = &li->item.rec;
 	const ea_entry_header *e = &r->u.entry;
-	fprintf(f, "%10" PRIu64 " %6" PRIu64 " %-24s %8zu %-4s %-11s ", e->index, e->term, info->kind,
+	char kind[128];   /* v2:<method> carries input bytes */
+	fprintf(f, "%10" PRIu64 " %6" PRIu64 " %-24s %8zu %-4s %-11s ", e->index, e->term, ea_text_str(kind, sizeof kind, info->kind),
 	        e->data_len, r->crc_ok < 0 ? "-" : r->crc_ok ? "ok" : "BAD",
 	        li->superseded ? "SUPERSEDED" : e->index > commit ? "UNCOMMITTED" : "committed");
 	if (info->key) print_key_text(f, info->key, info->key_len);
