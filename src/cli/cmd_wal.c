@@ -196,8 +196,9 @@ static void table_entry(FILE *f, const ea_log_item *li, const ea_entry_info *inf
 {
 	const ea_wal_record *r = &li->item.rec;
 	const ea_entry_header *e = &r->u.entry;
+	char kind[128];   /* v2:<method> carries input bytes */
 	fprintf(f, "%10" PRIu64 " %6" PRIu64 " %-*.*s %8zu %-4s %-11s ", e->index, e->term, KIND_W, KIND_W,
-	        info->kind, e->data_len, r->crc_ok < 0 ? "-" : r->crc_ok ? "ok" : "BAD",
+	        ea_text_str(kind, sizeof kind, info->kind), e->data_len, r->crc_ok < 0 ? "-" : r->crc_ok ? "ok" : "BAD",
 	        li->superseded ? "SUPERSEDED" : e->index > commit ? "UNCOMMITTED" : "committed");
 	if (info->key) print_key_text(f, info->key, info->key_len);
 	else if (!info->range_end) fputc('-', f);

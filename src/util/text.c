@@ -26,7 +26,12 @@ static void walk(const unsigned char *p, size_t n, int (*fn)(void *, const char 
 	size_t i = 0;
 	while (i < n) {
 		size_t k = i;
-		for (size_t l; k < n && (l = pass_len(p + k, n - k)) != 0;) k += l;
+		for (;;) {
+			while (k < n && p[k] >= 0x20 && p[k] < 0x7f) k++;   /* printable ASCII: the common case */
+			size_t l = k < n && p[k] >= 0x80 ? pass_len(p + k, n - k) : 0;
+			if (!l) break;
+			k += l;
+		}
 		if (k > i) {
 			if (fn(ctx, (const char *)p + i, k - i, 0)) return;
 			i = k;

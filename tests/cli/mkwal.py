@@ -2,10 +2,11 @@
 """mkwal.py: writes a small WAL segment in etcd's format (frames, padding, CRC-32C chain), an
 encoder independent of the reader, for CLI tests whose input needs bytes no fixture has.
 
-usage: mkwal.py DIR USER_HEX ROLE_HEX KEY_HEX
+usage: mkwal.py DIR USER_HEX ROLE_HEX KEY_HEX [METHOD_HEX]
 Writes DIR/member/wal/0000000000000000-0000000000000000.wal holding: metadata, an empty
-snapshot record, entries 1..4 of term 2 (auth_user_add USER, auth_role_add ROLE, put KEY=v,
-auth_user_grant_role USER ROLE) and a HardState committing them."""
+snapshot record, entries 1..5 of term 2 (auth_user_add USER, auth_role_add ROLE, put KEY=v,
+auth_user_grant_role USER ROLE, a v2 request with method METHOD, default PUT) and a HardState
+committing them."""
 import os
 import struct
 import sys
@@ -61,6 +62,7 @@ class Wal:
 
 def main():
     out, user, role, key = sys.argv[1], *(bytes.fromhex(a) for a in sys.argv[2:5])
+    method = bytes.fromhex(sys.argv[5]) if len(sys.argv) > 5 else b"PUT"
     w = Wal()
     w.record(4, b"")                                             # crc record, chain starts at 0
     w.record(1, field_varint(1, 0xdecacf2185b21ac2) + field_varint(2, 0x4dcce9d896e29308))
@@ -71,6 +73,7 @@ def main():
         hdr(2) + field_bytes(1200, field_bytes(1, role)),
         hdr(3) + field_bytes(4, field_bytes(1, key) + field_bytes(2, b"v")),
         hdr(4) + field_bytes(1104, field_bytes(1, user) + field_bytes(2, role)),
+        hdr(5) + field_bytes(2, field_varint(1, 5) + field_bytes(2, method) + field_bytes(3, b"/v2/k")),
     ]
     for i, data in enumerate(reqs, 1):
         w.record(2, field_varint(1, 0) + field_varint(2, 2) + field_varint(3, i) + field_bytes(4, data))

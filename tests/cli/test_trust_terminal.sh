@@ -10,8 +10,9 @@ H=$FIXTURES/healthy
 mkdir -p "$TMP/src" "$TMP/in"
 tar -xzf "$H/n1.tar.gz" -C "$TMP/src"
 python3 "$(dirname "$0")/mkhostile_names.py" "$TMP/src/n1" "$TMP/in"
-# auth_user_add "a ESC ] 0 ; A BEL LF", auth_role_add "role ESC [2J", put "/k/ ESC"
-python3 "$(dirname "$0")/mkwal.py" "$TMP/in/w" 611b5d303b41070a 726f6c651b5b324a 2f6b2f1b
+# auth_user_add "a ESC ] 0 ; A BEL LF", auth_role_add "role ESC [2J", put "/k/ ESC",
+# a v2 request whose method is "ESC [2J PUT" (its kind is v2:<method>)
+python3 "$(dirname "$0")/mkwal.py" "$TMP/in/w" 611b5d303b41070a 726f6c651b5b324a 2f6b2f1b 1b5b324a505554
 cd "$TMP/in" || exit 1
 
 clean() { # clean FILE: no C0 byte but \n and \t, no DEL
@@ -49,6 +50,7 @@ run diff "$(printf 'n\033[2J=dd')" evil.tar mdb
 check "wal ls: auth user name escaped" grep -qF 'auth_user_add' "$TMP/out"
 check "wal ls: user=a\\x1b]0;A\\x07\\x0a" grep -qF 'user=a\x1b]0;A\x07\x0a password=<redacted>' "$TMP/out"
 check "wal ls: role=role\\x1b[2J" grep -qF 'role=role\x1b[2J' "$TMP/out"
+check "wal ls: kind v2:\\x1b[2JPUT" grep -qF 'v2:\x1b[2JPUT' "$TMP/out"
 n2=$(manifest healthy n2.member_id)
 "$EA" db stat mdb >"$TMP/out" 2>&1
 check "db stat: member $n2 named \\x1b[2J, peer http://\\x1b]0;x:21480" \
