@@ -1,4 +1,4 @@
-/* etcd-autopsy/mvcc.h: etcd's v3 store inside a bbolt file (FORMATS.md §7).
+/* etcd-autopsy/mvcc.h: etcd's v3 store inside a bbolt file (docs/formats.md §7).
  *
  * - the `key` bucket: revision keys (main, sub[, 't']) → mvccpb.KeyValue; the key index with
  *   generations rebuilt exactly as etcd does at startup; values at any revision; per-key

@@ -1,7 +1,7 @@
 /* etcd-autopsy/raft.h: the semantic layer over WAL records.
  *
  * - ea_entry_decode(): what a raft entry means to etcd (kind, key, request id, proposer,
- *   conf change), following FORMATS.md §5.1: InternalRaftRequest strictly, then v2 Request.
+ *   conf change), following docs/formats.md §5.1: InternalRaftRequest strictly, then v2 Request.
  * - ea_log: a cursor over the WAL that applies etcd's ReadAll semantics (a later entry at an
  *   index <= the last one replaces it and everything after) but keeps the replaced entries,
  *   marked superseded, with the term that overwrote them.

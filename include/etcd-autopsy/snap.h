@@ -1,4 +1,4 @@
-/* etcd-autopsy/snap.h: raft snapshot files in member/snap/ (FORMATS.md §3).
+/* etcd-autopsy/snap.h: raft snapshot files in member/snap/ (docs/formats.md §3).
  *
  * `%016x-%016x.snap` = snappb.snapshot {crc, data}; data = raftpb.Snapshot {v2 store JSON,
  * metadata {conf_state, index, term}}. Each file is checked (CRC-32C, decoding, file name vs

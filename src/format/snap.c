@@ -1,4 +1,4 @@
-/* snap.c: the .snap file envelope (etcd snap/snapshotter.go, FORMATS.md §3).
+/* snap.c: the .snap file envelope (etcd snap/snapshotter.go, docs/formats.md §3).
  *
  * Whole file = one protobuf message snappb.snapshot:
  *   1  crc   uint32 (varint)  CRC-32C (Castagnoli, no chaining) of `data`

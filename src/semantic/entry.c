@@ -1,4 +1,4 @@
-/* entry.c: what a raft entry means to etcd (FORMATS.md §4, §5).
+/* entry.c: what a raft entry means to etcd (docs/formats.md §4, §5).
  *
  * Decision procedure (§5.1): conf change → ConfChange; normal with no data → "empty" (a new
  * leader's first entry); else InternalRaftRequest, strictly (protobuf-c rejects a known

@@ -5,7 +5,7 @@
 #include <string.h>
 
 static const char *const kinds[] = {
-	"empty", "unknown", "noop",
+	"empty", "unknown",
 	"put", "delete_range", "txn", "range", "compaction",
 	"lease_grant", "lease_revoke", "lease_checkpoint", "alarm",
 	"auth_enable", "auth_disable", "auth_status", "authenticate",

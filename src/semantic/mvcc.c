@@ -1,4 +1,4 @@
-/* mvcc.c: etcd's MVCC store in a bbolt file (FORMATS.md §7): meta bucket, the key index with
+/* mvcc.c: etcd's MVCC store in a bbolt file (docs/formats.md §7): meta bucket, the key index with
  * generations as etcd rebuilds it at startup (3.4 mvcc/kvstore.go restore, key_index.go),
  * HashKV (kvstore.go HashByRev; 3.5.16+ hash.go), snapshot status, ranges at a revision,
  * per-key history and salvage.

@@ -187,7 +187,7 @@ static int walk(walker *w, const char *ospath, const char *rel, int depth, walk_
 
 /* ---- is a running etcd holding this dir? (probed without taking any lock) ----
  *
- * etcd holds an OFD write lock (fcntl F_OFD_SETLK, FORMATS.md 1) on its WAL segments and
+ * etcd holds an OFD write lock (fcntl F_OFD_SETLK, docs/formats.md §1) on its WAL segments and
  * bbolt holds flock(LOCK_EX) on member/snap/db while the member runs. F_OFD_GETLK only
  * asks (on an O_RDONLY fd that is allowed for a write-lock query) and takes nothing; the
  * flock is looked up in /proc/locks by device and inode, flock() is never called. */

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """member_edit.py: independent readers/editors for mutated copies of fixture members (tests only).
 
-Python 3 stdlib; nothing here uses etcd-autopsy. bbolt per FORMATS.md section 6 (meta pages at 0
+Python 3 stdlib; nothing here uses etcd-autopsy. bbolt per docs/formats.md section 6 (meta pages at 0
 and pageSize, FNV-1a checksum, leaf/branch elements with positions relative to the element,
 bucket value = root pgid + sequence, inline page after it when root is 0); WAL frames per
 section 3 (little-endian u64: record length, top byte 0x80|padding after it; walpb.Record type/crc/data).

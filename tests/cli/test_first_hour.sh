@@ -30,9 +30,9 @@ check "man page: archives are not said to be read in place" bash -c "! grep -qi 
 check "man page: archives are staged" grep -q 'copied (staged)' "$SRC/docs/etcd-autopsy.1"
 check "no reference to ../shared in README or docs" \
 	bash -c "! grep -rn '\.\./shared' '$SRC/README.md' '$SRC/docs' '$SRC/formats/README.md'"
-# every section the sources cite as FORMATS.md §N exists in docs/formats.md under that number
-cited=$(grep -rhoE 'FORMATS\.md §[0-9]+(\.[0-9]+)?' "$SRC/src" "$SRC/include" "$SRC/tests/unit" | sed 's/.*§//' | sort -u)
-check "sources cite FORMATS.md sections" [ -n "$cited" ]
+# every section the sources cite as docs/formats.md §N exists in docs/formats.md under that number
+cited=$(grep -rhoE 'docs/formats\.md §[0-9]+(\.[0-9]+)?' "$SRC/src" "$SRC/include" "$SRC/tests/unit" | sed 's/.*§//' | sort -u)
+check "sources cite docs/formats.md sections" [ -n "$cited" ]
 for s in $cited; do
 	check "docs/formats.md has section $s" grep -qE "^#+ ${s//./\\.}\.? " "$SRC/docs/formats.md"
 done

@@ -1,4 +1,4 @@
-/* test_crc.c: CRC-32C known answers (FORMATS.md §0, §2.3) and hardware == portable. */
+/* test_crc.c: CRC-32C known answers (docs/formats.md §0, §2.3) and hardware == portable. */
 #include "test.h"
 
 #include <stdlib.h>
@@ -23,7 +23,7 @@ static void test_crc__continuation(void **state)
 static void test_crc__etcd_metadata_example(void **state)
 {
 	(void)state;
-	/* FORMATS.md §8.1: metadata data → 0x0b583740, then snapshot {0,0} → 0x0b193bb6 */
+	/* docs/formats.md §8.1: metadata data → 0x0b583740, then snapshot {0,0} → 0x0b193bb6 */
 	static const uint8_t meta[] = { 0x08, 0x8d, 0xf2, 0xf4, 0x8e, 0xc1, 0xf7, 0xa6, 0xd7, 0xbd, 0x01,
 	                                0x10, 0xaa, 0xf4, 0xe5, 0xf5, 0x99, 0xf3, 0xeb, 0xe7, 0xd1, 0x01 };
 	static const uint8_t snap[] = { 0x08, 0x00, 0x10, 0x00 };

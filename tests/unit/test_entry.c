@@ -1,5 +1,5 @@
-/* test_entry.c: entry payload decoding (FORMATS.md §5): byte examples taken from real etcd
- * 3.4.23 WAL records in FORMATS.md, payloads packed with the generated protobuf-c code, and
+/* test_entry.c: entry payload decoding (docs/formats.md §5): byte examples taken from real etcd
+ * 3.4.23 WAL records in docs/formats.md, payloads packed with the generated protobuf-c code, and
  * the strict InternalRaftRequest-then-v2 decision. */
 #include "test.h"
 
@@ -41,7 +41,7 @@ static void test_entry__empty_is_leader_noop(void **state)
 	assert_int_equal(o.request_id, 0);
 }
 
-/* FORMATS.md §5.3, a txn seen in a real WAL: compare foo==bar2, success {put foo=bar3, put
+/* docs/formats.md §5.3, a txn seen in a real WAL: compare foo==bar2, success {put foo=bar3, put
  * txnkey=t1}, failure {put foo=nope}. */
 static void test_entry__real_txn_bytes(void **state)
 {
@@ -61,7 +61,7 @@ static void test_entry__real_txn_bytes(void **state)
 	assert_int_equal(o.request_id, 7);
 }
 
-/* FORMATS.md §5.4: the v2 member-attribute publish etcd 3.4 proposes as a raw Request. */
+/* docs/formats.md §5.4: the v2 member-attribute publish etcd 3.4 proposes as a raw Request. */
 static void test_entry__raw_v2_publish(void **state)
 {
 	(void)state;
@@ -149,7 +149,7 @@ static void test_entry__password_never_in_output(void **state)
 static void test_entry__compaction_and_lease(void **state)
 {
 	(void)state;
-	/* FORMATS.md §8.1: the last entry of the lab WAL, compaction{revision 5} */
+	/* docs/formats.md §8.1: the last entry of the lab WAL, compaction{revision 5} */
 	static const uint8_t comp[] = { 0x3a, 0x02, 0x08, 0x05, 0xa2, 0x06, 0x02, 0x08, 0x09 };
 	ea_entry_info o = decode(0, comp, sizeof comp);
 	assert_string_equal(o.kind, "compaction");

@@ -1,5 +1,5 @@
 /* test_entry_detail.c: the detail text of decoded requests (src/semantic/entry_detail.c) on
- * what the dump-logs fixture does not cover: real txn bytes (FORMATS.md §5.3), escaping,
+ * what the dump-logs fixture does not cover: real txn bytes (docs/formats.md §5.3), escaping,
  * bounds (many ops, nested txns, long v2 methods), negative SYNC times, etcd's names for
  * alarm values, and the undecodable-entry finding (committed only, never superseded). */
 #include "test.h"
@@ -48,7 +48,7 @@ static int printable(const char *s)
 	return 1;
 }
 
-/* FORMATS.md §5.3: compare value(foo)==bar2, success {put foo=bar3, put txnkey=t1},
+/* docs/formats.md §5.3: compare value(foo)==bar2, success {put foo=bar3, put txnkey=t1},
  * failure {put foo=nope}; values are never shown, only their size. */
 static void test_detail__real_txn(void **state)
 {
