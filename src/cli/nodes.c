@@ -18,8 +18,10 @@ static int same_path(const char *cmd, const char *const *args, const char *const
 		ok[i] = stat(paths[i], &st[i]) == 0;
 		for (int j = 0; ok[i] && j < i; j++)
 			if (ok[j] && st[j].st_dev == st[i].st_dev && st[j].st_ino == st[i].st_ino) {
+				char a1[512], a2[512];   /* arguments may carry control bytes: escaped for the terminal */
 				fprintf(stderr, "etcd-autopsy %s: %s and %s are the same %s: give each member once\n", cmd,
-				        args[j], args[i], S_ISDIR(st[i].st_mode) ? "directory" : "file");
+				        ea_text_str(a1, sizeof a1, args[j]), ea_text_str(a2, sizeof a2, args[i]),
+				        S_ISDIR(st[i].st_mode) ? "directory" : "file");
 				return -1;
 			}
 	}
@@ -28,11 +30,14 @@ static int same_path(const char *cmd, const char *const *args, const char *const
 
 static int same_member(const char *cmd, const char *const *args, ea_node *const *nodes, size_t n)
 {
+	char a1[512], a2[512], nm[512];   /* arguments and names escaped for the terminal */
 	for (size_t i = 0; i < n; i++)
 		for (size_t j = 0; j < i; j++) {
+			ea_text_str(a1, sizeof a1, args[j]);
+			ea_text_str(a2, sizeof a2, args[i]);
 			if (strcmp(nodes[i]->name, nodes[j]->name) == 0) {
 				fprintf(stderr, "etcd-autopsy %s: %s and %s are both named %s: name them apart with NAME=PATH\n",
-				        cmd, args[j], args[i], nodes[i]->name);
+				        cmd, a1, a2, ea_text_str(nm, sizeof nm, nodes[i]->name));
 				return -1;
 			}
 			const ea_wal_summary *a = &nodes[i]->wal, *b = &nodes[j]->wal;
@@ -40,7 +45,7 @@ static int same_member(const char *cmd, const char *const *args, ea_node *const 
 			    a->member_id && a->member_id == b->member_id && a->cluster_id == b->cluster_id) {
 				fprintf(stderr, "etcd-autopsy %s: %s and %s hold the same member (member ID %" PRIx64 " of cluster %"
 				        PRIx64 "): two copies of one member (a data dir and its own archive?) would only be "
-				        "compared with themselves; give each member once\n", cmd, args[j], args[i], a->member_id,
+				        "compared with themselves; give each member once\n", cmd, a1, a2, a->member_id,
 				        a->cluster_id);
 				return -1;
 			}

@@ -4,6 +4,7 @@
  * when etcd has no name for them, the v2 SYNC time as a UTC date — and never a password,
  * token or value. Text is bounded (ea_sb) and escaped. */
 #include "entry_detail.h"
+#include "util/utf8.h"
 
 #include <inttypes.h>
 #include <stdarg.h>
@@ -35,10 +36,19 @@ static void sb_char(ea_sb *b, uint8_t c)
 	else ea_sb_printf(b, "\\x%02x", c);
 }
 
+/* Input bytes as text: well-formed UTF-8 other than C1 controls passes through (a name in any
+ * script reads as itself; tables escape bidi overrides on output), every other byte outside
+ * printable ASCII is \xNN and a backslash is \\, so the text is exact and ASCII-safe. */
 void ea_sb_bytes(ea_sb *b, const uint8_t *p, size_t n, size_t max)
 {
 	size_t lim = n > max ? max : n;
-	for (size_t i = 0; i < lim && !b->full; i++) sb_char(b, p[i]);
+	for (size_t i = 0; i < lim && !b->full; i++) {
+		size_t l = p[i] < 0x80 ? 0 : ea_utf8_seq(p + i, lim - i);
+		if (l > 1 && !(p[i] == 0xC2 && p[i + 1] < 0xA0)) {
+			ea_sb_printf(b, "%.*s", (int)l, (const char *)p + i);
+			i += l - 1;
+		} else sb_char(b, p[i]);
+	}
 	if (n > lim) ea_sb_printf(b, "...");
 }
 
