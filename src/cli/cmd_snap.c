@@ -138,7 +138,7 @@ static const char *no_snap_note(ea_input *in, char *buf, size_t cap)
 	ea_mvcc_info info;
 	const char *ver = NULL;
 	if (ea_mvcc_open(&m, in, NULL, &err) == EA_OK && ea_mvcc_info_scan(m, &info) == EA_OK) {
-		if (!info.schema.ok || (info.schema.major == 3 && info.schema.minor < 6)) ver = "";
+		if (!info.schema.ok || info.schema.major < 3 || (info.schema.major == 3 && info.schema.minor < 6)) ver = "";
 		else ver = info.schema.version;
 	}
 	if (m) ea_mvcc_close(m);
