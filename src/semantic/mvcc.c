@@ -52,6 +52,8 @@ struct ea_mvcc {
 	int have_keyb;
 	ea_arena arena;
 	ea_schema_meta schema_meta;   /* what etcd's schema detection reads (schema.c) */
+	uint64_t sv_off, dg_off;      /* file offsets of meta/storageVersion and cluster/downgrade */
+	size_t   sv_len, dg_len;
 
 	/* key index */
 	int indexed;
@@ -197,6 +199,8 @@ static int meta_cb(const ea_bolt_kv *kv, void *payload)
 			copy_str(i->conf_state, sizeof i->conf_state, kv->value, kv->value_len);
 		} else if (IS("storageVersion")) {
 			i->have_storage_version_key = 1;
+			c->m->sv_off = kv->value_offset;
+			c->m->sv_len = kv->value_len;
 			copy_str(i->storage_version_key, sizeof i->storage_version_key, kv->value, kv->value_len);
 		}
 	} else if (strcmp(c->bucket, "cluster") == 0) {
@@ -204,6 +208,8 @@ static int meta_cb(const ea_bolt_kv *kv, void *payload)
 		else if (IS("downgrade")) {
 			copy_str(i->downgrade, sizeof i->downgrade, kv->value, kv->value_len);
 			ea_downgrade_parse(kv->value, kv->value_len, &i->downgrade_info);
+			c->m->dg_off = kv->value_offset;
+			c->m->dg_len = kv->value_len;
 		}
 	} else if (strcmp(c->bucket, "auth") == 0) {
 		if (IS("authEnabled") && kv->value_len == 1) i->auth_enabled = kv->value[0] == 1;
@@ -230,14 +236,12 @@ static void set_schema(ea_mvcc *m)
 	snprintf(i->storage_version, sizeof i->storage_version, "%s",
 	         i->schema.from_storage_version ? i->storage_version_key : i->schema.ok ? "3.5" : "3.4");
 	if (i->schema.storage_version_invalid)
-		ea__bolt_problem(m->b, EA_LAYER_MVCC, EA_SEV_ERROR, "meta-value-invalid", EA_NO_OFFSET, 0,
+		ea__bolt_problem(m->b, EA_LAYER_MVCC, EA_SEV_WARNING, "meta-value-invalid", m->sv_off, m->sv_len,
 		                 "meta/storageVersion \"%s\" is not a version etcd parses: etcd 3.6+ reads it as "
 		                 "absent and falls back to the term", i->storage_version_key);
-	if (i->schema.panics)
-		ea__bolt_problem(m->b, EA_LAYER_MVCC, EA_SEV_ERROR, "meta-value-invalid", EA_NO_OFFSET, 0,
-		                 "schema detection: %s", i->schema.error);
+	/* a short term/consistent_index (schema.panics) is already reported by meta_cb, with its offset */
 	if (i->downgrade_info.present && !i->downgrade_info.valid)
-		ea__bolt_problem(m->b, EA_LAYER_MVCC, EA_SEV_ERROR, "meta-value-invalid", EA_NO_OFFSET, 0,
+		ea__bolt_problem(m->b, EA_LAYER_MVCC, EA_SEV_ERROR, "meta-value-invalid", m->dg_off, m->dg_len,
 		                 "cluster/downgrade: %s", i->downgrade_info.error);
 }
 

@@ -317,6 +317,8 @@ typedef struct {
 	const char *downgrade;         /* NULL: absent */
 } dbspec;
 
+static char last_problem[512];   /* kind, severity and offset of the db's last problem, "" if none */
+
 /* Opens a db made of `s` (plus a bucket etcd does not know, which must be tolerated). */
 static ea_mvcc_info open_db(const dbspec *s, ea_mvcc_info *out)
 {
@@ -336,6 +338,14 @@ static ea_mvcc_info open_db(const dbspec *s, ea_mvcc_info *out)
 	ea_mvcc *m;
 	assert_int_equal(ea_mvcc_open(&m, in, NULL, &err), 0);
 	assert_int_equal(ea_mvcc_info_scan(m, out), 0);
+	ea_bolt *b = ea_mvcc_bolt(m);
+	size_t np = ea_bolt_problem_count(b);
+	last_problem[0] = 0;
+	if (np) {
+		const ea_problem *p = ea_bolt_problem_at(b, np - 1);
+		snprintf(last_problem, sizeof last_problem, "%s sev=%d off=%llu %s", p->kind, (int)p->severity,
+		         (unsigned long long)p->offset, p->message);
+	}
 	ea_mvcc_close(m);
 	ea_input_close(in);
 	return *out;
@@ -355,6 +365,7 @@ static void test_v36__storage_version_key(void **state)
 	assert_string_equal(i.cluster_version, "3.6.0");
 	assert_true(i.downgrade_info.present && i.downgrade_info.valid && i.downgrade_info.enabled);
 	assert_string_equal(i.downgrade_info.target_version, "3.5.0");
+	assert_string_equal(last_problem, "");   /* the unknown bucket is no problem */
 	/* 3.7 writes "3.7.0"; no term needed once storageVersion is there */
 	open_db(&(dbspec){ "3.7.0", NULL, 0, "{\"target-version\":\"\",\"enabled\":false}" }, &i);
 	assert_string_equal(i.schema.version, "3.7.0");
@@ -383,6 +394,8 @@ static void test_v36__term_rule_and_its_errors(void **state)
 	open_db(&(dbspec){ "", term8, 8, NULL }, &i);
 	assert_true(i.schema.storage_version_invalid);
 	assert_string_equal(i.schema.version, "3.5.0");
+	assert_non_null(strstr(last_problem, "meta-value-invalid sev=1"));   /* etcd tolerates it: a warning */
+	assert_null(strstr(last_problem, "off=0 "));
 	open_db(&(dbspec){ "3.6", NULL, 0, NULL }, &i);
 	assert_false(i.schema.ok);
 	/* a 4-byte term: binary.BigEndian.Uint64 panics in etcd */
@@ -416,6 +429,8 @@ static void test_v36__downgrade_values(void **state)
 	open_db(&(dbspec){ "3.6.0", term8, 8, "{\"enabled\":true,\"target-version\":\"x\"}" }, &i);
 	assert_true(i.downgrade_info.present);
 	assert_false(i.downgrade_info.valid);
+	assert_non_null(strstr(last_problem, "meta-value-invalid sev=2"));   /* etcd panics at boot */
+	assert_non_null(strstr(last_problem, "cluster/downgrade"));
 }
 
 int main(void)
