@@ -44,6 +44,26 @@ int  ea_mvcc_open(ea_mvcc **out, ea_input *in, const ea_mvcc_options *opts, ea_e
 void ea_mvcc_close(ea_mvcc *m);
 ea_bolt *ea_mvcc_bolt(ea_mvcc *m);
 
+/* What etcd 3.6+ makes of the db's schema (schema.go DetectSchemaVersion). */
+typedef struct {
+	int      ok;                   /* etcd accepts the db: `version` is set */
+	int      from_storage_version; /* 1: meta/storageVersion; 0: the 3.5 rule (a non-zero term) */
+	int      storage_version_invalid; /* meta/storageVersion exists but is not a semver etcd parses */
+	int      panics;               /* etcd panics reading the meta values (a short term/index) */
+	int64_t  major, minor, patch;
+	char     version[32];          /* "3.6.0" (major.minor.patch), "" unless ok */
+	char     error[160];           /* etcd's error when not ok, "" otherwise */
+} ea_schema_result;
+
+/* cluster/downgrade as etcd decodes it (membership.go DowngradeInfoFromBackend). */
+typedef struct {
+	int      present;              /* the key exists */
+	int      valid;                /* etcd decodes it without panicking */
+	int      enabled;
+	char     target_version[32];   /* "target-version", "" if empty or absent */
+	char     error[128];           /* why etcd panics, when not valid */
+} ea_downgrade_info;
+
 typedef struct {
 	int64_t  revision;             /* current revision as etcd computes it at startup */
 	int64_t  last_key_revision;    /* main of the last key-bucket key (snapshot status), 0 if none */
@@ -54,10 +74,15 @@ typedef struct {
 	uint64_t consistent_index;
 	int      have_term;            /* meta/term exists (3.5+) */
 	uint64_t term;
-	char     storage_version[32];  /* meta/storageVersion (3.6+), else "3.5" (term + confState), else "3.4" */
+	char     storage_version[32];  /* meta/storageVersion (3.6+) as stored when etcd parses it, else "3.5"
+	                                * (etcd's rule: a non-zero term), else "3.4" (no term: etcd 3.6 refuses it) */
 	char     conf_state[512];      /* meta/confState JSON (3.5+), "" if absent */
 	char     cluster_version[32];  /* cluster/clusterVersion, "" if absent */
 	char     downgrade[256];       /* cluster/downgrade JSON (3.5+), "" if absent */
+	int      have_storage_version_key; /* meta/storageVersion exists (3.6+) */
+	char     storage_version_key[32];  /* its value as stored ("3.6.0"), "" if absent */
+	ea_schema_result   schema;     /* etcd 3.6+'s schema detection on this db */
+	ea_downgrade_info  downgrade_info;
 	int      auth_enabled;         /* auth/authEnabled: 1, 0, -1 absent */
 	int      have_auth_revision;
 	uint64_t auth_revision;

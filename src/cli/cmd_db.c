@@ -272,6 +272,45 @@ static int auth_table(const ea_mvcc_auth_entry *a, void *p)
 	return 0;
 }
 
+/* etcd 3.6+'s view of the schema and the downgrade key (src/semantic/schema.c). */
+static void json_schema(ea_json *j, const ea_mvcc_info *i)
+{
+	ea_json_key(j, "storage_version_key");
+	if (i->have_storage_version_key) ea_json_str(j, i->storage_version_key); else ea_json_null(j);
+	ea_json_key(j, "schema"); ea_json_object_begin(j);
+	ea_json_key(j, "version"); if (i->schema.ok) ea_json_str(j, i->schema.version); else ea_json_null(j);
+	ea_json_key(j, "from");
+	if (i->schema.ok) ea_json_str(j, i->schema.from_storage_version ? "storageVersion" : "term"); else ea_json_null(j);
+	ea_json_key(j, "error"); if (i->schema.ok) ea_json_null(j); else ea_json_str(j, i->schema.error);
+	ea_json_object_end(j);
+	ea_json_key(j, "downgrade");
+	if (!i->downgrade_info.present) { ea_json_null(j); return; }
+	ea_json_object_begin(j);
+	ea_json_key(j, "value"); ea_json_str(j, i->downgrade);
+	ea_json_key(j, "valid"); ea_json_bool(j, i->downgrade_info.valid);
+	ea_json_key(j, "enabled"); ea_json_bool(j, i->downgrade_info.enabled);
+	ea_json_key(j, "target_version"); ea_json_str(j, i->downgrade_info.target_version);
+	ea_json_object_end(j);
+}
+
+static void table_schema(const ea_mvcc_info *i)
+{
+	const ea_schema_result *s = &i->schema;
+	if (s->ok && s->from_storage_version)
+		printf("schema            %s (meta/storageVersion, written by etcd 3.6+)\n", s->version);
+	else if (s->ok)
+		printf("schema            %s (no storageVersion%s; a non-zero term: etcd's 3.5 rule)\n", s->version,
+		       s->storage_version_invalid ? " etcd parses" : "");
+	else
+		printf("schema            undetected by etcd 3.6+: %s%s\n", s->error, s->panics ? "" :
+		       " (etcd 3.4 or older wrote this db; etcd 3.6 starts with a warning, `etcdutl migrate` refuses)");
+	const ea_downgrade_info *d = &i->downgrade_info;
+	if (!d->present) return;
+	if (!d->valid) printf("downgrade         INVALID: %s\n", d->error);
+	else if (d->enabled) printf("downgrade         enabled, target version %s\n", d->target_version);
+	else printf("downgrade         not in progress\n");
+}
+
 static int db_stat(db_args *a)
 {
 	db_ctx c;
@@ -304,7 +343,7 @@ static int db_stat(db_args *a)
 		ea_json_key(j, "storage_version"); ea_json_str(j, info.storage_version);
 		ea_json_key(j, "cluster_version"); if (info.cluster_version[0]) ea_json_str(j, info.cluster_version); else ea_json_null(j);
 		ea_json_key(j, "conf_state"); if (info.conf_state[0]) ea_json_str(j, info.conf_state); else ea_json_null(j);
-		ea_json_key(j, "downgrade"); if (info.downgrade[0]) ea_json_str(j, info.downgrade); else ea_json_null(j);
+		json_schema(j, &info);
 		ea_json_key(j, "hash"); ea_json_u64(j, hk.hash);
 		ea_json_key(j, "hash_revision"); ea_json_i64(j, hk.hash_revision);
 		ea_json_key(j, "live_keys"); ea_json_u64(j, info.live_keys);
@@ -348,6 +387,7 @@ static int db_stat(db_args *a)
 		       chk.free_pages, chk.unreachable, chk.freelist_stored ? "stored" : "not stored (NoFreelistSync)");
 		printf("storage version   %s (cluster version %s)\n", info.storage_version,
 		       info.cluster_version[0] ? info.cluster_version : "-");
+		table_schema(&info);
 		printf("revision          %" PRId64 " (compacted at %" PRId64 "%s)\n", info.revision, info.compact_revision,
 		       info.compaction_interrupted ? ", INTERRUPTED compaction pending" : "");
 		if (info.have_consistent_index) printf("consistent index  %" PRIu64 "\n", info.consistent_index);

@@ -128,6 +128,26 @@ static int looks_like_etcd(const ea_input *in)
 	return 0;
 }
 
+/* When there is no .snap: a note if the db's storage schema (etcd 3.6+'s detection) is 3.6 or
+ * newer, or unknown (no readable db), since etcd 3.8 writes no .snap files at all (etcd-io/etcd
+ * 5d1a827c1, "Stop generating v2 snapshot files"); "" for a 3.5 or older db. */
+static const char *no_snap_note(ea_input *in, char *buf, size_t cap)
+{
+	ea_mvcc *m = NULL;
+	ea_error err = { 0 };
+	ea_mvcc_info info;
+	const char *ver = NULL;
+	if (ea_mvcc_open(&m, in, NULL, &err) == EA_OK && ea_mvcc_info_scan(m, &info) == EA_OK) {
+		if (!info.schema.ok || info.schema.major < 3 || (info.schema.major == 3 && info.schema.minor < 6)) ver = "";
+		else ver = info.schema.version;
+	}
+	if (m) ea_mvcc_close(m);
+	if (ver && !*ver) return "";
+	snprintf(buf, cap, "; the db's storage version is %s: etcd 3.8 writes no .snap files at all (it "
+	         "keeps membership in the db), so a 3.8 member has none", ver ? ver : "unknown (no readable db)");
+	return buf;
+}
+
 int cmd_snap(int argc, char **argv)
 {
 	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
@@ -163,12 +183,14 @@ int cmd_snap(int argc, char **argv)
 	ea_snap_list *l;
 	rc = ea_snap_list_open(&l, in, 0, &err);
 	if (rc == EA_ENOTFOUND && looks_like_etcd(in)) {
+		char nb[256];
+		const char *note = no_snap_note(in, nb, sizeof nb);
 		if (fmt == OUT_TABLE) {
 			table_header(40);
 			printf("(no .snap files: etcd writes one every --snapshot-count applied entries; this member has "
-			       "not written one yet)\n");
+			       "not written one yet%s)\n", note);
 		} else if (!quiet) {
-			fprintf(stderr, "etcd-autopsy snap ls: %s: no .snap files (etcd has not written one yet)\n", path);
+			fprintf(stderr, "etcd-autopsy snap ls: %s: no .snap files (etcd has not written one yet%s)\n", path, note);
 		}
 		ea_input_close(in);
 		return EXIT_CLEAN;

@@ -132,7 +132,7 @@ static int from_internal(ea_entry_decoder *d, const Etcdserverpb__InternalRaftRe
 	IS(auth_role_get, "auth_role_get") IS(auth_role_grant_permission, "auth_role_grant_permission")
 	IS(auth_role_revoke_permission, "auth_role_revoke_permission")
 	IS(cluster_version_set, "cluster_version_set") IS(cluster_member_attr_set, "cluster_member_attr_set")
-	IS(downgrade_info_set, "downgrade_info_set")
+	IS(downgrade_info_set, "downgrade_info_set") IS(downgrade_version_test, "downgrade_version_test")
 #undef IS
 	if (set != 1) return set == 0 ? -2 : -1;
 	o->request_id = r->id ? r->id : (r->header ? r->header->id : 0);
@@ -194,7 +194,7 @@ static int from_internal(ea_entry_decoder *d, const Etcdserverpb__InternalRaftRe
  * full protobuf-c decode decides, so the result is always what that decode would give.
  *
  *   InternalRaftRequest  1 ID (varint) | 4 put (bytes) | 5 delete_range (bytes) | 100 header (bytes)
- *   RequestHeader        1 ID | 2 username (bytes) | 3 auth_revision | 4 requester_member_id
+ *   RequestHeader        1 ID | 2 username (bytes) | 3 auth_revision
  *   PutRequest           1 key | 2 value (bytes) | 3 lease | 4 prev_kv | 5 ignore_value | 6 ignore_lease
  *   DeleteRangeRequest   1 key | 2 range_end (bytes) | 3 prev_kv */
 typedef struct { const uint8_t *p; size_t n; int has; } span;
@@ -249,10 +249,10 @@ static int fast_put_or_delete(ea_entry_decoder *d, const uint8_t *b, size_t n, e
 		p += l;
 	}
 	if (put.has == del.has) return -1;
-	uint64_t hv[5] = { 0 };
-	span hs[5] = { { 0 } };
-	static const uint32_t hdr_wire[5] = { 9, 0, 2, 0, 0 };
-	if (hdr.has && scan_fields(hdr.p, hdr.n, hdr_wire, 5, hv, hs)) return -1;
+	uint64_t hv[4] = { 0 };
+	span hs[4] = { { 0 } };
+	static const uint32_t hdr_wire[4] = { 9, 0, 2, 0 };
+	if (hdr.has && scan_fields(hdr.p, hdr.n, hdr_wire, 4, hv, hs)) return -1;
 	uint64_t v[7] = { 0 };
 	span sp[7] = { { 0 } };
 	if (put.has) {

@@ -271,6 +271,10 @@ int ea_detail_cluster(ea_sb *b, const Etcdserverpb__InternalRaftRequest *r)
 	} else if (r->downgrade_info_set) {
 		ea_sb_printf(b, "enabled=%s", r->downgrade_info_set->enabled ? "true" : "false");
 		kv(b, " ", "version", r->downgrade_info_set->ver);
+	} else if (r->downgrade_version_test) {
+		/* etcd 3.6+ applies nothing (server.go: "for test only"); 3.5 and older do not know it */
+		kv(b, "", "version", r->downgrade_version_test->ver);
+		ea_sb_printf(b, "%s(test only: etcd 3.6+ applies nothing)", b->n ? " " : "");
 	} else {
 		return 0;
 	}

@@ -13,7 +13,7 @@ static const char *const kinds[] = {
 	"auth_user_grant_role", "auth_user_revoke_role", "auth_user_list",
 	"auth_role_list", "auth_role_add", "auth_role_delete", "auth_role_get",
 	"auth_role_grant_permission", "auth_role_revoke_permission",
-	"cluster_version_set", "cluster_member_attr_set", "downgrade_info_set",
+	"cluster_version_set", "cluster_member_attr_set", "downgrade_info_set", "downgrade_version_test",
 	"confchange:add", "confchange:remove", "confchange:update", "confchange:add_learner",
 	"confchange:unknown", "confchangev2",
 	NULL

@@ -16,6 +16,7 @@
 #include "../format/bolt_int.h"
 #include "../format/pb_wire.h"
 #include "../source/input_int.h"
+#include "schema.h"
 #include "util/arena.h"
 #include "util/jsonp.h"
 
@@ -50,6 +51,9 @@ struct ea_mvcc {
 	ea_bolt_bucket keyb;
 	int have_keyb;
 	ea_arena arena;
+	ea_schema_meta schema_meta;   /* what etcd's schema detection reads (schema.c) */
+	uint64_t sv_off, dg_off;      /* file offsets of meta/storageVersion and cluster/downgrade */
+	size_t   sv_len, dg_len;
 
 	/* key index */
 	int indexed;
@@ -170,6 +174,7 @@ static int meta_cb(const ea_bolt_kv *kv, void *payload)
 	ea_bolt *b = c->m->b;
 #define IS(s) (kv->key_len == sizeof s - 1 && memcmp(kv->key, s, sizeof s - 1) == 0)
 	if (strcmp(c->bucket, "meta") == 0) {
+		ea_schema_meta_note(&c->m->schema_meta, kv->key, kv->key_len, kv->value, kv->value_len);
 		if (IS("consistent_index") || IS("term")) {
 			if (kv->value_len != 8) {
 				ea__bolt_problem(b, EA_LAYER_MVCC, EA_SEV_ERROR, "meta-value-invalid", kv->value_offset,
@@ -193,11 +198,19 @@ static int meta_cb(const ea_bolt_kv *kv, void *payload)
 		} else if (IS("confState")) {
 			copy_str(i->conf_state, sizeof i->conf_state, kv->value, kv->value_len);
 		} else if (IS("storageVersion")) {
-			copy_str(i->storage_version, sizeof i->storage_version, kv->value, kv->value_len);
+			i->have_storage_version_key = 1;
+			c->m->sv_off = kv->value_offset;
+			c->m->sv_len = kv->value_len;
+			copy_str(i->storage_version_key, sizeof i->storage_version_key, kv->value, kv->value_len);
 		}
 	} else if (strcmp(c->bucket, "cluster") == 0) {
 		if (IS("clusterVersion")) copy_str(i->cluster_version, sizeof i->cluster_version, kv->value, kv->value_len);
-		else if (IS("downgrade")) copy_str(i->downgrade, sizeof i->downgrade, kv->value, kv->value_len);
+		else if (IS("downgrade")) {
+			copy_str(i->downgrade, sizeof i->downgrade, kv->value, kv->value_len);
+			ea_downgrade_parse(kv->value, kv->value_len, &i->downgrade_info);
+			c->m->dg_off = kv->value_offset;
+			c->m->dg_len = kv->value_len;
+		}
 	} else if (strcmp(c->bucket, "auth") == 0) {
 		if (IS("authEnabled") && kv->value_len == 1) i->auth_enabled = kv->value[0] == 1;
 		else if (IS("authRevision") && kv->value_len == 8) {
@@ -212,6 +225,24 @@ static int meta_cb(const ea_bolt_kv *kv, void *payload)
 	else if (strcmp(c->bucket, "authRoles") == 0) i->roles++;
 #undef IS
 	return 0;
+}
+
+/* etcd 3.6+'s schema detection, and the short label of the storage version: the stored
+ * storageVersion when etcd parses it, "3.5" by etcd's 3.5 rule (a non-zero term), else "3.4". */
+static void set_schema(ea_mvcc *m)
+{
+	ea_mvcc_info *i = &m->info;
+	ea_schema_detect(&m->schema_meta, &i->schema);
+	snprintf(i->storage_version, sizeof i->storage_version, "%s",
+	         i->schema.from_storage_version ? i->storage_version_key : i->schema.ok ? "3.5" : "3.4");
+	if (i->schema.storage_version_invalid)
+		ea__bolt_problem(m->b, EA_LAYER_MVCC, EA_SEV_WARNING, "meta-value-invalid", m->sv_off, m->sv_len,
+		                 "meta/storageVersion \"%s\" is not a version etcd parses: etcd 3.6+ reads it as "
+		                 "absent and falls back to the term", i->storage_version_key);
+	/* a short term/consistent_index (schema.panics) is already reported by meta_cb, with its offset */
+	if (i->downgrade_info.present && !i->downgrade_info.valid)
+		ea__bolt_problem(m->b, EA_LAYER_MVCC, EA_SEV_ERROR, "meta-value-invalid", m->dg_off, m->dg_len,
+		                 "cluster/downgrade: %s", i->downgrade_info.error);
 }
 
 static int read_small_bucket(ea_mvcc *m, const char *name)
@@ -250,9 +281,7 @@ int ea_mvcc_open(ea_mvcc **out, ea_input *in, const ea_mvcc_options *opts, ea_er
 		rc = read_small_bucket(m, small[k]);
 		if (rc) { ea_mvcc_close(m); return rc; }
 	}
-	if (!i->storage_version[0])
-		snprintf(i->storage_version, sizeof i->storage_version, "%s",
-		         i->conf_state[0] && i->have_term ? "3.5" : "3.4");
+	set_schema(m);
 	if (i->scheduled_compact_revision > i->compact_revision) {
 		i->compaction_interrupted = 1;
 		ea__bolt_problem(m->b, EA_LAYER_MVCC, EA_SEV_WARNING, "compaction-interrupted", EA_NO_OFFSET, 0,
