@@ -101,6 +101,9 @@ typedef struct ea_node {
 	char *db_file;
 	uint64_t db_consistent_index;
 	int64_t  db_revision, db_compact_revision;
+	char     db_cluster_version[32];    /* the db's cluster/clusterVersion, "" if absent */
+	int      db_have_term;              /* meta/term is stored (etcd 3.5+) */
+	uint64_t db_term;                   /* meta/term: the raft term of the consistent index */
 	uint32_t db_hash;                   /* HashKV at db_hash_revision (the current revision at open;
 	                                       ea_diff_run re-hashes at the common revision) */
 	int64_t  db_hash_revision;

@@ -301,6 +301,9 @@ static int read_db(ea_node *n, ea_error *err)
 		n->db_consistent_index = info.have_consistent_index ? info.consistent_index : 0;
 		n->db_revision = info.revision;
 		n->db_compact_revision = info.compact_revision;
+		snprintf(n->db_cluster_version, sizeof n->db_cluster_version, "%s", info.cluster_version);
+		n->db_have_term = info.have_term;
+		n->db_term = info.term;
 	}
 	for (size_t i = 0; i < ea_bolt_problem_count(b); i++) {
 		const ea_problem *p = ea_bolt_problem_at(b, i);
