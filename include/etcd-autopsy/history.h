@@ -83,6 +83,8 @@ typedef struct ea_node {
 	size_t ncompactions;
 	ea_marker *alarms;
 	size_t nalarms;
+	ea_marker *auth_changes;            /* auth_enable / auth_disable entries, not superseded (detail says which) */
+	size_t nauth_changes;
 	ea_marker *installs;                /* snapshots received from a leader: the log jumps to index+1 */
 	size_t ninstalls;
 	uint64_t log_first_index;           /* first surviving entry (after overwrites/snapshot jumps) */
@@ -99,6 +101,9 @@ typedef struct ea_node {
 	char *db_file;
 	uint64_t db_consistent_index;
 	int64_t  db_revision, db_compact_revision;
+	char     db_cluster_version[32];    /* the db's cluster/clusterVersion, "" if absent */
+	int      db_have_term;              /* meta/term is stored (etcd 3.5+) */
+	uint64_t db_term;                   /* meta/term: the raft term of the consistent index */
 	uint32_t db_hash;                   /* HashKV at db_hash_revision (the current revision at open;
 	                                       ea_diff_run re-hashes at the common revision) */
 	int64_t  db_hash_revision;
@@ -167,7 +172,7 @@ typedef struct {
 	const char *node;                   /* node name, NULL for cluster-level events */
 	const char *event;                  /* term-start, vote, leader-elected, failed-election,
 	                                       superseded, snapshot, snapshot-install, conf-change,
-	                                       compaction, alarm,
+	                                       compaction, alarm, auth-enable, auth-disable,
 	                                       member-start, segment-end, db-state, problem, log */
 	uint64_t term, index;               /* 0 when not applicable */
 	int64_t  time_ms;                   /* -1 if unknown */

@@ -213,6 +213,14 @@ static int on_entry(pass_state *ps, const ea_log_item *li)
 			         li->superseded ? " (superseded)" : "");
 		}
 	}
+	if (!li->superseded && (strcmp(info.kind, "auth_enable") == 0 || strcmp(info.kind, "auth_disable") == 0) &&
+	    n->nauth_changes < MAX_EVENTS) {
+		if (ea__vec_reserve((void **)&n->auth_changes, n->nauth_changes, sizeof *n->auth_changes)) return EA_ENOMEM;
+		ea_marker *m = &n->auth_changes[n->nauth_changes++];
+		m->index = e->index;
+		m->term = e->term;
+		snprintf(m->detail, sizeof m->detail, "%s", info.kind);
+	}
 	if (info.request_id && info.proposer_started_ms >= 0)
 		return note_proposer(ps, &info, e->index, e->term);
 	return EA_OK;
@@ -293,6 +301,9 @@ static int read_db(ea_node *n, ea_error *err)
 		n->db_consistent_index = info.have_consistent_index ? info.consistent_index : 0;
 		n->db_revision = info.revision;
 		n->db_compact_revision = info.compact_revision;
+		snprintf(n->db_cluster_version, sizeof n->db_cluster_version, "%s", info.cluster_version);
+		n->db_have_term = info.have_term;
+		n->db_term = info.term;
 	}
 	for (size_t i = 0; i < ea_bolt_problem_count(b); i++) {
 		const ea_problem *p = ea_bolt_problem_at(b, i);
@@ -598,6 +609,7 @@ void ea_node_free(ea_node *n)
 	free(n->restarts);
 	free(n->compactions);
 	free(n->alarms);
+	free(n->auth_changes);
 	free(n->installs);
 	free(n->logev);
 	free(n->log_path);

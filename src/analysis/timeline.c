@@ -157,6 +157,16 @@ int ea_timeline_build(ea_node *const *nodes, size_t n, const ea_terms *terms, ea
 			    nd->installs[c].detail);
 		for (size_t c = 0; c < nd->nalarms; c++)
 			add(&l, nd->name, "alarm", nd->alarms[c].term, nd->alarms[c].index, "%s", nd->alarms[c].detail);
+		/* auth enable/disable: only committed ones (etcd applies nothing else) */
+		for (size_t c = 0; c < nd->nauth_changes; c++) {
+			const ea_marker *m = &nd->auth_changes[c];
+			if (!nd->have_wal || m->index > nd->wal.hard_state.commit) continue;
+			int on = strcmp(m->detail, "auth_enable") == 0;
+			add(&l, nd->name, on ? "auth-enable" : "auth-disable", m->term, m->index,
+			    on ? "auth_enable committed: etcd turns authentication on when it applies it (it refuses "
+			         "when no root user with the root role exists)"
+			       : "auth_disable committed: etcd turns authentication off when it applies it");
+		}
 		for (size_t c = 0; c < nd->nrestarts; c++) {
 			const ea_restart *rs = &nd->restarts[c];
 			/* the same process start is seen in every member's WAL: report it once */

@@ -50,7 +50,32 @@ static int count_member(const ea_mvcc_member *m, void *payload)
 	return 0;
 }
 
-static void check_db(ea_node *t, ea_verify_result *v)
+/* A bbolt file is always whole pages, and an `etcdctl snapshot save` file is whole pages plus
+ * its 32-byte trailer: an image that ends mid-page was cut short (a copy or transfer stopped),
+ * whatever else is said about it. Its last 32 bytes may sit where a trailer would (size % 512 ==
+ * 32, which etcd then checks), so the image is the file minus them in that case. */
+static int cut_short(ea_bolt *b, ea_bolt_trailer_state ts, ea_verify_result *v)
+{
+	uint64_t size = ea_bolt_file_size(b), ps = ea_bolt_page_size(b);
+	if (ps == 0 || ts == EA_BOLT_TRAILER_OK) return 0;
+	uint64_t img = ts == EA_BOLT_TRAILER_MISMATCH ? size - 32 : size;
+	if (img % ps == 0) return 0;
+	uint64_t missing = ps - img % ps;
+	char what[96] = "";
+	if (ts == EA_BOLT_TRAILER_MISMATCH)
+		snprintf(what, sizeof what, " (the file's %" PRIu64 " bytes minus the 32 where a trailer would sit)", size);
+	reason(v, EA_NOT_RESTORABLE, "the file was cut short: it ends mid-page, %" PRIu64 " bytes%s is not a multiple "
+	       "of the page size %" PRIu64 " (page %" PRIu64 " is cut after %" PRIu64 " bytes, %" PRIu64
+	       " bytes missing to the next page boundary)%s", img, what, ps, img / ps, img % ps, missing,
+	       ts == EA_BOLT_TRAILER_MISMATCH ? "; the last 32 bytes are no SHA-256 trailer of it (etcdctl snapshot "
+	       "restore refuses the file)" : " and it has no SHA-256 trailer: a partial copy, not a raw db copy or an "
+	       "`etcdctl snapshot save` file");
+	return 1;
+}
+
+/* `first` is the db's first problem as text, copied before anything could add a bolt problem
+ * (the trailer check does: that reallocates the array t->db_first_problem points into). */
+static void check_db(ea_node *t, ea_verify_result *v, const char *first)
 {
 	if (!t->mvcc) {
 		reason(v, EA_NOT_RESTORABLE, "the db cannot be opened: %s", t->db_unreadable ? t->db_unreadable : "unknown");
@@ -59,7 +84,9 @@ static void check_db(ea_node *t, ea_verify_result *v)
 	ea_bolt *b = ea_mvcc_bolt(t->mvcc);
 	ea_bolt_trailer_state ts = EA_BOLT_TRAILER_ABSENT;
 	if (ea_bolt_trailer(b, &ts, NULL, NULL) == EA_OK) v->sha256_trailer = ea_bolt_trailer_name(ts);
-	if (ts == EA_BOLT_TRAILER_MISMATCH)
+	if (cut_short(b, ts, v))
+		;
+	else if (ts == EA_BOLT_TRAILER_MISMATCH)
 		reason(v, EA_NOT_RESTORABLE, "the SHA-256 trailer does not match the image: the file was changed or "
 		       "damaged after `etcdctl snapshot save` (snapshot restore refuses it)");
 	else if (ts == EA_BOLT_TRAILER_ABSENT && strcmp(v->kind, "data-dir") != 0)
@@ -70,14 +97,12 @@ static void check_db(ea_node *t, ea_verify_result *v)
 		       "was right when saved)");
 	v->db_problems = t->db_problems;
 	if (t->db_problems) {
-		const ea_problem *p = t->db_first_problem;
 		if (t->db_errors)
 			reason(v, EA_NOT_RESTORABLE, "%zu error%s in the bbolt structure (etcdctl snapshot status would abort); "
-			       "first: %s%s%s", t->db_errors, t->db_errors == 1 ? "" : "s", p ? p->kind : "",
-			       p ? ": " : "", p ? p->message : "");
+			       "first: %s", t->db_errors, t->db_errors == 1 ? "" : "s", first);
 		else
-			reason(v, EA_RESTORABLE_WITH_WARNINGS, "%zu warning%s in the bbolt structure; first: %s%s%s",
-			       t->db_problems, t->db_problems == 1 ? "" : "s", p ? p->kind : "", p ? ": " : "", p ? p->message : "");
+			reason(v, EA_RESTORABLE_WITH_WARNINGS, "%zu warning%s in the bbolt structure; first: %s",
+			       t->db_problems, t->db_problems == 1 ? "" : "s", first);
 	}
 	ea_mvcc_info info;
 	if (ea_mvcc_info_scan(t->mvcc, &info) == EA_OK) {
@@ -276,13 +301,17 @@ int ea_verify_run(ea_node *t, ea_node *const *against, size_t n, ea_verify_resul
 	 * is a data dir without its WAL; an archive of the db alone is a db */
 	v->kind = t->have_wal || (in_snap_dir(t->db_file) && (ea_input_count(t->in) > 1 ||
 	          ea_input_get_kind(t->in) == EA_INPUT_DIR)) ? "data-dir" : "db";
+	char first[600] = "";
+	if (t->db_first_problem)
+		snprintf(first, sizeof first, "%s: %s", t->db_first_problem->kind ? t->db_first_problem->kind : "",
+		         t->db_first_problem->message ? t->db_first_problem->message : "");
 	if (t->have_db && t->mvcc) {
 		ea_bolt_trailer_state ts = EA_BOLT_TRAILER_ABSENT;
 		ea_bolt_trailer(ea_mvcc_bolt(t->mvcc), &ts, NULL, NULL);
 		if (!t->have_wal && ts != EA_BOLT_TRAILER_ABSENT) v->kind = "snapshot-file";
 	}
 	unreadable_parts(t, v);
-	if (t->have_db) check_db(t, v);
+	if (t->have_db) check_db(t, v, first);
 	if (t->have_wal) check_data_dir(t, v);
 	else if (strcmp(v->kind, "data-dir") == 0)
 		reason(v, EA_NOT_RESTORABLE, "%s; etcd would not restart this data dir as the same member%s", t->missing,

@@ -201,6 +201,42 @@ static int member_json(const ea_mvcc_member *mb, void *p)
 	return 0;
 }
 
+/* Prints the IDs of one array of etcd's meta/confState JSON (json.Marshal of raftpb.ConfState:
+ * decimal uint64s, e.g. "voters":[1,2]) in hex as etcd prints member IDs; "-" when empty or null. */
+static void conf_state_ids(const char *js, const char *name)
+{
+	char pat[32];
+	snprintf(pat, sizeof pat, "\"%s\":", name);
+	const char *p = strstr(js, pat);
+	printf("%s ", name);
+	if (!p || *(p += strlen(pat)) != '[') { printf("-"); return; }
+	int n = 0;
+	for (p++; *p && *p != ']';) {
+		if (*p < '0' || *p > '9') { p++; continue; }
+		uint64_t v = 0;
+		int over = 0;
+		for (; *p >= '0' && *p <= '9'; p++) {
+			if (v > (UINT64_MAX - (uint64_t)(*p - '0')) / 10) over = 1;
+			v = v * 10 + (uint64_t)(*p - '0');
+		}
+		if (over) printf("%s?", n++ ? ", " : "");
+		else printf("%s%" PRIx64, n++ ? ", " : "", v);
+	}
+	if (!*p) printf("%s...", n ? " " : "");  /* cut at the stored length */
+	else if (!n) printf("-");
+}
+
+/* The `conf state` line: voters and learners from meta/confState (etcd 3.5+ stores it). */
+static void table_conf_state(const char *js)
+{
+	if (!js[0]) { printf("conf state        - (not stored before 3.5; `snap ls` shows the .snap files' one)\n"); return; }
+	printf("conf state        ");
+	conf_state_ids(js, "voters");
+	printf("; ");
+	conf_state_ids(js, "learners");
+	printf("\n");
+}
+
 static int member_table(const ea_mvcc_member *mb, void *p)
 {
 	(void)p;
@@ -394,6 +430,7 @@ static int db_stat(db_args *a)
 		else printf("consistent index  -\n");
 		if (info.have_term) printf("term              %" PRIu64 "\n", info.term);
 		else printf("term              - (not stored before 3.5)\n");
+		table_conf_state(info.conf_state);
 		printf("keys              %" PRIu64 " live, %" PRIu64 " in the index, %" PRIu64 " revisions (%" PRIu64
 		       " tombstones)\n", info.live_keys, info.keys, info.key_revisions, info.tombstones);
 		printf("hashkv            %u at revision %" PRId64 " (compact revision %" PRId64 ")\n", hk.hash,
@@ -402,6 +439,7 @@ static int db_stat(db_args *a)
 		       ss.hash, ss.revision, ss.total_key, ss.total_size, cli_human_bytes(h2, sizeof h2, ss.total_size));
 		printf("members           %" PRIu64 " (+%" PRIu64 " removed)\n", info.members, info.removed_members);
 		ea_mvcc_members(c.m, member_table, NULL);
+		cli_db_members_note(c.in, c.m);
 		printf("leases            %" PRIu64 "\n", info.leases);
 		ea_mvcc_leases(c.m, lease_table, NULL);
 		printf("alarms            %" PRIu64 "\n", info.alarms);

@@ -996,11 +996,25 @@ static void section_verdict(FILE *f, ea_node *const *nodes, size_t n, const ea_d
 	fputs("</p>\n</header>\n", f);
 }
 
+/* The cluster version (the db's cluster bucket) and the db's meta term (etcd 3.5+), "-" when
+ * the node has no db or the db does not store it (a 3.4 db has no meta term). */
+static void node_versions(FILE *f, const ea_node *nd)
+{
+	fputs("<td class=\"mono cluster-version\">", f);
+	if (nd->have_db && nd->db_cluster_version[0]) esc(f, nd->db_cluster_version);
+	else fputs("-", f);
+	fputs("</td>", f);
+	if (nd->have_db && nd->db_have_term)
+		fprintf(f, "<td class=\"num meta-term\">%" PRIu64 "</td>", nd->db_term);
+	else fputs("<td class=\"meta-term\" title=\"not stored (etcd writes meta/term since 3.5)\">-</td>", f);
+}
+
 static void section_nodes(FILE *f, ea_node *const *nodes, size_t n, const ea_diff *d)
 {
 	fputs("<section id=\"nodes-section\"><h2>Nodes</h2><div class=\"wrap\"><table id=\"nodes\">\n<thead><tr>"
 	      "<th>name</th><th>member id</th><th>last index</th><th>last term</th><th>commit</th>"
-	      "<th>consistent index</th><th>revision</th><th>compacted</th><th>hash (at revision)</th><th>damage</th>"
+	      "<th>consistent index</th><th>revision</th><th>compacted</th><th>cluster version</th><th>meta term</th>"
+	      "<th>hash (at revision)</th><th>damage</th>"
 	      "<th>findings</th><th>path</th></tr></thead><tbody>\n", f);
 	for (size_t i = 0; i < n; i++) {
 		const ea_node *nd = nodes[i];
@@ -1028,6 +1042,7 @@ static void section_nodes(FILE *f, ea_node *const *nodes, size_t n, const ea_dif
 		else
 			fprintf(f, "<td class=\"num\">%" PRIu64 "</td><td class=\"num\">%" PRId64 "</td><td>none</td>",
 			        nd->db_consistent_index, nd->db_revision);
+		node_versions(f, nd);
 		if (nd->have_db && nd->db_hash_revision > 0)
 			fprintf(f, "<td class=\"mono\">%" PRIu32 " (@%" PRId64 ")</td>", nd->db_hash, nd->db_hash_revision);
 		else fputs("<td>-</td>", f);
