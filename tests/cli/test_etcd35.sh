@@ -74,6 +74,19 @@ for n in n1 n2 n3; do
 	check "$n snap voters" [ "$(jq -r 'select(.kind=="snap")|.voters|sort|join(",")' "$j" | sort -u)" = "$MEMBERS" ]
 done
 
+# wal ls: the workload's requests as etcd logged them (the compaction the script sent at
+# exactly the delete's revision; the role permission etcd reports in `role get app`)
+expect_exit 0 "wal ls" "$EA" wal ls -w json "$N1"
+check "one compaction entry at the compact revision" \
+	[ "$(jq -r 'select(.kind=="compaction")|.detail' "$TMP/out")" = "revision=$C physical by=root" ]
+check "one auth_enable entry" [ "$(jq -r 'select(.kind=="auth_enable")|.index' "$TMP/out" | wc -l)" = 1 ]
+PERM=$(/usr/bin/python3 -c '
+import json,sys,base64
+p=json.load(open(sys.argv[1]))["perm"][0]
+print(base64.b64decode(p["key"]).decode(), ["READ","WRITE","READWRITE"][p.get("permType",0)])' "$F/etcd/role-get-app.json")
+check "role grant entry = etcd's role get" \
+	[ "$(jq -r 'select(.kind=="auth_role_grant_permission")|.key+" "+(.detail|sub("^role=app perm=";""))' "$TMP/out")" = "$PERM" ]
+
 # history --terms: the one leader term etcd logged
 expect_exit 0 "history --terms" "$EA" history --terms -w json "$N1" "$N2" "$N3"
 check "leader of term $(m n1.raft_term)" [ "$(jq -r "select(.term==$(m n1.raft_term))|.leader" "$TMP/out")" = "$LEADER" ]
