@@ -102,7 +102,8 @@ int  cli_nodes_problems(ea_node *const *nodes, size_t n);
 int  cli_diff_exit_code(ea_node *const *nodes, size_t n, const ea_diff *d);
 
 /* ---- db stat (db_members_note.c) ---- */
-/* Prints a note when the members bucket lists members the newest .snap's conf state lacks. */
-void cli_db_members_note(ea_input *in, ea_mvcc *m);
+/* Prints a note when the members bucket lists members the newest .snap's conf state lacks, or the db's
+ * meta/confState (etcd 3.5+) lists members the bucket lacks (an etcdutl snapshot restore leftover). */
+void cli_db_members_note(ea_input *in, ea_mvcc *m, const char *conf_state);
 
 #endif

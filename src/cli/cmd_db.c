@@ -439,7 +439,7 @@ static int db_stat(db_args *a)
 		       ss.hash, ss.revision, ss.total_key, ss.total_size, cli_human_bytes(h2, sizeof h2, ss.total_size));
 		printf("members           %" PRIu64 " (+%" PRIu64 " removed)\n", info.members, info.removed_members);
 		ea_mvcc_members(c.m, member_table, NULL);
-		cli_db_members_note(c.in, c.m);
+		cli_db_members_note(c.in, c.m, info.conf_state);
 		printf("leases            %" PRIu64 "\n", info.leases);
 		ea_mvcc_leases(c.m, lease_table, NULL);
 		printf("alarms            %" PRIu64 "\n", info.alarms);

@@ -3,7 +3,10 @@
  * the .snap's v2 store). A .snap at term 1 whose index is its number of members is the
  * bootstrap snapshot `etcdctl snapshot restore` writes: the extra members are the source
  * cluster's, left by the restore (it clears the members bucket through the key space, which
- * misses it); otherwise it may be drift, which `diff` checks against the WAL. */
+ * misses it); otherwise it may be drift, which `diff` checks against the WAL.
+ * etcd 3.5+ shows the same leftover the other way round: `etcdutl snapshot restore` keeps the
+ * source cluster's voters in meta/confState (rewritten only at the first conf change or
+ * snapshot), while the members bucket and the .snap hold only the restored member. */
 #include "cli.h"
 #include "etcd-autopsy/snap.h"
 
@@ -34,11 +37,72 @@ static int note_extra(const ea_mvcc_member *mb, void *p)
 	return 0;
 }
 
-void cli_db_members_note(ea_input *in, ea_mvcc *m)
+/* up to max IDs of the array `name` of etcd's meta/confState JSON (decimal uint64s) */
+static size_t conf_ids(const char *js, const char *name, uint64_t *ids, size_t max)
+{
+	char pat[32];
+	snprintf(pat, sizeof pat, "\"%s\":[", name);
+	const char *p = strstr(js, pat);
+	size_t n = 0;
+	if (!p) return 0;
+	for (p += strlen(pat); *p && *p != ']' && n < max;) {
+		if (*p < '0' || *p > '9') { p++; continue; }
+		uint64_t v = 0;
+		int over = 0;
+		for (; *p >= '0' && *p <= '9'; p++) {
+			if (v > (UINT64_MAX - (uint64_t)(*p - '0')) / 10) over = 1;
+			v = v * 10 + (uint64_t)(*p - '0');
+		}
+		if (!over) ids[n++] = v;
+	}
+	return n;
+}
+
+typedef struct { uint64_t id; int found; } find_ctx;
+
+static int find_member(const ea_mvcc_member *mb, void *p)
+{
+	find_ctx *c = p;
+	if (!mb->removed && mb->id == c->id) c->found = 1;
+	return 0;
+}
+
+/* conf state voters/learners the members bucket does not hold (etcd 3.5+ restore leftover) */
+static void conf_state_note(ea_mvcc *m, const char *conf_state, const ea_snap_info *newest)
+{
+	uint64_t ids[64];
+	size_t n = conf_ids(conf_state, "voters", ids, 64);
+	n += conf_ids(conf_state, "learners", ids + n, 64 - n);
+	char list[512] = "";
+	size_t missing = 0;
+	for (size_t i = 0; i < n; i++) {
+		find_ctx c = { ids[i], 0 };
+		ea_mvcc_members(m, find_member, &c);
+		if (c.found) continue;
+		size_t l = strlen(list);
+		snprintf(list + l, sizeof list - l, "%s%" PRIx64, l ? ", " : "", ids[i]);
+		missing++;
+	}
+	if (!missing) return;
+	if (newest && newest->term == 1 && newest->index == newest->n_voters + newest->n_learners)
+		printf("  note: the conf state lists %zu member%s (%s) that the members bucket does not: left by "
+		       "`etcdutl snapshot restore` (%s at term 1, index %" PRIu64 ", is its bootstrap snapshot); etcd "
+		       "keeps the source cluster's conf state until the first conf change or snapshot (not a drift)\n",
+		       missing, missing == 1 ? "" : "s", list, newest->file, newest->index);
+	else
+		printf("  note: the conf state lists %zu member%s (%s) that the members bucket does not: membership "
+		       "drift unless later conf changes explain it (`diff` checks it against the WAL)\n",
+		       missing, missing == 1 ? "" : "s", list);
+}
+
+void cli_db_members_note(ea_input *in, ea_mvcc *m, const char *conf_state)
 {
 	ea_snap_list *l = NULL;
 	ea_error err = { 0 };
-	if (ea_snap_list_open(&l, in, 0, &err) != EA_OK) return;   /* no .snap: nothing to compare */
+	if (ea_snap_list_open(&l, in, 0, &err) != EA_OK) {   /* no .snap: only the conf state to compare */
+		if (conf_state && conf_state[0]) conf_state_note(m, conf_state, NULL);
+		return;
+	}
 	const ea_snap_info *newest = NULL;
 	for (size_t i = 0; i < ea_snap_list_count(l); i++) {
 		const ea_snap_info *s = ea_snap_list_at(l, i);
@@ -59,5 +123,6 @@ void cli_db_members_note(ea_input *in, ea_mvcc *m)
 			       "membership drift unless later conf changes explain it (`diff` checks it against the WAL)\n",
 			       c.n, c.ids, newest->file, newest->index);
 	}
+	if (conf_state && conf_state[0]) conf_state_note(m, conf_state, newest);
 	ea_snap_list_free(l);
 }

@@ -137,6 +137,17 @@ if command -v sqlite3 >/dev/null; then
 	check "sql verdict" [ "$(sqlite3 "$TMP/i.db" "select verdict from verdict")" = consistent ]
 fi
 
+# a dir made by etcdutl snapshot restore: meta/confState keeps the source cluster's voters
+# (the manifest's three member IDs) while the members bucket holds only the restored member
+"$EA" db stat "$F/restored.tar.gz" >"$TMP/rst" 2>&1
+for k in n1 n2 n3; do
+	check "restored db stat: the restore-leftover note names $k ($(manifest "$S" $k.member_id))" \
+		grep -q "note: the conf state lists 3 members (.*$(manifest "$S" $k.member_id).*) that the members bucket does not: left by \`etcdutl snapshot restore\`" "$TMP/rst"
+done
+check "restored db stat: not called a drift" grep -q "(not a drift)" "$TMP/rst"
+"$EA" db stat "$N1" >"$TMP/n1st" 2>&1
+check "n1 db stat: no membership note (conf state = members bucket)" bash -c "! grep -q 'note:' '$TMP/n1st'"
+
 # report: exit 0 on consistent members
 expect_exit 0 "report" "$EA" report -o "$TMP/r.html" "$N1" "$N2" "$N3"
 check "report written" [ -s "$TMP/r.html" ]
