@@ -213,12 +213,9 @@ static void conf_state_ids(const char *js, const char *name)
 	int n = 0;
 	for (p++; *p && *p != ']';) {
 		if (*p < '0' || *p > '9') { p++; continue; }
-		uint64_t v = 0;
-		int over = 0;
-		for (; *p >= '0' && *p <= '9'; p++) {
-			if (v > (UINT64_MAX - (uint64_t)(*p - '0')) / 10) over = 1;
-			v = v * 10 + (uint64_t)(*p - '0');
-		}
+		uint64_t v;
+		int over;
+		p = cli_scan_u64(p, &v, &over);
 		if (over) printf("%s?", n++ ? ", " : "");
 		else printf("%s%" PRIx64, n++ ? ", " : "", v);
 	}

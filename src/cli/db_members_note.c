@@ -37,6 +37,17 @@ static int note_extra(const ea_mvcc_member *mb, void *p)
 	return 0;
 }
 
+const char *cli_scan_u64(const char *p, uint64_t *v, int *over)
+{
+	*v = 0;
+	*over = 0;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		if (*v > (UINT64_MAX - (uint64_t)(*p - '0')) / 10) *over = 1;
+		*v = *v * 10 + (uint64_t)(*p - '0');
+	}
+	return p;
+}
+
 /* up to max IDs of the array `name` of etcd's meta/confState JSON (decimal uint64s) */
 static size_t conf_ids(const char *js, const char *name, uint64_t *ids, size_t max)
 {
@@ -47,12 +58,9 @@ static size_t conf_ids(const char *js, const char *name, uint64_t *ids, size_t m
 	if (!p) return 0;
 	for (p += strlen(pat); *p && *p != ']' && n < max;) {
 		if (*p < '0' || *p > '9') { p++; continue; }
-		uint64_t v = 0;
-		int over = 0;
-		for (; *p >= '0' && *p <= '9'; p++) {
-			if (v > (UINT64_MAX - (uint64_t)(*p - '0')) / 10) over = 1;
-			v = v * 10 + (uint64_t)(*p - '0');
-		}
+		uint64_t v;
+		int over;
+		p = cli_scan_u64(p, &v, &over);
 		if (!over) ids[n++] = v;
 	}
 	return n;
