@@ -211,6 +211,13 @@ int ea_mvcc_leases(ea_mvcc *m, ea_mvcc_lease_cb cb, void *payload);
 int ea_mvcc_alarms(ea_mvcc *m, ea_mvcc_alarm_cb cb, void *payload);
 int ea_mvcc_auth(ea_mvcc *m, ea_mvcc_auth_cb cb, void *payload);
 
+/* The IDs of one array ("voters", "learners", ...) of a meta/confState value (ea_mvcc_info.conf_state)
+ * in ids[0..max), with over[i] set for a number that does not fit 64 bits (ids[i] is then 0);
+ * *cut is set when the text ends inside the array or it holds more than max IDs. Returns the
+ * count, or -1 when the array is absent or null. */
+long ea_mvcc_conf_state_ids(const char *js, const char *name, uint64_t *ids, unsigned char *over, size_t max,
+                            int *cut);
+
 #ifdef __cplusplus
 }
 #endif

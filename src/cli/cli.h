@@ -105,8 +105,5 @@ int  cli_diff_exit_code(ea_node *const *nodes, size_t n, const ea_diff *d);
 /* Prints a note when the members bucket lists members the newest .snap's conf state lacks, or the db's
  * meta/confState (etcd 3.5+) lists members the bucket lacks (an etcdutl snapshot restore leftover). */
 void cli_db_members_note(ea_input *in, ea_mvcc *m, const char *conf_state);
-/* The decimal digits at p as a uint64 (*over set when they overflow it); returns the first
- * byte after them. For etcd's meta/confState JSON, whose IDs are decimal. */
-const char *cli_scan_u64(const char *p, uint64_t *v, int *over);
 
 #endif

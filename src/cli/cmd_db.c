@@ -201,25 +201,20 @@ static int member_json(const ea_mvcc_member *mb, void *p)
 	return 0;
 }
 
-/* Prints the IDs of one array of etcd's meta/confState JSON (json.Marshal of raftpb.ConfState:
- * decimal uint64s, e.g. "voters":[1,2]) in hex as etcd prints member IDs; "-" when empty or null. */
+/* Prints the IDs of one array of meta/confState in hex as etcd prints member IDs; "-" when
+ * empty or null, "?" for a number that is no uint64, "..." when the stored text is cut. */
 static void conf_state_ids(const char *js, const char *name)
 {
-	char pat[32];
-	snprintf(pat, sizeof pat, "\"%s\":", name);
-	const char *p = strstr(js, pat);
+	uint64_t ids[64];
+	unsigned char over[64];
+	int cut;
+	long n = ea_mvcc_conf_state_ids(js, name, ids, over, 64, &cut);
 	printf("%s ", name);
-	if (!p || *(p += strlen(pat)) != '[') { printf("-"); return; }
-	int n = 0;
-	for (p++; *p && *p != ']';) {
-		if (*p < '0' || *p > '9') { p++; continue; }
-		uint64_t v;
-		int over;
-		p = cli_scan_u64(p, &v, &over);
-		if (over) printf("%s?", n++ ? ", " : "");
-		else printf("%s%" PRIx64, n++ ? ", " : "", v);
-	}
-	if (!*p) printf("%s...", n ? " " : "");  /* cut at the stored length */
+	if (n < 0) { printf("-"); return; }
+	for (long i = 0; i < n; i++)
+		if (over[i]) printf("%s?", i ? ", " : "");
+		else printf("%s%" PRIx64, i ? ", " : "", ids[i]);
+	if (cut) printf("%s...", n ? " " : "");
 	else if (!n) printf("-");
 }
 

@@ -37,35 +37,6 @@ static int note_extra(const ea_mvcc_member *mb, void *p)
 	return 0;
 }
 
-const char *cli_scan_u64(const char *p, uint64_t *v, int *over)
-{
-	*v = 0;
-	*over = 0;
-	for (; *p >= '0' && *p <= '9'; p++) {
-		if (*v > (UINT64_MAX - (uint64_t)(*p - '0')) / 10) *over = 1;
-		*v = *v * 10 + (uint64_t)(*p - '0');
-	}
-	return p;
-}
-
-/* up to max IDs of the array `name` of etcd's meta/confState JSON (decimal uint64s) */
-static size_t conf_ids(const char *js, const char *name, uint64_t *ids, size_t max)
-{
-	char pat[32];
-	snprintf(pat, sizeof pat, "\"%s\":[", name);
-	const char *p = strstr(js, pat);
-	size_t n = 0;
-	if (!p) return 0;
-	for (p += strlen(pat); *p && *p != ']' && n < max;) {
-		if (*p < '0' || *p > '9') { p++; continue; }
-		uint64_t v;
-		int over;
-		p = cli_scan_u64(p, &v, &over);
-		if (!over) ids[n++] = v;
-	}
-	return n;
-}
-
 typedef struct { uint64_t id; int found; } find_ctx;
 
 static int find_member(const ea_mvcc_member *mb, void *p)
@@ -79,11 +50,16 @@ static int find_member(const ea_mvcc_member *mb, void *p)
 static void conf_state_note(ea_mvcc *m, const char *conf_state, const ea_snap_info *newest)
 {
 	uint64_t ids[64];
-	size_t n = conf_ids(conf_state, "voters", ids, 64);
-	n += conf_ids(conf_state, "learners", ids + n, 64 - n);
+	unsigned char over[64];
+	int cut;
+	long nv = ea_mvcc_conf_state_ids(conf_state, "voters", ids, over, 64, &cut);
+	if (nv < 0) nv = 0;
+	long nl = ea_mvcc_conf_state_ids(conf_state, "learners", ids + nv, over + nv, 64 - (size_t)nv, &cut);
+	size_t n = (size_t)nv + (size_t)(nl < 0 ? 0 : nl);
 	char list[512] = "";
 	size_t missing = 0;
 	for (size_t i = 0; i < n; i++) {
+		if (over[i]) continue;   /* no member ID: cmd_db's conf state line shows it as "?" */
 		find_ctx c = { ids[i], 0 };
 		ea_mvcc_members(m, find_member, &c);
 		if (c.found) continue;

@@ -433,6 +433,25 @@ static void test_v36__downgrade_values(void **state)
 	assert_non_null(strstr(last_problem, "cluster/downgrade"));
 }
 
+/* meta/confState as etcd 3.5 writes it (json.Marshal of raftpb.ConfState); the text of
+ * healthy-3.5's restored db lists its source voters, 20 digits each where the ID needs them */
+static void test_v36__conf_state_ids(void **state)
+{
+	(void)state;
+	uint64_t ids[4];
+	unsigned char over[4];
+	int cut;
+	const char *js = "{\"voters\":[13049203940898268840,2],\"auto_leave\":false}";
+	assert_int_equal(ea_mvcc_conf_state_ids(js, "voters", ids, over, 4, &cut), 2);
+	assert_true(ids[0] == UINT64_C(0xb51815d8bade66a8) && !over[0] && ids[1] == 2 && !cut);
+	assert_int_equal(ea_mvcc_conf_state_ids(js, "learners", ids, over, 4, &cut), -1);
+	assert_int_equal(ea_mvcc_conf_state_ids("{\"voters\":null}", "voters", ids, over, 4, &cut), -1);
+	assert_int_equal(ea_mvcc_conf_state_ids("{\"voters\":[18446744073709551616,1", "voters", ids, over, 4, &cut), 2);
+	assert_true(over[0] && !over[1] && ids[1] == 1 && cut);   /* 2^64 is no ID; the text is cut */
+	assert_int_equal(ea_mvcc_conf_state_ids("{\"voters\":[1,2,3,4,5]}", "voters", ids, over, 4, &cut), 4);
+	assert_true(cut);                                           /* more than max: said, not dropped */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -446,6 +465,7 @@ int main(void)
 		cmocka_unit_test(test_v36__storage_version_key),
 		cmocka_unit_test(test_v36__term_rule_and_its_errors),
 		cmocka_unit_test(test_v36__downgrade_values),
+		cmocka_unit_test(test_v36__conf_state_ids),
 	};
 	return cmocka_run_group_tests_name("v36_formats", tests, setup, teardown);
 }
