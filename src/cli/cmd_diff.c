@@ -6,7 +6,8 @@
 
 static const char diff_help[] =
 	"usage: etcd-autopsy diff NODE... [-w table|json]\n\n"
-	"NODE is NAME=PATH or PATH, one per member (data dir, member/ dir or archive).\n"
+	"NODE is NAME=PATH or PATH, one per member (data dir, member/ dir or archive); one member\n"
+	"given twice (same path, a dir and its own archive, same name or member ID) is refused (exit 2).\n"
 	"Aligns the members' raft logs by index and classifies every difference:\n"
 	"  lagging                 a log is a prefix of the others' (and whether it needs a snapshot)\n"
 	"  uncommitted-divergence  same index, different term, beyond a commit: which side is overwritten\n"
@@ -16,6 +17,10 @@ static const char diff_help[] =
 	"  applied-ahead-of-wal, kv-hash-mismatch  the applied state disagrees with the log / other members\n"
 	"  cluster-id-mismatch, term-inflation   wrong cluster; election storms and runaway terms\n"
 	"  missing-part            a node without its WAL or its db (or with unreadable parts)\n"
+	"  membership-mismatch, member-removed, restore-leftover  the db's members vs the WAL's conf\n"
+	"                          changes (restore-leftover: the source members `etcdctl snapshot restore`\n"
+	"                          leaves in the bucket, info)\n"
+	"  leader-mismatch         a --logs leader differs from the one the WALs show\n"
 	"then a verdict (consistent < incomplete < lagging < uncommitted-divergence < damaged <\n"
 	"state-divergence < committed-divergence) and the member to restore from, or that none is safe.\n\n"
 	"  --logs NAME=FILE             etcd's log of node NAME: its leaders are cross-checked\n"
