@@ -10,7 +10,7 @@
 # values allowed to differ; they are masked before comparing.
 # Typical use, before a refactoring lands:
 #   git worktree add /tmp/base main && cmake -S /tmp/base -B /tmp/base/build && cmake --build /tmp/base/build
-#   scripts/same-output.sh /tmp/base/build/etcd-autopsy build/etcd-autopsy
+#   scripts/same-output.sh /tmp/base/build/src/etcd-autopsy build/src/etcd-autopsy
 # Exit 0 when every run is identical, 1 listing the runs that differ (diffs in WORKDIR).
 set -uo pipefail
 [ $# -ge 2 ] || { echo "usage: $0 OLD_BINARY NEW_BINARY [WORKDIR]" >&2; exit 2; }
