@@ -1,32 +1,20 @@
 /* etcd-autopsy/diff.h: where and how several members' copies diverged, and which one to
  * trust. The logs are aligned by raft index (each node's surviving entries stream in index
  * order, so the comparison is a k-way lockstep with bounded memory), then every difference
- * is classified: missing-part, lagging, uncommitted-divergence, committed-divergence, log-gap, wal-damage,
- * db-damage, applied-ahead-of-wal, kv-hash-mismatch, membership-mismatch,
- * cluster-id-mismatch, term-inflation. */
+ * is classified into one of the finding kinds of finding.h's table. */
 #ifndef EA_DIFF_H
 #define EA_DIFF_H
 
+#include "finding.h"
 #include "history.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-typedef enum {
-	EA_VERDICT_CONSISTENT = 0,
-	EA_VERDICT_INCOMPLETE,           /* what could be compared agrees, but a node lacks its WAL or db */
-	EA_VERDICT_LAGGING,
-	EA_VERDICT_UNCOMMITTED_DIVERGENCE,
-	EA_VERDICT_DAMAGED,
-	EA_VERDICT_STATE_DIVERGENCE,
-	EA_VERDICT_COMMITTED_DIVERGENCE
-} ea_verdict;
-
-const char *ea_verdict_name(ea_verdict v);
-
 typedef struct {
-	const char *kind;
+	const char *kind;                /* the kind's name (kind_id's row in finding.h's table) */
+	ea_finding_kind_id kind_id;
 	const char *severity;            /* critical | warning | info */
 	uint64_t index;                  /* 0 = none */
 	int64_t  revision;               /* -1 = none */
@@ -43,7 +31,9 @@ typedef struct {
 	uint64_t first_divergent_index;  /* 0 = logs agree wherever they overlap */
 } ea_diff;
 
+/* Compares the nodes (terms: from ea_terms_build, may be NULL) into out; EA_OK or an error. */
 int  ea_diff_run(ea_node *const *nodes, size_t n, const ea_terms *terms, ea_diff *out);
+/* Frees what ea_diff_run allocated in d. */
 void ea_diff_free(ea_diff *d);
 
 #ifdef __cplusplus

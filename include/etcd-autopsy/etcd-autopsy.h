@@ -10,6 +10,7 @@
 #include "writer.h"
 #include "text.h"
 #include "history.h"
+#include "finding.h"
 #include "diff.h"
 #include "verify.h"
 #include "bolt.h"

@@ -13,6 +13,7 @@
  * Then lagging (a strict prefix), damage, state (db) checks, and the verdict. */
 #include "etcd-autopsy/diff.h"
 #include "diff_int.h"
+#include "util/vec.h"
 
 #include <inttypes.h>
 #include <pthread.h>
@@ -22,20 +23,6 @@
 #include <string.h>
 
 #define MAX_NODES 32
-
-const char *ea_verdict_name(ea_verdict v)
-{
-	switch (v) {
-	case EA_VERDICT_CONSISTENT: return "consistent";
-	case EA_VERDICT_INCOMPLETE: return "incomplete";
-	case EA_VERDICT_LAGGING: return "lagging";
-	case EA_VERDICT_UNCOMMITTED_DIVERGENCE: return "uncommitted-divergence";
-	case EA_VERDICT_DAMAGED: return "damaged";
-	case EA_VERDICT_STATE_DIVERGENCE: return "state-divergence";
-	case EA_VERDICT_COMMITTED_DIVERGENCE: return "committed-divergence";
-	}
-	return "unknown";
-}
 
 /* One surviving entry as the lockstep needs it. */
 typedef struct {
@@ -222,22 +209,17 @@ typedef struct {
 	char where_a[300], where_b[300];
 } pair_div;
 
-static ea_finding *add_finding(ea_diff *d, const char *kind, const char *sev, uint64_t index,
+/* A finding of kind k appended to d (its name from the table), NULL when out of memory. */
+static ea_finding *add_finding(ea_diff *d, ea_finding_kind_id k, const char *sev, uint64_t index,
                                int64_t rev, uint32_t mask, const char *fmt, ...)
 	__attribute__((format(printf, 7, 8)));
-static ea_finding *add_finding(ea_diff *d, const char *kind, const char *sev, uint64_t index,
+static ea_finding *add_finding(ea_diff *d, ea_finding_kind_id k, const char *sev, uint64_t index,
                                int64_t rev, uint32_t mask, const char *fmt, ...)
 {
-	void *p = realloc(d->findings, (d->nfindings + 1) * sizeof *d->findings);
-	if (!p) return NULL;
-	d->findings = p;
+	if (EA_VEC_RESERVE(d->findings, d->nfindings) != 0) return NULL;
 	ea_finding *f = &d->findings[d->nfindings++];
-	memset(f, 0, sizeof *f);
-	f->kind = kind;
-	f->severity = sev;
-	f->index = index;
-	f->revision = rev;
-	f->node_mask = mask;
+	*f = (ea_finding){ .kind = ea_finding_kind_get(k)->name, .kind_id = k, .severity = sev, .index = index,
+	                   .revision = rev, .node_mask = mask };
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(f->detail, sizeof f->detail, fmt, ap);
@@ -470,7 +452,7 @@ static uint32_t compare_kv(ea_node *const *nodes, size_t n, ea_diff *d, uint32_t
 	}
 	if (ndb < 2) return 0;
 	if (common <= maxcompact) {
-		add_finding(d, "kv-hash-mismatch", "info", 0, common, 0,
+		add_finding(d, EA_FK_KV_HASH_MISMATCH, "info", 0, common, 0,
 		            "HashKV not comparable: the lowest current revision %" PRId64 " is at or below a compaction "
 		            "(%" PRId64 ") on another member", common, maxcompact);
 		return 0;
@@ -521,7 +503,7 @@ static uint32_t compare_kv(ea_node *const *nodes, size_t n, ea_diff *d, uint32_t
 		int64_t r = first_differing_revision(R, X, common);
 		char where[600] = "";
 		if (r > 0) describe_difference(R, X, common, r, where, sizeof where);
-		add_finding(d, "kv-hash-mismatch", "critical", 0, r > 0 ? r : common, 1u << a | 1u << ref,
+		add_finding(d, EA_FK_KV_HASH_MISMATCH, "critical", 0, r > 0 ? r : common, 1u << a | 1u << ref,
 		            "HashKV at revision %" PRId64 ": %s has %" PRIu32 ", %s %s %" PRIu32
 		            ": the applied key-value state diverged%s", common, X->name, X->db_hash, group,
 		            majority ? "(the majority) have" : "has", R->db_hash, where);
@@ -635,7 +617,7 @@ static uint32_t compare_membership(ea_node *const *nodes, size_t n, ea_diff *d)
 		char stale[400];
 		size_t boot = 0, nstale = restore_leftovers(nd, &have, &want, stale, sizeof stale, &boot);
 		if (nstale) {
-			add_finding(d, "restore-leftover", "info", nd->db_consistent_index, -1, 1u << i,
+			add_finding(d, EA_FK_RESTORE_LEFTOVER, "info", nd->db_consistent_index, -1, 1u << i,
 			            "%s: a dir made by `etcdctl snapshot restore`: the db's members bucket still lists %zu "
 			            "member%s of the source cluster (%s), named by no conf change of this WAL; the restore "
 			            "keeps them (etcd 3.4 restore clears the members bucket through the key space, which "
@@ -651,7 +633,7 @@ static uint32_t compare_membership(ea_node *const *nodes, size_t n, ea_diff *d)
 			         have.removed[k] ? " (removed)" : "");
 		}
 		bad |= 1u << i;
-		add_finding(d, "membership-mismatch", "critical", nd->db_consistent_index, -1, 1u << i,
+		add_finding(d, EA_FK_MEMBERSHIP_MISMATCH, "critical", nd->db_consistent_index, -1, 1u << i,
 		            "%s: the db's members bucket (%s) matches no membership its WAL's committed conf changes "
 		            "produce between index %" PRIu64 " (consistent index) and %" PRIu64 " (commit)",
 		            nd->name, present[0] ? present : "empty", nd->db_consistent_index, nd->wal.hard_state.commit);
@@ -683,7 +665,7 @@ static int applied_vs_wal(ea_node *nd, size_t i, ea_diff *d)
 	uint64_t ci = nd->db_consistent_index, commit = nd->wal.hard_state.commit, last = nd->wal.last_index;
 	if (ci <= commit && ci <= last) return 0;
 	if (ci <= last) {
-		add_finding(d, "applied-ahead-of-wal", "info", ci, -1, 1u << i,
+		add_finding(d, EA_FK_APPLIED_AHEAD_OF_WAL, "info", ci, -1, 1u << i,
 		            "%s: the db has applied up to index %" PRIu64 ", beyond the last HardState's commit %" PRIu64
 		            "; the WAL holds those entries (last index %" PRIu64 "): normal after a crash (etcd applies "
 		            "committed entries before the HardState carrying the new commit is flushed, and a commit-only "
@@ -692,14 +674,14 @@ static int applied_vs_wal(ea_node *nd, size_t i, ea_diff *d)
 	}
 	const ea_problem *first = tail_damage(nd);
 	if (first) {
-		add_finding(d, "applied-ahead-of-wal", "info", ci, -1, 1u << i,
+		add_finding(d, EA_FK_APPLIED_AHEAD_OF_WAL, "info", ci, -1, 1u << i,
 		            "%s: the db has applied up to index %" PRIu64 " but the WAL's last readable entry is %" PRIu64
 		            " (commit %" PRIu64 "); the WAL is damaged where it ends (%s %s+%" PRIu64 "), so the missing entries may "
 		            "be in the damaged part: see the wal-damage finding", nd->name, ci, last, commit, first->kind,
 		            first->file ? first->file : "-", first->offset == EA_NO_OFFSET ? 0 : first->offset);
 		return 0;
 	}
-	add_finding(d, "applied-ahead-of-wal", "critical", ci, -1, 1u << i,
+	add_finding(d, EA_FK_APPLIED_AHEAD_OF_WAL, "critical", ci, -1, 1u << i,
 	            "%s: the db has applied up to index %" PRIu64 " but the undamaged WAL ends at index %" PRIu64
 	            " (commit %" PRIu64 "): WAL writes were lost (fsync lied, or the WAL was replaced)",
 	            nd->name, ci, last, commit);
@@ -731,7 +713,7 @@ int ea_diff_run(ea_node *const *nodes, size_t n, const ea_terms *terms, ea_diff 
 			snprintf(list + l, sizeof list - l, "%s%s=%" PRIx64, l ? ", " : "", nodes[i]->name, nodes[i]->wal.cluster_id);
 			mask |= 1u << i;
 		}
-		add_finding(d, "cluster-id-mismatch", "critical", 0, -1, mask,
+		add_finding(d, EA_FK_CLUSTER_ID_MISMATCH, "critical", 0, -1, mask,
 		            "the nodes belong to different clusters (%s): a member restored from a backup creates a new "
 		            "cluster ID; raft logs are compared anyway, but agreement between them means little", list);
 		raise_verdict(d, EA_VERDICT_DAMAGED);
@@ -759,13 +741,13 @@ int ea_diff_run(ea_node *const *nodes, size_t n, const ea_terms *terms, ea_diff 
 			if (p->data_mismatch || (committed_a && committed_b)) { cdiv_count[a]++; cdiv_count[b]++; }
 			if (p->data_mismatch) {
 				committed_div = 1;
-				add_finding(d, "committed-divergence", "critical", p->index, -1, mask,
+				add_finding(d, EA_FK_COMMITTED_DIVERGENCE, "critical", p->index, -1, mask,
 				            "index %" PRIu64 " has the same term %" PRIu64 " on %s and %s but different data: raft's "
 				            "log matching is broken (disk corruption that kept a valid CRC, or a edited/re-sealed WAL). "
 				            "%s: %s; %s: %s", p->index, p->term_a, A->name, B->name, A->name, p->where_a, B->name, p->where_b);
 			} else if (committed_a && committed_b) {
 				committed_div = 1;
-				add_finding(d, "committed-divergence", "critical", p->index, -1, mask,
+				add_finding(d, EA_FK_COMMITTED_DIVERGENCE, "critical", p->index, -1, mask,
 				            "index %" PRIu64 " is committed on both %s (term %" PRIu64 ") and %s (term %" PRIu64 "): "
 				            "two different entries were committed at the same index, which raft forbids. %s: %s; %s: %s",
 				            p->index, A->name, p->term_a, B->name, p->term_b, A->name, p->where_a, B->name, p->where_b);
@@ -796,7 +778,7 @@ int ea_diff_run(ea_node *const *nodes, size_t n, const ea_terms *terms, ea_diff 
 				} else {
 					if (nunc < MAX_NODES * MAX_NODES)
 						unc[nunc++] = (struct unc_key){ lose, p->index, d->nfindings };
-					add_finding(d, "uncommitted-divergence", lose_committed ? "critical" : "warning", p->index, -1, mask,
+					add_finding(d, EA_FK_UNCOMMITTED_DIVERGENCE, lose_committed ? "critical" : "warning", p->index, -1, mask,
 					            "from index %" PRIu64 " %s holds entries of term %" PRIu64 " up to %" PRIu64 " that %s does not "
 					            "(it has term %" PRIu64 " there); %s's are beyond its commit index %" PRIu64 " and will be "
 					            "overwritten by the newer term when it rejoins: normal after a leader was isolated",
@@ -809,11 +791,11 @@ int ea_diff_run(ea_node *const *nodes, size_t n, const ea_terms *terms, ea_diff 
 	/* one committed-divergence finding per odd node and index: merge the pairs that share it */
 	for (size_t f = 0; f < d->nfindings; f++) {
 		ea_finding *F = &d->findings[f];
-		if (strcmp(F->kind, "committed-divergence") != 0) continue;
+		if (F->kind_id != EA_FK_COMMITTED_DIVERGENCE) continue;
 		for (size_t g = f + 1; g < d->nfindings; g++) {
 			ea_finding *G = &d->findings[g];
 			uint32_t common_bit = F->node_mask & G->node_mask;
-			if (strcmp(G->kind, "committed-divergence") != 0 || G->index != F->index ||
+			if (G->kind_id != EA_FK_COMMITTED_DIVERGENCE || G->index != F->index ||
 			    __builtin_popcount(common_bit) != 1)
 				continue;
 			uint32_t other = G->node_mask & ~common_bit;
@@ -850,7 +832,7 @@ int ea_diff_run(ea_node *const *nodes, size_t n, const ea_terms *terms, ea_diff 
 					continue;
 				if (removed & (1u << i)) continue;
 				removed |= 1u << i;
-				add_finding(d, "member-removed", "info", cc->index, -1, 1u << i,
+				add_finding(d, EA_FK_MEMBER_REMOVED, "info", cc->index, -1, 1u << i,
 				            "%s (%" PRIx64 ") was removed from the cluster by the conf change at index %" PRIu64
 				            " (term %" PRIu64 ", committed on %s); its log ends at %" PRIu64 " and it is no "
 				            "longer a member", nodes[i]->name, cc->member_id, cc->index, cc->term, o->name,
@@ -875,7 +857,7 @@ int ea_diff_run(ea_node *const *nodes, size_t n, const ea_terms *terms, ea_diff 
 			if (j != i && nodes[j]->have_wal && nodes[j]->wal.last_index == max_last && nodes[j]->log_first_index < others_first)
 				others_first = nodes[j]->log_first_index;
 		int needs_snap = others_first != UINT64_MAX && others_first > nd->wal.last_index + 1;
-		add_finding(d, "lagging", "warning", nd->wal.last_index + 1, -1, 1u << i,
+		add_finding(d, EA_FK_LAGGING, "warning", nd->wal.last_index + 1, -1, 1u << i,
 		            "%s's log is a prefix of the others': %" PRIu64 " entries behind (last index %" PRIu64 " vs %" PRIu64
 		            ", commit %" PRIu64 " vs %" PRIu64 ")%s", nd->name, max_last - nd->wal.last_index,
 		            nd->wal.last_index, max_last, nd->wal.hard_state.commit, max_commit,
@@ -894,9 +876,9 @@ int ea_diff_run(ea_node *const *nodes, size_t n, const ea_terms *terms, ea_diff 
 		if (!nodes[i]->missing && !unread) continue;
 		damaged |= 1u << i;   /* not a node to restore from */
 		if (nodes[i]->missing)
-			add_finding(d, "missing-part", "warning", 0, -1, 1u << i, "%s: %s", nodes[i]->name, nodes[i]->missing);
+			add_finding(d, EA_FK_MISSING_PART, "warning", 0, -1, 1u << i, "%s: %s", nodes[i]->name, nodes[i]->missing);
 		else
-			add_finding(d, "missing-part", "warning", 0, -1, 1u << i, "%s: part of the copy cannot be read: %s: %s",
+			add_finding(d, EA_FK_MISSING_PART, "warning", 0, -1, 1u << i, "%s: part of the copy cannot be read: %s: %s",
 			            nodes[i]->name, unread->file, unread->message);
 		raise_verdict(d, EA_VERDICT_INCOMPLETE);
 	}
@@ -910,7 +892,7 @@ int ea_diff_run(ea_node *const *nodes, size_t n, const ea_terms *terms, ea_diff 
 		size_t errs = error_problems(nd, &warn, &gaps, &first);
 		if (errs || warn) {
 			if (errs) damaged |= 1u << i;
-			add_finding(d, "wal-damage", errs ? "critical" : "warning", 0, -1, 1u << i,
+			add_finding(d, EA_FK_WAL_DAMAGE, errs ? "critical" : "warning", 0, -1, 1u << i,
 			            "%s: %zu error%s, %zu warning%s in the WAL; first: %s %s+%" PRIu64 ": %s", nd->name, errs,
 			            errs == 1 ? "" : "s", warn, warn == 1 ? "" : "s", first->kind, first->file ? first->file : "-",
 			            first->offset == EA_NO_OFFSET ? 0 : first->offset, first->message);
@@ -918,7 +900,7 @@ int ea_diff_run(ea_node *const *nodes, size_t n, const ea_terms *terms, ea_diff 
 		}
 		if (gaps) {
 			damaged |= 1u << i;
-			add_finding(d, "log-gap", "critical", 0, -1, 1u << i,
+			add_finding(d, EA_FK_LOG_GAP, "critical", 0, -1, 1u << i,
 			            "%s: %zu range%s of raft indexes missing from the WAL with no snapshot to explain them",
 			            nd->name, gaps, gaps == 1 ? "" : "s");
 			raise_verdict(d, EA_VERDICT_DAMAGED);
@@ -926,7 +908,7 @@ int ea_diff_run(ea_node *const *nodes, size_t n, const ea_terms *terms, ea_diff 
 		if (nd->have_db && nd->db_problems) {
 			if (nd->db_errors) damaged |= 1u << i;
 			const ea_problem *fp = nd->db_first_problem;
-			add_finding(d, "db-damage", nd->db_errors ? "critical" : "warning", 0, -1, 1u << i, "%s: %zu problem%s in the bbolt database %s; first: %s",
+			add_finding(d, EA_FK_DB_DAMAGE, nd->db_errors ? "critical" : "warning", 0, -1, 1u << i, "%s: %zu problem%s in the bbolt database %s; first: %s",
 			            nd->name, nd->db_problems, nd->db_problems == 1 ? "" : "s", nd->db_file ? nd->db_file : "",
 			            nd->db_unreadable ? nd->db_unreadable : fp ? fp->message : "?");
 			if (nd->db_errors) raise_verdict(d, EA_VERDICT_DAMAGED);
@@ -947,7 +929,7 @@ int ea_diff_run(ea_node *const *nodes, size_t n, const ea_terms *terms, ea_diff 
 			if (nd->wal.snapshots[s].index > last_snap) last_snap = nd->wal.snapshots[s].index;
 		if (last_snap && nd->db_consistent_index < last_snap) {
 			state_bad |= 1u << i;
-			add_finding(d, "applied-ahead-of-wal", "warning", nd->db_consistent_index, -1, 1u << i,
+			add_finding(d, EA_FK_APPLIED_AHEAD_OF_WAL, "warning", nd->db_consistent_index, -1, 1u << i,
 			            "%s: the db's consistent index %" PRIu64 " is behind the last WAL snapshot %" PRIu64
 			            ": the db is older than the raft state says (a restored or swapped db?)",
 			            nd->name, nd->db_consistent_index, last_snap);
@@ -963,7 +945,7 @@ int ea_diff_run(ea_node *const *nodes, size_t n, const ea_terms *terms, ea_diff 
 	for (size_t r = 0; terms && r < terms->nrows; r++) {
 		const ea_term_row *row = &terms->rows[r];
 		if (!row->leader_mismatch) continue;
-		add_finding(d, "leader-mismatch", "warning", row->first_index, -1, 0,
+		add_finding(d, EA_FK_LEADER_MISMATCH, "warning", row->first_index, -1, 0,
 		            "term %" PRIu64 ": the votes in the WALs make %" PRIx64 " the leader, etcd's log says %" PRIx64
 		            ": a log from another cluster or member, or WALs that are not what the members ran on",
 		            row->term, row->leader, row->log_leader);
@@ -971,7 +953,7 @@ int ea_diff_run(ea_node *const *nodes, size_t n, const ea_terms *terms, ea_diff 
 
 	/* elections: storms and a term racing ahead */
 	if (terms && (terms->longest_failed_run >= 3 || terms->failed_elections >= 5)) {
-		add_finding(d, "term-inflation", "warning", 0, -1, 0,
+		add_finding(d, EA_FK_TERM_INFLATION, "warning", 0, -1, 0,
 		            "election storm: %zu failed elections (longest run %zu in a row) up to term %" PRIu64
 		            ": leaders kept losing their followers (slow disk or network, CPU starvation, a paused process, "
 		            "election timeout too short)", terms->failed_elections, terms->longest_failed_run, terms->max_term);
@@ -980,7 +962,7 @@ int ea_diff_run(ea_node *const *nodes, size_t n, const ea_terms *terms, ea_diff 
 		ea_node *nd = nodes[i];
 		if (!nd->have_wal || !nd->wal.have_hard_state) continue;
 		if (nd->wal.hard_state.term > terms->max_term_with_entries + 2) {
-			add_finding(d, "term-inflation", "warning", 0, -1, 1u << i,
+			add_finding(d, EA_FK_TERM_INFLATION, "warning", 0, -1, 1u << i,
 			            "%s is at term %" PRIu64 " while the newest term with entries is %" PRIu64
 			            ": it kept campaigning without winning (partitioned member without pre-vote); when it "
 			            "reconnects it forces an election", nd->name, nd->wal.hard_state.term, terms->max_term_with_entries);
