@@ -845,9 +845,8 @@ static void svg_timeline(FILE *f, ea_node *const *nodes, size_t n, const ea_term
 	for (size_t k = 0; d && k < d->nfindings; k++) {
 		const ea_finding *fd = &d->findings[k];
 		if (!fd->index || !fd->node_mask) continue;
-		int is_div = strstr(fd->kind, "divergence") != NULL;
-		if (!is_div && strcmp(fd->kind, "lagging") != 0 && strcmp(fd->kind, "applied-ahead-of-wal") != 0 &&
-		    strcmp(fd->kind, "membership-mismatch") != 0)
+		int is_div = ea_finding_kind_get(fd->kind_id)->draw == EA_FK_DRAW_DIVERGENCE;
+		if (ea_finding_kind_get(fd->kind_id)->draw == EA_FK_DRAW_NONE)
 			continue;
 		double x;
 		if (!place(&a, 0, fd->index, -1, &x)) { a.not_drawn++; continue; }
@@ -1148,7 +1147,8 @@ static void section_findings(FILE *f, ea_node *const *nodes, size_t n, const ea_
 			if (more) fprintf(f, "<tr><td colspan=\"6\" class=\"muted\">%zu more problems on this node: see "
 			                     "<code>etcd-autopsy wal ls</code> or the export's problems table</td></tr>\n", more);
 			if (nd->have_db && nd->db_problems) {
-				fprintf(f, "<tr class=\"problem db\" data-kind=\"db-damage\"><td><a href=\"#node-%zu\">", i);
+				fprintf(f, "<tr class=\"problem db\" data-kind=\"%s\"><td><a href=\"#node-%zu\">",
+				        ea_finding_kind_get(EA_FK_DB_DAMAGE)->name, i);
 				if (first_row) fprintf(f, "<span id=\"problems-%zu\"></span>", i);
 				esc(f, nd->name);
 				fprintf(f, "</a></td><td><span class=\"badge sev-%s\">%s</span></td><td>",
