@@ -688,107 +688,129 @@ static int applied_vs_wal(ea_node *nd, size_t i, ea_diff *d)
 	return 1;
 }
 
-int ea_diff_run(ea_node *const *nodes, size_t n, const ea_terms *terms, ea_diff *d)
-{
-	memset(d, 0, sizeof *d);
-	d->recommended = -1;
-	if (n > MAX_NODES) return EA_EINVAL;
-	pair_div (*div)[MAX_NODES] = calloc(MAX_NODES, sizeof *div);
-	if (!div) return EA_ENOMEM;
+/* What the rules learn about the nodes as the driver runs them, in order. */
+typedef struct {
+	ea_node *const *nodes;
+	size_t n;
+	const ea_terms *terms;
+	ea_diff *d;
+	uint32_t losing;                    /* on the losing side of a divergence */
+	uint32_t diverged;                  /* part of any divergence */
+	uint32_t removed;                   /* removed by a committed conf change */
+	uint32_t damaged;                   /* not a node to restore from: damage or a missing part */
+	uint32_t state_bad;                 /* db inconsistent with its WAL or the others' */
+	uint32_t odd;                       /* disagrees on committed entries with most others */
+	int committed_div, majority_agrees;
+	size_t cdiv_count[MAX_NODES];       /* committed divergences each node is part of */
+	struct unc_key { size_t loser; uint64_t index; size_t finding; } unc[MAX_NODES * MAX_NODES];
+	size_t nunc;                        /* uncommitted-divergence findings, by (losing node, index) */
+} diff_ctx;
 
-	/* cluster identity */
+/* "a, b, c": the names of the nodes in mask, into out. */
+static void node_names(const diff_ctx *x, uint32_t mask, char *out, size_t cap)
+{
+	out[0] = 0;
+	for (size_t k = 0; k < x->n; k++)
+		if (mask & (1u << k)) {
+			size_t l = strlen(out);
+			snprintf(out + l, cap - l, "%s%s", l ? ", " : "", x->nodes[k]->name);
+		}
+}
+
+/* cluster-id-mismatch: the nodes' WAL metadata name different clusters */
+static void rule_cluster_id(diff_ctx *x)
+{
+	ea_node *const *nodes = x->nodes;
 	uint64_t cid = 0;
 	int cid_mismatch = 0;
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < x->n; i++) {
 		if (!nodes[i]->have_wal || !nodes[i]->wal.have_metadata) continue;
 		if (!cid) cid = nodes[i]->wal.cluster_id;
 		else if (nodes[i]->wal.cluster_id != cid) cid_mismatch = 1;
 	}
-	if (cid_mismatch) {
-		char list[512] = "";
-		uint32_t mask = 0;
-		for (size_t i = 0; i < n; i++) {
-			if (!nodes[i]->have_wal) continue;
-			size_t l = strlen(list);
-			snprintf(list + l, sizeof list - l, "%s%s=%" PRIx64, l ? ", " : "", nodes[i]->name, nodes[i]->wal.cluster_id);
-			mask |= 1u << i;
-		}
-		add_finding(d, EA_FK_CLUSTER_ID_MISMATCH, "critical", 0, -1, mask,
-		            "the nodes belong to different clusters (%s): a member restored from a backup creates a new "
-		            "cluster ID; raft logs are compared anyway, but agreement between them means little", list);
-		raise_verdict(d, EA_VERDICT_DAMAGED);
+	if (!cid_mismatch) return;
+	char list[512] = "";
+	uint32_t mask = 0;
+	for (size_t i = 0; i < x->n; i++) {
+		if (!nodes[i]->have_wal) continue;
+		size_t l = strlen(list);
+		snprintf(list + l, sizeof list - l, "%s%s=%" PRIx64, l ? ", " : "", nodes[i]->name, nodes[i]->wal.cluster_id);
+		mask |= 1u << i;
 	}
+	add_finding(x->d, EA_FK_CLUSTER_ID_MISMATCH, "critical", 0, -1, mask,
+	            "the nodes belong to different clusters (%s): a member restored from a backup creates a new "
+	            "cluster ID; raft logs are compared anyway, but agreement between them means little", list);
+	raise_verdict(x->d, EA_VERDICT_DAMAGED);
+}
 
-	int rc = align(nodes, n, div);
-	if (rc != EA_OK) { free(div); return rc; }
+/* uncommitted-divergence: the side with the older term (lose) will be overwritten; one finding
+ * per (index, losing node), the winners listed together */
+static void pair_uncommitted(diff_ctx *x, const pair_div *p, size_t a, size_t b, int committed_a, int committed_b)
+{
+	ea_diff *d = x->d;
+	uint32_t mask = 1u << a | 1u << b;
+	size_t lose = p->term_a < p->term_b ? a : b;
+	ea_node *L = x->nodes[lose], *W = x->nodes[lose == a ? b : a];
+	uint64_t lt = lose == a ? p->term_a : p->term_b, wt = lose == a ? p->term_b : p->term_a;
+	int lose_committed = lose == a ? committed_a : committed_b;
+	x->losing |= 1u << lose;
+	ea_finding *same = NULL;
+	for (size_t u = 0; u < x->nunc; u++)
+		if (x->unc[u].loser == lose && x->unc[u].index == p->index) same = &d->findings[x->unc[u].finding];
+	if (same) {
+		char names[256];
+		node_names(x, (same->node_mask | mask) & ~(1u << lose), names, sizeof names);
+		same->node_mask |= mask;
+		snprintf(same->detail, sizeof same->detail,
+		         "from index %" PRIu64 " %s holds entries of term %" PRIu64 " up to %" PRIu64 " that %s do not "
+		         "(they have term %" PRIu64 " there); %s's are beyond its commit index %" PRIu64 " and will be "
+		         "overwritten by the newer term when it rejoins: normal after a leader was isolated",
+		         p->index, L->name, lt, L->wal.last_index, names, wt, L->name, L->wal.hard_state.commit);
+	} else {
+		if (x->nunc < MAX_NODES * MAX_NODES)
+			x->unc[x->nunc++] = (struct unc_key){ lose, p->index, d->nfindings };
+		add_finding(d, EA_FK_UNCOMMITTED_DIVERGENCE, lose_committed ? "critical" : "warning", p->index, -1, mask,
+		            "from index %" PRIu64 " %s holds entries of term %" PRIu64 " up to %" PRIu64 " that %s does not "
+		            "(it has term %" PRIu64 " there); %s's are beyond its commit index %" PRIu64 " and will be "
+		            "overwritten by the newer term when it rejoins: normal after a leader was isolated",
+		            p->index, L->name, lt, L->wal.last_index, W->name, wt, L->name, L->wal.hard_state.commit);
+	}
+	if (lose_committed) x->committed_div = 1;
+}
 
-	uint32_t losing = 0;   /* nodes on the losing side of a divergence */
-	struct unc_key { size_t loser; uint64_t index; size_t finding; } unc[MAX_NODES * MAX_NODES];
-	size_t nunc = 0;
-	uint32_t diverged = 0;
-	int committed_div = 0;
-	size_t cdiv_count[MAX_NODES] = { 0 };   /* committed divergences each node is part of */
-	for (size_t a = 0; a < n; a++)
-		for (size_t b = a + 1; b < n; b++) {
-			pair_div *p = &div[a][b];
-			if (!p->found) continue;
-			ea_node *A = nodes[a], *B = nodes[b];
-			uint32_t mask = 1u << a | 1u << b;
-			diverged |= mask;
-			if (!d->first_divergent_index || p->index < d->first_divergent_index) d->first_divergent_index = p->index;
-			int committed_a = p->index <= A->wal.hard_state.commit;
-			int committed_b = p->index <= B->wal.hard_state.commit;
-			if (p->data_mismatch || (committed_a && committed_b)) { cdiv_count[a]++; cdiv_count[b]++; }
-			if (p->data_mismatch) {
-				committed_div = 1;
-				add_finding(d, EA_FK_COMMITTED_DIVERGENCE, "critical", p->index, -1, mask,
-				            "index %" PRIu64 " has the same term %" PRIu64 " on %s and %s but different data: raft's "
-				            "log matching is broken (disk corruption that kept a valid CRC, or a edited/re-sealed WAL). "
-				            "%s: %s; %s: %s", p->index, p->term_a, A->name, B->name, A->name, p->where_a, B->name, p->where_b);
-			} else if (committed_a && committed_b) {
-				committed_div = 1;
-				add_finding(d, EA_FK_COMMITTED_DIVERGENCE, "critical", p->index, -1, mask,
-				            "index %" PRIu64 " is committed on both %s (term %" PRIu64 ") and %s (term %" PRIu64 "): "
-				            "two different entries were committed at the same index, which raft forbids. %s: %s; %s: %s",
-				            p->index, A->name, p->term_a, B->name, p->term_b, A->name, p->where_a, B->name, p->where_b);
-			} else {
-				size_t lose = p->term_a < p->term_b ? a : b;
-				ea_node *L = nodes[lose], *W = nodes[lose == a ? b : a];
-				uint64_t lt = lose == a ? p->term_a : p->term_b, wt = lose == a ? p->term_b : p->term_a;
-				int lose_committed = lose == a ? committed_a : committed_b;
-				losing |= 1u << lose;
-				/* one finding per (index, losing node): the winners are listed together */
-				ea_finding *same = NULL;
-				for (size_t u = 0; u < nunc; u++)
-					if (unc[u].loser == lose && unc[u].index == p->index) same = &d->findings[unc[u].finding];
-				if (same) {
-					uint32_t winners = (same->node_mask | mask) & ~(1u << lose);
-					char names[256] = "";
-					for (size_t k = 0; k < n; k++)
-						if (winners & (1u << k)) {
-							size_t l = strlen(names);
-							snprintf(names + l, sizeof names - l, "%s%s", l ? ", " : "", nodes[k]->name);
-						}
-					same->node_mask |= mask;
-					snprintf(same->detail, sizeof same->detail,
-					         "from index %" PRIu64 " %s holds entries of term %" PRIu64 " up to %" PRIu64 " that %s do not "
-					         "(they have term %" PRIu64 " there); %s's are beyond its commit index %" PRIu64 " and will be "
-					         "overwritten by the newer term when it rejoins: normal after a leader was isolated",
-					         p->index, L->name, lt, L->wal.last_index, names, wt, L->name, L->wal.hard_state.commit);
-				} else {
-					if (nunc < MAX_NODES * MAX_NODES)
-						unc[nunc++] = (struct unc_key){ lose, p->index, d->nfindings };
-					add_finding(d, EA_FK_UNCOMMITTED_DIVERGENCE, lose_committed ? "critical" : "warning", p->index, -1, mask,
-					            "from index %" PRIu64 " %s holds entries of term %" PRIu64 " up to %" PRIu64 " that %s does not "
-					            "(it has term %" PRIu64 " there); %s's are beyond its commit index %" PRIu64 " and will be "
-					            "overwritten by the newer term when it rejoins: normal after a leader was isolated",
-					            p->index, L->name, lt, L->wal.last_index, W->name, wt, L->name, L->wal.hard_state.commit);
-				}
-				if (lose_committed) committed_div = 1;
-			}
-		}
-	free(div);
-	/* one committed-divergence finding per odd node and index: merge the pairs that share it */
+/* The first disagreement between nodes a and b: committed-divergence (same term, different
+ * data; or committed on both) or uncommitted-divergence. */
+static void pair_divergence(diff_ctx *x, const pair_div *p, size_t a, size_t b)
+{
+	ea_diff *d = x->d;
+	ea_node *A = x->nodes[a], *B = x->nodes[b];
+	uint32_t mask = 1u << a | 1u << b;
+	x->diverged |= mask;
+	if (!d->first_divergent_index || p->index < d->first_divergent_index) d->first_divergent_index = p->index;
+	int committed_a = p->index <= A->wal.hard_state.commit;
+	int committed_b = p->index <= B->wal.hard_state.commit;
+	if (p->data_mismatch || (committed_a && committed_b)) { x->cdiv_count[a]++; x->cdiv_count[b]++; }
+	if (p->data_mismatch) {
+		x->committed_div = 1;
+		add_finding(d, EA_FK_COMMITTED_DIVERGENCE, "critical", p->index, -1, mask,
+		            "index %" PRIu64 " has the same term %" PRIu64 " on %s and %s but different data: raft's "
+		            "log matching is broken (disk corruption that kept a valid CRC, or a edited/re-sealed WAL). "
+		            "%s: %s; %s: %s", p->index, p->term_a, A->name, B->name, A->name, p->where_a, B->name, p->where_b);
+	} else if (committed_a && committed_b) {
+		x->committed_div = 1;
+		add_finding(d, EA_FK_COMMITTED_DIVERGENCE, "critical", p->index, -1, mask,
+		            "index %" PRIu64 " is committed on both %s (term %" PRIu64 ") and %s (term %" PRIu64 "): "
+		            "two different entries were committed at the same index, which raft forbids. %s: %s; %s: %s",
+		            p->index, A->name, p->term_a, B->name, p->term_b, A->name, p->where_a, B->name, p->where_b);
+	} else {
+		pair_uncommitted(x, p, a, b, committed_a, committed_b);
+	}
+}
+
+/* one committed-divergence finding per odd node and index: merge the pairs that share it */
+static void merge_committed_divergences(diff_ctx *x)
+{
+	ea_diff *d = x->d;
 	for (size_t f = 0; f < d->nfindings; f++) {
 		ea_finding *F = &d->findings[f];
 		if (F->kind_id != EA_FK_COMMITTED_DIVERGENCE) continue;
@@ -800,39 +822,56 @@ int ea_diff_run(ea_node *const *nodes, size_t n, const ea_terms *terms, ea_diff 
 				continue;
 			uint32_t other = G->node_mask & ~common_bit;
 			size_t l = strlen(F->detail);
-			for (size_t k = 0; k < n; k++)
+			for (size_t k = 0; k < x->n; k++)
 				if (other & (1u << k))
 					snprintf(F->detail + l, sizeof F->detail - l, "; %s holds the same as %s",
-					         nodes[k]->name, nodes[__builtin_ctz(F->node_mask & ~common_bit)]->name);
+					         x->nodes[k]->name, x->nodes[__builtin_ctz(F->node_mask & ~common_bit)]->name);
 			F->node_mask |= G->node_mask;
 			memmove(G, G + 1, (d->nfindings - g - 1) * sizeof *G);
 			d->nfindings--;
 			g--;
 		}
 	}
-	/* a node that disagrees on committed entries with most others is the odd one out */
-	uint32_t odd = 0;
-	size_t nwal = 0;
-	for (size_t i = 0; i < n; i++) nwal += nodes[i]->have_wal;
-	for (size_t i = 0; i < n; i++)
-		if (cdiv_count[i] && cdiv_count[i] * 2 > (nwal - 1)) odd |= 1u << i;
-	int majority_agrees = committed_div && odd && (size_t)__builtin_popcount(odd) * 2 < nwal;
-	if (committed_div) raise_verdict(d, EA_VERDICT_COMMITTED_DIVERGENCE);
-	else if (diverged) raise_verdict(d, EA_VERDICT_UNCOMMITTED_DIVERGENCE);
+}
 
-	/* members removed by a committed conf change on any node: their logs stop by design */
-	uint32_t removed = 0;
-	for (size_t i = 0; i < n; i++) {
+/* The logs aligned by index: every pair's first disagreement classified, then the odd one
+ * out (a node that disagrees on committed entries with most others) and the verdict. */
+static int rule_log_divergence(diff_ctx *x)
+{
+	pair_div (*div)[MAX_NODES] = calloc(MAX_NODES, sizeof *div);
+	if (!div) return EA_ENOMEM;
+	int rc = align(x->nodes, x->n, div);
+	if (rc != EA_OK) { free(div); return rc; }
+	for (size_t a = 0; a < x->n; a++)
+		for (size_t b = a + 1; b < x->n; b++)
+			if (div[a][b].found) pair_divergence(x, &div[a][b], a, b);
+	free(div);
+	merge_committed_divergences(x);
+	size_t nwal = 0;
+	for (size_t i = 0; i < x->n; i++) nwal += x->nodes[i]->have_wal;
+	for (size_t i = 0; i < x->n; i++)
+		if (x->cdiv_count[i] && x->cdiv_count[i] * 2 > (nwal - 1)) x->odd |= 1u << i;
+	x->majority_agrees = x->committed_div && x->odd && (size_t)__builtin_popcount(x->odd) * 2 < nwal;
+	if (x->committed_div) raise_verdict(x->d, EA_VERDICT_COMMITTED_DIVERGENCE);
+	else if (x->diverged) raise_verdict(x->d, EA_VERDICT_UNCOMMITTED_DIVERGENCE);
+	return EA_OK;
+}
+
+/* member-removed: members removed by a committed conf change on any node, their logs stop by design */
+static void rule_member_removed(diff_ctx *x)
+{
+	ea_node *const *nodes = x->nodes;
+	for (size_t i = 0; i < x->n; i++) {
 		if (!nodes[i]->have_wal) continue;
-		for (size_t j = 0; j < n; j++) {
+		for (size_t j = 0; j < x->n; j++) {
 			const ea_node *o = nodes[j];
 			for (size_t c = 0; o->have_wal && c < o->nconf; c++) {
 				const ea_conf_change *cc = &o->conf[c];
 				if (!cc->committed || strcmp(cc->kind, "confchange:remove") != 0 || cc->member_id != nodes[i]->wal.member_id)
 					continue;
-				if (removed & (1u << i)) continue;
-				removed |= 1u << i;
-				add_finding(d, EA_FK_MEMBER_REMOVED, "info", cc->index, -1, 1u << i,
+				if (x->removed & (1u << i)) continue;
+				x->removed |= 1u << i;
+				add_finding(x->d, EA_FK_MEMBER_REMOVED, "info", cc->index, -1, 1u << i,
 				            "%s (%" PRIx64 ") was removed from the cluster by the conf change at index %" PRIu64
 				            " (term %" PRIu64 ", committed on %s); its log ends at %" PRIu64 " and it is no "
 				            "longer a member", nodes[i]->name, cc->member_id, cc->index, cc->term, o->name,
@@ -840,170 +879,249 @@ int ea_diff_run(ea_node *const *nodes, size_t n, const ea_terms *terms, ea_diff 
 			}
 		}
 	}
+}
 
-	/* lagging: a strict prefix of the most advanced log */
+/* lagging: a strict prefix of the most advanced log */
+static void rule_lagging(diff_ctx *x)
+{
+	ea_node *const *nodes = x->nodes;
 	uint64_t max_last = 0, max_commit = 0;
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < x->n; i++) {
 		if (!nodes[i]->have_wal) continue;
 		if (nodes[i]->wal.last_index > max_last) max_last = nodes[i]->wal.last_index;
 		if (nodes[i]->wal.hard_state.commit > max_commit) max_commit = nodes[i]->wal.hard_state.commit;
 	}
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < x->n; i++) {
 		ea_node *nd = nodes[i];
-		if (!nd->have_wal || ((diverged | removed) & (1u << i))) continue;
+		if (!nd->have_wal || ((x->diverged | x->removed) & (1u << i))) continue;
 		if (nd->wal.last_index >= max_last) continue;
 		uint64_t others_first = UINT64_MAX;
-		for (size_t j = 0; j < n; j++)
+		for (size_t j = 0; j < x->n; j++)
 			if (j != i && nodes[j]->have_wal && nodes[j]->wal.last_index == max_last && nodes[j]->log_first_index < others_first)
 				others_first = nodes[j]->log_first_index;
 		int needs_snap = others_first != UINT64_MAX && others_first > nd->wal.last_index + 1;
-		add_finding(d, EA_FK_LAGGING, "warning", nd->wal.last_index + 1, -1, 1u << i,
+		add_finding(x->d, EA_FK_LAGGING, "warning", nd->wal.last_index + 1, -1, 1u << i,
 		            "%s's log is a prefix of the others': %" PRIu64 " entries behind (last index %" PRIu64 " vs %" PRIu64
 		            ", commit %" PRIu64 " vs %" PRIu64 ")%s", nd->name, max_last - nd->wal.last_index,
 		            nd->wal.last_index, max_last, nd->wal.hard_state.commit, max_commit,
 		            needs_snap ? "; the others' WALs no longer hold what it lacks: it will need a snapshot from the leader"
 		                       : "; the others' WALs still hold every entry it lacks");
-		raise_verdict(d, EA_VERDICT_LAGGING);
+		raise_verdict(x->d, EA_VERDICT_LAGGING);
 	}
+}
 
-	/* a node without its WAL or its db: compared for what it has, never `consistent` */
-	uint32_t damaged = 0;
-	for (size_t i = 0; i < n; i++) {
+/* missing-part: a node without its WAL or its db is compared for what it has, never `consistent` */
+static void rule_missing_part(diff_ctx *x)
+{
+	ea_node *const *nodes = x->nodes;
+	for (size_t i = 0; i < x->n; i++) {
 		const ea_problem *unread = NULL;
 		for (size_t p = 0; !unread && nodes[i]->have_wal && p < nodes[i]->wal.problem_count; p++)
 			if (nodes[i]->wal.problems[p].p.severity == EA_SEV_ERROR && outside_wal(nodes[i], &nodes[i]->wal.problems[p].p))
 				unread = &nodes[i]->wal.problems[p].p;
 		if (!nodes[i]->missing && !unread) continue;
-		damaged |= 1u << i;   /* not a node to restore from */
+		x->damaged |= 1u << i;   /* not a node to restore from */
 		if (nodes[i]->missing)
-			add_finding(d, EA_FK_MISSING_PART, "warning", 0, -1, 1u << i, "%s: %s", nodes[i]->name, nodes[i]->missing);
+			add_finding(x->d, EA_FK_MISSING_PART, "warning", 0, -1, 1u << i, "%s: %s", nodes[i]->name, nodes[i]->missing);
 		else
-			add_finding(d, EA_FK_MISSING_PART, "warning", 0, -1, 1u << i, "%s: part of the copy cannot be read: %s: %s",
+			add_finding(x->d, EA_FK_MISSING_PART, "warning", 0, -1, 1u << i, "%s: part of the copy cannot be read: %s: %s",
 			            nodes[i]->name, unread->file, unread->message);
-		raise_verdict(d, EA_VERDICT_INCOMPLETE);
+		raise_verdict(x->d, EA_VERDICT_INCOMPLETE);
 	}
+}
 
-	/* damage found by the readers */
-	for (size_t i = 0; i < n; i++) {
-		ea_node *nd = nodes[i];
-		if (!nd->have_wal) continue;
-		size_t warn, gaps;
-		const ea_problem *first;
-		size_t errs = error_problems(nd, &warn, &gaps, &first);
-		if (errs || warn) {
-			if (errs) damaged |= 1u << i;
-			add_finding(d, EA_FK_WAL_DAMAGE, errs ? "critical" : "warning", 0, -1, 1u << i,
-			            "%s: %zu error%s, %zu warning%s in the WAL; first: %s %s+%" PRIu64 ": %s", nd->name, errs,
-			            errs == 1 ? "" : "s", warn, warn == 1 ? "" : "s", first->kind, first->file ? first->file : "-",
-			            first->offset == EA_NO_OFFSET ? 0 : first->offset, first->message);
-			if (errs) raise_verdict(d, EA_VERDICT_DAMAGED);
-		}
-		if (gaps) {
-			damaged |= 1u << i;
-			add_finding(d, EA_FK_LOG_GAP, "critical", 0, -1, 1u << i,
-			            "%s: %zu range%s of raft indexes missing from the WAL with no snapshot to explain them",
-			            nd->name, gaps, gaps == 1 ? "" : "s");
-			raise_verdict(d, EA_VERDICT_DAMAGED);
-		}
-		if (nd->have_db && nd->db_problems) {
-			if (nd->db_errors) damaged |= 1u << i;
-			const ea_problem *fp = nd->db_first_problem;
-			add_finding(d, EA_FK_DB_DAMAGE, nd->db_errors ? "critical" : "warning", 0, -1, 1u << i, "%s: %zu problem%s in the bbolt database %s; first: %s",
-			            nd->name, nd->db_problems, nd->db_problems == 1 ? "" : "s", nd->db_file ? nd->db_file : "",
-			            nd->db_unreadable ? nd->db_unreadable : fp ? fp->message : "?");
-			if (nd->db_errors) raise_verdict(d, EA_VERDICT_DAMAGED);
-		}
+/* wal-damage and log-gap: what the WAL reader found on node i */
+static void node_wal_damage(diff_ctx *x, size_t i)
+{
+	ea_diff *d = x->d;
+	ea_node *nd = x->nodes[i];
+	size_t warn, gaps;
+	const ea_problem *first;
+	size_t errs = error_problems(nd, &warn, &gaps, &first);
+	if (errs || warn) {
+		if (errs) x->damaged |= 1u << i;
+		add_finding(d, EA_FK_WAL_DAMAGE, errs ? "critical" : "warning", 0, -1, 1u << i,
+		            "%s: %zu error%s, %zu warning%s in the WAL; first: %s %s+%" PRIu64 ": %s", nd->name, errs,
+		            errs == 1 ? "" : "s", warn, warn == 1 ? "" : "s", first->kind, first->file ? first->file : "-",
+		            first->offset == EA_NO_OFFSET ? 0 : first->offset, first->message);
+		if (errs) raise_verdict(d, EA_VERDICT_DAMAGED);
 	}
+	if (gaps) {
+		x->damaged |= 1u << i;
+		add_finding(d, EA_FK_LOG_GAP, "critical", 0, -1, 1u << i,
+		            "%s: %zu range%s of raft indexes missing from the WAL with no snapshot to explain them",
+		            nd->name, gaps, gaps == 1 ? "" : "s");
+		raise_verdict(d, EA_VERDICT_DAMAGED);
+	}
+}
 
-	/* applied state vs the WAL */
-	uint32_t state_bad = 0;
-	for (size_t i = 0; i < n; i++) {
-		ea_node *nd = nodes[i];
+/* db-damage: what the bbolt reader found on node i */
+static void node_db_damage(diff_ctx *x, size_t i)
+{
+	ea_node *nd = x->nodes[i];
+	if (!nd->have_db || !nd->db_problems) return;
+	if (nd->db_errors) x->damaged |= 1u << i;
+	const ea_problem *fp = nd->db_first_problem;
+	add_finding(x->d, EA_FK_DB_DAMAGE, nd->db_errors ? "critical" : "warning", 0, -1, 1u << i, "%s: %zu problem%s in the bbolt database %s; first: %s",
+	            nd->name, nd->db_problems, nd->db_problems == 1 ? "" : "s", nd->db_file ? nd->db_file : "",
+	            nd->db_unreadable ? nd->db_unreadable : fp ? fp->message : "?");
+	if (nd->db_errors) raise_verdict(x->d, EA_VERDICT_DAMAGED);
+}
+
+/* damage found by the readers, node by node */
+static void rule_damage(diff_ctx *x)
+{
+	for (size_t i = 0; i < x->n; i++) {
+		if (!x->nodes[i]->have_wal) continue;
+		node_wal_damage(x, i);
+		node_db_damage(x, i);
+	}
+}
+
+/* applied-ahead-of-wal: the db's consistent index behind the last WAL snapshot */
+static void node_db_behind_snapshot(diff_ctx *x, size_t i)
+{
+	ea_node *nd = x->nodes[i];
+	uint64_t last_snap = 0;
+	for (size_t s = 0; s < nd->wal.snapshots_kept; s++)
+		if (nd->wal.snapshots[s].index > last_snap) last_snap = nd->wal.snapshots[s].index;
+	if (!last_snap || nd->db_consistent_index >= last_snap) return;
+	x->state_bad |= 1u << i;
+	add_finding(x->d, EA_FK_APPLIED_AHEAD_OF_WAL, "warning", nd->db_consistent_index, -1, 1u << i,
+	            "%s: the db's consistent index %" PRIu64 " is behind the last WAL snapshot %" PRIu64
+	            ": the db is older than the raft state says (a restored or swapped db?)",
+	            nd->name, nd->db_consistent_index, last_snap);
+	raise_verdict(x->d, EA_VERDICT_STATE_DIVERGENCE);
+}
+
+/* applied state vs the WAL, node by node */
+static void rule_applied_state(diff_ctx *x)
+{
+	for (size_t i = 0; i < x->n; i++) {
+		ea_node *nd = x->nodes[i];
 		if (!nd->have_db || !nd->have_wal) continue;
-		if (applied_vs_wal(nd, i, d)) {
-			state_bad |= 1u << i;
-			raise_verdict(d, EA_VERDICT_STATE_DIVERGENCE);
+		if (applied_vs_wal(nd, i, x->d)) {
+			x->state_bad |= 1u << i;
+			raise_verdict(x->d, EA_VERDICT_STATE_DIVERGENCE);
 		}
-		uint64_t last_snap = 0;
-		for (size_t s = 0; s < nd->wal.snapshots_kept; s++)
-			if (nd->wal.snapshots[s].index > last_snap) last_snap = nd->wal.snapshots[s].index;
-		if (last_snap && nd->db_consistent_index < last_snap) {
-			state_bad |= 1u << i;
-			add_finding(d, EA_FK_APPLIED_AHEAD_OF_WAL, "warning", nd->db_consistent_index, -1, 1u << i,
-			            "%s: the db's consistent index %" PRIu64 " is behind the last WAL snapshot %" PRIu64
-			            ": the db is older than the raft state says (a restored or swapped db?)",
-			            nd->name, nd->db_consistent_index, last_snap);
-			raise_verdict(d, EA_VERDICT_STATE_DIVERGENCE);
-		}
+		node_db_behind_snapshot(x, i);
 	}
-	/* KV hash at the highest revision every db can hash */
-	state_bad |= compare_membership(nodes, n, d);
-	state_bad |= compare_kv(nodes, n, d, state_bad);
+}
 
-
-	/* etcd's logs vs the leaders inferred from the WALs */
-	for (size_t r = 0; terms && r < terms->nrows; r++) {
-		const ea_term_row *row = &terms->rows[r];
+/* leader-mismatch: etcd's logs vs the leaders inferred from the WALs */
+static void rule_leader_mismatch(diff_ctx *x)
+{
+	for (size_t r = 0; x->terms && r < x->terms->nrows; r++) {
+		const ea_term_row *row = &x->terms->rows[r];
 		if (!row->leader_mismatch) continue;
-		add_finding(d, EA_FK_LEADER_MISMATCH, "warning", row->first_index, -1, 0,
+		add_finding(x->d, EA_FK_LEADER_MISMATCH, "warning", row->first_index, -1, 0,
 		            "term %" PRIu64 ": the votes in the WALs make %" PRIx64 " the leader, etcd's log says %" PRIx64
 		            ": a log from another cluster or member, or WALs that are not what the members ran on",
 		            row->term, row->leader, row->log_leader);
 	}
+}
 
-	/* elections: storms and a term racing ahead */
-	if (terms && (terms->longest_failed_run >= 3 || terms->failed_elections >= 5)) {
-		add_finding(d, EA_FK_TERM_INFLATION, "warning", 0, -1, 0,
+/* term-inflation: election storms and a term racing ahead */
+static void rule_term_inflation(diff_ctx *x)
+{
+	const ea_terms *terms = x->terms;
+	if (!terms) return;
+	if (terms->longest_failed_run >= 3 || terms->failed_elections >= 5) {
+		add_finding(x->d, EA_FK_TERM_INFLATION, "warning", 0, -1, 0,
 		            "election storm: %zu failed elections (longest run %zu in a row) up to term %" PRIu64
 		            ": leaders kept losing their followers (slow disk or network, CPU starvation, a paused process, "
 		            "election timeout too short)", terms->failed_elections, terms->longest_failed_run, terms->max_term);
 	}
-	for (size_t i = 0; terms && i < n; i++) {
-		ea_node *nd = nodes[i];
+	for (size_t i = 0; i < x->n; i++) {
+		ea_node *nd = x->nodes[i];
 		if (!nd->have_wal || !nd->wal.have_hard_state) continue;
 		if (nd->wal.hard_state.term > terms->max_term_with_entries + 2) {
-			add_finding(d, EA_FK_TERM_INFLATION, "warning", 0, -1, 1u << i,
+			add_finding(x->d, EA_FK_TERM_INFLATION, "warning", 0, -1, 1u << i,
 			            "%s is at term %" PRIu64 " while the newest term with entries is %" PRIu64
 			            ": it kept campaigning without winning (partitioned member without pre-vote); when it "
 			            "reconnects it forces an election", nd->name, nd->wal.hard_state.term, terms->max_term_with_entries);
 		}
 	}
+}
 
-	/* recommendation: most committed entries, undamaged, not on a losing side, db consistent */
-	if (committed_div && !majority_agrees) {
+/* The member with most committed entries, undamaged, not on a losing side, db consistent; -1 if none. */
+static int best_member(const diff_ctx *x)
+{
+	int best = -1;
+	for (size_t i = 0; i < x->n; i++) {
+		ea_node *nd = x->nodes[i];
+		if (!nd->have_wal) continue;
+		uint32_t bit = 1u << i;
+		if ((x->damaged | x->losing | x->state_bad | x->odd | x->removed) & bit) continue;
+		if (best < 0) { best = (int)i; continue; }
+		ea_node *B = x->nodes[best];
+		if (nd->wal.hard_state.commit > B->wal.hard_state.commit ||
+		    (nd->wal.hard_state.commit == B->wal.hard_state.commit && nd->wal.last_index > B->wal.last_index))
+			best = (int)i;
+	}
+	return best;
+}
+
+/* the recommendation: which member to restore from, or that none is safe */
+static void recommend(diff_ctx *x)
+{
+	ea_diff *d = x->d;
+	if (x->committed_div && !x->majority_agrees) {
 		snprintf(d->recommendation, sizeof d->recommendation,
 		         "none is safe to restore from blindly: committed entries differ between members; "
 		         "inspect the first divergent index on each side, then restore from a verified backup");
-	} else {
-		int best = -1;
-		for (size_t i = 0; i < n; i++) {
-			ea_node *nd = nodes[i];
-			if (!nd->have_wal) continue;
-			uint32_t bit = 1u << i;
-			if ((damaged | losing | state_bad | odd | removed) & bit) continue;
-			if (best < 0) { best = (int)i; continue; }
-			ea_node *B = nodes[best];
-			if (nd->wal.hard_state.commit > B->wal.hard_state.commit ||
-			    (nd->wal.hard_state.commit == B->wal.hard_state.commit && nd->wal.last_index > B->wal.last_index))
-				best = (int)i;
-		}
-		d->recommended = best;
-		if (best >= 0 && committed_div)
-			snprintf(d->recommendation, sizeof d->recommendation,
-			         "%s, with care: a majority agrees on every committed entry and the odd member(s) hold "
-			         "different committed data (raft safety was violated there: corrupted or edited disk); "
-			         "restore from %s (commit %" PRIu64 ") and replace the odd member(s)",
-			         nodes[best]->name, nodes[best]->name, nodes[best]->wal.hard_state.commit);
-		else if (best >= 0)
-			snprintf(d->recommendation, sizeof d->recommendation,
-			         "%s: most committed entries (commit %" PRIu64 ", last index %" PRIu64 "), undamaged WAL%s",
-			         nodes[best]->name, nodes[best]->wal.hard_state.commit, nodes[best]->wal.last_index,
-			         nodes[best]->have_db ? ", db consistent with its WAL" : "");
-		else
-			snprintf(d->recommendation, sizeof d->recommendation,
-			         "none: every member is damaged, on the losing side of a divergence, or has a db that "
-			         "disagrees with its WAL");
+		return;
 	}
+	int best = best_member(x);
+	d->recommended = best;
+	ea_node *B = best >= 0 ? x->nodes[best] : NULL;
+	if (B && x->committed_div)
+		snprintf(d->recommendation, sizeof d->recommendation,
+		         "%s, with care: a majority agrees on every committed entry and the odd member(s) hold "
+		         "different committed data (raft safety was violated there: corrupted or edited disk); "
+		         "restore from %s (commit %" PRIu64 ") and replace the odd member(s)",
+		         B->name, B->name, B->wal.hard_state.commit);
+	else if (B)
+		snprintf(d->recommendation, sizeof d->recommendation,
+		         "%s: most committed entries (commit %" PRIu64 ", last index %" PRIu64 "), undamaged WAL%s",
+		         B->name, B->wal.hard_state.commit, B->wal.last_index, B->have_db ? ", db consistent with its WAL" : "");
+	else
+		snprintf(d->recommendation, sizeof d->recommendation,
+		         "none: every member is damaged, on the losing side of a divergence, or has a db that "
+		         "disagrees with its WAL");
+}
+
+/* The driver: every rule in the order its findings are listed, then the recommendation. */
+int ea_diff_run(ea_node *const *nodes, size_t n, const ea_terms *terms, ea_diff *d)
+{
+	memset(d, 0, sizeof *d);
+	d->recommended = -1;
+	if (n > MAX_NODES) return EA_EINVAL;
+	diff_ctx *x = calloc(1, sizeof *x);
+	if (!x) return EA_ENOMEM;
+	x->nodes = nodes;
+	x->n = n;
+	x->terms = terms;
+	x->d = d;
+	rule_cluster_id(x);
+	int rc = rule_log_divergence(x);
+	if (rc != EA_OK) {
+		free(x);
+		ea_diff_free(d);
+		d->recommended = -1;
+		return rc;
+	}
+	rule_member_removed(x);
+	rule_lagging(x);
+	rule_missing_part(x);
+	rule_damage(x);
+	rule_applied_state(x);
+	x->state_bad |= compare_membership(nodes, n, d);
+	x->state_bad |= compare_kv(nodes, n, d, x->state_bad);   /* KV hash at the highest revision every db can hash */
+	rule_leader_mismatch(x);
+	rule_term_inflation(x);
+	recommend(x);
+	free(x);
 	return EA_OK;
 }
 

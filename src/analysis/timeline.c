@@ -92,140 +92,196 @@ static int64_t snap_file_mtime(const ea_node *nd, uint64_t term, uint64_t index)
 	return 0;
 }
 
-int ea_timeline_build(ea_node *const *nodes, size_t n, const ea_terms *terms, ea_event **out, size_t *count)
+/* The builder's state: the events so far and the nodes they are about. */
+typedef struct {
+	evlist l;
+	ea_node *const *nodes;
+	size_t n;
+} tl_ctx;
+
+/* elections: a leader, or a failed election, per term */
+static void term_events(tl_ctx *c, const ea_terms *terms)
 {
-	evlist l = { 0 };
-	char b1[64], b2[64];
+	char b1[64];
 	for (size_t r = 0; terms && r < terms->nrows; r++) {
 		const ea_term_row *row = &terms->rows[r];
 		ea_event *e = NULL;
 		if (row->leader)
-			e = add(&l, NULL, "leader-elected", row->term, row->first_index, "leader %s: %s",
-			        member_name(nodes, n, row->leader, b1, sizeof b1), row->leader_basis);
+			e = add(&c->l, NULL, "leader-elected", row->term, row->first_index, "leader %s: %s",
+			        member_name(c->nodes, c->n, row->leader, b1, sizeof b1), row->leader_basis);
 		else if (row->failed_election)
-			e = add(&l, NULL, "failed-election", row->term, 0, "%s", row->leader_basis);
+			e = add(&c->l, NULL, "failed-election", row->term, 0, "%s", row->leader_basis);
 		if (e && row->time_ms >= 0) { e->time_ms = row->time_ms; e->time_source = "log"; }
 	}
-	for (size_t i = 0; i < n; i++) {
-		ea_node *nd = nodes[i];
-		if (!nd->have_wal) continue;
-		for (size_t t = 0; t < nd->nterms; t++) {
-			const ea_node_term *tr = &nd->terms[t];
-			if (tr->saw_state) {
-				ea_event *e;
-				if (tr->vote)
-					e = add(&l, nd->name, "vote", tr->term, tr->first_index, "voted for %s",
-					        member_name(nodes, n, tr->vote, b1, sizeof b1));
-				else
-					e = add(&l, nd->name, "term-start", tr->term, tr->first_index,
-					        "entered term %" PRIu64 " without voting (followed a leader)", tr->term);
-				for (size_t k = 0; e && k < nd->nlogev; k++)
-					if (nd->logev[k].term == tr->term && nd->logev[k].time_ms >= 0) {
-						e->time_ms = nd->logev[k].time_ms;
-						e->time_source = "log";
-						break;
-					}
+}
+
+/* a node's votes and term starts, dated by its log when it has one for the term */
+static void node_term_events(tl_ctx *c, const ea_node *nd)
+{
+	char b1[64];
+	for (size_t t = 0; t < nd->nterms; t++) {
+		const ea_node_term *tr = &nd->terms[t];
+		if (!tr->saw_state) continue;
+		ea_event *e;
+		if (tr->vote)
+			e = add(&c->l, nd->name, "vote", tr->term, tr->first_index, "voted for %s",
+			        member_name(c->nodes, c->n, tr->vote, b1, sizeof b1));
+		else
+			e = add(&c->l, nd->name, "term-start", tr->term, tr->first_index,
+			        "entered term %" PRIu64 " without voting (followed a leader)", tr->term);
+		for (size_t k = 0; e && k < nd->nlogev; k++)
+			if (nd->logev[k].term == tr->term && nd->logev[k].time_ms >= 0) {
+				e->time_ms = nd->logev[k].time_ms;
+				e->time_source = "log";
+				break;
 			}
-		}
-		for (size_t s = 0; s < nd->nsup; s++) {
-			const ea_superseded_range *sr = &nd->sup[s];
-			add(&l, nd->name, "superseded", sr->term, sr->from_index,
-			    "entries %" PRIu64 "..%" PRIu64 " of term %" PRIu64 " written, never committed, overwritten by term %" PRIu64
-			    " (%s+%" PRIu64 ")", sr->from_index, sr->to_index, sr->term, sr->by_term,
-			    sr->segment < nd->nsegments ? nd->segments[sr->segment].file : "?", sr->offset);
-		}
-		for (size_t s = 0; s < nd->wal.snapshots_kept; s++) {
-			if (nd->wal.snapshots[s].index == 0) continue;   /* the empty snapshot every WAL starts with */
-			ea_event *e = add(&l, nd->name, "snapshot", nd->wal.snapshots[s].term, nd->wal.snapshots[s].index,
-			                  "WAL snapshot record: raft state up to index %" PRIu64 " saved in a .snap file",
-			                  nd->wal.snapshots[s].index);
-			/* the .snap file written just before the record: its mtime dates the snapshot */
-			int64_t mt = snap_file_mtime(nd, nd->wal.snapshots[s].term, nd->wal.snapshots[s].index);
-			if (e && mt > 0) { e->time_ms = mt * 1000; e->time_source = "snap-mtime"; }
-		}
-		for (size_t c = 0; c < nd->nconf; c++) {
-			const ea_conf_change *cc = &nd->conf[c];
-			add(&l, nd->name, "conf-change", cc->term, cc->index, "%s %s%s", cc->kind,
-			    member_name(nodes, n, cc->member_id, b2, sizeof b2),
-			    cc->superseded ? " (superseded)" : cc->committed ? " (committed)" : " (not committed)");
-		}
-		for (size_t c = 0; c < nd->ncompactions; c++)
-			add(&l, nd->name, "compaction", nd->compactions[c].term, nd->compactions[c].index, "%s",
-			    nd->compactions[c].detail);
-		for (size_t c = 0; c < nd->ninstalls; c++)
-			add(&l, nd->name, "snapshot-install", nd->installs[c].term, nd->installs[c].index, "%s",
-			    nd->installs[c].detail);
-		for (size_t c = 0; c < nd->nalarms; c++)
-			add(&l, nd->name, "alarm", nd->alarms[c].term, nd->alarms[c].index, "%s", nd->alarms[c].detail);
-		/* auth enable/disable: only committed ones (etcd applies nothing else) */
-		for (size_t c = 0; c < nd->nauth_changes; c++) {
-			const ea_marker *m = &nd->auth_changes[c];
-			if (!nd->have_wal || m->index > nd->wal.hard_state.commit) continue;
-			int on = strcmp(m->detail, "auth_enable") == 0;
-			add(&l, nd->name, on ? "auth-enable" : "auth-disable", m->term, m->index,
-			    on ? "auth_enable committed: etcd turns authentication on when it applies it (it refuses "
-			         "when no root user with the root role exists)"
-			       : "auth_disable committed: etcd turns authentication off when it applies it");
-		}
-		for (size_t c = 0; c < nd->nrestarts; c++) {
-			const ea_restart *rs = &nd->restarts[c];
-			/* the same process start is seen in every member's WAL: report it once */
-			int dup = 0;
-			for (size_t j = 0; j < i && !dup; j++)
-				for (size_t k = 0; k < nodes[j]->nrestarts && !dup; k++)
-					dup = nodes[j]->restarts[k].member_low16 == rs->member_low16 &&
-					      nodes[j]->restarts[k].started_ms == rs->started_ms;
-			if (dup) continue;
-			ea_event *e = add(&l, nd->name, "member-start", rs->term, rs->first_index,
-			                  "member %s (re)started: first request ID from this process at index %" PRIu64,
-			                  rs->member_id ? member_name(nodes, n, rs->member_id, b1, sizeof b1) : "????",
-			                  rs->first_index);
-			if (e) { e->time_ms = rs->started_ms; e->time_source = "request-id"; }
-			if (e && !rs->member_id) snprintf(e->detail, sizeof e->detail,
-			                                  "member with ID ending %04x (re)started", rs->member_low16);
-		}
-		for (size_t s = 0; s < nd->nsegments; s++) {
-			if (!nd->segments[s].mtime) continue;
-			ea_event *e = add(&l, nd->name, "segment-end", nd->wal.last_term, 0,
-			                  "last write to %s", nd->segments[s].file);
-			if (e) {
-				e->time_ms = nd->segments[s].mtime * 1000;
-				e->time_source = "segment-mtime";
-				e->term = 0;
-			}
-		}
-		if (nd->have_db && nd->mvcc) {
-			/* the applied state: where the db stands, its compaction, its alarms */
-			ea_mvcc_info info;
-			if (ea_mvcc_info_scan(nd->mvcc, &info) == EA_OK) {
-				ea_event *e = add(&l, nd->name, "db-state", 0, nd->db_consistent_index,
-				                  "db %s applied up to index %" PRIu64 ", revision %" PRId64 ", compacted at %" PRId64 "%s",
-				                  nd->db_file ? nd->db_file : "", nd->db_consistent_index, info.revision,
-				                  info.compact_revision,
-				                  info.compaction_interrupted ? " (a compaction was interrupted: etcd resumes it at start)" : "");
-				int64_t mt = 0;
-				for (size_t i2 = 0; nd->db_file && i2 < ea_input_count(nd->in); i2++)
-					if (strcmp(ea_input_at(nd->in, i2)->name, nd->db_file) == 0) mt = ea_input_at(nd->in, i2)->mtime;
-				if (e && mt > 0) { e->time_ms = mt * 1000; e->time_source = "db-mtime"; }
-			}
-			ea_mvcc_alarms(nd->mvcc, db_alarm_event, &(struct alarm_ctx){ &l, nd->name });
-		}
-		for (size_t k = 0; k < nd->nlogev; k++) {
-			const ea_log_event *le = &nd->logev[k];
-			ea_event *e = add(&l, nd->name, "log", le->term, 0, "%s: %s (log line %" PRIu64 ")", le->event,
-			                  le->detail, le->line);
-			if (e) { e->time_ms = le->time_ms; e->time_source = "log"; }
-		}
-		for (size_t p = 0; nd->have_wal && p < nd->wal.problem_count; p++) {
-			const ea_problem *pr = &nd->wal.problems[p].p;
-			add(&l, nd->name, "problem", 0, 0, "%s %s+%" PRIu64 ": %s", pr->kind, pr->file ? pr->file : "-",
-			    pr->offset == EA_NO_OFFSET ? 0 : pr->offset, pr->message);
+	}
+}
+
+/* superseded entries and WAL snapshot records (dated by their .snap file) */
+static void node_log_events(tl_ctx *c, const ea_node *nd)
+{
+	for (size_t s = 0; s < nd->nsup; s++) {
+		const ea_superseded_range *sr = &nd->sup[s];
+		add(&c->l, nd->name, "superseded", sr->term, sr->from_index,
+		    "entries %" PRIu64 "..%" PRIu64 " of term %" PRIu64 " written, never committed, overwritten by term %" PRIu64
+		    " (%s+%" PRIu64 ")", sr->from_index, sr->to_index, sr->term, sr->by_term,
+		    sr->segment < nd->nsegments ? nd->segments[sr->segment].file : "?", sr->offset);
+	}
+	for (size_t s = 0; s < nd->wal.snapshots_kept; s++) {
+		if (nd->wal.snapshots[s].index == 0) continue;   /* the empty snapshot every WAL starts with */
+		ea_event *e = add(&c->l, nd->name, "snapshot", nd->wal.snapshots[s].term, nd->wal.snapshots[s].index,
+		                  "WAL snapshot record: raft state up to index %" PRIu64 " saved in a .snap file",
+		                  nd->wal.snapshots[s].index);
+		/* the .snap file written just before the record: its mtime dates the snapshot */
+		int64_t mt = snap_file_mtime(nd, nd->wal.snapshots[s].term, nd->wal.snapshots[s].index);
+		if (e && mt > 0) { e->time_ms = mt * 1000; e->time_source = "snap-mtime"; }
+	}
+}
+
+/* entries that change the cluster: conf changes, compactions, snapshot installs, alarms, auth */
+static void node_change_events(tl_ctx *c, const ea_node *nd)
+{
+	char b2[64];
+	for (size_t k = 0; k < nd->nconf; k++) {
+		const ea_conf_change *cc = &nd->conf[k];
+		add(&c->l, nd->name, "conf-change", cc->term, cc->index, "%s %s%s", cc->kind,
+		    member_name(c->nodes, c->n, cc->member_id, b2, sizeof b2),
+		    cc->superseded ? " (superseded)" : cc->committed ? " (committed)" : " (not committed)");
+	}
+	for (size_t k = 0; k < nd->ncompactions; k++)
+		add(&c->l, nd->name, "compaction", nd->compactions[k].term, nd->compactions[k].index, "%s",
+		    nd->compactions[k].detail);
+	for (size_t k = 0; k < nd->ninstalls; k++)
+		add(&c->l, nd->name, "snapshot-install", nd->installs[k].term, nd->installs[k].index, "%s",
+		    nd->installs[k].detail);
+	for (size_t k = 0; k < nd->nalarms; k++)
+		add(&c->l, nd->name, "alarm", nd->alarms[k].term, nd->alarms[k].index, "%s", nd->alarms[k].detail);
+	/* auth enable/disable: only committed ones (etcd applies nothing else) */
+	for (size_t k = 0; k < nd->nauth_changes; k++) {
+		const ea_marker *m = &nd->auth_changes[k];
+		if (!nd->have_wal || m->index > nd->wal.hard_state.commit) continue;
+		int on = strcmp(m->detail, "auth_enable") == 0;
+		add(&c->l, nd->name, on ? "auth-enable" : "auth-disable", m->term, m->index,
+		    on ? "auth_enable committed: etcd turns authentication on when it applies it (it refuses "
+		         "when no root user with the root role exists)"
+		       : "auth_disable committed: etcd turns authentication off when it applies it");
+	}
+}
+
+/* member (re)starts seen in node i's WAL; the same process start is seen in every member's
+ * WAL: reported once, by the first node that saw it */
+static void node_restart_events(tl_ctx *c, size_t i)
+{
+	const ea_node *nd = c->nodes[i];
+	char b1[64];
+	for (size_t k = 0; k < nd->nrestarts; k++) {
+		const ea_restart *rs = &nd->restarts[k];
+		int dup = 0;
+		for (size_t j = 0; j < i && !dup; j++)
+			for (size_t q = 0; q < c->nodes[j]->nrestarts && !dup; q++)
+				dup = c->nodes[j]->restarts[q].member_low16 == rs->member_low16 &&
+				      c->nodes[j]->restarts[q].started_ms == rs->started_ms;
+		if (dup) continue;
+		ea_event *e = add(&c->l, nd->name, "member-start", rs->term, rs->first_index,
+		                  "member %s (re)started: first request ID from this process at index %" PRIu64,
+		                  rs->member_id ? member_name(c->nodes, c->n, rs->member_id, b1, sizeof b1) : "????",
+		                  rs->first_index);
+		if (e) { e->time_ms = rs->started_ms; e->time_source = "request-id"; }
+		if (e && !rs->member_id) snprintf(e->detail, sizeof e->detail,
+		                                  "member with ID ending %04x (re)started", rs->member_low16);
+	}
+}
+
+/* the last write to each WAL segment (bound to no term: sorted by time at the end) */
+static void node_segment_events(tl_ctx *c, const ea_node *nd)
+{
+	for (size_t s = 0; s < nd->nsegments; s++) {
+		if (!nd->segments[s].mtime) continue;
+		ea_event *e = add(&c->l, nd->name, "segment-end", nd->wal.last_term, 0,
+		                  "last write to %s", nd->segments[s].file);
+		if (e) {
+			e->time_ms = nd->segments[s].mtime * 1000;
+			e->time_source = "segment-mtime";
+			e->term = 0;
 		}
 	}
-	if (l.oom) { free(l.ev); return EA_ENOMEM; }
+}
+
+/* the applied state: where the db stands, its compaction, its alarms */
+static void node_db_events(tl_ctx *c, const ea_node *nd)
+{
+	if (!nd->have_db || !nd->mvcc) return;
+	ea_mvcc_info info;
+	if (ea_mvcc_info_scan(nd->mvcc, &info) == EA_OK) {
+		ea_event *e = add(&c->l, nd->name, "db-state", 0, nd->db_consistent_index,
+		                  "db %s applied up to index %" PRIu64 ", revision %" PRId64 ", compacted at %" PRId64 "%s",
+		                  nd->db_file ? nd->db_file : "", nd->db_consistent_index, info.revision,
+		                  info.compact_revision,
+		                  info.compaction_interrupted ? " (a compaction was interrupted: etcd resumes it at start)" : "");
+		int64_t mt = 0;
+		for (size_t i2 = 0; nd->db_file && i2 < ea_input_count(nd->in); i2++)
+			if (strcmp(ea_input_at(nd->in, i2)->name, nd->db_file) == 0) mt = ea_input_at(nd->in, i2)->mtime;
+		if (e && mt > 0) { e->time_ms = mt * 1000; e->time_source = "db-mtime"; }
+	}
+	ea_mvcc_alarms(nd->mvcc, db_alarm_event, &(struct alarm_ctx){ &c->l, nd->name });
+}
+
+/* etcd's own log lines (--logs) and the WAL reader's problems */
+static void node_logev_problem_events(tl_ctx *c, const ea_node *nd)
+{
+	for (size_t k = 0; k < nd->nlogev; k++) {
+		const ea_log_event *le = &nd->logev[k];
+		ea_event *e = add(&c->l, nd->name, "log", le->term, 0, "%s: %s (log line %" PRIu64 ")", le->event,
+		                  le->detail, le->line);
+		if (e) { e->time_ms = le->time_ms; e->time_source = "log"; }
+	}
+	for (size_t p = 0; nd->have_wal && p < nd->wal.problem_count; p++) {
+		const ea_problem *pr = &nd->wal.problems[p].p;
+		add(&c->l, nd->name, "problem", 0, 0, "%s %s+%" PRIu64 ": %s", pr->kind, pr->file ? pr->file : "-",
+		    pr->offset == EA_NO_OFFSET ? 0 : pr->offset, pr->message);
+	}
+}
+
+int ea_timeline_build(ea_node *const *nodes, size_t n, const ea_terms *terms, ea_event **out, size_t *count)
+{
+	tl_ctx c = { .nodes = nodes, .n = n };
+	term_events(&c, terms);
+	for (size_t i = 0; i < n; i++) {
+		const ea_node *nd = nodes[i];
+		if (!nd->have_wal) continue;
+		node_term_events(&c, nd);
+		node_log_events(&c, nd);
+		node_change_events(&c, nd);
+		node_restart_events(&c, i);
+		node_segment_events(&c, nd);
+		node_db_events(&c, nd);
+		node_logev_problem_events(&c, nd);
+	}
+	if (c.l.oom) { free(c.l.ev); return EA_ENOMEM; }
 	/* segment-end events sort by time at the end; everything else by term/index */
-	if (l.n > 1) qsort(l.ev, l.n, sizeof *l.ev, cmp_event);   /* l.ev is NULL when empty */
-	*out = l.ev;
-	*count = l.n;
+	if (c.l.n > 1) qsort(c.l.ev, c.l.n, sizeof *c.l.ev, cmp_event);   /* c.l.ev is NULL when empty */
+	*out = c.l.ev;
+	*count = c.l.n;
 	return EA_OK;
 }
