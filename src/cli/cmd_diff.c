@@ -4,40 +4,100 @@
 #include <inttypes.h>
 #include <string.h>
 
-static const char diff_help[] =
-	"usage: etcd-autopsy diff NODE... [-w table|json]\n\n"
+static const char diff_help_head[] =
+	"usage: etcd-autopsy diff NODE... [-w table|json]\n"
+	"       etcd-autopsy diff --list-findings [-w table|json]\n\n"
 	"NODE is NAME=PATH or PATH, one per member (data dir, member/ dir or archive); one member\n"
 	"given twice (same path, a dir and its own archive, same name or member ID) is refused (exit 2).\n"
-	"Aligns the members' raft logs by index and classifies every difference:\n"
-	"  lagging                 a log is a prefix of the others' (and whether it needs a snapshot)\n"
-	"  uncommitted-divergence  same index, different term, beyond a commit: which side is overwritten\n"
-	"  committed-divergence    same committed index with different terms, or same (index, term) with\n"
-	"                          different data: raft's log matching broken (critical)\n"
-	"  log-gap, wal-damage, db-damage       damage found by the readers\n"
-	"  applied-ahead-of-wal, kv-hash-mismatch  the applied state disagrees with the log / other members\n"
-	"  cluster-id-mismatch, term-inflation   wrong cluster; election storms and runaway terms\n"
-	"  missing-part            a node without its WAL or its db (or with unreadable parts)\n"
-	"  membership-mismatch, member-removed, restore-leftover  the db's members vs the WAL's conf\n"
-	"                          changes (restore-leftover: the source members `etcdctl snapshot restore`\n"
-	"                          leaves in the bucket, info)\n"
-	"  leader-mismatch         a --logs leader differs from the one the WALs show\n"
+	"Aligns the members' raft logs by index and classifies every difference:\n";
+/* then one line per finding kind, from the table (finding.h) */
+static const char diff_help_tail[] =
 	"then a verdict (consistent < incomplete < lagging < uncommitted-divergence < damaged <\n"
 	"state-divergence < committed-divergence) and the member to restore from, or that none is safe.\n\n"
 	"  --logs NAME=FILE             etcd's log of node NAME: its leaders are cross-checked\n"
 	"                               against the ones inferred from the WALs; repeatable. A log of\n"
 	"                               another member, or with no etcd line, is refused (exit 2)\n"
 	"  --force                      use such a log anyway (a warning on stderr)\n"
+	"  --list-findings              every finding kind with its severities, the verdict it can raise,\n"
+	"                               whether the report draws it on the timeline, meaning and advice\n"
 	"  -w, --write-out table|json\n"
 	"  -q, --quiet\n\n"
 	"examples:\n"
 	"  etcd-autopsy diff n1/ n2/ n3/\n"
-	"  etcd-autopsy diff etcd-1=n1.tar.gz etcd-2=n2.tar.gz etcd-3=n3.tar.gz -w json | jq .verdict\n\n"
+	"  etcd-autopsy diff etcd-1=n1.tar.gz etcd-2=n2.tar.gz etcd-3=n3.tar.gz -w json | jq .verdict\n"
+	"  etcd-autopsy diff --list-findings -w json | jq -r '.finding_kinds[].name'\n\n"
 	"exit codes: 0 consistent, 1 findings of warning or worse (or damage in an input), 2 usage\n"
 	"error or an input with neither a WAL nor a readable db\n";
 
-enum { O_WRITE, O_QUIET, O_HELP, O_LOGS, O_FORCE };
+/* The whole help: head, the finding kinds of the table, tail (built once). */
+static const char *diff_help(void)
+{
+	static char buf[8192];
+	if (buf[0]) return buf;
+	size_t l = (size_t)snprintf(buf, sizeof buf, "%s", diff_help_head);
+	for (int k = 0; k < EA_FK_COUNT && l < sizeof buf; k++) {
+		const ea_finding_kind *fk = ea_finding_kind_get((ea_finding_kind_id)k);
+		l += (size_t)snprintf(buf + l, sizeof buf - l, "  %-23s %s\n", fk->name, fk->meaning);
+	}
+	if (l < sizeof buf) snprintf(buf + l, sizeof buf - l, "%s", diff_help_tail);
+	return buf;
+}
+
+/* "warning|critical": the severities a kind can take */
+static void severities_text(const ea_finding_kind *fk, char *out, size_t cap)
+{
+	out[0] = 0;
+	for (unsigned bit = EA_FSEV_INFO; bit <= EA_FSEV_CRITICAL; bit <<= 1)
+		if (fk->severities & bit) {
+			size_t l = strlen(out);
+			snprintf(out + l, cap - l, "%s%s", l ? "|" : "", ea_finding_severity_name(bit));
+		}
+}
+
+/* `diff --list-findings`: the finding-kind table as JSON or text */
+static void list_findings(out_format fmt)
+{
+	ea_json j;
+	if (fmt == OUT_JSON) {
+		ea_json_init(&j, stdout);
+		ea_json_object_begin(&j);
+		ea_json_key(&j, "finding_kinds");
+		ea_json_array_begin(&j);
+	}
+	for (int k = 0; k < EA_FK_COUNT; k++) {
+		const ea_finding_kind *fk = ea_finding_kind_get((ea_finding_kind_id)k);
+		const char *verdict = fk->verdict != EA_VERDICT_CONSISTENT ? ea_verdict_name(fk->verdict) : NULL;
+		if (fmt != OUT_JSON) {
+			char sev[64];
+			severities_text(fk, sev, sizeof sev);
+			printf("%s [%s] verdict: %s, timeline: %s\n    %s\n    advice: %s\n", fk->name, sev,
+			       verdict ? verdict : "-", fk->draw != EA_FK_DRAW_NONE ? "yes" : "no", fk->meaning, fk->advice);
+			continue;
+		}
+		ea_json_object_begin(&j);
+		ea_json_key(&j, "name"); ea_json_str(&j, fk->name);
+		ea_json_key(&j, "severities");
+		ea_json_array_begin(&j);
+		for (unsigned bit = EA_FSEV_INFO; bit <= EA_FSEV_CRITICAL; bit <<= 1)
+			if (fk->severities & bit) ea_json_str(&j, ea_finding_severity_name(bit));
+		ea_json_array_end(&j);
+		ea_json_key(&j, "verdict"); ea_json_str(&j, verdict);
+		ea_json_key(&j, "timeline"); ea_json_bool(&j, fk->draw != EA_FK_DRAW_NONE);
+		ea_json_key(&j, "meaning"); ea_json_str(&j, fk->meaning);
+		ea_json_key(&j, "advice"); ea_json_str(&j, fk->advice);
+		ea_json_object_end(&j);
+	}
+	if (fmt == OUT_JSON) {
+		ea_json_array_end(&j);
+		ea_json_object_end(&j);
+		ea_json_newline(&j);
+	}
+}
+
+enum { O_WRITE, O_QUIET, O_HELP, O_LOGS, O_FORCE, O_LIST };
 static const cli_opt diff_opts[] = {
-	{ "write-out", 'w', 1 }, { "quiet", 'q', 0 }, { "help", 'h', 0 }, { "logs", 0, 1 }, { "force", 0, 0 }, { NULL, 0, 0 }
+	{ "write-out", 'w', 1 }, { "quiet", 'q', 0 }, { "help", 'h', 0 }, { "logs", 0, 1 }, { "force", 0, 0 },
+	{ "list-findings", 0, 0 }, { NULL, 0, 0 }
 };
 
 static void json_out(ea_node *const *nodes, size_t n, const ea_diff *d)
@@ -134,7 +194,7 @@ int cmd_diff(int argc, char **argv)
 	out_format fmt = OUT_TABLE;
 	int quiet = 0;
 	const char *logs[CLI_MAX_NODES];
-	int nlogs = 0;
+	int nlogs = 0, list = 0;
 	cli_parser p;
 	cli_parser_init(&p, argc, argv);
 	int o;
@@ -146,14 +206,16 @@ int cmd_diff(int argc, char **argv)
 			if (nlogs == CLI_MAX_NODES) { fprintf(stderr, "etcd-autopsy: too many --logs\n"); return EXIT_USAGE; }
 			logs[nlogs++] = p.arg;
 			break;
-		case O_HELP: fputs(diff_help, stdout); return EXIT_CLEAN;
+		case O_HELP: fputs(diff_help(), stdout); return EXIT_CLEAN;
 		case O_FORCE: cli_force_logs = 1; break;
+		case O_LIST: list = 1; break;
 		}
 	}
 	if (o == -2) return EXIT_USAGE;
+	if (list) { list_findings(fmt); return EXIT_CLEAN; }
 	ea_node *nodes[CLI_MAX_NODES];
 	size_t n;
-	if (cli_nodes_from_args("diff", diff_help, &p, logs, nlogs, nodes, &n)) return EXIT_USAGE;
+	if (cli_nodes_from_args("diff", diff_help(), &p, logs, nlogs, nodes, &n)) return EXIT_USAGE;
 	ea_terms terms;
 	ea_diff d;
 	int rc = ea_terms_build(nodes, n, &terms);
