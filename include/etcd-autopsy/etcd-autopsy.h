@@ -18,5 +18,6 @@
 #include "snap.h"
 #include "export.h"
 #include "report.h"
+#include "restore.h"
 
 #endif

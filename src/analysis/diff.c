@@ -12,6 +12,7 @@
  * Entries that fail their own CRC are damage (wal-damage), never counted as divergence.
  * Then lagging (a strict prefix), damage, state (db) checks, and the verdict. */
 #include "etcd-autopsy/diff.h"
+#include "etcd-autopsy/restore.h"
 #include "diff_int.h"
 #include "util/vec.h"
 
@@ -567,8 +568,8 @@ static size_t restore_leftovers(const ea_node *nd, const member_set *have, const
 	       strcmp(nd->conf[k].kind, "confchange:add") == 0)
 		k++;
 	int snap = 0;
-	for (size_t s = 0; k && s < nd->wal.snapshots_kept && !snap; s++)
-		snap = nd->wal.snapshots[s].term == 1 && nd->wal.snapshots[s].index == k;
+	for (size_t s = 0; s < nd->wal.snapshots_kept && !snap; s++)
+		snap = ea_restore_is_bootstrap_snapshot(nd->wal.snapshots[s].term, nd->wal.snapshots[s].index, k);
 	if (!snap) return 0;
 	*boot = k;
 	size_t stale = 0;

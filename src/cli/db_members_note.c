@@ -8,6 +8,7 @@
  * source cluster's voters in meta/confState (rewritten only at the first conf change or
  * snapshot), while the members bucket and the .snap hold only the restored member. */
 #include "cli.h"
+#include "etcd-autopsy/restore.h"
 #include "etcd-autopsy/snap.h"
 
 #include <inttypes.h>
@@ -68,7 +69,7 @@ static void conf_state_note(ea_mvcc *m, const char *conf_state, const ea_snap_in
 		missing++;
 	}
 	if (!missing) return;
-	if (newest && newest->term == 1 && newest->index == newest->n_voters + newest->n_learners)
+	if (newest && ea_restore_is_bootstrap_snapshot(newest->term, newest->index, newest->n_voters + newest->n_learners))
 		printf("  note: the conf state lists %zu member%s (%s) that the members bucket does not: left by "
 		       "`etcdutl snapshot restore` (%s at term 1, index %" PRIu64 ", is its bootstrap snapshot); etcd "
 		       "keeps the source cluster's conf state until the first conf change or snapshot (not a drift)\n",
@@ -96,8 +97,7 @@ void cli_db_members_note(ea_input *in, ea_mvcc *m, const char *conf_state)
 	extra_ctx c = { .s = newest };
 	if (newest && newest->n_voters) ea_mvcc_members(m, note_extra, &c);
 	if (c.n) {
-		size_t k = newest->n_voters + newest->n_learners;
-		if (newest->term == 1 && newest->index == k)
+		if (ea_restore_is_bootstrap_snapshot(newest->term, newest->index, newest->n_voters + newest->n_learners))
 			printf("  note: %zu of them (%s) are not in the conf state of %s (term 1, index %" PRIu64 ": the bootstrap "
 			       "snapshot of `etcdctl snapshot restore`): the source cluster's members, left in the bucket by the "
 			       "restore; etcd takes membership from the .snap and never reads them (not a drift)\n",
