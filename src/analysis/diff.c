@@ -703,7 +703,7 @@ typedef struct {
 	uint32_t odd;                       /* disagrees on committed entries with most others */
 	int committed_div, majority_agrees;
 	size_t cdiv_count[MAX_NODES];       /* committed divergences each node is part of */
-	struct unc_key { size_t loser; uint64_t index; size_t finding; } unc[MAX_NODES * MAX_NODES];
+	struct unc_key { size_t loser; uint64_t index; size_t finding; } *unc;   /* MAX_NODES² */
 	size_t nunc;                        /* uncommitted-divergence findings, by (losing node, index) */
 } diff_ctx;
 
@@ -840,13 +840,14 @@ static void merge_committed_divergences(diff_ctx *x)
 static int rule_log_divergence(diff_ctx *x)
 {
 	pair_div (*div)[MAX_NODES] = calloc(MAX_NODES, sizeof *div);
-	if (!div) return EA_ENOMEM;
-	int rc = align(x->nodes, x->n, div);
-	if (rc != EA_OK) { free(div); return rc; }
-	for (size_t a = 0; a < x->n; a++)
+	x->unc = calloc(MAX_NODES * MAX_NODES, sizeof *x->unc);
+	int rc = div && x->unc ? align(x->nodes, x->n, div) : EA_ENOMEM;
+	for (size_t a = 0; rc == EA_OK && a < x->n; a++)
 		for (size_t b = a + 1; b < x->n; b++)
 			if (div[a][b].found) pair_divergence(x, &div[a][b], a, b);
 	free(div);
+	free(x->unc);
+	if (rc != EA_OK) return rc;
 	merge_committed_divergences(x);
 	size_t nwal = 0;
 	for (size_t i = 0; i < x->n; i++) nwal += x->nodes[i]->have_wal;
@@ -1098,16 +1099,10 @@ int ea_diff_run(ea_node *const *nodes, size_t n, const ea_terms *terms, ea_diff 
 	memset(d, 0, sizeof *d);
 	d->recommended = -1;
 	if (n > MAX_NODES) return EA_EINVAL;
-	diff_ctx *x = calloc(1, sizeof *x);
-	if (!x) return EA_ENOMEM;
-	x->nodes = nodes;
-	x->n = n;
-	x->terms = terms;
-	x->d = d;
+	diff_ctx ctx = { .nodes = nodes, .n = n, .terms = terms, .d = d }, *x = &ctx;
 	rule_cluster_id(x);
 	int rc = rule_log_divergence(x);
 	if (rc != EA_OK) {
-		free(x);
 		ea_diff_free(d);
 		d->recommended = -1;
 		return rc;
@@ -1122,7 +1117,6 @@ int ea_diff_run(ea_node *const *nodes, size_t n, const ea_terms *terms, ea_diff 
 	rule_leader_mismatch(x);
 	rule_term_inflation(x);
 	recommend(x);
-	free(x);
 	return EA_OK;
 }
 

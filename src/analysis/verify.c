@@ -20,14 +20,11 @@
 #include <stdio.h>
 #include <string.h>
 
+static const char *const restorability_names[] = { "restorable", "restorable-with-warnings", "not-restorable" };
+
 const char *ea_restorability_name(ea_restorability r)
 {
-	switch (r) {
-	case EA_RESTORABLE: return "restorable";
-	case EA_RESTORABLE_WITH_WARNINGS: return "restorable-with-warnings";
-	case EA_NOT_RESTORABLE: return "not-restorable";
-	}
-	return "unknown";
+	return (unsigned)r < sizeof restorability_names / sizeof restorability_names[0] ? restorability_names[r] : "unknown";
 }
 
 static void reason(ea_verify_result *v, ea_restorability level, const char *fmt, ...)
