@@ -12,6 +12,7 @@
  * Every insert goes through one prepared statement per table, reused (reset + rebind), and
  * strings/blobs are bound SQLITE_STATIC straight from the cursor's borrowed buffers. */
 #include "etcd-autopsy/export.h"
+#include "etcd-autopsy/entry_iter.h"
 #include "etcd-autopsy/diff.h"
 #include "etcd-autopsy/snap.h"
 #include "etcd-autopsy/writer.h"
@@ -162,8 +163,7 @@ typedef struct {
 	ea_export_options o;
 	ea_export_stats *stats;
 	ea_error *err;
-	uint64_t known_ids[64];        /* member IDs, to name request proposers */
-	size_t nknown;
+	ea_member_set known;           /* member IDs of every node, to name request proposers */
 	char hexbuf[8][24];            /* hex IDs bound SQLITE_STATIC, one slot per column in use */
 	struct hash_job *hash;         /* the inputs' SHA-256, computed alongside the load */
 } ex;
@@ -504,21 +504,6 @@ static int hash_write(ex *x, hash_job *job)
 
 /* ---- per node ---- */
 
-static void known_add(ex *x, uint64_t id)
-{
-	if (!id) return;
-	for (size_t i = 0; i < x->nknown; i++) if (x->known_ids[i] == id) return;
-	if (x->nknown < 64) x->known_ids[x->nknown++] = id;
-}
-
-static uint64_t known_match(const ex *x, uint16_t low)
-{
-	uint64_t m = 0;
-	int c = 0;
-	for (size_t i = 0; i < x->nknown; i++) if ((uint16_t)x->known_ids[i] == low) { m = x->known_ids[i]; c++; }
-	return c == 1 ? m : 0;
-}
-
 static const char *node_kind(const ea_node *nd)
 {
 	if (nd->have_wal) return "data-dir";
@@ -608,7 +593,7 @@ static const char *entry_type_name(int t)
 	return t == 0 ? "normal" : t == 1 ? "confchange" : t == 2 ? "confchangev2" : "unknown";
 }
 
-/* One ea_log pass: wal_records, entries, hard_states and the WAL's problems. */
+/* One entry stream: wal_records, entries, hard_states and the WAL's problems. */
 static int export_wal(ex *x, ea_node *nd)
 {
 	/* the node's own log, rewound: its first pass (CRC verdicts, overwrites) is already done */
@@ -617,21 +602,20 @@ static int export_wal(ex *x, ea_node *nd)
 	int rc = log ? ea_log_rewind(log, &lerr) : ea_log_open(&own, nd->in, NULL, &lerr);
 	if (!log) log = own;
 	if (rc) { ea_log_close(own); return ex_fail(x, rc, "%s: %s", nd->name, lerr.msg[0] ? lerr.msg : ea_strerror(rc)); }
-	ea_entry_decoder *dec;
-	if ((rc = ea_entry_decoder_new(&dec)) != EA_OK) { ea_log_close(own); return rc; }
-	ea_wal *w = ea_log_wal(log);
-	uint64_t commit = nd->wal.have_hard_state ? nd->wal.hard_state.commit : 0;
+	ea_entry_iter *iter;
+	ea_entry_iter_options io = { .members = &x->known };
+	if ((rc = ea_entry_iter_new(&iter, log, &io)) != EA_OK) { ea_log_close(own); return rc; }
 	uint64_t hs_seq = 0, n = 0;
 	sqlite3_stmt *sr = x->st[EA_EXPORT_T_WAL_RECORDS], *se = x->st[EA_EXPORT_T_ENTRIES],
 	             *sh = x->st[EA_EXPORT_T_HARD_STATES];
-	ea_log_item li;
-	while ((rc = ea_log_next(log, &li)) == EA_OK) {
+	const ea_entry_item *it;
+	while ((rc = ea_entry_iter_next(&it, iter)) == EA_OK) {
 		if ((++n & 4095) == 0 && stopped(x)) { rc = ex_fail(x, EA_EIO, "export interrupted"); break; }
-		if (li.item.kind == EA_WAL_ITEM_PROBLEM) {
-			if ((rc = export_problem(x, nd->name, &li.item.problem))) break;
+		if (it->log.item.kind == EA_WAL_ITEM_PROBLEM) {
+			if ((rc = export_problem(x, nd->name, &it->log.item.problem))) break;
 			continue;
 		}
-		const ea_wal_record *r = &li.item.rec;
+		const ea_wal_record *r = &it->log.item.rec;
 		if (x->o.records) {
 			b_text(sr, 1, nd->name);
 			b_text(sr, 2, r->file);
@@ -643,41 +627,34 @@ static int export_wal(ex *x, ea_node *nd)
 			if ((rc = row(x, EA_EXPORT_T_WAL_RECORDS))) break;
 		}
 		if (!r->decoded) continue;
-		if (r->type == EA_WAL_ENTRY) {
+		if (it->is_entry) {
 			const ea_entry_header *e = &r->u.entry;
-			ea_entry_info info;
-			const ea_wal_segment *seg = ea_wal_segment_at(w, r->segment);
-			ea_entry_decode(dec, e, seg && seg->mtime > 0 ? seg->mtime * 1000 : 0, &info);
+			const ea_entry_info *info = &it->info;
 			b_text(se, 1, nd->name);
 			b_u64(se, 2, e->index);
 			b_u64(se, 3, e->term);
 			b_text(se, 4, entry_type_name(e->type));
-			b_text(se, 5, info.kind);
-			b_key(se, 6, info.key, info.key_len);
+			b_text(se, 5, info->kind);
+			b_key(se, 6, info->key, info->key_len);
 			b_u64(se, 7, e->data_len);
 			b_u64(se, 8, ea_crc32c(0, e->data, e->data_len));
-			char prop[24], started[48];
-			if (info.request_id) {
-				b_hex(x, se, 9, info.request_id, 0);
-				uint64_t m = known_match(x, info.proposer_low16);
-				if (m) b_hex(x, se, 10, m, 1);
-				else {
-					snprintf(prop, sizeof prop, "????%04x", info.proposer_low16);
-					b_text(se, 10, prop);
-				}
-				if (info.proposer_started_ms >= 0) {
-					time_text(started, sizeof started, info.proposer_started_ms);
+			char started[48];
+			if (info->request_id) {
+				b_hex(x, se, 9, info->request_id, 0);
+				b_text(se, 10, it->proposer_name);
+				if (info->proposer_started_ms >= 0) {
+					time_text(started, sizeof started, info->proposer_started_ms);
 					b_text(se, 18, started);
 				}
 			}
 			b_text(se, 11, r->file);
 			b_u64(se, 12, r->offset);
-			sqlite3_bind_int(se, 13, li.superseded ? 1 : 0);
-			sqlite3_bind_int(se, 14, !li.superseded && e->index <= commit);
-			if (li.superseded) b_u64(se, 15, li.superseded_by_term);
+			sqlite3_bind_int(se, 13, it->state == EA_ENTRY_SUPERSEDED);
+			sqlite3_bind_int(se, 14, it->state == EA_ENTRY_COMMITTED);
+			if (it->log.superseded) b_u64(se, 15, it->log.superseded_by_term);
 			b_tri(se, 16, r->crc_ok);
-			b_key(se, 17, info.range_end, info.range_end_len);
-			b_text(se, 19, info.detail && *info.detail ? info.detail : NULL);
+			b_key(se, 17, info->range_end, info->range_end_len);
+			b_text(se, 19, info->detail && *info->detail ? info->detail : NULL);
 			if ((rc = row(x, EA_EXPORT_T_ENTRIES))) break;
 		} else if (r->type == EA_WAL_STATE) {
 			b_text(sh, 1, nd->name);
@@ -692,7 +669,7 @@ static int export_wal(ex *x, ea_node *nd)
 	}
 	if (rc == EA_ITEROVER) rc = EA_OK;
 	else if (rc < 0 && !x->err->msg[0]) ex_fail(x, rc, "%s: WAL: %s", nd->name, ea_strerror(rc));
-	ea_entry_decoder_free(dec);
+	ea_entry_iter_free(iter);
 	ea_log_close(own);
 	return rc;
 }
@@ -1077,9 +1054,9 @@ static int load(ex *x, ea_node *const *nodes, size_t n)
 	if (rc) return rc;
 
 	for (size_t i = 0; i < n; i++) {
-		known_add(x, nodes[i]->have_wal ? nodes[i]->wal.member_id : 0);
+		ea_member_set_add(&x->known, nodes[i]->have_wal ? nodes[i]->wal.member_id : 0);
 		for (size_t c = 0; c < nodes[i]->nconf; c++)
-			if (strcmp(nodes[i]->conf[c].kind, "confchange:remove") != 0) known_add(x, nodes[i]->conf[c].member_id);
+			if (strcmp(nodes[i]->conf[c].kind, "confchange:remove") != 0) ea_member_set_add(&x->known, nodes[i]->conf[c].member_id);
 	}
 
 	double t0 = now_s();
