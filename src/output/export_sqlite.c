@@ -104,7 +104,8 @@ typedef struct {
 	C(wal_entries, "INTEGER", r->wal ? v_u64(r->w->entries) : v_null()) \
 	C(superseded, "INTEGER", r->wal ? v_u64(r->w->superseded) : v_null()) \
 	C(cluster_version, "TEXT", r->db && r->info->cluster_version[0] ? v_text(r->info->cluster_version) : v_null()) \
-	C(input_kind, "TEXT", v_text(r->input_kind))
+	C(input_kind, "TEXT", v_text(r->input_kind)) \
+	C(schema, "TEXT", r->db && r->info->schema.ok ? v_text(r->info->schema.version) : v_null())
 
 typedef struct { const char *node, *scope, *file; uint64_t size; const char *sha256; } input_files_row;
 #define COLS_input_files(C) \
