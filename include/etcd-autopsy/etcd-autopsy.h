@@ -7,6 +7,7 @@
 #include "source.h"
 #include "wal.h"
 #include "raft.h"
+#include "entry_iter.h"
 #include "writer.h"
 #include "text.h"
 #include "history.h"

@@ -3,6 +3,7 @@
  * never kept: only per-term rows, overwrite ranges, membership changes, compactions,
  * alarms and process starts, all bounded by events rather than by log size. */
 #include "etcd-autopsy/history.h"
+#include "etcd-autopsy/entry_iter.h"
 #include "util/vec.h"
 
 #include <errno.h>
@@ -77,11 +78,8 @@ typedef struct {
 
 typedef struct {
 	ea_node *n;
-	ea_entry_decoder *dec;
 	proposer_state prop[64];
 	size_t nprop;
-	uint64_t known_ids[64];
-	size_t nknown;
 	long open_sup;           /* index into n->sup of the range being extended, -1 if none */
 	uint64_t last_index;     /* last surviving entry so far */
 	uint64_t pending_snap_index, pending_snap_term;   /* a WAL snapshot record ahead of the log */
@@ -89,23 +87,11 @@ typedef struct {
 	size_t nlearners;
 } pass_state;
 
-static void known_add(pass_state *ps, uint64_t id)
-{
-	for (size_t i = 0; i < ps->nknown; i++) if (ps->known_ids[i] == id) return;
-	if (ps->nknown < 64) ps->known_ids[ps->nknown++] = id;
-}
-
-static uint64_t known_match(const pass_state *ps, uint16_t low)
-{
-	uint64_t m = 0;
-	int c = 0;
-	for (size_t i = 0; i < ps->nknown; i++) if ((uint16_t)ps->known_ids[i] == low) { m = ps->known_ids[i]; c++; }
-	return c == 1 ? m : 0;
-}
-
-static int note_proposer(pass_state *ps, const ea_entry_info *info, uint64_t index, uint64_t term)
+/* A process start of the proposer of `it` (request IDs carry their generator's start time). */
+static int note_proposer(pass_state *ps, const ea_entry_item *it, uint64_t index, uint64_t term)
 {
 	ea_node *n = ps->n;
+	const ea_entry_info *info = &it->info;
 	proposer_state *p = NULL;
 	for (size_t i = 0; i < ps->nprop; i++) if (ps->prop[i].low16 == info->proposer_low16) p = &ps->prop[i];
 	for (size_t i = 0; i < ps->nprop; i++) ps->prop[i].entries_since++;
@@ -122,7 +108,7 @@ static int note_proposer(pass_state *ps, const ea_entry_info *info, uint64_t ind
 	}
 	if (is_new && n->nrestarts < MAX_EVENTS) {
 		GROW(n->restarts, n->nrestarts, 0);
-		n->restarts[n->nrestarts++] = (ea_restart){ info->proposer_low16, 0, info->proposer_started_ms, index, term };
+		n->restarts[n->nrestarts++] = (ea_restart){ info->proposer_low16, it->proposer, info->proposer_started_ms, index, term };
 		p->last_ms = info->proposer_started_ms;
 		p->entries_since = 0;
 	} else if (info->proposer_started_ms > p->last_ms) {
@@ -132,9 +118,10 @@ static int note_proposer(pass_state *ps, const ea_entry_info *info, uint64_t ind
 	return EA_OK;
 }
 
-static int on_entry(pass_state *ps, const ea_log_item *li)
+static int on_entry(pass_state *ps, const ea_entry_item *it)
 {
 	ea_node *n = ps->n;
+	const ea_log_item *li = &it->log;
 	const ea_wal_record *r = &li->item.rec;
 	const ea_entry_header *e = &r->u.entry;
 	ea_node_term *t = term_row(n, e->term);
@@ -176,16 +163,14 @@ static int on_entry(pass_state *ps, const ea_log_item *li)
 	}
 
 	if (e->type == 0 && e->data_len == 0) return EA_OK;
-	ea_entry_info info;
-	int64_t ref_ms = r->segment < n->nsegments ? n->segments[r->segment].mtime * 1000 : 0;
-	ea_entry_decode(ps->dec, e, ref_ms, &info);
-	if (info.cc_type >= 0) {
-		if (info.cc_type != 1) known_add(ps, info.cc_node_id);
-		if (info.cc_type == 3 && ps->nlearners < 64) ps->learners[ps->nlearners++] = info.cc_node_id;
-		if (info.cc_type == 0)
+	const ea_entry_info *info = &it->info;
+	const char *kind = info->kind;
+	if (info->cc_type >= 0) {
+		if (info->cc_type == 3 && ps->nlearners < 64) ps->learners[ps->nlearners++] = info->cc_node_id;
+		if (info->cc_type == 0)
 			for (size_t k = 0; k < ps->nlearners; k++)
-				if (ps->learners[k] == info.cc_node_id) {
-					info.kind = "confchange:promote";   /* AddNode of a learner promotes it */
+				if (ps->learners[k] == info->cc_node_id) {
+					kind = "confchange:promote";   /* AddNode of a learner promotes it */
 					ps->learners[k] = ps->learners[--ps->nlearners];
 					break;
 				}
@@ -195,13 +180,14 @@ static int on_entry(pass_state *ps, const ea_log_item *li)
 			memset(c, 0, sizeof *c);
 			c->index = e->index;
 			c->term = e->term;
-			c->kind = info.kind;       /* static strings for conf changes */
-			c->member_id = info.cc_node_id;
+			c->kind = kind;            /* static strings for conf changes */
+			c->member_id = info->cc_node_id;
 			c->superseded = li->superseded;
-			if (info.cc_context) c->context = strdup(info.cc_context);
+			c->committed = it->state == EA_ENTRY_COMMITTED;
+			if (info->cc_context) c->context = strdup(info->cc_context);
 		}
-	} else if (strcmp(info.kind, "compaction") == 0 || strcmp(info.kind, "alarm") == 0) {
-		int comp = info.kind[0] == 'c';
+	} else if (strcmp(info->kind, "compaction") == 0 || strcmp(info->kind, "alarm") == 0) {
+		int comp = info->kind[0] == 'c';
 		ea_marker **arr = comp ? &n->compactions : &n->alarms;
 		size_t *cnt = comp ? &n->ncompactions : &n->nalarms;
 		if (*cnt < MAX_EVENTS) {
@@ -209,20 +195,20 @@ static int on_entry(pass_state *ps, const ea_log_item *li)
 			ea_marker *m = &(*arr)[(*cnt)++];
 			m->index = e->index;
 			m->term = e->term;
-			snprintf(m->detail, sizeof m->detail, "%s%s", info.detail ? info.detail : "",
+			snprintf(m->detail, sizeof m->detail, "%s%s", info->detail ? info->detail : "",
 			         li->superseded ? " (superseded)" : "");
 		}
 	}
-	if (!li->superseded && (strcmp(info.kind, "auth_enable") == 0 || strcmp(info.kind, "auth_disable") == 0) &&
+	if (!li->superseded && (strcmp(info->kind, "auth_enable") == 0 || strcmp(info->kind, "auth_disable") == 0) &&
 	    n->nauth_changes < MAX_EVENTS) {
 		if (ea__vec_reserve((void **)&n->auth_changes, n->nauth_changes, sizeof *n->auth_changes)) return EA_ENOMEM;
 		ea_marker *m = &n->auth_changes[n->nauth_changes++];
 		m->index = e->index;
 		m->term = e->term;
-		snprintf(m->detail, sizeof m->detail, "%s", info.kind);
+		snprintf(m->detail, sizeof m->detail, "%s", info->kind);
 	}
-	if (info.request_id && info.proposer_started_ms >= 0)
-		return note_proposer(ps, &info, e->index, e->term);
+	if (info->request_id && info->proposer_started_ms >= 0)
+		return note_proposer(ps, it, e->index, e->term);
 	return EA_OK;
 }
 
@@ -234,12 +220,14 @@ static int read_history(ea_node *n, ea_log *log)
 	memset(&ps, 0, sizeof ps);
 	ps.n = n;
 	ps.open_sup = -1;
-	if ((rc = ea_entry_decoder_new(&ps.dec)) != EA_OK) return rc;
-	known_add(&ps, n->wal.member_id);
-	ea_log_item li;
-	while ((rc = ea_log_next(log, &li)) == EA_OK) {
-		if (li.item.kind != EA_WAL_ITEM_RECORD || !li.item.rec.decoded) continue;
-		const ea_wal_record *r = &li.item.rec;
+	/* restarts are named by this WAL's own member and the members its conf changes add */
+	ea_entry_iter_options o = { .members = ea_log_members_added(log) };
+	ea_entry_iter *iter;
+	if ((rc = ea_entry_iter_new(&iter, log, &o)) != EA_OK) return rc;
+	const ea_entry_item *it;
+	while ((rc = ea_entry_iter_next(&it, iter)) == EA_OK) {
+		if (it->log.item.kind != EA_WAL_ITEM_RECORD || !it->log.item.rec.decoded) continue;
+		const ea_wal_record *r = &it->log.item.rec;
 		if (r->type == EA_WAL_STATE) {
 			ea_node_term *t = term_row(n, r->u.state.term);
 			if (!t) { rc = EA_ELIMIT; break; }
@@ -250,16 +238,14 @@ static int read_history(ea_node *n, ea_log *log)
 			}
 			if (r->u.state.vote) t->vote = r->u.state.vote;
 		} else if (r->type == EA_WAL_ENTRY) {
-			if ((rc = on_entry(&ps, &li)) != EA_OK) break;
+			if ((rc = on_entry(&ps, it)) != EA_OK) break;
 		} else if (r->type == EA_WAL_SNAPSHOT && r->u.snap.index > ps.last_index) {
 			ps.pending_snap_index = r->u.snap.index;
 			ps.pending_snap_term = r->u.snap.term;
 		}
 	}
 	if (rc == EA_ITEROVER) rc = EA_OK;
-	for (size_t i = 0; i < n->nrestarts; i++) n->restarts[i].member_id = known_match(&ps, n->restarts[i].member_low16);
-	for (size_t i = 0; i < n->nconf; i++) n->conf[i].committed = !n->conf[i].superseded && n->conf[i].index <= n->wal.hard_state.commit;
-	ea_entry_decoder_free(ps.dec);
+	ea_entry_iter_free(iter);
 	return rc;
 }
 

@@ -50,27 +50,6 @@ typedef struct {
 	ea_wal_options wopts;
 } wal_args;
 
-/* Member IDs learned from the WAL (metadata, conf changes) to name request proposers. */
-typedef struct {
-	uint64_t ids[64];
-	size_t n;
-} member_set;
-
-static void member_add(member_set *m, uint64_t id)
-{
-	for (size_t i = 0; i < m->n; i++) if (m->ids[i] == id) return;
-	if (m->n < 64) m->ids[m->n++] = id;
-}
-
-static uint64_t member_match(const member_set *m, uint16_t low16)
-{
-	uint64_t found = 0;
-	int count = 0;
-	for (size_t i = 0; i < m->n; i++)
-		if ((uint16_t)m->ids[i] == low16) { found = m->ids[i]; count++; }
-	return count == 1 ? found : 0;
-}
-
 static const char *type_name(int t)
 {
 	return t == 0 ? "normal" : t == 1 ? "confchange" : t == 2 ? "confchangev2" : "unknown";
@@ -81,12 +60,6 @@ static void print_key_text(FILE *f, const uint8_t *k, size_t n)
 	size_t lim = n > 60 ? 60 : n;
 	for (size_t i = 0; i < lim; i++) fputc(k[i] >= 0x20 && k[i] < 0x7f ? k[i] : '.', f);
 	if (n > lim) fputs("...", f);
-}
-
-static int64_t seg_ref_ms(ea_wal *w, size_t seg)
-{
-	const ea_wal_segment *s = ea_wal_segment_at(w, seg);
-	return s && s->mtime > 0 ? s->mtime * 1000 : 0;
 }
 
 static void json_record(ea_json *j, const ea_wal_record *r)
@@ -149,9 +122,10 @@ static void table_record(FILE *f, const ea_wal_record *r, int fw)
 
 /* One line per entry: the hottest output path, written from raw pieces (same text as the
  * generic writer would produce; type and kind are our own literals and need no escaping). */
-static void json_entry(ea_json *j, const ea_log_item *li, const ea_entry_info *info,
-                       const member_set *members, uint64_t commit)
+static void json_entry(ea_json *j, const ea_entry_item *it)
 {
+	const ea_log_item *li = &it->log;
+	const ea_entry_info *info = &it->info;
 	const ea_wal_record *r = &li->item.rec;
 	const ea_entry_header *e = &r->u.entry;
 	const char *tn = type_name(e->type);
@@ -165,18 +139,17 @@ static void json_entry(ea_json *j, const ea_log_item *li, const ea_entry_info *i
 	if (r->crc_ok < 0) EA_JSON_RAW(j, ",\"crc_ok\":null");
 	else if (r->crc_ok) EA_JSON_RAW(j, ",\"crc_ok\":true");
 	else EA_JSON_RAW(j, ",\"crc_ok\":false");
-	if (li->superseded) EA_JSON_RAW(j, ",\"superseded\":true,\"committed\":false");
-	else if (e->index <= commit) EA_JSON_RAW(j, ",\"superseded\":false,\"committed\":true");
+	if (it->state == EA_ENTRY_SUPERSEDED) EA_JSON_RAW(j, ",\"superseded\":true,\"committed\":false");
+	else if (it->state == EA_ENTRY_COMMITTED) EA_JSON_RAW(j, ",\"superseded\":false,\"committed\":true");
 	else EA_JSON_RAW(j, ",\"superseded\":false,\"committed\":false");
 	if (li->superseded) { EA_JSON_RAW(j, ",\"superseded_by_term\":"); ea_json_raw_u64(j, li->superseded_by_term); }
 	if (info->key) { EA_JSON_RAW(j, ",\"key\":"); ea_json_raw_str(j, info->key, info->key_len); }
 	if (info->range_end) { EA_JSON_RAW(j, ",\"range_end\":"); ea_json_raw_str(j, info->range_end, info->range_end_len); }
 	if (info->request_id) {
 		EA_JSON_RAW(j, ",\"request_id\":"); ea_json_raw_hex(j, info->request_id);
-		uint64_t m = member_match(members, info->proposer_low16);
 		EA_JSON_RAW(j, ",\"proposer\":");
-		if (m) ea_json_raw_hex(j, m);
-		else { char b[16]; int n = snprintf(b, sizeof b, "\"????%04x\"", info->proposer_low16); ea_json_raw(j, b, (size_t)n); }
+		if (it->proposer) ea_json_raw_hex(j, it->proposer);
+		else ea_json_raw_str(j, it->proposer_name, strlen(it->proposer_name));
 		EA_JSON_RAW(j, ",\"proposer_started\":"); ea_json_raw_time_ms(j, info->proposer_started_ms);
 	}
 	if (info->cc_type >= 0) {
@@ -192,14 +165,15 @@ static void json_entry(ea_json *j, const ea_log_item *li, const ea_entry_info *i
  * cut to this width by the decoder); conf changes name their member in the detail only. */
 #define KIND_W 27
 
-static void table_entry(FILE *f, const ea_log_item *li, const ea_entry_info *info, uint64_t commit)
+static void table_entry(FILE *f, const ea_entry_item *it)
 {
-	const ea_wal_record *r = &li->item.rec;
+	const ea_entry_info *info = &it->info;
+	const ea_wal_record *r = &it->log.item.rec;
 	const ea_entry_header *e = &r->u.entry;
 	char kind[128];   /* v2:<method> carries input bytes */
 	fprintf(f, "%10" PRIu64 " %6" PRIu64 " %-*.*s %8zu %-4s %-11s ", e->index, e->term, KIND_W, KIND_W,
 	        ea_text_str(kind, sizeof kind, info->kind), e->data_len, r->crc_ok < 0 ? "-" : r->crc_ok ? "ok" : "BAD",
-	        li->superseded ? "SUPERSEDED" : e->index > commit ? "UNCOMMITTED" : "committed");
+	        ea_entry_state_label(it->state));
 	if (info->key) print_key_text(f, info->key, info->key_len);
 	else if (!info->range_end) fputc('-', f);
 	if (info->range_end) { fputs("..", f); print_key_text(f, info->range_end, info->range_end_len); }
@@ -235,15 +209,12 @@ static int wal_ls(const char *path, const wal_args *a)
 	ea_log *log;
 	rc = ea_log_open(&log, in, &a->wopts, &err);
 	if (rc) { cli_print_error("wal ls", path, rc, &err); ea_input_close(in); return EXIT_USAGE; }
-	ea_entry_decoder *dec;
-	if (ea_entry_decoder_new(&dec)) { ea_log_close(log); ea_input_close(in); return EXIT_USAGE; }
+	ea_entry_iter *iter;   /* proposers named by every member ID of the WAL, whatever --from says */
+	if (ea_entry_iter_new(&iter, log, NULL)) { ea_log_close(log); ea_input_close(in); return EXIT_USAGE; }
 
 	cli_problems cp = { .quiet = a->quiet };
 	ea_json j;
 	ea_json_init(&j, stdout);
-	member_set members = { .n = 0 };
-	const uint64_t *seen;   /* every member ID of the WAL, whatever --from says */
-	for (size_t i = 0, ns = ea_log_member_ids(log, &seen); i < ns; i++) member_add(&members, seen[i]);
 	for (size_t i = 0; i < ea_input_problem_count(in); i++) {
 		const ea_problem *p = ea_input_problem_at(in, i);
 		cli_problem_seen(&cp, p);
@@ -255,15 +226,16 @@ static int wal_ls(const char *path, const wal_args *a)
 		if (a->records) printf("%-*s %10s %-9s %8s %-4s %s\n", fw, "FILE", "OFFSET", "TYPE", "LENGTH", "CRC", "DETAIL");
 		else printf("%10s %6s %-*s %8s %-4s %-11s %s\n", "INDEX", "TERM", KIND_W, "KIND", "SIZE", "CRC", "STATE", "KEY");
 	}
-	ea_log_item li;
+	const ea_entry_item *it;
 	uint64_t listed = 0, records = 0;
 	ea_problem first;                   /* the first problem, to tell "not a WAL" from damage */
 	char first_kind[64], first_file[512];
 	int have_first = 0;
-	while ((rc = ea_log_next(log, &li)) == EA_OK) {
-		if (li.item.kind == EA_WAL_ITEM_PROBLEM) {
-			if (!have_first && li.item.problem.severity != EA_SEV_INFO) {
-				first = li.item.problem;   /* strings live as long as the log (problem owned by the reader) */
+	while ((rc = ea_entry_iter_next(&it, iter)) == EA_OK) {
+		const ea_log_item *li = &it->log;
+		if (li->item.kind == EA_WAL_ITEM_PROBLEM) {
+			if (!have_first && li->item.problem.severity != EA_SEV_INFO) {
+				first = li->item.problem;   /* strings live as long as the log (problem owned by the reader) */
 				snprintf(first_kind, sizeof first_kind, "%s", first.kind);
 				snprintf(first_file, sizeof first_file, "%s", first.file ? first.file : path);
 				first.kind = first_kind;
@@ -271,15 +243,14 @@ static int wal_ls(const char *path, const wal_args *a)
 				first.message = "";
 				have_first = 1;
 			}
-			cli_problem_seen(&cp, &li.item.problem);
-			if (a->fmt == OUT_JSON) ea_json_problem_line(&j, &li.item.problem);
-			else cli_problem_table(stdout, &li.item.problem);
+			cli_problem_seen(&cp, &li->item.problem);
+			if (a->fmt == OUT_JSON) ea_json_problem_line(&j, &li->item.problem);
+			else cli_problem_table(stdout, &li->item.problem);
 			continue;
 		}
-		const ea_wal_record *r = &li.item.rec;
+		const ea_wal_record *r = &li->item.rec;
 		records++;
-		if (r->type == EA_WAL_METADATA && r->decoded) member_add(&members, r->u.meta.node_id);
-		int is_entry = r->type == EA_WAL_ENTRY && r->decoded;
+		int is_entry = it->is_entry;
 		if (is_entry && (r->u.entry.index < a->from || r->u.entry.index > a->to)) continue;
 		if (a->records) {
 			if (!is_entry && (a->from > 0 || a->to < UINT64_MAX)) continue;
@@ -288,19 +259,15 @@ static int wal_ls(const char *path, const wal_args *a)
 			continue;
 		}
 		if (!is_entry) continue;
-		ea_entry_info info;
-		ea_entry_decode(dec, &r->u.entry, seg_ref_ms(ea_log_wal(log), r->segment), &info);
-		if (info.cc_type >= 0 && info.cc_type != 1) member_add(&members, info.cc_node_id);
-		uint64_t commit = ea_log_commit_index(log);
 		char pmsg[512];
 		ea_problem ap;
-		if (ea_entry_apply_problem(&li, &info, commit, pmsg, sizeof pmsg, &ap)) {
+		if (ea_entry_apply_problem(li, &it->info, ea_log_commit_index(log), pmsg, sizeof pmsg, &ap)) {
 			cli_problem_seen(&cp, &ap);
 			if (a->fmt == OUT_JSON) ea_json_problem_line(&j, &ap); else cli_problem_table(stdout, &ap);
 		}
-		if (a->kind && strcmp(a->kind, info.kind) != 0) continue;
+		if (a->kind && strcmp(a->kind, it->info.kind) != 0) continue;
 		listed++;
-		if (a->fmt == OUT_JSON) json_entry(&j, &li, &info, &members, commit); else table_entry(stdout, &li, &info, commit);
+		if (a->fmt == OUT_JSON) json_entry(&j, it); else table_entry(stdout, it);
 	}
 	int code = cli_exit_code(&cp);
 	if (rc == EA_ITEROVER && cli_wal_not_wal(records, have_first ? &first : NULL)) {
@@ -317,7 +284,7 @@ static int wal_ls(const char *path, const wal_args *a)
 	if (code != EXIT_USAGE && a->filtered && listed == 0 && !a->quiet)
 		fprintf(stderr, "etcd-autopsy wal ls: %s: no entry matches the filters\n", path);
 	cli_problems_summary(&cp, path);
-	ea_entry_decoder_free(dec);
+	ea_entry_iter_free(iter);
 	ea_log_close(log);
 	ea_input_close(in);
 	return code;

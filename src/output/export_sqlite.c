@@ -12,6 +12,7 @@
  * Every insert goes through one prepared statement per table, reused (reset + rebind), and
  * strings/blobs are bound SQLITE_STATIC straight from the cursor's borrowed buffers. */
 #include "etcd-autopsy/export.h"
+#include "etcd-autopsy/entry_iter.h"
 #include "etcd-autopsy/diff.h"
 #include "etcd-autopsy/snap.h"
 #include "etcd-autopsy/writer.h"
@@ -46,52 +47,286 @@ const char *ea_export_table_name(ea_export_table t)
 	return (unsigned)t < EA_EXPORT_T_COUNT ? table_names[t] : "?";
 }
 
-/* The schema (docs/schema.md documents every column). revisions.value is added with --values. */
-static const char schema_sql[] =
-	"CREATE TABLE meta(key TEXT NOT NULL, value TEXT);\n"
-	"CREATE TABLE nodes(node TEXT NOT NULL, path TEXT, member_id TEXT, cluster_id TEXT, kind TEXT,\n"
-	"  first_index INTEGER, last_index INTEGER, last_term INTEGER, commit_index INTEGER,\n"
-	"  consistent_index INTEGER, revision INTEGER, compact_revision INTEGER, hash INTEGER,\n"
-	"  storage_version TEXT, hash_revision INTEGER, hard_state_term INTEGER, hard_state_vote TEXT,\n"
-	"  wal_dir TEXT, db_file TEXT, db_error TEXT, wal_entries INTEGER, superseded INTEGER,\n"
-	"  cluster_version TEXT, input_kind TEXT);\n"
-	"CREATE TABLE input_files(node TEXT NOT NULL, scope TEXT, file TEXT, size INTEGER, sha256 TEXT);\n"
-	"CREATE TABLE wal_segments(node TEXT NOT NULL, file TEXT, seq INTEGER, first_index INTEGER,\n"
-	"  size INTEGER, used_bytes INTEGER, mtime TEXT);\n"
-	"CREATE TABLE wal_records(node TEXT NOT NULL, file TEXT, offset INTEGER, record_type TEXT,\n"
-	"  length INTEGER, crc_ok INTEGER, crc INTEGER);\n"
-	"CREATE TABLE entries(node TEXT NOT NULL, idx INTEGER, term INTEGER, type TEXT, kind TEXT, key,\n"
-	"  size INTEGER, data_crc32c INTEGER, request_id TEXT, proposer TEXT, file TEXT, offset INTEGER,\n"
-	"  superseded INTEGER, committed INTEGER, superseded_by_term INTEGER, crc_ok INTEGER, range_end,\n"
-	"  proposer_started TEXT, detail TEXT);\n"
-	"CREATE TABLE hard_states(node TEXT NOT NULL, seq INTEGER, term INTEGER, vote TEXT,\n"
-	"  commit_index INTEGER, file TEXT, offset INTEGER);\n"
-	"CREATE TABLE terms(term INTEGER NOT NULL, leader TEXT, first_index INTEGER, last_index INTEGER,\n"
-	"  entries INTEGER, failed_election INTEGER, leader_basis TEXT, time TEXT, time_source TEXT,\n"
-	"  log_leader TEXT);\n"
-	"CREATE TABLE votes(term INTEGER NOT NULL, voter TEXT, voted_for TEXT);\n"
-	"CREATE TABLE snapshots(node TEXT NOT NULL, source TEXT, term INTEGER, idx INTEGER, voters TEXT,\n"
-	"  learners TEXT, file TEXT, offset INTEGER, crc_ok INTEGER, size INTEGER);\n"
-	"CREATE TABLE conf_changes(node TEXT NOT NULL, idx INTEGER, term INTEGER, change TEXT,\n"
-	"  member_id TEXT, name TEXT, peer_urls TEXT, committed INTEGER, superseded INTEGER,\n"
-	"  is_learner INTEGER);\n"
-	"CREATE TABLE revisions(node TEXT NOT NULL, main INTEGER, sub INTEGER, tombstone INTEGER, key,\n"
-	"  create_revision INTEGER, mod_revision INTEGER, version INTEGER, lease TEXT,\n"
-	"  value_size INTEGER, value_crc32c INTEGER, page INTEGER, offset INTEGER, decode_ok INTEGER%s);\n"
-	"CREATE TABLE members(node TEXT NOT NULL, member_id TEXT, name TEXT, peer_urls TEXT,\n"
-	"  client_urls TEXT, is_learner INTEGER, removed INTEGER);\n"
-	"CREATE TABLE leases(node TEXT NOT NULL, lease_id TEXT, ttl INTEGER, remaining_ttl INTEGER);\n"
-	"CREATE TABLE alarms(node TEXT NOT NULL, member_id TEXT, alarm TEXT);\n"
-	"CREATE TABLE auth(node TEXT NOT NULL, name TEXT, is_role INTEGER, roles TEXT,\n"
-	"  has_password INTEGER, no_password INTEGER, permissions INTEGER);\n"
-	"CREATE TABLE events(node TEXT, time TEXT, time_source TEXT, event TEXT, term INTEGER,\n"
-	"  idx INTEGER, detail TEXT, time_ms INTEGER, seq INTEGER);\n"
-	"CREATE TABLE problems(node TEXT, layer TEXT, severity TEXT, kind TEXT, file TEXT,\n"
-	"  offset INTEGER, length INTEGER, message TEXT);\n"
-	"CREATE TABLE findings(kind TEXT, severity TEXT, idx INTEGER, revision INTEGER, nodes TEXT,\n"
-	"  detail TEXT);\n"
-	"CREATE TABLE verdict(verdict TEXT, recommended_source TEXT, recommendation TEXT,\n"
-	"  first_divergent_index INTEGER);\n"
+/* ---- the schema: every table's columns, described once (docs/schema.md documents each) ----
+ *
+ * A table is a list of C(name, SQL type, getter): the CREATE TABLE text, the INSERT's `?` list
+ * and the binds are all produced from it (see EX_TABLE below), so a column is one line here
+ * (plus its row in docs/schema.md, which tests/cli/test_export_columns.sh checks). A getter is
+ * an expression over `r`, the table's row view, giving a cell (v_text, v_u64, v_hex, ...;
+ * v_null() is SQL NULL). revisions.value is only there with --values. */
+typedef enum { V_NULL, V_INT, V_TEXT, V_HEX, V_KEY, V_BLOB } cell_kind;
+typedef struct { cell_kind k; int64_t i; const void *p; size_t n; } cell;
+
+static cell v_null(void) { return (cell){ V_NULL, 0, NULL, 0 }; }
+static cell v_int(int64_t v) { return (cell){ V_INT, v, NULL, 0 }; }
+static cell v_u64(uint64_t v) { return v_int((int64_t)v); }
+static cell v_bool(int b) { return v_int(b ? 1 : 0); }
+static cell v_tri(int b) { return b < 0 ? v_null() : v_bool(b); }          /* 1, 0, NULL for -1 */
+static cell v_off(uint64_t off) { return off == EA_NO_OFFSET ? v_null() : v_u64(off); }
+static cell v_text(const char *s) { return s ? (cell){ V_TEXT, 0, s, 0 } : v_null(); }
+static cell v_hex(uint64_t id) { return id ? (cell){ V_HEX, (int64_t)id, NULL, 0 } : v_null(); }   /* IDs; 0 = none */
+static cell v_key(const uint8_t *k, size_t n) { return k ? (cell){ V_KEY, 0, k, n } : v_null(); }
+static cell v_blob(const void *p, size_t n) { return (cell){ V_BLOB, 0, p, n }; }
+
+typedef struct { const char *key, *value; } meta_row;
+#define COLS_meta(C) \
+	C(key, "TEXT NOT NULL", v_text(r->key)) \
+	C(value, "TEXT", v_text(r->value))
+
+typedef struct {
+	const ea_node *nd;
+	const ea_wal_summary *w;
+	int wal, db;                    /* the node has a WAL / a readable db (then `info` is set) */
+	const ea_mvcc_info *info;
+	const char *kind, *input_kind;
+} nodes_row;
+#define COLS_nodes(C) \
+	C(node, "TEXT NOT NULL", v_text(r->nd->name)) \
+	C(path, "TEXT", v_text(r->nd->path)) \
+	C(member_id, "TEXT", r->wal && r->w->have_metadata ? v_hex(r->w->member_id) : v_null()) \
+	C(cluster_id, "TEXT", r->wal && r->w->have_metadata ? v_hex(r->w->cluster_id) : v_null()) \
+	C(kind, "TEXT", v_text(r->kind)) \
+	C(first_index, "INTEGER", r->wal && r->w->have_entries ? v_u64(r->w->first_index) : v_null()) \
+	C(last_index, "INTEGER", r->wal && r->w->have_entries ? v_u64(r->w->last_index) : v_null()) \
+	C(last_term, "INTEGER", r->wal && r->w->have_entries ? v_u64(r->w->last_term) : v_null()) \
+	C(commit_index, "INTEGER", r->wal && r->w->have_hard_state ? v_u64(r->w->hard_state.commit) : v_null()) \
+	C(consistent_index, "INTEGER", r->db && r->info->have_consistent_index ? v_u64(r->info->consistent_index) : v_null()) \
+	C(revision, "INTEGER", r->db ? v_int(r->nd->db_revision) : v_null()) \
+	C(compact_revision, "INTEGER", r->db ? v_int(r->nd->db_compact_revision) : v_null()) \
+	C(hash, "INTEGER", r->db && r->nd->db_hash_revision > 0 ? v_u64(r->nd->db_hash) : v_null()) \
+	C(storage_version, "TEXT", r->db ? v_text(r->info->storage_version) : v_null()) \
+	C(hash_revision, "INTEGER", r->db && r->nd->db_hash_revision > 0 ? v_int(r->nd->db_hash_revision) : v_null()) \
+	C(hard_state_term, "INTEGER", r->wal && r->w->have_hard_state ? v_u64(r->w->hard_state.term) : v_null()) \
+	C(hard_state_vote, "TEXT", r->wal && r->w->have_hard_state ? v_hex(r->w->hard_state.vote) : v_null()) \
+	C(wal_dir, "TEXT", r->wal ? v_text(r->nd->wal_dir) : v_null()) \
+	C(db_file, "TEXT", v_text(r->nd->db_file)) \
+	C(db_error, "TEXT", v_text(r->nd->db_unreadable)) \
+	C(wal_entries, "INTEGER", r->wal ? v_u64(r->w->entries) : v_null()) \
+	C(superseded, "INTEGER", r->wal ? v_u64(r->w->superseded) : v_null()) \
+	C(cluster_version, "TEXT", r->db && r->info->cluster_version[0] ? v_text(r->info->cluster_version) : v_null()) \
+	C(input_kind, "TEXT", v_text(r->input_kind)) \
+	C(schema, "TEXT", r->db && r->info->schema.ok ? v_text(r->info->schema.version) : v_null())
+
+typedef struct { const char *node, *scope, *file; uint64_t size; const char *sha256; } input_files_row;
+#define COLS_input_files(C) \
+	C(node, "TEXT NOT NULL", v_text(r->node)) \
+	C(scope, "TEXT", v_text(r->scope)) \
+	C(file, "TEXT", v_text(r->file)) \
+	C(size, "INTEGER", v_u64(r->size)) \
+	C(sha256, "TEXT", v_text(r->sha256))
+
+typedef struct {
+	const char *node;
+	const char *file;
+	uint64_t seq, first_index, size, used;
+	const char *mtime;              /* NULL if unknown */
+} wal_segments_row;
+#define COLS_wal_segments(C) \
+	C(node, "TEXT NOT NULL", v_text(r->node)) \
+	C(file, "TEXT", v_text(r->file)) \
+	C(seq, "INTEGER", v_u64(r->seq)) \
+	C(first_index, "INTEGER", v_u64(r->first_index)) \
+	C(size, "INTEGER", v_u64(r->size)) \
+	C(used_bytes, "INTEGER", v_u64(r->used)) \
+	C(mtime, "TEXT", v_text(r->mtime))
+
+typedef struct { const char *node; const ea_wal_record *rec; } wal_records_row;
+#define COLS_wal_records(C) \
+	C(node, "TEXT NOT NULL", v_text(r->node)) \
+	C(file, "TEXT", v_text(r->rec->file)) \
+	C(offset, "INTEGER", v_u64(r->rec->offset)) \
+	C(record_type, "TEXT", v_text(ea_wal_record_type_name(r->rec->type))) \
+	C(length, "INTEGER", v_u64(r->rec->length)) \
+	C(crc_ok, "INTEGER", v_tri(r->rec->crc_ok)) \
+	C(crc, "INTEGER", v_u64(r->rec->crc))
+
+typedef struct {
+	const char *node;
+	const ea_entry_item *it;
+	const ea_wal_record *rec;
+	const ea_entry_header *e;
+	const ea_entry_info *info;
+	const char *started;            /* the proposer's start time as text, NULL if none */
+} entries_row;
+#define COLS_entries(C) \
+	C(node, "TEXT NOT NULL", v_text(r->node)) \
+	C(idx, "INTEGER", v_u64(r->e->index)) \
+	C(term, "INTEGER", v_u64(r->e->term)) \
+	C(type, "TEXT", v_text(entry_type_name(r->e->type))) \
+	C(kind, "TEXT", v_text(r->info->kind)) \
+	C(key, "", v_key(r->info->key, r->info->key_len)) \
+	C(size, "INTEGER", v_u64(r->e->data_len)) \
+	C(data_crc32c, "INTEGER", v_u64(ea_crc32c(0, r->e->data, r->e->data_len))) \
+	C(request_id, "TEXT", v_hex(r->info->request_id)) \
+	C(proposer, "TEXT", r->info->request_id ? v_text(r->it->proposer_name) : v_null()) \
+	C(file, "TEXT", v_text(r->rec->file)) \
+	C(offset, "INTEGER", v_u64(r->rec->offset)) \
+	C(superseded, "INTEGER", v_bool(r->it->state == EA_ENTRY_SUPERSEDED)) \
+	C(committed, "INTEGER", v_bool(r->it->state == EA_ENTRY_COMMITTED)) \
+	C(superseded_by_term, "INTEGER", r->it->log.superseded ? v_u64(r->it->log.superseded_by_term) : v_null()) \
+	C(crc_ok, "INTEGER", v_tri(r->rec->crc_ok)) \
+	C(range_end, "", v_key(r->info->range_end, r->info->range_end_len)) \
+	C(proposer_started, "TEXT", v_text(r->started)) \
+	C(detail, "TEXT", r->info->detail && *r->info->detail ? v_text(r->info->detail) : v_null())
+
+typedef struct { const char *node; uint64_t seq; const ea_wal_record *rec; } hard_states_row;
+#define COLS_hard_states(C) \
+	C(node, "TEXT NOT NULL", v_text(r->node)) \
+	C(seq, "INTEGER", v_u64(r->seq)) \
+	C(term, "INTEGER", v_u64(r->rec->u.state.term)) \
+	C(vote, "TEXT", v_hex(r->rec->u.state.vote)) \
+	C(commit_index, "INTEGER", v_u64(r->rec->u.state.commit)) \
+	C(file, "TEXT", v_text(r->rec->file)) \
+	C(offset, "INTEGER", v_u64(r->rec->offset))
+
+typedef struct { const ea_term_row *tr; const char *time; } terms_row;   /* time: NULL without logs */
+#define COLS_terms(C) \
+	C(term, "INTEGER NOT NULL", v_u64(r->tr->term)) \
+	C(leader, "TEXT", v_hex(r->tr->leader)) \
+	C(first_index, "INTEGER", r->tr->entries ? v_u64(r->tr->first_index) : v_null()) \
+	C(last_index, "INTEGER", r->tr->entries ? v_u64(r->tr->last_index) : v_null()) \
+	C(entries, "INTEGER", v_u64(r->tr->entries)) \
+	C(failed_election, "INTEGER", v_bool(r->tr->failed_election)) \
+	C(leader_basis, "TEXT", v_text(r->tr->leader_basis)) \
+	C(time, "TEXT", v_text(r->time)) \
+	C(time_source, "TEXT", r->time ? v_text("log") : v_null()) \
+	C(log_leader, "TEXT", v_hex(r->tr->log_leader))
+
+typedef struct { uint64_t term, voter, voted_for; } votes_row;
+#define COLS_votes(C) \
+	C(term, "INTEGER NOT NULL", v_u64(r->term)) \
+	C(voter, "TEXT", v_hex(r->voter)) \
+	C(voted_for, "TEXT", v_hex(r->voted_for))
+
+typedef struct {
+	const char *node, *source;
+	cell term, idx;
+	const char *voters, *learners, *file;
+	cell offset, crc_ok, size;
+} snapshots_row;
+#define COLS_snapshots(C) \
+	C(node, "TEXT NOT NULL", v_text(r->node)) \
+	C(source, "TEXT", v_text(r->source)) \
+	C(term, "INTEGER", r->term) \
+	C(idx, "INTEGER", r->idx) \
+	C(voters, "TEXT", v_text(r->voters)) \
+	C(learners, "TEXT", v_text(r->learners)) \
+	C(file, "TEXT", v_text(r->file)) \
+	C(offset, "INTEGER", r->offset) \
+	C(crc_ok, "INTEGER", r->crc_ok) \
+	C(size, "INTEGER", r->size)
+
+typedef struct {
+	const char *node;
+	const ea_conf_change *cc;
+	const char *change, *name, *peer_urls;   /* name, peer_urls: from the member JSON, NULL if none */
+	int is_learner;                          /* -1: the entry carries no member */
+} conf_changes_row;
+#define COLS_conf_changes(C) \
+	C(node, "TEXT NOT NULL", v_text(r->node)) \
+	C(idx, "INTEGER", v_u64(r->cc->index)) \
+	C(term, "INTEGER", v_u64(r->cc->term)) \
+	C(change, "TEXT", v_text(r->change)) \
+	C(member_id, "TEXT", v_hex(r->cc->member_id)) \
+	C(name, "TEXT", v_text(r->name)) \
+	C(peer_urls, "TEXT", v_text(r->peer_urls)) \
+	C(committed, "INTEGER", v_bool(r->cc->committed)) \
+	C(superseded, "INTEGER", v_bool(r->cc->superseded)) \
+	C(is_learner, "INTEGER", v_tri(r->is_learner))
+
+typedef struct { const char *node; const ea_mvcc_kv *kv; int live; } revisions_row;   /* live: decoded, no tombstone */
+#define COLS_revisions(C) \
+	C(node, "TEXT NOT NULL", v_text(r->node)) \
+	C(main, "INTEGER", v_int(r->kv->main)) \
+	C(sub, "INTEGER", v_int(r->kv->sub)) \
+	C(tombstone, "INTEGER", v_bool(r->kv->tombstone)) \
+	C(key, "", v_key(r->kv->key, r->kv->key_len)) \
+	C(create_revision, "INTEGER", r->live ? v_int(r->kv->create_revision) : v_null()) \
+	C(mod_revision, "INTEGER", r->live ? v_int(r->kv->mod_revision) : v_null()) \
+	C(version, "INTEGER", r->live ? v_int(r->kv->version) : v_null()) \
+	C(lease, "TEXT", r->live ? v_hex((uint64_t)r->kv->lease) : v_null()) \
+	C(value_size, "INTEGER", r->live ? v_u64(r->kv->value_len) : v_null()) \
+	C(value_crc32c, "INTEGER", r->live ? v_u64(ea_crc32c(0, r->kv->value, r->kv->value_len)) : v_null()) \
+	C(page, "INTEGER", v_u64(r->kv->page)) \
+	C(offset, "INTEGER", v_u64(r->kv->offset)) \
+	C(decode_ok, "INTEGER", v_bool(r->kv->decode_ok)) \
+	C(value, "BLOB", r->live ? v_blob(r->kv->value_len ? (const void *)r->kv->value : "", r->kv->value_len) : v_null())
+
+typedef struct { const char *node; const ea_mvcc_member *mb; } members_row;
+#define COLS_members(C) \
+	C(node, "TEXT NOT NULL", v_text(r->node)) \
+	C(member_id, "TEXT", v_hex(r->mb->id)) \
+	C(name, "TEXT", v_text(r->mb->name)) \
+	C(peer_urls, "TEXT", v_text(r->mb->peer_urls)) \
+	C(client_urls, "TEXT", v_text(r->mb->client_urls)) \
+	C(is_learner, "INTEGER", v_bool(r->mb->is_learner)) \
+	C(removed, "INTEGER", v_bool(r->mb->removed))
+
+typedef struct { const char *node; const ea_mvcc_lease *l; } leases_row;
+#define COLS_leases(C) \
+	C(node, "TEXT NOT NULL", v_text(r->node)) \
+	C(lease_id, "TEXT", v_hex((uint64_t)r->l->id)) \
+	C(ttl, "INTEGER", v_int(r->l->ttl)) \
+	C(remaining_ttl, "INTEGER", v_int(r->l->remaining_ttl))
+
+typedef struct { const char *node; const ea_mvcc_alarm *a; } alarms_row;
+#define COLS_alarms(C) \
+	C(node, "TEXT NOT NULL", v_text(r->node)) \
+	C(member_id, "TEXT", v_hex(r->a->member_id)) \
+	C(alarm, "TEXT", v_text(r->a->alarm_name))
+
+/* users and roles, never password hashes (ea_mvcc_auth does not copy them out) */
+typedef struct { const char *node; const ea_mvcc_auth_entry *a; } auth_row;
+#define COLS_auth(C) \
+	C(node, "TEXT NOT NULL", v_text(r->node)) \
+	C(name, "TEXT", v_text(r->a->name)) \
+	C(is_role, "INTEGER", v_bool(r->a->is_role)) \
+	C(roles, "TEXT", r->a->is_role ? v_null() : v_text(r->a->roles)) \
+	C(has_password, "INTEGER", r->a->is_role ? v_null() : v_bool(r->a->has_password)) \
+	C(no_password, "INTEGER", r->a->is_role ? v_null() : v_bool(r->a->no_password)) \
+	C(permissions, "INTEGER", r->a->is_role ? v_u64(r->a->permissions) : v_null())
+
+typedef struct { const ea_event *e; const char *time; uint64_t seq; } events_row;   /* time: NULL if unknown */
+#define COLS_events(C) \
+	C(node, "TEXT", v_text(r->e->node)) \
+	C(time, "TEXT", v_text(r->time)) \
+	C(time_source, "TEXT", v_text(r->e->time_source)) \
+	C(event, "TEXT", v_text(r->e->event)) \
+	C(term, "INTEGER", r->e->term ? v_u64(r->e->term) : v_null()) \
+	C(idx, "INTEGER", r->e->index ? v_u64(r->e->index) : v_null()) \
+	C(detail, "TEXT", v_text(r->e->detail)) \
+	C(time_ms, "INTEGER", r->e->time_ms >= 0 ? v_int(r->e->time_ms) : v_null()) \
+	C(seq, "INTEGER", v_u64(r->seq))
+
+typedef struct { const char *node; const ea_problem *p; } problems_row;
+#define COLS_problems(C) \
+	C(node, "TEXT", v_text(r->node)) \
+	C(layer, "TEXT", v_text(ea_layer_name(r->p->layer))) \
+	C(severity, "TEXT", v_text(ea_severity_name(r->p->severity))) \
+	C(kind, "TEXT", v_text(r->p->kind)) \
+	C(file, "TEXT", v_text(r->p->file)) \
+	C(offset, "INTEGER", v_off(r->p->offset)) \
+	C(length, "INTEGER", r->p->length ? v_u64(r->p->length) : v_null()) \
+	C(message, "TEXT", v_text(r->p->message))
+
+typedef struct { const ea_finding *fd; const char *nodes; } findings_row;
+#define COLS_findings(C) \
+	C(kind, "TEXT", v_text(r->fd->kind)) \
+	C(severity, "TEXT", v_text(r->fd->severity)) \
+	C(idx, "INTEGER", r->fd->index ? v_u64(r->fd->index) : v_null()) \
+	C(revision, "INTEGER", r->fd->revision >= 0 ? v_int(r->fd->revision) : v_null()) \
+	C(nodes, "TEXT", v_text(r->nodes)) \
+	C(detail, "TEXT", v_text(r->fd->detail))
+
+typedef struct { const ea_diff *d; const char *recommended; } verdict_row;
+#define COLS_verdict(C) \
+	C(verdict, "TEXT", v_text(ea_verdict_name(r->d->verdict))) \
+	C(recommended_source, "TEXT", v_text(r->recommended)) \
+	C(recommendation, "TEXT", v_text(r->d->recommendation)) \
+	C(first_divergent_index, "INTEGER", r->d->first_divergent_index ? v_u64(r->d->first_divergent_index) : v_null())
+
+/* What follows the tables in the schema: the view over them. */
+static const char schema_tail_sql[] =
 	"CREATE TABLE term_clock(term INTEGER PRIMARY KEY, clock_time TEXT);\n"
 	"CREATE VIEW timeline AS\n"
 	"WITH u(time, time_source, term, idx, node, source, event, detail) AS (\n"
@@ -133,28 +368,8 @@ static const char index_sql[] =
 	"CREATE INDEX votes_term ON votes(term);\n"
 	"CREATE INDEX meta_key ON meta(key);\n";
 
-static const char *const insert_sql[EA_EXPORT_T_COUNT] = {
-	"INSERT INTO meta VALUES(?,?)",
-	"INSERT INTO nodes VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-	"INSERT INTO input_files VALUES(?,?,?,?,?)",
-	"INSERT INTO wal_segments VALUES(?,?,?,?,?,?,?)",
-	"INSERT INTO wal_records VALUES(?,?,?,?,?,?,?)",
-	"INSERT INTO entries VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-	"INSERT INTO hard_states VALUES(?,?,?,?,?,?,?)",
-	"INSERT INTO terms VALUES(?,?,?,?,?,?,?,?,?,?)",
-	"INSERT INTO votes VALUES(?,?,?)",
-	"INSERT INTO snapshots VALUES(?,?,?,?,?,?,?,?,?,?)",
-	"INSERT INTO conf_changes VALUES(?,?,?,?,?,?,?,?,?,?)",
-	NULL,  /* revisions: depends on --values */
-	"INSERT INTO members VALUES(?,?,?,?,?,?,?)",
-	"INSERT INTO leases VALUES(?,?,?,?)",
-	"INSERT INTO alarms VALUES(?,?,?)",
-	"INSERT INTO auth VALUES(?,?,?,?,?,?,?)",
-	"INSERT INTO events VALUES(?,?,?,?,?,?,?,?,?)",
-	"INSERT INTO problems VALUES(?,?,?,?,?,?,?,?)",
-	"INSERT INTO findings VALUES(?,?,?,?,?,?)",
-	"INSERT INTO verdict VALUES(?,?,?,?)",
-};
+
+#define EX_MAX_COLS 32
 
 typedef struct {
 	sqlite3 *db;
@@ -162,9 +377,9 @@ typedef struct {
 	ea_export_options o;
 	ea_export_stats *stats;
 	ea_error *err;
-	uint64_t known_ids[64];        /* member IDs, to name request proposers */
-	size_t nknown;
-	char hexbuf[8][24];            /* hex IDs bound SQLITE_STATIC, one slot per column in use */
+	ea_member_set known;           /* member IDs of every node, to name request proposers */
+	char hexbuf[EX_MAX_COLS + 1][24];   /* hex IDs bound SQLITE_STATIC, one per column */
+	int ncols[EA_EXPORT_T_COUNT];       /* columns of each table in this export */
 	struct hash_job *hash;         /* the inputs' SHA-256, computed alongside the load */
 } ex;
 
@@ -204,36 +419,6 @@ static int exec(ex *x, const char *sql)
 	return EA_OK;
 }
 
-/* ---- binding helpers (column numbers are 1-based, as in sqlite3_bind_*) ---- */
-
-static void b_null(sqlite3_stmt *s, int i) { sqlite3_bind_null(s, i); }
-static void b_int(sqlite3_stmt *s, int i, int64_t v) { sqlite3_bind_int64(s, i, (sqlite3_int64)v); }
-static void b_u64(sqlite3_stmt *s, int i, uint64_t v) { sqlite3_bind_int64(s, i, (sqlite3_int64)v); }
-static void b_text(sqlite3_stmt *s, int i, const char *t)
-{
-	if (t) sqlite3_bind_text(s, i, t, -1, SQLITE_STATIC); else sqlite3_bind_null(s, i);
-}
-static void b_text_copy(sqlite3_stmt *s, int i, const char *t)
-{
-	if (t) sqlite3_bind_text(s, i, t, -1, SQLITE_TRANSIENT); else sqlite3_bind_null(s, i);
-}
-static void b_off(sqlite3_stmt *s, int i, uint64_t off)
-{
-	if (off == EA_NO_OFFSET) sqlite3_bind_null(s, i); else b_u64(s, i, off);
-}
-static void b_tri(sqlite3_stmt *s, int i, int v)   /* 1, 0, or NULL for -1 */
-{
-	if (v < 0) sqlite3_bind_null(s, i); else sqlite3_bind_int(s, i, v ? 1 : 0);
-}
-/* Member/cluster/lease IDs: lower-case hex TEXT; 0 (none) is NULL. `slot` picks a buffer that
- * stays valid until the statement is stepped. */
-static void b_hex(ex *x, sqlite3_stmt *s, int i, uint64_t v, int slot)
-{
-	if (!v) { sqlite3_bind_null(s, i); return; }
-	int n = snprintf(x->hexbuf[slot], sizeof x->hexbuf[slot], "%" PRIx64, v);
-	sqlite3_bind_text(s, i, x->hexbuf[slot], n, SQLITE_STATIC);
-}
-
 /* well-formed UTF-8 (RFC 3629, as the JSON writer checks it: no surrogates, overlongs or
  * code points above U+10FFFF) without NUL */
 static int utf8_text(const uint8_t *p, size_t n)
@@ -241,13 +426,27 @@ static int utf8_text(const uint8_t *p, size_t n)
 	return (n == 0 || !memchr(p, 0, n)) && ea_utf8_valid(p, n);
 }
 
-/* etcd keys are bytes: TEXT when they are valid UTF-8 without NUL (so `key = '/foo'` works),
- * else BLOB. The same rule everywhere, so entries.key and revisions.key join. */
-static void b_key(sqlite3_stmt *s, int i, const uint8_t *k, size_t n)
+/* Binds column i (1-based) of s. etcd keys are bytes: TEXT when they are valid UTF-8 without
+ * NUL (so `key = '/foo'` works), else BLOB; the same rule everywhere, so entries.key and
+ * revisions.key join. Member/cluster/lease IDs are lower-case hex TEXT. Everything is bound
+ * SQLITE_STATIC: the row's data lives until the statement is stepped. */
+static void bind_cell(ex *x, sqlite3_stmt *s, int i, cell c)
 {
-	if (!k) { sqlite3_bind_null(s, i); return; }
-	if (utf8_text(k, n)) sqlite3_bind_text(s, i, (const char *)k, (int)n, SQLITE_STATIC);
-	else sqlite3_bind_blob(s, i, k, (int)n, SQLITE_STATIC);
+	switch (c.k) {
+	case V_NULL: break;   /* bindings are cleared after every row */
+	case V_INT: sqlite3_bind_int64(s, i, (sqlite3_int64)c.i); break;
+	case V_TEXT: sqlite3_bind_text(s, i, c.p, -1, SQLITE_STATIC); break;
+	case V_HEX: {
+		int n = snprintf(x->hexbuf[i], sizeof x->hexbuf[i], "%" PRIx64, (uint64_t)c.i);
+		sqlite3_bind_text(s, i, x->hexbuf[i], n, SQLITE_STATIC);
+		break;
+	}
+	case V_KEY:
+		if (utf8_text(c.p, c.n)) sqlite3_bind_text(s, i, c.p, (int)c.n, SQLITE_STATIC);
+		else sqlite3_bind_blob(s, i, c.p, (int)c.n, SQLITE_STATIC);
+		break;
+	case V_BLOB: sqlite3_bind_blob(s, i, c.p, (int)c.n, SQLITE_STATIC); break;
+	}
 }
 
 static int row(ex *x, ea_export_table t)
@@ -258,6 +457,99 @@ static int row(ex *x, ea_export_table t)
 	sqlite3_clear_bindings(s);
 	if (rc != SQLITE_DONE) return sql_fail(x, table_names[t]);
 	x->stats->rows[t]++;
+	return EA_OK;
+}
+
+/* Each table's column list (name, type) and its put_<table>(): bind every column from the row
+ * view, step. Columns past x->ncols[t] (revisions.value without --values) stay out. */
+typedef struct { const char *name, *type; } ex_col;
+#define EX_COL_DEF(name, type, get) { #name, type },
+#define EX_COL_BIND(name, type, get) if (++i <= lim) bind_cell(x, s, i, (get));
+#define EX_TABLE(tname, T)                                                                   \
+	static const ex_col tname##_cols[] = { COLS_##tname(EX_COL_DEF) };                   \
+	static int put_##tname(ex *x, const tname##_row *r)                                  \
+	{                                                                                    \
+		sqlite3_stmt *s = x->st[T];                                                  \
+		int i = 0, lim = x->ncols[T];                                                \
+		COLS_##tname(EX_COL_BIND)                                                    \
+		return row(x, T);                                                            \
+	}
+
+static const char *entry_type_name(int t)
+{
+	return t == 0 ? "normal" : t == 1 ? "confchange" : t == 2 ? "confchangev2" : "unknown";
+}
+
+EX_TABLE(meta, EA_EXPORT_T_META)
+EX_TABLE(nodes, EA_EXPORT_T_NODES)
+EX_TABLE(input_files, EA_EXPORT_T_INPUT_FILES)
+EX_TABLE(wal_segments, EA_EXPORT_T_WAL_SEGMENTS)
+EX_TABLE(wal_records, EA_EXPORT_T_WAL_RECORDS)
+EX_TABLE(entries, EA_EXPORT_T_ENTRIES)
+EX_TABLE(hard_states, EA_EXPORT_T_HARD_STATES)
+EX_TABLE(terms, EA_EXPORT_T_TERMS)
+EX_TABLE(votes, EA_EXPORT_T_VOTES)
+EX_TABLE(snapshots, EA_EXPORT_T_SNAPSHOTS)
+EX_TABLE(conf_changes, EA_EXPORT_T_CONF_CHANGES)
+EX_TABLE(revisions, EA_EXPORT_T_REVISIONS)
+EX_TABLE(members, EA_EXPORT_T_MEMBERS)
+EX_TABLE(leases, EA_EXPORT_T_LEASES)
+EX_TABLE(alarms, EA_EXPORT_T_ALARMS)
+EX_TABLE(auth, EA_EXPORT_T_AUTH)
+EX_TABLE(events, EA_EXPORT_T_EVENTS)
+EX_TABLE(problems, EA_EXPORT_T_PROBLEMS)
+EX_TABLE(findings, EA_EXPORT_T_FINDINGS)
+EX_TABLE(verdict, EA_EXPORT_T_VERDICT)
+
+#define EX_COLS(tname) { tname##_cols, (int)(sizeof tname##_cols / sizeof tname##_cols[0]) }
+static const struct { const ex_col *cols; int n; } table_cols[EA_EXPORT_T_COUNT] = {
+	EX_COLS(meta), EX_COLS(nodes), EX_COLS(input_files), EX_COLS(wal_segments), EX_COLS(wal_records),
+	EX_COLS(entries), EX_COLS(hard_states), EX_COLS(terms), EX_COLS(votes), EX_COLS(snapshots),
+	EX_COLS(conf_changes), EX_COLS(revisions), EX_COLS(members), EX_COLS(leases), EX_COLS(alarms),
+	EX_COLS(auth), EX_COLS(events), EX_COLS(problems), EX_COLS(findings), EX_COLS(verdict)
+};
+
+/* CREATE TABLE for table t's first `n` columns, wrapped as docs and `.schema` show it: a new
+ * line (two spaces in) before a column that would end past column 95; --values' `value` column
+ * stays on the last line. */
+static void ddl_table(sqlite3_str *q, ea_export_table t, int n)
+{
+	const ex_col *c = table_cols[t].cols;
+	size_t line = (size_t)sqlite3_str_length(q);
+	sqlite3_str_appendf(q, "CREATE TABLE %s(", table_names[t]);
+	size_t len = (size_t)sqlite3_str_length(q) - line;
+	for (int k = 0; k < n; k++) {
+		size_t w = strlen(c[k].name) + (c[k].type[0] ? 1 + strlen(c[k].type) : 0) + (k == n - 1 ? 2 : 1);
+		int extra = t == EA_EXPORT_T_REVISIONS && k == table_cols[t].n - 1;
+		if (k > 0 && !extra && len + 1 + w > 95) { sqlite3_str_appendall(q, "\n  "); len = 2; }
+		else if (k > 0) { sqlite3_str_appendall(q, " "); len++; }
+		sqlite3_str_appendf(q, "%s%s%s%s", c[k].name, c[k].type[0] ? " " : "", c[k].type, k == n - 1 ? ");\n" : ",");
+		len += w;
+	}
+}
+
+/* The whole schema, and the INSERT of every table (x->ncols says how many columns each has). */
+static char *schema_sql(ex *x)
+{
+	sqlite3_str *q = sqlite3_str_new(x->db);
+	for (int t = 0; t < EA_EXPORT_T_COUNT; t++) {
+		x->ncols[t] = table_cols[t].n - (t == EA_EXPORT_T_REVISIONS && !x->o.values);
+		ddl_table(q, (ea_export_table)t, x->ncols[t]);
+	}
+	sqlite3_str_appendall(q, schema_tail_sql);
+	return sqlite3_str_finish(q);
+}
+
+static int prepare_all(ex *x)
+{
+	for (int t = 0; t < EA_EXPORT_T_COUNT; t++) {
+		char sql[64 + 2 * EX_MAX_COLS];
+		int at = snprintf(sql, sizeof sql, "INSERT INTO %s VALUES(", table_names[t]);
+		for (int k = 0; k < x->ncols[t]; k++) at += snprintf(sql + at, sizeof sql - (size_t)at, k ? ",?" : "?");
+		snprintf(sql + at, sizeof sql - (size_t)at, ")");
+		if (sqlite3_prepare_v3(x->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &x->st[t], NULL) != SQLITE_OK)
+			return sql_fail(x, "prepare");
+	}
 	return EA_OK;
 }
 
@@ -278,10 +570,8 @@ static double now_s(void)
 
 static int meta(ex *x, const char *key, const char *value)
 {
-	sqlite3_stmt *s = x->st[EA_EXPORT_T_META];
-	b_text(s, 1, key);
-	b_text(s, 2, value);
-	return row(x, EA_EXPORT_T_META);
+	meta_row r = { key, value };
+	return put_meta(x, &r);
 }
 
 static void hex32(char *out, const unsigned char *d)
@@ -478,17 +768,13 @@ static int hash_write(ex *x, hash_job *job)
 	x->stats->hash_seconds = job->seconds;
 	if (job->rc) return ex_fail(x, job->rc, "%s", job->msg[0] ? job->msg : ea_strerror(job->rc));
 	int rc = EA_OK;
-	sqlite3_stmt *s = x->st[EA_EXPORT_T_INPUT_FILES];
 	for (size_t k = 0; k < job->n && rc == EA_OK; k++) {
 		const hashed_node *hn = &job->nodes[k];
 		int dir = hn->kind == EA_INPUT_DIR;
 		for (size_t i = 0; i < hn->nfiles && rc == EA_OK; i++) {
-			b_text(s, 1, hn->node);
-			b_text(s, 2, dir ? "dir-file" : hn->kind == EA_INPUT_ARCHIVE ? "archive" : "file");
-			b_text(s, 3, hn->files[i].name);
-			b_u64(s, 4, hn->files[i].size);
-			b_text(s, 5, hn->files[i].digest);
-			rc = row(x, EA_EXPORT_T_INPUT_FILES);
+			input_files_row r = { hn->node, dir ? "dir-file" : hn->kind == EA_INPUT_ARCHIVE ? "archive" : "file",
+			                      hn->files[i].name, hn->files[i].size, hn->files[i].digest };
+			rc = put_input_files(x, &r);
 		}
 		char key[600];
 		snprintf(key, sizeof key, "input.%s.sha256", hn->node);
@@ -503,21 +789,6 @@ static int hash_write(ex *x, hash_job *job)
 }
 
 /* ---- per node ---- */
-
-static void known_add(ex *x, uint64_t id)
-{
-	if (!id) return;
-	for (size_t i = 0; i < x->nknown; i++) if (x->known_ids[i] == id) return;
-	if (x->nknown < 64) x->known_ids[x->nknown++] = id;
-}
-
-static uint64_t known_match(const ex *x, uint16_t low)
-{
-	uint64_t m = 0;
-	int c = 0;
-	for (size_t i = 0; i < x->nknown; i++) if ((uint16_t)x->known_ids[i] == low) { m = x->known_ids[i]; c++; }
-	return c == 1 ? m : 0;
-}
 
 static const char *node_kind(const ea_node *nd)
 {
@@ -534,81 +805,36 @@ static const char *node_kind(const ea_node *nd)
 
 static int export_node_row(ex *x, ea_node *nd)
 {
-	sqlite3_stmt *s = x->st[EA_EXPORT_T_NODES];
-	const ea_wal_summary *w = &nd->wal;
-	int wal = nd->have_wal, db = nd->have_db && nd->mvcc;
 	ea_mvcc_info info;
 	memset(&info, 0, sizeof info);
+	int db = nd->have_db && nd->mvcc;
 	if (db) ea_mvcc_info_scan(nd->mvcc, &info);   /* no key index: the row needs none of its counts */
-	b_text(s, 1, nd->name);
-	b_text(s, 2, nd->path);
-	if (wal && w->have_metadata) { b_hex(x, s, 3, w->member_id, 0); b_hex(x, s, 4, w->cluster_id, 1); }
-	b_text(s, 5, node_kind(nd));
-	if (wal && w->have_entries) {
-		b_u64(s, 6, w->first_index);
-		b_u64(s, 7, w->last_index);
-		b_u64(s, 8, w->last_term);
-	}
-	if (wal && w->have_hard_state) {
-		b_u64(s, 9, w->hard_state.commit);
-		b_u64(s, 16, w->hard_state.term);
-		b_hex(x, s, 17, w->hard_state.vote, 2);
-	}
-	if (db) {
-		if (info.have_consistent_index) b_u64(s, 10, info.consistent_index);
-		b_int(s, 11, nd->db_revision);
-		b_int(s, 12, nd->db_compact_revision);
-		if (nd->db_hash_revision > 0) { b_u64(s, 13, nd->db_hash); b_int(s, 15, nd->db_hash_revision); }
-		b_text(s, 14, info.storage_version);
-		b_text(s, 23, info.cluster_version[0] ? info.cluster_version : NULL);
-	}
-	b_text(s, 18, wal ? nd->wal_dir : NULL);
-	b_text(s, 19, nd->db_file);
-	b_text(s, 20, nd->db_unreadable);
-	if (wal) { b_u64(s, 21, w->entries); b_u64(s, 22, w->superseded); }
 	ea_input_kind k = ea_input_get_kind(nd->in);
-	b_text(s, 24, k == EA_INPUT_DIR ? "dir" : k == EA_INPUT_ARCHIVE ? "archive" : "file");
-	return row(x, EA_EXPORT_T_NODES);
+	nodes_row r = { nd, &nd->wal, nd->have_wal, db, &info, node_kind(nd),
+	                k == EA_INPUT_DIR ? "dir" : k == EA_INPUT_ARCHIVE ? "archive" : "file" };
+	return put_nodes(x, &r);
 }
 
 static int export_problem(ex *x, const char *node, const ea_problem *p)
 {
-	sqlite3_stmt *s = x->st[EA_EXPORT_T_PROBLEMS];
-	b_text(s, 1, node);
-	b_text(s, 2, ea_layer_name(p->layer));
-	b_text(s, 3, ea_severity_name(p->severity));
-	b_text(s, 4, p->kind);
-	b_text(s, 5, p->file);
-	b_off(s, 6, p->offset);
-	if (p->length) b_u64(s, 7, p->length); else b_null(s, 7);
-	b_text(s, 8, p->message);
-	return row(x, EA_EXPORT_T_PROBLEMS);
+	problems_row r = { node, p };
+	return put_problems(x, &r);
 }
 
 static int export_segments(ex *x, ea_node *nd)
 {
-	sqlite3_stmt *s = x->st[EA_EXPORT_T_WAL_SEGMENTS];
 	for (size_t i = 0; i < nd->nsegments; i++) {
 		char t[48];
-		b_text(s, 1, nd->name);
-		b_text(s, 2, nd->segments[i].file);
-		b_u64(s, 3, nd->segments[i].seq);
-		b_u64(s, 4, nd->segments[i].first_index);
-		b_u64(s, 5, nd->segments[i].size);
-		b_u64(s, 6, nd->segments[i].used);
-		if (nd->segments[i].mtime > 0) { time_text(t, sizeof t, nd->segments[i].mtime * 1000); b_text(s, 7, t); }
-		int rc = row(x, EA_EXPORT_T_WAL_SEGMENTS);
+		if (nd->segments[i].mtime > 0) time_text(t, sizeof t, nd->segments[i].mtime * 1000);
+		wal_segments_row r = { nd->name, nd->segments[i].file, nd->segments[i].seq, nd->segments[i].first_index,
+		                       nd->segments[i].size, nd->segments[i].used, nd->segments[i].mtime > 0 ? t : NULL };
+		int rc = put_wal_segments(x, &r);
 		if (rc) return rc;
 	}
 	return EA_OK;
 }
 
-static const char *entry_type_name(int t)
-{
-	return t == 0 ? "normal" : t == 1 ? "confchange" : t == 2 ? "confchangev2" : "unknown";
-}
-
-/* One ea_log pass: wal_records, entries, hard_states and the WAL's problems. */
+/* One entry stream: wal_records, entries, hard_states and the WAL's problems. */
 static int export_wal(ex *x, ea_node *nd)
 {
 	/* the node's own log, rewound: its first pass (CRC verdicts, overwrites) is already done */
@@ -617,188 +843,77 @@ static int export_wal(ex *x, ea_node *nd)
 	int rc = log ? ea_log_rewind(log, &lerr) : ea_log_open(&own, nd->in, NULL, &lerr);
 	if (!log) log = own;
 	if (rc) { ea_log_close(own); return ex_fail(x, rc, "%s: %s", nd->name, lerr.msg[0] ? lerr.msg : ea_strerror(rc)); }
-	ea_entry_decoder *dec;
-	if ((rc = ea_entry_decoder_new(&dec)) != EA_OK) { ea_log_close(own); return rc; }
-	ea_wal *w = ea_log_wal(log);
-	uint64_t commit = nd->wal.have_hard_state ? nd->wal.hard_state.commit : 0;
+	ea_entry_iter *iter;
+	ea_entry_iter_options io = { .members = &x->known };
+	if ((rc = ea_entry_iter_new(&iter, log, &io)) != EA_OK) { ea_log_close(own); return rc; }
 	uint64_t hs_seq = 0, n = 0;
-	sqlite3_stmt *sr = x->st[EA_EXPORT_T_WAL_RECORDS], *se = x->st[EA_EXPORT_T_ENTRIES],
-	             *sh = x->st[EA_EXPORT_T_HARD_STATES];
-	ea_log_item li;
-	while ((rc = ea_log_next(log, &li)) == EA_OK) {
+	const ea_entry_item *it;
+	while ((rc = ea_entry_iter_next(&it, iter)) == EA_OK) {
 		if ((++n & 4095) == 0 && stopped(x)) { rc = ex_fail(x, EA_EIO, "export interrupted"); break; }
-		if (li.item.kind == EA_WAL_ITEM_PROBLEM) {
-			if ((rc = export_problem(x, nd->name, &li.item.problem))) break;
+		if (it->log.item.kind == EA_WAL_ITEM_PROBLEM) {
+			if ((rc = export_problem(x, nd->name, &it->log.item.problem))) break;
 			continue;
 		}
-		const ea_wal_record *r = &li.item.rec;
-		if (x->o.records) {
-			b_text(sr, 1, nd->name);
-			b_text(sr, 2, r->file);
-			b_u64(sr, 3, r->offset);
-			b_text(sr, 4, ea_wal_record_type_name(r->type));
-			b_u64(sr, 5, r->length);
-			b_tri(sr, 6, r->crc_ok);
-			b_u64(sr, 7, r->crc);
-			if ((rc = row(x, EA_EXPORT_T_WAL_RECORDS))) break;
-		}
-		if (!r->decoded) continue;
-		if (r->type == EA_WAL_ENTRY) {
-			const ea_entry_header *e = &r->u.entry;
-			ea_entry_info info;
-			const ea_wal_segment *seg = ea_wal_segment_at(w, r->segment);
-			ea_entry_decode(dec, e, seg && seg->mtime > 0 ? seg->mtime * 1000 : 0, &info);
-			b_text(se, 1, nd->name);
-			b_u64(se, 2, e->index);
-			b_u64(se, 3, e->term);
-			b_text(se, 4, entry_type_name(e->type));
-			b_text(se, 5, info.kind);
-			b_key(se, 6, info.key, info.key_len);
-			b_u64(se, 7, e->data_len);
-			b_u64(se, 8, ea_crc32c(0, e->data, e->data_len));
-			char prop[24], started[48];
-			if (info.request_id) {
-				b_hex(x, se, 9, info.request_id, 0);
-				uint64_t m = known_match(x, info.proposer_low16);
-				if (m) b_hex(x, se, 10, m, 1);
-				else {
-					snprintf(prop, sizeof prop, "????%04x", info.proposer_low16);
-					b_text(se, 10, prop);
-				}
-				if (info.proposer_started_ms >= 0) {
-					time_text(started, sizeof started, info.proposer_started_ms);
-					b_text(se, 18, started);
-				}
-			}
-			b_text(se, 11, r->file);
-			b_u64(se, 12, r->offset);
-			sqlite3_bind_int(se, 13, li.superseded ? 1 : 0);
-			sqlite3_bind_int(se, 14, !li.superseded && e->index <= commit);
-			if (li.superseded) b_u64(se, 15, li.superseded_by_term);
-			b_tri(se, 16, r->crc_ok);
-			b_key(se, 17, info.range_end, info.range_end_len);
-			b_text(se, 19, info.detail && *info.detail ? info.detail : NULL);
-			if ((rc = row(x, EA_EXPORT_T_ENTRIES))) break;
-		} else if (r->type == EA_WAL_STATE) {
-			b_text(sh, 1, nd->name);
-			b_u64(sh, 2, hs_seq++);
-			b_u64(sh, 3, r->u.state.term);
-			b_hex(x, sh, 4, r->u.state.vote, 0);
-			b_u64(sh, 5, r->u.state.commit);
-			b_text(sh, 6, r->file);
-			b_u64(sh, 7, r->offset);
-			if ((rc = row(x, EA_EXPORT_T_HARD_STATES))) break;
+		const ea_wal_record *rec = &it->log.item.rec;
+		wal_records_row wr = { nd->name, rec };
+		if (x->o.records && (rc = put_wal_records(x, &wr))) break;
+		if (it->is_entry) {
+			char started[48];
+			const ea_entry_info *info = &it->info;
+			int has_started = info->request_id && info->proposer_started_ms >= 0;
+			if (has_started) time_text(started, sizeof started, info->proposer_started_ms);
+			entries_row er = { nd->name, it, rec, &rec->u.entry, info, has_started ? started : NULL };
+			if ((rc = put_entries(x, &er))) break;
+		} else if (rec->type == EA_WAL_STATE && rec->decoded) {
+			hard_states_row hr = { nd->name, hs_seq++, rec };
+			if ((rc = put_hard_states(x, &hr))) break;
 		}
 	}
 	if (rc == EA_ITEROVER) rc = EA_OK;
 	else if (rc < 0 && !x->err->msg[0]) ex_fail(x, rc, "%s: WAL: %s", nd->name, ea_strerror(rc));
-	ea_entry_decoder_free(dec);
+	ea_entry_iter_free(iter);
 	ea_log_close(own);
 	return rc;
 }
 
-typedef struct {
-	ex *x;
-	ea_node *nd;
-	int rc;
-	uint64_t n;
-} kv_ctx;
+/* The db's buckets stream through callbacks: one per table, each putting its row. */
+typedef struct { ex *x; const char *node; int rc; uint64_t n; } kv_ctx;
 
 static int revision_cb(const ea_mvcc_kv *kv, void *payload)
 {
 	kv_ctx *c = payload;
-	ex *x = c->x;
-	sqlite3_stmt *s = x->st[EA_EXPORT_T_REVISIONS];
-	if ((++c->n & 4095) == 0 && stopped(x)) { c->rc = ex_fail(x, EA_EIO, "export interrupted"); return 1; }
-	b_text(s, 1, c->nd->name);
-	b_int(s, 2, kv->main);
-	b_int(s, 3, kv->sub);
-	sqlite3_bind_int(s, 4, kv->tombstone ? 1 : 0);
-	b_key(s, 5, kv->key, kv->key_len);
-	if (kv->decode_ok && !kv->tombstone) {
-		b_int(s, 6, kv->create_revision);
-		b_int(s, 7, kv->mod_revision);
-		b_int(s, 8, kv->version);
-		b_hex(x, s, 9, (uint64_t)kv->lease, 0);
-		b_u64(s, 10, kv->value_len);
-		b_u64(s, 11, ea_crc32c(0, kv->value, kv->value_len));
-	}
-	b_u64(s, 12, kv->page);
-	b_u64(s, 13, kv->offset);
-	sqlite3_bind_int(s, 14, kv->decode_ok ? 1 : 0);
-	if (x->o.values && kv->decode_ok && !kv->tombstone)
-		sqlite3_bind_blob(s, 15, kv->value_len ? (const void *)kv->value : "", (int)kv->value_len, SQLITE_STATIC);
-	c->rc = row(x, EA_EXPORT_T_REVISIONS);
+	if ((++c->n & 4095) == 0 && stopped(c->x)) { c->rc = ex_fail(c->x, EA_EIO, "export interrupted"); return 1; }
+	revisions_row r = { c->node, kv, kv->decode_ok && !kv->tombstone };
+	c->rc = put_revisions(c->x, &r);
 	return c->rc ? 1 : 0;
 }
 
 static int export_revisions(ex *x, ea_node *nd)
 {
 	if (!nd->mvcc) return EA_OK;
-	kv_ctx c = { x, nd, 0, 0 };
+	kv_ctx c = { x, nd->name, 0, 0 };
 	int rc = ea_mvcc_foreach(nd->mvcc, revision_cb, &c);
 	if (c.rc) return c.rc;
 	if (rc < 0) return ex_fail(x, rc, "%s: key bucket: %s", nd->name, ea_strerror(rc));
 	return EA_OK;
 }
 
-static int member_cb(const ea_mvcc_member *mb, void *payload)
-{
-	kv_ctx *c = payload;
-	sqlite3_stmt *s = c->x->st[EA_EXPORT_T_MEMBERS];
-	b_text(s, 1, c->nd->name);
-	b_hex(c->x, s, 2, mb->id, 0);
-	b_text(s, 3, mb->name);
-	b_text(s, 4, mb->peer_urls);
-	b_text(s, 5, mb->client_urls);
-	sqlite3_bind_int(s, 6, mb->is_learner ? 1 : 0);
-	sqlite3_bind_int(s, 7, mb->removed ? 1 : 0);
-	c->rc = row(c->x, EA_EXPORT_T_MEMBERS);
-	return c->rc ? 1 : 0;
-}
-
-static int lease_cb(const ea_mvcc_lease *l, void *payload)
-{
-	kv_ctx *c = payload;
-	sqlite3_stmt *s = c->x->st[EA_EXPORT_T_LEASES];
-	b_text(s, 1, c->nd->name);
-	b_hex(c->x, s, 2, (uint64_t)l->id, 0);
-	b_int(s, 3, l->ttl);
-	b_int(s, 4, l->remaining_ttl);
-	c->rc = row(c->x, EA_EXPORT_T_LEASES);
-	return c->rc ? 1 : 0;
-}
-
-static int alarm_cb(const ea_mvcc_alarm *a, void *payload)
-{
-	kv_ctx *c = payload;
-	sqlite3_stmt *s = c->x->st[EA_EXPORT_T_ALARMS];
-	b_text(s, 1, c->nd->name);
-	b_hex(c->x, s, 2, a->member_id, 0);
-	b_text(s, 3, a->alarm_name);
-	c->rc = row(c->x, EA_EXPORT_T_ALARMS);
-	return c->rc ? 1 : 0;
-}
-
-/* Users and roles, never password hashes (ea_mvcc_auth does not copy them out). */
-static int auth_cb(const ea_mvcc_auth_entry *a, void *payload)
-{
-	kv_ctx *c = payload;
-	sqlite3_stmt *s = c->x->st[EA_EXPORT_T_AUTH];
-	b_text(s, 1, c->nd->name);
-	b_text(s, 2, a->name);
-	sqlite3_bind_int(s, 3, a->is_role ? 1 : 0);
-	b_text(s, 4, a->is_role ? NULL : a->roles);
-	if (!a->is_role) { sqlite3_bind_int(s, 5, a->has_password ? 1 : 0); sqlite3_bind_int(s, 6, a->no_password ? 1 : 0); }
-	else b_u64(s, 7, a->permissions);
-	c->rc = row(c->x, EA_EXPORT_T_AUTH);
-	return c->rc ? 1 : 0;
-}
+#define BUCKET_CB(fn, type, tname)                                                            \
+	static int fn(const type *v, void *payload)                                           \
+	{                                                                                     \
+		kv_ctx *c = payload;                                                          \
+		tname##_row r = { c->node, v };                                               \
+		return (c->rc = put_##tname(c->x, &r)) ? 1 : 0;                               \
+	}
+BUCKET_CB(member_cb, ea_mvcc_member, members)
+BUCKET_CB(lease_cb, ea_mvcc_lease, leases)
+BUCKET_CB(alarm_cb, ea_mvcc_alarm, alarms)
+BUCKET_CB(auth_cb, ea_mvcc_auth_entry, auth)
 
 static int export_buckets(ex *x, ea_node *nd)
 {
 	if (!nd->mvcc) return EA_OK;
-	kv_ctx c = { x, nd, 0, 0 };
+	kv_ctx c = { x, nd->name, 0, 0 };
 	ea_mvcc_members(nd->mvcc, member_cb, &c);
 	if (!c.rc) ea_mvcc_leases(nd->mvcc, lease_cb, &c);
 	if (!c.rc) ea_mvcc_alarms(nd->mvcc, alarm_cb, &c);
@@ -838,17 +953,13 @@ static void join_ids(char *buf, size_t cap, const uint64_t *ids, size_t n)
 
 static int export_snapshots(ex *x, ea_node *nd)
 {
-	sqlite3_stmt *s = x->st[EA_EXPORT_T_SNAPSHOTS];
 	int rc = EA_OK;
 	for (size_t i = 0; nd->have_wal && i < nd->wal.snapshots_kept && rc == EA_OK; i++) {
 		const struct ea_wal_snapshot_ref *sn = &nd->wal.snapshots[i];
-		b_text(s, 1, nd->name);
-		b_text(s, 2, "wal");
-		b_u64(s, 3, sn->term);
-		b_u64(s, 4, sn->index);
-		b_text(s, 7, sn->segment < nd->nsegments ? nd->segments[sn->segment].file : NULL);
-		b_u64(s, 8, sn->offset);
-		rc = row(x, EA_EXPORT_T_SNAPSHOTS);
+		snapshots_row r = { nd->name, "wal", v_u64(sn->term), v_u64(sn->index), NULL, NULL,
+		                    sn->segment < nd->nsegments ? nd->segments[sn->segment].file : NULL,
+		                    v_u64(sn->offset), v_null(), v_null() };
+		rc = put_snapshots(x, &r);
 	}
 	if (rc) return rc;
 	ea_snap_list *sl = NULL;
@@ -858,23 +969,20 @@ static int export_snapshots(ex *x, ea_node *nd)
 	for (size_t i = 0; i < ea_snap_list_count(sl) && rc == EA_OK; i++) {
 		const ea_snap_info *si = ea_snap_list_at(sl, i);
 		int db = strcmp(si->kind, "snap.db") == 0;
-		b_text(s, 1, nd->name);
-		b_text(s, 2, db ? "snap-db" : "snap-file");
+		snapshots_row r = { nd->name, db ? "snap-db" : "snap-file", v_null(), v_null(), NULL, NULL, si->file,
+		                    v_null(), v_tri(si->crc_ok), v_u64(si->size) };
 		if (si->decoded) {
-			b_u64(s, 3, si->term);
-			b_u64(s, 4, si->index);
+			r.term = v_u64(si->term);
+			r.idx = v_u64(si->index);
 			join_ids(voters, sizeof voters, si->voters, si->n_voters);
 			join_ids(learners, sizeof learners, si->learners, si->n_learners);
-			b_text(s, 5, voters);
-			b_text(s, 6, learners);
+			r.voters = voters;
+			r.learners = learners;
 		} else if (si->name_ok) {
-			if (!db) b_u64(s, 3, si->name_term);   /* from the file name: %016x(term)-%016x(index) */
-			b_u64(s, 4, si->name_index);
+			if (!db) r.term = v_u64(si->name_term);   /* from the file name: %016x(term)-%016x(index) */
+			r.idx = v_u64(si->name_index);
 		}
-		b_text(s, 7, si->file);
-		b_tri(s, 9, si->crc_ok);
-		b_u64(s, 10, si->size);
-		rc = row(x, EA_EXPORT_T_SNAPSHOTS);
+		rc = put_snapshots(x, &r);
 	}
 	for (size_t i = 0; i < ea_snap_list_problem_count(sl) && rc == EA_OK; i++)
 		rc = export_problem(x, nd->name, ea_snap_list_problem_at(sl, i));
@@ -882,9 +990,26 @@ static int export_snapshots(ex *x, ea_node *nd)
 	return rc;
 }
 
+/* name, peer_urls and isLearner from a conf change's member JSON */
+static void member_json(ea_arena *a, const char *json, conf_changes_row *r, char *urls, size_t cap)
+{
+	ea_jv *j = ea_jsonp_parse(a, json, strlen(json));
+	if (!j || j->type != EA_JV_OBJ) return;
+	r->name = ea_jsonp_str(j, "name");
+	const ea_jv *pu = ea_jsonp_get(j, "peerURLs");
+	if (pu && pu->type == EA_JV_ARR) {
+		size_t at = 0;
+		urls[0] = 0;
+		for (const ea_jv *u = pu->child; u && at < cap; u = u->next)
+			if (u->type == EA_JV_STR) at += (size_t)snprintf(urls + at, cap - at, "%s%s", at ? "," : "", u->s);
+		r->peer_urls = urls;
+	}
+	const ea_jv *l = ea_jsonp_get(j, "isLearner");
+	r->is_learner = l && l->type == EA_JV_BOOL && l->b;
+}
+
 static int export_conf_changes(ex *x, ea_node *nd)
 {
-	sqlite3_stmt *s = x->st[EA_EXPORT_T_CONF_CHANGES];
 	ea_arena a;
 	ea_arena_init(&a, 0);
 	int rc = EA_OK;
@@ -893,33 +1018,11 @@ static int export_conf_changes(ex *x, ea_node *nd)
 		const char *change = cc->kind;
 		if (strncmp(change, "confchange:", 11) == 0) change += 11;
 		else if (strcmp(change, "confchangev2") == 0) change = "v2";
-		b_text(s, 1, nd->name);
-		b_u64(s, 2, cc->index);
-		b_u64(s, 3, cc->term);
-		b_text(s, 4, change);
-		b_hex(x, s, 5, cc->member_id, 0);
+		conf_changes_row r = { nd->name, cc, change, NULL, NULL, -1 };
 		char urls[1024];
-		if (cc->context) {
-			ea_jv *j = ea_jsonp_parse(&a, cc->context, strlen(cc->context));
-			if (j && j->type == EA_JV_OBJ) {
-				b_text_copy(s, 6, ea_jsonp_str(j, "name"));
-				const ea_jv *pu = ea_jsonp_get(j, "peerURLs");
-				if (pu && pu->type == EA_JV_ARR) {
-					size_t at = 0;
-					urls[0] = 0;
-					for (const ea_jv *u = pu->child; u && at < sizeof urls; u = u->next)
-						if (u->type == EA_JV_STR)
-							at += (size_t)snprintf(urls + at, sizeof urls - at, "%s%s", at ? "," : "", u->s);
-					b_text_copy(s, 7, urls);
-				}
-				const ea_jv *l = ea_jsonp_get(j, "isLearner");
-				sqlite3_bind_int(s, 10, l && l->type == EA_JV_BOOL && l->b);
-			}
-		}
-		if (strcmp(change, "add_learner") == 0) sqlite3_bind_int(s, 10, 1);
-		sqlite3_bind_int(s, 8, cc->committed ? 1 : 0);
-		sqlite3_bind_int(s, 9, cc->superseded ? 1 : 0);
-		rc = row(x, EA_EXPORT_T_CONF_CHANGES);
+		if (cc->context) member_json(&a, cc->context, &r, urls, sizeof urls);
+		if (strcmp(change, "add_learner") == 0) r.is_learner = 1;
+		rc = put_conf_changes(x, &r);
 		ea_arena_reset(&a);
 	}
 	ea_arena_free(&a);
@@ -930,30 +1033,16 @@ static int export_conf_changes(ex *x, ea_node *nd)
 
 static int export_terms(ex *x, const ea_terms *t)
 {
-	sqlite3_stmt *s = x->st[EA_EXPORT_T_TERMS], *v = x->st[EA_EXPORT_T_VOTES];
 	int rc = EA_OK;
-	for (size_t r = 0; r < t->nrows && rc == EA_OK; r++) {
-		const ea_term_row *tr = &t->rows[r];
-		b_u64(s, 1, tr->term);
-		b_hex(x, s, 2, tr->leader, 0);
-		if (tr->entries) { b_u64(s, 3, tr->first_index); b_u64(s, 4, tr->last_index); }
-		b_u64(s, 5, tr->entries);
-		sqlite3_bind_int(s, 6, tr->failed_election ? 1 : 0);
-		b_text(s, 7, tr->leader_basis);
-		char tt[48];   /* bound without a copy: must live until the row is stepped */
-		if (tr->time_ms >= 0) {
-			/* the earliest line of etcd's logs about this term (--logs) */
-			time_text(tt, sizeof tt, tr->time_ms);
-			b_text(s, 8, tt);
-			b_text(s, 9, "log");
-		}
-		b_hex(x, s, 10, tr->log_leader, 0);
-		rc = row(x, EA_EXPORT_T_TERMS);
+	for (size_t i = 0; i < t->nrows && rc == EA_OK; i++) {
+		const ea_term_row *tr = &t->rows[i];
+		char tt[48];   /* the earliest line of etcd's logs about this term (--logs) */
+		if (tr->time_ms >= 0) time_text(tt, sizeof tt, tr->time_ms);
+		terms_row r = { tr, tr->time_ms >= 0 ? tt : NULL };
+		rc = put_terms(x, &r);
 		for (size_t k = 0; k < tr->nvotes && rc == EA_OK; k++) {
-			b_u64(v, 1, tr->term);
-			b_hex(x, v, 2, tr->votes[k].voter, 0);
-			b_hex(x, v, 3, tr->votes[k].voted_for, 1);
-			rc = row(x, EA_EXPORT_T_VOTES);
+			votes_row v = { tr->term, tr->votes[k].voter, tr->votes[k].voted_for };
+			rc = put_votes(x, &v);
 		}
 	}
 	return rc;
@@ -965,23 +1054,11 @@ static int export_events(ex *x, ea_node *const *nodes, size_t n, const ea_terms 
 	size_t nev = 0;
 	int rc = ea_timeline_build(nodes, n, t, &ev, &nev);
 	if (rc) return ex_fail(x, rc, "timeline: %s", ea_strerror(rc));
-	sqlite3_stmt *s = x->st[EA_EXPORT_T_EVENTS];
 	for (size_t i = 0; i < nev && rc == EA_OK; i++) {
-		const ea_event *e = &ev[i];
 		char tt[48];
-		b_text(s, 1, e->node);
-		if (e->time_ms >= 0) {
-			time_text(tt, sizeof tt, e->time_ms);
-			b_text(s, 2, tt);
-			b_int(s, 8, e->time_ms);
-		}
-		b_text(s, 3, e->time_source);
-		b_text(s, 4, e->event);
-		if (e->term) b_u64(s, 5, e->term);
-		if (e->index) b_u64(s, 6, e->index);
-		b_text(s, 7, e->detail);
-		b_u64(s, 9, i);
-		rc = row(x, EA_EXPORT_T_EVENTS);
+		if (ev[i].time_ms >= 0) time_text(tt, sizeof tt, ev[i].time_ms);
+		events_row r = { &ev[i], ev[i].time_ms >= 0 ? tt : NULL, i };
+		rc = put_events(x, &r);
 	}
 	free(ev);
 	if (rc == EA_OK)
@@ -995,7 +1072,6 @@ static int export_diff(ex *x, ea_node *const *nodes, size_t n, const ea_terms *t
 	ea_diff d;
 	int rc = ea_diff_run(nodes, n, t, &d);
 	if (rc) return ex_fail(x, rc, "diff: %s", ea_strerror(rc));
-	sqlite3_stmt *s = x->st[EA_EXPORT_T_FINDINGS];
 	char names[2048];
 	for (size_t f = 0; f < d.nfindings && rc == EA_OK; f++) {
 		const ea_finding *fd = &d.findings[f];
@@ -1004,22 +1080,13 @@ static int export_diff(ex *x, ea_node *const *nodes, size_t n, const ea_terms *t
 		for (size_t i = 0; i < n && at < sizeof names; i++)
 			if (fd->node_mask & (1u << i))
 				at += (size_t)snprintf(names + at, sizeof names - at, "%s%s", at ? "," : "", nodes[i]->name);
-		b_text(s, 1, fd->kind);
-		b_text(s, 2, fd->severity);
-		if (fd->index) b_u64(s, 3, fd->index);
-		if (fd->revision >= 0) b_int(s, 4, fd->revision);
-		b_text(s, 5, names);
-		b_text(s, 6, fd->detail);
-		rc = row(x, EA_EXPORT_T_FINDINGS);
+		findings_row r = { fd, names };
+		rc = put_findings(x, &r);
 		if (strcmp(fd->severity, "info") != 0) x->stats->findings_warn++;
 	}
 	if (rc == EA_OK) {
-		s = x->st[EA_EXPORT_T_VERDICT];
-		b_text(s, 1, ea_verdict_name(d.verdict));
-		b_text(s, 2, d.recommended >= 0 ? nodes[d.recommended]->name : NULL);
-		b_text(s, 3, d.recommendation);
-		if (d.first_divergent_index) b_u64(s, 4, d.first_divergent_index);
-		rc = row(x, EA_EXPORT_T_VERDICT);
+		verdict_row r = { &d, d.recommended >= 0 ? nodes[d.recommended]->name : NULL };
+		rc = put_verdict(x, &r);
 		x->stats->verdict = ea_verdict_name(d.verdict);
 	}
 	ea_diff_free(&d);
@@ -1054,22 +1121,9 @@ static int export_meta(ex *x, ea_node *const *nodes, size_t n)
 	return rc;
 }
 
-static int prepare_all(ex *x)
-{
-	for (int t = 0; t < EA_EXPORT_T_COUNT; t++) {
-		const char *sql = insert_sql[t];
-		if (t == EA_EXPORT_T_REVISIONS)
-			sql = x->o.values ? "INSERT INTO revisions VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
-			                  : "INSERT INTO revisions VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
-		if (sqlite3_prepare_v3(x->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &x->st[t], NULL) != SQLITE_OK)
-			return sql_fail(x, "prepare");
-	}
-	return EA_OK;
-}
-
 static int load(ex *x, ea_node *const *nodes, size_t n)
 {
-	char *schema = sqlite3_mprintf(schema_sql, x->o.values ? ", value BLOB" : "");
+	char *schema = schema_sql(x);
 	if (!schema) return EA_ENOMEM;
 	int rc = exec(x, schema);
 	sqlite3_free(schema);
@@ -1077,9 +1131,9 @@ static int load(ex *x, ea_node *const *nodes, size_t n)
 	if (rc) return rc;
 
 	for (size_t i = 0; i < n; i++) {
-		known_add(x, nodes[i]->have_wal ? nodes[i]->wal.member_id : 0);
+		ea_member_set_add(&x->known, nodes[i]->have_wal ? nodes[i]->wal.member_id : 0);
 		for (size_t c = 0; c < nodes[i]->nconf; c++)
-			if (strcmp(nodes[i]->conf[c].kind, "confchange:remove") != 0) known_add(x, nodes[i]->conf[c].member_id);
+			if (strcmp(nodes[i]->conf[c].kind, "confchange:remove") != 0) ea_member_set_add(&x->known, nodes[i]->conf[c].member_id);
 	}
 
 	double t0 = now_s();

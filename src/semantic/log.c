@@ -5,7 +5,7 @@
  * change). Only entries whose index is <= the highest index written before them can
  * supersede anything, so pass 1 collects just those ("regressions"); pass 2 streams the
  * WAL again and flags each entry in O(1) with a suffix-minimum over the regressions. */
-#include "etcd-autopsy/raft.h"
+#include "etcd-autopsy/entry_iter.h"
 #include "tracker.h"
 #include "summary_int.h"
 #include "../format/wal_int.h"
@@ -39,17 +39,13 @@ struct ea_log {
 	size_t nclean;
 	int have_pending;
 	ea_wal_item pending;
-	uint64_t members[EA_LOG_MAX_MEMBERS];   /* member IDs seen in pass 1 (metadata, conf changes, votes) */
-	size_t nmembers;
+	ea_member_set members;                   /* member IDs seen in pass 1 (metadata, conf changes, votes) */
+	ea_member_set added_cc;                  /* pass 1: conf change subjects other than removals */
+	uint64_t self;                           /* pass 1: the first metadata record's member ID */
+	int have_self;
+	ea_member_set added;                     /* self, then added_cc (ea_log_members_added) */
 	ea_entry_decoder *ccdec;                 /* pass 1: decodes conf change entries only */
 };
-
-static void member_seen(ea_log *l, uint64_t id)
-{
-	if (!id) return;
-	for (size_t i = 0; i < l->nmembers; i++) if (l->members[i] == id) return;
-	if (l->nmembers < EA_LOG_MAX_MEMBERS) l->members[l->nmembers++] = id;
-}
 
 /* The member IDs a record names: the WAL's own (metadata), a conf change's subject, the
  * candidate a HardState voted for. Gathered over the whole WAL so that what a listing can
@@ -58,13 +54,17 @@ static int members_from(ea_log *l, const ea_wal_item *it)
 {
 	if (it->kind != EA_WAL_ITEM_RECORD || !it->rec.decoded) return EA_OK;
 	const ea_wal_record *r = &it->rec;
-	if (r->type == EA_WAL_METADATA) member_seen(l, r->u.meta.node_id);
-	else if (r->type == EA_WAL_STATE) member_seen(l, r->u.state.vote);
+	if (r->type == EA_WAL_METADATA) {
+		ea_member_set_add(&l->members, r->u.meta.node_id);
+		if (!l->have_self) { l->self = r->u.meta.node_id; l->have_self = 1; }
+	} else if (r->type == EA_WAL_STATE) ea_member_set_add(&l->members, r->u.state.vote);
 	else if (r->type == EA_WAL_ENTRY && r->u.entry.type != 0) {
 		if (!l->ccdec && ea_entry_decoder_new(&l->ccdec) != EA_OK) return EA_ENOMEM;
 		ea_entry_info info;
-		if (ea_entry_decode(l->ccdec, &r->u.entry, 0, &info) == EA_OK && info.cc_type >= 0)
-			member_seen(l, info.cc_node_id);
+		if (ea_entry_decode(l->ccdec, &r->u.entry, 0, &info) == EA_OK && info.cc_type >= 0) {
+			ea_member_set_add(&l->members, info.cc_node_id);
+			if (info.cc_type != 1) ea_member_set_add(&l->added_cc, info.cc_node_id);
+		}
 	}
 	return EA_OK;
 }
@@ -101,6 +101,8 @@ static int collect(ea_log *l, ea__summary_acc *acc)
 		ord++;
 	}
 	if (rc != EA_ITEROVER) return rc;
+	ea_member_set_add(&l->added, l->self);
+	for (size_t i = 0; i < l->added_cc.n; i++) ea_member_set_add(&l->added, l->added_cc.ids[i]);
 	l->nclean = ea_wal_segment_count(l->wal);
 	l->clean = malloc(l->nclean ? l->nclean : 1);
 	if (!l->clean) return EA_ENOMEM;
@@ -160,9 +162,11 @@ uint64_t ea_log_commit_index(const ea_log *l) { return l->commit; }
 
 size_t ea_log_member_ids(const ea_log *l, const uint64_t **ids)
 {
-	*ids = l->members;
-	return l->nmembers;
+	*ids = l->members.ids;
+	return l->members.n;
 }
+
+const ea_member_set *ea_log_members_added(const ea_log *l) { return &l->added; }
 
 void ea_log_close(ea_log *l)
 {
