@@ -116,6 +116,7 @@ typedef struct {
 /* The etcd version a HashKV rule stands for: given (--etcd-version) or inferred from a db. */
 typedef struct {
 	ea_hashkv_rule rule;           /* CLASSIC or SKIP_TOMBSTONE */
+	ea_hashkv_rule inferred;       /* what the db alone infers (the rule of AUTO) */
 	int      assumed;              /* 1: inferred by minor version (patch release assumed) */
 	char     version[32];          /* "3.5.30" as given, or "3.5.x >= 3.5.16" assumed */
 	char     basis[256];           /* a sentence: "assuming etcd 3.5.x >= 3.5.16 from cluster version 3.5" */

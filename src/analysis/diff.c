@@ -13,6 +13,7 @@
  * Then lagging (a strict prefix), damage, state (db) checks, and the verdict. */
 #include "etcd-autopsy/diff.h"
 #include "diff_int.h"
+#include "hash_compare.h"
 
 #include <inttypes.h>
 #include <pthread.h>
@@ -469,6 +470,9 @@ static uint32_t compare_kv(ea_node *const *nodes, size_t n, ea_diff *d, uint32_t
 		if (nodes[i]->db_compact_revision > maxcompact) maxcompact = nodes[i]->db_compact_revision;
 	}
 	if (ndb < 2) return 0;
+	char rule_note[768];
+	ea__hash_compare_align(nodes, n, rule_note, sizeof rule_note);   /* one HashKV rule for all */
+	if (rule_note[0]) add_finding(d, "kv-hash-rule", "info", 0, common, 0, "%s", rule_note);
 	if (common <= maxcompact) {
 		add_finding(d, "kv-hash-mismatch", "info", 0, common, 0,
 		            "HashKV not comparable: the lowest current revision %" PRId64 " is at or below a compaction "

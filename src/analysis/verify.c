@@ -13,6 +13,7 @@
  *   interrupted compaction, a member whose HashKV at the backup's revision differs, a torn
  *   tail after the commit index, a db behind the last snapshot. */
 #include "etcd-autopsy/verify.h"
+#include "hash_compare.h"
 #include "etcd-autopsy/snap.h"
 
 #include <inttypes.h>
@@ -318,6 +319,9 @@ int ea_verify_run(ea_node *t, ea_node *const *against, size_t n, ea_verify_resul
 		       t->mvcc ? " (its db alone can still seed a new cluster: etcdctl snapshot restore --skip-hash-check)" : "");
 	if (strcmp(v->kind, "data-dir") == 0) restore_loses(t, v);
 
+	char hnote[400] = "";
+	if (n && v->hash_ok) ea__hash_compare_target(t, against, n, &v->hash, hnote, sizeof hnote);
+	if (hnote[0]) reason(v, EA_RESTORABLE, "%s", hnote);
 	for (size_t i = 0; i < n && i < EA_VERIFY_MAX_AGAINST; i++) {
 		ea_node *a = against[i];
 		v->against[i].name = a->name;

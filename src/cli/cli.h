@@ -115,5 +115,7 @@ void cli_hash_rule_override(ea_hashkv_result *h, const ea_hashkv_version *given)
 void cli_hash_variants_json(ea_json *j, const ea_hashkv_result *h);
 /* The rule line, and both numbers when they differ. */
 void cli_hash_variants_table(const ea_hashkv_result *h);
+/* diff/verify --etcd-version (already checked; NULL: none): that release's rule on every db. */
+void cli_nodes_hash_rule(const char *etcd_version, ea_node *const *nodes, size_t n);
 
 #endif

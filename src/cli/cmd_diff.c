@@ -27,6 +27,11 @@ static const char diff_help[] =
 	"                               against the ones inferred from the WALs; repeatable. A log of\n"
 	"                               another member, or with no etcd line, is refused (exit 2)\n"
 	"  --force                      use such a log anyway (a warning on stderr)\n"
+	"  --etcd-version X.Y.Z         the etcd release whose HashKV rule every member's db is hashed\n"
+	"                               with (a tombstone at the compaction revision: classic up to\n"
+	"                               3.4.33/3.5.15, skipped from 3.4.34/3.5.16/3.6); default: inferred\n"
+	"                               per db by minor version, one rule for all (kv-hash-rule says\n"
+	"                               which when the members declare different versions)\n"
 	"  -w, --write-out table|json\n"
 	"  -q, --quiet\n\n"
 	"examples:\n"
@@ -35,9 +40,10 @@ static const char diff_help[] =
 	"exit codes: 0 consistent, 1 findings of warning or worse (or damage in an input), 2 usage\n"
 	"error or an input with neither a WAL nor a readable db\n";
 
-enum { O_WRITE, O_QUIET, O_HELP, O_LOGS, O_FORCE };
+enum { O_WRITE, O_QUIET, O_HELP, O_LOGS, O_FORCE, O_ETCDVER };
 static const cli_opt diff_opts[] = {
-	{ "write-out", 'w', 1 }, { "quiet", 'q', 0 }, { "help", 'h', 0 }, { "logs", 0, 1 }, { "force", 0, 0 }, { NULL, 0, 0 }
+	{ "write-out", 'w', 1 }, { "quiet", 'q', 0 }, { "help", 'h', 0 }, { "logs", 0, 1 }, { "force", 0, 0 }, { "etcd-version", 0, 1 },
+	{ NULL, 0, 0 }
 };
 
 static void json_out(ea_node *const *nodes, size_t n, const ea_diff *d)
@@ -135,6 +141,7 @@ int cmd_diff(int argc, char **argv)
 	int quiet = 0;
 	const char *logs[CLI_MAX_NODES];
 	int nlogs = 0;
+	const char *etcd_version = NULL;
 	cli_parser p;
 	cli_parser_init(&p, argc, argv);
 	int o;
@@ -148,12 +155,14 @@ int cmd_diff(int argc, char **argv)
 			break;
 		case O_HELP: fputs(diff_help, stdout); return EXIT_CLEAN;
 		case O_FORCE: cli_force_logs = 1; break;
+		case O_ETCDVER: etcd_version = p.arg; if (cli_etcd_version_opt("diff", p.arg, NULL)) return EXIT_USAGE; break;
 		}
 	}
 	if (o == -2) return EXIT_USAGE;
 	ea_node *nodes[CLI_MAX_NODES];
 	size_t n;
 	if (cli_nodes_from_args("diff", diff_help, &p, logs, nlogs, nodes, &n)) return EXIT_USAGE;
+	cli_nodes_hash_rule(etcd_version, nodes, n);
 	ea_terms terms;
 	ea_diff d;
 	int rc = ea_terms_build(nodes, n, &terms);

@@ -9,7 +9,8 @@
 
 int cli_etcd_version_opt(const char *cmd, const char *arg, ea_hashkv_version *v)
 {
-	if (ea_hashkv_parse_version(arg, v) == EA_OK) return 0;
+	ea_hashkv_version tmp;
+	if (ea_hashkv_parse_version(arg, v ? v : &tmp) == EA_OK) return 0;
 	fprintf(stderr, "etcd-autopsy %s: --etcd-version takes an etcd 3.x release as X.Y.Z (e.g. 3.5.16), "
 	        "not '%s'\n", cmd, arg);
 	return -1;
@@ -48,4 +49,12 @@ void cli_hash_variants_table(const ea_hashkv_result *h)
 	if (oh == h->hash) printf("gives the same hash here\n");
 	else printf("gives %" PRIu32 " here (a tombstone at the compaction revision)\n", oh);
 	printf("  etcd version: %s\n", h->rule_basis);
+}
+
+void cli_nodes_hash_rule(const char *etcd_version, ea_node *const *nodes, size_t n)
+{
+	ea_hashkv_version v;
+	if (!etcd_version || ea_hashkv_parse_version(etcd_version, &v) != EA_OK) return;
+	for (size_t i = 0; i < n; i++)
+		if (nodes[i]->mvcc) ea_mvcc_set_hash_rule(nodes[i]->mvcc, v.rule);
 }

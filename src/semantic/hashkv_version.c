@@ -47,7 +47,7 @@ int ea_hashkv_parse_version(const char *s, ea_hashkv_version *out)
 	if (min < 0 || *p++ != '.') return EA_EINVAL;
 	long pat = num(&p);
 	if (pat < 0 || *p) return EA_EINVAL;
-	out->rule = rule_of(min, pat);
+	out->rule = out->inferred = rule_of(min, pat);
 	snprintf(out->version, sizeof out->version, "3.%d.%d", (int)(min % 10000), (int)(pat % 10000));
 	snprintf(out->basis, sizeof out->basis, "etcd %s (--etcd-version)", out->version);
 	return EA_OK;
@@ -80,13 +80,13 @@ void ea_hashkv_infer_version(const ea_mvcc_info *i, int has_compact_tombstone, e
 	}
 	if (has_compact_tombstone) {
 		/* only fixed releases keep a tombstone at the compaction revision */
-		out->rule = EA_HASHKV_RULE_SKIP_TOMBSTONE;
+		out->rule = out->inferred = EA_HASHKV_RULE_SKIP_TOMBSTONE;
 		assumed_range(min < 4 ? 5 : min, out->version, sizeof out->version);
 		snprintf(out->basis, sizeof out->basis, "assuming etcd %s from %s and the tombstone kept at the "
 		         "compaction revision (only 3.4.34+, 3.5.16+, 3.6+ keep it)", out->version, from);
 		return;
 	}
-	out->rule = rule_of(min, -1);
+	out->rule = out->inferred = rule_of(min, -1);
 	assumed_range(min, out->version, sizeof out->version);
 	snprintf(out->basis, sizeof out->basis, "assuming etcd %s from %s (inferred by minor version: the "
 	         "patch release is not recorded)", out->version, from);
