@@ -513,6 +513,11 @@ static uint32_t compare_kv(ea_node *const *nodes, size_t n, ea_diff *d, uint32_t
 	for (size_t a = 0; a < n; a++) {
 		if (!nodes[a]->mvcc || nodes[a]->db_hash_revision != common || (int)a == ref) continue;
 		if (nodes[a]->db_hash == nodes[ref]->db_hash) continue;
+		char variant[600];
+		if (ea__hash_differs_only_by_variant(nodes[ref], nodes[a], common, variant, sizeof variant)) {
+			add_finding(d, "kv-hash-rule", "info", 0, common, 1u << a | 1u << ref, "%s", variant);
+			continue;
+		}
 		ea_node *R = nodes[ref], *X = nodes[a];
 		bad |= 1u << a;
 		if (!majority && !(known_bad & (1u << a))) bad |= 1u << ref;

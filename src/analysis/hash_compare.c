@@ -5,6 +5,7 @@
 
 #include "etcd-autopsy/mvcc.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -68,4 +69,20 @@ void ea__hash_compare_target(ea_node *t, ea_node *const *against, size_t n, uint
 	ea_hashkv_result h;
 	ea_error e;
 	if (t->mvcc && ea_mvcc_hashkv(t->mvcc, 0, &h, &e) == EA_OK) *hash = h.hash;
+}
+
+int ea__hash_differs_only_by_variant(ea_node *a, ea_node *b, int64_t rev, char *why, size_t cap)
+{
+	if (!a->mvcc || !b->mvcc) return 0;
+	ea_hashkv_result ha, hb;
+	ea_error e;
+	if (ea_mvcc_hashkv(a->mvcc, rev, &ha, &e) != EA_OK || ea_mvcc_hashkv(b->mvcc, rev, &hb, &e) != EA_OK) return 0;
+	if (ha.hash == hb.hash || ha.hash_skip != hb.hash_skip) return 0;
+	if (cap)
+		snprintf(why, cap, "HashKV at revision %" PRId64 ": %s has %" PRIu32 ", %s %" PRIu32 " with the %s rule, "
+		         "but both have %" PRIu32 " with skip-compact-tombstone: the dbs differ only by a tombstone at the "
+		         "compaction revision (kept by etcd 3.4.34+, 3.5.16+, 3.6+, deleted by older releases), not "
+		         "by their data", rev, b->name ? b->name : "?", hb.hash, a->name ? a->name : "?", ha.hash,
+		         ea_hashkv_rule_name(ha.rule), ha.hash_skip);
+	return 1;
 }

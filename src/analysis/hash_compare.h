@@ -16,5 +16,10 @@ void ea__hash_compare_align(ea_node *const *nodes, size_t n, char *note, size_t 
  * HashKV at its current revision into *hash with the rule chosen. */
 void ea__hash_compare_target(ea_node *t, ea_node *const *against, size_t n, uint32_t *hash, char *note,
                              size_t cap);
+/* 1 when the HashKV of a and b at rev differ under the rule in force but agree under
+ * skip-compact-tombstone, the rule etcd made so that releases which keep and which delete a
+ * tombstone at the compaction revision agree: the dbs differ only by that tombstone. *why gets
+ * a sentence then. */
+int ea__hash_differs_only_by_variant(ea_node *a, ea_node *b, int64_t rev, char *why, size_t cap);
 
 #endif

@@ -338,6 +338,11 @@ int ea_verify_run(ea_node *t, ea_node *const *against, size_t n, ea_verify_resul
 		}
 		v->against[i].hash = h.hash;
 		v->against[i].match = h.hash == v->hash;
+		char variant[600];
+		if (!v->against[i].match && ea__hash_differs_only_by_variant(t, a, v->revision, variant, sizeof variant)) {
+			v->against[i].match = 1;
+			reason(v, EA_RESTORABLE, "%s", variant);
+		}
 		snprintf(v->against[i].why, sizeof v->against[i].why, "HashKV at revision %" PRId64 ": %" PRIu32 " vs %" PRIu32,
 		         v->revision, h.hash, v->hash);
 		if (!v->against[i].match)
