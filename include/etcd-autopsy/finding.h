@@ -42,6 +42,7 @@ typedef enum {
 	EA_FK_MEMBER_REMOVED,
 	EA_FK_RESTORE_LEFTOVER,
 	EA_FK_LEADER_MISMATCH,
+	EA_FK_KV_HASH_RULE,
 	EA_FK_COUNT
 } ea_finding_kind_id;
 

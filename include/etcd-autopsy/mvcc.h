@@ -21,10 +21,9 @@
 extern "C" {
 #endif
 
-/* Which HashKV rule for a tombstone at exactly the compaction revision. */
+/* Which HashKV rule for a tombstone at exactly the compaction revision (docs/formats.md §7.3.1). */
 typedef enum {
-	EA_HASHKV_RULE_AUTO = 0,        /* skip it iff the bucket holds one (only 3.4.34+ / 3.5.16+ /
-	                                   3.6 writers keep it, and those servers skip it) */
+	EA_HASHKV_RULE_AUTO = 0,        /* inferred from the db (ea_hashkv_infer_version) */
 	EA_HASHKV_RULE_CLASSIC,         /* 3.4.0-3.4.33, 3.5.0-3.5.15: hash it if not compacted away */
 	EA_HASHKV_RULE_SKIP_TOMBSTONE   /* 3.4.34+, 3.5.16+, 3.6: always skip it */
 } ea_hashkv_rule;
@@ -108,7 +107,36 @@ typedef struct {
 	int64_t  current_revision;
 	int64_t  compact_revision;     /* -1 if never compacted */
 	int      skipped_compact_tombstone;   /* the 3.4.34+ rule applied to an actual tombstone */
+	ea_hashkv_rule rule;           /* the rule `hash` follows (AUTO resolved) */
+	uint32_t hash_classic;         /* both variants, from the same walk: 3.0-3.4.33, 3.5.0-3.5.15 */
+	uint32_t hash_skip;            /* 3.4.34+, 3.5.16+, 3.6+ */
+	char     rule_basis[256];      /* why this rule: "assuming etcd 3.5.x >= 3.5.16 from cluster version 3.5" */
 } ea_hashkv_result;
+
+/* The etcd version a HashKV rule stands for: given (--etcd-version) or inferred from a db. */
+typedef struct {
+	ea_hashkv_rule rule;           /* CLASSIC or SKIP_TOMBSTONE */
+	ea_hashkv_rule inferred;       /* what the db alone infers (the rule of AUTO) */
+	int      assumed;              /* 1: inferred by minor version (patch release assumed) */
+	char     version[32];          /* "3.5.30" as given, or "3.5.x >= 3.5.16" assumed */
+	char     basis[256];           /* a sentence: "assuming etcd 3.5.x >= 3.5.16 from cluster version 3.5" */
+} ea_hashkv_version;
+
+/* Parses "X.Y.Z" (an optional leading 'v'; etcd 3.x only) into the rule that release uses. 0 ok,
+ * EA_EINVAL for anything else. */
+int ea_hashkv_parse_version(const char *s, ea_hashkv_version *out);
+/* The rule etcd uses for this db, inferred from its cluster version / storage version by minor
+ * version (the latest patch releases assumed) or from a tombstone kept at the compaction
+ * revision (only fixed releases keep one). */
+void ea_hashkv_infer_version(const ea_mvcc_info *i, int has_compact_tombstone, ea_hashkv_version *out);
+/* "classic" or "skip-compact-tombstone" (the labels of db hash and the JSON `rule`). */
+const char *ea_hashkv_rule_name(ea_hashkv_rule r);
+/* The etcd releases using rule r: "3.0-3.4.33, 3.5.0-3.5.15" or "3.4.34+, 3.5.16+, 3.6+". */
+const char *ea_hashkv_rule_versions(ea_hashkv_rule r);
+/* The rule this db infers (AUTO resolved the way ea_mvcc_hashkv resolves it); *out filled. */
+int ea_mvcc_hash_version(ea_mvcc *m, ea_hashkv_version *out);
+/* Forces the rule of later ea_mvcc_hashkv* calls on m (diff/verify compare like with like). */
+void ea_mvcc_set_hash_rule(ea_mvcc *m, ea_hashkv_rule rule);
 
 /* HashKV at `rev` (0 = current). EA_EINVAL with err set for a compacted (< compact) or future
  * revision. */

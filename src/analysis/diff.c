@@ -15,6 +15,7 @@
 #include "etcd-autopsy/restore.h"
 #include "diff_int.h"
 #include "util/vec.h"
+#include "hash_compare.h"
 
 #include <inttypes.h>
 #include <pthread.h>
@@ -452,6 +453,9 @@ static uint32_t compare_kv(ea_node *const *nodes, size_t n, ea_diff *d, uint32_t
 		if (nodes[i]->db_compact_revision > maxcompact) maxcompact = nodes[i]->db_compact_revision;
 	}
 	if (ndb < 2) return 0;
+	char rule_note[768];
+	ea__hash_compare_align(nodes, n, rule_note, sizeof rule_note);   /* one HashKV rule for all */
+	if (rule_note[0]) add_finding(d, EA_FK_KV_HASH_RULE, "info", 0, common, 0, "%s", rule_note);
 	if (common <= maxcompact) {
 		add_finding(d, EA_FK_KV_HASH_MISMATCH, "info", 0, common, 0,
 		            "HashKV not comparable: the lowest current revision %" PRId64 " is at or below a compaction "
@@ -492,6 +496,11 @@ static uint32_t compare_kv(ea_node *const *nodes, size_t n, ea_diff *d, uint32_t
 	for (size_t a = 0; a < n; a++) {
 		if (!nodes[a]->mvcc || nodes[a]->db_hash_revision != common || (int)a == ref) continue;
 		if (nodes[a]->db_hash == nodes[ref]->db_hash) continue;
+		char variant[600];
+		if (ea__hash_differs_only_by_variant(nodes[ref], nodes[a], common, variant, sizeof variant)) {
+			add_finding(d, EA_FK_KV_HASH_RULE, "info", 0, common, 1u << a | 1u << ref, "%s", variant);
+			continue;
+		}
 		ea_node *R = nodes[ref], *X = nodes[a];
 		bad |= 1u << a;
 		if (!majority && !(known_bad & (1u << a))) bad |= 1u << ref;

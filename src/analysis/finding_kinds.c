@@ -70,6 +70,10 @@ static const ea_finding_kind kinds[EA_FK_COUNT] = {
 	  "a --logs leader differs from the one the WALs show",
 	  "check that each --logs file is the named member's, of this cluster, for the same period as the WALs",
 	  EA_FK_DRAW_NONE, EA_VERDICT_CONSISTENT },
+	{ EA_FK_KV_HASH_RULE, "kv-hash-rule", I,
+	  "the members' HashKV was computed with one etcd release's rule, or differs only by the rule",
+	  "none: the tombstone-at-compaction rule changed in etcd 3.4.34/3.5.16; compare with --etcd-version set to the release that runs",
+	  EA_FK_DRAW_NONE, EA_VERDICT_CONSISTENT },
 };
 
 #undef W

@@ -13,6 +13,7 @@
  *   interrupted compaction, a member whose HashKV at the backup's revision differs, a torn
  *   tail after the commit index, a db behind the last snapshot. */
 #include "etcd-autopsy/verify.h"
+#include "hash_compare.h"
 #include "etcd-autopsy/snap.h"
 
 #include <inttypes.h>
@@ -315,6 +316,9 @@ int ea_verify_run(ea_node *t, ea_node *const *against, size_t n, ea_verify_resul
 		       t->mvcc ? " (its db alone can still seed a new cluster: etcdctl snapshot restore --skip-hash-check)" : "");
 	if (strcmp(v->kind, "data-dir") == 0) restore_loses(t, v);
 
+	char hnote[400] = "";
+	if (n && v->hash_ok) ea__hash_compare_target(t, against, n, &v->hash, hnote, sizeof hnote);
+	if (hnote[0]) reason(v, EA_RESTORABLE, "%s", hnote);
 	for (size_t i = 0; i < n && i < EA_VERIFY_MAX_AGAINST; i++) {
 		ea_node *a = against[i];
 		v->against[i].name = a->name;
@@ -331,6 +335,11 @@ int ea_verify_run(ea_node *t, ea_node *const *against, size_t n, ea_verify_resul
 		}
 		v->against[i].hash = h.hash;
 		v->against[i].match = h.hash == v->hash;
+		char variant[600];
+		if (!v->against[i].match && ea__hash_differs_only_by_variant(t, a, v->revision, variant, sizeof variant)) {
+			v->against[i].match = 1;
+			reason(v, EA_RESTORABLE, "%s", variant);
+		}
 		snprintf(v->against[i].why, sizeof v->against[i].why, "HashKV at revision %" PRId64 ": %" PRIu32 " vs %" PRIu32,
 		         v->revision, h.hash, v->hash);
 		if (!v->against[i].match)

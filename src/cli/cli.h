@@ -106,4 +106,16 @@ int  cli_diff_exit_code(ea_node *const *nodes, size_t n, const ea_diff *d);
  * meta/confState (etcd 3.5+) lists members the bucket lacks (an etcdutl snapshot restore leftover). */
 void cli_db_members_note(ea_input *in, ea_mvcc *m, const char *conf_state);
 
+/* ---- HashKV variants (db_hash_variants.c) ---- */
+/* Parses --etcd-version (an error line on stderr and -1 when it is not X.Y.Z of etcd 3.x). */
+int  cli_etcd_version_opt(const char *cmd, const char *arg, ea_hashkv_version *v);
+/* The rule basis of h says "--etcd-version X.Y.Z" when one was given (given->version set). */
+void cli_hash_rule_override(ea_hashkv_result *h, const ea_hashkv_version *given);
+/* "rule", "rule_basis" and, when the two rules give different numbers, "hash_variants". */
+void cli_hash_variants_json(ea_json *j, const ea_hashkv_result *h);
+/* The rule line, and both numbers when they differ. */
+void cli_hash_variants_table(const ea_hashkv_result *h);
+/* diff/verify --etcd-version (already checked; NULL: none): that release's rule on every db. */
+void cli_nodes_hash_rule(const char *etcd_version, ea_node *const *nodes, size_t n);
+
 #endif

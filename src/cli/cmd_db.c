@@ -25,11 +25,14 @@ static const char db_help[] =
 	"  db history PATH KEY   every revision of KEY in the key bucket (tombstones included)\n"
 	"  db hash PATH          HashKV, the number `etcdctl endpoint hashkv` prints\n"
 	"      --rev R               at revision R (default: current)\n"
+	"      --etcd-version X.Y.Z  hash as that etcd release does: a tombstone at the compaction\n"
+	"                            revision is hashed by 3.0-3.4.33, 3.5.0-3.5.15 ('classic') and\n"
+	"                            skipped by 3.4.34+, 3.5.16+, 3.6+ ('skip-compact-tombstone');\n"
+	"                            default: inferred from the db's cluster/storage version by minor\n"
+	"                            version (latest patch releases assumed) and said; both numbers\n"
+	"                            are printed when the rules disagree\n"
 	"      --tombstone-rule classic|skip\n"
-	"                            tombstone at the compaction revision: 'classic' hashes it\n"
-	"                            (3.4.0-3.4.33, 3.5.0-3.5.15), 'skip' skips it (3.4.34+, 3.5.16+,\n"
-	"                            3.6); default: skip iff the db holds one (only newer writers\n"
-	"                            keep it)\n"
+	"                            pick the rule itself instead\n"
 	"  db pages PATH         one line per page: type, count, overflow, owning bucket, state\n"
 	"      --page N              only page N\n\n"
 	"common options:\n"
@@ -48,11 +51,11 @@ static const char db_help[] =
 	"exit codes: 0 clean, 1 damage found (everything readable was still printed), 2 usage error\n"
 	"(also an option the verb ignores) or no bbolt db could be read\n";
 
-enum { O_PREFIX, O_REV, O_SALVAGE, O_RULE, O_PAGE, O_WRITE, O_QUIET, O_HELP };
+enum { O_PREFIX, O_REV, O_SALVAGE, O_RULE, O_PAGE, O_WRITE, O_QUIET, O_HELP, O_ETCDVER };
 static const cli_opt db_opts[] = {
 	{ "prefix", 0, 1 }, { "rev", 0, 1 }, { "salvage", 0, 0 }, { "tombstone-rule", 0, 1 },
 	{ "page", 0, 1 }, { "write-out", 'w', 1 }, { "quiet", 'q', 0 }, { "help", 'h', 0 },
-	{ NULL, 0, 0 }
+	{ "etcd-version", 0, 1 }, { NULL, 0, 0 }
 };
 
 typedef struct {
@@ -68,6 +71,7 @@ typedef struct {
 	out_format fmt;
 	int quiet;
 	ea_mvcc_options mopts;
+	ea_hashkv_version etcd_version;   /* --etcd-version (version "" if not given) */
 } db_args;
 
 typedef struct {
@@ -601,6 +605,7 @@ static int db_hash(db_args *a)
 	ea_hashkv_result h;
 	int rc = ea_mvcc_hashkv(c.m, (int64_t)a->rev, &h, &err);
 	if (rc) { cli_print_error("db hash", a->path, rc, &err); return db_finish(&c, EXIT_USAGE); }
+	cli_hash_rule_override(&h, &a->etcd_version);
 	if (a->fmt == OUT_JSON) {
 		ea_json *j = &c.j;
 		ea_json_object_begin(j);
@@ -609,12 +614,14 @@ static int db_hash(db_args *a)
 		ea_json_key(j, "compact_revision"); ea_json_i64(j, h.compact_revision);
 		ea_json_key(j, "current_revision"); ea_json_i64(j, h.current_revision);
 		ea_json_key(j, "skipped_compact_tombstone"); ea_json_bool(j, h.skipped_compact_tombstone);
+		cli_hash_variants_json(j, &h);
 		json_problems_array(&c);
 		ea_json_object_end(j);
 		ea_json_newline(j);
 	} else {
 		printf("%s, %u (revision %" PRId64 ", compact revision %" PRId64 ", current revision %" PRId64 ")\n",
 		       a->path, h.hash, h.hash_revision, h.compact_revision, h.current_revision);
+		cli_hash_variants_table(&h);
 		if (ea_bolt_problem_count(c.b)) table_problems(&c);
 	}
 	return db_finish(&c, EXIT_CLEAN);
@@ -704,9 +711,18 @@ int cmd_db(int argc, char **argv)
 			else if (strcmp(p.arg, "skip") == 0) a.mopts.hash_rule = EA_HASHKV_RULE_SKIP_TOMBSTONE;
 			else if (strcmp(p.arg, "auto") == 0) a.mopts.hash_rule = EA_HASHKV_RULE_AUTO;
 			else { fprintf(stderr, "etcd-autopsy db: --tombstone-rule is classic, skip or auto\n"); return EXIT_USAGE; }
+			if (a.etcd_version.version[0]) { fprintf(stderr, "etcd-autopsy db: --etcd-version and --tombstone-rule both pick the rule: give one\n"); return EXIT_USAGE; }
 			a.have_rule = 1;
 			break;
 		case O_PAGE: if (cli_parse_u64(p.arg, &a.page)) goto bad_num; a.have_page = 1; break;
+		case O_ETCDVER:
+			if (a.have_rule || cli_etcd_version_opt("db", p.arg, &a.etcd_version)) {
+				if (a.have_rule) fprintf(stderr, "etcd-autopsy db: --etcd-version and --tombstone-rule both pick the rule: give one\n");
+				return EXIT_USAGE;
+			}
+			a.mopts.hash_rule = a.etcd_version.rule;
+			a.have_rule = 1;
+			break;
 		case O_WRITE: if (cli_parse_format(p.arg, &a.fmt)) return EXIT_USAGE; break;
 		case O_QUIET: a.quiet = 1; break;
 		case O_HELP: fputs(db_help, stdout); return EXIT_CLEAN;
@@ -725,7 +741,8 @@ int cmd_db(int argc, char **argv)
 	/* an option the verb would ignore is a usage error, not a silent no-op */
 	if ((a.have_rev && v != 2 && v != 4) || (a.have_page && v != 5) || (a.have_rule && v != 0 && v != 4)) {
 		fprintf(stderr, "etcd-autopsy db %s: %s applies to %s\n", verb,
-		        a.have_rev && v != 2 && v != 4 ? "--rev" : a.have_page && v != 5 ? "--page" : "--tombstone-rule",
+		        a.have_rev && v != 2 && v != 4 ? "--rev" : a.have_page && v != 5 ? "--page" :
+		        a.etcd_version.version[0] ? "--etcd-version" : "--tombstone-rule",
 		        a.have_rev && v != 2 && v != 4 ? "db ls and db hash" : a.have_page && v != 5 ? "db pages" : "db hash and db stat");
 		return EXIT_USAGE;
 	}

@@ -14,6 +14,9 @@ static const char verify_help[] =
 	"compares with that member's HashKV at the same revision.\n\n"
 	"verdict: restorable, restorable-with-warnings, not-restorable (with reasons)\n\n"
 	"  --against NODE               a member to compare with\n"
+	"  --etcd-version X.Y.Z         the etcd release whose HashKV rule (a tombstone at the compaction\n"
+	"                               revision) the backup and the members are hashed with; default:\n"
+	"                               inferred per db by minor version, one rule for all\n"
 	"  -w, --write-out table|json\n"
 	"  -q, --quiet\n\n"
 	"examples:\n"
@@ -21,9 +24,10 @@ static const char verify_help[] =
 	"  etcd-autopsy verify backup.tar.gz --against etcd-2=n2/ -w json\n\n"
 	"exit codes: 0 restorable, 1 not restorable or warnings/mismatches, 2 usage/unreadable input\n";
 
-enum { O_AGAINST, O_WRITE, O_QUIET, O_HELP };
+enum { O_AGAINST, O_WRITE, O_QUIET, O_HELP, O_ETCDVER };
 static const cli_opt verify_opts[] = {
-	{ "against", 0, 1 }, { "write-out", 'w', 1 }, { "quiet", 'q', 0 }, { "help", 'h', 0 }, { NULL, 0, 0 }
+	{ "against", 0, 1 }, { "write-out", 'w', 1 }, { "quiet", 'q', 0 }, { "help", 'h', 0 }, { "etcd-version", 0, 1 },
+	{ NULL, 0, 0 }
 };
 
 static void json_out(const ea_verify_result *v)
@@ -94,6 +98,7 @@ int cmd_verify(int argc, char **argv)
 	int quiet = 0;
 	const char *against[CLI_MAX_NODES];
 	int nagainst = 0;
+	const char *etcd_version = NULL;
 	cli_parser p;
 	cli_parser_init(&p, argc, argv);
 	int o;
@@ -106,6 +111,7 @@ int cmd_verify(int argc, char **argv)
 		case O_WRITE: if (cli_parse_format(p.arg, &fmt)) return EXIT_USAGE; break;
 		case O_QUIET: quiet = 1; break;
 		case O_HELP: fputs(verify_help, stdout); return EXIT_CLEAN;
+		case O_ETCDVER: etcd_version = p.arg; if (cli_etcd_version_opt("verify", p.arg, NULL)) return EXIT_USAGE; break;
 		}
 	}
 	if (o == -2) return EXIT_USAGE;
@@ -121,6 +127,8 @@ int cmd_verify(int argc, char **argv)
 		ea_node_free(target[0]);
 		return EXIT_USAGE;
 	}
+	cli_nodes_hash_rule(etcd_version, target, 1);
+	cli_nodes_hash_rule(etcd_version, nodes, n);
 	ea_verify_result v;
 	int rc = ea_verify_run(target[0], nodes, n, &v);
 	int code = EXIT_USAGE;

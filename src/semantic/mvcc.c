@@ -563,8 +563,9 @@ int ea_mvcc_info_get(ea_mvcc *m, ea_mvcc_info *out)
 
 /* ---- revision queries on one key (key_index.go) ------------------------------------------ */
 
-/* keep(): the revision of e kept by a compaction / hash at `at`, -1 if none. */
-static long keep_of(const keyent *e, int64_t at)
+/* keep(): the revision of e kept by a compaction / hash at `at`, -1 if none. `ge`: the
+ * generation test of 3.4.34+/3.5.16+/3.6+ (tombstone >= at; classic: > at), §7.3.1. */
+static long keep_of(const keyent *e, int64_t at, int ge)
 {
 	if (e->n == 0) return -1;
 	uint32_t start = 0;
@@ -572,7 +573,7 @@ static long keep_of(const keyent *e, int64_t at)
 		uint32_t t = start;
 		while (t < e->n && !e->revs[t].tomb) t++;
 		int last = t >= e->n;                       /* no tombstone: the last generation */
-		if (last || e->revs[t].main > at) {
+		if (last || e->revs[t].main > at || (ge && e->revs[t].main == at)) {
 			uint32_t end = last ? e->n : t + 1;     /* [start, end) */
 			for (uint32_t k = end; k > start; k--) {
 				if (e->revs[k - 1].main <= at) {
@@ -667,10 +668,12 @@ static int revset_has(const revset *s, int64_t main, int64_t sub)
 }
 
 typedef struct {
-	uint32_t h;
+	uint32_t hv[2];           /* both variants: [0] classic, [1] skip-compact-tombstone */
 	int64_t rev, compact;
-	const revset *keep;
-	int skip_tomb;
+	const revset *keep;       /* the classic keep set */
+	const revset *xa, *xb;    /* in the classic keep set only / in the newer one only */
+	size_t nkeep_new;
+	int skip_tomb;            /* the chosen rule is skip-compact-tombstone */
 	int skipped;
 	int64_t upto;             /* hash only mains <= upto (ea_mvcc_hashkv_upto; rev otherwise) */
 	int64_t only_main;        /* > 0: hand the hashed elements of this main to cb instead */
@@ -679,9 +682,10 @@ typedef struct {
 	int rc;
 } hash_ctx;
 
-/* 1 when HashKV at c->rev hashes this element (etcd's filter: main <= rev, the keep set for
- * mains at or below the compaction, the 3.4.34+ tombstone rule); *mn its main revision. */
-static int hashed(hash_ctx *c, const ea_bolt_kv *kv, int64_t *mn)
+/* Which variants of HashKV at c->rev hash this element: bit 0 classic, bit 1 the 3.4.34+ rule
+ * (etcd's filter: main <= rev, the keep set for mains at or below the compaction, and for the
+ * newer rule its keep set and the tombstone skip); *mn its main revision. */
+static unsigned hashed_mask(hash_ctx *c, const ea_bolt_kv *kv, int64_t *mn)
 {
 	int64_t sb;
 	int tomb;
@@ -693,20 +697,61 @@ static int hashed(hash_ctx *c, const ea_bolt_kv *kv, int64_t *mn)
 		tomb = 0;
 	}
 	if (*mn > c->rev) return 0;
-	if (*mn <= c->compact && c->keep->n > 0 && !revset_has(c->keep, *mn, sb)) return 0;
-	if (c->skip_tomb && tomb && *mn == c->compact) { c->skipped = 1; return 0; }
-	return 1;
+	unsigned mask = 3;
+	if (*mn <= c->compact) {
+		int in_a = revset_has(c->keep, *mn, sb);
+		int in_b = (in_a && !revset_has(c->xa, *mn, sb)) || revset_has(c->xb, *mn, sb);
+		if (c->keep->n > 0 && !in_a) mask &= ~1u;
+		if (c->nkeep_new > 0 && !in_b) mask &= ~2u;
+	}
+	if (tomb && *mn == c->compact && (mask & 2)) {
+		mask &= ~2u;
+		if (c->skip_tomb) c->skipped = 1;
+	}
+	return mask;
+}
+
+/* 1 when the chosen rule hashes this element. */
+static int hashed(hash_ctx *c, const ea_bolt_kv *kv, int64_t *mn)
+{
+	return (hashed_mask(c, kv, mn) >> (c->skip_tomb ? 1 : 0)) & 1;
 }
 
 static int hash_cb(const ea_bolt_kv *kv, void *payload)
 {
 	hash_ctx *c = payload;
 	int64_t mn;
-	if (!hashed(c, kv, &mn) || mn > c->upto) return 0;
-	c->h = ea_crc32c(c->h, kv->key, kv->key_len);
-	c->h = ea_crc32c(c->h, kv->value, kv->value_len);
+	unsigned mask = hashed_mask(c, kv, &mn);
+	if (!mask || mn > c->upto) return 0;
+	for (int v = 0; v < 2; v++) {
+		if (!(mask >> v & 1)) continue;
+		c->hv[v] = ea_crc32c(c->hv[v], kv->key, kv->key_len);
+		c->hv[v] = ea_crc32c(c->hv[v], kv->value, kv->value_len);
+	}
 	return 0;
 }
+
+static void keep_free(revset *keep)
+{
+	for (int k = 0; k < 3; k++) { free(keep[k].pairs); free(keep[k].used); }
+}
+
+/* The rule of this db's HashKV: the forced one, or inferred (AUTO). */
+int ea_mvcc_hash_version(ea_mvcc *m, ea_hashkv_version *out)
+{
+	int rc = scan_keys(m, 0);
+	ea_hashkv_infer_version(&m->info, m->has_compact_tombstone, out);
+	if (m->opts.hash_rule != EA_HASHKV_RULE_AUTO) {
+		out->rule = m->opts.hash_rule;
+		out->assumed = 0;
+		snprintf(out->version, sizeof out->version, "%s", ea_hashkv_rule_versions(out->rule));
+		snprintf(out->basis, sizeof out->basis, "the %s rule as asked (etcd %s)",
+		         ea_hashkv_rule_name(out->rule), ea_hashkv_rule_versions(out->rule));
+	}
+	return rc;
+}
+
+void ea_mvcc_set_hash_rule(ea_mvcc *m, ea_hashkv_rule rule) { m->opts.hash_rule = rule; }
 
 /* The revision checks and the keep set of HashKV at *rev (0 = current, resolved). */
 static int hash_begin(ea_mvcc *m, int64_t *rev, hash_ctx *c, revset *keep, ea_error *err)
@@ -724,29 +769,33 @@ static int hash_begin(ea_mvcc *m, int64_t *rev, hash_ctx *c, revset *keep, ea_er
 		return EA_EINVAL;
 	}
 	if (*rev == 0) *rev = i->revision;
-	int skip = m->opts.hash_rule == EA_HASHKV_RULE_SKIP_TOMBSTONE ||
-	           (m->opts.hash_rule == EA_HASHKV_RULE_AUTO && (m->has_compact_tombstone ||
-	                                                         strncmp(i->storage_version, "3.6", 3) == 0));
+	ea_hashkv_version ver;
+	ea_mvcc_hash_version(m, &ver);
 	/* etcd's keep set only filters entries at or below the compact revision: without such
-	 * entries (never compacted, or compacted past every key) no index is needed */
-	memset(keep, 0, sizeof *keep);
+	 * entries (never compacted, or compacted past every key) no index is needed. keep[0] is
+	 * the classic set, keep[1]/keep[2] what the newer rule's set lacks / adds (§7.3.1). */
+	memset(keep, 0, 3 * sizeof *keep);
 	if (m->prefix_entries || m->invalid_keys) {
 		int rc = build_index(m);
 		if (rc) return rc;
-		for (size_t k = 0; k < m->nkeys; k++) {
-			long r = keep_of(&m->keys[k], *rev);
-			if (r >= 0 && revset_add(keep, m->keys[k].revs[r].main, m->keys[k].revs[r].sub)) {
-				free(keep->pairs); free(keep->used);
-				return EA_ENOMEM;
-			}
+		for (size_t k = 0; k < m->nkeys && !rc; k++) {
+			const keyent *e = &m->keys[k];
+			long ra = keep_of(e, *rev, 0), rb = keep_of(e, *rev, 1);
+			if (ra >= 0) rc = revset_add(&keep[0], e->revs[ra].main, e->revs[ra].sub);
+			if (!rc && ra != rb && ra >= 0) rc = revset_add(&keep[1], e->revs[ra].main, e->revs[ra].sub);
+			if (!rc && ra != rb && rb >= 0) rc = revset_add(&keep[2], e->revs[rb].main, e->revs[rb].sub);
 		}
+		if (rc) { keep_free(keep); return EA_ENOMEM; }
 	}
 	memset(c, 0, sizeof *c);
-	c->h = ea_crc32c(0, "key", 3);
+	c->hv[0] = c->hv[1] = ea_crc32c(0, "key", 3);
 	c->rev = c->upto = *rev;
 	c->compact = i->compact_revision;
-	c->keep = keep;
-	c->skip_tomb = skip;
+	c->keep = &keep[0];
+	c->xa = &keep[1];
+	c->xb = &keep[2];
+	c->nkeep_new = keep[0].n - keep[1].n + keep[2].n;
+	c->skip_tomb = ver.rule == EA_HASHKV_RULE_SKIP_TOMBSTONE;
 	return EA_OK;
 }
 
@@ -758,20 +807,26 @@ static int hashkv_upto(ea_mvcc *m, int64_t rev, int64_t upto, ea_hashkv_result *
 	const ea_mvcc_info *i = &m->info;
 	out->current_revision = i->revision;
 	out->compact_revision = i->compact_revision;
+	ea_hashkv_version ver;
+	ea_mvcc_hash_version(m, &ver);
+	out->rule = ver.rule;
+	snprintf(out->rule_basis, sizeof out->rule_basis, "%s", ver.basis);
 	if ((rev == 0 || rev == i->revision) && upto >= i->revision && m->scan_hashed) {
-		out->hash = m->hash_now;
+		/* nothing at or below the compaction: both rules hash every element */
+		out->hash = out->hash_classic = out->hash_skip = m->hash_now;
 		out->hash_revision = i->revision;
 		return EA_OK;
 	}
 	hash_ctx c;
-	revset keep;
-	if ((rc = hash_begin(m, &rev, &c, &keep, err))) return rc;
+	revset keep[3];
+	if ((rc = hash_begin(m, &rev, &c, keep, err))) return rc;
 	if (upto < c.upto) c.upto = upto;
 	if (m->have_keyb) rc = ea_bolt_foreach(m->b, &m->keyb, hash_cb, &c);
-	free(keep.pairs);
-	free(keep.used);
+	keep_free(keep);
 	if (rc < 0) return rc;
-	out->hash = c.h;
+	out->hash_classic = c.hv[0];
+	out->hash_skip = c.hv[1];
+	out->hash = c.skip_tomb ? c.hv[1] : c.hv[0];
 	out->hash_revision = rev;
 	out->skipped_compact_tombstone = c.skipped;
 	return EA_OK;
@@ -818,14 +873,13 @@ int ea_mvcc_hashkv_elements(ea_mvcc *m, int64_t rev, int64_t main, ea_mvcc_kv_cb
 	int rc = scan_keys(m, 0);
 	if (rc) return rc;
 	hash_ctx c;
-	revset keep;
-	if ((rc = hash_begin(m, &rev, &c, &keep, err))) return rc;
+	revset keep[3];
+	if ((rc = hash_begin(m, &rev, &c, keep, err))) return rc;
 	c.only_main = main;
 	c.cb = cb;
 	c.payload = payload;
 	if (m->have_keyb) rc = ea_bolt_foreach(m->b, &m->keyb, hashed_main_cb, &c);
-	free(keep.pairs);
-	free(keep.used);
+	keep_free(keep);
 	if (rc < 0) return rc;
 	return c.rc;
 }
