@@ -106,4 +106,12 @@ int  cli_diff_exit_code(ea_node *const *nodes, size_t n, const ea_diff *d);
  * meta/confState (etcd 3.5+) lists members the bucket lacks (an etcdutl snapshot restore leftover). */
 void cli_db_members_note(ea_input *in, ea_mvcc *m, const char *conf_state);
 
+/* ---- version facts (version_facts.c) ---- */
+/* `wal stat`: the minimum etcd version the WAL's entries need (after the .snap etcd would load
+ * from `in`) and its v2 requests, as table lines or as keys of the open JSON object `j`. */
+void cli_wal_version_facts(ea_input *in, const ea_wal_summary *s, const ea_wal_versions *v, ea_json *j);
+/* `db stat`: reads the input's WAL and .snap files and prints the WAL's minimum etcd version,
+ * ready for 3.6 and downgradable to the previous minor, as table lines or JSON keys (`j`). */
+void cli_db_version_facts(ea_input *in, const ea_mvcc_info *info, ea_json *j);
+
 #endif
