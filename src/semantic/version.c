@@ -247,10 +247,10 @@ static void visit_membership(visit *x, const Etcdserverpb__InternalRaftRequest *
 	if (r->downgrade_version_test) {
 		const char *ver = r->downgrade_version_test->ver ? r->downgrade_version_test->ver : "";
 		sv v;
+		see(x, A_DVT_FIELD); see(x, A_DVT);
 		if (ea_semver_parse(ver, strlen(ver), &v.major, &v.minor, &v.patch))
 			fail(x, FR_DVT);
 		else see_version(x, v, A_DVT_VER);
-		see(x, A_DVT_FIELD); see(x, A_DVT);
 	}
 }
 
