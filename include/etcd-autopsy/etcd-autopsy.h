@@ -20,5 +20,6 @@
 #include "export.h"
 #include "report.h"
 #include "restore.h"
+#include "version.h"
 
 #endif

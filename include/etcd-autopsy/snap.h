@@ -44,6 +44,8 @@ typedef struct {
 	const char *cluster_version;   /* /0/version, NULL if absent */
 	ea_snap_member *members;
 	size_t   n_members;
+	int      v2_custom;        /* the v2 store holds more than membership (etcd 3.6 refuses it) */
+	const char *v2_custom_key; /* the first top-level dir that does ("/1"), NULL if none */
 } ea_snap_info;
 
 typedef struct ea_snap_list ea_snap_list;

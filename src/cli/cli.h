@@ -117,5 +117,12 @@ void cli_hash_variants_json(ea_json *j, const ea_hashkv_result *h);
 void cli_hash_variants_table(const ea_hashkv_result *h);
 /* diff/verify --etcd-version (already checked; NULL: none): that release's rule on every db. */
 void cli_nodes_hash_rule(const char *etcd_version, ea_node *const *nodes, size_t n);
+/* ---- version facts (version_facts.c) ---- */
+/* `wal stat`: the minimum etcd version the WAL's entries need (after the .snap etcd would load
+ * from `in`) and its v2 requests, as table lines or as keys of the open JSON object `j`. */
+void cli_wal_version_facts(ea_input *in, const ea_wal_summary *s, const ea_wal_versions *v, ea_json *j);
+/* `db stat`: reads the input's WAL and .snap files and prints the WAL's minimum etcd version,
+ * ready for 3.6 and downgradable to the previous minor, as table lines or JSON keys (`j`). */
+void cli_db_version_facts(ea_input *in, const ea_mvcc_info *info, ea_json *j);
 
 #endif

@@ -376,6 +376,7 @@ static int db_stat(db_args *a)
 		ea_json_key(j, "cluster_version"); if (info.cluster_version[0]) ea_json_str(j, info.cluster_version); else ea_json_null(j);
 		ea_json_key(j, "conf_state"); if (info.conf_state[0]) ea_json_str(j, info.conf_state); else ea_json_null(j);
 		json_schema(j, &info);
+		cli_db_version_facts(c.in, &info, j);
 		ea_json_key(j, "hash"); ea_json_u64(j, hk.hash);
 		ea_json_key(j, "hash_revision"); ea_json_i64(j, hk.hash_revision);
 		ea_json_key(j, "live_keys"); ea_json_u64(j, info.live_keys);
@@ -420,6 +421,7 @@ static int db_stat(db_args *a)
 		printf("storage version   %s (cluster version %s)\n", info.storage_version,
 		       info.cluster_version[0] ? info.cluster_version : "-");
 		table_schema(&info);
+		cli_db_version_facts(c.in, &info, NULL);
 		printf("revision          %" PRId64 " (compacted at %" PRId64 "%s)\n", info.revision, info.compact_revision,
 		       info.compaction_interrupted ? ", INTERRUPTED compaction pending" : "");
 		if (info.have_consistent_index) printf("consistent index  %" PRIu64 "\n", info.consistent_index);

@@ -290,7 +290,7 @@ static int wal_ls(const char *path, const wal_args *a)
 	return code;
 }
 
-static void stat_json(const ea_wal_summary *s, ea_wal *w)
+static void stat_json(const ea_wal_summary *s, ea_wal *w, ea_input *in, const ea_wal_versions *ver)
 {
 	ea_json j;
 	ea_json_init(&j, stdout);
@@ -355,11 +355,12 @@ static void stat_json(const ea_wal_summary *s, ea_wal *w)
 	for (size_t i = 0; i < s->problem_count; i++) ea_json_problem(&j, &s->problems[i].p);
 	ea_json_array_end(&j);
 	ea_json_key(&j, "problems_dropped"); ea_json_u64(&j, s->problems_dropped);
+	cli_wal_version_facts(in, s, ver, &j);
 	ea_json_object_end(&j);
 	ea_json_newline(&j);
 }
 
-static void stat_table(const ea_wal_summary *s, ea_wal *w)
+static void stat_table(const ea_wal_summary *s, ea_wal *w, ea_input *in, const ea_wal_versions *ver)
 {
 	if (s->have_metadata) {
 		printf("member_id     %" PRIx64 "\n", s->member_id);
@@ -397,6 +398,7 @@ static void stat_table(const ea_wal_summary *s, ea_wal *w)
 		       s->snapshots[s->snapshots_kept - 1].term);
 	printf("\nsuperseded    %" PRIu64 " entr%s written and later overwritten by a new term\n",
 	       s->superseded, s->superseded == 1 ? "y" : "ies");
+	cli_wal_version_facts(in, s, ver, NULL);
 	printf("problems      %zu\n", s->problem_count + s->problems_dropped);
 	for (size_t i = 0; i < s->problem_count; i++) {
 		fputs("  ", stdout);
@@ -412,24 +414,28 @@ static int wal_stat(const char *path, const wal_args *a)
 	if (rc) { cli_print_error("wal stat", path, rc, &err); return EXIT_USAGE; }
 	ea_wal_summary s;
 	ea_wal *w = NULL;
-	rc = ea_wal_summarize(in, &a->wopts, &s, &w, &err);
-	if (rc) { cli_print_error("wal stat", path, rc, &err); ea_input_close(in); return EXIT_USAGE; }
+	ea_wal_versions *ver = NULL;
+	rc = ea_wal_versions_new(&ver);
+	if (!rc) rc = ea_wal_summarize_versions(in, &a->wopts, &s, &w, ver, &err);
+	if (rc) { cli_print_error("wal stat", path, rc, &err); ea_wal_versions_free(ver); ea_input_close(in); return EXIT_USAGE; }
 	no_crc_note(a);
 	const ea_problem *first = NULL;
 	for (size_t i = 0; i < s.problem_count && !first; i++)
 		if (s.problems[i].p.severity != EA_SEV_INFO) first = &s.problems[i].p;
 	if (cli_wal_not_wal(s.records_total, first)) {
 		cli_print_not_wal("wal stat", path, first);
+		ea_wal_versions_free(ver);
 		ea_wal_summary_free(&s);
 		ea_wal_close(w);
 		ea_input_close(in);
 		return EXIT_USAGE;
 	}
-	if (a->fmt == OUT_JSON) stat_json(&s, w); else stat_table(&s, w);
+	if (a->fmt == OUT_JSON) stat_json(&s, w, in, ver); else stat_table(&s, w, in, ver);
 	cli_problems cp = { .quiet = a->quiet };
 	for (size_t i = 0; i < s.problem_count; i++) cli_problem_seen(&cp, &s.problems[i].p);
 	fflush(stdout);
 	cli_problems_summary(&cp, path);
+	ea_wal_versions_free(ver);
 	ea_wal_summary_free(&s);
 	ea_wal_close(w);
 	ea_input_close(in);

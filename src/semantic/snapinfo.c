@@ -7,6 +7,7 @@
 #include "../source/input_int.h"
 #include "util/arena.h"
 #include "util/jsonp.h"
+#include "v2store_check.h"
 
 #include <inttypes.h>
 #include <stdarg.h>
@@ -97,6 +98,8 @@ static void v2_summary(ea_snap_list *l, ea_arena *tmp, ea_snap_info *f, const ui
 		return;
 	}
 	f->v2_ok = 1;
+	char custom[64];
+	if ((f->v2_custom = ea__v2store_custom(root, custom, sizeof custom))) f->v2_custom_key = keep_str(l, custom);
 	const ea_jv *zero = child(ea_jsonp_get(root, "Root"), "0");
 	const ea_jv *ver = child(zero, "version");
 	f->cluster_version = keep_str(l, ea_jsonp_str(ver, "Value"));
