@@ -61,6 +61,19 @@ check "every 'became pre-candidate' line read ($(m precandidate_lines))" \
 check "every 'became candidate' line read ($(m candidate_lines))" \
 	[ "$(jq -r 'select(.event=="log")|.detail' "$TMP/out" | grep -c '^became-candidate: ')" = "$(m candidate_lines)" ]
 
+# ---- one member's WAL with its own log: a follower that did not vote in a term still has
+# etcd's word for its leader ("raft.node: <me> changed leader from <a> to <b> at term N",
+# logged instead of "elected leader" when it had a leader before). Regression: the tool
+# used only "elected leader" lines and left such terms without a leader.
+for n in n1 n2 n3; do
+	expect_exit 0 "$n alone with its log" "$EA" history --terms -w json --logs "$n=$F/etcd/logs/$n.log" "$n=$F/$n.tar.gz"
+	terms=$(jq -r .term "$TMP/out" | paste -sd'|' -)
+	w=$(m leader_terms | tr ',' '\n' | grep -E "^($terms):" | sort -n | paste -sd' ' -)
+	check "$n alone: every leader etcd logged for its terms ($w)" \
+		[ "$(jq -r 'select(.leader)|"\(.term):\(.leader)"' "$TMP/out" | sort -n | paste -sd' ' -)" = "$w" ]
+	check "$n alone: no failed election" [ "$(jq -r 'select(.failed_election)|.term' "$TMP/out")" = "" ]
+done
+
 # ---- diff and report: consistent, no election storm / term inflation reported
 expect_exit 0 "diff with logs: exit 0" "$EA" diff -w json "${LOGS[@]}" "${N[@]}"
 check "diff verdict consistent" [ "$(jq -r .verdict "$TMP/out")" = consistent ]
