@@ -88,6 +88,13 @@ check "term $oterm last index = newRaft lastindex" [ "$(jq -r "select(.term==$ot
 expect_exit 0 "history events" "$EA" history -w json n1=$F/n1.tar.gz n2=$F/n2.tar.gz n3=$F/n3.tar.gz
 check "one superseded event on $iso at $first" \
 	[ "$(jq -r "select(.event==\"superseded\")|\"\(.node) \(.index) \(.term)\"" "$TMP/out")" = "$iso $first $oterm" ]
+# every etcd process (its "starting an etcd server" line) proposed requests with its own
+# request-ID prefix: one member-start per start, the restarts included
+for n in n1 n2 n3; do
+	check "$n: member-start events = its starts in etcd's log" \
+		[ "$(jq -r "select(.event==\"member-start\" and .node==\"n1\")|.detail" "$TMP/out" | grep -c "^member $(m $n.member_id) ")" = \
+		  "$(grep -c '"msg":"starting an etcd server"' "$F/etcd/logs/$n.log")" ]
+done
 
 # ---- diff: the before-restart copy against the final others
 DN=("${others[0]}=$F/${others[0]}.tar.gz" "$iso=$BEFORE" "${others[1]}=$F/${others[1]}.tar.gz")
