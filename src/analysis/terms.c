@@ -48,7 +48,9 @@ static int row_from_logs(ea_node *const *nodes, size_t n, ea_term_row *row)
 			if (ev->term != row->term) continue;
 			if (ev->time_ms >= 0 && (row->time_ms < 0 || ev->time_ms < row->time_ms)) row->time_ms = ev->time_ms;
 			if (strcmp(ev->event, "became-leader") == 0) row->log_leader = ev->member;
-			else if (!row->log_leader && strcmp(ev->event, "elected-leader") == 0) row->log_leader = ev->other;
+			else if (!row->log_leader && (strcmp(ev->event, "elected-leader") == 0 ||
+			                              strcmp(ev->event, "leader-changed") == 0))
+				row->log_leader = ev->other; /* raft.node's "elected leader" / "changed leader from a to b" */
 			else if (strcmp(ev->event, "became-candidate") == 0 || strcmp(ev->event, "election-start") == 0)
 				log_campaign = 1;
 		}
