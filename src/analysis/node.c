@@ -176,8 +176,8 @@ static int on_entry(pass_state *ps, const ea_entry_item *it)
 				}
 		/* etcd applies an AddNode as a promotion when its context says so (ConfigChangeContext
 		 * IsPromote), also when the learner's add is not in this WAL (it joined by snapshot) */
-		if (info.cc_type == 0 && info.cc_context && strstr(info.cc_context, "\"isPromote\":true"))
-			info.kind = "confchange:promote";
+		if (info->cc_type == 0 && info->cc_context && strstr(info->cc_context, "\"isPromote\":true"))
+			kind = "confchange:promote";
 		if (n->nconf < MAX_EVENTS) {
 			GROW(n->conf, n->nconf, 0);
 			ea_conf_change *c = &n->conf[n->nconf++];
