@@ -34,6 +34,71 @@ static const char diff_help_tail[] =
 	"exit codes: 0 consistent, 1 findings of warning or worse (or damage in an input), 2 usage\n"
 	"error or an input with neither a WAL nor a readable db\n";
 
+/* The whole help: head, the finding kinds of the table, tail (built once). */
+static const char *diff_help(void)
+{
+	static char buf[8192];
+	if (buf[0]) return buf;
+	size_t l = (size_t)snprintf(buf, sizeof buf, "%s", diff_help_head);
+	for (int k = 0; k < EA_FK_COUNT && l < sizeof buf; k++) {
+		const ea_finding_kind *fk = ea_finding_kind_get((ea_finding_kind_id)k);
+		l += (size_t)snprintf(buf + l, sizeof buf - l, "  %-23s %s\n", fk->name, fk->meaning);
+	}
+	if (l < sizeof buf) snprintf(buf + l, sizeof buf - l, "%s", diff_help_tail);
+	return buf;
+}
+
+/* "warning|critical": the severities a kind can take */
+static void severities_text(const ea_finding_kind *fk, char *out, size_t cap)
+{
+	out[0] = 0;
+	for (unsigned bit = EA_FSEV_INFO; bit <= EA_FSEV_CRITICAL; bit <<= 1)
+		if (fk->severities & bit) {
+			size_t l = strlen(out);
+			snprintf(out + l, cap - l, "%s%s", l ? "|" : "", ea_finding_severity_name(bit));
+		}
+}
+
+/* `diff --list-findings`: the finding-kind table as JSON or text */
+static void list_findings(out_format fmt)
+{
+	ea_json j;
+	if (fmt == OUT_JSON) {
+		ea_json_init(&j, stdout);
+		ea_json_object_begin(&j);
+		ea_json_key(&j, "finding_kinds");
+		ea_json_array_begin(&j);
+	}
+	for (int k = 0; k < EA_FK_COUNT; k++) {
+		const ea_finding_kind *fk = ea_finding_kind_get((ea_finding_kind_id)k);
+		const char *verdict = fk->verdict != EA_VERDICT_CONSISTENT ? ea_verdict_name(fk->verdict) : NULL;
+		if (fmt != OUT_JSON) {
+			char sev[64];
+			severities_text(fk, sev, sizeof sev);
+			printf("%s [%s] verdict: %s, timeline: %s\n    %s\n    advice: %s\n", fk->name, sev,
+			       verdict ? verdict : "-", fk->draw != EA_FK_DRAW_NONE ? "yes" : "no", fk->meaning, fk->advice);
+			continue;
+		}
+		ea_json_object_begin(&j);
+		ea_json_key(&j, "name"); ea_json_str(&j, fk->name);
+		ea_json_key(&j, "severities");
+		ea_json_array_begin(&j);
+		for (unsigned bit = EA_FSEV_INFO; bit <= EA_FSEV_CRITICAL; bit <<= 1)
+			if (fk->severities & bit) ea_json_str(&j, ea_finding_severity_name(bit));
+		ea_json_array_end(&j);
+		ea_json_key(&j, "verdict"); ea_json_str(&j, verdict);
+		ea_json_key(&j, "timeline"); ea_json_bool(&j, fk->draw != EA_FK_DRAW_NONE);
+		ea_json_key(&j, "meaning"); ea_json_str(&j, fk->meaning);
+		ea_json_key(&j, "advice"); ea_json_str(&j, fk->advice);
+		ea_json_object_end(&j);
+	}
+	if (fmt == OUT_JSON) {
+		ea_json_array_end(&j);
+		ea_json_object_end(&j);
+		ea_json_newline(&j);
+	}
+}
+
 enum { O_WRITE, O_QUIET, O_HELP, O_LOGS, O_FORCE, O_LIST, O_ETCDVER };
 static const cli_opt diff_opts[] = {
 	{ "write-out", 'w', 1 }, { "quiet", 'q', 0 }, { "help", 'h', 0 }, { "logs", 0, 1 }, { "force", 0, 0 },
