@@ -10,6 +10,7 @@
  * CRC mismatch ("snap: crc mismatch"). File name: %016x-%016x.snap = term - index. */
 #include "snap_int.h"
 #include "pb_wire.h"
+#include "etcd-autopsy/crc32c.h"
 #include "etcd-autopsy/wal.h"
 
 #include "raftpb.pb-c.h"

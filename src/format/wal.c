@@ -19,6 +19,7 @@
  * damaged range (file + byte offset), resynchronises on the next plausible frame (length
  * plausible, record decodes, payload decodes; its crc re-anchors the chain) and reads on
  * through every segment. */
+#include "etcd-autopsy/crc32c.h"
 #include "etcd-autopsy/wal.h"
 #include "pb_wire.h"
 #include "wal_int.h"

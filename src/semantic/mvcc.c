@@ -13,6 +13,7 @@
  * The key index keeps per user key only its revisions (main, sub, tombstone), never values:
  * values are fetched by point lookup when a command prints them. */
 #include "etcd-autopsy/mvcc.h"
+#include "etcd-autopsy/crc32c.h"
 #include "../format/bolt_int.h"
 #include "../format/pb_wire.h"
 #include "../source/input_int.h"
