@@ -24,6 +24,8 @@
 #include "pb_wire.h"
 #include "wal_int.h"
 #include "../source/input_int.h"
+#include "util/hex.h"
+#include "util/vec.h"
 
 #include <endian.h>
 #include <inttypes.h>
@@ -94,20 +96,10 @@ const char *ea_wal_record_type_name(int64_t type)
 static int parse_segment_name(const char *base, uint64_t *seq, uint64_t *idx)
 {
 	if (strlen(base) != 37 || base[16] != '-' || strcmp(base + 33, ".wal") != 0) return -1;
-	uint64_t v[2] = { 0, 0 };
-	for (int k = 0; k < 2; k++) {
-		const char *s = base + 17 * k;
-		for (int i = 0; i < 16; i++) {
-			char c = s[i];
-			unsigned d;
-			if (c >= '0' && c <= '9') d = (unsigned)(c - '0');
-			else if (c >= 'a' && c <= 'f') d = (unsigned)(c - 'a' + 10);
-			else return -1;
-			v[k] = v[k] << 4 | d;
-		}
-	}
-	*seq = v[0];
-	*idx = v[1];
+	uint64_t s, i;
+	if (ea__hex_u64(base, 16, &s) || ea__hex_u64(base + 17, 16, &i)) return -1;
+	*seq = s;
+	*idx = i;
 	return 0;
 }
 
@@ -194,12 +186,8 @@ int ea_wal_open(ea_wal **out, ea_input *in, const ea_wal_options *opts, ea_error
 				              "etcd saved this copy before truncating a torn segment: the original tail is in it");
 			continue;
 		}
-		if (w->nsegs == segcap) {   /* geometric growth: 10^5 segments must not be quadratic */
-			segcap = segcap ? segcap * 2 : 16;
-			seg_t *ns = realloc(w->segs, segcap * sizeof *ns);
-			if (!ns) { ea_wal_close(w); return EA_ENOMEM; }
-			w->segs = ns;
-		}
+		/* geometric growth: 10^5 segments must not be quadratic */
+		if (EA_VEC_GROW(w->segs, segcap, w->nsegs, 16)) { ea_wal_close(w); return EA_ENOMEM; }
 		seg_t *s = &w->segs[w->nsegs++];
 		memset(s, 0, sizeof *s);
 		s->input_idx = i;
@@ -733,14 +721,8 @@ static void emit_record(ea_wal *w, const frame_t *fr, ea_wal_item *item)
 	memset(item, 0, sizeof *item);
 	item->kind = EA_WAL_ITEM_RECORD;
 	ea_wal_record *out = &item->rec;
-	out->file = s->file;
-	out->segment = w->cur;
-	out->offset = fr->off;
-	out->length = fr->rec;
-	out->type = r->type;
-	out->crc = r->crc;
-	out->data = r->data;
-	out->data_len = r->data_len;
+	*out = (ea_wal_record){ .file = s->file, .segment = w->cur, .offset = fr->off, .length = fr->rec,
+	                        .type = r->type, .crc = r->crc, .data = r->data, .data_len = r->data_len };
 	if (fr->bad_type) {
 		queue_problem(w, EA_SEV_ERROR, "unknown-record-type", s->file, fr->off, frame_len(fr),
 		              "record type %" PRId64 " is not one etcd writes (1..5); etcd fails with "
