@@ -56,12 +56,15 @@ int ea_bolt_locate(ea_input *in, size_t *file_idx, ea_error *err);
  * chooses one as bbolt does (the valid one with the higher txid) and reports a fallback.
  * Fails (EA_ECORRUPT) only if neither meta page is valid. */
 int  ea_bolt_open(ea_bolt **out, ea_input *in, size_t file_idx, ea_error *err);
+/* Closes the handle (the input stays open); NULL is allowed. */
 void ea_bolt_close(ea_bolt *b);
 
 const char *ea_bolt_file(const ea_bolt *b);        /* relative path */
+/* Size of the db file in bytes. */
 uint64_t ea_bolt_file_size(const ea_bolt *b);
 const ea_bolt_meta *ea_bolt_meta_at(const ea_bolt *b, int i);  /* 0 or 1 */
 int      ea_bolt_meta_used(const ea_bolt *b);       /* 0 or 1 */
+/* Page size of the meta page in use. */
 uint32_t ea_bolt_page_size(const ea_bolt *b);
 uint64_t ea_bolt_pgid(const ea_bolt *b);            /* of the meta in use */
 
@@ -72,8 +75,11 @@ int ea_bolt_trailer(ea_bolt *b, ea_bolt_trailer_state *state, uint8_t stored[32]
 
 /* Problems found so far (deduplicated by kind and offset; at most EA_BOLT_MAX_PROBLEMS kept). */
 #define EA_BOLT_MAX_PROBLEMS 10000
+/* Number of problems kept so far. */
 size_t ea_bolt_problem_count(const ea_bolt *b);
+/* Problem i (< ea_bolt_problem_count), valid until ea_bolt_close. */
 const ea_problem *ea_bolt_problem_at(const ea_bolt *b, size_t i);
+/* Problems found beyond EA_BOLT_MAX_PROBLEMS, counted but not kept. */
 size_t ea_bolt_problems_dropped(const ea_bolt *b);
 
 /* ---- buckets and key/value iteration ---- */
@@ -104,6 +110,7 @@ typedef struct {
 /* Returns 0 to go on; anything else stops the iteration and is returned by the caller. */
 typedef int (*ea_bolt_kv_cb)(const ea_bolt_kv *kv, void *payload);
 
+/* The root bucket of the meta page in use (a problem is recorded if its page id is 0). */
 int  ea_bolt_root_bucket(ea_bolt *b, ea_bolt_bucket *out);
 /* Looks `name` up in `parent` (NULL = root). EA_ENOTFOUND if absent. */
 int  ea_bolt_bucket_open(ea_bolt *b, const ea_bolt_bucket *parent, const void *name, size_t len,
@@ -111,6 +118,7 @@ int  ea_bolt_bucket_open(ea_bolt *b, const ea_bolt_bucket *parent, const void *n
 /* Nested bucket from a kv with is_bucket set. */
 int  ea_bolt_bucket_from_kv(ea_bolt *b, const ea_bolt_bucket *parent, const ea_bolt_kv *kv,
                             ea_bolt_bucket *out);
+/* Frees what a bucket handle owns (an inline bucket's page copy). */
 void ea_bolt_bucket_free(ea_bolt_bucket *bk);
 
 /* Every element of the bucket in key order (depth first). Broken pages and elements are

@@ -63,15 +63,20 @@ typedef struct {
 	char *buf;
 } ea_problem_owned;
 
+/* Copies *src into dst with its strings duplicated: EA_OK or EA_ENOMEM. */
 int  ea_problem_copy(ea_problem_owned *dst, const ea_problem *src);
+/* Frees an owned copy's strings. */
 void ea_problem_owned_free(ea_problem_owned *p);
 
 /* What an operator should do about a problem of this kind, in one or two sentences
  * (never NULL). */
 const char *ea_problem_advice(const ea_problem *p);
 
+/* Lower-case name of a layer ("wal", "bolt", ...), "unknown" if out of range. */
 const char *ea_layer_name(ea_layer layer);
+/* "info", "warning" or "error" ("unknown" if out of range). */
 const char *ea_severity_name(ea_severity sev);
+/* A short text for an EA_* return code. */
 const char *ea_strerror(int code);
 
 /* Detailed error for a call that returned < 0: where and why. */

@@ -5,6 +5,7 @@
 
 #include "common.h"
 #include "source.h"
+#include "crc32c.h"
 #include "wal.h"
 #include "raft.h"
 #include "entry_iter.h"

@@ -28,6 +28,7 @@ typedef struct {
 	int64_t     mtime;  /* seconds since the epoch, 0 if unknown */
 } ea_input_file;
 
+/* Opens PATH (dir, file or archive) read-only and lists its files; err says why not. */
 int  ea_input_open(ea_input **out, const char *path, ea_error *err);
 
 /* Parses a size: bytes, or with K/M/G/T (binary, optional "iB"/"B"); "0" or "unlimited" = 0. */
@@ -50,11 +51,16 @@ typedef struct {
 } ea_input_mem_file;
 
 int  ea_input_open_mem(ea_input **out, const ea_input_mem_file *files, size_t n, ea_error *err);
+/* Closes the input, its files and its anonymous staging file; NULL is allowed. */
 void ea_input_close(ea_input *in);
 
+/* What PATH turned out to be. */
 ea_input_kind ea_input_get_kind(const ea_input *in);
+/* PATH as given to ea_input_open ("(memory)" for ea_input_open_mem). */
 const char   *ea_input_path(const ea_input *in);
+/* Number of regular files found. */
 size_t        ea_input_count(const ea_input *in);
+/* File i (< ea_input_count), sorted by name; NULL beyond. */
 const ea_input_file *ea_input_at(const ea_input *in, size_t i);
 /* Index of a file by exact relative name, or -1. */
 long ea_input_find(const ea_input *in, const char *name);

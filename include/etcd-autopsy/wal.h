@@ -10,6 +10,10 @@
 
 #include "common.h"
 #include "source.h"
+/* ea_crc32c lives in crc32c.h; included here only for the callers that still reach it
+ * through this header (analysis/diff.c, output/export_sqlite.c): they can include
+ * crc32c.h themselves and this line go. */
+#include "crc32c.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -86,18 +90,17 @@ typedef struct ea_wal ea_wal;
 /* Finds the WAL segments in `in` (a wal/ dir anywhere below PATH, or single .wal files).
  * Returns EA_ENOTFOUND if there is none. `in` must outlive the cursor. */
 int  ea_wal_open(ea_wal **out, ea_input *in, const ea_wal_options *opts, ea_error *err);
+/* The next item (record or problem) into *item, its data borrowed until the next call. */
 int  ea_wal_next(ea_wal *w, ea_wal_item *item);  /* 0, EA_ITEROVER, or < 0 */
+/* Frees the cursor and everything it handed out; NULL is allowed. */
 void ea_wal_close(ea_wal *w);
 
+/* Number of segments found (named %016x-%016x.wal), in sequence order. */
 size_t ea_wal_segment_count(const ea_wal *w);
+/* Segment i (< ea_wal_segment_count), NULL beyond; its counters grow as the cursor reads. */
 const ea_wal_segment *ea_wal_segment_at(const ea_wal *w, size_t i);
 /* Directory (relative) that holds the segments, "" for the PATH itself. */
 const char *ea_wal_dir(const ea_wal *w);
-
-/* CRC-32C (Castagnoli) continuation as etcd uses it: crc32c(crc32c(0,a),b) == crc32c(0,a||b).
- * Uses the SSE4.2 instruction when the CPU has it. */
-uint32_t ea_crc32c(uint32_t crc, const void *buf, size_t len);
-const char *ea_crc32c_impl(void);   /* "sse4.2" or "table" */
 
 #ifdef __cplusplus
 }

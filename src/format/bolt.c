@@ -29,6 +29,7 @@
  * bounded, and every problem is recorded with file, byte offset and page id. */
 #include "bolt_int.h"
 #include "../source/input_int.h"
+#include "util/vec.h"
 
 #include <inttypes.h>
 #include <stdarg.h>
@@ -570,13 +571,7 @@ static int key_cmp(const uint8_t *a, size_t na, const uint8_t *b2, size_t nb)
 
 static uint32_t add_bucket_name(ea_bolt *b, const char *name)
 {
-	if (b->nbnames == b->bnames_cap) {
-		size_t nc = b->bnames_cap ? b->bnames_cap * 2 : 16;
-		void *p = realloc(b->bnames, nc * sizeof *b->bnames);
-		if (!p) return 0;
-		b->bnames = p;
-		b->bnames_cap = nc;
-	}
+	if (EA_VEC_GROW(b->bnames, b->bnames_cap, b->nbnames, 16)) return 0;
 	char *s = strdup(name);
 	if (!s) return 0;
 	b->bnames[b->nbnames++] = s;

@@ -10,27 +10,14 @@
  * CRC mismatch ("snap: crc mismatch"). File name: %016x-%016x.snap = term - index. */
 #include "snap_int.h"
 #include "pb_wire.h"
+#include "etcd-autopsy/crc32c.h"
 #include "etcd-autopsy/wal.h"
 
 #include "raftpb.pb-c.h"
+#include "util/hex.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-static int hexn(const char *s, size_t n, uint64_t *out)
-{
-	uint64_t v = 0;
-	for (size_t i = 0; i < n; i++) {
-		char c = s[i];
-		unsigned d;
-		if (c >= '0' && c <= '9') d = (unsigned)(c - '0');
-		else if (c >= 'a' && c <= 'f') d = (unsigned)(c - 'a' + 10);
-		else return -1;
-		v = v << 4 | d;
-	}
-	*out = v;
-	return 0;
-}
 
 int ea__snap_parse_name(const char *base, const char **kind, uint64_t *term, uint64_t *index)
 {
@@ -38,12 +25,12 @@ int ea__snap_parse_name(const char *base, const char **kind, uint64_t *term, uin
 	*term = *index = 0;
 	if (n == 16 + 8 && strcmp(base + 16, ".snap.db") == 0) {
 		*kind = "snap.db";
-		return hexn(base, 16, index);
+		return ea__hex_u64(base, 16, index);
 	}
 	if (n >= 38 && base[16] == '-' && strncmp(base + 33, ".snap", 5) == 0 &&
 	    (base[38] == 0 || strcmp(base + 38, ".broken") == 0)) {
 		*kind = base[38] ? "snap.broken" : "snap";
-		if (hexn(base, 16, term) || hexn(base + 17, 16, index)) return -1;
+		if (ea__hex_u64(base, 16, term) || ea__hex_u64(base + 17, 16, index)) return -1;
 		return 0;
 	}
 	if (n > 8 && strcmp(base + n - 8, ".snap.db") == 0) *kind = "snap.db";

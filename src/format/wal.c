@@ -19,10 +19,13 @@
  * damaged range (file + byte offset), resynchronises on the next plausible frame (length
  * plausible, record decodes, payload decodes; its crc re-anchors the chain) and reads on
  * through every segment. */
+#include "etcd-autopsy/crc32c.h"
 #include "etcd-autopsy/wal.h"
 #include "pb_wire.h"
 #include "wal_int.h"
 #include "../source/input_int.h"
+#include "util/hex.h"
+#include "util/vec.h"
 
 #include <endian.h>
 #include <inttypes.h>
@@ -93,20 +96,10 @@ const char *ea_wal_record_type_name(int64_t type)
 static int parse_segment_name(const char *base, uint64_t *seq, uint64_t *idx)
 {
 	if (strlen(base) != 37 || base[16] != '-' || strcmp(base + 33, ".wal") != 0) return -1;
-	uint64_t v[2] = { 0, 0 };
-	for (int k = 0; k < 2; k++) {
-		const char *s = base + 17 * k;
-		for (int i = 0; i < 16; i++) {
-			char c = s[i];
-			unsigned d;
-			if (c >= '0' && c <= '9') d = (unsigned)(c - '0');
-			else if (c >= 'a' && c <= 'f') d = (unsigned)(c - 'a' + 10);
-			else return -1;
-			v[k] = v[k] << 4 | d;
-		}
-	}
-	*seq = v[0];
-	*idx = v[1];
+	uint64_t s, i;
+	if (ea__hex_u64(base, 16, &s) || ea__hex_u64(base + 17, 16, &i)) return -1;
+	*seq = s;
+	*idx = i;
 	return 0;
 }
 
@@ -193,12 +186,8 @@ int ea_wal_open(ea_wal **out, ea_input *in, const ea_wal_options *opts, ea_error
 				              "etcd saved this copy before truncating a torn segment: the original tail is in it");
 			continue;
 		}
-		if (w->nsegs == segcap) {   /* geometric growth: 10^5 segments must not be quadratic */
-			segcap = segcap ? segcap * 2 : 16;
-			seg_t *ns = realloc(w->segs, segcap * sizeof *ns);
-			if (!ns) { ea_wal_close(w); return EA_ENOMEM; }
-			w->segs = ns;
-		}
+		/* geometric growth: 10^5 segments must not be quadratic */
+		if (EA_VEC_GROW(w->segs, segcap, w->nsegs, 16)) { ea_wal_close(w); return EA_ENOMEM; }
 		seg_t *s = &w->segs[w->nsegs++];
 		memset(s, 0, sizeof *s);
 		s->input_idx = i;
@@ -493,6 +482,305 @@ static void skip_damage(ea_wal *w, uint64_t off, uint64_t search_from, ea_severi
 	w->pos = next;
 }
 
+/* Segment advance: map the current segment (one at a time: its records are never referenced
+ * again) and settle the CRC chain at its start. */
+static void open_segment(ea_wal *w)
+{
+	seg_t *s = &w->segs[w->cur];
+	w->seg_open = 1;
+	w->pos = 0;
+	w->buf_len = 0;
+	w->buf_off = 0;
+	if (w->map) ea__input_unmap(w->in, w->map_idx);
+	w->map = ea__input_map(w->in, s->input_idx);
+	w->map_idx = s->input_idx;
+	w->map_since_trim = 0;
+	if (w->cur > 0 && s->pub.seq != w->segs[w->cur - 1].pub.seq + 1)
+		w->chain_known = 0;   /* a gap: the next crc record starts a new chain */
+	if (s->pub.seq == 0) {
+		/* the first segment etcd ever wrote opens with crc 0 (wal.Create: saveCrc(0)) */
+		w->running = 0;
+		w->chain_known = 1;
+	}
+}
+
+/* The current segment is 0 bytes: one problem for the run of empty segments it starts (a
+ * failed copy can empty thousands), and all of them finished. */
+static void skip_empty_segments(ea_wal *w)
+{
+	seg_t *s = &w->segs[w->cur];
+	size_t k = 1;
+	while (w->cur + k < w->nsegs && w->segs[w->cur + k].pub.size == 0) k++;
+	if (k == 1)
+		queue_problem(w, EA_SEV_ERROR, "empty-segment", s->file, 0, 0,
+		              "segment is 0 bytes: etcd creates every segment preallocated with a crc and a "
+		              "metadata record, so this is a failed or interrupted copy; whatever it held (entries "
+		              "from index %" PRIu64 " on) is not in this copy", s->pub.first_index);
+	else
+		queue_problem(w, EA_SEV_ERROR, "empty-segment", s->file, 0, 0,
+		              "%zu segments, this one to %s, are 0 bytes: etcd creates every segment preallocated "
+		              "with a crc and a metadata record, so this is a failed or interrupted copy; whatever "
+		              "they held (entries from index %" PRIu64 " on) is not in this copy", k,
+		              w->segs[w->cur + k - 1].file, s->pub.first_index);
+	while (k--) finish_segment(w, 0);
+}
+
+/* Fewer than 8 bytes left at `off`: the segment ends here (a warning unless they are zeros). */
+static void finish_short_tail(ea_wal *w, uint64_t off)
+{
+	seg_t *s = &w->segs[w->cur];
+	uint64_t size = s->pub.size;
+	if (off < size) {
+		int ioerr;
+		const uint8_t *t = window(w, off, (size_t)(size - off), &ioerr);
+		if (t && !all_zero(t, (size_t)(size - off)))
+			queue_problem(w, EA_SEV_WARNING, "truncated-frame", s->file, off, size - off,
+			              "segment ends inside a length word (%" PRIu64 " bytes)", size - off);
+	}
+	finish_segment(w, off);
+}
+
+/* Zero tail: a zero length word at `off` is etcd's end of this segment. Look past it for
+ * records etcd would never see, and report them as a zeroed region. */
+static void zero_length_word(ea_wal *w, uint64_t off)
+{
+	seg_t *s = &w->segs[w->cur];
+	uint64_t size = s->pub.size;
+	int ioerr;
+	uint64_t nz = w->opts.look_past_end && !s->trusted ? next_nonzero(w, off, &ioerr) : size;
+	if (nz >= size && off == 0)
+		queue_problem(w, EA_SEV_ERROR, "empty-segment", s->file, 0, size,
+		              "segment holds only zeros, no record: etcd writes a crc and a metadata record "
+		              "before it names a segment, so this is a failed copy; whatever it held (entries "
+		              "from index %" PRIu64 " on) is not in this copy", s->pub.first_index);
+	if (nz >= size) { finish_segment(w, off); return; }
+	uint64_t next = resync(w, nz, &ioerr);
+	if (next >= size) {
+		queue_problem(w, EA_SEV_ERROR, "data-after-end", s->file, off, size - off,
+		              "non-zero bytes at offset %" PRIu64 " after the zero length word that ends this "
+		              "segment for etcd, but no readable record: overwritten or garbage", nz);
+		finish_segment(w, off);
+		return;
+	}
+	queue_problem(w, EA_SEV_ERROR, "zeroed-region", s->file, off, next - off,
+	              "%" PRIu64 " zero/unreadable bytes, then records again at offset %" PRIu64
+	              ": etcd stops reading here and would drop (and at boot overwrite) every "
+	              "record after it", next - off, next);
+	s->pub.used_bytes = off;
+	w->chain_known = 0;
+	w->pos = next;
+}
+
+/* A length word at `off` that etcd's writer cannot produce: say why, skip to the next frame. */
+static void implausible_length(ea_wal *w, uint64_t off, uint64_t lw)
+{
+	uint64_t r = lw & UINT64_C(0x00FFFFFFFFFFFFFF);
+	char what[200];
+	if (off + 8 + r > w->segs[w->cur].pub.size)
+		snprintf(what, sizeof what, "length word claims %" PRIu64 " bytes, beyond the end of the segment", r);
+	else if (r >= MAX_RECORD)
+		snprintf(what, sizeof what, "length word claims %" PRIu64 " bytes, above etcd's 10 MiB record limit", r);
+	else
+		snprintf(what, sizeof what, "impossible length word 0x%016" PRIx64 " (padding bits inconsistent)", lw);
+	skip_damage(w, off, off + 8, EA_SEV_ERROR, "impossible-length", what);
+}
+
+/* One frame of the current segment, as read and judged by ea_wal_next's helpers. */
+typedef struct {
+	uint64_t off, rec, pad;   /* frame offset, record bytes, padding bytes */
+	const uint8_t *body;      /* rec + pad bytes at off + 8 */
+	ea_pb_record r;
+	int dec;                  /* ea_pb_decode_record's result (0: decoded) */
+	int bad_type;             /* decoded, but not a type etcd writes (1..5) */
+	uint32_t newcrc;          /* running CRC after this record's data */
+	int crc_ok;               /* data record's CRC: 1 matches, 0 does not, -1 unknown */
+} frame_t;
+
+static inline uint64_t frame_len(const frame_t *fr) { return 8 + fr->rec + fr->pad; }
+
+/* Record decode and CRC check of a data record against the running chain. A segment found
+ * clean by an earlier pass is trusted: its stored CRCs are the computed ones. */
+static inline void decode_frame(const ea_wal *w, const seg_t *s, frame_t *fr)
+{
+	fr->dec = ea_pb_decode_record(fr->body, (size_t)fr->rec, &fr->r);
+	fr->bad_type = fr->dec == 0 && (!fr->r.has_type || fr->r.type < 1 || fr->r.type > 5);
+	fr->newcrc = w->running;
+	fr->crc_ok = -1;
+	if (fr->dec != 0 || fr->bad_type || fr->r.type == EA_WAL_CRC || !w->opts.verify_crc) return;
+	if (s->trusted) {
+		fr->newcrc = fr->r.crc;   /* the earlier pass computed it and found it equal */
+		fr->crc_ok = w->chain_known ? 1 : -1;
+	} else {
+		fr->newcrc = ea_crc32c(w->running, fr->r.data, fr->r.data_len);
+		fr->crc_ok = w->chain_known ? (fr->newcrc == fr->r.crc) : -1;
+	}
+}
+
+/* Torn write: the torn tail of the log etcd truncates at boot, or torn damage inside it. */
+static void torn_frame(ea_wal *w, const frame_t *fr)
+{
+	seg_t *s = &w->segs[w->cur];
+	if (is_last_segment(w)) {
+		int ioerr;
+		uint64_t nz = next_nonzero(w, fr->off + frame_len(fr), &ioerr);
+		if (nz >= s->pub.size) {
+			queue_problem(w, EA_SEV_WARNING, "torn-tail", s->file, fr->off, s->pub.size - fr->off,
+			              "torn write: the last record has a zero 512-byte sector; etcd "
+			              "truncates the WAL here when it starts (normal after power loss)");
+			finish_segment(w, fr->off);
+			return;
+		}
+	}
+	skip_damage(w, fr->off, fr->off + 8, EA_SEV_ERROR, "torn-record",
+	            "record contains a zero 512-byte sector but is not at the end of the log");
+}
+
+/* A frame that does not decode or fails its CRC. 1: handled (skipped, or the segment ended);
+ * 0: a CRC mismatch, queued, and the record is still handed out. */
+static int damaged_frame(ea_wal *w, const frame_t *fr)
+{
+	seg_t *s = &w->segs[w->cur];
+	if (is_torn(w, fr->off, fr->rec, fr->pad)) {
+		torn_frame(w, fr);
+		return 1;
+	}
+	if (fr->dec != 0) {
+		/* framing looked right but the record does not decode: trust the length
+		 * once; if the next frame is garbage, resync catches it */
+		queue_problem(w, EA_SEV_ERROR, "undecodable-record", s->file, fr->off, frame_len(fr),
+		              "walpb.Record does not decode (bit rot or overwritten bytes)");
+		w->pos = fr->off + frame_len(fr);
+		w->chain_known = 0;
+		return 1;
+	}
+	queue_problem(w, EA_SEV_ERROR, "crc-mismatch", s->file, fr->off, frame_len(fr),
+	              "CRC-32C mismatch: stored %08" PRIx32 ", computed %08" PRIx32
+	              " over the chain; the record's data was changed after it was written",
+	              fr->r.crc, fr->newcrc);
+	return 0;
+}
+
+/* CRC chain at a crc record: the segment's opening value must continue the chain; it
+ * becomes the running value. Returns the record's crc_ok. */
+static int crc_record_chain(ea_wal *w, const frame_t *fr)
+{
+	seg_t *s = &w->segs[w->cur];
+	int crc_ok;
+	/* segment seq 0 at offset 0: the chain starts at 0, so a crc there is checkable
+	 * (etcd itself accepts any value while its running crc is 0) */
+	int first = s->pub.seq == 0 && fr->off == 0;
+	if (w->chain_known && (w->running != 0 || first) && w->running != fr->r.crc) {
+		queue_problem(w, EA_SEV_ERROR, "crc-chain-mismatch", s->file, fr->off, frame_len(fr),
+		              "segment's opening crc %08" PRIx32 " does not continue the chain (%08" PRIx32
+		              "): %s", fr->r.crc, w->running,
+		              first ? "the first segment must open with 0; the record was changed"
+		                    : "the previous segment was changed or replaced");
+		crc_ok = 0;
+	} else {
+		crc_ok = w->chain_known ? 1 : -1;
+	}
+	if (!first) w->running = fr->r.crc;   /* seq 0: the chain goes on from the known 0 */
+	w->chain_known = 1;
+	return crc_ok;
+}
+
+/* CRC chain after a data record; returns its crc_ok. */
+static inline int data_record_chain(ea_wal *w, const frame_t *fr)
+{
+	/* re-anchor on the stored value: right if only this record's data was damaged */
+	w->running = fr->crc_ok == 0 || !w->chain_known ? fr->r.crc : fr->newcrc;
+	if (!w->opts.verify_crc) w->running = fr->r.crc;
+	w->chain_known = 1;
+	return fr->crc_ok;
+}
+
+/* Every segment's metadata record must equal the first one's (etcd: "conflicting metadata"). */
+static void check_metadata(ea_wal *w, const frame_t *fr)
+{
+	const ea_pb_record *r = &fr->r;
+	if (!w->meta_first) {
+		w->meta_first = malloc(r->data_len ? r->data_len : 1);
+		if (w->meta_first) {
+			if (r->data_len) memcpy(w->meta_first, r->data, r->data_len);
+			w->meta_first_len = r->data_len;
+		}
+	} else if (w->meta_first_len != r->data_len ||
+	           (r->data_len && memcmp(w->meta_first, r->data, r->data_len) != 0)) {
+		queue_problem(w, EA_SEV_ERROR, "metadata-conflict", w->segs[w->cur].file, fr->off, frame_len(fr),
+		              "metadata (member/cluster ID) differs from the first segment's: segments "
+		              "from different members or clusters were mixed (etcd: \"conflicting metadata found\")");
+	}
+}
+
+/* Record decode into the item: a decodable record, its CRC verdict, typed payload and the
+ * checks on it; the cursor moves past its frame. */
+static void emit_record(ea_wal *w, const frame_t *fr, ea_wal_item *item)
+{
+	seg_t *s = &w->segs[w->cur];
+	const ea_pb_record *r = &fr->r;
+	memset(item, 0, sizeof *item);
+	item->kind = EA_WAL_ITEM_RECORD;
+	ea_wal_record *out = &item->rec;
+	*out = (ea_wal_record){ .file = s->file, .segment = w->cur, .offset = fr->off, .length = fr->rec,
+	                        .type = r->type, .crc = r->crc, .data = r->data, .data_len = r->data_len };
+	if (fr->bad_type) {
+		queue_problem(w, EA_SEV_ERROR, "unknown-record-type", s->file, fr->off, frame_len(fr),
+		              "record type %" PRId64 " is not one etcd writes (1..5); etcd fails with "
+		              "\"unexpected block type\"", r->type);
+		out->crc_ok = -1;
+	} else if (r->type == EA_WAL_CRC) {
+		out->crc_ok = crc_record_chain(w, fr);
+	} else {
+		out->crc_ok = data_record_chain(w, fr);
+	}
+	fill_typed(out);
+	if (!out->decoded && !fr->bad_type && r->type != EA_WAL_CRC)
+		queue_problem(w, EA_SEV_ERROR, "undecodable-payload", s->file, fr->off, frame_len(fr),
+		              "the %s record's data does not decode", ea_wal_record_type_name(r->type));
+	if (r->type == EA_WAL_METADATA && out->decoded) check_metadata(w, fr);
+	if (fr->pad && !all_zero(fr->body + fr->rec, (size_t)fr->pad))
+		queue_problem(w, EA_SEV_WARNING, "padding-not-zero", s->file, fr->off, frame_len(fr),
+		              "the %" PRIu64 " padding bytes after the record are not zero (etcd writes zeros "
+		              "and never reads them): bytes were changed here", fr->pad);
+	s->pub.records++;
+	w->pos = fr->off + frame_len(fr);
+	s->pub.used_bytes = w->pos;
+}
+
+/* Frame read: one step at the cursor of the current (open) segment. 1 when *item holds a
+ * record; 0 when the step only queued problems or moved the cursor. */
+static int read_step(ea_wal *w, ea_wal_item *item)
+{
+	seg_t *s = &w->segs[w->cur];
+	uint64_t size = s->pub.size, off = w->pos;
+	int ioerr = 0;
+	if (size == 0) { skip_empty_segments(w); return 0; }
+	if (off + 8 > size) { finish_short_tail(w, off); return 0; }
+	const uint8_t *p = window(w, off, 8, &ioerr);
+	if (!p) {
+		queue_problem(w, EA_SEV_ERROR, "read-error", s->file, off, 0, "cannot read the segment");
+		finish_segment(w, off);
+		return 0;
+	}
+	uint64_t lw;
+	memcpy(&lw, p, 8);
+	lw = le64toh(lw);
+	if (lw == 0) { zero_length_word(w, off); return 0; }
+	frame_t fr;
+	fr.off = off;
+	if (!frame_plausible(lw, off, size, &fr.rec, &fr.pad)) { implausible_length(w, off, lw); return 0; }
+	fr.body = window(w, off + 8, (size_t)(fr.rec + fr.pad), &ioerr);
+	if (!fr.body) {
+		queue_problem(w, EA_SEV_ERROR, "read-error", s->file, off, 0, "cannot read the record");
+		finish_segment(w, off);
+		return 0;
+	}
+	decode_frame(w, s, &fr);
+	if ((fr.dec != 0 || fr.crc_ok == 0) && damaged_frame(w, &fr)) return 0;
+	emit_record(w, &fr, item);
+	return 1;
+}
+
 int ea_wal_next(ea_wal *w, ea_wal_item *item)
 {
 	for (;;) {
@@ -503,228 +791,11 @@ int ea_wal_next(ea_wal *w, ea_wal_item *item)
 			return EA_OK;
 		}
 		if (w->cur >= w->nsegs) return EA_ITEROVER;
-
-		seg_t *s = &w->segs[w->cur];
-		if (!w->seg_open) {
-			w->seg_open = 1;
-			w->pos = 0;
-			w->buf_len = 0;
-			w->buf_off = 0;
-			/* one segment mapped at a time: its records are never referenced again */
-			if (w->map) ea__input_unmap(w->in, w->map_idx);
-			w->map = ea__input_map(w->in, s->input_idx);
-			w->map_idx = s->input_idx;
-			w->map_since_trim = 0;
-			if (w->cur > 0 && s->pub.seq != w->segs[w->cur - 1].pub.seq + 1)
-				w->chain_known = 0;   /* a gap: the next crc record starts a new chain */
-			if (s->pub.seq == 0) {
-				/* the first segment etcd ever wrote opens with crc 0 (wal.Create: saveCrc(0)) */
-				w->running = 0;
-				w->chain_known = 1;
-			}
-		}
-		uint64_t size = s->pub.size, off = w->pos;
-		int ioerr = 0;
-
-		if (size == 0) {
-			/* one problem for a run of empty segments (a failed copy can empty thousands) */
-			size_t k = 1;
-			while (w->cur + k < w->nsegs && w->segs[w->cur + k].pub.size == 0) k++;
-			if (k == 1)
-				queue_problem(w, EA_SEV_ERROR, "empty-segment", s->file, 0, 0,
-				              "segment is 0 bytes: etcd creates every segment preallocated with a crc and a "
-				              "metadata record, so this is a failed or interrupted copy; whatever it held (entries "
-				              "from index %" PRIu64 " on) is not in this copy", s->pub.first_index);
-			else
-				queue_problem(w, EA_SEV_ERROR, "empty-segment", s->file, 0, 0,
-				              "%zu segments, this one to %s, are 0 bytes: etcd creates every segment preallocated "
-				              "with a crc and a metadata record, so this is a failed or interrupted copy; whatever "
-				              "they held (entries from index %" PRIu64 " on) is not in this copy", k,
-				              w->segs[w->cur + k - 1].file, s->pub.first_index);
-			while (k--) finish_segment(w, 0);
-			continue;
-		}
-		if (off + 8 > size) {
-			if (off < size) {
-				const uint8_t *t = window(w, off, (size_t)(size - off), &ioerr);
-				if (t && !all_zero(t, (size_t)(size - off)))
-					queue_problem(w, EA_SEV_WARNING, "truncated-frame", s->file, off, size - off,
-					              "segment ends inside a length word (%" PRIu64 " bytes)", size - off);
-			}
-			finish_segment(w, off);
-			continue;
-		}
-		const uint8_t *p = window(w, off, 8, &ioerr);
-		if (!p) {
-			queue_problem(w, EA_SEV_ERROR, "read-error", s->file, off, 0, "cannot read the segment");
-			finish_segment(w, off);
-			continue;
-		}
-		uint64_t lw;
-		memcpy(&lw, p, 8);
-		lw = le64toh(lw);
-
-		if (lw == 0) {
-			/* etcd: end of this segment. Look past it for records etcd would never see. */
-			uint64_t nz = w->opts.look_past_end && !s->trusted ? next_nonzero(w, off, &ioerr) : size;
-			if (nz >= size && off == 0)
-				queue_problem(w, EA_SEV_ERROR, "empty-segment", s->file, 0, size,
-				              "segment holds only zeros, no record: etcd writes a crc and a metadata record "
-				              "before it names a segment, so this is a failed copy; whatever it held (entries "
-				              "from index %" PRIu64 " on) is not in this copy", s->pub.first_index);
-			if (nz >= size) { finish_segment(w, off); continue; }
-			uint64_t next = resync(w, nz, &ioerr);
-			if (next >= size) {
-				queue_problem(w, EA_SEV_ERROR, "data-after-end", s->file, off, size - off,
-				              "non-zero bytes at offset %" PRIu64 " after the zero length word that ends this "
-				              "segment for etcd, but no readable record: overwritten or garbage", nz);
-				finish_segment(w, off);
-				continue;
-			}
-			queue_problem(w, EA_SEV_ERROR, "zeroed-region", s->file, off, next - off,
-			              "%" PRIu64 " zero/unreadable bytes, then records again at offset %" PRIu64
-			              ": etcd stops reading here and would drop (and at boot overwrite) every "
-			              "record after it", next - off, next);
-			w->segs[w->cur].pub.used_bytes = off;
-			w->chain_known = 0;
-			w->pos = next;
-			continue;
-		}
-
-		uint64_t rec = 0, pad = 0;
-		if (!frame_plausible(lw, off, size, &rec, &pad)) {
-			uint64_t r = lw & UINT64_C(0x00FFFFFFFFFFFFFF);
-			char what[200];
-			if (off + 8 + r > size)
-				snprintf(what, sizeof what, "length word claims %" PRIu64 " bytes, beyond the end of the segment", r);
-			else if (r >= MAX_RECORD)
-				snprintf(what, sizeof what, "length word claims %" PRIu64 " bytes, above etcd's 10 MiB record limit", r);
-			else
-				snprintf(what, sizeof what, "impossible length word 0x%016" PRIx64 " (padding bits inconsistent)", lw);
-			skip_damage(w, off, off + 8, EA_SEV_ERROR, "impossible-length", what);
-			continue;
-		}
-		const uint8_t *body = window(w, off + 8, (size_t)(rec + pad), &ioerr);
-		if (!body) {
-			queue_problem(w, EA_SEV_ERROR, "read-error", s->file, off, 0, "cannot read the record");
-			finish_segment(w, off);
-			continue;
-		}
-		ea_pb_record r;
-		int dec = ea_pb_decode_record(body, (size_t)rec, &r);
-		int bad_type = dec == 0 && (!r.has_type || r.type < 1 || r.type > 5);
-		uint32_t newcrc = w->running;
-		int crc_ok = -1;
-		if (dec == 0 && !bad_type && r.type != EA_WAL_CRC && w->opts.verify_crc) {
-			if (s->trusted) {
-				newcrc = r.crc;   /* the earlier pass computed it and found it equal */
-				crc_ok = w->chain_known ? 1 : -1;
-			} else {
-				newcrc = ea_crc32c(w->running, r.data, r.data_len);
-				crc_ok = w->chain_known ? (newcrc == r.crc) : -1;
-			}
-		}
-		if (dec != 0 || crc_ok == 0) {
-			if (is_torn(w, off, rec, pad)) {
-				if (is_last_segment(w)) {
-					uint64_t end = off + 8 + rec + pad;
-					uint64_t nz = next_nonzero(w, end, &ioerr);
-					if (nz >= size) {
-						queue_problem(w, EA_SEV_WARNING, "torn-tail", s->file, off, size - off,
-						              "torn write: the last record has a zero 512-byte sector; etcd "
-						              "truncates the WAL here when it starts (normal after power loss)");
-						finish_segment(w, off);
-						continue;
-					}
-				}
-				skip_damage(w, off, off + 8, EA_SEV_ERROR, "torn-record",
-				            "record contains a zero 512-byte sector but is not at the end of the log");
-				continue;
-			}
-			if (dec != 0) {
-				/* framing looked right but the record does not decode: trust the length
-				 * once; if the next frame is garbage, resync catches it */
-				queue_problem(w, EA_SEV_ERROR, "undecodable-record", s->file, off, 8 + rec + pad,
-				              "walpb.Record does not decode (bit rot or overwritten bytes)");
-				w->pos = off + 8 + rec + pad;
-				w->chain_known = 0;
-				continue;
-			}
-			queue_problem(w, EA_SEV_ERROR, "crc-mismatch", s->file, off, 8 + rec + pad,
-			              "CRC-32C mismatch: stored %08" PRIx32 ", computed %08" PRIx32
-			              " over the chain; the record's data was changed after it was written",
-			              r.crc, newcrc);
-		}
-
-		/* a decodable record */
-		ea_wal_item *it = item;
-		memset(it, 0, sizeof *it);
-		it->kind = EA_WAL_ITEM_RECORD;
-		ea_wal_record *out = &it->rec;
-		out->file = s->file;
-		out->segment = w->cur;
-		out->offset = off;
-		out->length = rec;
-		out->type = r.type;
-		out->crc = r.crc;
-		out->data = r.data;
-		out->data_len = r.data_len;
-		if (bad_type) {
-			queue_problem(w, EA_SEV_ERROR, "unknown-record-type", s->file, off, 8 + rec + pad,
-			              "record type %" PRId64 " is not one etcd writes (1..5); etcd fails with "
-			              "\"unexpected block type\"", r.type);
-			out->crc_ok = -1;
-		} else if (r.type == EA_WAL_CRC) {
-			/* segment seq 0 at offset 0: the chain starts at 0, so a crc there is checkable
-			 * (etcd itself accepts any value while its running crc is 0) */
-			int first = s->pub.seq == 0 && off == 0;
-			if (w->chain_known && (w->running != 0 || first) && w->running != r.crc) {
-				queue_problem(w, EA_SEV_ERROR, "crc-chain-mismatch", s->file, off, 8 + rec + pad,
-				              "segment's opening crc %08" PRIx32 " does not continue the chain (%08" PRIx32
-				              "): %s", r.crc, w->running,
-				              first ? "the first segment must open with 0; the record was changed"
-				                    : "the previous segment was changed or replaced");
-				out->crc_ok = 0;
-			} else {
-				out->crc_ok = w->chain_known ? 1 : -1;
-			}
-			if (!first) w->running = r.crc;   /* seq 0: the chain goes on from the known 0 */
-			w->chain_known = 1;
-		} else {
-			out->crc_ok = crc_ok;
-			/* re-anchor on the stored value: right if only this record's data was damaged */
-			w->running = crc_ok == 0 || !w->chain_known ? r.crc : newcrc;
-			if (!w->opts.verify_crc) w->running = r.crc;
-			w->chain_known = 1;
-		}
-		fill_typed(out);
-		if (!out->decoded && !bad_type && r.type != EA_WAL_CRC)
-			queue_problem(w, EA_SEV_ERROR, "undecodable-payload", s->file, off, 8 + rec + pad,
-			              "the %s record's data does not decode", ea_wal_record_type_name(r.type));
-		if (r.type == EA_WAL_METADATA && out->decoded) {
-			if (!w->meta_first) {
-				w->meta_first = malloc(r.data_len ? r.data_len : 1);
-				if (w->meta_first) {
-					if (r.data_len) memcpy(w->meta_first, r.data, r.data_len);
-					w->meta_first_len = r.data_len;
-				}
-			} else if (w->meta_first_len != r.data_len ||
-			           (r.data_len && memcmp(w->meta_first, r.data, r.data_len) != 0)) {
-				queue_problem(w, EA_SEV_ERROR, "metadata-conflict", s->file, off, 8 + rec + pad,
-				              "metadata (member/cluster ID) differs from the first segment's: segments "
-				              "from different members or clusters were mixed (etcd: \"conflicting metadata found\")");
-			}
-		}
-		if (pad && !all_zero(body + rec, (size_t)pad))
-			queue_problem(w, EA_SEV_WARNING, "padding-not-zero", s->file, off, 8 + rec + pad,
-			              "the %" PRIu64 " padding bytes after the record are not zero (etcd writes zeros "
-			              "and never reads them): bytes were changed here", pad);
-		s->pub.records++;
-		w->pos = off + 8 + rec + pad;
-		s->pub.used_bytes = w->pos;
+		if (!w->seg_open) open_segment(w);
+		if (!read_step(w, item)) continue;
 		if (w->npending) {
 			/* problems about this record go first; the record follows */
-			w->record_pending = *it;
+			w->record_pending = *item;
 			w->have_record_pending = 1;
 			return emit_pending(w, item);
 		}

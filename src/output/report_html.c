@@ -452,440 +452,613 @@ static void svg_title(FILE *f, const char *fmt_text)
 	fputs("</title>", f);
 }
 
-static void svg_timeline(FILE *f, ea_node *const *nodes, size_t n, const ea_terms *terms, const ea_diff *d,
-                         const ea_event *ev, size_t nev)
-{
+/* The timeline's layout state: what it draws, its axis and where its lanes sit. */
+typedef struct {
+	FILE *f;
+	ea_node *const *nodes;
+	size_t n;                 /* node lanes; the cluster lane is lane n of the axis */
+	const ea_terms *terms;
+	size_t nrows;             /* term rows (0 without terms) */
 	axis a;
-	memset(&a, 0, sizeof a);
-	a.terms = terms;
-	a.nlanes = n + 1;                     /* lane n = the cluster lane */
-	size_t nrows = terms ? terms->nrows : 0;
-	a.label_end = calloc(a.nlanes * 4, sizeof *a.label_end);
-	a.mark_end = calloc(a.nlanes * 4, sizeof *a.mark_end);
-	a.anchor = calloc(nrows + 1, sizeof *a.anchor);
-	a.row_time = calloc(nrows + 1, sizeof *a.row_time);
-	if (!a.label_end || !a.mark_end || !a.anchor || !a.row_time) {
-		fputs("<p class=\"muted\">(timeline omitted: out of memory)</p>", f);
-		goto out;
-	}
-	for (size_t k = 0; k < a.nlanes * 4; k++) a.mark_end[k] = a.label_end[k] = -1e9;
+	double y_cluster, y_nodes, height;
+} timeline;
 
-	/* the term rows: where (index) and when (logs) each term happens */
+static int timeline_init(timeline *t, FILE *f, ea_node *const *nodes, size_t n, const ea_terms *terms)
+{
+	memset(t, 0, sizeof *t);
+	t->f = f;
+	t->nodes = nodes;
+	t->n = n;
+	t->terms = terms;
+	t->nrows = terms ? terms->nrows : 0;
+	axis *a = &t->a;
+	a->terms = terms;
+	a->nlanes = n + 1;                     /* lane n = the cluster lane */
+	a->label_end = calloc(a->nlanes * 4, sizeof *a->label_end);
+	a->mark_end = calloc(a->nlanes * 4, sizeof *a->mark_end);
+	a->anchor = calloc(t->nrows + 1, sizeof *a->anchor);
+	a->row_time = calloc(t->nrows + 1, sizeof *a->row_time);
+	if (!a->label_end || !a->mark_end || !a->anchor || !a->row_time) return -1;
+	for (size_t k = 0; k < a->nlanes * 4; k++) a->mark_end[k] = a->label_end[k] = -1e9;
+	return 0;
+}
+
+static void timeline_free(timeline *t)
+{
+	free(t->a.label_end);
+	free(t->a.mark_end);
+	free(t->a.anchor);
+	free(t->a.row_time);
+}
+
+/* The term rows: where (index) and when (logs) each term happens; a time axis when etcd's
+ * logs date most terms, the raft index otherwise. */
+static void axis_terms(timeline *t)
+{
+	axis *a = &t->a;
 	uint64_t last_seen = 0;
 	size_t timed = 0;
-	for (size_t r = 0; r < nrows; r++) {
-		const ea_term_row *row = &terms->rows[r];
-		a.anchor[r] = row->entries ? row->first_index : last_seen;
+	for (size_t r = 0; r < t->nrows; r++) {
+		const ea_term_row *row = &t->terms->rows[r];
+		a->anchor[r] = row->entries ? row->first_index : last_seen;
 		if (row->entries && row->last_index > last_seen) last_seen = row->last_index;
-		a.row_time[r] = row->time_ms;
+		a->row_time[r] = row->time_ms;
 		if (row->time_ms >= 0) timed++;
 	}
-	/* time axis when etcd's logs date most terms; the raft index otherwise */
-	a.time_mode = nrows >= 2 && timed * 2 >= nrows;
-	double lo = INFINITY, hi = -INFINITY;
-#define WIDEN(v) do { double v_ = (v); if (v_ < lo) lo = v_; if (v_ > hi) hi = v_; } while (0)
-	if (a.time_mode) {
-		for (size_t r = 0; r < nrows; r++) if (a.row_time[r] >= 0) WIDEN((double)a.row_time[r]);
-		for (size_t i = 0; i < n; i++) {
-			for (size_t k = 0; k < nodes[i]->nlogev; k++)
-				if (nodes[i]->logev[k].time_ms >= 0) WIDEN((double)nodes[i]->logev[k].time_ms);
-			for (size_t k = 0; k < nodes[i]->nrestarts; k++)
-				if (nodes[i]->restarts[k].started_ms > 0) WIDEN((double)nodes[i]->restarts[k].started_ms);
-		}
-		double pad = (hi - lo) * 0.02 + 500;
-		lo -= pad;
-		hi += pad;
-	} else {
-		for (size_t i = 0; i < n; i++) {
-			const ea_node *nd = nodes[i];
-			if (!nd->have_wal || !nd->wal.have_entries) continue;
-			WIDEN((double)(nd->log_first_index ? nd->log_first_index : 1));
-			WIDEN((double)nd->wal.last_index + 1);
-			for (size_t s = 0; s < nd->nsup; s++) WIDEN((double)nd->sup[s].to_index + 1);
-		}
-		for (size_t r = 0; r < nrows; r++) if (terms->rows[r].entries) WIDEN((double)terms->rows[r].last_index + 1);
-		if (lo > 1) lo = lo - 1;
-		if (!(lo < hi)) { lo = 0; hi = 1; }
-		hi += (hi - lo) * 0.01 + 1;
-	}
-#undef WIDEN
-	if (!(lo < hi)) { lo = 0; hi = 1; }
-	a.lo = lo;
-	a.hi = hi;
+	a->time_mode = t->nrows >= 2 && timed * 2 >= t->nrows;
+}
 
-	double y_cluster = AXIS_H;
-	double y_nodes = y_cluster + CLUSTER_H;
-	double height = y_nodes + LANE_H * (double)n + 10;
+static void widen(double *lo, double *hi, double v)
+{
+	if (v < *lo) *lo = v;
+	if (v > *hi) *hi = v;
+}
+
+/* Time axis domain: the dated terms, log lines and restarts, 2 % + 0.5 s of margin. */
+static void domain_time(const timeline *t, double *lo, double *hi)
+{
+	for (size_t r = 0; r < t->nrows; r++) if (t->a.row_time[r] >= 0) widen(lo, hi, (double)t->a.row_time[r]);
+	for (size_t i = 0; i < t->n; i++) {
+		const ea_node *nd = t->nodes[i];
+		for (size_t k = 0; k < nd->nlogev; k++)
+			if (nd->logev[k].time_ms >= 0) widen(lo, hi, (double)nd->logev[k].time_ms);
+		for (size_t k = 0; k < nd->nrestarts; k++)
+			if (nd->restarts[k].started_ms > 0) widen(lo, hi, (double)nd->restarts[k].started_ms);
+	}
+	double pad = (*hi - *lo) * 0.02 + 500;
+	*lo -= pad;
+	*hi += pad;
+}
+
+/* Index axis domain: every node's log, its superseded ranges and the terms' entries. */
+static void domain_index(const timeline *t, double *lo, double *hi)
+{
+	for (size_t i = 0; i < t->n; i++) {
+		const ea_node *nd = t->nodes[i];
+		if (!nd->have_wal || !nd->wal.have_entries) continue;
+		widen(lo, hi, (double)(nd->log_first_index ? nd->log_first_index : 1));
+		widen(lo, hi, (double)nd->wal.last_index + 1);
+		for (size_t s = 0; s < nd->nsup; s++) widen(lo, hi, (double)nd->sup[s].to_index + 1);
+	}
+	for (size_t r = 0; r < t->nrows; r++)
+		if (t->terms->rows[r].entries) widen(lo, hi, (double)t->terms->rows[r].last_index + 1);
+	if (*lo > 1) *lo = *lo - 1;
+	if (!(*lo < *hi)) { *lo = 0; *hi = 1; }
+	*hi += (*hi - *lo) * 0.01 + 1;
+}
+
+static void axis_domain(timeline *t)
+{
+	double lo = INFINITY, hi = -INFINITY;
+	if (t->a.time_mode) domain_time(t, &lo, &hi);
+	else domain_index(t, &lo, &hi);
+	if (!(lo < hi)) { lo = 0; hi = 1; }
+	t->a.lo = lo;
+	t->a.hi = hi;
+}
+
+/* The <svg> element, its pattern defs, the lane backgrounds and the axis. */
+static void svg_open(timeline *t)
+{
+	FILE *f = t->f;
+	t->y_cluster = AXIS_H;
+	t->y_nodes = t->y_cluster + CLUSTER_H;
+	t->height = t->y_nodes + LANE_H * (double)t->n + 10;
 	fprintf(f, "<svg id=\"timeline-svg\" viewBox=\"0 0 %.0f %.0f\" "
-	           "role=\"img\" aria-label=\"timeline\" data-axis=\"%s\">", SVG_W, height, a.time_mode ? "time" : "index");
+	           "role=\"img\" aria-label=\"timeline\" data-axis=\"%s\">", SVG_W, t->height, t->a.time_mode ? "time" : "index");
 	fputs(svg_defs, f);
-	/* lane backgrounds */
-	for (size_t i = 0; i <= n; i++) {
-		double y = i == 0 ? y_cluster : y_nodes + LANE_H * (double)(i - 1);
+	for (size_t i = 0; i <= t->n; i++) {
+		double y = i == 0 ? t->y_cluster : t->y_nodes + LANE_H * (double)(i - 1);
 		double h = i == 0 ? CLUSTER_H : LANE_H;
 		if (i % 2 == 1) fprintf(f, "<rect class=\"lanebg\" x=\"0\" y=\"%.1f\" width=\"%.0f\" height=\"%.1f\"/>", y, SVG_W, h);
 	}
-	svg_axis(f, &a, AXIS_H - 4, height - 6);
+	svg_axis(f, &t->a, AXIS_H - 4, t->height - 6);
+}
 
-	/* ---- cluster lane: one band per term, labelled with its leader ---- */
-	size_t CL = n;
+/* Cluster lane: a run of failed elections at one place from term row r, drawn as one
+ * hatched band. Returns the row after the run. */
+static size_t term_failed_band(timeline *t, size_t r)
+{
+	FILE *f = t->f;
+	axis *a = &t->a;
+	const ea_term_row *rows = t->terms->rows, *row = &rows[r];
+	size_t e = r;
+	while (e + 1 < t->nrows && rows[e + 1].failed_election && (a->time_mode || a->anchor[e + 1] == a->anchor[r]))
+		e++;
+	double x0, x1;
+	if (!place(a, row->term, 0, -1, &x0)) { a->not_drawn += e - r + 1; return e + 1; }
+	if (a->time_mode) {
+		if (!place(a, rows[e].term, 0, -1, &x1)) x1 = x0;
+		double xn;
+		if (e + 1 < t->nrows && place(a, rows[e + 1].term, 0, -1, &xn)) x1 = xn;
+	} else {
+		x1 = x0;
+	}
+	if (x1 - x0 < 8) { x0 -= 4; x1 = x0 + 8; }
+	fprintf(f, "<g class=\"term failed\" data-term=\"%" PRIu64 "\" data-term-last=\"%" PRIu64 "\">",
+	        row->term, rows[e].term);
+	char tt[160];
+	if (e > r)
+		snprintf(tt, sizeof tt, "terms %" PRIu64 "-%" PRIu64 ": %zu failed elections (votes, no entries)",
+		         row->term, rows[e].term, e - r + 1);
+	else
+		snprintf(tt, sizeof tt, "term %" PRIu64 ": failed election (votes, no entries)", row->term);
+	fprintf(f, "<rect class=\"tfail\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"18\">", x0, t->y_cluster + 6,
+	        x1 - x0);
+	svg_title(f, tt);
+	fputs("</rect>", f);
+	char lab[64];
+	if (e > r) snprintf(lab, sizeof lab, "\xE2\x9C\x97 T%" PRIu64 "-%" PRIu64, row->term, rows[e].term);
+	else snprintf(lab, sizeof lab, "\xE2\x9C\x97 T%" PRIu64, row->term);
+	if (label_fits(a, t->n, 1, x0, strlen(lab) - 2))
+		fprintf(f, "<text class=\"tl fail\" x=\"%.1f\" y=\"%.1f\">%s</text>", x0, t->y_cluster + 40, lab);
+	fputs("</g>", f);
+	return e + 1;
+}
+
+/* A term band's label: "T3 n3" / "T3" / nothing, as the band allows. */
+static void term_label(timeline *t, const ea_term_row *row, int lk, double x0)
+{
+	FILE *f = t->f;
+	ea_node *const *nodes = t->nodes;
+	char lab[96];
+	if (row->leader)
+		snprintf(lab, sizeof lab, "T%" PRIu64 " %s", row->term, lk >= 0 ? nodes[lk]->name : "");
+	else
+		snprintf(lab, sizeof lab, "T%" PRIu64, row->term);
+	size_t chars = strlen(lab);
+	double lx = x0 + 2;
+	if (chars > 24) chars = 24;
+	if (label_fits(&t->a, t->n, 0, lx, chars)) {
+		fprintf(f, "<text class=\"tl%s\" x=\"%.1f\" y=\"%.1f\">", row->leader ? " lead" : "", lx, t->y_cluster + 40);
+		if (row->leader) {
+			fprintf(f, "T%" PRIu64 " ", row->term);
+			esc_n(f, lk >= 0 ? nodes[lk]->name : "", lk >= 0 ? (strlen(nodes[lk]->name) > 20 ? 20 : strlen(nodes[lk]->name)) : 0);
+			if (lk < 0) fprintf(f, "%" PRIx64, row->leader);
+		} else {
+			fprintf(f, "T%" PRIu64, row->term);
+		}
+		fputs("</text>", f);
+	} else if (label_fits(&t->a, t->n, 2, lx, 4)) {
+		fprintf(f, "<text class=\"tl\" x=\"%.1f\" y=\"%.1f\">T%" PRIu64 "</text>", lx, t->y_cluster + 51, row->term);
+	}
+}
+
+/* Cluster lane: term row r as a band (shaded in turn) labelled with its leader. */
+static void term_band(timeline *t, size_t r, int *shade)
+{
+	FILE *f = t->f;
+	axis *a = &t->a;
+	ea_node *const *nodes = t->nodes;
+	const ea_term_row *row = &t->terms->rows[r];
+	double x0, x1;
+	int ok;
+	if (a->time_mode) {
+		ok = place(a, row->term, 0, -1, &x0);
+		x1 = PLOT_X1;
+		for (size_t q = r + 1; q < t->nrows; q++) if (place(a, t->terms->rows[q].term, 0, -1, &x1)) break;
+	} else {
+		ok = row->entries != 0;
+		x0 = xpos(a, (double)row->first_index);
+		x1 = xpos(a, (double)row->last_index + 1);
+	}
+	if (!ok) { if (row->leader) a->not_drawn++; return; }
+	if (x1 - x0 < 2) x1 = x0 + 2;
+	int lk = node_of_member(nodes, t->n, row->leader);
+	fprintf(f, "<g class=\"term\" id=\"svg-term-%" PRIu64 "\" data-term=\"%" PRIu64 "\"", row->term, row->term);
+	if (row->leader) fprintf(f, " data-leader=\"%" PRIx64 "\"", row->leader);
+	fputs(">", f);
+	fprintf(f, "<a href=\"#term-%" PRIu64 "\"><rect class=\"%s\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"18\">",
+	        row->term, *shade ? "tB" : "tA", x0, t->y_cluster + 6, x1 - x0);
+	*shade ^= 1;
+	char tt[400];
+	int m = snprintf(tt, sizeof tt, "term %" PRIu64, row->term);
+	if (row->leader) m += snprintf(tt + m, sizeof tt - (size_t)m, ", leader %" PRIx64 "%s%s%s", row->leader,
+	                               lk >= 0 ? " (" : "", lk >= 0 ? nodes[lk]->name : "", lk >= 0 ? ")" : "");
+	if (row->entries)
+		snprintf(tt + m, sizeof tt - (size_t)m, ", entries %" PRIu64 "..%" PRIu64 " (%s)", row->first_index,
+		         row->last_index, row->leader_basis ? row->leader_basis : "");
+	svg_title(f, tt);
+	fputs("</rect></a>", f);
+	term_label(t, row, lk, x0);
+	fputs("</g>", f);
+}
+
+/* The cluster lane: one band per term, labelled with its leader. */
+static void cluster_lane(timeline *t)
+{
+	FILE *f = t->f;
 	fprintf(f, "<g class=\"lane cluster\" id=\"lane-cluster\">");
-	fprintf(f, "<text class=\"lname\" x=\"12\" y=\"%.1f\">terms</text>", y_cluster + 22);
-	fprintf(f, "<text class=\"lsub\" x=\"12\" y=\"%.1f\">leader of each term</text>", y_cluster + 37);
+	fprintf(f, "<text class=\"lname\" x=\"12\" y=\"%.1f\">terms</text>", t->y_cluster + 22);
+	fprintf(f, "<text class=\"lsub\" x=\"12\" y=\"%.1f\">leader of each term</text>", t->y_cluster + 37);
 	size_t r = 0;
 	int shade = 0;
-	while (r < nrows) {
-		const ea_term_row *row = &terms->rows[r];
-		if (row->failed_election) {
-			/* a run of failed elections at one place: one hatched band */
-			size_t e = r;
-			while (e + 1 < nrows && terms->rows[e + 1].failed_election &&
-			       (a.time_mode || a.anchor[e + 1] == a.anchor[r]))
-				e++;
-			double x0, x1;
-			if (!place(&a, row->term, 0, -1, &x0)) { a.not_drawn += e - r + 1; r = e + 1; continue; }
-			if (a.time_mode) {
-				if (!place(&a, terms->rows[e].term, 0, -1, &x1)) x1 = x0;
-				double xn;
-				if (e + 1 < nrows && place(&a, terms->rows[e + 1].term, 0, -1, &xn)) x1 = xn;
-			} else {
-				x1 = x0;
-			}
-			if (x1 - x0 < 8) { x0 -= 4; x1 = x0 + 8; }
-			fprintf(f, "<g class=\"term failed\" data-term=\"%" PRIu64 "\" data-term-last=\"%" PRIu64 "\">",
-			        row->term, terms->rows[e].term);
-			char t[160];
-			if (e > r)
-				snprintf(t, sizeof t, "terms %" PRIu64 "-%" PRIu64 ": %zu failed elections (votes, no entries)",
-				         row->term, terms->rows[e].term, e - r + 1);
-			else
-				snprintf(t, sizeof t, "term %" PRIu64 ": failed election (votes, no entries)", row->term);
-			fprintf(f, "<rect class=\"tfail\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"18\">", x0, y_cluster + 6,
-			        x1 - x0);
-			svg_title(f, t);
-			fputs("</rect>", f);
-			char lab[64];
-			if (e > r) snprintf(lab, sizeof lab, "\xE2\x9C\x97 T%" PRIu64 "-%" PRIu64, row->term, terms->rows[e].term);
-			else snprintf(lab, sizeof lab, "\xE2\x9C\x97 T%" PRIu64, row->term);
-			if (label_fits(&a, CL, 1, x0, strlen(lab) - 2))
-				fprintf(f, "<text class=\"tl fail\" x=\"%.1f\" y=\"%.1f\">%s</text>", x0, y_cluster + 40, lab);
-			fputs("</g>", f);
-			r = e + 1;
+	while (r < t->nrows) {
+		if (t->terms->rows[r].failed_election) {
+			r = term_failed_band(t, r);
 			continue;
 		}
-		double x0, x1;
-		int ok;
-		if (a.time_mode) {
-			ok = place(&a, row->term, 0, -1, &x0);
-			x1 = PLOT_X1;
-			for (size_t q = r + 1; q < nrows; q++) if (place(&a, terms->rows[q].term, 0, -1, &x1)) break;
-		} else {
-			ok = row->entries != 0;
-			x0 = xpos(&a, (double)row->first_index);
-			x1 = xpos(&a, (double)row->last_index + 1);
-		}
-		if (!ok) { if (row->leader) a.not_drawn++; r++; continue; }
-		if (x1 - x0 < 2) x1 = x0 + 2;
-		int lk = node_of_member(nodes, n, row->leader);
-		fprintf(f, "<g class=\"term\" id=\"svg-term-%" PRIu64 "\" data-term=\"%" PRIu64 "\"", row->term, row->term);
-		if (row->leader) fprintf(f, " data-leader=\"%" PRIx64 "\"", row->leader);
-		fputs(">", f);
-		fprintf(f, "<a href=\"#term-%" PRIu64 "\"><rect class=\"%s\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"18\">",
-		        row->term, shade ? "tB" : "tA", x0, y_cluster + 6, x1 - x0);
-		shade ^= 1;
-		{
-			char t[400];
-			int m = snprintf(t, sizeof t, "term %" PRIu64, row->term);
-			if (row->leader) m += snprintf(t + m, sizeof t - (size_t)m, ", leader %" PRIx64 "%s%s%s", row->leader,
-			                               lk >= 0 ? " (" : "", lk >= 0 ? nodes[lk]->name : "", lk >= 0 ? ")" : "");
-			if (row->entries)
-				snprintf(t + m, sizeof t - (size_t)m, ", entries %" PRIu64 "..%" PRIu64 " (%s)", row->first_index,
-				         row->last_index, row->leader_basis ? row->leader_basis : "");
-			svg_title(f, t);
-		}
-		fputs("</rect></a>", f);
-		/* label: "T3 n3" / "T3" / nothing, as the band allows */
-		char lab[96];
-		if (row->leader)
-			snprintf(lab, sizeof lab, "T%" PRIu64 " %s", row->term, lk >= 0 ? nodes[lk]->name : "");
-		else
-			snprintf(lab, sizeof lab, "T%" PRIu64, row->term);
-		size_t chars = strlen(lab);
-		double lx = x0 + 2;
-		if (chars > 24) chars = 24;
-		if (label_fits(&a, CL, 0, lx, chars)) {
-			fprintf(f, "<text class=\"tl%s\" x=\"%.1f\" y=\"%.1f\">", row->leader ? " lead" : "", lx, y_cluster + 40);
-			if (row->leader) {
-				fprintf(f, "T%" PRIu64 " ", row->term);
-				esc_n(f, lk >= 0 ? nodes[lk]->name : "", lk >= 0 ? (strlen(nodes[lk]->name) > 20 ? 20 : strlen(nodes[lk]->name)) : 0);
-				if (lk < 0) fprintf(f, "%" PRIx64, row->leader);
-			} else {
-				fprintf(f, "T%" PRIu64, row->term);
-			}
-			fputs("</text>", f);
-		} else if (label_fits(&a, CL, 2, lx, 4)) {
-			fprintf(f, "<text class=\"tl\" x=\"%.1f\" y=\"%.1f\">T%" PRIu64 "</text>", lx, y_cluster + 51, row->term);
-		}
-		fputs("</g>", f);
+		term_band(t, r, &shade);
 		r++;
 	}
 	fputs("</g>", f);
+}
 
-	/* ---- node lanes ---- */
-	for (size_t i = 0; i < n; i++) {
-		const ea_node *nd = nodes[i];
-		double y = y_nodes + LANE_H * (double)i;
-		fprintf(f, "<g class=\"lane\" id=\"lane-%zu\" data-node=\"", i);
-		esc(f, nd->name);
-		fputs("\">", f);
-		fprintf(f, "<a href=\"#node-%zu\"><text class=\"lname\" x=\"12\" y=\"%.1f\">", i, y + 24);
-		esc_n(f, nd->name, strlen(nd->name) > 18 ? 18 : strlen(nd->name));
-		fputs("</text></a>", f);
-		if (nd->have_wal && nd->wal.have_entries)
-			fprintf(f, "<text class=\"lsub\" x=\"12\" y=\"%.1f\">last %" PRIu64 " \xC2\xB7 commit %" PRIu64 "</text>",
-			        y + 40, nd->wal.last_index, nd->wal.hard_state.commit);
-		else
-			fprintf(f, "<text class=\"lsub\" x=\"12\" y=\"%.1f\">%s</text>", y + 40, nd->have_wal ? "no entries" : "no WAL");
-		if (nd->have_wal && nd->wal.have_metadata)
-			fprintf(f, "<text class=\"lsub\" x=\"12\" y=\"%.1f\">%" PRIx64 "</text>", y + 54, nd->wal.member_id);
-		double ybar = y + 30;
-		/* the log: committed part, uncommitted tail (index axis only) */
-		if (!a.time_mode && nd->have_wal && nd->wal.have_entries) {
-			double b0 = xpos(&a, (double)(nd->log_first_index ? nd->log_first_index : 1));
-			uint64_t commit = nd->wal.hard_state.commit < nd->wal.last_index ? nd->wal.hard_state.commit : nd->wal.last_index;
-			double bc = xpos(&a, (double)commit + 1), b1 = xpos(&a, (double)nd->wal.last_index + 1);
-			fprintf(f, "<rect class=\"bar\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"7\"><title>entries %" PRIu64
-			           "..%" PRIu64 " committed</title></rect>", b0, ybar - 3.5, bc > b0 ? bc - b0 : 1, nd->log_first_index, commit);
-			if (nd->wal.last_index > commit) {
-				fprintf(f, "<rect class=\"tail\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"7\"><title>entries %" PRIu64
-				           "..%" PRIu64 " beyond this node's commit index</title></rect>",
-				        bc, ybar - 3.5, b1 - bc > 1 ? b1 - bc : 1, commit + 1, nd->wal.last_index);
-				char lab[64];
-				snprintf(lab, sizeof lab, "not committed %" PRIu64 "-%" PRIu64, commit + 1, nd->wal.last_index);
-				if (label_fits(&a, i, 1, bc + 4, strlen(lab)))
-					fprintf(f, "<text class=\"rst\" x=\"%.1f\" y=\"%.1f\">%s</text>", bc + 4, ybar + 16, lab);
-			}
-		} else {
-			fprintf(f, "<line class=\"ax\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>", PLOT_X0, ybar, PLOT_X1, ybar);
-		}
-		/* superseded ranges (index axis: their extent) */
-		for (size_t s = 0; !a.time_mode && s < nd->nsup; s++) {
-			const ea_superseded_range *sr = &nd->sup[s];
-			double s0 = xpos(&a, (double)sr->from_index), s1 = xpos(&a, (double)sr->to_index + 1);
-			if (s1 - s0 < 4) s1 = s0 + 4;
-			char t[300];
-			snprintf(t, sizeof t, "superseded: entries %" PRIu64 "..%" PRIu64 " of term %" PRIu64 " written, never "
-			         "committed, overwritten by term %" PRIu64 " (%s+%" PRIu64 ")", sr->from_index, sr->to_index,
-			         sr->term, sr->by_term, sr->segment < nd->nsegments ? nd->segments[sr->segment].file : "?", sr->offset);
-			fprintf(f, "<g class=\"mark superseded\" data-event=\"superseded\" data-from=\"%" PRIu64 "\" data-to=\"%" PRIu64 "\">"
-			           "<rect class=\"sup\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"14\">", sr->from_index,
-			        sr->to_index, s0, ybar - 7, s1 - s0);
-			svg_title(f, t);
-			fputs("</rect>", f);
-			char lab[80];
-			snprintf(lab, sizeof lab, "superseded %" PRIu64 "-%" PRIu64 " (T%" PRIu64 ")", sr->from_index, sr->to_index, sr->term);
-			if (label_fits(&a, i, 1, s0, strlen(lab)))
-				fprintf(f, "<text class=\"supt\" x=\"%.1f\" y=\"%.1f\">%s</text>", s0, ybar - 10, lab);
-			fputs("</g>", f);
-		}
-		/* markers from the timeline events of this node */
-		size_t marks = 0;
-		for (size_t k = 0; k < nev && marks < MAX_MARKS_PER_LANE; k++) {
-			const ea_event *e = &ev[k];
-			if (lane_of_name(nodes, n, e->node) != (int)i) continue;
-			const char *cls = NULL;
-			int row = 2;
-			if (!strcmp(e->event, "vote")) { cls = "m-vote"; row = 0; }
-			else if (!strcmp(e->event, "term-start")) { cls = "m-term"; row = 0; }
-			else if (!strcmp(e->event, "snapshot")) cls = "m-snap";
-			else if (!strcmp(e->event, "snapshot-install")) cls = "m-inst";
-			else if (!strcmp(e->event, "conf-change")) cls = "m-conf";
-			else if (!strcmp(e->event, "compaction")) cls = "m-comp";
-			else if (!strcmp(e->event, "alarm")) cls = "m-alarm";
-			else if (!strcmp(e->event, "superseded") && a.time_mode) { cls = "sup"; row = 1; }
-			if (!cls) continue;
-			double x;
-			if (!place(&a, e->term, e->index, e->time_source && strcmp(e->time_source, "segment-mtime") ? e->time_ms : -1, &x)) {
-				a.not_drawn++;
-				continue;
-			}
-			x = dodge(&a, i, row, x);
-			marks++;
-			double ym = row == 0 ? y + 12 : row == 1 ? ybar : y + 50;
-			fprintf(f, "<a href=\"#ev-%zu\"><g class=\"mark %s\" data-event=\"%s\"", k, e->event, e->event);
-			if (e->term) fprintf(f, " data-term=\"%" PRIu64 "\"", e->term);
-			if (e->index) fprintf(f, " data-index=\"%" PRIu64 "\"", e->index);
-			fputs(">", f);
-			char t[400];
-			snprintf(t, sizeof t, "%s, term %" PRIu64 ", index %" PRIu64 ": %s", e->event, e->term, e->index, e->detail);
-			if (!strcmp(cls, "m-vote") || !strcmp(cls, "m-term"))
-				fprintf(f, "<circle class=\"%s\" cx=\"%.1f\" cy=\"%.1f\" r=\"4\">", cls, x, ym);
-			else if (!strcmp(cls, "m-snap") || !strcmp(cls, "m-inst"))
-				fprintf(f, "<rect class=\"%s\" x=\"%.1f\" y=\"%.1f\" width=\"9\" height=\"9\">", cls, x - 4.5, ym - 4.5);
-			else if (!strcmp(cls, "m-conf"))
-				fprintf(f, "<path class=\"%s\" d=\"M%.1f %.1fl5 9h-10z\">", cls, x, ym - 5);
-			else if (!strcmp(cls, "m-comp"))
-				fprintf(f, "<path class=\"%s\" d=\"M%.1f %.1fv10\">", cls, x, ym - 5);
-			else if (!strcmp(cls, "m-alarm"))
-				fprintf(f, "<path class=\"%s\" d=\"M%.1f %.1fl6 10h-12z\">", cls, x, ym - 6);
-			else
-				fprintf(f, "<rect class=\"%s\" x=\"%.1f\" y=\"%.1f\" width=\"8\" height=\"14\">", cls, x - 4, ym - 7);
-			svg_title(f, t);
-			fputs(strcmp(cls, "m-vote") && strcmp(cls, "m-term") ? (!strcmp(cls, "m-snap") || !strcmp(cls, "m-inst") ||
-			                                                        !strcmp(cls, "sup") ? "</rect>" : "</path>") : "</circle>", f);
-			if (!strcmp(cls, "m-inst")) {
-				char lab[64];
-				snprintf(lab, sizeof lab, "snapshot install @%" PRIu64, e->index);
-				if (label_fits(&a, i, 2, x + 8, strlen(lab)))
-					fprintf(f, "<text x=\"%.1f\" y=\"%.1f\">%s</text>", x + 8, ym + 4, lab);
-			}
-			fputs("</g></a>", f);
-		}
-		/* member restarts, on the lane of the member that restarted */
-		for (size_t j = 0; j < n; j++)
-			for (size_t k = 0; k < nodes[j]->nrestarts; k++) {
-				const ea_restart *rs = &nodes[j]->restarts[k];
-				int who = node_of_member(nodes, n, rs->member_id);
-				if (who != (int)i) continue;
-				int dup = 0;
-				for (size_t jj = 0; jj < j && !dup; jj++)
-					for (size_t kk = 0; kk < nodes[jj]->nrestarts && !dup; kk++)
-						dup = nodes[jj]->restarts[kk].member_low16 == rs->member_low16 &&
-						      nodes[jj]->restarts[kk].started_ms == rs->started_ms;
-				if (dup) continue;
-				double x;
-				/* a restart seen in another member's WAL at an index this copy does not hold
-				 * (e.g. after the copy was taken) is not drawn on its lane: the tables have it */
-				if (!in_log_range(nd, rs->first_index) ||
-				    !place(&a, rs->term, rs->first_index, rs->started_ms, &x)) { a.not_drawn++; continue; }
-				char tm[40];
-				fmt_time(tm, sizeof tm, rs->started_ms);
-				fprintf(f, "<g class=\"mark restart\" data-event=\"member-start\" data-index=\"%" PRIu64 "\">"
-				           "<path class=\"m-restart\" d=\"M%.1f %.1fv%.1f\"/><circle class=\"m-restart-f\" cx=\"%.1f\" "
-				           "cy=\"%.1f\" r=\"3.5\"><title>member (re)started at %s (request IDs); first request at index %"
-				           PRIu64 ", term %" PRIu64 "</title></circle>",
-				        rs->first_index, x, y + 4, LANE_H - 8, x, y + 4, tm, rs->first_index, rs->term);
-				char lab[48];
-				snprintf(lab, sizeof lab, "\xE2\x86\xBB %s", tm[0] != '-' && strlen(tm) > 19 ? tm + 11 : "start");
-				if (strlen(lab) > 12) lab[12] = 0;   /* "\u21bb HH:MM:SS" */
-				if (label_fits(&a, i, 3, x + 3, 12))
-					fprintf(f, "<text class=\"rst\" x=\"%.1f\" y=\"%.1f\">%s</text>", x + 3, y + LANE_H - 4, lab);
-				else if (x + 3 + 12 * 6.3 > SVG_W - 2 && label_fits(&a, i, 3, x - 3 - 12 * 6.3, 12))
-					fprintf(f, "<text class=\"rst\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">%s</text>", x - 3,
-					        y + LANE_H - 4, lab);
-				fputs("</g>", f);
-			}
-		/* etcd's log lines (time axis only) */
-		for (size_t k = 0; a.time_mode && k < nd->nlogev; k++) {
-			const ea_log_event *le = &nd->logev[k];
-			if (le->time_ms < 0) continue;
-			double x = xpos(&a, (double)le->time_ms);
-			fprintf(f, "<path class=\"lg %s\" d=\"M%.1f %.1fv8\"><title>", log_class(le->event), x, y + 58);
-			char tm[40];
-			fmt_time(tm, sizeof tm, le->time_ms);
-			esc(f, tm);
-			fputs(" ", f);
-			esc(f, le->event);
-			fputs(": ", f);
-			esc(f, le->detail);
-			fprintf(f, " (log line %" PRIu64 ")</title></path>", le->line);
-		}
-		/* damage: WAL problems (placed at their segment's first index or last write) and the db */
-		size_t dmg = 0, dmg_total = 0;
-		for (size_t p = 0; nd->have_wal && p < nd->wal.problem_count; p++) {
-			const ea_problem *pr = &nd->wal.problems[p].p;
-			if (pr->severity < EA_SEV_WARNING) continue;
-			dmg_total++;
-			if (dmg >= MAX_DMG_PER_LANE) continue;
-			double x = PLOT_X1 - 6;
-			for (size_t s = 0; pr->file && s < nd->nsegments; s++) {
-				if (strcmp(nd->segments[s].file, pr->file) != 0) continue;
-				if (!a.time_mode) x = xpos(&a, (double)(nd->segments[s].first_index ? nd->segments[s].first_index : 1));
-				else if (nd->segments[s].mtime) x = xpos(&a, (double)nd->segments[s].mtime * 1000);
-			}
-			x = dodge(&a, i, 3, x);
-			dmg++;
-			fprintf(f, "<a href=\"#problem-%zu-%zu\"><g class=\"mark damage\" data-kind=\"", i, p);
-			esc(f, pr->kind);
-			fprintf(f, "\"><path class=\"m-dmg\" d=\"M%.1f %.1fl8 8m0 -8l-8 8\"><title>", x - 4, ybar + 12);
-			esc(f, pr->kind);
-			fputs(" ", f);
-			esc(f, pr->file ? pr->file : "-");
-			fprintf(f, "+%" PRIu64 ": ", pr->offset == EA_NO_OFFSET ? 0 : pr->offset);
-			esc(f, pr->message);
-			fputs("</title></path>", f);
-			if (label_fits(&a, i, 1, x + 6, strlen(pr->kind))) {
-				fprintf(f, "<text class=\"dmgt\" x=\"%.1f\" y=\"%.1f\">", x + 6, ybar + 20);
-				esc(f, pr->kind);
-				fputs("</text>", f);
-			}
-			fputs("</g></a>", f);
-		}
-		if (dmg_total > dmg)
-			fprintf(f, "<text class=\"dmgt\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">+%zu more problems</text>",
-			        PLOT_X1, y + 12, dmg_total - dmg);
-		if (nd->have_db && nd->db_problems) {
-			double x = PLOT_X1 - 6;
-			if (!a.time_mode && nd->db_consistent_index) x = xpos(&a, (double)nd->db_consistent_index);
-			x = dodge(&a, i, 3, x);
-			fprintf(f, "<a href=\"#problems-%zu\"><g class=\"mark damage db\" data-kind=\"db-damage\">"
-			           "<path class=\"m-dmg\" d=\"M%.1f %.1fl8 8m0 -8l-8 8\"><title>", i, x - 4, ybar + 12);
-			fprintf(f, "%zu problem%s in the bbolt db ", nd->db_problems, nd->db_problems == 1 ? "" : "s");
-			esc(f, nd->db_file ? nd->db_file : "");
-			if (nd->db_first_problem) { fputs(": ", f); esc(f, nd->db_first_problem->message); }
-			fputs("</title></path>", f);
-			if (label_fits(&a, i, 1, x + 6, 9))
-				fprintf(f, "<text class=\"dmgt\" x=\"%.1f\" y=\"%.1f\">db damage</text>", x + 6, ybar + 20);
-			fputs("</g></a>", f);
-		}
+/* Node lane i: its <g>, name, last/commit index and member ID. */
+static void lane_header(timeline *t, size_t i, double y)
+{
+	FILE *f = t->f;
+	const ea_node *nd = t->nodes[i];
+	fprintf(f, "<g class=\"lane\" id=\"lane-%zu\" data-node=\"", i);
+	esc(f, nd->name);
+	fputs("\">", f);
+	fprintf(f, "<a href=\"#node-%zu\"><text class=\"lname\" x=\"12\" y=\"%.1f\">", i, y + 24);
+	esc_n(f, nd->name, strlen(nd->name) > 18 ? 18 : strlen(nd->name));
+	fputs("</text></a>", f);
+	if (nd->have_wal && nd->wal.have_entries)
+		fprintf(f, "<text class=\"lsub\" x=\"12\" y=\"%.1f\">last %" PRIu64 " \xC2\xB7 commit %" PRIu64 "</text>",
+		        y + 40, nd->wal.last_index, nd->wal.hard_state.commit);
+	else
+		fprintf(f, "<text class=\"lsub\" x=\"12\" y=\"%.1f\">%s</text>", y + 40, nd->have_wal ? "no entries" : "no WAL");
+	if (nd->have_wal && nd->wal.have_metadata)
+		fprintf(f, "<text class=\"lsub\" x=\"12\" y=\"%.1f\">%" PRIx64 "</text>", y + 54, nd->wal.member_id);
+}
+
+/* Node lane i: the log, committed part and uncommitted tail (index axis only; a plain line
+ * otherwise). */
+static void lane_log_bar(timeline *t, size_t i, double ybar)
+{
+	FILE *f = t->f;
+	axis *a = &t->a;
+	const ea_node *nd = t->nodes[i];
+	if (a->time_mode || !nd->have_wal || !nd->wal.have_entries) {
+		fprintf(f, "<line class=\"ax\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>", PLOT_X0, ybar, PLOT_X1, ybar);
+		return;
+	}
+	double b0 = xpos(a, (double)(nd->log_first_index ? nd->log_first_index : 1));
+	uint64_t commit = nd->wal.hard_state.commit < nd->wal.last_index ? nd->wal.hard_state.commit : nd->wal.last_index;
+	double bc = xpos(a, (double)commit + 1), b1 = xpos(a, (double)nd->wal.last_index + 1);
+	fprintf(f, "<rect class=\"bar\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"7\"><title>entries %" PRIu64
+	           "..%" PRIu64 " committed</title></rect>", b0, ybar - 3.5, bc > b0 ? bc - b0 : 1, nd->log_first_index, commit);
+	if (nd->wal.last_index > commit) {
+		fprintf(f, "<rect class=\"tail\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"7\"><title>entries %" PRIu64
+		           "..%" PRIu64 " beyond this node's commit index</title></rect>",
+		        bc, ybar - 3.5, b1 - bc > 1 ? b1 - bc : 1, commit + 1, nd->wal.last_index);
+		char lab[64];
+		snprintf(lab, sizeof lab, "not committed %" PRIu64 "-%" PRIu64, commit + 1, nd->wal.last_index);
+		if (label_fits(a, i, 1, bc + 4, strlen(lab)))
+			fprintf(f, "<text class=\"rst\" x=\"%.1f\" y=\"%.1f\">%s</text>", bc + 4, ybar + 16, lab);
+	}
+}
+
+/* Node lane i: superseded ranges (index axis: their extent). */
+static void lane_superseded(timeline *t, size_t i, double ybar)
+{
+	FILE *f = t->f;
+	axis *a = &t->a;
+	const ea_node *nd = t->nodes[i];
+	for (size_t s = 0; !a->time_mode && s < nd->nsup; s++) {
+		const ea_superseded_range *sr = &nd->sup[s];
+		double s0 = xpos(a, (double)sr->from_index), s1 = xpos(a, (double)sr->to_index + 1);
+		if (s1 - s0 < 4) s1 = s0 + 4;
+		char tt[300];
+		snprintf(tt, sizeof tt, "superseded: entries %" PRIu64 "..%" PRIu64 " of term %" PRIu64 " written, never "
+		         "committed, overwritten by term %" PRIu64 " (%s+%" PRIu64 ")", sr->from_index, sr->to_index,
+		         sr->term, sr->by_term, sr->segment < nd->nsegments ? nd->segments[sr->segment].file : "?", sr->offset);
+		fprintf(f, "<g class=\"mark superseded\" data-event=\"superseded\" data-from=\"%" PRIu64 "\" data-to=\"%" PRIu64 "\">"
+		           "<rect class=\"sup\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"14\">", sr->from_index,
+		        sr->to_index, s0, ybar - 7, s1 - s0);
+		svg_title(f, tt);
+		fputs("</rect>", f);
+		char lab[80];
+		snprintf(lab, sizeof lab, "superseded %" PRIu64 "-%" PRIu64 " (T%" PRIu64 ")", sr->from_index, sr->to_index, sr->term);
+		if (label_fits(a, i, 1, s0, strlen(lab)))
+			fprintf(f, "<text class=\"supt\" x=\"%.1f\" y=\"%.1f\">%s</text>", s0, ybar - 10, lab);
 		fputs("</g>", f);
 	}
+}
 
-	/* ---- divergence: a dashed line across the lanes of the nodes involved ---- */
-	for (size_t k = 0; d && k < d->nfindings; k++) {
-		const ea_finding *fd = &d->findings[k];
-		if (!fd->index || !fd->node_mask) continue;
-		int is_div = ea_finding_kind_get(fd->kind_id)->draw == EA_FK_DRAW_DIVERGENCE;
-		if (ea_finding_kind_get(fd->kind_id)->draw == EA_FK_DRAW_NONE)
-			continue;
-		double x;
-		if (!place(&a, 0, fd->index, -1, &x)) { a.not_drawn++; continue; }
-		int first = -1, last = -1;
-		for (size_t i = 0; i < n && i < 32; i++)
-			if (fd->node_mask & (1u << i)) { if (first < 0) first = (int)i; last = (int)i; }
-		if (first < 0) continue;
-		double y0 = y_nodes + LANE_H * first + 2, y1 = y_nodes + LANE_H * (last + 1) - 2;
-		fprintf(f, "<a href=\"#finding-%zu\"><g class=\"mark finding%s\" data-kind=\"%s\" data-index=\"%" PRIu64 "\">",
-		        k, is_div ? " divergence" : "", fd->kind, fd->index);
-		fprintf(f, "<line class=\"divl\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"", x, y0, x, y1);
-		if (!is_div) fputs(" style=\"stroke:var(--warn)\"", f);
-		fputs("><title>", f);
-		esc(f, fd->kind);
-		fprintf(f, " at index %" PRIu64 ": ", fd->index);
-		esc(f, fd->detail);
-		fputs("</title></line>", f);
-		char lab[80];
-		snprintf(lab, sizeof lab, "%s @%" PRIu64, fd->kind, fd->index);
-		double lx = x + 5;
-		if (lx + (double)strlen(lab) * 6.3 > SVG_W - 4) lx = x - 5 - (double)strlen(lab) * 6.3;
-		if (label_fits(&a, (size_t)first, 0, lx, strlen(lab)))
-			fprintf(f, "<text class=\"divt\" x=\"%.1f\" y=\"%.1f\"%s>%s</text>", lx, y0 + 11,
-			        is_div ? "" : " style=\"fill:var(--warn)\"", lab);
-		fputs("</g></a>", f);
+/* The marker class of a timeline event and its lane row (0 top .. 2), or NULL: not drawn. */
+static const char *event_class(const char *event, int time_mode, int *row)
+{
+	*row = 2;
+	if (!strcmp(event, "vote")) { *row = 0; return "m-vote"; }
+	if (!strcmp(event, "term-start")) { *row = 0; return "m-term"; }
+	if (!strcmp(event, "snapshot")) return "m-snap";
+	if (!strcmp(event, "snapshot-install")) return "m-inst";
+	if (!strcmp(event, "conf-change")) return "m-conf";
+	if (!strcmp(event, "compaction")) return "m-comp";
+	if (!strcmp(event, "alarm")) return "m-alarm";
+	if (!strcmp(event, "superseded") && time_mode) { *row = 1; return "sup"; }
+	return NULL;
+}
+
+/* Opens the shape of marker class cls at (x, ym); returns its closing tag. */
+static const char *mark_shape(FILE *f, const char *cls, double x, double ym)
+{
+	if (!strcmp(cls, "m-vote") || !strcmp(cls, "m-term")) {
+		fprintf(f, "<circle class=\"%s\" cx=\"%.1f\" cy=\"%.1f\" r=\"4\">", cls, x, ym);
+		return "</circle>";
 	}
-	fputs("</svg>\n", f);
+	if (!strcmp(cls, "m-snap") || !strcmp(cls, "m-inst")) {
+		fprintf(f, "<rect class=\"%s\" x=\"%.1f\" y=\"%.1f\" width=\"9\" height=\"9\">", cls, x - 4.5, ym - 4.5);
+		return "</rect>";
+	}
+	if (!strcmp(cls, "m-conf")) fprintf(f, "<path class=\"%s\" d=\"M%.1f %.1fl5 9h-10z\">", cls, x, ym - 5);
+	else if (!strcmp(cls, "m-comp")) fprintf(f, "<path class=\"%s\" d=\"M%.1f %.1fv10\">", cls, x, ym - 5);
+	else if (!strcmp(cls, "m-alarm")) fprintf(f, "<path class=\"%s\" d=\"M%.1f %.1fl6 10h-12z\">", cls, x, ym - 6);
+	else {
+		fprintf(f, "<rect class=\"%s\" x=\"%.1f\" y=\"%.1f\" width=\"8\" height=\"14\">", cls, x - 4, ym - 7);
+		return "</rect>";
+	}
+	return "</path>";
+}
 
-	/* legend */
+/* Node lane i: event k as a marker linked to its row in the events table. 1 if drawn. */
+static int event_mark(timeline *t, size_t i, double y, double ybar, size_t k, const ea_event *e)
+{
+	FILE *f = t->f;
+	axis *a = &t->a;
+	int row;
+	const char *cls = event_class(e->event, a->time_mode, &row);
+	if (!cls) return 0;
+	double x;
+	if (!place(a, e->term, e->index, e->time_source && strcmp(e->time_source, "segment-mtime") ? e->time_ms : -1, &x)) {
+		a->not_drawn++;
+		return 0;
+	}
+	x = dodge(a, i, row, x);
+	double ym = row == 0 ? y + 12 : row == 1 ? ybar : y + 50;
+	fprintf(f, "<a href=\"#ev-%zu\"><g class=\"mark %s\" data-event=\"%s\"", k, e->event, e->event);
+	if (e->term) fprintf(f, " data-term=\"%" PRIu64 "\"", e->term);
+	if (e->index) fprintf(f, " data-index=\"%" PRIu64 "\"", e->index);
+	fputs(">", f);
+	char tt[400];
+	snprintf(tt, sizeof tt, "%s, term %" PRIu64 ", index %" PRIu64 ": %s", e->event, e->term, e->index, e->detail);
+	const char *close = mark_shape(f, cls, x, ym);
+	svg_title(f, tt);
+	fputs(close, f);
+	if (!strcmp(cls, "m-inst")) {
+		char lab[64];
+		snprintf(lab, sizeof lab, "snapshot install @%" PRIu64, e->index);
+		if (label_fits(a, i, 2, x + 8, strlen(lab)))
+			fprintf(f, "<text x=\"%.1f\" y=\"%.1f\">%s</text>", x + 8, ym + 4, lab);
+	}
+	fputs("</g></a>", f);
+	return 1;
+}
+
+/* Node lane i: markers from the timeline events of this node (at most MAX_MARKS_PER_LANE). */
+static void lane_event_marks(timeline *t, size_t i, double y, double ybar, const ea_event *ev, size_t nev)
+{
+	size_t marks = 0;
+	for (size_t k = 0; k < nev && marks < MAX_MARKS_PER_LANE; k++) {
+		if (lane_of_name(t->nodes, t->n, ev[k].node) != (int)i) continue;
+		if (event_mark(t, i, y, ybar, k, &ev[k])) marks++;
+	}
+}
+
+/* Was restart rs (of node j's WAL) already seen in the WAL of a node before j? */
+static int restart_seen_before(ea_node *const *nodes, size_t j, const ea_restart *rs)
+{
+	int dup = 0;
+	for (size_t jj = 0; jj < j && !dup; jj++)
+		for (size_t kk = 0; kk < nodes[jj]->nrestarts && !dup; kk++)
+			dup = nodes[jj]->restarts[kk].member_low16 == rs->member_low16 &&
+			      nodes[jj]->restarts[kk].started_ms == rs->started_ms;
+	return dup;
+}
+
+/* Node lane i: member restart rs, with its time as label where it fits. */
+static void restart_mark(timeline *t, size_t i, double y, const ea_restart *rs)
+{
+	FILE *f = t->f;
+	axis *a = &t->a;
+	double x;
+	/* a restart seen in another member's WAL at an index this copy does not hold
+	 * (e.g. after the copy was taken) is not drawn on its lane: the tables have it */
+	if (!in_log_range(t->nodes[i], rs->first_index) ||
+	    !place(a, rs->term, rs->first_index, rs->started_ms, &x)) { a->not_drawn++; return; }
+	char tm[40];
+	fmt_time(tm, sizeof tm, rs->started_ms);
+	fprintf(f, "<g class=\"mark restart\" data-event=\"member-start\" data-index=\"%" PRIu64 "\">"
+	           "<path class=\"m-restart\" d=\"M%.1f %.1fv%.1f\"/><circle class=\"m-restart-f\" cx=\"%.1f\" "
+	           "cy=\"%.1f\" r=\"3.5\"><title>member (re)started at %s (request IDs); first request at index %"
+	           PRIu64 ", term %" PRIu64 "</title></circle>",
+	        rs->first_index, x, y + 4, LANE_H - 8, x, y + 4, tm, rs->first_index, rs->term);
+	char lab[48];
+	snprintf(lab, sizeof lab, "\xE2\x86\xBB %s", tm[0] != '-' && strlen(tm) > 19 ? tm + 11 : "start");
+	if (strlen(lab) > 12) lab[12] = 0;   /* "\u21bb HH:MM:SS" */
+	if (label_fits(a, i, 3, x + 3, 12))
+		fprintf(f, "<text class=\"rst\" x=\"%.1f\" y=\"%.1f\">%s</text>", x + 3, y + LANE_H - 4, lab);
+	else if (x + 3 + 12 * 6.3 > SVG_W - 2 && label_fits(a, i, 3, x - 3 - 12 * 6.3, 12))
+		fprintf(f, "<text class=\"rst\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">%s</text>", x - 3,
+		        y + LANE_H - 4, lab);
+	fputs("</g>", f);
+}
+
+/* Node lane i: member restarts found in any node's WAL, on the lane of the member that
+ * restarted, each once. */
+static void lane_restarts(timeline *t, size_t i, double y)
+{
+	ea_node *const *nodes = t->nodes;
+	for (size_t j = 0; j < t->n; j++)
+		for (size_t k = 0; k < nodes[j]->nrestarts; k++) {
+			const ea_restart *rs = &nodes[j]->restarts[k];
+			if (node_of_member(nodes, t->n, rs->member_id) != (int)i) continue;
+			if (restart_seen_before(nodes, j, rs)) continue;
+			restart_mark(t, i, y, rs);
+		}
+}
+
+/* Node lane i: etcd's log lines (time axis only). */
+static void lane_log_lines(timeline *t, size_t i, double y)
+{
+	FILE *f = t->f;
+	const ea_node *nd = t->nodes[i];
+	for (size_t k = 0; t->a.time_mode && k < nd->nlogev; k++) {
+		const ea_log_event *le = &nd->logev[k];
+		if (le->time_ms < 0) continue;
+		double x = xpos(&t->a, (double)le->time_ms);
+		fprintf(f, "<path class=\"lg %s\" d=\"M%.1f %.1fv8\"><title>", log_class(le->event), x, y + 58);
+		char tm[40];
+		fmt_time(tm, sizeof tm, le->time_ms);
+		esc(f, tm);
+		fputs(" ", f);
+		esc(f, le->event);
+		fputs(": ", f);
+		esc(f, le->detail);
+		fprintf(f, " (log line %" PRIu64 ")</title></path>", le->line);
+	}
+}
+
+/* Node lane i: WAL problem p as a damage mark, placed at its segment's first index (index
+ * axis) or last write (time axis). */
+static void wal_damage_mark(timeline *t, size_t i, double ybar, size_t p)
+{
+	FILE *f = t->f;
+	axis *a = &t->a;
+	const ea_node *nd = t->nodes[i];
+	const ea_problem *pr = &nd->wal.problems[p].p;
+	double x = PLOT_X1 - 6;
+	for (size_t s = 0; pr->file && s < nd->nsegments; s++) {
+		if (strcmp(nd->segments[s].file, pr->file) != 0) continue;
+		if (!a->time_mode) x = xpos(a, (double)(nd->segments[s].first_index ? nd->segments[s].first_index : 1));
+		else if (nd->segments[s].mtime) x = xpos(a, (double)nd->segments[s].mtime * 1000);
+	}
+	x = dodge(a, i, 3, x);
+	fprintf(f, "<a href=\"#problem-%zu-%zu\"><g class=\"mark damage\" data-kind=\"", i, p);
+	esc(f, pr->kind);
+	fprintf(f, "\"><path class=\"m-dmg\" d=\"M%.1f %.1fl8 8m0 -8l-8 8\"><title>", x - 4, ybar + 12);
+	esc(f, pr->kind);
+	fputs(" ", f);
+	esc(f, pr->file ? pr->file : "-");
+	fprintf(f, "+%" PRIu64 ": ", pr->offset == EA_NO_OFFSET ? 0 : pr->offset);
+	esc(f, pr->message);
+	fputs("</title></path>", f);
+	if (label_fits(a, i, 1, x + 6, strlen(pr->kind))) {
+		fprintf(f, "<text class=\"dmgt\" x=\"%.1f\" y=\"%.1f\">", x + 6, ybar + 20);
+		esc(f, pr->kind);
+		fputs("</text>", f);
+	}
+	fputs("</g></a>", f);
+}
+
+/* Node lane i: damage, its WAL problems (warnings and worse, at most MAX_DMG_PER_LANE
+ * drawn) and its db's. */
+static void lane_damage(timeline *t, size_t i, double y, double ybar)
+{
+	FILE *f = t->f;
+	axis *a = &t->a;
+	const ea_node *nd = t->nodes[i];
+	size_t dmg = 0, dmg_total = 0;
+	for (size_t p = 0; nd->have_wal && p < nd->wal.problem_count; p++) {
+		if (nd->wal.problems[p].p.severity < EA_SEV_WARNING) continue;
+		dmg_total++;
+		if (dmg >= MAX_DMG_PER_LANE) continue;
+		wal_damage_mark(t, i, ybar, p);
+		dmg++;
+	}
+	if (dmg_total > dmg)
+		fprintf(f, "<text class=\"dmgt\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">+%zu more problems</text>",
+		        PLOT_X1, y + 12, dmg_total - dmg);
+	if (!nd->have_db || !nd->db_problems) return;
+	double x = PLOT_X1 - 6;
+	if (!a->time_mode && nd->db_consistent_index) x = xpos(a, (double)nd->db_consistent_index);
+	x = dodge(a, i, 3, x);
+	fprintf(f, "<a href=\"#problems-%zu\"><g class=\"mark damage db\" data-kind=\"db-damage\">"
+	           "<path class=\"m-dmg\" d=\"M%.1f %.1fl8 8m0 -8l-8 8\"><title>", i, x - 4, ybar + 12);
+	fprintf(f, "%zu problem%s in the bbolt db ", nd->db_problems, nd->db_problems == 1 ? "" : "s");
+	esc(f, nd->db_file ? nd->db_file : "");
+	if (nd->db_first_problem) { fputs(": ", f); esc(f, nd->db_first_problem->message); }
+	fputs("</title></path>", f);
+	if (label_fits(a, i, 1, x + 6, 9))
+		fprintf(f, "<text class=\"dmgt\" x=\"%.1f\" y=\"%.1f\">db damage</text>", x + 6, ybar + 20);
+	fputs("</g></a>", f);
+}
+
+/* Node lane i, whole. */
+static void node_lane(timeline *t, size_t i, const ea_event *ev, size_t nev)
+{
+	double y = t->y_nodes + LANE_H * (double)i;
+	double ybar = y + 30;
+	lane_header(t, i, y);
+	lane_log_bar(t, i, ybar);
+	lane_superseded(t, i, ybar);
+	lane_event_marks(t, i, y, ybar, ev, nev);
+	lane_restarts(t, i, y);
+	lane_log_lines(t, i, y);
+	lane_damage(t, i, y, ybar);
+	fputs("</g>", t->f);
+}
+
+/* Finding k at an index: a dashed line across the lanes of the nodes involved (divergences;
+ * lagging and the like in the warning colour). */
+static void finding_line(timeline *t, size_t k, const ea_finding *fd)
+{
+	FILE *f = t->f;
+	int is_div = ea_finding_kind_get(fd->kind_id)->draw == EA_FK_DRAW_DIVERGENCE;
+	if (ea_finding_kind_get(fd->kind_id)->draw == EA_FK_DRAW_NONE)
+		return;
+	double x;
+	if (!place(&t->a, 0, fd->index, -1, &x)) { t->a.not_drawn++; return; }
+	int first = -1, last = -1;
+	for (size_t i = 0; i < t->n && i < 32; i++)
+		if (fd->node_mask & (1u << i)) { if (first < 0) first = (int)i; last = (int)i; }
+	if (first < 0) return;
+	double y0 = t->y_nodes + LANE_H * first + 2, y1 = t->y_nodes + LANE_H * (last + 1) - 2;
+	fprintf(f, "<a href=\"#finding-%zu\"><g class=\"mark finding%s\" data-kind=\"%s\" data-index=\"%" PRIu64 "\">",
+	        k, is_div ? " divergence" : "", fd->kind, fd->index);
+	fprintf(f, "<line class=\"divl\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"", x, y0, x, y1);
+	if (!is_div) fputs(" style=\"stroke:var(--warn)\"", f);
+	fputs("><title>", f);
+	esc(f, fd->kind);
+	fprintf(f, " at index %" PRIu64 ": ", fd->index);
+	esc(f, fd->detail);
+	fputs("</title></line>", f);
+	char lab[80];
+	snprintf(lab, sizeof lab, "%s @%" PRIu64, fd->kind, fd->index);
+	double lx = x + 5;
+	if (lx + (double)strlen(lab) * 6.3 > SVG_W - 4) lx = x - 5 - (double)strlen(lab) * 6.3;
+	if (label_fits(&t->a, (size_t)first, 0, lx, strlen(lab)))
+		fprintf(f, "<text class=\"divt\" x=\"%.1f\" y=\"%.1f\"%s>%s</text>", lx, y0 + 11,
+		        is_div ? "" : " style=\"fill:var(--warn)\"", lab);
+	fputs("</g></a>", f);
+}
+
+/* The legend under the picture: the axis, every mark drawn on this axis, what was left out. */
+static void legend(FILE *f, const axis *a)
+{
 	fputs("<div class=\"legend\" id=\"legend\">", f);
 	fprintf(f, "<span><b>x axis:</b>&nbsp;%s</span>",
-	        a.time_mode ? "UTC time from etcd's logs (events without a time of their own sit at their term's first log line)"
-	                    : "raft index (no log times for most terms; pass --logs NAME=FILE for a time axis)");
+	        a->time_mode ? "UTC time from etcd's logs (events without a time of their own sit at their term's first log line)"
+	                     : "raft index (no log times for most terms; pass --logs NAME=FILE for a time axis)");
 #define SW(shape, text) fputs("<span><svg viewBox=\"0 0 18 14\" aria-hidden=\"true\">" shape "</svg>" text "</span>", f)
 	SW("<rect class=\"tA\" x=\"0\" y=\"2\" width=\"18\" height=\"10\"/>", "term, labelled with its leader");
 	SW("<rect class=\"tfail\" x=\"0\" y=\"2\" width=\"18\" height=\"10\"/>", "failed election(s)");
 	SW("<circle class=\"m-vote\" cx=\"9\" cy=\"7\" r=\"4\"/>", "vote cast (HardState)");
 	SW("<circle class=\"m-term\" cx=\"9\" cy=\"7\" r=\"4\"/>", "entered term without voting");
-	if (!a.time_mode) {
+	if (!a->time_mode) {
 		SW("<rect class=\"bar\" x=\"0\" y=\"4\" width=\"18\" height=\"6\"/>", "log, committed");
 		SW("<rect class=\"tail\" x=\"0\" y=\"4\" width=\"18\" height=\"6\"/>", "log beyond the node's commit");
 	}
@@ -896,20 +1069,38 @@ static void svg_timeline(FILE *f, ea_node *const *nodes, size_t n, const ea_term
 	SW("<path class=\"m-restart\" d=\"M9 1v12\"/><circle class=\"m-restart-f\" cx=\"9\" cy=\"3\" r=\"3\"/>", "member (re)start");
 	SW("<path class=\"m-dmg\" d=\"M5 3l8 8m0 -8l-8 8\"/>", "damage (WAL / db)");
 	SW("<path class=\"divl\" d=\"M9 0v14\"/>", "divergence (finding at an index)");
-	if (a.time_mode) {
+	if (a->time_mode) {
 		SW("<path class=\"lg lg-leader\" d=\"M5 2v10\"/><path class=\"lg lg-elect\" d=\"M9 2v10\"/>"
 		   "<path class=\"lg lg-slow\" d=\"M13 2v10\"/>", "etcd log: leader / election / slow disk or apply");
 	}
 #undef SW
-	if (a.not_drawn)
+	if (a->not_drawn)
 		fprintf(f, "<span class=\"muted\">%zu item%s without a position on this axis are only in the tables</span>",
-		        a.not_drawn, a.not_drawn == 1 ? "" : "s");
+		        a->not_drawn, a->not_drawn == 1 ? "" : "s");
 	fputs("<span class=\"muted\">hover a marker for details; click it for its row below</span></div>\n", f);
-out:
-	free(a.label_end);
-	free(a.mark_end);
-	free(a.anchor);
-	free(a.row_time);
+}
+
+/* The timeline picture: axis, cluster lane of terms, one lane per node with its marks,
+ * divergence lines across lanes, then the legend. */
+static void svg_timeline(FILE *f, ea_node *const *nodes, size_t n, const ea_terms *terms, const ea_diff *d,
+                         const ea_event *ev, size_t nev)
+{
+	timeline t;
+	if (timeline_init(&t, f, nodes, n, terms) != 0) {
+		fputs("<p class=\"muted\">(timeline omitted: out of memory)</p>", f);
+		timeline_free(&t);
+		return;
+	}
+	axis_terms(&t);
+	axis_domain(&t);
+	svg_open(&t);
+	cluster_lane(&t);
+	for (size_t i = 0; i < n; i++) node_lane(&t, i, ev, nev);
+	for (size_t k = 0; d && k < d->nfindings; k++)
+		if (d->findings[k].index && d->findings[k].node_mask) finding_line(&t, k, &d->findings[k]);
+	fputs("</svg>\n", f);
+	legend(f, &t.a);
+	timeline_free(&t);
 }
 
 /* ---- sections ---- */

@@ -13,11 +13,14 @@
  * The key index keeps per user key only its revisions (main, sub, tombstone), never values:
  * values are fetched by point lookup when a command prints them. */
 #include "etcd-autopsy/mvcc.h"
+#include "etcd-autopsy/crc32c.h"
 #include "../format/bolt_int.h"
 #include "../format/pb_wire.h"
 #include "../source/input_int.h"
 #include "schema.h"
 #include "util/arena.h"
+#include "util/hex.h"
+#include "util/vec.h"
 #include "util/jsonp.h"
 
 #include "authpb.pb-c.h"
@@ -355,13 +358,7 @@ static keyent *lookup(ea_mvcc *m, const uint8_t *k, size_t n, int create)
 		h = (h + 1) % m->nslots;
 	}
 	if (!create) return NULL;
-	if (m->nkeys == m->capkeys) {
-		size_t nc = m->capkeys ? m->capkeys * 2 : 1024;
-		void *p = realloc(m->keys, nc * sizeof *m->keys);
-		if (!p) return NULL;
-		m->keys = p;
-		m->capkeys = nc;
-	}
+	if (EA_VEC_GROW(m->keys, m->capkeys, m->nkeys, 1024)) return NULL;
 	keyent *e = &m->keys[m->nkeys];
 	memset(e, 0, sizeof *e);
 	e->key = malloc(n ? n : 1);
@@ -752,23 +749,14 @@ int ea_mvcc_hash_version(ea_mvcc *m, ea_hashkv_version *out)
 }
 
 void ea_mvcc_set_hash_rule(ea_mvcc *m, ea_hashkv_rule rule) { m->opts.hash_rule = rule; }
+static int check_rev(ea_mvcc *m, int64_t *rev, ea_error *err);
 
 /* The revision checks and the keep set of HashKV at *rev (0 = current, resolved). */
 static int hash_begin(ea_mvcc *m, int64_t *rev, hash_ctx *c, revset *keep, ea_error *err)
 {
 	const ea_mvcc_info *i = &m->info;
-	if (*rev < 0 || (*rev > 0 && *rev < i->compact_revision)) {
-		ea__set_error(err, EA_EINVAL, EA_LAYER_MVCC, ea_bolt_file(m->b), EA_NO_OFFSET,
-		              "revision %" PRId64 " has been compacted (compact revision %" PRId64 ")", *rev,
-		              i->compact_revision);
-		return EA_EINVAL;
-	}
-	if (*rev > i->revision) {
-		ea__set_error(err, EA_EINVAL, EA_LAYER_MVCC, ea_bolt_file(m->b), EA_NO_OFFSET,
-		              "revision %" PRId64 " is a future revision (current %" PRId64 ")", *rev, i->revision);
-		return EA_EINVAL;
-	}
-	if (*rev == 0) *rev = i->revision;
+	int bad = check_rev(m, rev, err);
+	if (bad != EA_OK) return bad;
 	ea_hashkv_version ver;
 	ea_mvcc_hash_version(m, &ver);
 	/* etcd's keep set only filters entries at or below the compact revision: without such
@@ -1118,47 +1106,13 @@ typedef struct {
 	int rc;
 } list_ctx;
 
-static const char *join_urls(ea_arena *a, const ea_jv *arr)
-{
-	if (!arr || arr->type != EA_JV_ARR) return "";
-	size_t n = 0;
-	for (const ea_jv *c = arr->child; c; c = c->next) if (c->type == EA_JV_STR) n += c->n + 1;
-	char *s = ea_arena_alloc(a, n + 1);
-	if (!s) return "";
-	size_t o = 0;
-	for (const ea_jv *c = arr->child; c; c = c->next) {
-		if (c->type != EA_JV_STR) continue;
-		if (o) s[o++] = ',';
-		memcpy(s + o, c->s, c->n);
-		o += c->n;
-	}
-	s[o] = 0;
-	return s;
-}
-
-static int parse_hex_id(const uint8_t *k, size_t n, uint64_t *id)
-{
-	if (n == 0 || n > 16) return -1;
-	uint64_t v = 0;
-	for (size_t i = 0; i < n; i++) {
-		uint8_t c = k[i];
-		unsigned d;
-		if (c >= '0' && c <= '9') d = c - '0';
-		else if (c >= 'a' && c <= 'f') d = c - 'a' + 10u;
-		else return -1;
-		v = v << 4 | d;
-	}
-	*id = v;
-	return 0;
-}
-
 static int member_cb(const ea_bolt_kv *kv, void *payload)
 {
 	list_ctx *c = payload;
 	ea_mvcc *m = c->m;
 	ea_arena_reset(&m->arena);
 	ea_mvcc_member mb = { 0, "", "", "", 0, c->removed };
-	if (parse_hex_id(kv->key, kv->key_len, &mb.id)) {
+	if (ea__hex_u64(kv->key, kv->key_len, &mb.id)) {
 		ea__bolt_problem(m->b, EA_LAYER_MVCC, EA_SEV_ERROR, "member-invalid", kv->offset, 16,
 		                 "page %" PRIu64 " element %u: member key is not a hex ID", kv->page, kv->index);
 		return 0;
@@ -1171,8 +1125,8 @@ static int member_cb(const ea_bolt_kv *kv, void *payload)
 		} else {
 			const char *name = ea_jsonp_str(j, "name");
 			mb.name = name ? name : "";
-			mb.peer_urls = join_urls(&m->arena, ea_jsonp_get(j, "peerURLs"));
-			mb.client_urls = join_urls(&m->arena, ea_jsonp_get(j, "clientURLs"));
+			mb.peer_urls = ea_jsonp_join(&m->arena, ea_jsonp_get(j, "peerURLs"));
+			mb.client_urls = ea_jsonp_join(&m->arena, ea_jsonp_get(j, "clientURLs"));
 			const ea_jv *l = ea_jsonp_get(j, "isLearner");
 			mb.is_learner = l && l->type == EA_JV_BOOL && l->b;
 		}

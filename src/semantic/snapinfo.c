@@ -6,6 +6,8 @@
 #include "../format/snap_int.h"
 #include "../source/input_int.h"
 #include "util/arena.h"
+#include "util/hex.h"
+#include "util/vec.h"
 #include "util/jsonp.h"
 #include "v2store_check.h"
 
@@ -49,44 +51,9 @@ static const char *keep_str(ea_snap_list *l, const char *s)
 	return r ? r : "";
 }
 
-static const char *join(ea_snap_list *l, const ea_jv *arr)
-{
-	if (!arr || arr->type != EA_JV_ARR) return "";
-	size_t n = 1;
-	for (const ea_jv *c = arr->child; c; c = c->next) if (c->type == EA_JV_STR) n += c->n + 1;
-	char *s = ea_arena_alloc(&l->keep, n);
-	if (!s) return "";
-	size_t o = 0;
-	for (const ea_jv *c = arr->child; c; c = c->next) {
-		if (c->type != EA_JV_STR) continue;
-		if (o) s[o++] = ',';
-		memcpy(s + o, c->s, c->n);
-		o += c->n;
-	}
-	s[o] = 0;
-	return s;
-}
-
 static const ea_jv *child(const ea_jv *node, const char *name)
 {
 	return ea_jsonp_get(ea_jsonp_get(node, "Children"), name);
-}
-
-static int hex_id(const char *s, uint64_t *out)
-{
-	size_t n = strlen(s);
-	if (!n || n > 16) return -1;
-	uint64_t v = 0;
-	for (size_t i = 0; i < n; i++) {
-		char c = s[i];
-		unsigned d;
-		if (c >= '0' && c <= '9') d = (unsigned)(c - '0');
-		else if (c >= 'a' && c <= 'f') d = (unsigned)(c - 'a' + 10);
-		else return -1;
-		v = v << 4 | d;
-	}
-	*out = v;
-	return 0;
 }
 
 static void v2_summary(ea_snap_list *l, ea_arena *tmp, ea_snap_info *f, const uint8_t *js, size_t n)
@@ -118,7 +85,7 @@ static void v2_summary(ea_snap_list *l, ea_arena *tmp, ea_snap_info *f, const ui
 			memset(m, 0, sizeof *m);
 			m->name = m->peer_urls = m->client_urls = "";
 			m->removed = pass;
-			if (hex_id(c->key, &m->id)) continue;
+			if (ea__hex_u64(c->key, strlen(c->key), &m->id)) continue;
 			if (!pass) {
 				const char *attr = ea_jsonp_str(child(c, "attributes"), "Value");
 				const char *raft = ea_jsonp_str(child(c, "raftAttributes"), "Value");
@@ -127,9 +94,9 @@ static void v2_summary(ea_snap_list *l, ea_arena *tmp, ea_snap_info *f, const ui
 				if (a) {
 					m->name = keep_str(l, ea_jsonp_str(a, "name"));
 					if (!m->name) m->name = "";
-					m->client_urls = join(l, ea_jsonp_get(a, "clientURLs"));
+					m->client_urls = ea_jsonp_join(&l->keep, ea_jsonp_get(a, "clientURLs"));
 				}
-				if (r) m->peer_urls = join(l, ea_jsonp_get(r, "peerURLs"));
+				if (r) m->peer_urls = ea_jsonp_join(&l->keep, ea_jsonp_get(r, "peerURLs"));
 			}
 			f->n_members++;
 		}
@@ -171,13 +138,7 @@ int ea_snap_list_open(ea_snap_list **out, ea_input *in, uint64_t max_bytes, ea_e
 		              (bl > 12 && strcmp(base + bl - 12, ".snap.broken") == 0) ||
 		              (bl > 8 && strcmp(base + bl - 8, ".snap.db") == 0);
 		if (!is_snap) continue;
-		if (l->n == cap) {
-			size_t nc = cap ? cap * 2 : 16;
-			void *p = realloc(l->files, nc * sizeof *l->files);
-			if (!p) { rc = EA_ENOMEM; break; }
-			l->files = p;
-			cap = nc;
-		}
+		if (EA_VEC_GROW(l->files, cap, l->n, 16)) { rc = EA_ENOMEM; break; }
 		ea_snap_info *f = &l->files[l->n++];
 		memset(f, 0, sizeof *f);
 		f->file = keep_str(l, fi->name);

@@ -37,13 +37,7 @@ void ea__set_error(ea_error *err, int code, ea_layer layer, const char *file, ui
 int ea__input_add(ea_input *in, const char *name, uint64_t size, int64_t mtime,
                   const char *ospath, uint64_t stage_off)
 {
-	if (in->count == in->cap) {
-		size_t nc = in->cap ? in->cap * 2 : 64;
-		void *p = realloc(in->files, nc * sizeof *in->files);
-		if (!p) return EA_ENOMEM;
-		in->files = p;
-		in->cap = nc;
-	}
+	if (EA_VEC_GROW(in->files, in->cap, in->count, 64)) return EA_ENOMEM;
 	ea_input_entry *e = &in->files[in->count];
 	memset(e, 0, sizeof *e);
 	e->name = strdup(name);

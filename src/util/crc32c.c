@@ -2,7 +2,7 @@
  * semantics. The SSE4.2 crc32 instruction is used when the CPU has it (checked once at run
  * time), processing three independent streams to hide its 3-cycle latency; otherwise a
  * slicing-by-8 table. crc32c(0, "123456789", 9) == 0xE3069283. */
-#include "etcd-autopsy/wal.h"
+#include "etcd-autopsy/crc32c.h"
 
 #include <pthread.h>
 #include <string.h>

@@ -210,3 +210,21 @@ int ea_jsonp_u64(const ea_jv *v, uint64_t *out)
 	*out = r;
 	return 0;
 }
+
+const char *ea_jsonp_join(ea_arena *a, const ea_jv *arr)
+{
+	if (!arr || arr->type != EA_JV_ARR) return "";
+	size_t n = 0;
+	for (const ea_jv *c = arr->child; c; c = c->next) if (c->type == EA_JV_STR) n += c->n + 1;
+	char *s = ea_arena_alloc(a, n + 1);
+	if (!s) return "";
+	size_t o = 0;
+	for (const ea_jv *c = arr->child; c; c = c->next) {
+		if (c->type != EA_JV_STR) continue;
+		if (o) s[o++] = ',';
+		memcpy(s + o, c->s, c->n);
+		o += c->n;
+	}
+	s[o] = 0;
+	return s;
+}

@@ -28,5 +28,8 @@ const ea_jv *ea_jsonp_get(const ea_jv *obj, const char *key);
 const char *ea_jsonp_str(const ea_jv *obj, const char *key);
 /* obj[key] as uint64 (number text, no sign/fraction), 0 ok / -1. */
 int ea_jsonp_u64(const ea_jv *v, uint64_t *out);
+/* The string elements of array `arr` joined with ',' (etcd's URL lists), in `a`; "" if arr
+ * is not an array or memory runs out. */
+const char *ea_jsonp_join(ea_arena *a, const ea_jv *arr);
 
 #endif

@@ -20,4 +20,19 @@ static inline int ea__vec_reserve(void **arr, size_t count, size_t elem)
 
 #define EA_VEC_RESERVE(arr, count) ea__vec_reserve((void **)&(arr), (count), sizeof *(arr))
 
+/* The same for an array with a capacity field: make room for element number `count` in *arr
+ * of *cap elements, the capacity doubling from `first`; 0 or -1 (out of memory, both left). */
+static inline int ea__vec_grow(void **arr, size_t *cap, size_t count, size_t elem, size_t first)
+{
+	if (count < *cap) return 0;
+	size_t nc = *cap ? *cap * 2 : first;
+	void *p = realloc(*arr, nc * elem);
+	if (!p) return -1;
+	*arr = p;
+	*cap = nc;
+	return 0;
+}
+
+#define EA_VEC_GROW(arr, cap, count, first) ea__vec_grow((void **)&(arr), &(cap), (count), sizeof *(arr), (first))
+
 #endif
