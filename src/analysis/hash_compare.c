@@ -65,10 +65,15 @@ void ea__hash_compare_target(ea_node *t, ea_node *const *against, size_t n, uint
 	size_t na = 0;
 	all[na++] = t;
 	for (size_t i = 0; i < n && na < 17; i++) all[na++] = against[i];
+	ea_hashkv_version before, after;
+	if (!t->mvcc) { ea__hash_compare_align(all, na, note, cap); return; }
+	ea_mvcc_hash_version(t->mvcc, &before);
 	ea__hash_compare_align(all, na, note, cap);
+	ea_mvcc_hash_version(t->mvcc, &after);
+	if (after.rule == before.rule) return;   /* *hash already follows it: no second walk */
 	ea_hashkv_result h;
 	ea_error e;
-	if (t->mvcc && ea_mvcc_hashkv(t->mvcc, 0, &h, &e) == EA_OK) *hash = h.hash;
+	if (ea_mvcc_hashkv(t->mvcc, 0, &h, &e) == EA_OK) *hash = h.hash;
 }
 
 int ea__hash_differs_only_by_variant(ea_node *a, ea_node *b, int64_t rev, char *why, size_t cap)
