@@ -66,7 +66,10 @@ for scen_dir in "$WORK"/in/*/; do
 		add "$scen.diff.$w" diff "${nodes[@]}" -w "$w"
 	done
 	for m in "${members[@]}"; do
-		case ${m%%=*} in backup) add "$scen.verify-against" verify "${m#*=}" --against "${nodes[@]}" -w json ;; esac
+		case ${m%%=*} in backup)
+			against=(); for nd in "${nodes[@]}"; do against+=(--against "$nd"); done
+			add "$scen.verify-against" verify "${m#*=}" "${against[@]}" -w json ;;
+		esac
 	done
 	add "$scen.export" export "${nodes[@]}" -o @OUT@.sqlite
 	add "$scen.report" report "${nodes[@]}" -o @OUT@.html
