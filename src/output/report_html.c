@@ -1186,15 +1186,18 @@ static void section_verdict(FILE *f, ea_node *const *nodes, size_t n, const ea_d
 	fputs("</p>\n</header>\n", f);
 }
 
-/* The cluster version (the db's cluster bucket), the storage version etcd 3.6+ detects
- * (schema.go: meta/storageVersion, else 3.5 from a non-zero meta term, else its error) and the
- * db's meta term (etcd 3.5+), "-" when the node has no db or the db does not store it. */
+/* The cluster version (the db's cluster bucket), the db's meta term (etcd 3.5+) and the
+ * storage version etcd 3.6+ detects (schema.go: meta/storageVersion, else 3.5 from a non-zero
+ * meta term, else its error), "-" when the node has no db or the db does not store it. */
 static void node_versions(FILE *f, const ea_node *nd)
 {
 	fputs("<td class=\"mono cluster-version\">", f);
 	if (nd->have_db && nd->db_cluster_version[0]) esc(f, nd->db_cluster_version);
 	else fputs("-", f);
 	fputs("</td>", f);
+	if (nd->have_db && nd->db_have_term)
+		fprintf(f, "<td class=\"num meta-term\">%" PRIu64 "</td>", nd->db_term);
+	else fputs("<td class=\"meta-term\" title=\"not stored (etcd writes meta/term since 3.5)\">-</td>", f);
 	ea_mvcc_info info;
 	if (!nd->have_db || !nd->mvcc || ea_mvcc_info_scan(nd->mvcc, &info) != EA_OK)
 		fputs("<td class=\"storage-version\">-</td>", f);
@@ -1208,16 +1211,13 @@ static void node_versions(FILE *f, const ea_node *nd)
 		esc(f, info.schema.error);
 		fputs("\">none</td>", f);
 	}
-	if (nd->have_db && nd->db_have_term)
-		fprintf(f, "<td class=\"num meta-term\">%" PRIu64 "</td>", nd->db_term);
-	else fputs("<td class=\"meta-term\" title=\"not stored (etcd writes meta/term since 3.5)\">-</td>", f);
 }
 
 static void section_nodes(FILE *f, ea_node *const *nodes, size_t n, const ea_diff *d)
 {
 	fputs("<section id=\"nodes-section\"><h2>Nodes</h2><div class=\"wrap\"><table id=\"nodes\">\n<thead><tr>"
 	      "<th>name</th><th>member id</th><th>last index</th><th>last term</th><th>commit</th>"
-	      "<th>consistent index</th><th>revision</th><th>compacted</th><th>cluster version</th><th>storage version</th><th>meta term</th>"
+	      "<th>consistent index</th><th>revision</th><th>compacted</th><th>cluster version</th><th>meta term</th><th>storage version</th>"
 	      "<th>hash (at revision)</th><th>damage</th>"
 	      "<th>findings</th><th>path</th></tr></thead><tbody>\n", f);
 	for (size_t i = 0; i < n; i++) {

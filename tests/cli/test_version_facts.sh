@@ -95,5 +95,5 @@ check "v2 request refused at 5" jq -e '.v2_requests.refused == 1 and .v2_request
 expect_exit 1 "report" "$EA" report -o "$TMP/r.html" n1="$H/n1.tar.gz" n2="$H5/n1.tar.gz"
 check "report: 3.4 none, 3.5 3.5.0" [ "$(grep -o '<td class="[a-z ]*storage-version"[^>]*>[^<]*</td>' "$TMP/r.html" |
 	sed 's/.*>\(.*\)<\/td>/\1/' | tr '\n' ' ')" = "none 3.5.0 " ]
-check "report: header" grep -q '<th>cluster version</th><th>storage version</th><th>meta term</th>' "$TMP/r.html"
+check "report: header" grep -q '<th>cluster version</th><th>meta term</th><th>storage version</th>' "$TMP/r.html"
 finish
