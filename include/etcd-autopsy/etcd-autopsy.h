@@ -17,5 +17,6 @@
 #include "snap.h"
 #include "export.h"
 #include "report.h"
+#include "render.h"
 
 #endif

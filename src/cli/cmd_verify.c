@@ -26,68 +26,6 @@ static const cli_opt verify_opts[] = {
 	{ "against", 0, 1 }, { "write-out", 'w', 1 }, { "quiet", 'q', 0 }, { "help", 'h', 0 }, { NULL, 0, 0 }
 };
 
-static void json_out(const ea_verify_result *v)
-{
-	ea_json j;
-	ea_json_init(&j, stdout);
-	ea_json_object_begin(&j);
-	ea_json_key(&j, "verdict"); ea_json_str(&j, ea_restorability_name(v->verdict));
-	ea_json_key(&j, "kind"); ea_json_str(&j, v->kind);
-	ea_json_key(&j, "reasons");
-	ea_json_array_begin(&j);
-	for (size_t i = 0; i < v->nreasons; i++) {
-		ea_json_object_begin(&j);
-		ea_json_key(&j, "severity"); ea_json_str(&j, v->reasons[i].severity);
-		ea_json_key(&j, "reason"); ea_json_str(&j, v->reasons[i].text);
-		ea_json_object_end(&j);
-	}
-	ea_json_array_end(&j);
-	ea_json_key(&j, "revision"); if (v->revision >= 0) ea_json_i64(&j, v->revision); else ea_json_null(&j);
-	ea_json_key(&j, "compact_revision"); if (v->have_db) ea_json_i64(&j, v->compact_revision); else ea_json_null(&j);
-	ea_json_key(&j, "consistent_index"); if (v->have_db) ea_json_u64(&j, v->consistent_index); else ea_json_null(&j);
-	ea_json_key(&j, "hash"); if (v->hash_ok) ea_json_u64(&j, v->hash); else ea_json_null(&j);
-	ea_json_key(&j, "snapshot_hash"); if (v->have_db) ea_json_u64(&j, v->snapshot_hash); else ea_json_null(&j);
-	ea_json_key(&j, "total_key"); if (v->have_db) ea_json_u64(&j, v->total_key); else ea_json_null(&j);
-	ea_json_key(&j, "total_size"); if (v->have_db) ea_json_u64(&j, v->total_size); else ea_json_null(&j);
-	ea_json_key(&j, "members"); ea_json_u64(&j, v->members);
-	ea_json_key(&j, "sha256_trailer"); ea_json_str(&j, v->sha256_trailer);
-	ea_json_key(&j, "matches");
-	ea_json_object_begin(&j);
-	for (size_t i = 0; i < v->nagainst; i++) {
-		ea_json_key(&j, v->against[i].name);
-		if (v->against[i].match < 0) ea_json_null(&j); else ea_json_bool(&j, v->against[i].match);
-	}
-	ea_json_object_end(&j);
-	ea_json_object_end(&j);
-	ea_json_newline(&j);
-}
-
-static void table_out(const ea_verify_result *v)
-{
-	printf("VERDICT: %s\n\n", ea_restorability_name(v->verdict));
-	printf("kind             %s\n", v->kind);
-	printf("sha256 trailer   %s\n", v->sha256_trailer);
-	if (v->have_db) {
-		printf("revision         %" PRId64 " (compacted at %" PRId64 ")\n", v->revision, v->compact_revision);
-		printf("consistent index %" PRIu64 "\n", v->consistent_index);
-		if (v->hash_ok) printf("hashkv           %" PRIu32 "\n", v->hash);
-		printf("snapshot status  hash %" PRIu32 ", total keys %" PRIu64 ", total size %" PRIu64 "\n",
-		       v->snapshot_hash, v->total_key, v->total_size);
-		printf("members          %zu\n", v->members);
-	}
-	char tb[2][1024];   /* names and reasons carry input bytes: escaped for the terminal */
-	for (size_t i = 0; i < v->nagainst; i++)
-		printf("against %-8s %s (%s)\n", ea_text_str(tb[0], sizeof tb[0], v->against[i].name),
-		       v->against[i].match < 0 ? "cannot compare" : v->against[i].match ? "MATCHES" : "DIFFERS",
-		       ea_text_str(tb[1], sizeof tb[1], v->against[i].why));
-	printf("\nREASONS\n");
-	for (size_t i = 0; i < v->nreasons; i++) {
-		printf("  [%s] ", v->reasons[i].severity);
-		cli_text(stdout, v->reasons[i].text);
-		putchar('\n');
-	}
-}
-
 int cmd_verify(int argc, char **argv)
 {
 	out_format fmt = OUT_TABLE;
@@ -126,7 +64,13 @@ int cmd_verify(int argc, char **argv)
 	int code = EXIT_USAGE;
 	cli_progress_stop();
 	if (rc == EA_OK) {
-		if (fmt == OUT_JSON) json_out(&v); else table_out(&v);
+		if (fmt == OUT_JSON) {
+			ea_json j;
+			ea_json_init(&j, stdout);
+			ea_render_verify_json(&j, &v);
+		} else {
+			ea_render_verify_table(stdout, &v);
+		}
 		code = v.verdict == EA_RESTORABLE ? EXIT_CLEAN : EXIT_FINDINGS;
 		for (size_t i = 0; i < v.nagainst; i++) if (v.against[i].match == 0) code = EXIT_FINDINGS;
 		if (!quiet && code) fprintf(stderr, "etcd-autopsy verify: %s\n", ea_restorability_name(v.verdict));
