@@ -49,13 +49,6 @@ static const char db_help[] =
 	"(also an option the verb ignores) or no bbolt db could be read\n";
 
 
-enum { O_PREFIX, O_REV, O_SALVAGE, O_RULE, O_PAGE, O_WRITE, O_QUIET, O_HELP };
-static const cli_opt db_opts[] = {
-	{ "prefix", 0, 1 }, { "rev", 0, 1 }, { "salvage", 0, 0 }, { "tombstone-rule", 0, 1 },
-	{ "page", 0, 1 }, { "write-out", 'w', 1 }, { "quiet", 'q', 0 }, { "help", 'h', 0 },
-	{ NULL, 0, 0 }
-};
-
 typedef struct {
 	const char *verb;
 	const char *path;
@@ -285,76 +278,101 @@ static int db_pages(db_args *a)
 	return db_finish(&c, rc < 0 && rc != EA_EINVAL ? EXIT_USAGE : EXIT_CLEAN);
 }
 
+/* ---- options ---- */
+
+static int bad_num(const char *v)
+{
+	fprintf(stderr, "etcd-autopsy db: '%s' is not a valid number\n", v);
+	return -1;
+}
+
+static int set_prefix(cli_args *c, const char *v) { ((db_args *)c->own)->prefix = v; return 0; }
+static int set_salvage(cli_args *c, const char *v) { (void)v; ((db_args *)c->own)->salvage = 1; return 0; }
+
+static int set_rev(cli_args *c, const char *v)
+{
+	db_args *a = c->own;
+	if (cli_parse_u64(v, &a->rev) || a->rev > INT64_MAX) return bad_num(v);
+	a->have_rev = 1;
+	return 0;
+}
+
+static int set_page(cli_args *c, const char *v)
+{
+	db_args *a = c->own;
+	if (cli_parse_u64(v, &a->page)) return bad_num(v);
+	a->have_page = 1;
+	return 0;
+}
+
+static int set_rule(cli_args *c, const char *v)
+{
+	db_args *a = c->own;
+	if (strcmp(v, "classic") == 0) a->mopts.hash_rule = EA_HASHKV_RULE_CLASSIC;
+	else if (strcmp(v, "skip") == 0) a->mopts.hash_rule = EA_HASHKV_RULE_SKIP_TOMBSTONE;
+	else if (strcmp(v, "auto") == 0) a->mopts.hash_rule = EA_HASHKV_RULE_AUTO;
+	else { fprintf(stderr, "etcd-autopsy db: --tombstone-rule is classic, skip or auto\n"); return -1; }
+	a->have_rule = 1;
+	return 0;
+}
+
+static const cli_row db_rows[] = {
+	{ "prefix", 0, 1, set_prefix }, { "rev", 0, 1, set_rev }, { "salvage", 0, 0, set_salvage },
+	{ "tombstone-rule", 0, 1, set_rule }, { "page", 0, 1, set_page }, { NULL, 0, 0, NULL }
+};
+static const cli_command db_cmd = { "db", db_help, CLI_W | CLI_Q, db_rows, 0 };
+
+enum { V_STAT, V_CHECK, V_LS, V_HISTORY, V_HASH, V_PAGES };
+
+/* An option the verb would ignore is a usage error, not a silent no-op: 0, or -1 after a message. */
+static int db_check_args(const db_args *a, int v, const cli_parser *p)
+{
+	const char *verb = a->verb;
+	int want = v == V_HISTORY ? 2 : 1;
+	if (p->npositional != want) {
+		fprintf(stderr, "etcd-autopsy db %s: expected %s (see --help)\n", verb, want == 2 ? "PATH KEY" : "exactly one PATH");
+		return -1;
+	}
+	if ((a->salvage || a->prefix) && v != V_LS) {
+		fprintf(stderr, "etcd-autopsy db %s: --salvage and --prefix apply to db ls\n", verb);
+		return -1;
+	}
+	int bad_rev = a->have_rev && v != V_LS && v != V_HASH, bad_page = a->have_page && v != V_PAGES;
+	if (bad_rev || bad_page || (a->have_rule && v != V_STAT && v != V_HASH)) {
+		fprintf(stderr, "etcd-autopsy db %s: %s applies to %s\n", verb,
+		        bad_rev ? "--rev" : bad_page ? "--page" : "--tombstone-rule",
+		        bad_rev ? "db ls and db hash" : bad_page ? "db pages" : "db hash and db stat");
+		return -1;
+	}
+	if (a->salvage && a->have_rev) {
+		fprintf(stderr, "etcd-autopsy db ls: --salvage lists every revision found; --rev does not apply\n");
+		return -1;
+	}
+	return 0;
+}
+
 int cmd_db(int argc, char **argv)
 {
-	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-		fputs(db_help, argc < 2 ? stderr : stdout);
-		return argc < 2 ? EXIT_USAGE : EXIT_CLEAN;
-	}
-	static const char *verbs[] = { "stat", "check", "ls", "history", "hash", "pages", NULL };
-	const char *verb = argv[1];
-	int v = -1;
-	for (int i = 0; verbs[i]; i++) if (strcmp(verb, verbs[i]) == 0) v = i;
-	if (v < 0) {
-		fprintf(stderr, "etcd-autopsy db: unknown subcommand '%s' (stat|check|ls|history|hash|pages)\n", verb);
-		return EXIT_USAGE;
-	}
-	db_args a = { .verb = verb, .fmt = OUT_TABLE };
+	static const char *const verbs[] = { "stat", "check", "ls", "history", "hash", "pages", NULL };
+	int code, v = cli_verb(argc, argv, &db_cmd, verbs, &code);
+	if (v < 0) return code;
+	db_args a = { .verb = argv[1], .fmt = OUT_TABLE };
 	ea_mvcc_options def = EA_MVCC_OPTIONS_INIT;
 	a.mopts = def;
-	cli_parser p;
-	cli_parser_init(&p, argc - 1, argv + 1);
-	int o;
-	while ((o = cli_next(&p, db_opts)) >= 0) {
-		switch (o) {
-		case O_PREFIX: a.prefix = p.arg; break;
-		case O_REV: if (cli_parse_u64(p.arg, &a.rev) || a.rev > INT64_MAX) goto bad_num; a.have_rev = 1; break;
-		case O_SALVAGE: a.salvage = 1; break;
-		case O_RULE:
-			if (strcmp(p.arg, "classic") == 0) a.mopts.hash_rule = EA_HASHKV_RULE_CLASSIC;
-			else if (strcmp(p.arg, "skip") == 0) a.mopts.hash_rule = EA_HASHKV_RULE_SKIP_TOMBSTONE;
-			else if (strcmp(p.arg, "auto") == 0) a.mopts.hash_rule = EA_HASHKV_RULE_AUTO;
-			else { fprintf(stderr, "etcd-autopsy db: --tombstone-rule is classic, skip or auto\n"); return EXIT_USAGE; }
-			a.have_rule = 1;
-			break;
-		case O_PAGE: if (cli_parse_u64(p.arg, &a.page)) goto bad_num; a.have_page = 1; break;
-		case O_WRITE: if (cli_parse_format(p.arg, &a.fmt)) return EXIT_USAGE; break;
-		case O_QUIET: a.quiet = 1; break;
-		case O_HELP: fputs(db_help, stdout); return EXIT_CLEAN;
-		}
-	}
-	if (o == -2) return EXIT_USAGE;
-	int want = v == 3 ? 2 : 1;
-	if (p.npositional != want) {
-		fprintf(stderr, "etcd-autopsy db %s: expected %s (see --help)\n", verb, want == 2 ? "PATH KEY" : "exactly one PATH");
-		return EXIT_USAGE;
-	}
-	if ((a.salvage || a.prefix) && v != 2) {
-		fprintf(stderr, "etcd-autopsy db %s: --salvage and --prefix apply to db ls\n", verb);
-		return EXIT_USAGE;
-	}
-	/* an option the verb would ignore is a usage error, not a silent no-op */
-	if ((a.have_rev && v != 2 && v != 4) || (a.have_page && v != 5) || (a.have_rule && v != 0 && v != 4)) {
-		fprintf(stderr, "etcd-autopsy db %s: %s applies to %s\n", verb,
-		        a.have_rev && v != 2 && v != 4 ? "--rev" : a.have_page && v != 5 ? "--page" : "--tombstone-rule",
-		        a.have_rev && v != 2 && v != 4 ? "db ls and db hash" : a.have_page && v != 5 ? "db pages" : "db hash and db stat");
-		return EXIT_USAGE;
-	}
-	if (a.salvage && a.have_rev) {
-		fprintf(stderr, "etcd-autopsy db ls: --salvage lists every revision found; --rev does not apply\n");
-		return EXIT_USAGE;
-	}
-	a.path = p.positional[0];
-	if (want == 2) a.key = p.positional[1];
+	cli_args c;
+	int go = cli_parse(&c, &db_cmd, argc - 1, argv + 1, &a);
+	if (go != CLI_GO) return go;
+	a.fmt = c.fmt;
+	a.quiet = c.quiet;
+	if (db_check_args(&a, v, &c.p)) return EXIT_USAGE;
+	a.path = c.p.positional[0];
+	if (v == V_HISTORY) a.key = c.p.positional[1];
 	switch (v) {
-	case 0: return db_stat(&a);
-	case 1: return db_check(&a);
-	case 2: return db_ls(&a);
-	case 3: return db_history(&a);
-	case 4: return db_hash(&a);
+	case V_STAT: return db_stat(&a);
+	case V_CHECK: return db_check(&a);
+	case V_LS: return db_ls(&a);
+	case V_HISTORY: return db_history(&a);
+	case V_HASH: return db_hash(&a);
 	default: return db_pages(&a);
 	}
-bad_num:
-	fprintf(stderr, "etcd-autopsy db: '%s' is not a valid number\n", p.arg);
-	return EXIT_USAGE;
 }

@@ -35,10 +35,7 @@ static const char diff_help[] =
 	"exit codes: 0 consistent, 1 findings of warning or worse (or damage in an input), 2 usage\n"
 	"error or an input with neither a WAL nor a readable db\n";
 
-enum { O_WRITE, O_QUIET, O_HELP, O_LOGS, O_FORCE };
-static const cli_opt diff_opts[] = {
-	{ "write-out", 'w', 1 }, { "quiet", 'q', 0 }, { "help", 'h', 0 }, { "logs", 0, 1 }, { "force", 0, 0 }, { NULL, 0, 0 }
-};
+static const cli_command diff_cmd = { "diff", diff_help, CLI_W | CLI_Q | CLI_LOGS | CLI_FORCE, NULL, 0 };
 
 static void json_out(ea_node *const *nodes, size_t n, const ea_diff *d)
 {
@@ -131,29 +128,12 @@ static void table_out(ea_node *const *nodes, size_t n, const ea_diff *d)
 
 int cmd_diff(int argc, char **argv)
 {
-	out_format fmt = OUT_TABLE;
-	int quiet = 0;
-	const char *logs[CLI_MAX_NODES];
-	int nlogs = 0;
-	cli_parser p;
-	cli_parser_init(&p, argc, argv);
-	int o;
-	while ((o = cli_next(&p, diff_opts)) >= 0) {
-		switch (o) {
-		case O_WRITE: if (cli_parse_format(p.arg, &fmt)) return EXIT_USAGE; break;
-		case O_QUIET: quiet = 1; break;
-		case O_LOGS:
-			if (nlogs == CLI_MAX_NODES) { fprintf(stderr, "etcd-autopsy: too many --logs\n"); return EXIT_USAGE; }
-			logs[nlogs++] = p.arg;
-			break;
-		case O_HELP: fputs(diff_help, stdout); return EXIT_CLEAN;
-		case O_FORCE: cli_force_logs = 1; break;
-		}
-	}
-	if (o == -2) return EXIT_USAGE;
+	cli_args a;
+	int go = cli_parse(&a, &diff_cmd, argc, argv, NULL);
+	if (go != CLI_GO) return go;
 	ea_node *nodes[CLI_MAX_NODES];
 	size_t n;
-	if (cli_nodes_from_args("diff", diff_help, &p, logs, nlogs, nodes, &n)) return EXIT_USAGE;
+	if (cli_args_nodes(&a, nodes, &n)) return EXIT_USAGE;
 	ea_terms terms;
 	ea_diff d;
 	int rc = ea_terms_build(nodes, n, &terms);
@@ -161,9 +141,9 @@ int cmd_diff(int argc, char **argv)
 	int code = EXIT_USAGE;
 	cli_progress_stop();
 	if (rc == EA_OK) {
-		if (fmt == OUT_JSON) json_out(nodes, n, &d); else table_out(nodes, n, &d);
+		if (a.fmt == OUT_JSON) json_out(nodes, n, &d); else table_out(nodes, n, &d);
 		code = cli_diff_exit_code(nodes, n, &d);
-		if (!quiet && code == EXIT_FINDINGS)
+		if (!a.quiet && code == EXIT_FINDINGS)
 			fprintf(stderr, "etcd-autopsy diff: verdict %s, %zu finding%s%s\n", ea_verdict_name(d.verdict),
 			        d.nfindings, d.nfindings == 1 ? "" : "s",
 			        cli_nodes_problems(nodes, n) ? "; damage in the inputs (see the problems)" : "");

@@ -30,10 +30,9 @@ static const char history_help[] =
 	"exit codes: 0 no damage, 1 damage found in an input, 2 usage error or an input with neither\n"
 	"a WAL nor a readable db\n";
 
-enum { O_TERMS, O_WRITE, O_QUIET, O_HELP, O_LOGS, O_FORCE };
-static const cli_opt history_opts[] = {
-	{ "terms", 0, 0 }, { "write-out", 'w', 1 }, { "quiet", 'q', 0 }, { "help", 'h', 0 }, { "logs", 0, 1 }, { "force", 0, 0 }, { NULL, 0, 0 }
-};
+static int set_terms(cli_args *a, const char *v) { (void)v; *(int *)a->own = 1; return 0; }
+static const cli_row history_rows[] = { { "terms", 0, 0, set_terms }, { NULL, 0, 0, NULL } };
+static const cli_command history_cmd = { "history", history_help, CLI_W | CLI_Q | CLI_LOGS | CLI_FORCE, history_rows, 0 };
 
 static void terms_json(const ea_terms *t)
 {
@@ -172,30 +171,14 @@ static void events_table(const ea_event *ev, size_t n)
 int cmd_history(int argc, char **argv)
 {
 	int terms_mode = 0;
-	out_format fmt = OUT_TABLE;
-	int quiet = 0;
-	const char *logs[CLI_MAX_NODES];
-	int nlogs = 0;
-	cli_parser p;
-	cli_parser_init(&p, argc, argv);
-	int o;
-	while ((o = cli_next(&p, history_opts)) >= 0) {
-		switch (o) {
-		case O_TERMS: terms_mode = 1; break;
-		case O_WRITE: if (cli_parse_format(p.arg, &fmt)) return EXIT_USAGE; break;
-		case O_QUIET: quiet = 1; break;
-		case O_LOGS:
-			if (nlogs == CLI_MAX_NODES) { fprintf(stderr, "etcd-autopsy: too many --logs\n"); return EXIT_USAGE; }
-			logs[nlogs++] = p.arg;
-			break;
-		case O_HELP: fputs(history_help, stdout); return EXIT_CLEAN;
-		case O_FORCE: cli_force_logs = 1; break;
-		}
-	}
-	if (o == -2) return EXIT_USAGE;
+	cli_args a;
+	int go = cli_parse(&a, &history_cmd, argc, argv, &terms_mode);
+	if (go != CLI_GO) return go;
+	out_format fmt = a.fmt;
+	int quiet = a.quiet;
 	ea_node *nodes[CLI_MAX_NODES];
 	size_t n;
-	if (cli_nodes_from_args("history", history_help, &p, logs, nlogs, nodes, &n)) return EXIT_USAGE;
+	if (cli_args_nodes(&a, nodes, &n)) return EXIT_USAGE;
 	ea_terms terms;
 	int rc = ea_terms_build(nodes, n, &terms);
 	if (rc == EA_OK) {

@@ -21,11 +21,7 @@ static const char snap_help[] =
 	"exit codes: 0 clean (also a data dir with no .snap file yet), 1 damage found, 2 usage error,\n"
 	"unreadable input, or nothing etcd-shaped (no WAL, db or snapshot file) in PATH\n";
 
-enum { O_WRITE, O_QUIET, O_HELP };
-static const cli_opt snap_opts[] = {
-	{ "write-out", 'w', 1 }, { "quiet", 'q', 0 }, { "help", 'h', 0 }, { NULL, 0, 0 }
-};
-
+static const cli_command snap_cmd = { "snap", snap_help, CLI_W | CLI_Q, NULL, 0 };
 
 /* A WAL segment or a bbolt db in the input: an etcd data dir (or part of one) that simply has
  * no snapshot file yet, which is normal (etcd writes one every --snapshot-count entries). */
@@ -63,32 +59,19 @@ static const char *no_snap_note(ea_input *in, char *buf, size_t cap)
 
 int cmd_snap(int argc, char **argv)
 {
-	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-		fputs(snap_help, argc < 2 ? stderr : stdout);
-		return argc < 2 ? EXIT_USAGE : EXIT_CLEAN;
-	}
-	if (strcmp(argv[1], "ls") != 0) {
-		fprintf(stderr, "etcd-autopsy snap: unknown subcommand '%s' (ls)\n", argv[1]);
-		return EXIT_USAGE;
-	}
-	out_format fmt = OUT_TABLE;
-	int quiet = 0;
-	cli_parser p;
-	cli_parser_init(&p, argc - 1, argv + 1);
-	int o;
-	while ((o = cli_next(&p, snap_opts)) >= 0) {
-		switch (o) {
-		case O_WRITE: if (cli_parse_format(p.arg, &fmt)) return EXIT_USAGE; break;
-		case O_QUIET: quiet = 1; break;
-		case O_HELP: fputs(snap_help, stdout); return EXIT_CLEAN;
-		}
-	}
-	if (o == -2) return EXIT_USAGE;
-	if (p.npositional != 1) {
+	static const char *const verbs[] = { "ls", NULL };
+	int done;
+	if (cli_verb(argc, argv, &snap_cmd, verbs, &done) < 0) return done;
+	cli_args a;
+	int go = cli_parse(&a, &snap_cmd, argc - 1, argv + 1, NULL);
+	if (go != CLI_GO) return go;
+	if (a.p.npositional != 1) {
 		fprintf(stderr, "etcd-autopsy snap ls: expected exactly one PATH (see --help)\n");
 		return EXIT_USAGE;
 	}
-	const char *path = p.positional[0];
+	out_format fmt = a.fmt;
+	int quiet = a.quiet;
+	const char *path = a.p.positional[0];
 	ea_error err = { 0 };
 	ea_input *in;
 	int rc = ea_input_open(&in, path, &err);

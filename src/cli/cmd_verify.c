@@ -21,39 +21,33 @@ static const char verify_help[] =
 	"  etcd-autopsy verify backup.tar.gz --against etcd-2=n2/ -w json\n\n"
 	"exit codes: 0 restorable, 1 not restorable or warnings/mismatches, 2 usage/unreadable input\n";
 
-enum { O_AGAINST, O_WRITE, O_QUIET, O_HELP };
-static const cli_opt verify_opts[] = {
-	{ "against", 0, 1 }, { "write-out", 'w', 1 }, { "quiet", 'q', 0 }, { "help", 'h', 0 }, { NULL, 0, 0 }
-};
+/* --against NODE, repeatable: the members to compare with */
+typedef struct {
+	const char *list[CLI_MAX_NODES];
+	int n;
+} against_list;
+
+static int set_against(cli_args *a, const char *v)
+{
+	against_list *l = a->own;
+	return cli_list_add(l->list, &l->n, v, "etcd-autopsy verify", "--against");
+}
+static const cli_row verify_rows[] = { { "against", 0, 1, set_against }, { NULL, 0, 0, NULL } };
+static const cli_command verify_cmd = { "verify", verify_help, CLI_W | CLI_Q, verify_rows, 0 };
 
 int cmd_verify(int argc, char **argv)
 {
-	out_format fmt = OUT_TABLE;
-	int quiet = 0;
-	const char *against[CLI_MAX_NODES];
-	int nagainst = 0;
-	cli_parser p;
-	cli_parser_init(&p, argc, argv);
-	int o;
-	while ((o = cli_next(&p, verify_opts)) >= 0) {
-		switch (o) {
-		case O_AGAINST:
-			if (nagainst == CLI_MAX_NODES) { fprintf(stderr, "etcd-autopsy verify: too many --against\n"); return EXIT_USAGE; }
-			against[nagainst++] = p.arg;
-			break;
-		case O_WRITE: if (cli_parse_format(p.arg, &fmt)) return EXIT_USAGE; break;
-		case O_QUIET: quiet = 1; break;
-		case O_HELP: fputs(verify_help, stdout); return EXIT_CLEAN;
-		}
-	}
-	if (o == -2) return EXIT_USAGE;
-	if (p.npositional != 1) { fputs(verify_help, stderr); return EXIT_USAGE; }
+	against_list ag = { .n = 0 };
+	cli_args a;
+	int go = cli_parse(&a, &verify_cmd, argc, argv, &ag);
+	if (go != CLI_GO) return go;
+	if (a.p.npositional != 1) { fputs(verify_help, stderr); return EXIT_USAGE; }
 	ea_node *target[1];
 	size_t nt;
-	if (cli_open_nodes("verify", p.positional, 1, target, &nt)) return EXIT_USAGE;
+	if (cli_open_nodes("verify", a.p.positional, 1, target, &nt)) return EXIT_USAGE;
 	ea_node *nodes[CLI_MAX_NODES];
 	size_t n = 0;
-	if (nagainst && cli_open_nodes("verify", against, nagainst, nodes, &n)) { ea_node_free(target[0]); return EXIT_USAGE; }
+	if (ag.n && cli_open_nodes("verify", ag.list, ag.n, nodes, &n)) { ea_node_free(target[0]); return EXIT_USAGE; }
 	if (cli_nodes_readable("verify", target, 1) || cli_nodes_readable("verify", nodes, n)) {
 		for (size_t i = 0; i < n; i++) ea_node_free(nodes[i]);
 		ea_node_free(target[0]);
@@ -64,7 +58,7 @@ int cmd_verify(int argc, char **argv)
 	int code = EXIT_USAGE;
 	cli_progress_stop();
 	if (rc == EA_OK) {
-		if (fmt == OUT_JSON) {
+		if (a.fmt == OUT_JSON) {
 			ea_json j;
 			ea_json_init(&j, stdout);
 			ea_render_verify_json(&j, &v);
@@ -73,7 +67,7 @@ int cmd_verify(int argc, char **argv)
 		}
 		code = v.verdict == EA_RESTORABLE ? EXIT_CLEAN : EXIT_FINDINGS;
 		for (size_t i = 0; i < v.nagainst; i++) if (v.against[i].match == 0) code = EXIT_FINDINGS;
-		if (!quiet && code) fprintf(stderr, "etcd-autopsy verify: %s\n", ea_restorability_name(v.verdict));
+		if (!a.quiet && code) fprintf(stderr, "etcd-autopsy verify: %s\n", ea_restorability_name(v.verdict));
 	}
 	for (size_t i = 0; i < n; i++) ea_node_free(nodes[i]);
 	ea_node_free(target[0]);
