@@ -7,6 +7,7 @@
 
 #include "common.h"
 #include "bolt.h"
+#include "diff.h"
 #include "history.h"
 #include "mvcc.h"
 #include "snap.h"
@@ -113,6 +114,28 @@ void ea_render_snap_file_table(FILE *f, const ea_snap_info *s, int fw);
 void ea_render_verify_json(ea_json *j, const ea_verify_result *v);
 /* The verdict of `verify` as a table: facts, comparisons, reasons. */
 void ea_render_verify_table(FILE *f, const ea_verify_result *v);
+
+/* ---- history and history --terms (render_history.c) ---- */
+/* The name of the node whose WAL carries member ID id, else the ID in hex (written to buf). */
+const char *ea_render_member_label(ea_node *const *nodes, size_t n, uint64_t id, char *buf, size_t cap);
+/* One term as a JSON Lines object (newline included): leader, index range, votes, time. */
+void ea_render_term_json(ea_json *j, const ea_term_row *row);
+/* The `history --terms` table: one row per term, members by node name, then the totals. */
+void ea_render_terms_table(FILE *f, const ea_terms *t, ea_node *const *nodes, size_t n);
+/* One timeline event as a JSON Lines object (newline included). */
+void ea_render_event_json(ea_json *j, const ea_event *e);
+/* The `history` table, in time order where a time is known (else the timeline's order). */
+void ea_render_events_table(FILE *f, const ea_event *ev, size_t n);
+
+/* ---- diff (render_diff.c) ---- */
+/* One finding as {"kind", "severity", "index", "revision", "nodes": [names], "detail"}. */
+void ea_render_finding_json(ea_json *j, const ea_finding *fd, ea_node *const *nodes, size_t n);
+/* One finding as the indented `diff` lines: "[severity] kind at index I:" and its detail. */
+void ea_render_finding_table(FILE *f, const ea_finding *fd);
+/* The result of `diff` as one JSON object (newline included): verdict, nodes, findings, source. */
+void ea_render_diff_json(ea_json *j, ea_node *const *nodes, size_t n, const ea_diff *d);
+/* The result of `diff` as a table: verdict, one row per node, findings, recommendation. */
+void ea_render_diff_table(FILE *f, ea_node *const *nodes, size_t n, const ea_diff *d);
 
 #ifdef __cplusplus
 }

@@ -37,95 +37,6 @@ static const char diff_help[] =
 
 static const cli_command diff_cmd = { "diff", diff_help, CLI_W | CLI_Q | CLI_LOGS | CLI_FORCE, NULL, 0 };
 
-static void json_out(ea_node *const *nodes, size_t n, const ea_diff *d)
-{
-	ea_json j;
-	ea_json_init(&j, stdout);
-	ea_json_object_begin(&j);
-	ea_json_key(&j, "verdict"); ea_json_str(&j, ea_verdict_name(d->verdict));
-	ea_json_key(&j, "first_divergent_index");
-	if (d->first_divergent_index) ea_json_u64(&j, d->first_divergent_index); else ea_json_null(&j);
-	ea_json_key(&j, "nodes");
-	ea_json_array_begin(&j);
-	for (size_t i = 0; i < n; i++) {
-		const ea_node *nd = nodes[i];
-		int w = nd->have_wal;
-		ea_json_object_begin(&j);
-		ea_json_key(&j, "name"); ea_json_str(&j, nd->name);
-		ea_json_key(&j, "path"); ea_json_str(&j, nd->path);
-		ea_json_key(&j, "member_id"); if (w && nd->wal.have_metadata) ea_json_hex(&j, nd->wal.member_id); else ea_json_null(&j);
-		ea_json_key(&j, "cluster_id"); if (w && nd->wal.have_metadata) ea_json_hex(&j, nd->wal.cluster_id); else ea_json_null(&j);
-		ea_json_key(&j, "last_index"); if (w && nd->wal.have_entries) ea_json_u64(&j, nd->wal.last_index); else ea_json_null(&j);
-		ea_json_key(&j, "last_term"); if (w && nd->wal.have_entries) ea_json_u64(&j, nd->wal.last_term); else ea_json_null(&j);
-		ea_json_key(&j, "commit"); if (w && nd->wal.have_hard_state) ea_json_u64(&j, nd->wal.hard_state.commit); else ea_json_null(&j);
-		ea_json_key(&j, "consistent_index"); if (nd->have_db) ea_json_u64(&j, nd->db_consistent_index); else ea_json_null(&j);
-		ea_json_key(&j, "revision"); if (nd->have_db) ea_json_i64(&j, nd->db_revision); else ea_json_null(&j);
-		ea_json_key(&j, "compact_revision"); if (nd->have_db) ea_json_i64(&j, nd->db_compact_revision); else ea_json_null(&j);
-		ea_json_key(&j, "hash"); if (nd->have_db && nd->db_hash_revision > 0) ea_json_u64(&j, nd->db_hash); else ea_json_null(&j);
-		ea_json_key(&j, "hash_revision"); if (nd->have_db && nd->db_hash_revision > 0) ea_json_i64(&j, nd->db_hash_revision); else ea_json_null(&j);
-		ea_json_object_end(&j);
-	}
-	ea_json_array_end(&j);
-	ea_json_key(&j, "findings");
-	ea_json_array_begin(&j);
-	for (size_t f = 0; f < d->nfindings; f++) {
-		const ea_finding *fd = &d->findings[f];
-		ea_json_object_begin(&j);
-		ea_json_key(&j, "kind"); ea_json_str(&j, fd->kind);
-		ea_json_key(&j, "severity"); ea_json_str(&j, fd->severity);
-		ea_json_key(&j, "index"); if (fd->index) ea_json_u64(&j, fd->index); else ea_json_null(&j);
-		ea_json_key(&j, "revision"); if (fd->revision >= 0) ea_json_i64(&j, fd->revision); else ea_json_null(&j);
-		ea_json_key(&j, "nodes");
-		ea_json_array_begin(&j);
-		for (size_t i = 0; i < n; i++) if (fd->node_mask & (1u << i)) ea_json_str(&j, nodes[i]->name);
-		ea_json_array_end(&j);
-		ea_json_key(&j, "detail"); ea_json_str(&j, fd->detail);
-		ea_json_object_end(&j);
-	}
-	ea_json_array_end(&j);
-	ea_json_key(&j, "recommended_source");
-	if (d->recommended >= 0) ea_json_str(&j, nodes[d->recommended]->name); else ea_json_null(&j);
-	ea_json_key(&j, "recommendation"); ea_json_str(&j, d->recommendation);
-	ea_json_object_end(&j);
-	ea_json_newline(&j);
-}
-
-static void table_out(ea_node *const *nodes, size_t n, const ea_diff *d)
-{
-	printf("VERDICT: %s\n\n", ea_verdict_name(d->verdict));
-	printf("%-12s %-18s %10s %6s %10s %12s %10s\n", "NODE", "MEMBER", "LAST", "TERM", "COMMIT", "CONSIST_IDX", "REVISION");
-	for (size_t i = 0; i < n; i++) {
-		const ea_node *nd = nodes[i];
-		char mid[24] = "-", ci[24] = "-", rev[24] = "-";
-		if (nd->have_wal && nd->wal.have_metadata) snprintf(mid, sizeof mid, "%" PRIx64, nd->wal.member_id);
-		if (nd->have_db) {
-			snprintf(ci, sizeof ci, "%" PRIu64, nd->db_consistent_index);
-			snprintf(rev, sizeof rev, "%" PRId64, nd->db_revision);
-		}
-		char last[24] = "-", term[24] = "-", commit[24] = "-";   /* "-": no WAL here, not index 0 */
-		if (nd->have_wal) {
-			snprintf(last, sizeof last, "%" PRIu64, nd->wal.last_index);
-			snprintf(term, sizeof term, "%" PRIu64, nd->wal.last_term);
-			snprintf(commit, sizeof commit, "%" PRIu64, nd->wal.hard_state.commit);
-		}
-		char name[256];   /* names, details: escaped for the terminal */
-		printf("%-12s %-18s %10s %6s %10s %12s %10s\n", ea_text_str(name, sizeof name, nd->name), mid, last, term, commit, ci, rev);
-	}
-	printf("\nFINDINGS (%zu)\n", d->nfindings);
-	for (size_t f = 0; f < d->nfindings; f++) {
-		const ea_finding *fd = &d->findings[f];
-		printf("  [%s] %s", fd->severity, fd->kind);
-		if (fd->index) printf(" at index %" PRIu64, fd->index);
-		if (fd->revision >= 0) printf(" at revision %" PRId64, fd->revision);
-		fputs(":\n    ", stdout);
-		cli_text(stdout, fd->detail);
-		putchar('\n');
-	}
-	fputs("\nRECOMMENDATION: ", stdout);
-	cli_text(stdout, d->recommendation);
-	putchar('\n');
-}
-
 int cmd_diff(int argc, char **argv)
 {
 	cli_args a;
@@ -141,7 +52,13 @@ int cmd_diff(int argc, char **argv)
 	int code = EXIT_USAGE;
 	cli_progress_stop();
 	if (rc == EA_OK) {
-		if (a.fmt == OUT_JSON) json_out(nodes, n, &d); else table_out(nodes, n, &d);
+		if (a.fmt == OUT_JSON) {
+			ea_json j;
+			ea_json_init(&j, stdout);
+			ea_render_diff_json(&j, nodes, n, &d);
+		} else {
+			ea_render_diff_table(stdout, nodes, n, &d);
+		}
 		code = cli_diff_exit_code(nodes, n, &d);
 		if (!a.quiet && code == EXIT_FINDINGS)
 			fprintf(stderr, "etcd-autopsy diff: verdict %s, %zu finding%s%s\n", ea_verdict_name(d.verdict),

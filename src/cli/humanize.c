@@ -8,8 +8,5 @@ const char *cli_human_bytes(char *buf, size_t cap, uint64_t bytes) { return ea_r
 
 const char *cli_member_label(ea_node *const *nodes, size_t n, uint64_t id, char *buf, size_t cap)
 {
-	for (size_t i = 0; id && nodes && i < n; i++)
-		if (nodes[i]->have_wal && nodes[i]->wal.have_metadata && nodes[i]->wal.member_id == id) return nodes[i]->name;
-	snprintf(buf, cap, "%" PRIx64, id);
-	return buf;
+	return ea_render_member_label(nodes, n, id, buf, cap);
 }
