@@ -57,6 +57,48 @@ static const char *no_snap_note(ea_input *in, char *buf, size_t cap)
 	return buf;
 }
 
+/* A data dir without a .snap file: normal, said (table: a line under the header; json: stderr). */
+static int snap_none(ea_input *in, const char *path, const cli_args *a)
+{
+	char nb[256];
+	const char *note = no_snap_note(in, nb, sizeof nb);
+	if (a->fmt == OUT_TABLE) {
+		ea_render_snap_header(stdout, 40);
+		printf("(no .snap files: etcd writes one every --snapshot-count applied entries; this member has "
+		       "not written one yet%s)\n", note);
+	} else if (!a->quiet) {
+		fprintf(stderr, "etcd-autopsy snap ls: %s: no .snap files (etcd has not written one yet%s)\n", path, note);
+	}
+	return EXIT_CLEAN;
+}
+
+static void problem_out(cli_problems *cp, ea_json *j, out_format fmt, const ea_problem *pr)
+{
+	cli_problem_seen(cp, pr);
+	if (fmt == OUT_JSON) ea_json_problem_line(j, pr); else cli_problem_table(stdout, pr);
+}
+
+/* The input's problems, one row or object per file (FILE column as wide as the longest name,
+ * at most 100), then the listing's problems. */
+static void snap_list_out(ea_input *in, const ea_snap_list *l, out_format fmt, cli_problems *cp)
+{
+	ea_json j;
+	ea_json_init(&j, stdout);
+	for (size_t i = 0; i < ea_input_problem_count(in); i++) problem_out(cp, &j, fmt, ea_input_problem_at(in, i));
+	int fw = 4;
+	for (size_t i = 0; i < ea_snap_list_count(l); i++) {
+		int w = (int)strlen(ea_snap_list_at(l, i)->file);
+		if (w > fw) fw = w < 100 ? w : 100;
+	}
+	if (fmt == OUT_TABLE) ea_render_snap_header(stdout, fw);
+	for (size_t i = 0; i < ea_snap_list_count(l); i++) {
+		if (fmt == OUT_JSON) ea_render_snap_file_json(&j, ea_snap_list_at(l, i));
+		else ea_render_snap_file_table(stdout, ea_snap_list_at(l, i), fw);
+	}
+	for (size_t i = 0; i < ea_snap_list_problem_count(l); i++) problem_out(cp, &j, fmt, ea_snap_list_problem_at(l, i));
+	fflush(stdout);
+}
+
 int cmd_snap(int argc, char **argv)
 {
 	static const char *const verbs[] = { "ls", NULL };
@@ -69,8 +111,6 @@ int cmd_snap(int argc, char **argv)
 		fprintf(stderr, "etcd-autopsy snap ls: expected exactly one PATH (see --help)\n");
 		return EXIT_USAGE;
 	}
-	out_format fmt = a.fmt;
-	int quiet = a.quiet;
 	const char *path = a.p.positional[0];
 	ea_error err = { 0 };
 	ea_input *in;
@@ -79,43 +119,13 @@ int cmd_snap(int argc, char **argv)
 	ea_snap_list *l;
 	rc = ea_snap_list_open(&l, in, 0, &err);
 	if (rc == EA_ENOTFOUND && looks_like_etcd(in)) {
-		char nb[256];
-		const char *note = no_snap_note(in, nb, sizeof nb);
-		if (fmt == OUT_TABLE) {
-			ea_render_snap_header(stdout, 40);
-			printf("(no .snap files: etcd writes one every --snapshot-count applied entries; this member has "
-			       "not written one yet%s)\n", note);
-		} else if (!quiet) {
-			fprintf(stderr, "etcd-autopsy snap ls: %s: no .snap files (etcd has not written one yet%s)\n", path, note);
-		}
+		int code = snap_none(in, path, &a);
 		ea_input_close(in);
-		return EXIT_CLEAN;
+		return code;
 	}
 	if (rc) { cli_print_error("snap ls", path, rc, &err); ea_input_close(in); return EXIT_USAGE; }
-	cli_problems cp = { .quiet = quiet };
-	ea_json j;
-	ea_json_init(&j, stdout);
-	for (size_t i = 0; i < ea_input_problem_count(in); i++) {
-		const ea_problem *pr = ea_input_problem_at(in, i);
-		cli_problem_seen(&cp, pr);
-		if (fmt == OUT_JSON) ea_json_problem_line(&j, pr); else cli_problem_table(stdout, pr);
-	}
-	int fw = 4;
-	for (size_t i = 0; i < ea_snap_list_count(l); i++) {
-		int w = (int)strlen(ea_snap_list_at(l, i)->file);
-		if (w > fw) fw = w < 100 ? w : 100;
-	}
-	if (fmt == OUT_TABLE) ea_render_snap_header(stdout, fw);
-	for (size_t i = 0; i < ea_snap_list_count(l); i++) {
-		if (fmt == OUT_JSON) ea_render_snap_file_json(&j, ea_snap_list_at(l, i));
-		else ea_render_snap_file_table(stdout, ea_snap_list_at(l, i), fw);
-	}
-	for (size_t i = 0; i < ea_snap_list_problem_count(l); i++) {
-		const ea_problem *pr = ea_snap_list_problem_at(l, i);
-		cli_problem_seen(&cp, pr);
-		if (fmt == OUT_JSON) ea_json_problem_line(&j, pr); else cli_problem_table(stdout, pr);
-	}
-	fflush(stdout);
+	cli_problems cp = { .quiet = a.quiet };
+	snap_list_out(in, l, a.fmt, &cp);
 	size_t not_snap = 0;
 	for (size_t i = 0; i < ea_snap_list_count(l); i++) not_snap += cli_snap_not_snap(in, ea_snap_list_at(l, i));
 	int code = cli_exit_code(&cp);
