@@ -22,5 +22,6 @@
 #include "report.h"
 #include "restore.h"
 #include "version.h"
+#include "render.h"
 
 #endif

@@ -87,6 +87,64 @@ int cli_attach_logs(const char *cmd, ea_node **nodes, size_t n, const char *cons
 int cli_nodes_from_args(const char *cmd, const char *help, const cli_parser *p, const char *const *logs,
                         int nlogs, ea_node **nodes, size_t *n);
 
+/* ---- the option table (args.c): options several commands share are declared once, in
+ * cli_common_rows; a command's cli_command names the ones it takes (flags) and adds its own
+ * rows; one parser (cli_parse) fills a cli_args. --help and --stage-limit are always there. ---- */
+enum {
+	CLI_W      = 1 << 0,   /* -w, --write-out table|json (also simple) */
+	CLI_Q      = 1 << 1,   /* -q, --quiet: no summary on stderr */
+	CLI_LOGS   = 1 << 2,   /* --logs NAME=FILE, repeatable (up to CLI_MAX_NODES) */
+	CLI_FORCE  = 1 << 3,   /* --force: replace the output file; keep a --logs file of another member */
+	CLI_OUTPUT = 1 << 4    /* -o, --output FILE */
+};
+
+typedef struct cli_args cli_args;
+
+/* One option: its names, whether it takes a value, and what it does. */
+typedef struct {
+	const char *name;     /* long name without "--" */
+	char short_name;      /* 0 if none */
+	int has_arg;
+	/* stores the option (val: its value, else NULL) in a (own: the command's values); 0, or -1
+	 * after a message on stderr (exit 2) */
+	int (*set)(cli_args *a, const char *val);
+} cli_row;
+
+/* What a command takes: the shared options (CLI_* flags) and its own rows. */
+typedef struct {
+	const char *name;        /* "diff", "db": names the command in messages */
+	const char *help;        /* printed by --help */
+	unsigned flags;          /* CLI_W | CLI_Q | ... */
+	const cli_row *rows;     /* its own options, ended by a row with name NULL; or NULL */
+	int named_errors;        /* 1: "etcd-autopsy NAME: too many --logs" (export), else "etcd-autopsy: ..." */
+} cli_command;
+
+/* Everything the parser fills. */
+struct cli_args {
+	const cli_command *cmd;
+	out_format fmt;          /* -w (default OUT_TABLE) */
+	int quiet;               /* -q */
+	int force;               /* --force (also sets cli_force_logs) */
+	const char *output;      /* -o, or NULL */
+	const char *logs[CLI_MAX_NODES];   /* --logs, in order */
+	int nlogs;
+	cli_parser p;            /* the positional arguments */
+	void *own;               /* the command's own option values, for its rows */
+};
+
+#define CLI_GO (-1)
+/* Parses argv[1..argc) (argv[0]: the command or verb) into a against c's options; own is
+ * handed to c's rows. CLI_GO to go on, else the exit code to return at once (EXIT_CLEAN after
+ * --help, EXIT_USAGE after a message). */
+int cli_parse(cli_args *a, const cli_command *c, int argc, char **argv, void *own);
+/* Adds val to list (*n entries, at most CLI_MAX_NODES): 0, or -1 after "<who>: too many <opt>". */
+int cli_list_add(const char **list, int *n, const char *val, const char *who, const char *opt);
+/* `NOUN VERB`: the index of argv[1] in verbs (NULL-ended); else -1 with *code set after the help
+ * (none given: on stderr, exit 2; --help: on stdout, exit 0) or "unknown subcommand" (exit 2). */
+int cli_verb(int argc, char **argv, const cli_command *c, const char *const *verbs, int *code);
+/* The positional NODE arguments of a opened with their --logs (cli_nodes_from_args). */
+int cli_args_nodes(const cli_args *a, ea_node **nodes, size_t *n);
+
 /* ---- the exit-code rule (exitcode.c; README "Exit codes") ---- */
 /* 1 if nothing read was a WAL: no record decoded and the first problem is the first frame. */
 int  cli_wal_not_wal(uint64_t records, const ea_problem *first_problem);
@@ -111,10 +169,6 @@ void cli_db_members_note(ea_input *in, ea_mvcc *m, const char *conf_state);
 int  cli_etcd_version_opt(const char *cmd, const char *arg, ea_hashkv_version *v);
 /* The rule basis of h says "--etcd-version X.Y.Z" when one was given (given->version set). */
 void cli_hash_rule_override(ea_hashkv_result *h, const ea_hashkv_version *given);
-/* "rule", "rule_basis" and, when the two rules give different numbers, "hash_variants". */
-void cli_hash_variants_json(ea_json *j, const ea_hashkv_result *h);
-/* The rule line, and both numbers when they differ. */
-void cli_hash_variants_table(const ea_hashkv_result *h);
 /* diff/verify --etcd-version (already checked; NULL: none): that release's rule on every db. */
 void cli_nodes_hash_rule(const char *etcd_version, ea_node *const *nodes, size_t n);
 /* ---- version facts (version_facts.c) ---- */

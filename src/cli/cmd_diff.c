@@ -99,131 +99,40 @@ static void list_findings(out_format fmt)
 	}
 }
 
-enum { O_WRITE, O_QUIET, O_HELP, O_LOGS, O_FORCE, O_LIST, O_ETCDVER };
-static const cli_opt diff_opts[] = {
-	{ "write-out", 'w', 1 }, { "quiet", 'q', 0 }, { "help", 'h', 0 }, { "logs", 0, 1 }, { "force", 0, 0 },
-	{ "list-findings", 0, 0 }, { "etcd-version", 0, 1 }, { NULL, 0, 0 }
+/* diff's own options: --list-findings, --etcd-version */
+typedef struct {
+	int list;
+	const char *etcd_version;
+} diff_own;
+
+static int set_list(cli_args *a, const char *v)
+{
+	(void)v;
+	((diff_own *)a->own)->list = 1;
+	return 0;
+}
+static int set_etcd_version(cli_args *a, const char *v)
+{
+	((diff_own *)a->own)->etcd_version = v;
+	return cli_etcd_version_opt("diff", v, NULL) ? -1 : 0;
+}
+static const cli_row diff_rows[] = {
+	{ "list-findings", 0, 0, set_list }, { "etcd-version", 0, 1, set_etcd_version }, { NULL, 0, 0, NULL }
 };
-
-static void json_out(ea_node *const *nodes, size_t n, const ea_diff *d)
-{
-	ea_json j;
-	ea_json_init(&j, stdout);
-	ea_json_object_begin(&j);
-	ea_json_key(&j, "verdict"); ea_json_str(&j, ea_verdict_name(d->verdict));
-	ea_json_key(&j, "first_divergent_index");
-	if (d->first_divergent_index) ea_json_u64(&j, d->first_divergent_index); else ea_json_null(&j);
-	ea_json_key(&j, "nodes");
-	ea_json_array_begin(&j);
-	for (size_t i = 0; i < n; i++) {
-		const ea_node *nd = nodes[i];
-		int w = nd->have_wal;
-		ea_json_object_begin(&j);
-		ea_json_key(&j, "name"); ea_json_str(&j, nd->name);
-		ea_json_key(&j, "path"); ea_json_str(&j, nd->path);
-		ea_json_key(&j, "member_id"); if (w && nd->wal.have_metadata) ea_json_hex(&j, nd->wal.member_id); else ea_json_null(&j);
-		ea_json_key(&j, "cluster_id"); if (w && nd->wal.have_metadata) ea_json_hex(&j, nd->wal.cluster_id); else ea_json_null(&j);
-		ea_json_key(&j, "last_index"); if (w && nd->wal.have_entries) ea_json_u64(&j, nd->wal.last_index); else ea_json_null(&j);
-		ea_json_key(&j, "last_term"); if (w && nd->wal.have_entries) ea_json_u64(&j, nd->wal.last_term); else ea_json_null(&j);
-		ea_json_key(&j, "commit"); if (w && nd->wal.have_hard_state) ea_json_u64(&j, nd->wal.hard_state.commit); else ea_json_null(&j);
-		ea_json_key(&j, "consistent_index"); if (nd->have_db) ea_json_u64(&j, nd->db_consistent_index); else ea_json_null(&j);
-		ea_json_key(&j, "revision"); if (nd->have_db) ea_json_i64(&j, nd->db_revision); else ea_json_null(&j);
-		ea_json_key(&j, "compact_revision"); if (nd->have_db) ea_json_i64(&j, nd->db_compact_revision); else ea_json_null(&j);
-		ea_json_key(&j, "hash"); if (nd->have_db && nd->db_hash_revision > 0) ea_json_u64(&j, nd->db_hash); else ea_json_null(&j);
-		ea_json_key(&j, "hash_revision"); if (nd->have_db && nd->db_hash_revision > 0) ea_json_i64(&j, nd->db_hash_revision); else ea_json_null(&j);
-		ea_json_object_end(&j);
-	}
-	ea_json_array_end(&j);
-	ea_json_key(&j, "findings");
-	ea_json_array_begin(&j);
-	for (size_t f = 0; f < d->nfindings; f++) {
-		const ea_finding *fd = &d->findings[f];
-		ea_json_object_begin(&j);
-		ea_json_key(&j, "kind"); ea_json_str(&j, fd->kind);
-		ea_json_key(&j, "severity"); ea_json_str(&j, fd->severity);
-		ea_json_key(&j, "index"); if (fd->index) ea_json_u64(&j, fd->index); else ea_json_null(&j);
-		ea_json_key(&j, "revision"); if (fd->revision >= 0) ea_json_i64(&j, fd->revision); else ea_json_null(&j);
-		ea_json_key(&j, "nodes");
-		ea_json_array_begin(&j);
-		for (size_t i = 0; i < n; i++) if (fd->node_mask & (1u << i)) ea_json_str(&j, nodes[i]->name);
-		ea_json_array_end(&j);
-		ea_json_key(&j, "detail"); ea_json_str(&j, fd->detail);
-		ea_json_object_end(&j);
-	}
-	ea_json_array_end(&j);
-	ea_json_key(&j, "recommended_source");
-	if (d->recommended >= 0) ea_json_str(&j, nodes[d->recommended]->name); else ea_json_null(&j);
-	ea_json_key(&j, "recommendation"); ea_json_str(&j, d->recommendation);
-	ea_json_object_end(&j);
-	ea_json_newline(&j);
-}
-
-static void table_out(ea_node *const *nodes, size_t n, const ea_diff *d)
-{
-	printf("VERDICT: %s\n\n", ea_verdict_name(d->verdict));
-	printf("%-12s %-18s %10s %6s %10s %12s %10s\n", "NODE", "MEMBER", "LAST", "TERM", "COMMIT", "CONSIST_IDX", "REVISION");
-	for (size_t i = 0; i < n; i++) {
-		const ea_node *nd = nodes[i];
-		char mid[24] = "-", ci[24] = "-", rev[24] = "-";
-		if (nd->have_wal && nd->wal.have_metadata) snprintf(mid, sizeof mid, "%" PRIx64, nd->wal.member_id);
-		if (nd->have_db) {
-			snprintf(ci, sizeof ci, "%" PRIu64, nd->db_consistent_index);
-			snprintf(rev, sizeof rev, "%" PRId64, nd->db_revision);
-		}
-		char last[24] = "-", term[24] = "-", commit[24] = "-";   /* "-": no WAL here, not index 0 */
-		if (nd->have_wal) {
-			snprintf(last, sizeof last, "%" PRIu64, nd->wal.last_index);
-			snprintf(term, sizeof term, "%" PRIu64, nd->wal.last_term);
-			snprintf(commit, sizeof commit, "%" PRIu64, nd->wal.hard_state.commit);
-		}
-		char name[256];   /* names, details: escaped for the terminal */
-		printf("%-12s %-18s %10s %6s %10s %12s %10s\n", ea_text_str(name, sizeof name, nd->name), mid, last, term, commit, ci, rev);
-	}
-	printf("\nFINDINGS (%zu)\n", d->nfindings);
-	for (size_t f = 0; f < d->nfindings; f++) {
-		const ea_finding *fd = &d->findings[f];
-		printf("  [%s] %s", fd->severity, fd->kind);
-		if (fd->index) printf(" at index %" PRIu64, fd->index);
-		if (fd->revision >= 0) printf(" at revision %" PRId64, fd->revision);
-		fputs(":\n    ", stdout);
-		cli_text(stdout, fd->detail);
-		putchar('\n');
-	}
-	fputs("\nRECOMMENDATION: ", stdout);
-	cli_text(stdout, d->recommendation);
-	putchar('\n');
-}
 
 int cmd_diff(int argc, char **argv)
 {
-	out_format fmt = OUT_TABLE;
-	int quiet = 0;
-	const char *logs[CLI_MAX_NODES];
-	int nlogs = 0, list = 0;
-	const char *etcd_version = NULL;
-	cli_parser p;
-	cli_parser_init(&p, argc, argv);
-	int o;
-	while ((o = cli_next(&p, diff_opts)) >= 0) {
-		switch (o) {
-		case O_WRITE: if (cli_parse_format(p.arg, &fmt)) return EXIT_USAGE; break;
-		case O_QUIET: quiet = 1; break;
-		case O_LOGS:
-			if (nlogs == CLI_MAX_NODES) { fprintf(stderr, "etcd-autopsy: too many --logs\n"); return EXIT_USAGE; }
-			logs[nlogs++] = p.arg;
-			break;
-		case O_HELP: fputs(diff_help(), stdout); return EXIT_CLEAN;
-		case O_FORCE: cli_force_logs = 1; break;
-		case O_LIST: list = 1; break;
-		case O_ETCDVER: etcd_version = p.arg; if (cli_etcd_version_opt("diff", p.arg, NULL)) return EXIT_USAGE; break;
-		}
-	}
-	if (o == -2) return EXIT_USAGE;
-	if (list) { list_findings(fmt); return EXIT_CLEAN; }
+	/* the help lists the finding-kind table, so it is built at run time */
+	const cli_command diff_cmd = { "diff", diff_help(), CLI_W | CLI_Q | CLI_LOGS | CLI_FORCE, diff_rows, 0 };
+	diff_own own = { 0, NULL };
+	cli_args a;
+	int go = cli_parse(&a, &diff_cmd, argc, argv, &own);
+	if (go != CLI_GO) return go;
+	if (own.list) { list_findings(a.fmt); return EXIT_CLEAN; }
 	ea_node *nodes[CLI_MAX_NODES];
 	size_t n;
-	if (cli_nodes_from_args("diff", diff_help(), &p, logs, nlogs, nodes, &n)) return EXIT_USAGE;
-	cli_nodes_hash_rule(etcd_version, nodes, n);
+	if (cli_args_nodes(&a, nodes, &n)) return EXIT_USAGE;
+	cli_nodes_hash_rule(own.etcd_version, nodes, n);
 	ea_terms terms;
 	ea_diff d;
 	int rc = ea_terms_build(nodes, n, &terms);
@@ -231,9 +140,15 @@ int cmd_diff(int argc, char **argv)
 	int code = EXIT_USAGE;
 	cli_progress_stop();
 	if (rc == EA_OK) {
-		if (fmt == OUT_JSON) json_out(nodes, n, &d); else table_out(nodes, n, &d);
+		if (a.fmt == OUT_JSON) {
+			ea_json j;
+			ea_json_init(&j, stdout);
+			ea_render_diff_json(&j, nodes, n, &d);
+		} else {
+			ea_render_diff_table(stdout, nodes, n, &d);
+		}
 		code = cli_diff_exit_code(nodes, n, &d);
-		if (!quiet && code == EXIT_FINDINGS)
+		if (!a.quiet && code == EXIT_FINDINGS)
 			fprintf(stderr, "etcd-autopsy diff: verdict %s, %zu finding%s%s\n", ea_verdict_name(d.verdict),
 			        d.nfindings, d.nfindings == 1 ? "" : "s",
 			        cli_nodes_problems(nodes, n) ? "; damage in the inputs (see the problems)" : "");

@@ -29,11 +29,12 @@ static const char export_help[] =
 	"exit codes: 0 exported, no damage; 1 exported, damage, divergence or a warning finding (see problems,\n"
 	"findings); 2 usage error, unreadable input, or the database could not be written\n";
 
-enum { O_OUTPUT, O_VALUES, O_NORECORDS, O_FORCE, O_QUIET, O_HELP, O_LOGS };
-static const cli_opt export_opts[] = {
-	{ "output", 'o', 1 }, { "values", 0, 0 }, { "no-records", 0, 0 }, { "force", 0, 0 },
-	{ "quiet", 'q', 0 }, { "help", 'h', 0 }, { "logs", 0, 1 }, { NULL, 0, 0 }
+static int set_values(cli_args *a, const char *v) { (void)v; ((ea_export_options *)a->own)->values = 1; return 0; }
+static int set_no_records(cli_args *a, const char *v) { (void)v; ((ea_export_options *)a->own)->records = 0; return 0; }
+static const cli_row export_rows[] = {
+	{ "values", 0, 0, set_values }, { "no-records", 0, 0, set_no_records }, { NULL, 0, 0, NULL }
 };
+static const cli_command export_cmd = { "export", export_help, CLI_OUTPUT | CLI_FORCE | CLI_Q | CLI_LOGS, export_rows, 1 };
 
 static volatile sig_atomic_t stop_flag;
 static void on_signal(int sig) { (void)sig; stop_flag = 1; }
@@ -55,28 +56,12 @@ static char *join_argv(int argc, char **argv)
 int cmd_export(int argc, char **argv)
 {
 	ea_export_options eo = EA_EXPORT_OPTIONS_INIT;
-	const char *output = NULL;
-	int quiet = 0;
-	const char *logs[CLI_MAX_NODES];
-	int nlogs = 0;
-	cli_parser p;
-	cli_parser_init(&p, argc, argv);
-	int o;
-	while ((o = cli_next(&p, export_opts)) >= 0) {
-		switch (o) {
-		case O_OUTPUT: output = p.arg; break;
-		case O_VALUES: eo.values = 1; break;
-		case O_NORECORDS: eo.records = 0; break;
-		case O_FORCE: eo.force = 1; cli_force_logs = 1; break;
-		case O_QUIET: quiet = 1; break;
-		case O_LOGS:
-			if (nlogs == CLI_MAX_NODES) { fprintf(stderr, "etcd-autopsy export: too many --logs\n"); return EXIT_USAGE; }
-			logs[nlogs++] = p.arg;
-			break;
-		case O_HELP: fputs(export_help, stdout); return EXIT_CLEAN;
-		}
-	}
-	if (o == -2) return EXIT_USAGE;
+	cli_args a;
+	int go = cli_parse(&a, &export_cmd, argc, argv, &eo);
+	if (go != CLI_GO) return go;
+	eo.force = a.force;
+	const char *output = a.output;
+	int quiet = a.quiet;
 	if (!output) {
 		fprintf(stderr, "etcd-autopsy export: -o FILE is required\n\n");
 		fputs(export_help, stderr);
@@ -84,7 +69,7 @@ int cmd_export(int argc, char **argv)
 	}
 	ea_node *nodes[CLI_MAX_NODES];
 	size_t n;
-	if (cli_nodes_from_args("export", export_help, &p, logs, nlogs, nodes, &n)) return EXIT_USAGE;
+	if (cli_args_nodes(&a, nodes, &n)) return EXIT_USAGE;
 
 	char *cmdline = join_argv(argc, argv);
 	eo.command_line = cmdline;

@@ -30,184 +30,49 @@ static const char history_help[] =
 	"exit codes: 0 no damage, 1 damage found in an input, 2 usage error or an input with neither\n"
 	"a WAL nor a readable db\n";
 
-enum { O_TERMS, O_WRITE, O_QUIET, O_HELP, O_LOGS, O_FORCE };
-static const cli_opt history_opts[] = {
-	{ "terms", 0, 0 }, { "write-out", 'w', 1 }, { "quiet", 'q', 0 }, { "help", 'h', 0 }, { "logs", 0, 1 }, { "force", 0, 0 }, { NULL, 0, 0 }
-};
+static int set_terms(cli_args *a, const char *v) { (void)v; *(int *)a->own = 1; return 0; }
+static const cli_row history_rows[] = { { "terms", 0, 0, set_terms }, { NULL, 0, 0, NULL } };
+static const cli_command history_cmd = { "history", history_help, CLI_W | CLI_Q | CLI_LOGS | CLI_FORCE, history_rows, 0 };
 
-static void terms_json(const ea_terms *t)
+static void terms_out(const ea_terms *t, ea_node *const *nodes, size_t n, out_format fmt)
 {
+	if (fmt == OUT_TABLE) { ea_render_terms_table(stdout, t, nodes, n); return; }
 	ea_json j;
 	ea_json_init(&j, stdout);
-	for (size_t r = 0; r < t->nrows; r++) {
-		const ea_term_row *row = &t->rows[r];
-		ea_json_object_begin(&j);
-		ea_json_key(&j, "term"); ea_json_u64(&j, row->term);
-		ea_json_key(&j, "leader"); if (row->leader) ea_json_hex(&j, row->leader); else ea_json_null(&j);
-		ea_json_key(&j, "leader_basis"); ea_json_str(&j, row->leader_basis);
-		ea_json_key(&j, "first_index"); if (row->entries) ea_json_u64(&j, row->first_index); else ea_json_null(&j);
-		ea_json_key(&j, "last_index"); if (row->entries) ea_json_u64(&j, row->last_index); else ea_json_null(&j);
-		ea_json_key(&j, "entries"); ea_json_u64(&j, row->entries);
-		ea_json_key(&j, "votes");
-		ea_json_object_begin(&j);
-		for (size_t v = 0; v < row->nvotes; v++) {
-			char k[32];
-			snprintf(k, sizeof k, "%" PRIx64, row->votes[v].voter);
-			ea_json_key(&j, k);
-			ea_json_hex(&j, row->votes[v].voted_for);
-		}
-		ea_json_object_end(&j);
-		ea_json_key(&j, "failed_election"); ea_json_bool(&j, row->failed_election);
-		/* as export's terms.time/time_source: the earliest line of etcd's logs about the term */
-		ea_json_key(&j, "time"); ea_json_time_ms(&j, row->time_ms);
-		ea_json_key(&j, "time_source"); if (row->time_ms >= 0) ea_json_str(&j, "log"); else ea_json_null(&j);
-		ea_json_object_end(&j);
-		ea_json_newline(&j);
-	}
+	for (size_t r = 0; r < t->nrows; r++) ea_render_term_json(&j, &t->rows[r]);
 }
 
-/* LEADER and VOTES by node name where the member ID is one of the nodes given, else in hex */
-static void terms_table(const ea_terms *t, ea_node *const *nodes, size_t n)
+static void events_out(const ea_event *ev, size_t n, out_format fmt)
 {
-	int lw = 6, timed = 0;   /* a TIME column only when --logs dated a term */
-	for (size_t r = 0; r < t->nrows; r++) {
-		char b[24];
-		int l = t->rows[r].leader ? (int)strlen(cli_member_label(nodes, n, t->rows[r].leader, b, sizeof b)) : 1;
-		if (l > lw) lw = l;
-		timed |= t->rows[r].time_ms >= 0;
-	}
-	if (lw > 40) lw = 40;
-	if (timed) printf("%-24s ", "TIME (log)");
-	printf("%6s %-*s %10s %10s %8s %-7s %s\n", "TERM", lw, "LEADER", "FIRST", "LAST", "ENTRIES", "FAILED",
-	       "VOTES (voter->candidate)");
-	for (size_t r = 0; r < t->nrows; r++) {
-		const ea_term_row *row = &t->rows[r];
-		char b1[24], b2[24];
-		if (timed) {
-			char tm[48] = "-";
-			if (row->time_ms >= 0) ea_format_time_ms(tm, sizeof tm, row->time_ms);
-			printf("%-24s ", tm);
-		}
-		printf("%6" PRIu64 " %-*s ", row->term, lw,
-		       row->leader ? cli_member_label(nodes, n, row->leader, b1, sizeof b1) : "-");
-		if (row->entries) printf("%10" PRIu64 " %10" PRIu64 " ", row->first_index, row->last_index);
-		else printf("%10s %10s ", "-", "-");
-		printf("%8" PRIu64 " %-7s ", row->entries, row->failed_election ? "yes" : "-");
-		for (size_t v = 0; v < row->nvotes; v++)
-			printf("%s%s->%s", v ? "," : "", cli_member_label(nodes, n, row->votes[v].voter, b1, sizeof b1),
-			       cli_member_label(nodes, n, row->votes[v].voted_for, b2, sizeof b2));
-		if (!row->nvotes) putchar('-');
-		putchar('\n');
-	}
-	printf("\n%zu terms, %zu failed election%s (longest run %zu)\n", t->nrows, t->failed_elections,
-	       t->failed_elections == 1 ? "" : "s", t->longest_failed_run);
-	int any = 0;
-	for (size_t i = 0; i < n; i++)
-		if (nodes[i]->have_wal && nodes[i]->wal.have_metadata) {
-			printf("%s%s = %" PRIx64, any ? ", " : "nodes: ", nodes[i]->name, nodes[i]->wal.member_id);
-			any = 1;
-		}
-	if (any) putchar('\n');
-}
-
-static void events_json(const ea_event *ev, size_t n)
-{
+	if (fmt == OUT_TABLE) { ea_render_events_table(stdout, ev, n); return; }
 	ea_json j;
 	ea_json_init(&j, stdout);
-	for (size_t i = 0; i < n; i++) {
-		const ea_event *e = &ev[i];
-		ea_json_object_begin(&j);
-		ea_json_key(&j, "node"); ea_json_str(&j, e->node);
-		ea_json_key(&j, "event"); ea_json_str(&j, e->event);
-		ea_json_key(&j, "term"); if (e->term) ea_json_u64(&j, e->term); else ea_json_null(&j);
-		ea_json_key(&j, "index"); if (e->index) ea_json_u64(&j, e->index); else ea_json_null(&j);
-		ea_json_key(&j, "time"); ea_json_time_ms(&j, e->time_ms);
-		ea_json_key(&j, "time_source"); ea_json_str(&j, e->time_source);
-		ea_json_key(&j, "detail"); ea_json_str(&j, e->detail);
-		ea_json_object_end(&j);
-		ea_json_newline(&j);
-	}
-}
-
-/* The table in time order where a time is known: an event without a time keeps its place
- * after the timed event that precedes it in the (term, index) order of the timeline. */
-typedef struct {
-	int64_t t;
-	size_t i;
-} ev_order;
-
-static int cmp_order(const void *a, const void *b)
-{
-	const ev_order *x = a, *y = b;
-	if (x->t != y->t) return x->t < y->t ? -1 : 1;
-	return x->i < y->i ? -1 : x->i > y->i;
-}
-
-static void events_table(const ea_event *ev, size_t n)
-{
-	ev_order *ord = malloc((n ? n : 1) * sizeof *ord);
-	int64_t last = INT64_MIN;
-	for (size_t i = 0; ord && i < n; i++) {
-		if (ev[i].time_ms >= 0) last = ev[i].time_ms;
-		ord[i].t = last;
-		ord[i].i = i;
-	}
-	if (ord && n > 1) qsort(ord, n, sizeof *ord, cmp_order);
-	printf("%-24s %6s %10s %-10s %-16s %s\n", "TIME", "TERM", "INDEX", "NODE", "EVENT", "DETAIL");
-	for (size_t k = 0; k < n; k++) {
-		const ea_event *e = &ev[ord ? ord[k].i : k];
-		char t[48] = "-";
-		if (e->time_ms >= 0) ea_format_time_ms(t, sizeof t, e->time_ms);
-		char term[24] = "-", idx[24] = "-";
-		if (e->term) snprintf(term, sizeof term, "%" PRIu64, e->term);
-		if (e->index) snprintf(idx, sizeof idx, "%" PRIu64, e->index);
-		char node[256];   /* names and details carry input bytes: escaped for the terminal */
-		printf("%-24s %6s %10s %-10s %-16s ", t, term, idx, e->node ? ea_text_str(node, sizeof node, e->node) : "(cluster)", e->event);
-		cli_text(stdout, e->detail);
-		putchar('\n');
-	}
-	free(ord);
+	for (size_t i = 0; i < n; i++) ea_render_event_json(&j, &ev[i]);
 }
 
 int cmd_history(int argc, char **argv)
 {
 	int terms_mode = 0;
-	out_format fmt = OUT_TABLE;
-	int quiet = 0;
-	const char *logs[CLI_MAX_NODES];
-	int nlogs = 0;
-	cli_parser p;
-	cli_parser_init(&p, argc, argv);
-	int o;
-	while ((o = cli_next(&p, history_opts)) >= 0) {
-		switch (o) {
-		case O_TERMS: terms_mode = 1; break;
-		case O_WRITE: if (cli_parse_format(p.arg, &fmt)) return EXIT_USAGE; break;
-		case O_QUIET: quiet = 1; break;
-		case O_LOGS:
-			if (nlogs == CLI_MAX_NODES) { fprintf(stderr, "etcd-autopsy: too many --logs\n"); return EXIT_USAGE; }
-			logs[nlogs++] = p.arg;
-			break;
-		case O_HELP: fputs(history_help, stdout); return EXIT_CLEAN;
-		case O_FORCE: cli_force_logs = 1; break;
-		}
-	}
-	if (o == -2) return EXIT_USAGE;
+	cli_args a;
+	int go = cli_parse(&a, &history_cmd, argc, argv, &terms_mode);
+	if (go != CLI_GO) return go;
+	out_format fmt = a.fmt;
+	int quiet = a.quiet;
 	ea_node *nodes[CLI_MAX_NODES];
 	size_t n;
-	if (cli_nodes_from_args("history", history_help, &p, logs, nlogs, nodes, &n)) return EXIT_USAGE;
+	if (cli_args_nodes(&a, nodes, &n)) return EXIT_USAGE;
 	ea_terms terms;
 	int rc = ea_terms_build(nodes, n, &terms);
 	if (rc == EA_OK) {
 		if (terms_mode) {
 			cli_progress_stop();
-			if (fmt == OUT_JSON) terms_json(&terms); else terms_table(&terms, nodes, n);
+			terms_out(&terms, nodes, n, fmt);
 		} else {
 			ea_event *ev = NULL;
 			size_t nev = 0;
 			rc = ea_timeline_build(nodes, n, &terms, &ev, &nev);
 			cli_progress_stop();
-			if (rc == EA_OK) { if (fmt == OUT_JSON) events_json(ev, nev); else events_table(ev, nev); }
+			if (rc == EA_OK) events_out(ev, nev, fmt);
 			free(ev);
 		}
 		ea_terms_free(&terms);

@@ -36,11 +36,9 @@ static const char report_help[] =
 	"exit codes: 0 written, consistent; 1 written, findings of warning or worse (damage, divergence);\n"
 	"2 usage error, unreadable input, or the report could not be written\n";
 
-enum { O_OUTPUT, O_LOGS, O_FORCE, O_TITLE, O_QUIET, O_HELP };
-static const cli_opt report_opts[] = {
-	{ "output", 'o', 1 }, { "logs", 0, 1 }, { "force", 0, 0 }, { "title", 0, 1 },
-	{ "quiet", 'q', 0 }, { "help", 'h', 0 }, { NULL, 0, 0 }
-};
+static int set_title(cli_args *a, const char *v) { *(const char **)a->own = v; return 0; }
+static const cli_row report_rows[] = { { "title", 0, 1, set_title }, { NULL, 0, 0, NULL } };
+static const cli_command report_cmd = { "report", report_help, CLI_OUTPUT | CLI_LOGS | CLI_FORCE | CLI_Q, report_rows, 0 };
 
 static char *join_argv(int argc, char **argv)
 {
@@ -286,28 +284,13 @@ static int write_report(const char *output, int force, ea_node *const *nodes, si
 
 int cmd_report(int argc, char **argv)
 {
-	const char *output = NULL, *title = NULL;
-	int force = 0, quiet = 0;
-	const char *logs[CLI_MAX_NODES];
-	int nlogs = 0;
-	cli_parser p;
-	cli_parser_init(&p, argc, argv);
-	int o;
-	while ((o = cli_next(&p, report_opts)) >= 0) {
-		switch (o) {
-		case O_OUTPUT: output = p.arg; break;
-		case O_TITLE: title = p.arg; break;
-		case O_FORCE: force = 1; cli_force_logs = 1; break;
-		case O_QUIET: quiet = 1; break;
-		case O_LOGS:
-			if (nlogs == CLI_MAX_NODES) { fprintf(stderr, "etcd-autopsy: too many --logs\n"); return EXIT_USAGE; }
-			logs[nlogs++] = p.arg;
-			break;
-		case O_HELP: fputs(report_help, stdout); return EXIT_CLEAN;
-		}
-	}
-	if (o == -2) return EXIT_USAGE;
-	if (!output || p.npositional < 1 || p.npositional > CLI_MAX_NODES) {
+	const char *title = NULL;
+	cli_args a;
+	int go = cli_parse(&a, &report_cmd, argc, argv, &title);
+	if (go != CLI_GO) return go;
+	const char *output = a.output;
+	int force = a.force, quiet = a.quiet;
+	if (!output || a.p.npositional < 1 || a.p.npositional > CLI_MAX_NODES) {
 		if (!output) fprintf(stderr, "etcd-autopsy report: -o FILE is required\n\n");
 		fputs(report_help, stderr);
 		return EXIT_USAGE;
@@ -319,11 +302,7 @@ int cmd_report(int argc, char **argv)
 	}
 	ea_node *nodes[CLI_MAX_NODES];
 	size_t n;
-	if (cli_open_nodes("report", p.positional, p.npositional, nodes, &n)) return EXIT_USAGE;
-	if (cli_nodes_readable("report", nodes, n) || cli_attach_logs("report", nodes, n, logs, nlogs)) {
-		for (size_t i = 0; i < n; i++) ea_node_free(nodes[i]);
-		return EXIT_USAGE;
-	}
+	if (cli_args_nodes(&a, nodes, &n)) return EXIT_USAGE;
 	ea_terms terms;
 	ea_diff d;
 	ea_event *ev = NULL;

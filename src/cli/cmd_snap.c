@@ -21,98 +21,7 @@ static const char snap_help[] =
 	"exit codes: 0 clean (also a data dir with no .snap file yet), 1 damage found, 2 usage error,\n"
 	"unreadable input, or nothing etcd-shaped (no WAL, db or snapshot file) in PATH\n";
 
-enum { O_WRITE, O_QUIET, O_HELP };
-static const cli_opt snap_opts[] = {
-	{ "write-out", 'w', 1 }, { "quiet", 'q', 0 }, { "help", 'h', 0 }, { NULL, 0, 0 }
-};
-
-static void json_ids(ea_json *j, const char *key, const uint64_t *ids, size_t n)
-{
-	ea_json_key(j, key);
-	ea_json_array_begin(j);
-	for (size_t i = 0; i < n; i++) ea_json_hex(j, ids[i]);
-	ea_json_array_end(j);
-}
-
-static void json_file(ea_json *j, const ea_snap_info *f)
-{
-	ea_json_object_begin(j);
-	ea_json_key(j, "file"); ea_json_str(j, f->file);
-	ea_json_key(j, "kind"); ea_json_str(j, f->kind);
-	ea_json_key(j, "size"); ea_json_u64(j, f->size);
-	ea_json_key(j, "note"); ea_json_str(j, f->note);
-	ea_json_key(j, "name_ok"); ea_json_bool(j, f->name_ok);
-	if (strcmp(f->kind, "snap.db") == 0) {
-		ea_json_key(j, "index"); ea_json_u64(j, f->name_index);
-	} else {
-		ea_json_key(j, "crc_ok"); if (f->crc_ok < 0) ea_json_null(j); else ea_json_bool(j, f->crc_ok);
-		ea_json_key(j, "crc"); ea_json_u64(j, f->crc_stored);
-		ea_json_key(j, "crc_computed"); ea_json_u64(j, f->crc_computed);
-		ea_json_key(j, "term"); if (f->decoded) ea_json_u64(j, f->term); else ea_json_null(j);
-		ea_json_key(j, "index"); if (f->decoded) ea_json_u64(j, f->index); else ea_json_null(j);
-		json_ids(j, "voters", f->voters, f->n_voters);
-		json_ids(j, "learners", f->learners, f->n_learners);
-		ea_json_key(j, "auto_leave"); ea_json_bool(j, f->auto_leave);
-		ea_json_key(j, "data_len"); ea_json_u64(j, f->data_len);
-		ea_json_key(j, "cluster_version"); ea_json_str(j, f->cluster_version);
-		ea_json_key(j, "members");
-		ea_json_array_begin(j);
-		for (size_t i = 0; i < f->n_members; i++) {
-			const ea_snap_member *m = &f->members[i];
-			ea_json_object_begin(j);
-			ea_json_key(j, "id"); ea_json_hex(j, m->id);
-			ea_json_key(j, "removed"); ea_json_bool(j, m->removed);
-			if (!m->removed) {
-				ea_json_key(j, "name"); ea_json_str(j, m->name);
-				ea_json_key(j, "peer_urls"); ea_json_str(j, m->peer_urls);
-				ea_json_key(j, "client_urls"); ea_json_str(j, m->client_urls);
-			}
-			ea_json_object_end(j);
-		}
-		ea_json_array_end(j);
-	}
-	ea_json_object_end(j);
-	ea_json_newline(j);
-}
-
-/* one row per file under a header; the members recorded in a .snap indented below it */
-static void table_header(int fw)
-{
-	printf("%-*s %-11s %12s %-9s %-4s %6s %10s %-8s %s\n", fw, "FILE", "KIND", "BYTES", "SIZE", "CRC", "TERM", "INDEX",
-	       "VERSION", "VOTERS");
-}
-
-static void table_file(const ea_snap_info *f, int fw)
-{
-	char h[32], file[1024], tb[3][1024];   /* names and notes from the input: escaped for the terminal */
-	printf("%-*s %-11s %12" PRIu64 " %-9s ", fw, ea_text_str(file, sizeof file, f->file), f->kind, f->size,
-	       cli_human_bytes(h, sizeof h, f->size));
-	if (strcmp(f->kind, "snap.db") == 0) {
-		printf("%-4s %6s %10" PRIu64 " %-8s -  %s\n", "-", "-", f->name_index, "-",
-		       ea_text_str(tb[0], sizeof tb[0], f->note));
-		return;
-	}
-	printf("%-4s ", f->crc_ok < 0 ? "-" : f->crc_ok ? "ok" : "BAD");
-	if (f->decoded) printf("%6" PRIu64 " %10" PRIu64 " ", f->term, f->index);
-	else printf("%6s %10s ", "?", "?");
-	printf("%-8s", f->cluster_version && *f->cluster_version ? ea_text_str(tb[0], sizeof tb[0], f->cluster_version) : "-");
-	for (size_t i = 0; i < f->n_voters; i++) printf(" %" PRIx64, f->voters[i]);
-	if (!f->n_voters) fputs(" -", stdout);
-	if (f->n_learners) {
-		printf("  learners");
-		for (size_t i = 0; i < f->n_learners; i++) printf(" %" PRIx64, f->learners[i]);
-	}
-	if (!f->decoded) fputs("  (undecoded)", stdout);
-	putchar('\n');
-	if (strcmp(f->kind, "snap.broken") == 0) printf("    %s\n", ea_text_str(tb[0], sizeof tb[0], f->note));
-	for (size_t i = 0; i < f->n_members; i++) {
-		const ea_snap_member *m = &f->members[i];
-		if (m->removed) printf("    member %-16" PRIx64 " (removed)\n", m->id);
-		else printf("    member %-16" PRIx64 " %-12s peer %s client %s\n", m->id,
-		            *m->name ? ea_text_str(tb[0], sizeof tb[0], m->name) : "(unpublished)",
-		            ea_text_str(tb[1], sizeof tb[1], m->peer_urls), ea_text_str(tb[2], sizeof tb[2], m->client_urls));
-	}
-}
+static const cli_command snap_cmd = { "snap", snap_help, CLI_W | CLI_Q, NULL, 0 };
 
 /* A WAL segment or a bbolt db in the input: an etcd data dir (or part of one) that simply has
  * no snapshot file yet, which is normal (etcd writes one every --snapshot-count entries). */
@@ -148,34 +57,61 @@ static const char *no_snap_note(ea_input *in, char *buf, size_t cap)
 	return buf;
 }
 
+/* A data dir without a .snap file: normal, said (table: a line under the header; json: stderr). */
+static int snap_none(ea_input *in, const char *path, const cli_args *a)
+{
+	char nb[256];
+	const char *note = no_snap_note(in, nb, sizeof nb);
+	if (a->fmt == OUT_TABLE) {
+		ea_render_snap_header(stdout, 40);
+		printf("(no .snap files: etcd writes one every --snapshot-count applied entries; this member has "
+		       "not written one yet%s)\n", note);
+	} else if (!a->quiet) {
+		fprintf(stderr, "etcd-autopsy snap ls: %s: no .snap files (etcd has not written one yet%s)\n", path, note);
+	}
+	return EXIT_CLEAN;
+}
+
+static void problem_out(cli_problems *cp, ea_json *j, out_format fmt, const ea_problem *pr)
+{
+	cli_problem_seen(cp, pr);
+	if (fmt == OUT_JSON) ea_json_problem_line(j, pr); else cli_problem_table(stdout, pr);
+}
+
+/* The input's problems, one row or object per file (FILE column as wide as the longest name,
+ * at most 100), then the listing's problems. */
+static void snap_list_out(ea_input *in, const ea_snap_list *l, out_format fmt, cli_problems *cp)
+{
+	ea_json j;
+	ea_json_init(&j, stdout);
+	for (size_t i = 0; i < ea_input_problem_count(in); i++) problem_out(cp, &j, fmt, ea_input_problem_at(in, i));
+	int fw = 4;
+	for (size_t i = 0; i < ea_snap_list_count(l); i++) {
+		int w = (int)strlen(ea_snap_list_at(l, i)->file);
+		if (w > fw) fw = w < 100 ? w : 100;
+	}
+	if (fmt == OUT_TABLE) ea_render_snap_header(stdout, fw);
+	for (size_t i = 0; i < ea_snap_list_count(l); i++) {
+		if (fmt == OUT_JSON) ea_render_snap_file_json(&j, ea_snap_list_at(l, i));
+		else ea_render_snap_file_table(stdout, ea_snap_list_at(l, i), fw);
+	}
+	for (size_t i = 0; i < ea_snap_list_problem_count(l); i++) problem_out(cp, &j, fmt, ea_snap_list_problem_at(l, i));
+	fflush(stdout);
+}
+
 int cmd_snap(int argc, char **argv)
 {
-	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-		fputs(snap_help, argc < 2 ? stderr : stdout);
-		return argc < 2 ? EXIT_USAGE : EXIT_CLEAN;
-	}
-	if (strcmp(argv[1], "ls") != 0) {
-		fprintf(stderr, "etcd-autopsy snap: unknown subcommand '%s' (ls)\n", argv[1]);
-		return EXIT_USAGE;
-	}
-	out_format fmt = OUT_TABLE;
-	int quiet = 0;
-	cli_parser p;
-	cli_parser_init(&p, argc - 1, argv + 1);
-	int o;
-	while ((o = cli_next(&p, snap_opts)) >= 0) {
-		switch (o) {
-		case O_WRITE: if (cli_parse_format(p.arg, &fmt)) return EXIT_USAGE; break;
-		case O_QUIET: quiet = 1; break;
-		case O_HELP: fputs(snap_help, stdout); return EXIT_CLEAN;
-		}
-	}
-	if (o == -2) return EXIT_USAGE;
-	if (p.npositional != 1) {
+	static const char *const verbs[] = { "ls", NULL };
+	int done;
+	if (cli_verb(argc, argv, &snap_cmd, verbs, &done) < 0) return done;
+	cli_args a;
+	int go = cli_parse(&a, &snap_cmd, argc - 1, argv + 1, NULL);
+	if (go != CLI_GO) return go;
+	if (a.p.npositional != 1) {
 		fprintf(stderr, "etcd-autopsy snap ls: expected exactly one PATH (see --help)\n");
 		return EXIT_USAGE;
 	}
-	const char *path = p.positional[0];
+	const char *path = a.p.positional[0];
 	ea_error err = { 0 };
 	ea_input *in;
 	int rc = ea_input_open(&in, path, &err);
@@ -183,42 +119,13 @@ int cmd_snap(int argc, char **argv)
 	ea_snap_list *l;
 	rc = ea_snap_list_open(&l, in, 0, &err);
 	if (rc == EA_ENOTFOUND && looks_like_etcd(in)) {
-		char nb[256];
-		const char *note = no_snap_note(in, nb, sizeof nb);
-		if (fmt == OUT_TABLE) {
-			table_header(40);
-			printf("(no .snap files: etcd writes one every --snapshot-count applied entries; this member has "
-			       "not written one yet%s)\n", note);
-		} else if (!quiet) {
-			fprintf(stderr, "etcd-autopsy snap ls: %s: no .snap files (etcd has not written one yet%s)\n", path, note);
-		}
+		int code = snap_none(in, path, &a);
 		ea_input_close(in);
-		return EXIT_CLEAN;
+		return code;
 	}
 	if (rc) { cli_print_error("snap ls", path, rc, &err); ea_input_close(in); return EXIT_USAGE; }
-	cli_problems cp = { .quiet = quiet };
-	ea_json j;
-	ea_json_init(&j, stdout);
-	for (size_t i = 0; i < ea_input_problem_count(in); i++) {
-		const ea_problem *pr = ea_input_problem_at(in, i);
-		cli_problem_seen(&cp, pr);
-		if (fmt == OUT_JSON) ea_json_problem_line(&j, pr); else cli_problem_table(stdout, pr);
-	}
-	int fw = 4;
-	for (size_t i = 0; i < ea_snap_list_count(l); i++) {
-		int w = (int)strlen(ea_snap_list_at(l, i)->file);
-		if (w > fw) fw = w < 100 ? w : 100;
-	}
-	if (fmt == OUT_TABLE) table_header(fw);
-	for (size_t i = 0; i < ea_snap_list_count(l); i++) {
-		if (fmt == OUT_JSON) json_file(&j, ea_snap_list_at(l, i)); else table_file(ea_snap_list_at(l, i), fw);
-	}
-	for (size_t i = 0; i < ea_snap_list_problem_count(l); i++) {
-		const ea_problem *pr = ea_snap_list_problem_at(l, i);
-		cli_problem_seen(&cp, pr);
-		if (fmt == OUT_JSON) ea_json_problem_line(&j, pr); else cli_problem_table(stdout, pr);
-	}
-	fflush(stdout);
+	cli_problems cp = { .quiet = a.quiet };
+	snap_list_out(in, l, a.fmt, &cp);
 	size_t not_snap = 0;
 	for (size_t i = 0; i < ea_snap_list_count(l); i++) not_snap += cli_snap_not_snap(in, ea_snap_list_at(l, i));
 	int code = cli_exit_code(&cp);

@@ -33,13 +33,6 @@ static const char wal_help[] =
 	"exit codes: 0 clean, 1 damage found (everything readable was still printed), 2 usage error\n"
 	"(also --kind unknown, --from above --to) or no WAL could be read (\"not a WAL segment\")\n";
 
-enum { O_RECORDS, O_FROM, O_TO, O_KIND, O_WRITE, O_NOCRC, O_QUIET, O_HELP };
-static const cli_opt wal_opts[] = {
-	{ "records", 0, 0 }, { "from", 0, 1 }, { "to", 0, 1 }, { "kind", 0, 1 },
-	{ "write-out", 'w', 1 }, { "no-crc", 0, 0 }, { "quiet", 'q', 0 }, { "help", 'h', 0 },
-	{ NULL, 0, 0 }
-};
-
 typedef struct {
 	int records;
 	uint64_t from, to;
@@ -467,44 +460,45 @@ static int wal_filters_ok(const char *verb, const wal_args *a)
 	return 0;
 }
 
+/* ---- options (the option table: args.c) ---- */
+
+static int set_num(const char *v, uint64_t *out, wal_args *a)
+{
+	if (cli_parse_u64(v, out)) { fprintf(stderr, "etcd-autopsy wal: '%s' is not a number\n", v); return -1; }
+	a->filtered = 1;
+	return 0;
+}
+static int set_from(cli_args *c, const char *v) { wal_args *a = c->own; return set_num(v, &a->from, a); }
+static int set_to(cli_args *c, const char *v) { wal_args *a = c->own; return set_num(v, &a->to, a); }
+static int set_records(cli_args *c, const char *v) { (void)v; ((wal_args *)c->own)->records = 1; return 0; }
+static int set_kind(cli_args *c, const char *v) { wal_args *a = c->own; a->kind = v; a->filtered = 1; return 0; }
+static int set_no_crc(cli_args *c, const char *v) { (void)v; ((wal_args *)c->own)->wopts.verify_crc = 0; return 0; }
+
+static const cli_row wal_rows[] = {
+	{ "records", 0, 0, set_records }, { "from", 0, 1, set_from }, { "to", 0, 1, set_to },
+	{ "kind", 0, 1, set_kind }, { "no-crc", 0, 0, set_no_crc }, { NULL, 0, 0, NULL }
+};
+static const cli_command wal_cmd = { "wal", wal_help, CLI_W | CLI_Q, wal_rows, 0 };
+
 int cmd_wal(int argc, char **argv)
 {
-	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-		fputs(wal_help, argc < 2 ? stderr : stdout);
-		return argc < 2 ? EXIT_USAGE : EXIT_CLEAN;
-	}
+	static const char *const verbs[] = { "ls", "stat", NULL };
+	int code;
+	if (cli_verb(argc, argv, &wal_cmd, verbs, &code) < 0) return code;
 	const char *verb = argv[1];
-	if (strcmp(verb, "ls") != 0 && strcmp(verb, "stat") != 0) {
-		fprintf(stderr, "etcd-autopsy wal: unknown subcommand '%s' (ls|stat)\n", verb);
-		return EXIT_USAGE;
-	}
 	wal_args a = { .from = 0, .to = UINT64_MAX, .fmt = OUT_TABLE };
 	ea_wal_options def = EA_WAL_OPTIONS_INIT;
 	a.wopts = def;
-	cli_parser p;
-	cli_parser_init(&p, argc - 1, argv + 1);
-	int o;
-	while ((o = cli_next(&p, wal_opts)) >= 0) {
-		switch (o) {
-		case O_RECORDS: a.records = 1; break;
-		case O_FROM: if (cli_parse_u64(p.arg, &a.from)) goto bad_num; a.filtered = 1; break;
-		case O_TO: if (cli_parse_u64(p.arg, &a.to)) goto bad_num; a.filtered = 1; break;
-		case O_KIND: a.kind = p.arg; a.filtered = 1; break;
-		case O_WRITE: if (cli_parse_format(p.arg, &a.fmt)) return EXIT_USAGE; break;
-		case O_NOCRC: a.wopts.verify_crc = 0; break;
-		case O_QUIET: a.quiet = 1; break;
-		case O_HELP: fputs(wal_help, stdout); return EXIT_CLEAN;
-		}
-	}
-	if (o == -2) return EXIT_USAGE;
-	if (p.npositional != 1) {
+	cli_args c;
+	int go = cli_parse(&c, &wal_cmd, argc - 1, argv + 1, &a);
+	if (go != CLI_GO) return go;
+	a.fmt = c.fmt;
+	a.quiet = c.quiet;
+	if (c.p.npositional != 1) {
 		fprintf(stderr, "etcd-autopsy wal %s: expected exactly one PATH (see --help)\n", verb);
 		return EXIT_USAGE;
 	}
 	if (wal_filters_ok(verb, &a)) return EXIT_USAGE;
-	if (strcmp(verb, "ls") == 0) return wal_ls(p.positional[0], &a);
-	return wal_stat(p.positional[0], &a);
-bad_num:
-	fprintf(stderr, "etcd-autopsy wal: '%s' is not a number\n", p.arg);
-	return EXIT_USAGE;
+	if (strcmp(verb, "ls") == 0) return wal_ls(c.p.positional[0], &a);
+	return wal_stat(c.p.positional[0], &a);
 }

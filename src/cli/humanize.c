@@ -4,21 +4,9 @@
 
 #include <inttypes.h>
 
-const char *cli_human_bytes(char *buf, size_t cap, uint64_t bytes)
-{
-	static const char *u[] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB" };
-	double v = (double)bytes;
-	int i = 0;
-	while (v >= 1024 && i < 5) { v /= 1024; i++; }
-	if (i == 0) snprintf(buf, cap, "%" PRIu64 " B", bytes);
-	else snprintf(buf, cap, "%.1f %s", v, u[i]);
-	return buf;
-}
+const char *cli_human_bytes(char *buf, size_t cap, uint64_t bytes) { return ea_render_human_bytes(buf, cap, bytes); }
 
 const char *cli_member_label(ea_node *const *nodes, size_t n, uint64_t id, char *buf, size_t cap)
 {
-	for (size_t i = 0; id && nodes && i < n; i++)
-		if (nodes[i]->have_wal && nodes[i]->wal.have_metadata && nodes[i]->wal.member_id == id) return nodes[i]->name;
-	snprintf(buf, cap, "%" PRIx64, id);
-	return buf;
+	return ea_render_member_label(nodes, n, id, buf, cap);
 }

@@ -137,18 +137,7 @@ void cli_print_error(const char *cmd, const char *path, int rc, const ea_error *
 		fprintf(stderr, "etcd-autopsy %s: %s: %s\n", cmd, ea_text_str(file, sizeof file, path), ea_strerror(rc));
 }
 
-void cli_problem_table(FILE *f, const ea_problem *p)
-{
-	fprintf(f, "PROBLEM %s ", ea_severity_name(p->severity));
-	cli_text(f, p->kind);
-	fputc(' ', f);
-	cli_text(f, p->file ? p->file : "-");
-	if (p->offset != EA_NO_OFFSET) fprintf(f, "+%" PRIu64 " (%" PRIu64 " bytes)", p->offset, p->length);
-	fputs(": ", f);
-	cli_text(f, p->message);
-	fputc('\n', f);
-	if (p->severity != EA_SEV_INFO) fprintf(f, "        what to do: %s\n", ea_problem_advice(p));
-}
+void cli_problem_table(FILE *f, const ea_problem *p) { ea_render_problem_table(f, p); }
 
 void cli_text(FILE *f, const char *s)
 {

@@ -1,0 +1,56 @@
+/* render_kv.c: one key revision of the key bucket (db ls, db ls --salvage, db history) as a
+ * JSON Lines object and as a table row. */
+#include "etcd-autopsy/render.h"
+
+#include <inttypes.h>
+
+/* printable ASCII as is, any other byte as '.', cut after lim bytes with the full length */
+static void print_bytes(FILE *f, const uint8_t *k, size_t n, size_t lim)
+{
+	size_t m = n > lim ? lim : n;
+	for (size_t i = 0; i < m; i++) fputc(k[i] >= 0x20 && k[i] < 0x7f ? k[i] : '.', f);
+	if (n > m) fprintf(f, "...(%zu bytes)", n);
+}
+
+void ea_render_kv_header(FILE *f, ea_render_kv_mode mode)
+{
+	if (mode != EA_RENDER_KV_LS) fprintf(f, "%12s %-4s", "REVISION", "OP");
+	fprintf(f, " %8s %8s %5s %16s  %s\n", "CREATE", "MOD", "VER", "LEASE", "KEY = VALUE");
+}
+
+void ea_render_kv_json(ea_json *j, const ea_mvcc_kv *kv, ea_render_kv_mode mode)
+{
+	ea_json_object_begin(j);
+	ea_json_key(j, "key"); ea_json_bytes(j, kv->key, kv->key_len);
+	if (mode != EA_RENDER_KV_LS) {
+		ea_json_key(j, "revision"); ea_json_i64(j, kv->main);
+		ea_json_key(j, "sub"); ea_json_i64(j, kv->sub);
+		ea_json_key(j, "tombstone"); ea_json_bool(j, kv->tombstone);
+	}
+	ea_json_key(j, "create_revision"); ea_json_i64(j, kv->create_revision);
+	ea_json_key(j, "mod_revision"); ea_json_i64(j, kv->mod_revision);
+	ea_json_key(j, "version"); ea_json_i64(j, kv->version);
+	ea_json_key(j, "lease");
+	if (kv->lease) ea_json_hex(j, (uint64_t)kv->lease); else ea_json_null(j);
+	ea_json_key(j, "value");
+	if (kv->decode_ok) ea_json_bytes(j, kv->value, kv->value_len); else ea_json_null(j);
+	ea_json_key(j, "page"); ea_json_u64(j, kv->page);
+	ea_json_key(j, "offset"); ea_json_u64(j, kv->offset);
+	if (mode == EA_RENDER_KV_SALVAGE) {
+		ea_json_key(j, "reachable");
+		if (kv->reachable < 0) ea_json_null(j); else ea_json_bool(j, kv->reachable);
+	}
+	ea_json_object_end(j);
+	ea_json_newline(j);
+}
+
+void ea_render_kv_table(FILE *f, const ea_mvcc_kv *kv, ea_render_kv_mode mode)
+{
+	if (mode != EA_RENDER_KV_LS) fprintf(f, "%8" PRId64 ".%-3" PRId64 " %-4s", kv->main, kv->sub, kv->tombstone ? "DEL" : "PUT");
+	fprintf(f, " %8" PRId64 " %8" PRId64 " %5" PRId64 " %16" PRIx64 "  ", kv->create_revision, kv->mod_revision,
+	        kv->version, (uint64_t)kv->lease);
+	print_bytes(f, kv->key, kv->key_len, 80);
+	if (!kv->tombstone) { fputs(" = ", f); print_bytes(f, kv->value, kv->value_len, 60); }
+	if (mode == EA_RENDER_KV_SALVAGE) fprintf(f, "  [page %" PRIu64 "%s]", kv->page, kv->reachable == 0 ? ", unreachable" : "");
+	fputc('\n', f);
+}
