@@ -59,18 +59,28 @@ typedef struct {
 	char detail[96];
 } ea_marker;                            /* compactions, alarms */
 
-typedef struct ea_node {
-	char *name;                         /* user-given name, or derived from the path */
-	char *path;
-	ea_input *in;
-	int   have_wal;
-	ea_wal_summary wal;                 /* facts of `wal stat` */
-	ea_log *log;                        /* the node's log, kept open: ea_log_rewind() for another pass */
-	char *wal_dir;
-	/* segments (copied so the node outlives the cursor) */
-	struct { char *file; uint64_t seq, first_index, size, used; int64_t mtime; } *segments;
-	size_t nsegments;
+/* One member copy. Opaque: read it through the views below, one per concern. */
+typedef struct ea_node ea_node;
 
+/* A segment of the node's WAL (copied so the node outlives the cursor). */
+typedef struct {
+	char *file;
+	uint64_t seq, first_index, size, used;
+	int64_t mtime;
+} ea_node_segment;
+
+/* What the node's WAL is: the facts of `wal stat` and its segments. */
+typedef struct {
+	int   present;                      /* the input has a WAL */
+	ea_wal_summary summary;             /* facts of `wal stat` */
+	char *dir;                          /* the WAL directory */
+	ea_node_segment *segments;
+	size_t nsegments;
+	uint64_t first_index;               /* first surviving entry (after overwrites/snapshot jumps) */
+} ea_node_wal_info;
+
+/* What the node's WAL says happened, in the order of the log. */
+typedef struct {
 	ea_node_term *terms;                /* sorted by term */
 	size_t nterms;
 	ea_conf_change *conf;
@@ -87,35 +97,57 @@ typedef struct ea_node {
 	size_t nauth_changes;
 	ea_marker *installs;                /* snapshots received from a leader: the log jumps to index+1 */
 	size_t ninstalls;
-	uint64_t log_first_index;           /* first surviving entry (after overwrites/snapshot jumps) */
+} ea_node_history_info;
 
-	/* etcd's own log for this member (--logs), recognised events only */
-	ea_log_event *logev;
-	size_t nlogev, logev_dropped;
-	ea_log_stats logstats;
-	char *log_path;
+/* etcd's own log for this member (--logs), recognised events only. */
+typedef struct {
+	ea_log_event *events;
+	size_t nevents, dropped;
+	ea_log_stats stats;
+	char *path;                         /* NULL when no log is attached */
+} ea_node_logs_info;
 
-	/* the bbolt db of the data dir (or the db / backup file itself), when there is one */
-	int have_db;
-	ea_mvcc *mvcc;                      /* open for later HashKV at other revisions */
-	char *db_file;
-	uint64_t db_consistent_index;
-	int64_t  db_revision, db_compact_revision;
-	char     db_cluster_version[32];    /* the db's cluster/clusterVersion, "" if absent */
-	int      db_have_term;              /* meta/term is stored (etcd 3.5+) */
-	uint64_t db_term;                   /* meta/term: the raft term of the consistent index */
-	uint32_t db_hash;                   /* HashKV at db_hash_revision (the current revision at open;
+/* The bbolt db of the data dir (or the db / backup file itself), when there is one. */
+typedef struct {
+	int present;
+	char *file;
+	uint64_t consistent_index;
+	int64_t  revision, compact_revision;
+	char     cluster_version[32];       /* the db's cluster/clusterVersion, "" if absent */
+	int      have_term;                 /* meta/term is stored (etcd 3.5+) */
+	uint64_t term;                      /* meta/term: the raft term of the consistent index */
+	uint32_t hash;                      /* HashKV at hash_revision (the current revision at open;
 	                                       ea_diff_run re-hashes at the common revision) */
-	int64_t  db_hash_revision;
-	size_t   db_problems;               /* bbolt/mvcc problems (warning or worse), check included */
-	size_t   db_errors;                 /* of those, errors (a meta fallback is only a warning) */
-	const ea_problem *db_first_problem;
-	char *db_unreadable;                /* why the db could not be opened, NULL if it could */
+	int64_t  hash_revision;
+	size_t   problems;                  /* bbolt/mvcc problems (warning or worse), check included */
+	size_t   errors;                    /* of those, errors (a meta fallback is only a warning) */
+	const ea_problem *first_problem;
+	char *unreadable;                   /* why the db could not be opened, NULL if it could */
+} ea_node_db_info;
 
-	/* the part of a member's data dir (its WAL or its db) this input lacks, and why, in one
-	 * sentence; NULL when both are here. Such a node never makes a diff `consistent`. */
-	char *missing;
-} ea_node;
+/* The user-given name, or one derived from the path. */
+const char *ea_node_name(const ea_node *n);
+/* The path the node was opened from. */
+const char *ea_node_path(const ea_node *n);
+/* The part of a member's data dir (its WAL or its db) this input lacks, and why, in one
+ * sentence; NULL when both are here. Such a node never makes a diff `consistent`. */
+const char *ea_node_missing(const ea_node *n);
+/* The node's input (data dir, archive or file). */
+ea_input *ea_node_input(const ea_node *n);
+/* The node's raft log, kept open: ea_log_rewind() for another pass. NULL without a WAL. */
+ea_log *ea_node_log(const ea_node *n);
+/* The node's db, open for HashKV at other revisions. NULL without a readable db. */
+ea_mvcc *ea_node_mvcc(const ea_node *n);
+/* The node's WAL facts and segments. */
+const ea_node_wal_info *ea_node_wal(const ea_node *n);
+/* What the node's WAL says happened. */
+const ea_node_history_info *ea_node_history(const ea_node *n);
+/* etcd's own log attached with ea_node_add_log. */
+const ea_node_logs_info *ea_node_logs(const ea_node *n);
+/* The node's db facts. */
+const ea_node_db_info *ea_node_db(const ea_node *n);
+/* Records the db's HashKV at another revision (ea_diff_run compares at a common revision). */
+void ea_node_set_db_hash(ea_node *n, uint32_t hash, int64_t revision);
 
 /* Opens PATH and reads its WAL and its db (either may be absent, not both) into a node.
  * `name` may be NULL. */

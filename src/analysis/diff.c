@@ -242,16 +242,16 @@ static int align(ea_node *const *nodes, size_t n, pair_div (*div)[MAX_NODES])
 	size_t with_wal = 0;
 	uint64_t wal_bytes = 0;
 	for (size_t i = 0; i < n; i++) {
-		with_wal += nodes[i]->have_wal && nodes[i]->log;
-		for (size_t k = 0; nodes[i]->have_wal && k < nodes[i]->nsegments; k++) wal_bytes += nodes[i]->segments[k].used;
+		with_wal += ea_node_wal(nodes[i])->present && ea_node_log(nodes[i]);
+		for (size_t k = 0; ea_node_wal(nodes[i])->present && k < ea_node_wal(nodes[i])->nsegments; k++) wal_bytes += ea_node_wal(nodes[i])->segments[k].used;
 	}
 	int threaded = wal_bytes >= ea__diff_threaded_min_bytes;
 	for (size_t i = 0; i < n; i++) {
-		if (with_wal < 2 || !nodes[i]->have_wal || !nodes[i]->log) { cur[i].done = 1; continue; }
+		if (with_wal < 2 || !ea_node_wal(nodes[i])->present || !ea_node_log(nodes[i])) { cur[i].done = 1; continue; }
 		ea_error err;
 		/* the node's log: one more pass, its first pass (CRC verdicts) is reused */
-		if ((rc = ea_log_rewind(nodes[i]->log, &err)) != EA_OK) goto out;
-		if ((rc = cursor_start(&cur[i], nodes[i]->log, threaded)) != EA_OK) goto out;
+		if ((rc = ea_log_rewind(ea_node_log(nodes[i]), &err)) != EA_OK) goto out;
+		if ((rc = cursor_start(&cur[i], ea_node_log(nodes[i]), threaded)) != EA_OK) goto out;
 	}
 	for (size_t i = 0; i < n; i++)
 		if (!cur[i].done && (rc = cursor_next(&cur[i])) != EA_OK) goto out;
@@ -291,9 +291,9 @@ out:
 /* A source problem about a file or dir outside the node's WAL dir (an unreadable db): not WAL damage. */
 static int outside_wal(const ea_node *nd, const ea_problem *pr)
 {
-	size_t l = nd->wal_dir ? strlen(nd->wal_dir) : 0;
+	size_t l = ea_node_wal(nd)->dir ? strlen(ea_node_wal(nd)->dir) : 0;
 	return pr->layer == EA_LAYER_SOURCE && pr->file && l &&
-	       !(strncmp(pr->file, nd->wal_dir, l) == 0 && pr->file[l] == '/');
+	       !(strncmp(pr->file, ea_node_wal(nd)->dir, l) == 0 && pr->file[l] == '/');
 }
 
 static size_t error_problems(const ea_node *nd, size_t *warnings, size_t *gaps, const ea_problem **first)
@@ -301,8 +301,8 @@ static size_t error_problems(const ea_node *nd, size_t *warnings, size_t *gaps, 
 	size_t errors = 0;
 	*warnings = *gaps = 0;
 	*first = NULL;
-	for (size_t p = 0; p < nd->wal.problem_count; p++) {
-		const ea_problem *pr = &nd->wal.problems[p].p;
+	for (size_t p = 0; p < ea_node_wal(nd)->summary.problem_count; p++) {
+		const ea_problem *pr = &ea_node_wal(nd)->summary.problems[p].p;
 		if (strcmp(pr->kind, "index-gap") == 0) { (*gaps)++; continue; }
 		if (outside_wal(nd, pr)) continue;
 		if (pr->severity == EA_SEV_ERROR) { errors++; if (!*first) *first = pr; }
@@ -375,8 +375,8 @@ static int64_t first_differing_revision(ea_node *a, ea_node *b, int64_t rev)
 	while (lo < hi) {
 		int64_t mid = lo + (hi - lo) / 2;
 		uint32_t ha, hb;
-		if (ea_mvcc_hashkv_upto(a->mvcc, rev, mid, &ha, &e) != EA_OK ||
-		    ea_mvcc_hashkv_upto(b->mvcc, rev, mid, &hb, &e) != EA_OK)
+		if (ea_mvcc_hashkv_upto(ea_node_mvcc(a), rev, mid, &ha, &e) != EA_OK ||
+		    ea_mvcc_hashkv_upto(ea_node_mvcc(b), rev, mid, &hb, &e) != EA_OK)
 			return -1;
 		if (ha != hb) hi = mid; else lo = mid + 1;
 	}
@@ -392,8 +392,8 @@ static void describe_difference(ea_node *R, ea_node *X, int64_t rev, int64_t r, 
 	if (!ea) return;
 	elems *er = &ea[0], *ex = &ea[1];
 	ea_error e;
-	if (ea_mvcc_hashkv_elements(R->mvcc, rev, r, collect_elem, er, &e) != EA_OK ||
-	    ea_mvcc_hashkv_elements(X->mvcc, rev, r, collect_elem, ex, &e) != EA_OK) { free(ea); return; }
+	if (ea_mvcc_hashkv_elements(ea_node_mvcc(R), rev, r, collect_elem, er, &e) != EA_OK ||
+	    ea_mvcc_hashkv_elements(ea_node_mvcc(X), rev, r, collect_elem, ex, &e) != EA_OK) { free(ea); return; }
 	size_t i = 0, j = 0;
 	while (i < er->n || j < ex->n) {
 		const elem *a = i < er->n ? &er->e[i] : NULL, *b = j < ex->n ? &ex->e[j] : NULL;
@@ -405,25 +405,25 @@ static void describe_difference(ea_node *R, ea_node *X, int64_t rev, int64_t r, 
 		if (one->sub) snprintf(at, sizeof at, " (sub-revision %" PRId64 ")", one->sub);
 		if (!a || !b) {
 			snprintf(where, cap, "; first differing revision %" PRId64 "%s: key \"%s\"%s is hashed on %s only",
-			         r, at, one->key, one->tomb ? " (a delete)" : "", a ? R->name : X->name);
+			         r, at, one->key, one->tomb ? " (a delete)" : "", a ? ea_node_name(R) : ea_node_name(X));
 		} else if (a->decode_ok != b->decode_ok) {
 			snprintf(where, cap, "; first differing revision %" PRId64 "%s: key \"%s\" does not decode as a "
-			         "KeyValue on %s", r, at, (a->decode_ok ? a : b)->key, a->decode_ok ? X->name : R->name);
+			         "KeyValue on %s", r, at, (a->decode_ok ? a : b)->key, a->decode_ok ? ea_node_name(X) : ea_node_name(R));
 		} else if (a->key_len != b->key_len || a->key_crc != b->key_crc) {
 			snprintf(where, cap, "; first differing revision %" PRId64 "%s: key \"%s\" on %s vs \"%s\" on %s",
-			         r, at, b->key, X->name, a->key, R->name);
+			         r, at, b->key, ea_node_name(X), a->key, ea_node_name(R));
 		} else if (a->tomb != b->tomb) {
 			snprintf(where, cap, "; first differing revision %" PRId64 "%s: key \"%s\" is a delete on %s only",
-			         r, at, a->key, a->tomb ? R->name : X->name);
+			         r, at, a->key, a->tomb ? ea_node_name(R) : ea_node_name(X));
 		} else if (a->value_len != b->value_len || a->value_crc != b->value_crc) {
 			snprintf(where, cap, "; first differing revision %" PRId64 "%s: key \"%s\", value %zu bytes "
 			         "(crc32c %08" PRIx32 ") on %s vs %zu bytes (crc32c %08" PRIx32 ") on %s", r, at, a->key,
-			         b->value_len, b->value_crc, X->name, a->value_len, a->value_crc, R->name);
+			         b->value_len, b->value_crc, ea_node_name(X), a->value_len, a->value_crc, ea_node_name(R));
 		} else if (a->create != b->create || a->mod != b->mod || a->version != b->version || a->lease != b->lease) {
 			snprintf(where, cap, "; first differing revision %" PRId64 "%s: key \"%s\", same value, but "
 			         "create/mod revision, version, lease %" PRId64 "/%" PRId64 "/%" PRId64 "/%" PRId64 " on %s vs %"
 			         PRId64 "/%" PRId64 "/%" PRId64 "/%" PRId64 " on %s", r, at, a->key, b->create, b->mod,
-			         b->version, b->lease, X->name, a->create, a->mod, a->version, a->lease, R->name);
+			         b->version, b->lease, ea_node_name(X), a->create, a->mod, a->version, a->lease, ea_node_name(R));
 		} else {
 			continue;   /* equal as decoded: the raw bytes may still differ, checked below */
 		}
@@ -432,7 +432,7 @@ static void describe_difference(ea_node *R, ea_node *X, int64_t rev, int64_t r, 
 	}
 	if (er->n + er->more != ex->n + ex->more)
 		snprintf(where, cap, "; first differing revision %" PRId64 ": %zu element%s hashed on %s, %zu on %s", r,
-		         er->n + er->more, er->n + er->more == 1 ? "" : "s", R->name, ex->n + ex->more, X->name);
+		         er->n + er->more, er->n + er->more == 1 ? "" : "s", ea_node_name(R), ex->n + ex->more, ea_node_name(X));
 	else if (er->more || ex->more)
 		snprintf(where, cap, "; first differing revision %" PRId64 ": among its %zu elements past the first %zu "
 		         "(not compared one by one)", r, er->n + er->more, er->n);
@@ -447,10 +447,10 @@ static uint32_t compare_kv(ea_node *const *nodes, size_t n, ea_diff *d, uint32_t
 	int64_t common = INT64_MAX, maxcompact = -1;
 	size_t ndb = 0;
 	for (size_t i = 0; i < n; i++) {
-		if (!nodes[i]->have_db || !nodes[i]->mvcc) continue;
+		if (!ea_node_db(nodes[i])->present || !ea_node_mvcc(nodes[i])) continue;
 		ndb++;
-		if (nodes[i]->db_revision < common) common = nodes[i]->db_revision;
-		if (nodes[i]->db_compact_revision > maxcompact) maxcompact = nodes[i]->db_compact_revision;
+		if (ea_node_db(nodes[i])->revision < common) common = ea_node_db(nodes[i])->revision;
+		if (ea_node_db(nodes[i])->compact_revision > maxcompact) maxcompact = ea_node_db(nodes[i])->compact_revision;
 	}
 	if (ndb < 2) return 0;
 	char rule_note[768];
@@ -463,15 +463,14 @@ static uint32_t compare_kv(ea_node *const *nodes, size_t n, ea_diff *d, uint32_t
 		return 0;
 	}
 	for (size_t i = 0; i < n; i++) {
-		if (!nodes[i]->have_db || !nodes[i]->mvcc) continue;
-		if (nodes[i]->db_hash_revision == common) continue;   /* hashed at this revision when opened */
+		if (!ea_node_db(nodes[i])->present || !ea_node_mvcc(nodes[i])) continue;
+		if (ea_node_db(nodes[i])->hash_revision == common) continue;   /* hashed at this revision when opened */
 		ea_hashkv_result h;
 		ea_error e;
-		if (ea_mvcc_hashkv(nodes[i]->mvcc, common, &h, &e) == EA_OK) {
-			nodes[i]->db_hash = h.hash;
-			nodes[i]->db_hash_revision = common;
+		if (ea_mvcc_hashkv(ea_node_mvcc(nodes[i]), common, &h, &e) == EA_OK) {
+			ea_node_set_db_hash(nodes[i], h.hash, common);
 		} else {
-			nodes[i]->db_hash_revision = -1;
+			ea_node_set_db_hash(nodes[i], ea_node_db(nodes[i])->hash, -1);
 		}
 	}
 	/* the hash most members share is the reference; every other member is reported against
@@ -479,11 +478,11 @@ static uint32_t compare_kv(ea_node *const *nodes, size_t n, ea_diff *d, uint32_t
 	size_t hashed = 0, best_count = 0;
 	int ref = -1;
 	for (size_t a = 0; a < n; a++) {
-		if (!nodes[a]->mvcc || nodes[a]->db_hash_revision != common) continue;
+		if (!ea_node_mvcc(nodes[a]) || ea_node_db(nodes[a])->hash_revision != common) continue;
 		hashed++;
 		size_t c = 0;
 		for (size_t b = 0; b < n; b++)
-			c += nodes[b]->mvcc && nodes[b]->db_hash_revision == common && nodes[b]->db_hash == nodes[a]->db_hash;
+			c += ea_node_mvcc(nodes[b]) && ea_node_db(nodes[b])->hash_revision == common && ea_node_db(nodes[b])->hash == ea_node_db(nodes[a])->hash;
 		/* prefer a reference not already known to be inconsistent with its own WAL */
 		if (c > best_count || (c == best_count && ref >= 0 && (known_bad & (1u << ref)) && !(known_bad & (1u << a)))) {
 			best_count = c;
@@ -494,8 +493,8 @@ static uint32_t compare_kv(ea_node *const *nodes, size_t n, ea_diff *d, uint32_t
 	int majority = best_count * 2 > hashed;
 	uint32_t bad = 0;
 	for (size_t a = 0; a < n; a++) {
-		if (!nodes[a]->mvcc || nodes[a]->db_hash_revision != common || (int)a == ref) continue;
-		if (nodes[a]->db_hash == nodes[ref]->db_hash) continue;
+		if (!ea_node_mvcc(nodes[a]) || ea_node_db(nodes[a])->hash_revision != common || (int)a == ref) continue;
+		if (ea_node_db(nodes[a])->hash == ea_node_db(nodes[ref])->hash) continue;
 		char variant[600];
 		if (ea__hash_differs_only_by_variant(nodes[ref], nodes[a], common, variant, sizeof variant)) {
 			add_finding(d, EA_FK_KV_HASH_RULE, "info", 0, common, 1u << a | 1u << ref, "%s", variant);
@@ -506,17 +505,17 @@ static uint32_t compare_kv(ea_node *const *nodes, size_t n, ea_diff *d, uint32_t
 		if (!majority && !(known_bad & (1u << a))) bad |= 1u << ref;
 		char group[256] = "";
 		for (size_t b = 0; b < n; b++)
-			if (nodes[b]->mvcc && nodes[b]->db_hash_revision == common && nodes[b]->db_hash == R->db_hash) {
+			if (ea_node_mvcc(nodes[b]) && ea_node_db(nodes[b])->hash_revision == common && ea_node_db(nodes[b])->hash == ea_node_db(R)->hash) {
 				size_t l = strlen(group);
-				snprintf(group + l, sizeof group - l, "%s%s", l ? ", " : "", nodes[b]->name);
+				snprintf(group + l, sizeof group - l, "%s%s", l ? ", " : "", ea_node_name(nodes[b]));
 			}
 		int64_t r = first_differing_revision(R, X, common);
 		char where[600] = "";
 		if (r > 0) describe_difference(R, X, common, r, where, sizeof where);
 		add_finding(d, EA_FK_KV_HASH_MISMATCH, "critical", 0, r > 0 ? r : common, 1u << a | 1u << ref,
 		            "HashKV at revision %" PRId64 ": %s has %" PRIu32 ", %s %s %" PRIu32
-		            ": the applied key-value state diverged%s", common, X->name, X->db_hash, group,
-		            majority ? "(the majority) have" : "has", R->db_hash, where);
+		            ": the applied key-value state diverged%s", common, ea_node_name(X), ea_node_db(X)->hash, group,
+		            majority ? "(the majority) have" : "has", ea_node_db(R)->hash, where);
 		raise_verdict(d, EA_VERDICT_STATE_DIVERGENCE);
 	}
 	return bad;
@@ -573,19 +572,19 @@ static size_t restore_leftovers(const ea_node *nd, const member_set *have, const
                                 char *ids, size_t cap, size_t *boot)
 {
 	size_t k = 0;
-	while (k < nd->nconf && nd->conf[k].committed && nd->conf[k].term == 1 && nd->conf[k].index == k + 1 &&
-	       strcmp(nd->conf[k].kind, "confchange:add") == 0)
+	while (k < ea_node_history(nd)->nconf && ea_node_history(nd)->conf[k].committed && ea_node_history(nd)->conf[k].term == 1 && ea_node_history(nd)->conf[k].index == k + 1 &&
+	       strcmp(ea_node_history(nd)->conf[k].kind, "confchange:add") == 0)
 		k++;
 	int snap = 0;
-	for (size_t s = 0; s < nd->wal.snapshots_kept && !snap; s++)
-		snap = ea_restore_is_bootstrap_snapshot(nd->wal.snapshots[s].term, nd->wal.snapshots[s].index, k);
+	for (size_t s = 0; s < ea_node_wal(nd)->summary.snapshots_kept && !snap; s++)
+		snap = ea_restore_is_bootstrap_snapshot(ea_node_wal(nd)->summary.snapshots[s].term, ea_node_wal(nd)->summary.snapshots[s].index, k);
 	if (!snap) return 0;
 	*boot = k;
 	size_t stale = 0;
 	ids[0] = 0;
 	for (size_t m = 0; m < have->n; m++) {
 		int named = 0;
-		for (size_t c = 0; c < nd->nconf && !named; c++) named = nd->conf[c].member_id == have->ids[m];
+		for (size_t c = 0; c < ea_node_history(nd)->nconf && !named; c++) named = ea_node_history(nd)->conf[c].member_id == have->ids[m];
 		if (named) {
 			if (have->removed[m] || !set_has(want, have->ids[m], 0)) return 0;   /* drift among this cluster's own */
 			continue;
@@ -607,33 +606,33 @@ static uint32_t compare_membership(ea_node *const *nodes, size_t n, ea_diff *d)
 	uint32_t bad = 0;
 	for (size_t i = 0; i < n; i++) {
 		ea_node *nd = nodes[i];
-		if (!nd->have_wal || !nd->mvcc || nd->ninstalls || nd->log_first_index != 1) continue;
+		if (!ea_node_wal(nd)->present || !ea_node_mvcc(nd) || ea_node_history(nd)->ninstalls || ea_node_wal(nd)->first_index != 1) continue;
 		member_set want = { .n = 0 }, have = { .n = 0 };
 		size_t c = 0;
-		for (; c < nd->nconf; c++) {
-			if (nd->conf[c].index > nd->db_consistent_index) break;
+		for (; c < ea_node_history(nd)->nconf; c++) {
+			if (ea_node_history(nd)->conf[c].index > ea_node_db(nd)->consistent_index) break;
 			/* applied (at or below the consistent index) means committed, even past a stale commit */
-			if (nd->conf[c].committed || !nd->conf[c].superseded) apply_cc(&want, &nd->conf[c]);
+			if (ea_node_history(nd)->conf[c].committed || !ea_node_history(nd)->conf[c].superseded) apply_cc(&want, &ea_node_history(nd)->conf[c]);
 		}
 		if (!want.n) continue;
-		ea_mvcc_members(nd->mvcc, collect_member, &have);
+		ea_mvcc_members(ea_node_mvcc(nd), collect_member, &have);
 		int ok = sets_equal(&want, &have);
-		for (; !ok && c < nd->nconf; c++) {
-			if (!nd->conf[c].committed) continue;
-			apply_cc(&want, &nd->conf[c]);
+		for (; !ok && c < ea_node_history(nd)->nconf; c++) {
+			if (!ea_node_history(nd)->conf[c].committed) continue;
+			apply_cc(&want, &ea_node_history(nd)->conf[c]);
 			ok = sets_equal(&want, &have);
 		}
 		if (ok) continue;
 		char stale[400];
 		size_t boot = 0, nstale = restore_leftovers(nd, &have, &want, stale, sizeof stale, &boot);
 		if (nstale) {
-			add_finding(d, EA_FK_RESTORE_LEFTOVER, "info", nd->db_consistent_index, -1, 1u << i,
+			add_finding(d, EA_FK_RESTORE_LEFTOVER, "info", ea_node_db(nd)->consistent_index, -1, 1u << i,
 			            "%s: a dir made by `etcdctl snapshot restore`: the db's members bucket still lists %zu "
 			            "member%s of the source cluster (%s), named by no conf change of this WAL; the restore "
 			            "keeps them (etcd 3.4 restore clears the members bucket through the key space, which "
 			            "misses it) and etcd takes the membership from the .snap (the restore's bootstrap "
 			            "entries 1..%zu at term 1 and their .snap), never from them: not a membership drift",
-			            nd->name, nstale, nstale == 1 ? "" : "s", stale, boot);
+			            ea_node_name(nd), nstale, nstale == 1 ? "" : "s", stale, boot);
 			continue;
 		}
 		char present[400] = "";
@@ -643,10 +642,10 @@ static uint32_t compare_membership(ea_node *const *nodes, size_t n, ea_diff *d)
 			         have.removed[k] ? " (removed)" : "");
 		}
 		bad |= 1u << i;
-		add_finding(d, EA_FK_MEMBERSHIP_MISMATCH, "critical", nd->db_consistent_index, -1, 1u << i,
+		add_finding(d, EA_FK_MEMBERSHIP_MISMATCH, "critical", ea_node_db(nd)->consistent_index, -1, 1u << i,
 		            "%s: the db's members bucket (%s) matches no membership its WAL's committed conf changes "
 		            "produce between index %" PRIu64 " (consistent index) and %" PRIu64 " (commit)",
-		            nd->name, present[0] ? present : "empty", nd->db_consistent_index, nd->wal.hard_state.commit);
+		            ea_node_name(nd), present[0] ? present : "empty", ea_node_db(nd)->consistent_index, ea_node_wal(nd)->summary.hard_state.commit);
 		raise_verdict(d, EA_VERDICT_STATE_DIVERGENCE);
 	}
 	return bad;
@@ -656,9 +655,9 @@ static uint32_t compare_membership(ea_node *const *nodes, size_t n, ea_diff *d)
  * segment known): damage where the log ends, which can hide entries. NULL if none. */
 static const ea_problem *tail_damage(const ea_node *nd)
 {
-	const char *last = nd->nsegments ? nd->segments[nd->nsegments - 1].file : NULL;
-	for (size_t p = 0; p < nd->wal.problem_count; p++) {
-		const ea_problem *pr = &nd->wal.problems[p].p;
+	const char *last = ea_node_wal(nd)->nsegments ? ea_node_wal(nd)->segments[ea_node_wal(nd)->nsegments - 1].file : NULL;
+	for (size_t p = 0; p < ea_node_wal(nd)->summary.problem_count; p++) {
+		const ea_problem *pr = &ea_node_wal(nd)->summary.problems[p].p;
 		if (pr->severity != EA_SEV_ERROR && pr->severity != EA_SEV_WARNING) continue;
 		if (!last || !pr->file || strcmp(pr->file, last) == 0) return pr;
 	}
@@ -672,14 +671,14 @@ static const ea_problem *tail_damage(const ea_node *nd)
  * a WAL undamaged where it ends means WAL writes were lost: critical, returns 1. */
 static int applied_vs_wal(ea_node *nd, size_t i, ea_diff *d)
 {
-	uint64_t ci = nd->db_consistent_index, commit = nd->wal.hard_state.commit, last = nd->wal.last_index;
+	uint64_t ci = ea_node_db(nd)->consistent_index, commit = ea_node_wal(nd)->summary.hard_state.commit, last = ea_node_wal(nd)->summary.last_index;
 	if (ci <= commit && ci <= last) return 0;
 	if (ci <= last) {
 		add_finding(d, EA_FK_APPLIED_AHEAD_OF_WAL, "info", ci, -1, 1u << i,
 		            "%s: the db has applied up to index %" PRIu64 ", beyond the last HardState's commit %" PRIu64
 		            "; the WAL holds those entries (last index %" PRIu64 "): normal after a crash (etcd applies "
 		            "committed entries before the HardState carrying the new commit is flushed, and a commit-only "
-		            "HardState is not fsynced)", nd->name, ci, commit, last);
+		            "HardState is not fsynced)", ea_node_name(nd), ci, commit, last);
 		return 0;
 	}
 	const ea_problem *first = tail_damage(nd);
@@ -687,14 +686,14 @@ static int applied_vs_wal(ea_node *nd, size_t i, ea_diff *d)
 		add_finding(d, EA_FK_APPLIED_AHEAD_OF_WAL, "info", ci, -1, 1u << i,
 		            "%s: the db has applied up to index %" PRIu64 " but the WAL's last readable entry is %" PRIu64
 		            " (commit %" PRIu64 "); the WAL is damaged where it ends (%s %s+%" PRIu64 "), so the missing entries may "
-		            "be in the damaged part: see the wal-damage finding", nd->name, ci, last, commit, first->kind,
+		            "be in the damaged part: see the wal-damage finding", ea_node_name(nd), ci, last, commit, first->kind,
 		            first->file ? first->file : "-", first->offset == EA_NO_OFFSET ? 0 : first->offset);
 		return 0;
 	}
 	add_finding(d, EA_FK_APPLIED_AHEAD_OF_WAL, "critical", ci, -1, 1u << i,
 	            "%s: the db has applied up to index %" PRIu64 " but the undamaged WAL ends at index %" PRIu64
 	            " (commit %" PRIu64 "): WAL writes were lost (fsync lied, or the WAL was replaced)",
-	            nd->name, ci, last, commit);
+	            ea_node_name(nd), ci, last, commit);
 	return 1;
 }
 
@@ -723,7 +722,7 @@ static void node_names(const diff_ctx *x, uint32_t mask, char *out, size_t cap)
 	for (size_t k = 0; k < x->n; k++)
 		if (mask & (1u << k)) {
 			size_t l = strlen(out);
-			snprintf(out + l, cap - l, "%s%s", l ? ", " : "", x->nodes[k]->name);
+			snprintf(out + l, cap - l, "%s%s", l ? ", " : "", ea_node_name(x->nodes[k]));
 		}
 }
 
@@ -734,17 +733,17 @@ static void rule_cluster_id(diff_ctx *x)
 	uint64_t cid = 0;
 	int cid_mismatch = 0;
 	for (size_t i = 0; i < x->n; i++) {
-		if (!nodes[i]->have_wal || !nodes[i]->wal.have_metadata) continue;
-		if (!cid) cid = nodes[i]->wal.cluster_id;
-		else if (nodes[i]->wal.cluster_id != cid) cid_mismatch = 1;
+		if (!ea_node_wal(nodes[i])->present || !ea_node_wal(nodes[i])->summary.have_metadata) continue;
+		if (!cid) cid = ea_node_wal(nodes[i])->summary.cluster_id;
+		else if (ea_node_wal(nodes[i])->summary.cluster_id != cid) cid_mismatch = 1;
 	}
 	if (!cid_mismatch) return;
 	char list[512] = "";
 	uint32_t mask = 0;
 	for (size_t i = 0; i < x->n; i++) {
-		if (!nodes[i]->have_wal) continue;
+		if (!ea_node_wal(nodes[i])->present) continue;
 		size_t l = strlen(list);
-		snprintf(list + l, sizeof list - l, "%s%s=%" PRIx64, l ? ", " : "", nodes[i]->name, nodes[i]->wal.cluster_id);
+		snprintf(list + l, sizeof list - l, "%s%s=%" PRIx64, l ? ", " : "", ea_node_name(nodes[i]), ea_node_wal(nodes[i])->summary.cluster_id);
 		mask |= 1u << i;
 	}
 	add_finding(x->d, EA_FK_CLUSTER_ID_MISMATCH, "critical", 0, -1, mask,
@@ -775,7 +774,7 @@ static void pair_uncommitted(diff_ctx *x, const pair_div *p, size_t a, size_t b,
 		         "from index %" PRIu64 " %s holds entries of term %" PRIu64 " up to %" PRIu64 " that %s do not "
 		         "(they have term %" PRIu64 " there); %s's are beyond its commit index %" PRIu64 " and will be "
 		         "overwritten by the newer term when it rejoins: normal after a leader was isolated",
-		         p->index, L->name, lt, L->wal.last_index, names, wt, L->name, L->wal.hard_state.commit);
+		         p->index, ea_node_name(L), lt, ea_node_wal(L)->summary.last_index, names, wt, ea_node_name(L), ea_node_wal(L)->summary.hard_state.commit);
 	} else {
 		if (x->nunc < MAX_NODES * MAX_NODES)
 			x->unc[x->nunc++] = (struct unc_key){ lose, p->index, d->nfindings };
@@ -783,7 +782,7 @@ static void pair_uncommitted(diff_ctx *x, const pair_div *p, size_t a, size_t b,
 		            "from index %" PRIu64 " %s holds entries of term %" PRIu64 " up to %" PRIu64 " that %s does not "
 		            "(it has term %" PRIu64 " there); %s's are beyond its commit index %" PRIu64 " and will be "
 		            "overwritten by the newer term when it rejoins: normal after a leader was isolated",
-		            p->index, L->name, lt, L->wal.last_index, W->name, wt, L->name, L->wal.hard_state.commit);
+		            p->index, ea_node_name(L), lt, ea_node_wal(L)->summary.last_index, ea_node_name(W), wt, ea_node_name(L), ea_node_wal(L)->summary.hard_state.commit);
 	}
 	if (lose_committed) x->committed_div = 1;
 }
@@ -797,21 +796,21 @@ static void pair_divergence(diff_ctx *x, const pair_div *p, size_t a, size_t b)
 	uint32_t mask = 1u << a | 1u << b;
 	x->diverged |= mask;
 	if (!d->first_divergent_index || p->index < d->first_divergent_index) d->first_divergent_index = p->index;
-	int committed_a = p->index <= A->wal.hard_state.commit;
-	int committed_b = p->index <= B->wal.hard_state.commit;
+	int committed_a = p->index <= ea_node_wal(A)->summary.hard_state.commit;
+	int committed_b = p->index <= ea_node_wal(B)->summary.hard_state.commit;
 	if (p->data_mismatch || (committed_a && committed_b)) { x->cdiv_count[a]++; x->cdiv_count[b]++; }
 	if (p->data_mismatch) {
 		x->committed_div = 1;
 		add_finding(d, EA_FK_COMMITTED_DIVERGENCE, "critical", p->index, -1, mask,
 		            "index %" PRIu64 " has the same term %" PRIu64 " on %s and %s but different data: raft's "
 		            "log matching is broken (disk corruption that kept a valid CRC, or a edited/re-sealed WAL). "
-		            "%s: %s; %s: %s", p->index, p->term_a, A->name, B->name, A->name, p->where_a, B->name, p->where_b);
+		            "%s: %s; %s: %s", p->index, p->term_a, ea_node_name(A), ea_node_name(B), ea_node_name(A), p->where_a, ea_node_name(B), p->where_b);
 	} else if (committed_a && committed_b) {
 		x->committed_div = 1;
 		add_finding(d, EA_FK_COMMITTED_DIVERGENCE, "critical", p->index, -1, mask,
 		            "index %" PRIu64 " is committed on both %s (term %" PRIu64 ") and %s (term %" PRIu64 "): "
 		            "two different entries were committed at the same index, which raft forbids. %s: %s; %s: %s",
-		            p->index, A->name, p->term_a, B->name, p->term_b, A->name, p->where_a, B->name, p->where_b);
+		            p->index, ea_node_name(A), p->term_a, ea_node_name(B), p->term_b, ea_node_name(A), p->where_a, ea_node_name(B), p->where_b);
 	} else {
 		pair_uncommitted(x, p, a, b, committed_a, committed_b);
 	}
@@ -835,7 +834,7 @@ static void merge_committed_divergences(diff_ctx *x)
 			for (size_t k = 0; k < x->n; k++)
 				if (other & (1u << k))
 					snprintf(F->detail + l, sizeof F->detail - l, "; %s holds the same as %s",
-					         x->nodes[k]->name, x->nodes[__builtin_ctz(F->node_mask & ~common_bit)]->name);
+					         ea_node_name(x->nodes[k]), ea_node_name(x->nodes[__builtin_ctz(F->node_mask & ~common_bit)]));
 			F->node_mask |= G->node_mask;
 			memmove(G, G + 1, (d->nfindings - g - 1) * sizeof *G);
 			d->nfindings--;
@@ -859,7 +858,7 @@ static int rule_log_divergence(diff_ctx *x)
 	if (rc != EA_OK) return rc;
 	merge_committed_divergences(x);
 	size_t nwal = 0;
-	for (size_t i = 0; i < x->n; i++) nwal += x->nodes[i]->have_wal;
+	for (size_t i = 0; i < x->n; i++) nwal += ea_node_wal(x->nodes[i])->present;
 	for (size_t i = 0; i < x->n; i++)
 		if (x->cdiv_count[i] && x->cdiv_count[i] * 2 > (nwal - 1)) x->odd |= 1u << i;
 	x->majority_agrees = x->committed_div && x->odd && (size_t)__builtin_popcount(x->odd) * 2 < nwal;
@@ -873,20 +872,20 @@ static void rule_member_removed(diff_ctx *x)
 {
 	ea_node *const *nodes = x->nodes;
 	for (size_t i = 0; i < x->n; i++) {
-		if (!nodes[i]->have_wal) continue;
+		if (!ea_node_wal(nodes[i])->present) continue;
 		for (size_t j = 0; j < x->n; j++) {
 			const ea_node *o = nodes[j];
-			for (size_t c = 0; o->have_wal && c < o->nconf; c++) {
-				const ea_conf_change *cc = &o->conf[c];
-				if (!cc->committed || strcmp(cc->kind, "confchange:remove") != 0 || cc->member_id != nodes[i]->wal.member_id)
+			for (size_t c = 0; ea_node_wal(o)->present && c < ea_node_history(o)->nconf; c++) {
+				const ea_conf_change *cc = &ea_node_history(o)->conf[c];
+				if (!cc->committed || strcmp(cc->kind, "confchange:remove") != 0 || cc->member_id != ea_node_wal(nodes[i])->summary.member_id)
 					continue;
 				if (x->removed & (1u << i)) continue;
 				x->removed |= 1u << i;
 				add_finding(x->d, EA_FK_MEMBER_REMOVED, "info", cc->index, -1, 1u << i,
 				            "%s (%" PRIx64 ") was removed from the cluster by the conf change at index %" PRIu64
 				            " (term %" PRIu64 ", committed on %s); its log ends at %" PRIu64 " and it is no "
-				            "longer a member", nodes[i]->name, cc->member_id, cc->index, cc->term, o->name,
-				            nodes[i]->wal.last_index);
+				            "longer a member", ea_node_name(nodes[i]), cc->member_id, cc->index, cc->term, ea_node_name(o),
+				            ea_node_wal(nodes[i])->summary.last_index);
 			}
 		}
 	}
@@ -898,23 +897,23 @@ static void rule_lagging(diff_ctx *x)
 	ea_node *const *nodes = x->nodes;
 	uint64_t max_last = 0, max_commit = 0;
 	for (size_t i = 0; i < x->n; i++) {
-		if (!nodes[i]->have_wal) continue;
-		if (nodes[i]->wal.last_index > max_last) max_last = nodes[i]->wal.last_index;
-		if (nodes[i]->wal.hard_state.commit > max_commit) max_commit = nodes[i]->wal.hard_state.commit;
+		if (!ea_node_wal(nodes[i])->present) continue;
+		if (ea_node_wal(nodes[i])->summary.last_index > max_last) max_last = ea_node_wal(nodes[i])->summary.last_index;
+		if (ea_node_wal(nodes[i])->summary.hard_state.commit > max_commit) max_commit = ea_node_wal(nodes[i])->summary.hard_state.commit;
 	}
 	for (size_t i = 0; i < x->n; i++) {
 		ea_node *nd = nodes[i];
-		if (!nd->have_wal || ((x->diverged | x->removed) & (1u << i))) continue;
-		if (nd->wal.last_index >= max_last) continue;
+		if (!ea_node_wal(nd)->present || ((x->diverged | x->removed) & (1u << i))) continue;
+		if (ea_node_wal(nd)->summary.last_index >= max_last) continue;
 		uint64_t others_first = UINT64_MAX;
 		for (size_t j = 0; j < x->n; j++)
-			if (j != i && nodes[j]->have_wal && nodes[j]->wal.last_index == max_last && nodes[j]->log_first_index < others_first)
-				others_first = nodes[j]->log_first_index;
-		int needs_snap = others_first != UINT64_MAX && others_first > nd->wal.last_index + 1;
-		add_finding(x->d, EA_FK_LAGGING, "warning", nd->wal.last_index + 1, -1, 1u << i,
+			if (j != i && ea_node_wal(nodes[j])->present && ea_node_wal(nodes[j])->summary.last_index == max_last && ea_node_wal(nodes[j])->first_index < others_first)
+				others_first = ea_node_wal(nodes[j])->first_index;
+		int needs_snap = others_first != UINT64_MAX && others_first > ea_node_wal(nd)->summary.last_index + 1;
+		add_finding(x->d, EA_FK_LAGGING, "warning", ea_node_wal(nd)->summary.last_index + 1, -1, 1u << i,
 		            "%s's log is a prefix of the others': %" PRIu64 " entries behind (last index %" PRIu64 " vs %" PRIu64
-		            ", commit %" PRIu64 " vs %" PRIu64 ")%s", nd->name, max_last - nd->wal.last_index,
-		            nd->wal.last_index, max_last, nd->wal.hard_state.commit, max_commit,
+		            ", commit %" PRIu64 " vs %" PRIu64 ")%s", ea_node_name(nd), max_last - ea_node_wal(nd)->summary.last_index,
+		            ea_node_wal(nd)->summary.last_index, max_last, ea_node_wal(nd)->summary.hard_state.commit, max_commit,
 		            needs_snap ? "; the others' WALs no longer hold what it lacks: it will need a snapshot from the leader"
 		                       : "; the others' WALs still hold every entry it lacks");
 		raise_verdict(x->d, EA_VERDICT_LAGGING);
@@ -927,16 +926,16 @@ static void rule_missing_part(diff_ctx *x)
 	ea_node *const *nodes = x->nodes;
 	for (size_t i = 0; i < x->n; i++) {
 		const ea_problem *unread = NULL;
-		for (size_t p = 0; !unread && nodes[i]->have_wal && p < nodes[i]->wal.problem_count; p++)
-			if (nodes[i]->wal.problems[p].p.severity == EA_SEV_ERROR && outside_wal(nodes[i], &nodes[i]->wal.problems[p].p))
-				unread = &nodes[i]->wal.problems[p].p;
-		if (!nodes[i]->missing && !unread) continue;
+		for (size_t p = 0; !unread && ea_node_wal(nodes[i])->present && p < ea_node_wal(nodes[i])->summary.problem_count; p++)
+			if (ea_node_wal(nodes[i])->summary.problems[p].p.severity == EA_SEV_ERROR && outside_wal(nodes[i], &ea_node_wal(nodes[i])->summary.problems[p].p))
+				unread = &ea_node_wal(nodes[i])->summary.problems[p].p;
+		if (!ea_node_missing(nodes[i]) && !unread) continue;
 		x->damaged |= 1u << i;   /* not a node to restore from */
-		if (nodes[i]->missing)
-			add_finding(x->d, EA_FK_MISSING_PART, "warning", 0, -1, 1u << i, "%s: %s", nodes[i]->name, nodes[i]->missing);
+		if (ea_node_missing(nodes[i]))
+			add_finding(x->d, EA_FK_MISSING_PART, "warning", 0, -1, 1u << i, "%s: %s", ea_node_name(nodes[i]), ea_node_missing(nodes[i]));
 		else
 			add_finding(x->d, EA_FK_MISSING_PART, "warning", 0, -1, 1u << i, "%s: part of the copy cannot be read: %s: %s",
-			            nodes[i]->name, unread->file, unread->message);
+			            ea_node_name(nodes[i]), unread->file, unread->message);
 		raise_verdict(x->d, EA_VERDICT_INCOMPLETE);
 	}
 }
@@ -952,7 +951,7 @@ static void node_wal_damage(diff_ctx *x, size_t i)
 	if (errs || warn) {
 		if (errs) x->damaged |= 1u << i;
 		add_finding(d, EA_FK_WAL_DAMAGE, errs ? "critical" : "warning", 0, -1, 1u << i,
-		            "%s: %zu error%s, %zu warning%s in the WAL; first: %s %s+%" PRIu64 ": %s", nd->name, errs,
+		            "%s: %zu error%s, %zu warning%s in the WAL; first: %s %s+%" PRIu64 ": %s", ea_node_name(nd), errs,
 		            errs == 1 ? "" : "s", warn, warn == 1 ? "" : "s", first->kind, first->file ? first->file : "-",
 		            first->offset == EA_NO_OFFSET ? 0 : first->offset, first->message);
 		if (errs) raise_verdict(d, EA_VERDICT_DAMAGED);
@@ -961,7 +960,7 @@ static void node_wal_damage(diff_ctx *x, size_t i)
 		x->damaged |= 1u << i;
 		add_finding(d, EA_FK_LOG_GAP, "critical", 0, -1, 1u << i,
 		            "%s: %zu range%s of raft indexes missing from the WAL with no snapshot to explain them",
-		            nd->name, gaps, gaps == 1 ? "" : "s");
+		            ea_node_name(nd), gaps, gaps == 1 ? "" : "s");
 		raise_verdict(d, EA_VERDICT_DAMAGED);
 	}
 }
@@ -970,20 +969,20 @@ static void node_wal_damage(diff_ctx *x, size_t i)
 static void node_db_damage(diff_ctx *x, size_t i)
 {
 	ea_node *nd = x->nodes[i];
-	if (!nd->have_db || !nd->db_problems) return;
-	if (nd->db_errors) x->damaged |= 1u << i;
-	const ea_problem *fp = nd->db_first_problem;
-	add_finding(x->d, EA_FK_DB_DAMAGE, nd->db_errors ? "critical" : "warning", 0, -1, 1u << i, "%s: %zu problem%s in the bbolt database %s; first: %s",
-	            nd->name, nd->db_problems, nd->db_problems == 1 ? "" : "s", nd->db_file ? nd->db_file : "",
-	            nd->db_unreadable ? nd->db_unreadable : fp ? fp->message : "?");
-	if (nd->db_errors) raise_verdict(x->d, EA_VERDICT_DAMAGED);
+	if (!ea_node_db(nd)->present || !ea_node_db(nd)->problems) return;
+	if (ea_node_db(nd)->errors) x->damaged |= 1u << i;
+	const ea_problem *fp = ea_node_db(nd)->first_problem;
+	add_finding(x->d, EA_FK_DB_DAMAGE, ea_node_db(nd)->errors ? "critical" : "warning", 0, -1, 1u << i, "%s: %zu problem%s in the bbolt database %s; first: %s",
+	            ea_node_name(nd), ea_node_db(nd)->problems, ea_node_db(nd)->problems == 1 ? "" : "s", ea_node_db(nd)->file ? ea_node_db(nd)->file : "",
+	            ea_node_db(nd)->unreadable ? ea_node_db(nd)->unreadable : fp ? fp->message : "?");
+	if (ea_node_db(nd)->errors) raise_verdict(x->d, EA_VERDICT_DAMAGED);
 }
 
 /* damage found by the readers, node by node */
 static void rule_damage(diff_ctx *x)
 {
 	for (size_t i = 0; i < x->n; i++) {
-		if (!x->nodes[i]->have_wal) continue;
+		if (!ea_node_wal(x->nodes[i])->present) continue;
 		node_wal_damage(x, i);
 		node_db_damage(x, i);
 	}
@@ -994,14 +993,14 @@ static void node_db_behind_snapshot(diff_ctx *x, size_t i)
 {
 	ea_node *nd = x->nodes[i];
 	uint64_t last_snap = 0;
-	for (size_t s = 0; s < nd->wal.snapshots_kept; s++)
-		if (nd->wal.snapshots[s].index > last_snap) last_snap = nd->wal.snapshots[s].index;
-	if (!last_snap || nd->db_consistent_index >= last_snap) return;
+	for (size_t s = 0; s < ea_node_wal(nd)->summary.snapshots_kept; s++)
+		if (ea_node_wal(nd)->summary.snapshots[s].index > last_snap) last_snap = ea_node_wal(nd)->summary.snapshots[s].index;
+	if (!last_snap || ea_node_db(nd)->consistent_index >= last_snap) return;
 	x->state_bad |= 1u << i;
-	add_finding(x->d, EA_FK_APPLIED_AHEAD_OF_WAL, "warning", nd->db_consistent_index, -1, 1u << i,
+	add_finding(x->d, EA_FK_APPLIED_AHEAD_OF_WAL, "warning", ea_node_db(nd)->consistent_index, -1, 1u << i,
 	            "%s: the db's consistent index %" PRIu64 " is behind the last WAL snapshot %" PRIu64
 	            ": the db is older than the raft state says (a restored or swapped db?)",
-	            nd->name, nd->db_consistent_index, last_snap);
+	            ea_node_name(nd), ea_node_db(nd)->consistent_index, last_snap);
 	raise_verdict(x->d, EA_VERDICT_STATE_DIVERGENCE);
 }
 
@@ -1010,7 +1009,7 @@ static void rule_applied_state(diff_ctx *x)
 {
 	for (size_t i = 0; i < x->n; i++) {
 		ea_node *nd = x->nodes[i];
-		if (!nd->have_db || !nd->have_wal) continue;
+		if (!ea_node_db(nd)->present || !ea_node_wal(nd)->present) continue;
 		if (applied_vs_wal(nd, i, x->d)) {
 			x->state_bad |= 1u << i;
 			raise_verdict(x->d, EA_VERDICT_STATE_DIVERGENCE);
@@ -1045,12 +1044,12 @@ static void rule_term_inflation(diff_ctx *x)
 	}
 	for (size_t i = 0; i < x->n; i++) {
 		ea_node *nd = x->nodes[i];
-		if (!nd->have_wal || !nd->wal.have_hard_state) continue;
-		if (nd->wal.hard_state.term > terms->max_term_with_entries + 2) {
+		if (!ea_node_wal(nd)->present || !ea_node_wal(nd)->summary.have_hard_state) continue;
+		if (ea_node_wal(nd)->summary.hard_state.term > terms->max_term_with_entries + 2) {
 			add_finding(x->d, EA_FK_TERM_INFLATION, "warning", 0, -1, 1u << i,
 			            "%s is at term %" PRIu64 " while the newest term with entries is %" PRIu64
 			            ": it kept campaigning without winning (partitioned member without pre-vote); when it "
-			            "reconnects it forces an election", nd->name, nd->wal.hard_state.term, terms->max_term_with_entries);
+			            "reconnects it forces an election", ea_node_name(nd), ea_node_wal(nd)->summary.hard_state.term, terms->max_term_with_entries);
 		}
 	}
 }
@@ -1061,13 +1060,13 @@ static int best_member(const diff_ctx *x)
 	int best = -1;
 	for (size_t i = 0; i < x->n; i++) {
 		ea_node *nd = x->nodes[i];
-		if (!nd->have_wal) continue;
+		if (!ea_node_wal(nd)->present) continue;
 		uint32_t bit = 1u << i;
 		if ((x->damaged | x->losing | x->state_bad | x->odd | x->removed) & bit) continue;
 		if (best < 0) { best = (int)i; continue; }
 		ea_node *B = x->nodes[best];
-		if (nd->wal.hard_state.commit > B->wal.hard_state.commit ||
-		    (nd->wal.hard_state.commit == B->wal.hard_state.commit && nd->wal.last_index > B->wal.last_index))
+		if (ea_node_wal(nd)->summary.hard_state.commit > ea_node_wal(B)->summary.hard_state.commit ||
+		    (ea_node_wal(nd)->summary.hard_state.commit == ea_node_wal(B)->summary.hard_state.commit && ea_node_wal(nd)->summary.last_index > ea_node_wal(B)->summary.last_index))
 			best = (int)i;
 	}
 	return best;
@@ -1091,11 +1090,11 @@ static void recommend(diff_ctx *x)
 		         "%s, with care: a majority agrees on every committed entry and the odd member(s) hold "
 		         "different committed data (raft safety was violated there: corrupted or edited disk); "
 		         "restore from %s (commit %" PRIu64 ") and replace the odd member(s)",
-		         B->name, B->name, B->wal.hard_state.commit);
+		         ea_node_name(B), ea_node_name(B), ea_node_wal(B)->summary.hard_state.commit);
 	else if (B)
 		snprintf(d->recommendation, sizeof d->recommendation,
 		         "%s: most committed entries (commit %" PRIu64 ", last index %" PRIu64 "), undamaged WAL%s",
-		         B->name, B->wal.hard_state.commit, B->wal.last_index, B->have_db ? ", db consistent with its WAL" : "");
+		         ea_node_name(B), ea_node_wal(B)->summary.hard_state.commit, ea_node_wal(B)->summary.last_index, ea_node_db(B)->present ? ", db consistent with its WAL" : "");
 	else
 		snprintf(d->recommendation, sizeof d->recommendation,
 		         "none: every member is damaged, on the losing side of a divergence, or has a db that "

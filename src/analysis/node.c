@@ -2,7 +2,7 @@
  * streaming pass over the ea_log cursor (plus the `wal stat` summary). Per-entry data is
  * never kept: only per-term rows, overwrite ranges, membership changes, compactions,
  * alarms and process starts, all bounded by events rather than by log size. */
-#include "etcd-autopsy/history.h"
+#include "node_int.h"
 #include "etcd-autopsy/entry_iter.h"
 #include "util/vec.h"
 
@@ -42,18 +42,18 @@ static char *derive_name(const char *path)
 
 static ea_node_term *term_row(ea_node *n, uint64_t term)
 {
-	size_t lo = 0, hi = n->nterms;
-	if (hi && n->terms[hi - 1].term < term) lo = hi;   /* common case: a new, higher term */
+	size_t lo = 0, hi = n->hist.nterms;
+	if (hi && n->hist.terms[hi - 1].term < term) lo = hi;   /* common case: a new, higher term */
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
-		if (n->terms[mid].term == term) return &n->terms[mid];
-		if (n->terms[mid].term < term) lo = mid + 1; else hi = mid;
+		if (n->hist.terms[mid].term == term) return &n->hist.terms[mid];
+		if (n->hist.terms[mid].term < term) lo = mid + 1; else hi = mid;
 	}
-	if (n->nterms >= MAX_TERMS) return NULL;
-	if (EA_VEC_RESERVE(n->terms, n->nterms)) return NULL;
-	memmove(&n->terms[lo + 1], &n->terms[lo], (n->nterms - lo) * sizeof *n->terms);
-	n->nterms++;
-	ea_node_term *t = &n->terms[lo];
+	if (n->hist.nterms >= MAX_TERMS) return NULL;
+	if (EA_VEC_RESERVE(n->hist.terms, n->hist.nterms)) return NULL;
+	memmove(&n->hist.terms[lo + 1], &n->hist.terms[lo], (n->hist.nterms - lo) * sizeof *n->hist.terms);
+	n->hist.nterms++;
+	ea_node_term *t = &n->hist.terms[lo];
 	memset(t, 0, sizeof *t);
 	t->term = term;
 	return t;
@@ -61,11 +61,11 @@ static ea_node_term *term_row(ea_node *n, uint64_t term)
 
 const ea_node_term *ea_node_find_term(const ea_node *n, uint64_t term)
 {
-	size_t lo = 0, hi = n->nterms;
+	size_t lo = 0, hi = n->hist.nterms;
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
-		if (n->terms[mid].term == term) return &n->terms[mid];
-		if (n->terms[mid].term < term) lo = mid + 1; else hi = mid;
+		if (n->hist.terms[mid].term == term) return &n->hist.terms[mid];
+		if (n->hist.terms[mid].term < term) lo = mid + 1; else hi = mid;
 	}
 	return NULL;
 }
@@ -80,7 +80,7 @@ typedef struct {
 	ea_node *n;
 	proposer_state prop[64];
 	size_t nprop;
-	long open_sup;           /* index into n->sup of the range being extended, -1 if none */
+	long open_sup;           /* index into n->hist.sup of the range being extended, -1 if none */
 	uint64_t last_index;     /* last surviving entry so far */
 	uint64_t pending_snap_index, pending_snap_term;   /* a WAL snapshot record ahead of the log */
 	uint64_t learners[64];   /* members added as learners, to tell a promotion from an add */
@@ -106,9 +106,9 @@ static int note_proposer(pass_state *ps, const ea_entry_item *it, uint64_t index
 		int64_t drift = (int64_t)(p->entries_since / 256) + 1000;
 		if (info->proposer_started_ms - p->last_ms > drift) is_new = 1;
 	}
-	if (is_new && n->nrestarts < MAX_EVENTS) {
-		GROW(n->restarts, n->nrestarts, 0);
-		n->restarts[n->nrestarts++] = (ea_restart){ info->proposer_low16, it->proposer, info->proposer_started_ms, index, term };
+	if (is_new && n->hist.nrestarts < MAX_EVENTS) {
+		GROW(n->hist.restarts, n->hist.nrestarts, 0);
+		n->hist.restarts[n->hist.nrestarts++] = (ea_restart){ info->proposer_low16, it->proposer, info->proposer_started_ms, index, term };
 		p->last_ms = info->proposer_started_ms;
 		p->entries_since = 0;
 	} else if (info->proposer_started_ms > p->last_ms) {
@@ -136,27 +136,27 @@ static int on_entry(pass_state *ps, const ea_entry_item *it)
 	t->entries++;
 	if (li->superseded) {
 		t->superseded++;
-		ea_superseded_range *s = ps->open_sup >= 0 ? &n->sup[ps->open_sup] : NULL;
+		ea_superseded_range *s = ps->open_sup >= 0 ? &n->hist.sup[ps->open_sup] : NULL;
 		if (s && s->term == e->term && s->by_term == li->superseded_by_term && s->to_index + 1 == e->index) {
 			s->to_index = e->index;
-		} else if (n->nsup < MAX_EVENTS) {
-			GROW(n->sup, n->nsup, 0);
-			n->sup[n->nsup] = (ea_superseded_range){ e->index, e->index, e->term, li->superseded_by_term,
+		} else if (n->hist.nsup < MAX_EVENTS) {
+			GROW(n->hist.sup, n->hist.nsup, 0);
+			n->hist.sup[n->hist.nsup] = (ea_superseded_range){ e->index, e->index, e->term, li->superseded_by_term,
 			                                         r->segment, r->offset };
-			ps->open_sup = (long)n->nsup++;
+			ps->open_sup = (long)n->hist.nsup++;
 		}
 	} else {
 		ps->open_sup = -1;
-		if (!n->log_first_index || e->index < n->log_first_index) n->log_first_index = e->index;
+		if (!n->wal.first_index || e->index < n->wal.first_index) n->wal.first_index = e->index;
 		if (ps->pending_snap_index && e->index == ps->pending_snap_index + 1 && ps->pending_snap_index > ps->last_index &&
-		    n->ninstalls < MAX_EVENTS) {
-			GROW(n->installs, n->ninstalls, 0);
-			ea_marker *m = &n->installs[n->ninstalls++];
+		    n->hist.ninstalls < MAX_EVENTS) {
+			GROW(n->hist.installs, n->hist.ninstalls, 0);
+			ea_marker *m = &n->hist.installs[n->hist.ninstalls++];
 			m->index = ps->pending_snap_index;
 			m->term = ps->pending_snap_term;
 			snprintf(m->detail, sizeof m->detail, "log jumps from %" PRIu64 " to %" PRIu64 ": snapshot received from the leader",
 			         ps->last_index, e->index);
-			n->log_first_index = e->index;   /* what etcd replays starts after the snapshot */
+			n->wal.first_index = e->index;   /* what etcd replays starts after the snapshot */
 		}
 		ps->pending_snap_index = 0;
 		ps->last_index = e->index;
@@ -178,9 +178,9 @@ static int on_entry(pass_state *ps, const ea_entry_item *it)
 		 * IsPromote), also when the learner's add is not in this WAL (it joined by snapshot) */
 		if (info->cc_type == 0 && info->cc_context && strstr(info->cc_context, "\"isPromote\":true"))
 			kind = "confchange:promote";
-		if (n->nconf < MAX_EVENTS) {
-			GROW(n->conf, n->nconf, 0);
-			ea_conf_change *c = &n->conf[n->nconf++];
+		if (n->hist.nconf < MAX_EVENTS) {
+			GROW(n->hist.conf, n->hist.nconf, 0);
+			ea_conf_change *c = &n->hist.conf[n->hist.nconf++];
 			memset(c, 0, sizeof *c);
 			c->index = e->index;
 			c->term = e->term;
@@ -192,8 +192,8 @@ static int on_entry(pass_state *ps, const ea_entry_item *it)
 		}
 	} else if (strcmp(info->kind, "compaction") == 0 || strcmp(info->kind, "alarm") == 0) {
 		int comp = info->kind[0] == 'c';
-		ea_marker **arr = comp ? &n->compactions : &n->alarms;
-		size_t *cnt = comp ? &n->ncompactions : &n->nalarms;
+		ea_marker **arr = comp ? &n->hist.compactions : &n->hist.alarms;
+		size_t *cnt = comp ? &n->hist.ncompactions : &n->hist.nalarms;
 		if (*cnt < MAX_EVENTS) {
 			if (ea__vec_reserve((void **)arr, *cnt, sizeof **arr)) return EA_ENOMEM;
 			ea_marker *m = &(*arr)[(*cnt)++];
@@ -204,9 +204,9 @@ static int on_entry(pass_state *ps, const ea_entry_item *it)
 		}
 	}
 	if (!li->superseded && (strcmp(info->kind, "auth_enable") == 0 || strcmp(info->kind, "auth_disable") == 0) &&
-	    n->nauth_changes < MAX_EVENTS) {
-		if (ea__vec_reserve((void **)&n->auth_changes, n->nauth_changes, sizeof *n->auth_changes)) return EA_ENOMEM;
-		ea_marker *m = &n->auth_changes[n->nauth_changes++];
+	    n->hist.nauth_changes < MAX_EVENTS) {
+		if (ea__vec_reserve((void **)&n->hist.auth_changes, n->hist.nauth_changes, sizeof *n->hist.auth_changes)) return EA_ENOMEM;
+		ea_marker *m = &n->hist.auth_changes[n->hist.nauth_changes++];
 		m->index = e->index;
 		m->term = e->term;
 		snprintf(m->detail, sizeof m->detail, "%s", info->kind);
@@ -216,7 +216,7 @@ static int on_entry(pass_state *ps, const ea_entry_item *it)
 	return EA_OK;
 }
 
-/* The second pass of the node's log (the first one computed n->wal). */
+/* The second pass of the node's log (the first one computed n->wal.summary). */
 static int read_history(ea_node *n, ea_log *log)
 {
 	int rc;
@@ -265,15 +265,15 @@ static int read_db(ea_node *n, ea_error *err)
 	ea_error dberr = { 0 };
 	size_t idx;
 	if (ea_bolt_locate(n->in, &idx, &dberr) != EA_OK) return EA_OK;   /* no db here */
-	n->db_file = strdup(ea_input_at(n->in, idx)->name);
+	n->db.file = strdup(ea_input_at(n->in, idx)->name);
 	int rc = ea_mvcc_open(&n->mvcc, n->in, NULL, &dberr);
 	if (rc == EA_ENOMEM) return rc;
-	n->have_db = 1;
+	n->db.present = 1;
 	if (rc != EA_OK) {
 		/* unreadable db: keep the reason as the first problem */
-		n->db_problems = 1;
-		n->db_errors = 1;
-		n->db_unreadable = strdup(dberr.msg);
+		n->db.problems = 1;
+		n->db.errors = 1;
+		n->db.unreadable = strdup(dberr.msg);
 		(void)err;
 		return EA_OK;
 	}
@@ -283,24 +283,24 @@ static int read_db(ea_node *n, ea_error *err)
 	ea_hashkv_result h;
 	ea_error herr;
 	if (ea_mvcc_check_hash(n->mvcc, &chk, &h, &herr) == EA_OK) {
-		n->db_hash = h.hash;
-		n->db_hash_revision = h.hash_revision;
+		n->db.hash = h.hash;
+		n->db.hash_revision = h.hash_revision;
 	}
 	ea_mvcc_info info;
 	if (ea_mvcc_info_scan(n->mvcc, &info) == EA_OK) {
-		n->db_consistent_index = info.have_consistent_index ? info.consistent_index : 0;
-		n->db_revision = info.revision;
-		n->db_compact_revision = info.compact_revision;
-		snprintf(n->db_cluster_version, sizeof n->db_cluster_version, "%s", info.cluster_version);
-		n->db_have_term = info.have_term;
-		n->db_term = info.term;
+		n->db.consistent_index = info.have_consistent_index ? info.consistent_index : 0;
+		n->db.revision = info.revision;
+		n->db.compact_revision = info.compact_revision;
+		snprintf(n->db.cluster_version, sizeof n->db.cluster_version, "%s", info.cluster_version);
+		n->db.have_term = info.have_term;
+		n->db.term = info.term;
 	}
 	for (size_t i = 0; i < ea_bolt_problem_count(b); i++) {
 		const ea_problem *p = ea_bolt_problem_at(b, i);
 		if (p->severity == EA_SEV_INFO) continue;
-		if (!n->db_first_problem || (p->severity == EA_SEV_ERROR && !n->db_errors)) n->db_first_problem = p;
-		n->db_problems++;
-		if (p->severity == EA_SEV_ERROR) n->db_errors++;
+		if (!n->db.first_problem || (p->severity == EA_SEV_ERROR && !n->db.errors)) n->db.first_problem = p;
+		n->db.problems++;
+		if (p->severity == EA_SEV_ERROR) n->db.errors++;
 	}
 	return EA_OK;
 }
@@ -336,26 +336,26 @@ static int node_wal(ea_node *n, ea_error *err)
 {
 	ea_log *log = NULL;
 	/* pass 1 gives the `wal stat` facts and where the log was overwritten; pass 2 the history */
-	int rc = ea_log_open_summarize(&log, n->in, NULL, &n->wal, err);
+	int rc = ea_log_open_summarize(&log, n->in, NULL, &n->wal.summary, err);
 	if (rc) return rc;
-	n->have_wal = 1;
+	n->wal.present = 1;
 	n->log = log;
 	ea_wal *w = ea_log_wal(log);
-	n->wal_dir = strdup(ea_wal_dir(w));
-	n->nsegments = ea_wal_segment_count(w);
-	n->segments = calloc(n->nsegments ? n->nsegments : 1, sizeof *n->segments);
-	for (size_t i = 0; i < n->nsegments && n->segments; i++) {
+	n->wal.dir = strdup(ea_wal_dir(w));
+	n->wal.nsegments = ea_wal_segment_count(w);
+	n->wal.segments = calloc(n->wal.nsegments ? n->wal.nsegments : 1, sizeof *n->wal.segments);
+	for (size_t i = 0; i < n->wal.nsegments && n->wal.segments; i++) {
 		const ea_wal_segment *s = ea_wal_segment_at(w, i);
-		n->segments[i].file = strdup(s->file);
-		n->segments[i].seq = s->seq;
-		n->segments[i].first_index = s->first_index;
-		n->segments[i].size = s->size;
-		n->segments[i].mtime = s->mtime;
+		n->wal.segments[i].file = strdup(s->file);
+		n->wal.segments[i].seq = s->seq;
+		n->wal.segments[i].first_index = s->first_index;
+		n->wal.segments[i].size = s->size;
+		n->wal.segments[i].mtime = s->mtime;
 	}
 	rc = read_history(n, log);
 	/* bytes used are known once the pass has read every segment */
-	for (size_t i = 0; i < n->nsegments && n->segments; i++)
-		n->segments[i].used = ea_wal_segment_at(w, i)->used_bytes;
+	for (size_t i = 0; i < n->wal.nsegments && n->wal.segments; i++)
+		n->wal.segments[i].used = ea_wal_segment_at(w, i)->used_bytes;
 	return rc;
 }
 
@@ -398,13 +398,13 @@ static void part_why(const ea_node *n, const char *part, char *buf, size_t cap)
 /* n->missing: the WAL or the db this input lacks, what cannot be checked without it, and why. */
 static int note_missing(ea_node *n)
 {
-	if (n->have_wal == n->have_db) return EA_OK;
+	if (n->wal.present == n->db.present) return EA_OK;
 	char why[600];
-	part_why(n, n->have_wal ? "snap/db" : "wal", why, sizeof why);
-	if (!*why && n->have_wal && n->wal_dir && !*n->wal_dir)
+	part_why(n, n->wal.present ? "snap/db" : "wal", why, sizeof why);
+	if (!*why && n->wal.present && n->wal.dir && !*n->wal.dir)
 		snprintf(why, sizeof why, "the input is a WAL dir or segment; give the member's data dir");
 	int rc;
-	if (!n->have_wal)
+	if (!n->wal.present)
 		rc = asprintf(&n->missing, "no WAL in this input%s%s%s: its raft log (entries, HardState, commit "
 		              "index, membership) cannot be compared; a db or backup alone is checked by its state only",
 		              *why ? " (" : "", why, *why ? ")" : "");
@@ -432,7 +432,7 @@ static int node_finish(ea_node *n, int wal_rc, ea_error *wal_err, int db_rc, con
                        ea_error *err)
 {
 	if (wal_rc == EA_ENOTFOUND) {
-		if (db_rc == EA_OK && !n->have_db) {
+		if (db_rc == EA_OK && !n->db.present) {
 			ea__copy_error(err, db_err);
 			if (err) explain_not_found(n, err);
 			return EA_ENOTFOUND;
@@ -463,13 +463,13 @@ int ea_node_open_input(ea_node **out, const char *name, ea_input *in, ea_error *
 static int keep_event(const ea_log_event *ev, void *payload)
 {
 	ea_node *n = payload;
-	if (n->nlogev >= MAX_LOG_EVENTS) { n->logev_dropped++; return 0; }
-	if ((n->nlogev & (n->nlogev - 1)) == 0) {   /* grow at powers of two */
-		void *p = realloc(n->logev, (n->nlogev ? n->nlogev * 2 : 64) * sizeof *n->logev);
+	if (n->logs.nevents >= MAX_LOG_EVENTS) { n->logs.dropped++; return 0; }
+	if ((n->logs.nevents & (n->logs.nevents - 1)) == 0) {   /* grow at powers of two */
+		void *p = realloc(n->logs.events, (n->logs.nevents ? n->logs.nevents * 2 : 64) * sizeof *n->logs.events);
 		if (!p) return EA_ENOMEM;
-		n->logev = p;
+		n->logs.events = p;
 	}
-	n->logev[n->nlogev++] = *ev;
+	n->logs.events[n->logs.nevents++] = *ev;
 	return 0;
 }
 
@@ -506,10 +506,10 @@ int ea_node_add_log(ea_node *n, const char *path, ea_error *err)
 		ea_input_close(in);
 		return EA_ENOTFOUND;
 	}
-	rc = ea_etcdlog_read(in, (size_t)idx, keep_event, n, &n->logstats, err);
+	rc = ea_etcdlog_read(in, (size_t)idx, keep_event, n, &n->logs.stats, err);
 	ea_input_close(in);
-	free(n->log_path);
-	n->log_path = strdup(path);
+	free(n->logs.path);
+	n->logs.path = strdup(path);
 	return rc;
 }
 
@@ -589,28 +589,47 @@ int ea_node_open_many(ea_node **out, const char *const *names, const char *const
 void ea_node_free(ea_node *n)
 {
 	if (!n) return;
-	if (n->have_wal) ea_wal_summary_free(&n->wal);
-	for (size_t i = 0; i < n->nsegments && n->segments; i++) free(n->segments[i].file);
-	free(n->segments);
-	for (size_t i = 0; i < n->nconf; i++) free(n->conf[i].context);
-	free(n->conf);
-	free(n->terms);
-	free(n->sup);
-	free(n->restarts);
-	free(n->compactions);
-	free(n->alarms);
-	free(n->auth_changes);
-	free(n->installs);
-	free(n->logev);
-	free(n->log_path);
-	free(n->wal_dir);
+	if (n->wal.present) ea_wal_summary_free(&n->wal.summary);
+	for (size_t i = 0; i < n->wal.nsegments && n->wal.segments; i++) free(n->wal.segments[i].file);
+	free(n->wal.segments);
+	for (size_t i = 0; i < n->hist.nconf; i++) free(n->hist.conf[i].context);
+	free(n->hist.conf);
+	free(n->hist.terms);
+	free(n->hist.sup);
+	free(n->hist.restarts);
+	free(n->hist.compactions);
+	free(n->hist.alarms);
+	free(n->hist.auth_changes);
+	free(n->hist.installs);
+	free(n->logs.events);
+	free(n->logs.path);
+	free(n->wal.dir);
 	ea_log_close(n->log);
-	free(n->db_file);
-	free(n->db_unreadable);
+	free(n->db.file);
+	free(n->db.unreadable);
 	free(n->missing);
 	ea_mvcc_close(n->mvcc);
 	ea_input_close(n->in);
 	free(n->name);
 	free(n->path);
 	free(n);
+}
+
+/* ---- the views (history.h) ---- */
+
+const char *ea_node_name(const ea_node *n) { return n->name; }
+const char *ea_node_path(const ea_node *n) { return n->path; }
+const char *ea_node_missing(const ea_node *n) { return n->missing; }
+ea_input *ea_node_input(const ea_node *n) { return n->in; }
+ea_log *ea_node_log(const ea_node *n) { return n->log; }
+ea_mvcc *ea_node_mvcc(const ea_node *n) { return n->mvcc; }
+const ea_node_wal_info *ea_node_wal(const ea_node *n) { return &n->wal; }
+const ea_node_history_info *ea_node_history(const ea_node *n) { return &n->hist; }
+const ea_node_logs_info *ea_node_logs(const ea_node *n) { return &n->logs; }
+const ea_node_db_info *ea_node_db(const ea_node *n) { return &n->db; }
+
+void ea_node_set_db_hash(ea_node *n, uint32_t hash, int64_t revision)
+{
+	n->db.hash = hash;
+	n->db.hash_revision = revision;
 }

@@ -21,15 +21,15 @@ static int cmp_u64(const void *a, const void *b)
 static int all_terms(ea_node *const *nodes, size_t n, uint64_t **all, size_t *k)
 {
 	size_t total = 0;
-	for (size_t i = 0; i < n; i++) total += nodes[i]->nterms + nodes[i]->nlogev;
+	for (size_t i = 0; i < n; i++) total += ea_node_history(nodes[i])->nterms + ea_node_logs(nodes[i])->nevents;
 	uint64_t *a = malloc((total ? total : 1) * sizeof *a);
 	if (!a) return EA_ENOMEM;
 	size_t m = 0;
 	for (size_t i = 0; i < n; i++)
-		for (size_t j = 0; j < nodes[i]->nterms; j++) a[m++] = nodes[i]->terms[j].term;
+		for (size_t j = 0; j < ea_node_history(nodes[i])->nterms; j++) a[m++] = ea_node_history(nodes[i])->terms[j].term;
 	for (size_t i = 0; i < n; i++)
-		for (size_t j = 0; j < nodes[i]->nlogev; j++)
-			if (nodes[i]->logev[j].term) a[m++] = nodes[i]->logev[j].term;
+		for (size_t j = 0; j < ea_node_logs(nodes[i])->nevents; j++)
+			if (ea_node_logs(nodes[i])->events[j].term) a[m++] = ea_node_logs(nodes[i])->events[j].term;
 	qsort(a, m, sizeof *a, cmp_u64);
 	size_t uniq = 0;
 	for (size_t i = 0; i < m; i++) if (i == 0 || a[i] != a[i - 1]) a[uniq++] = a[i];
@@ -43,8 +43,8 @@ static int row_from_logs(ea_node *const *nodes, size_t n, ea_term_row *row)
 {
 	int log_campaign = 0;
 	for (size_t i = 0; i < n; i++)
-		for (size_t j = 0; j < nodes[i]->nlogev; j++) {
-			const ea_log_event *ev = &nodes[i]->logev[j];
+		for (size_t j = 0; j < ea_node_logs(nodes[i])->nevents; j++) {
+			const ea_log_event *ev = &ea_node_logs(nodes[i])->events[j];
 			if (ev->term != row->term) continue;
 			if (ev->time_ms >= 0 && (row->time_ms < 0 || ev->time_ms < row->time_ms)) row->time_ms = ev->time_ms;
 			if (strcmp(ev->event, "became-leader") == 0) row->log_leader = ev->member;
@@ -74,7 +74,7 @@ static int row_from_wals(ea_node *const *nodes, size_t n, ea_term_row *row, int 
 		if (t->vote) {
 			*any_vote = 1;
 			if (row->nvotes < 16) {
-				row->votes[row->nvotes].voter = nodes[i]->wal.member_id;
+				row->votes[row->nvotes].voter = ea_node_wal(nodes[i])->summary.member_id;
 				row->votes[row->nvotes].voted_for = t->vote;
 				row->nvotes++;
 			}

@@ -72,14 +72,14 @@ static int cut_short(ea_bolt *b, ea_bolt_trailer_state ts, ea_verify_result *v)
 }
 
 /* `first` is the db's first problem as text, copied before anything could add a bolt problem
- * (the trailer check does: that reallocates the array t->db_first_problem points into). */
+ * (the trailer check does: that reallocates the array ea_node_db(t)->first_problem points into). */
 static void check_db(ea_node *t, ea_verify_result *v, const char *first)
 {
-	if (!t->mvcc) {
-		reason(v, EA_NOT_RESTORABLE, "the db cannot be opened: %s", t->db_unreadable ? t->db_unreadable : "unknown");
+	if (!ea_node_mvcc(t)) {
+		reason(v, EA_NOT_RESTORABLE, "the db cannot be opened: %s", ea_node_db(t)->unreadable ? ea_node_db(t)->unreadable : "unknown");
 		return;
 	}
-	ea_bolt *b = ea_mvcc_bolt(t->mvcc);
+	ea_bolt *b = ea_mvcc_bolt(ea_node_mvcc(t));
 	ea_bolt_trailer_state ts = EA_BOLT_TRAILER_ABSENT;
 	if (ea_bolt_trailer(b, &ts, NULL, NULL) == EA_OK) v->sha256_trailer = ea_bolt_trailer_name(ts);
 	if (cut_short(b, ts, v))
@@ -93,17 +93,17 @@ static void check_db(ea_node *t, ea_verify_result *v, const char *first)
 	else if (ts == EA_BOLT_TRAILER_OK)
 		reason(v, EA_RESTORABLE, "SHA-256 trailer matches (transport integrity; it does not prove the content "
 		       "was right when saved)");
-	v->db_problems = t->db_problems;
-	if (t->db_problems) {
-		if (t->db_errors)
+	v->db_problems = ea_node_db(t)->problems;
+	if (ea_node_db(t)->problems) {
+		if (ea_node_db(t)->errors)
 			reason(v, EA_NOT_RESTORABLE, "%zu error%s in the bbolt structure (etcdctl snapshot status would abort); "
-			       "first: %s", t->db_errors, t->db_errors == 1 ? "" : "s", first);
+			       "first: %s", ea_node_db(t)->errors, ea_node_db(t)->errors == 1 ? "" : "s", first);
 		else
 			reason(v, EA_RESTORABLE_WITH_WARNINGS, "%zu warning%s in the bbolt structure; first: %s",
-			       t->db_problems, t->db_problems == 1 ? "" : "s", first);
+			       ea_node_db(t)->problems, ea_node_db(t)->problems == 1 ? "" : "s", first);
 	}
 	ea_mvcc_info info;
-	if (ea_mvcc_info_scan(t->mvcc, &info) == EA_OK) {
+	if (ea_mvcc_info_scan(ea_node_mvcc(t), &info) == EA_OK) {
 		v->revision = info.revision;
 		v->compact_revision = info.compact_revision;
 		v->consistent_index = info.have_consistent_index ? info.consistent_index : 0;
@@ -111,17 +111,17 @@ static void check_db(ea_node *t, ea_verify_result *v, const char *first)
 			reason(v, EA_RESTORABLE_WITH_WARNINGS, "a compaction to revision %" PRId64 " was interrupted "
 			       "(scheduled > finished); etcd resumes it at startup", info.scheduled_compact_revision);
 	}
-	ea_mvcc_members(t->mvcc, count_member, &v->members);
+	ea_mvcc_members(ea_node_mvcc(t), count_member, &v->members);
 	if (v->members == 0)
 		reason(v, EA_RESTORABLE_WITH_WARNINGS, "no members in the db's members bucket");
 	ea_hashkv_result h;
 	ea_error e;
-	if (ea_mvcc_hashkv(t->mvcc, 0, &h, &e) == EA_OK) {
+	if (ea_mvcc_hashkv(ea_node_mvcc(t), 0, &h, &e) == EA_OK) {
 		v->hash = h.hash;
 		v->hash_ok = 1;
 	}
 	ea_snapshot_status ss;
-	if (ea_mvcc_snapshot_status(t->mvcc, &ss) == EA_OK) {
+	if (ea_mvcc_snapshot_status(ea_node_mvcc(t), &ss) == EA_OK) {
 		v->snapshot_hash = ss.hash;
 		v->total_key = ss.total_key;
 		v->total_size = ss.total_size;
@@ -136,8 +136,8 @@ static void check_data_dir(ea_node *t, ea_verify_result *v)
 {
 	size_t errs_before_commit = 0;
 	const ea_problem *first = NULL;
-	for (size_t i = 0; i < t->wal.problem_count; i++) {
-		const ea_problem *p = &t->wal.problems[i].p;
+	for (size_t i = 0; i < ea_node_wal(t)->summary.problem_count; i++) {
+		const ea_problem *p = &ea_node_wal(t)->summary.problems[i].p;
 		if (p->severity != EA_SEV_ERROR || p->layer == EA_LAYER_SOURCE) continue;
 		if (strcmp(p->kind, "empty-segment") == 0) continue;   /* its own reason */
 		errs_before_commit++;
@@ -147,26 +147,26 @@ static void check_data_dir(ea_node *t, ea_verify_result *v)
 		reason(v, EA_NOT_RESTORABLE, "%zu error%s in the WAL (etcd refuses to start on them); first: %s %s+%" PRIu64 ": %s",
 		       errs_before_commit, errs_before_commit == 1 ? "" : "s", first->kind, first->file ? first->file : "-",
 		       first->offset == EA_NO_OFFSET ? 0 : first->offset, first->message);
-	for (size_t i = 0; i < t->wal.problem_count; i++)
-		if (strcmp(t->wal.problems[i].p.kind, "torn-tail") == 0)
+	for (size_t i = 0; i < ea_node_wal(t)->summary.problem_count; i++)
+		if (strcmp(ea_node_wal(t)->summary.problems[i].p.kind, "torn-tail") == 0)
 			reason(v, EA_RESTORABLE_WITH_WARNINGS, "torn tail in the WAL: etcd truncates it at startup; entries "
-			       "after %" PRIu64 " that were not committed are lost", t->wal.hard_state.commit);
-	if (!t->nsegments) return;
+			       "after %" PRIu64 " that were not committed are lost", ea_node_wal(t)->summary.hard_state.commit);
+	if (!ea_node_wal(t)->nsegments) return;
 	if (empty_segments(t, v)) return;
-	int from_zero = t->segments[0].seq == 0;
+	int from_zero = ea_node_wal(t)->segments[0].seq == 0;
 	/* newest usable snapshot */
 	uint64_t usable = 0;
 	int have_usable = 0;
 	ea_snap_list *sl = NULL;
 	ea_error e;
-	if (ea_snap_list_open(&sl, t->in, 64u << 20, &e) == EA_OK) {
+	if (ea_snap_list_open(&sl, ea_node_input(t), 64u << 20, &e) == EA_OK) {
 		for (size_t i = 0;; i++) {
 			const ea_snap_info *si = ea_snap_list_at(sl, i);
 			if (!si) break;
 			if (strcmp(si->kind, "snap") != 0 || si->crc_ok != 1 || !si->decoded) continue;
-			if (si->index > t->wal.hard_state.commit) continue;
-			for (size_t k = 0; k < t->wal.snapshots_kept; k++)
-				if (t->wal.snapshots[k].index == si->index && t->wal.snapshots[k].term == si->term &&
+			if (si->index > ea_node_wal(t)->summary.hard_state.commit) continue;
+			for (size_t k = 0; k < ea_node_wal(t)->summary.snapshots_kept; k++)
+				if (ea_node_wal(t)->summary.snapshots[k].index == si->index && ea_node_wal(t)->summary.snapshots[k].term == si->term &&
 				    (!have_usable || si->index > usable)) {
 					usable = si->index;
 					have_usable = 1;
@@ -176,46 +176,46 @@ static void check_data_dir(ea_node *t, ea_verify_result *v)
 	}
 	if (have_usable) {
 		int covered = 0;
-		for (size_t s = 0; s < t->nsegments; s++) covered |= t->segments[s].first_index <= usable;
+		for (size_t s = 0; s < ea_node_wal(t)->nsegments; s++) covered |= ea_node_wal(t)->segments[s].first_index <= usable;
 		if (!covered)
 			reason(v, EA_NOT_RESTORABLE, "the newest usable snapshot (index %" PRIu64 ") is older than the first WAL "
-			       "segment (index %" PRIu64 "): the entries in between are gone", usable, t->segments[0].first_index);
+			       "segment (index %" PRIu64 "): the entries in between are gone", usable, ea_node_wal(t)->segments[0].first_index);
 		else
 			reason(v, EA_RESTORABLE, "the WAL replays from snapshot index %" PRIu64 " to commit %" PRIu64,
-			       usable, t->wal.hard_state.commit);
-		if (!t->have_db)
+			       usable, ea_node_wal(t)->summary.hard_state.commit);
+		if (!ea_node_db(t)->present)
 			reason(v, EA_NOT_RESTORABLE, "%s; etcd loads snapshot %" PRIu64 " and then needs a db at least that "
-			       "new (it fails with \"failed to find database snapshot file\")", t->missing, usable);
-		if (t->have_db && t->mvcc && t->db_consistent_index < usable)
+			       "new (it fails with \"failed to find database snapshot file\")", ea_node_missing(t), usable);
+		if (ea_node_db(t)->present && ea_node_mvcc(t) && ea_node_db(t)->consistent_index < usable)
 			reason(v, EA_RESTORABLE_WITH_WARNINGS, "the db's consistent index %" PRIu64 " is behind the snapshot "
-			       "index %" PRIu64, t->db_consistent_index, usable);
+			       "index %" PRIu64, ea_node_db(t)->consistent_index, usable);
 	} else if (!from_zero) {
 		reason(v, EA_NOT_RESTORABLE, "the first WAL segment starts at seq %" PRIu64 " (index %" PRIu64 ") and no "
 		       ".snap file matching a WAL snapshot record covers it: etcd cannot replay this WAL",
-		       t->segments[0].seq, t->segments[0].first_index);
+		       ea_node_wal(t)->segments[0].seq, ea_node_wal(t)->segments[0].first_index);
 	} else {
-		reason(v, EA_RESTORABLE, "the WAL replays from index 0 to commit %" PRIu64, t->wal.hard_state.commit);
-		if (!t->have_db)
+		reason(v, EA_RESTORABLE, "the WAL replays from index 0 to commit %" PRIu64, ea_node_wal(t)->summary.hard_state.commit);
+		if (!ea_node_db(t)->present)
 			reason(v, EA_RESTORABLE_WITH_WARNINGS, "%s; etcd would rebuild the key-value state by replaying the "
-			       "whole WAL (index 1 to %" PRIu64 ") into a new db", t->missing, t->wal.hard_state.commit);
+			       "whole WAL (index 1 to %" PRIu64 ") into a new db", ea_node_missing(t), ea_node_wal(t)->summary.hard_state.commit);
 	}
 }
 
 /* A segment of 0 bytes, or of zeros only (the reader said so). */
 static int seg_empty(const ea_node *t, size_t s)
 {
-	if (t->segments[s].size == 0) return 1;
-	if (t->segments[s].used) return 0;
-	for (size_t i = 0; i < t->wal.problem_count; i++)   /* zeros only */
-		if (strcmp(t->wal.problems[i].p.kind, "empty-segment") == 0 && t->wal.problems[i].p.file &&
-		    strcmp(t->wal.problems[i].p.file, t->segments[s].file) == 0) return 1;
+	if (ea_node_wal(t)->segments[s].size == 0) return 1;
+	if (ea_node_wal(t)->segments[s].used) return 0;
+	for (size_t i = 0; i < ea_node_wal(t)->summary.problem_count; i++)   /* zeros only */
+		if (strcmp(ea_node_wal(t)->summary.problems[i].p.kind, "empty-segment") == 0 && ea_node_wal(t)->summary.problems[i].p.file &&
+		    strcmp(ea_node_wal(t)->summary.problems[i].p.file, ea_node_wal(t)->segments[s].file) == 0) return 1;
 	return 0;
 }
 
 static size_t count_empty(const ea_node *t, size_t *first)
 {
 	size_t empty = 0;
-	for (size_t s = 0; s < t->nsegments; s++)
+	for (size_t s = 0; s < ea_node_wal(t)->nsegments; s++)
 		if (seg_empty(t, s) && !empty++ && first) *first = s;
 	return empty;
 }
@@ -225,16 +225,16 @@ static size_t count_empty(const ea_node *t, size_t *first)
 static int empty_segments(ea_node *t, ea_verify_result *v)
 {
 	size_t fs = 0, empty = count_empty(t, &fs);
-	if (t->wal.records_total == 0) {
+	if (ea_node_wal(t)->summary.records_total == 0) {
 		reason(v, EA_NOT_RESTORABLE, "the WAL holds no record (%zu of %zu segments empty): etcd 3.4 panics on it "
 		       "(\"cannot use none as id\"); the member's identity, HardState and log are not in this copy",
-		       empty, t->nsegments);
+		       empty, ea_node_wal(t)->nsegments);
 		return 1;
 	}
 	if (!empty) return 0;
 	reason(v, EA_NOT_RESTORABLE, "%zu empty WAL segment%s (a failed copy; first %s): etcd 3.4 starts on such a copy "
 	       "without a word and without what they held (entries from index %" PRIu64 " on); the log here ends at %" PRIu64,
-	       empty, empty == 1 ? "" : "s", t->segments[fs].file, t->segments[fs].first_index, t->wal.last_index);
+	       empty, empty == 1 ? "" : "s", ea_node_wal(t)->segments[fs].file, ea_node_wal(t)->segments[fs].first_index, ea_node_wal(t)->summary.last_index);
 	return 0;
 }
 
@@ -248,8 +248,8 @@ static int in_snap_dir(const char *db_file)
 /* Files and directories of the copy that could not be read (errno text from the source). */
 static void unreadable_parts(ea_node *t, ea_verify_result *v)
 {
-	for (size_t i = 0; i < ea_input_problem_count(t->in); i++) {
-		const ea_problem *p = ea_input_problem_at(t->in, i);
+	for (size_t i = 0; i < ea_input_problem_count(ea_node_input(t)); i++) {
+		const ea_problem *p = ea_input_problem_at(ea_node_input(t), i);
 		if (p->severity != EA_SEV_ERROR) continue;
 		reason(v, EA_NOT_RESTORABLE, "%s: %s (%s): this copy cannot be read completely", p->file ? p->file : "-",
 		       p->message, p->kind);
@@ -265,18 +265,18 @@ static void restore_loses(ea_node *t, ea_verify_result *v)
 		"%s", len ? "; " : ""); if (w_ > 0) len += (size_t)w_; } \
 		if (len < sizeof what) { int w_ = snprintf(what + len, sizeof what - len, __VA_ARGS__); \
 		if (w_ > 0) len += (size_t)w_; } } while (0)
-	for (size_t i = 0; i < ea_input_problem_count(t->in); i++)
-		unreadable += ea_input_problem_at(t->in, i)->severity == EA_SEV_ERROR;
-	if (t->have_wal) empty = count_empty(t, NULL);
-	if (!t->have_wal)
+	for (size_t i = 0; i < ea_input_problem_count(ea_node_input(t)); i++)
+		unreadable += ea_input_problem_at(ea_node_input(t), i)->severity == EA_SEV_ERROR;
+	if (ea_node_wal(t)->present) empty = count_empty(t, NULL);
+	if (!ea_node_wal(t)->present)
 		LOSES("the raft log (member and cluster ID, HardState, entries not yet applied to the db)");
-	if (!t->have_db)
+	if (!ea_node_db(t)->present)
 		LOSES("the applied key-value state (the db)");
 	if (empty)
 		LOSES("what %zu empty WAL segment%s held", empty, empty == 1 ? "" : "s");
-	if (t->have_wal && t->have_db && t->mvcc && t->db_consistent_index > t->wal.last_index)
+	if (ea_node_wal(t)->present && ea_node_db(t)->present && ea_node_mvcc(t) && ea_node_db(t)->consistent_index > ea_node_wal(t)->summary.last_index)
 		LOSES("entries %" PRIu64 "..%" PRIu64 " that the db applied but the WAL does not hold",
-		      t->wal.last_index + 1, t->db_consistent_index);
+		      ea_node_wal(t)->summary.last_index + 1, ea_node_db(t)->consistent_index);
 	if (unreadable)
 		LOSES("%zu file%s or director%s that cannot be read", unreadable, unreadable == 1 ? "" : "s",
 		      unreadable == 1 ? "y" : "ies");
@@ -286,7 +286,7 @@ static void restore_loses(ea_node *t, ea_verify_result *v)
 	else
 		reason(v, EA_RESTORABLE, "a restore from this copy loses nothing it holds: the WAL replays to commit %" PRIu64
 		       " (last index %" PRIu64 ") and the db has applied up to index %" PRIu64,
-		       t->wal.hard_state.commit, t->wal.last_index, t->db_consistent_index);
+		       ea_node_wal(t)->summary.hard_state.commit, ea_node_wal(t)->summary.last_index, ea_node_db(t)->consistent_index);
 }
 
 int ea_verify_run(ea_node *t, ea_node *const *against, size_t n, ea_verify_result *v)
@@ -294,26 +294,26 @@ int ea_verify_run(ea_node *t, ea_node *const *against, size_t n, ea_verify_resul
 	memset(v, 0, sizeof *v);
 	v->revision = v->compact_revision = -1;
 	v->sha256_trailer = "n/a";
-	v->have_db = t->have_db;
+	v->have_db = ea_node_db(t)->present;
 	/* a db at member/snap/db next to other files of a data dir (or in a data dir on disk)
 	 * is a data dir without its WAL; an archive of the db alone is a db */
-	v->kind = t->have_wal || (in_snap_dir(t->db_file) && (ea_input_count(t->in) > 1 ||
-	          ea_input_get_kind(t->in) == EA_INPUT_DIR)) ? "data-dir" : "db";
+	v->kind = ea_node_wal(t)->present || (in_snap_dir(ea_node_db(t)->file) && (ea_input_count(ea_node_input(t)) > 1 ||
+	          ea_input_get_kind(ea_node_input(t)) == EA_INPUT_DIR)) ? "data-dir" : "db";
 	char first[600] = "";
-	if (t->db_first_problem)
-		snprintf(first, sizeof first, "%s: %s", t->db_first_problem->kind ? t->db_first_problem->kind : "",
-		         t->db_first_problem->message ? t->db_first_problem->message : "");
-	if (t->have_db && t->mvcc) {
+	if (ea_node_db(t)->first_problem)
+		snprintf(first, sizeof first, "%s: %s", ea_node_db(t)->first_problem->kind ? ea_node_db(t)->first_problem->kind : "",
+		         ea_node_db(t)->first_problem->message ? ea_node_db(t)->first_problem->message : "");
+	if (ea_node_db(t)->present && ea_node_mvcc(t)) {
 		ea_bolt_trailer_state ts = EA_BOLT_TRAILER_ABSENT;
-		ea_bolt_trailer(ea_mvcc_bolt(t->mvcc), &ts, NULL, NULL);
-		if (!t->have_wal && ts != EA_BOLT_TRAILER_ABSENT) v->kind = "snapshot-file";
+		ea_bolt_trailer(ea_mvcc_bolt(ea_node_mvcc(t)), &ts, NULL, NULL);
+		if (!ea_node_wal(t)->present && ts != EA_BOLT_TRAILER_ABSENT) v->kind = "snapshot-file";
 	}
 	unreadable_parts(t, v);
-	if (t->have_db) check_db(t, v, first);
-	if (t->have_wal) check_data_dir(t, v);
+	if (ea_node_db(t)->present) check_db(t, v, first);
+	if (ea_node_wal(t)->present) check_data_dir(t, v);
 	else if (strcmp(v->kind, "data-dir") == 0)
-		reason(v, EA_NOT_RESTORABLE, "%s; etcd would not restart this data dir as the same member%s", t->missing,
-		       t->mvcc ? " (its db alone can still seed a new cluster: etcdctl snapshot restore --skip-hash-check)" : "");
+		reason(v, EA_NOT_RESTORABLE, "%s; etcd would not restart this data dir as the same member%s", ea_node_missing(t),
+		       ea_node_mvcc(t) ? " (its db alone can still seed a new cluster: etcdctl snapshot restore --skip-hash-check)" : "");
 	if (strcmp(v->kind, "data-dir") == 0) restore_loses(t, v);
 
 	char hnote[400] = "";
@@ -321,14 +321,14 @@ int ea_verify_run(ea_node *t, ea_node *const *against, size_t n, ea_verify_resul
 	if (hnote[0]) reason(v, EA_RESTORABLE, "%s", hnote);
 	for (size_t i = 0; i < n && i < EA_VERIFY_MAX_AGAINST; i++) {
 		ea_node *a = against[i];
-		v->against[i].name = a->name;
+		v->against[i].name = ea_node_name(a);
 		v->against[i].match = -1;
 		v->nagainst++;
 		if (!v->hash_ok) { snprintf(v->against[i].why, sizeof v->against[i].why, "the backup cannot be hashed"); continue; }
-		if (!a->have_db || !a->mvcc) { snprintf(v->against[i].why, sizeof v->against[i].why, "no readable db"); continue; }
+		if (!ea_node_db(a)->present || !ea_node_mvcc(a)) { snprintf(v->against[i].why, sizeof v->against[i].why, "no readable db"); continue; }
 		ea_hashkv_result h;
 		ea_error e = { 0 };
-		if (ea_mvcc_hashkv(a->mvcc, v->revision, &h, &e) != EA_OK) {
+		if (ea_mvcc_hashkv(ea_node_mvcc(a), v->revision, &h, &e) != EA_OK) {
 			snprintf(v->against[i].why, sizeof v->against[i].why, "cannot hash revision %" PRId64 ": %.150s",
 			         v->revision, e.msg);
 			continue;
@@ -344,7 +344,7 @@ int ea_verify_run(ea_node *t, ea_node *const *against, size_t n, ea_verify_resul
 		         v->revision, h.hash, v->hash);
 		if (!v->against[i].match)
 			reason(v, EA_RESTORABLE_WITH_WARNINGS, "%s's HashKV at revision %" PRId64 " is %" PRIu32 ", the backup's "
-			       "is %" PRIu32 ": they hold different data at the same revision", a->name, v->revision, h.hash, v->hash);
+			       "is %" PRIu32 ": they hold different data at the same revision", ea_node_name(a), v->revision, h.hash, v->hash);
 	}
 	return EA_OK;
 }

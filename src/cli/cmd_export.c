@@ -96,9 +96,9 @@ int cmd_export(int argc, char **argv)
 		/* problems of warning or error severity, and non-info findings, make the exit code 1 */
 		cli_problems cp = { .quiet = quiet };
 		for (size_t i = 0; i < n; i++) {
-			for (size_t k = 0; nodes[i]->have_wal && k < nodes[i]->wal.problem_count; k++)
-				cli_problem_seen(&cp, &nodes[i]->wal.problems[k].p);
-			damage += nodes[i]->db_problems;
+			for (size_t k = 0; ea_node_wal(nodes[i])->present && k < ea_node_wal(nodes[i])->summary.problem_count; k++)
+				cli_problem_seen(&cp, &ea_node_wal(nodes[i])->summary.problems[k].p);
+			damage += ea_node_db(nodes[i])->problems;
 		}
 		int diverged = st.verdict && strcmp(st.verdict, "consistent") != 0;
 		if (cp.count || damage || diverged || st.findings_warn) code = EXIT_FINDINGS;

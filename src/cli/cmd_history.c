@@ -80,11 +80,11 @@ int cmd_history(int argc, char **argv)
 	cli_problems cp = { .quiet = quiet };
 	int db_damaged = 0;
 	for (size_t i = 0; i < n; i++) {
-		for (size_t k = 0; nodes[i]->have_wal && k < nodes[i]->wal.problem_count; k++)
-			cli_problem_seen(&cp, &nodes[i]->wal.problems[k].p);
-		if (!nodes[i]->have_wal && !quiet)
-			fprintf(stderr, "etcd-autopsy history: %s: no WAL in %s\n", nodes[i]->name, nodes[i]->path);
-		db_damaged |= nodes[i]->db_problems > 0;   /* the db's damage is a finding too (as in export) */
+		for (size_t k = 0; ea_node_wal(nodes[i])->present && k < ea_node_wal(nodes[i])->summary.problem_count; k++)
+			cli_problem_seen(&cp, &ea_node_wal(nodes[i])->summary.problems[k].p);
+		if (!ea_node_wal(nodes[i])->present && !quiet)
+			fprintf(stderr, "etcd-autopsy history: %s: no WAL in %s\n", ea_node_name(nodes[i]), ea_node_path(nodes[i]));
+		db_damaged |= ea_node_db(nodes[i])->problems > 0;   /* the db's damage is a finding too (as in export) */
 		ea_node_free(nodes[i]);
 	}
 	fflush(stdout);

@@ -27,5 +27,5 @@ void cli_nodes_hash_rule(const char *etcd_version, ea_node *const *nodes, size_t
 	ea_hashkv_version v;
 	if (!etcd_version || ea_hashkv_parse_version(etcd_version, &v) != EA_OK) return;
 	for (size_t i = 0; i < n; i++)
-		if (nodes[i]->mvcc) ea_mvcc_set_hash_rule(nodes[i]->mvcc, v.rule);
+		if (ea_node_mvcc(nodes[i])) ea_mvcc_set_hash_rule(ea_node_mvcc(nodes[i]), v.rule);
 }

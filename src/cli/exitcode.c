@@ -29,8 +29,8 @@ void cli_print_not_wal(const char *cmd, const char *path, const ea_problem *firs
 /* The first problem of warning or worse of a node's WAL, NULL if none. */
 static const ea_problem *wal_first_problem(const ea_node *nd)
 {
-	for (size_t k = 0; k < nd->wal.problem_count; k++)
-		if (nd->wal.problems[k].p.severity != EA_SEV_INFO) return &nd->wal.problems[k].p;
+	for (size_t k = 0; k < ea_node_wal(nd)->summary.problem_count; k++)
+		if (ea_node_wal(nd)->summary.problems[k].p.severity != EA_SEV_INFO) return &ea_node_wal(nd)->summary.problems[k].p;
 	return NULL;
 }
 
@@ -39,15 +39,15 @@ int cli_nodes_readable(const char *cmd, ea_node *const *nodes, size_t n)
 	int bad = 0;
 	for (size_t i = 0; i < n; i++) {
 		const ea_node *nd = nodes[i];
-		const ea_problem *wp = nd->have_wal ? wal_first_problem(nd) : NULL;
-		int wal_ok = nd->have_wal && !cli_wal_not_wal(nd->wal.records_total, wp);
-		int db_ok = nd->have_db && !nd->db_unreadable;
+		const ea_problem *wp = ea_node_wal(nd)->present ? wal_first_problem(nd) : NULL;
+		int wal_ok = ea_node_wal(nd)->present && !cli_wal_not_wal(ea_node_wal(nd)->summary.records_total, wp);
+		int db_ok = ea_node_db(nd)->present && !ea_node_db(nd)->unreadable;
 		if (wal_ok || db_ok) continue;
 		bad = 1;
-		fprintf(stderr, "etcd-autopsy %s: %s (%s): nothing etcd-shaped could be read: ", cmd, nd->name, nd->path);
-		if (nd->have_wal) fprintf(stderr, "%s is not a WAL segment (%s at offset 0)", wp->file, wp->kind);
+		fprintf(stderr, "etcd-autopsy %s: %s (%s): nothing etcd-shaped could be read: ", cmd, ea_node_name(nd), ea_node_path(nd));
+		if (ea_node_wal(nd)->present) fprintf(stderr, "%s is not a WAL segment (%s at offset 0)", wp->file, wp->kind);
 		else fprintf(stderr, "no WAL segments");
-		if (nd->have_db) fprintf(stderr, "; %s: %s\n", nd->db_file ? nd->db_file : "db", nd->db_unreadable);
+		if (ea_node_db(nd)->present) fprintf(stderr, "; %s: %s\n", ea_node_db(nd)->file ? ea_node_db(nd)->file : "db", ea_node_db(nd)->unreadable);
 		else fprintf(stderr, "; no bbolt db\n");
 	}
 	return bad ? -1 : 0;
@@ -57,8 +57,8 @@ int cli_nodes_problems(ea_node *const *nodes, size_t n)
 {
 	size_t count = 0;
 	for (size_t i = 0; i < n; i++) {
-		count += nodes[i]->db_problems;   /* warning or worse only */
-		if (nodes[i]->have_wal && wal_first_problem(nodes[i])) count++;
+		count += ea_node_db(nodes[i])->problems;   /* warning or worse only */
+		if (ea_node_wal(nodes[i])->present && wal_first_problem(nodes[i])) count++;
 	}
 	return count > 0;
 }

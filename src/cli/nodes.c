@@ -35,13 +35,13 @@ static int same_member(const char *cmd, const char *const *args, ea_node *const 
 		for (size_t j = 0; j < i; j++) {
 			ea_text_str(a1, sizeof a1, args[j]);
 			ea_text_str(a2, sizeof a2, args[i]);
-			if (strcmp(nodes[i]->name, nodes[j]->name) == 0) {
+			if (strcmp(ea_node_name(nodes[i]), ea_node_name(nodes[j])) == 0) {
 				fprintf(stderr, "etcd-autopsy %s: %s and %s are both named %s: name them apart with NAME=PATH\n",
-				        cmd, a1, a2, ea_text_str(nm, sizeof nm, nodes[i]->name));
+				        cmd, a1, a2, ea_text_str(nm, sizeof nm, ea_node_name(nodes[i])));
 				return -1;
 			}
-			const ea_wal_summary *a = &nodes[i]->wal, *b = &nodes[j]->wal;
-			if (nodes[i]->have_wal && nodes[j]->have_wal && a->have_metadata && b->have_metadata &&
+			const ea_wal_summary *a = &ea_node_wal(nodes[i])->summary, *b = &ea_node_wal(nodes[j])->summary;
+			if (ea_node_wal(nodes[i])->present && ea_node_wal(nodes[j])->present && a->have_metadata && b->have_metadata &&
 			    a->member_id && a->member_id == b->member_id && a->cluster_id == b->cluster_id) {
 				fprintf(stderr, "etcd-autopsy %s: %s and %s hold the same member (member ID %" PRIx64 " of cluster %"
 				        PRIx64 "): two copies of one member (a data dir and its own archive?) would only be "
@@ -104,7 +104,7 @@ int cli_attach_logs(const char *cmd, ea_node **nodes, size_t n, const char *cons
 		size_t nl = (size_t)(eq - specs[i]);
 		ea_node *nd = NULL;
 		for (size_t k = 0; k < n; k++)
-			if (strlen(nodes[k]->name) == nl && strncmp(nodes[k]->name, specs[i], nl) == 0) nd = nodes[k];
+			if (strlen(ea_node_name(nodes[k])) == nl && strncmp(ea_node_name(nodes[k]), specs[i], nl) == 0) nd = nodes[k];
 		if (!nd) {
 			fprintf(stderr, "etcd-autopsy %s: --logs %.*s: no node with that name\n", cmd, (int)nl, specs[i]);
 			return -1;
@@ -118,7 +118,7 @@ int cli_attach_logs(const char *cmd, ea_node **nodes, size_t n, const char *cons
 		char why[512];
 		if (ea_node_log_check(nd, why, sizeof why)) {
 			fprintf(stderr, "etcd-autopsy %s: %s--logs %s: not %s's etcd log: %s%s\n", cmd,
-			        cli_force_logs ? "warning: " : "", specs[i], nd->name, why,
+			        cli_force_logs ? "warning: " : "", specs[i], ea_node_name(nd), why,
 			        cli_force_logs ? " (kept: --force)" : " (--force to use it anyway)");
 			if (!cli_force_logs) return -1;
 		}

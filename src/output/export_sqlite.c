@@ -81,8 +81,8 @@ typedef struct {
 	const char *kind, *input_kind;
 } nodes_row;
 #define COLS_nodes(C) \
-	C(node, "TEXT NOT NULL", v_text(r->nd->name)) \
-	C(path, "TEXT", v_text(r->nd->path)) \
+	C(node, "TEXT NOT NULL", v_text(ea_node_name(r->nd))) \
+	C(path, "TEXT", v_text(ea_node_path(r->nd))) \
 	C(member_id, "TEXT", r->wal && r->w->have_metadata ? v_hex(r->w->member_id) : v_null()) \
 	C(cluster_id, "TEXT", r->wal && r->w->have_metadata ? v_hex(r->w->cluster_id) : v_null()) \
 	C(kind, "TEXT", v_text(r->kind)) \
@@ -91,16 +91,16 @@ typedef struct {
 	C(last_term, "INTEGER", r->wal && r->w->have_entries ? v_u64(r->w->last_term) : v_null()) \
 	C(commit_index, "INTEGER", r->wal && r->w->have_hard_state ? v_u64(r->w->hard_state.commit) : v_null()) \
 	C(consistent_index, "INTEGER", r->db && r->info->have_consistent_index ? v_u64(r->info->consistent_index) : v_null()) \
-	C(revision, "INTEGER", r->db ? v_int(r->nd->db_revision) : v_null()) \
-	C(compact_revision, "INTEGER", r->db ? v_int(r->nd->db_compact_revision) : v_null()) \
-	C(hash, "INTEGER", r->db && r->nd->db_hash_revision > 0 ? v_u64(r->nd->db_hash) : v_null()) \
+	C(revision, "INTEGER", r->db ? v_int(ea_node_db(r->nd)->revision) : v_null()) \
+	C(compact_revision, "INTEGER", r->db ? v_int(ea_node_db(r->nd)->compact_revision) : v_null()) \
+	C(hash, "INTEGER", r->db && ea_node_db(r->nd)->hash_revision > 0 ? v_u64(ea_node_db(r->nd)->hash) : v_null()) \
 	C(storage_version, "TEXT", r->db ? v_text(r->info->storage_version) : v_null()) \
-	C(hash_revision, "INTEGER", r->db && r->nd->db_hash_revision > 0 ? v_int(r->nd->db_hash_revision) : v_null()) \
+	C(hash_revision, "INTEGER", r->db && ea_node_db(r->nd)->hash_revision > 0 ? v_int(ea_node_db(r->nd)->hash_revision) : v_null()) \
 	C(hard_state_term, "INTEGER", r->wal && r->w->have_hard_state ? v_u64(r->w->hard_state.term) : v_null()) \
 	C(hard_state_vote, "TEXT", r->wal && r->w->have_hard_state ? v_hex(r->w->hard_state.vote) : v_null()) \
-	C(wal_dir, "TEXT", r->wal ? v_text(r->nd->wal_dir) : v_null()) \
-	C(db_file, "TEXT", v_text(r->nd->db_file)) \
-	C(db_error, "TEXT", v_text(r->nd->db_unreadable)) \
+	C(wal_dir, "TEXT", r->wal ? v_text(ea_node_wal(r->nd)->dir) : v_null()) \
+	C(db_file, "TEXT", v_text(ea_node_db(r->nd)->file)) \
+	C(db_error, "TEXT", v_text(ea_node_db(r->nd)->unreadable)) \
 	C(wal_entries, "INTEGER", r->wal ? v_u64(r->w->entries) : v_null()) \
 	C(superseded, "INTEGER", r->wal ? v_u64(r->w->superseded) : v_null()) \
 	C(cluster_version, "TEXT", r->db && r->info->cluster_version[0] ? v_text(r->info->cluster_version) : v_null()) \
@@ -732,9 +732,9 @@ static int hash_start(hash_job *job, ea_node *const *nodes, size_t n, const vola
 	job->n = n;
 	job->stop = stop;
 	for (size_t k = 0; k < n; k++) {
-		job->nodes[k].node = nodes[k]->name;
-		job->nodes[k].path = nodes[k]->path;
-		job->nodes[k].kind = ea_input_get_kind(nodes[k]->in);
+		job->nodes[k].node = ea_node_name(nodes[k]);
+		job->nodes[k].path = ea_node_path(nodes[k]);
+		job->nodes[k].kind = ea_input_get_kind(ea_node_input(nodes[k]));
 	}
 	if (pthread_create(&job->thread, NULL, hash_thread, job) != 0) {
 		hash_thread(job);   /* no thread: hash here */
@@ -792,13 +792,13 @@ static int hash_write(ex *x, hash_job *job)
 
 static const char *node_kind(const ea_node *nd)
 {
-	if (nd->have_wal) return "data-dir";
-	if (nd->db_file) {
-		size_t l = strlen(nd->db_file);
-		if (l >= 8 && strcmp(nd->db_file + l - 8, ".snap.db") == 0) return "snapshot-file";
-		long i = ea_input_find(nd->in, nd->db_file);
+	if (ea_node_wal(nd)->present) return "data-dir";
+	if (ea_node_db(nd)->file) {
+		size_t l = strlen(ea_node_db(nd)->file);
+		if (l >= 8 && strcmp(ea_node_db(nd)->file + l - 8, ".snap.db") == 0) return "snapshot-file";
+		long i = ea_input_find(ea_node_input(nd), ea_node_db(nd)->file);
 		/* `etcdctl snapshot save` appends a 32-byte SHA-256 to whole 512-byte blocks */
-		if (i >= 0 && ea_input_at(nd->in, (size_t)i)->size % 512 == 32) return "snapshot-file";
+		if (i >= 0 && ea_input_at(ea_node_input(nd), (size_t)i)->size % 512 == 32) return "snapshot-file";
 	}
 	return "db";
 }
@@ -807,10 +807,10 @@ static int export_node_row(ex *x, ea_node *nd)
 {
 	ea_mvcc_info info;
 	memset(&info, 0, sizeof info);
-	int db = nd->have_db && nd->mvcc;
-	if (db) ea_mvcc_info_scan(nd->mvcc, &info);   /* no key index: the row needs none of its counts */
-	ea_input_kind k = ea_input_get_kind(nd->in);
-	nodes_row r = { nd, &nd->wal, nd->have_wal, db, &info, node_kind(nd),
+	int db = ea_node_db(nd)->present && ea_node_mvcc(nd);
+	if (db) ea_mvcc_info_scan(ea_node_mvcc(nd), &info);   /* no key index: the row needs none of its counts */
+	ea_input_kind k = ea_input_get_kind(ea_node_input(nd));
+	nodes_row r = { nd, &ea_node_wal(nd)->summary, ea_node_wal(nd)->present, db, &info, node_kind(nd),
 	                k == EA_INPUT_DIR ? "dir" : k == EA_INPUT_ARCHIVE ? "archive" : "file" };
 	return put_nodes(x, &r);
 }
@@ -823,11 +823,11 @@ static int export_problem(ex *x, const char *node, const ea_problem *p)
 
 static int export_segments(ex *x, ea_node *nd)
 {
-	for (size_t i = 0; i < nd->nsegments; i++) {
+	for (size_t i = 0; i < ea_node_wal(nd)->nsegments; i++) {
 		char t[48];
-		if (nd->segments[i].mtime > 0) time_text(t, sizeof t, nd->segments[i].mtime * 1000);
-		wal_segments_row r = { nd->name, nd->segments[i].file, nd->segments[i].seq, nd->segments[i].first_index,
-		                       nd->segments[i].size, nd->segments[i].used, nd->segments[i].mtime > 0 ? t : NULL };
+		if (ea_node_wal(nd)->segments[i].mtime > 0) time_text(t, sizeof t, ea_node_wal(nd)->segments[i].mtime * 1000);
+		wal_segments_row r = { ea_node_name(nd), ea_node_wal(nd)->segments[i].file, ea_node_wal(nd)->segments[i].seq, ea_node_wal(nd)->segments[i].first_index,
+		                       ea_node_wal(nd)->segments[i].size, ea_node_wal(nd)->segments[i].used, ea_node_wal(nd)->segments[i].mtime > 0 ? t : NULL };
 		int rc = put_wal_segments(x, &r);
 		if (rc) return rc;
 	}
@@ -838,11 +838,11 @@ static int export_segments(ex *x, ea_node *nd)
 static int export_wal(ex *x, ea_node *nd)
 {
 	/* the node's own log, rewound: its first pass (CRC verdicts, overwrites) is already done */
-	ea_log *log = nd->log, *own = NULL;
+	ea_log *log = ea_node_log(nd), *own = NULL;
 	ea_error lerr = { 0 };
-	int rc = log ? ea_log_rewind(log, &lerr) : ea_log_open(&own, nd->in, NULL, &lerr);
+	int rc = log ? ea_log_rewind(log, &lerr) : ea_log_open(&own, ea_node_input(nd), NULL, &lerr);
 	if (!log) log = own;
-	if (rc) { ea_log_close(own); return ex_fail(x, rc, "%s: %s", nd->name, lerr.msg[0] ? lerr.msg : ea_strerror(rc)); }
+	if (rc) { ea_log_close(own); return ex_fail(x, rc, "%s: %s", ea_node_name(nd), lerr.msg[0] ? lerr.msg : ea_strerror(rc)); }
 	ea_entry_iter *iter;
 	ea_entry_iter_options io = { .members = &x->known };
 	if ((rc = ea_entry_iter_new(&iter, log, &io)) != EA_OK) { ea_log_close(own); return rc; }
@@ -851,26 +851,26 @@ static int export_wal(ex *x, ea_node *nd)
 	while ((rc = ea_entry_iter_next(&it, iter)) == EA_OK) {
 		if ((++n & 4095) == 0 && stopped(x)) { rc = ex_fail(x, EA_EIO, "export interrupted"); break; }
 		if (it->log.item.kind == EA_WAL_ITEM_PROBLEM) {
-			if ((rc = export_problem(x, nd->name, &it->log.item.problem))) break;
+			if ((rc = export_problem(x, ea_node_name(nd), &it->log.item.problem))) break;
 			continue;
 		}
 		const ea_wal_record *rec = &it->log.item.rec;
-		wal_records_row wr = { nd->name, rec };
+		wal_records_row wr = { ea_node_name(nd), rec };
 		if (x->o.records && (rc = put_wal_records(x, &wr))) break;
 		if (it->is_entry) {
 			char started[48];
 			const ea_entry_info *info = &it->info;
 			int has_started = info->request_id && info->proposer_started_ms >= 0;
 			if (has_started) time_text(started, sizeof started, info->proposer_started_ms);
-			entries_row er = { nd->name, it, rec, &rec->u.entry, info, has_started ? started : NULL };
+			entries_row er = { ea_node_name(nd), it, rec, &rec->u.entry, info, has_started ? started : NULL };
 			if ((rc = put_entries(x, &er))) break;
 		} else if (rec->type == EA_WAL_STATE && rec->decoded) {
-			hard_states_row hr = { nd->name, hs_seq++, rec };
+			hard_states_row hr = { ea_node_name(nd), hs_seq++, rec };
 			if ((rc = put_hard_states(x, &hr))) break;
 		}
 	}
 	if (rc == EA_ITEROVER) rc = EA_OK;
-	else if (rc < 0 && !x->err->msg[0]) ex_fail(x, rc, "%s: WAL: %s", nd->name, ea_strerror(rc));
+	else if (rc < 0 && !x->err->msg[0]) ex_fail(x, rc, "%s: WAL: %s", ea_node_name(nd), ea_strerror(rc));
 	ea_entry_iter_free(iter);
 	ea_log_close(own);
 	return rc;
@@ -890,11 +890,11 @@ static int revision_cb(const ea_mvcc_kv *kv, void *payload)
 
 static int export_revisions(ex *x, ea_node *nd)
 {
-	if (!nd->mvcc) return EA_OK;
-	kv_ctx c = { x, nd->name, 0, 0 };
-	int rc = ea_mvcc_foreach(nd->mvcc, revision_cb, &c);
+	if (!ea_node_mvcc(nd)) return EA_OK;
+	kv_ctx c = { x, ea_node_name(nd), 0, 0 };
+	int rc = ea_mvcc_foreach(ea_node_mvcc(nd), revision_cb, &c);
 	if (c.rc) return c.rc;
-	if (rc < 0) return ex_fail(x, rc, "%s: key bucket: %s", nd->name, ea_strerror(rc));
+	if (rc < 0) return ex_fail(x, rc, "%s: key bucket: %s", ea_node_name(nd), ea_strerror(rc));
 	return EA_OK;
 }
 
@@ -912,33 +912,33 @@ BUCKET_CB(auth_cb, ea_mvcc_auth_entry, auth)
 
 static int export_buckets(ex *x, ea_node *nd)
 {
-	if (!nd->mvcc) return EA_OK;
-	kv_ctx c = { x, nd->name, 0, 0 };
-	ea_mvcc_members(nd->mvcc, member_cb, &c);
-	if (!c.rc) ea_mvcc_leases(nd->mvcc, lease_cb, &c);
-	if (!c.rc) ea_mvcc_alarms(nd->mvcc, alarm_cb, &c);
-	if (!c.rc) ea_mvcc_auth(nd->mvcc, auth_cb, &c);
+	if (!ea_node_mvcc(nd)) return EA_OK;
+	kv_ctx c = { x, ea_node_name(nd), 0, 0 };
+	ea_mvcc_members(ea_node_mvcc(nd), member_cb, &c);
+	if (!c.rc) ea_mvcc_leases(ea_node_mvcc(nd), lease_cb, &c);
+	if (!c.rc) ea_mvcc_alarms(ea_node_mvcc(nd), alarm_cb, &c);
+	if (!c.rc) ea_mvcc_auth(ea_node_mvcc(nd), auth_cb, &c);
 	return c.rc;
 }
 
 static int export_db_problems(ex *x, ea_node *nd)
 {
 	int rc = EA_OK;
-	if (nd->db_unreadable) {
-		ea_problem p = { EA_LAYER_BOLT, EA_SEV_ERROR, "db-unreadable", nd->db_file, EA_NO_OFFSET, 0,
-		                 nd->db_unreadable };
-		return export_problem(x, nd->name, &p);
+	if (ea_node_db(nd)->unreadable) {
+		ea_problem p = { EA_LAYER_BOLT, EA_SEV_ERROR, "db-unreadable", ea_node_db(nd)->file, EA_NO_OFFSET, 0,
+		                 ea_node_db(nd)->unreadable };
+		return export_problem(x, ea_node_name(nd), &p);
 	}
-	if (!nd->mvcc) return EA_OK;
-	ea_bolt *b = ea_mvcc_bolt(nd->mvcc);
+	if (!ea_node_mvcc(nd)) return EA_OK;
+	ea_bolt *b = ea_mvcc_bolt(ea_node_mvcc(nd));
 	for (size_t i = 0; i < ea_bolt_problem_count(b) && rc == EA_OK; i++)
-		rc = export_problem(x, nd->name, ea_bolt_problem_at(b, i));
+		rc = export_problem(x, ea_node_name(nd), ea_bolt_problem_at(b, i));
 	if (rc == EA_OK && ea_bolt_problems_dropped(b)) {
 		char msg[160];
 		snprintf(msg, sizeof msg, "%zu further bbolt problems were not kept (cap %d)",
 		         ea_bolt_problems_dropped(b), EA_BOLT_MAX_PROBLEMS);
-		ea_problem p = { EA_LAYER_BOLT, EA_SEV_WARNING, "problems-dropped", nd->db_file, EA_NO_OFFSET, 0, msg };
-		rc = export_problem(x, nd->name, &p);
+		ea_problem p = { EA_LAYER_BOLT, EA_SEV_WARNING, "problems-dropped", ea_node_db(nd)->file, EA_NO_OFFSET, 0, msg };
+		rc = export_problem(x, ea_node_name(nd), &p);
 	}
 	return rc;
 }
@@ -954,22 +954,22 @@ static void join_ids(char *buf, size_t cap, const uint64_t *ids, size_t n)
 static int export_snapshots(ex *x, ea_node *nd)
 {
 	int rc = EA_OK;
-	for (size_t i = 0; nd->have_wal && i < nd->wal.snapshots_kept && rc == EA_OK; i++) {
-		const struct ea_wal_snapshot_ref *sn = &nd->wal.snapshots[i];
-		snapshots_row r = { nd->name, "wal", v_u64(sn->term), v_u64(sn->index), NULL, NULL,
-		                    sn->segment < nd->nsegments ? nd->segments[sn->segment].file : NULL,
+	for (size_t i = 0; ea_node_wal(nd)->present && i < ea_node_wal(nd)->summary.snapshots_kept && rc == EA_OK; i++) {
+		const struct ea_wal_snapshot_ref *sn = &ea_node_wal(nd)->summary.snapshots[i];
+		snapshots_row r = { ea_node_name(nd), "wal", v_u64(sn->term), v_u64(sn->index), NULL, NULL,
+		                    sn->segment < ea_node_wal(nd)->nsegments ? ea_node_wal(nd)->segments[sn->segment].file : NULL,
 		                    v_u64(sn->offset), v_null(), v_null() };
 		rc = put_snapshots(x, &r);
 	}
 	if (rc) return rc;
 	ea_snap_list *sl = NULL;
 	ea_error serr = { 0 };
-	if (ea_snap_list_open(&sl, nd->in, 0, &serr) != EA_OK) return EA_OK;   /* no .snap files */
+	if (ea_snap_list_open(&sl, ea_node_input(nd), 0, &serr) != EA_OK) return EA_OK;   /* no .snap files */
 	char voters[1024], learners[1024];
 	for (size_t i = 0; i < ea_snap_list_count(sl) && rc == EA_OK; i++) {
 		const ea_snap_info *si = ea_snap_list_at(sl, i);
 		int db = strcmp(si->kind, "snap.db") == 0;
-		snapshots_row r = { nd->name, db ? "snap-db" : "snap-file", v_null(), v_null(), NULL, NULL, si->file,
+		snapshots_row r = { ea_node_name(nd), db ? "snap-db" : "snap-file", v_null(), v_null(), NULL, NULL, si->file,
 		                    v_null(), v_tri(si->crc_ok), v_u64(si->size) };
 		if (si->decoded) {
 			r.term = v_u64(si->term);
@@ -985,7 +985,7 @@ static int export_snapshots(ex *x, ea_node *nd)
 		rc = put_snapshots(x, &r);
 	}
 	for (size_t i = 0; i < ea_snap_list_problem_count(sl) && rc == EA_OK; i++)
-		rc = export_problem(x, nd->name, ea_snap_list_problem_at(sl, i));
+		rc = export_problem(x, ea_node_name(nd), ea_snap_list_problem_at(sl, i));
 	ea_snap_list_free(sl);
 	return rc;
 }
@@ -1013,12 +1013,12 @@ static int export_conf_changes(ex *x, ea_node *nd)
 	ea_arena a;
 	ea_arena_init(&a, 0);
 	int rc = EA_OK;
-	for (size_t i = 0; i < nd->nconf && rc == EA_OK; i++) {
-		const ea_conf_change *cc = &nd->conf[i];
+	for (size_t i = 0; i < ea_node_history(nd)->nconf && rc == EA_OK; i++) {
+		const ea_conf_change *cc = &ea_node_history(nd)->conf[i];
 		const char *change = cc->kind;
 		if (strncmp(change, "confchange:", 11) == 0) change += 11;
 		else if (strcmp(change, "confchangev2") == 0) change = "v2";
-		conf_changes_row r = { nd->name, cc, change, NULL, NULL, -1 };
+		conf_changes_row r = { ea_node_name(nd), cc, change, NULL, NULL, -1 };
 		char urls[1024];
 		if (cc->context) member_json(&a, cc->context, &r, urls, sizeof urls);
 		if (strcmp(change, "add_learner") == 0) r.is_learner = 1;
@@ -1079,13 +1079,13 @@ static int export_diff(ex *x, ea_node *const *nodes, size_t n, const ea_terms *t
 		names[0] = 0;
 		for (size_t i = 0; i < n && at < sizeof names; i++)
 			if (fd->node_mask & (1u << i))
-				at += (size_t)snprintf(names + at, sizeof names - at, "%s%s", at ? "," : "", nodes[i]->name);
+				at += (size_t)snprintf(names + at, sizeof names - at, "%s%s", at ? "," : "", ea_node_name(nodes[i]));
 		findings_row r = { fd, names };
 		rc = put_findings(x, &r);
 		if (strcmp(fd->severity, "info") != 0) x->stats->findings_warn++;
 	}
 	if (rc == EA_OK) {
-		verdict_row r = { &d, d.recommended >= 0 ? nodes[d.recommended]->name : NULL };
+		verdict_row r = { &d, d.recommended >= 0 ? ea_node_name(nodes[d.recommended]) : NULL };
 		rc = put_verdict(x, &r);
 		x->stats->verdict = ea_verdict_name(d.verdict);
 	}
@@ -1115,8 +1115,8 @@ static int export_meta(ex *x, ea_node *const *nodes, size_t n)
 	snprintf(buf, sizeof buf, "%zu", n);
 	if (rc == EA_OK) rc = meta(x, "node_count", buf);
 	for (size_t i = 0; i < n && rc == EA_OK; i++) {
-		snprintf(key, sizeof key, "input.%s.path", nodes[i]->name);
-		rc = meta(x, key, nodes[i]->path);
+		snprintf(key, sizeof key, "input.%s.path", ea_node_name(nodes[i]));
+		rc = meta(x, key, ea_node_path(nodes[i]));
 	}
 	return rc;
 }
@@ -1131,9 +1131,9 @@ static int load(ex *x, ea_node *const *nodes, size_t n)
 	if (rc) return rc;
 
 	for (size_t i = 0; i < n; i++) {
-		ea_member_set_add(&x->known, nodes[i]->have_wal ? nodes[i]->wal.member_id : 0);
-		for (size_t c = 0; c < nodes[i]->nconf; c++)
-			if (strcmp(nodes[i]->conf[c].kind, "confchange:remove") != 0) ea_member_set_add(&x->known, nodes[i]->conf[c].member_id);
+		ea_member_set_add(&x->known, ea_node_wal(nodes[i])->present ? ea_node_wal(nodes[i])->summary.member_id : 0);
+		for (size_t c = 0; c < ea_node_history(nodes[i])->nconf; c++)
+			if (strcmp(ea_node_history(nodes[i])->conf[c].kind, "confchange:remove") != 0) ea_member_set_add(&x->known, ea_node_history(nodes[i])->conf[c].member_id);
 	}
 
 	double t0 = now_s();
@@ -1142,20 +1142,20 @@ static int load(ex *x, ea_node *const *nodes, size_t n)
 	rc = export_meta(x, nodes, n);
 	for (size_t i = 0; i < n && rc == EA_OK; i++) rc = export_node_row(x, nodes[i]);
 	for (size_t i = 0; i < n && rc == EA_OK; i++) {
-		for (size_t k = 0; k < ea_input_problem_count(nodes[i]->in) && rc == EA_OK; k++)
-			rc = export_problem(x, nodes[i]->name, ea_input_problem_at(nodes[i]->in, k));
+		for (size_t k = 0; k < ea_input_problem_count(ea_node_input(nodes[i])) && rc == EA_OK; k++)
+			rc = export_problem(x, ea_node_name(nodes[i]), ea_input_problem_at(ea_node_input(nodes[i]), k));
 		if (rc == EA_OK) rc = export_segments(x, nodes[i]);
 	}
 	if (rc == EA_OK) rc = exec(x, "COMMIT");
 
 	for (size_t i = 0; i < n && rc == EA_OK; i++) {
-		if (!nodes[i]->have_wal) continue;
+		if (!ea_node_wal(nodes[i])->present) continue;
 		if ((rc = exec(x, "BEGIN"))) break;
 		rc = export_wal(x, nodes[i]);
 		if (rc == EA_OK) rc = exec(x, "COMMIT");
 	}
 	for (size_t i = 0; i < n && rc == EA_OK; i++) {
-		if (!nodes[i]->mvcc) continue;
+		if (!ea_node_mvcc(nodes[i])) continue;
 		if ((rc = exec(x, "BEGIN"))) break;
 		rc = export_revisions(x, nodes[i]);
 		if (rc == EA_OK) rc = exec(x, "COMMIT");

@@ -15,20 +15,20 @@ static void text(FILE *f, const char *s)
 /* a node's WAL and db position; null where it has no WAL, no db or no such record */
 static void node_json(ea_json *j, const ea_node *nd)
 {
-	int w = nd->have_wal;
+	int w = ea_node_wal(nd)->present;
 	ea_json_object_begin(j);
-	ea_json_key(j, "name"); ea_json_str(j, nd->name);
-	ea_json_key(j, "path"); ea_json_str(j, nd->path);
-	ea_json_key(j, "member_id"); if (w && nd->wal.have_metadata) ea_json_hex(j, nd->wal.member_id); else ea_json_null(j);
-	ea_json_key(j, "cluster_id"); if (w && nd->wal.have_metadata) ea_json_hex(j, nd->wal.cluster_id); else ea_json_null(j);
-	ea_json_key(j, "last_index"); if (w && nd->wal.have_entries) ea_json_u64(j, nd->wal.last_index); else ea_json_null(j);
-	ea_json_key(j, "last_term"); if (w && nd->wal.have_entries) ea_json_u64(j, nd->wal.last_term); else ea_json_null(j);
-	ea_json_key(j, "commit"); if (w && nd->wal.have_hard_state) ea_json_u64(j, nd->wal.hard_state.commit); else ea_json_null(j);
-	ea_json_key(j, "consistent_index"); if (nd->have_db) ea_json_u64(j, nd->db_consistent_index); else ea_json_null(j);
-	ea_json_key(j, "revision"); if (nd->have_db) ea_json_i64(j, nd->db_revision); else ea_json_null(j);
-	ea_json_key(j, "compact_revision"); if (nd->have_db) ea_json_i64(j, nd->db_compact_revision); else ea_json_null(j);
-	ea_json_key(j, "hash"); if (nd->have_db && nd->db_hash_revision > 0) ea_json_u64(j, nd->db_hash); else ea_json_null(j);
-	ea_json_key(j, "hash_revision"); if (nd->have_db && nd->db_hash_revision > 0) ea_json_i64(j, nd->db_hash_revision); else ea_json_null(j);
+	ea_json_key(j, "name"); ea_json_str(j, ea_node_name(nd));
+	ea_json_key(j, "path"); ea_json_str(j, ea_node_path(nd));
+	ea_json_key(j, "member_id"); if (w && ea_node_wal(nd)->summary.have_metadata) ea_json_hex(j, ea_node_wal(nd)->summary.member_id); else ea_json_null(j);
+	ea_json_key(j, "cluster_id"); if (w && ea_node_wal(nd)->summary.have_metadata) ea_json_hex(j, ea_node_wal(nd)->summary.cluster_id); else ea_json_null(j);
+	ea_json_key(j, "last_index"); if (w && ea_node_wal(nd)->summary.have_entries) ea_json_u64(j, ea_node_wal(nd)->summary.last_index); else ea_json_null(j);
+	ea_json_key(j, "last_term"); if (w && ea_node_wal(nd)->summary.have_entries) ea_json_u64(j, ea_node_wal(nd)->summary.last_term); else ea_json_null(j);
+	ea_json_key(j, "commit"); if (w && ea_node_wal(nd)->summary.have_hard_state) ea_json_u64(j, ea_node_wal(nd)->summary.hard_state.commit); else ea_json_null(j);
+	ea_json_key(j, "consistent_index"); if (ea_node_db(nd)->present) ea_json_u64(j, ea_node_db(nd)->consistent_index); else ea_json_null(j);
+	ea_json_key(j, "revision"); if (ea_node_db(nd)->present) ea_json_i64(j, ea_node_db(nd)->revision); else ea_json_null(j);
+	ea_json_key(j, "compact_revision"); if (ea_node_db(nd)->present) ea_json_i64(j, ea_node_db(nd)->compact_revision); else ea_json_null(j);
+	ea_json_key(j, "hash"); if (ea_node_db(nd)->present && ea_node_db(nd)->hash_revision > 0) ea_json_u64(j, ea_node_db(nd)->hash); else ea_json_null(j);
+	ea_json_key(j, "hash_revision"); if (ea_node_db(nd)->present && ea_node_db(nd)->hash_revision > 0) ea_json_i64(j, ea_node_db(nd)->hash_revision); else ea_json_null(j);
 	ea_json_object_end(j);
 }
 
@@ -41,7 +41,7 @@ void ea_render_finding_json(ea_json *j, const ea_finding *fd, ea_node *const *no
 	ea_json_key(j, "revision"); if (fd->revision >= 0) ea_json_i64(j, fd->revision); else ea_json_null(j);
 	ea_json_key(j, "nodes");
 	ea_json_array_begin(j);
-	for (size_t i = 0; i < n; i++) if (fd->node_mask & (1u << i)) ea_json_str(j, nodes[i]->name);
+	for (size_t i = 0; i < n; i++) if (fd->node_mask & (1u << i)) ea_json_str(j, ea_node_name(nodes[i]));
 	ea_json_array_end(j);
 	ea_json_key(j, "detail"); ea_json_str(j, fd->detail);
 	ea_json_object_end(j);
@@ -72,7 +72,7 @@ void ea_render_diff_json(ea_json *j, ea_node *const *nodes, size_t n, const ea_d
 	for (size_t f = 0; f < d->nfindings; f++) ea_render_finding_json(j, &d->findings[f], nodes, n);
 	ea_json_array_end(j);
 	ea_json_key(j, "recommended_source");
-	if (d->recommended >= 0) ea_json_str(j, nodes[d->recommended]->name); else ea_json_null(j);
+	if (d->recommended >= 0) ea_json_str(j, ea_node_name(nodes[d->recommended])); else ea_json_null(j);
 	ea_json_key(j, "recommendation"); ea_json_str(j, d->recommendation);
 	ea_json_object_end(j);
 	ea_json_newline(j);
@@ -82,19 +82,19 @@ void ea_render_diff_json(ea_json *j, ea_node *const *nodes, size_t n, const ea_d
 static void node_row(FILE *f, const ea_node *nd)
 {
 	char mid[24] = "-", ci[24] = "-", rev[24] = "-";
-	if (nd->have_wal && nd->wal.have_metadata) snprintf(mid, sizeof mid, "%" PRIx64, nd->wal.member_id);
-	if (nd->have_db) {
-		snprintf(ci, sizeof ci, "%" PRIu64, nd->db_consistent_index);
-		snprintf(rev, sizeof rev, "%" PRId64, nd->db_revision);
+	if (ea_node_wal(nd)->present && ea_node_wal(nd)->summary.have_metadata) snprintf(mid, sizeof mid, "%" PRIx64, ea_node_wal(nd)->summary.member_id);
+	if (ea_node_db(nd)->present) {
+		snprintf(ci, sizeof ci, "%" PRIu64, ea_node_db(nd)->consistent_index);
+		snprintf(rev, sizeof rev, "%" PRId64, ea_node_db(nd)->revision);
 	}
 	char last[24] = "-", term[24] = "-", commit[24] = "-";
-	if (nd->have_wal) {
-		snprintf(last, sizeof last, "%" PRIu64, nd->wal.last_index);
-		snprintf(term, sizeof term, "%" PRIu64, nd->wal.last_term);
-		snprintf(commit, sizeof commit, "%" PRIu64, nd->wal.hard_state.commit);
+	if (ea_node_wal(nd)->present) {
+		snprintf(last, sizeof last, "%" PRIu64, ea_node_wal(nd)->summary.last_index);
+		snprintf(term, sizeof term, "%" PRIu64, ea_node_wal(nd)->summary.last_term);
+		snprintf(commit, sizeof commit, "%" PRIu64, ea_node_wal(nd)->summary.hard_state.commit);
 	}
 	char name[256];   /* names, details: escaped for the terminal */
-	fprintf(f, "%-12s %-18s %10s %6s %10s %12s %10s\n", ea_text_str(name, sizeof name, nd->name), mid, last, term, commit, ci, rev);
+	fprintf(f, "%-12s %-18s %10s %6s %10s %12s %10s\n", ea_text_str(name, sizeof name, ea_node_name(nd)), mid, last, term, commit, ci, rev);
 }
 
 void ea_render_diff_table(FILE *f, ea_node *const *nodes, size_t n, const ea_diff *d)

@@ -11,7 +11,7 @@
 const char *ea_render_member_label(ea_node *const *nodes, size_t n, uint64_t id, char *buf, size_t cap)
 {
 	for (size_t i = 0; id && nodes && i < n; i++)
-		if (nodes[i]->have_wal && nodes[i]->wal.have_metadata && nodes[i]->wal.member_id == id) return nodes[i]->name;
+		if (ea_node_wal(nodes[i])->present && ea_node_wal(nodes[i])->summary.have_metadata && ea_node_wal(nodes[i])->summary.member_id == id) return ea_node_name(nodes[i]);
 	snprintf(buf, cap, "%" PRIx64, id);
 	return buf;
 }
@@ -80,8 +80,8 @@ void ea_render_terms_table(FILE *f, const ea_terms *t, ea_node *const *nodes, si
 	        t->failed_elections == 1 ? "" : "s", t->longest_failed_run);
 	int any = 0;
 	for (size_t i = 0; i < n; i++)
-		if (nodes[i]->have_wal && nodes[i]->wal.have_metadata) {
-			fprintf(f, "%s%s = %" PRIx64, any ? ", " : "nodes: ", nodes[i]->name, nodes[i]->wal.member_id);
+		if (ea_node_wal(nodes[i])->present && ea_node_wal(nodes[i])->summary.have_metadata) {
+			fprintf(f, "%s%s = %" PRIx64, any ? ", " : "nodes: ", ea_node_name(nodes[i]), ea_node_wal(nodes[i])->summary.member_id);
 			any = 1;
 		}
 	if (any) fputc('\n', f);

@@ -128,15 +128,15 @@ static void esc_detail(FILE *f, const char *s)
 static int node_of_member(ea_node *const *nodes, size_t n, uint64_t id)
 {
 	for (size_t i = 0; id && i < n; i++)
-		if (nodes[i]->have_wal && nodes[i]->wal.have_metadata && nodes[i]->wal.member_id == id) return (int)i;
+		if (ea_node_wal(nodes[i])->present && ea_node_wal(nodes[i])->summary.have_metadata && ea_node_wal(nodes[i])->summary.member_id == id) return (int)i;
 	return -1;
 }
 
 static int lane_of_name(ea_node *const *nodes, size_t n, const char *name)
 {
 	if (!name) return -1;
-	for (size_t i = 0; i < n; i++) if (nodes[i]->name == name) return (int)i;
-	for (size_t i = 0; i < n; i++) if (strcmp(nodes[i]->name, name) == 0) return (int)i;
+	for (size_t i = 0; i < n; i++) if (ea_node_name(nodes[i]) == name) return (int)i;
+	for (size_t i = 0; i < n; i++) if (strcmp(ea_node_name(nodes[i]), name) == 0) return (int)i;
 	return -1;
 }
 
@@ -153,9 +153,9 @@ static const ea_term_row *find_row(const ea_terms *t, uint64_t term)
 
 static size_t node_damage(const ea_node *nd)
 {
-	size_t c = nd->db_problems;
-	for (size_t p = 0; nd->have_wal && p < nd->wal.problem_count; p++)
-		if (nd->wal.problems[p].p.severity >= EA_SEV_WARNING) c++;
+	size_t c = ea_node_db(nd)->problems;
+	for (size_t p = 0; ea_node_wal(nd)->present && p < ea_node_wal(nd)->summary.problem_count; p++)
+		if (ea_node_wal(nd)->summary.problems[p].p.severity >= EA_SEV_WARNING) c++;
 	return c;
 }
 
@@ -165,7 +165,7 @@ static void member_label(FILE *f, ea_node *const *nodes, size_t n, uint64_t id)
 	fprintf(f, "<code>%" PRIx64 "</code>", id);
 	if (k >= 0) {
 		fprintf(f, " (<a href=\"#node-%d\">", k);
-		esc(f, nodes[k]->name);
+		esc(f, ea_node_name(nodes[k]));
 		fputs("</a>)", f);
 	}
 }
@@ -173,9 +173,9 @@ static void member_label(FILE *f, ea_node *const *nodes, size_t n, uint64_t id)
 /* index is within the node's surviving log (first entry .. one past the last) */
 static int in_log_range(const ea_node *nd, uint64_t index)
 {
-	if (!nd->have_wal || !nd->wal.have_entries) return 0;
-	uint64_t first = nd->log_first_index ? nd->log_first_index : nd->wal.first_index;
-	return index >= first && index <= nd->wal.last_index + 1;
+	if (!ea_node_wal(nd)->present || !ea_node_wal(nd)->summary.have_entries) return 0;
+	uint64_t first = ea_node_wal(nd)->first_index ? ea_node_wal(nd)->first_index : ea_node_wal(nd)->summary.first_index;
+	return index >= first && index <= ea_node_wal(nd)->summary.last_index + 1;
 }
 
 /* The recommended member is the reference side of a finding that involves other members too
@@ -520,10 +520,10 @@ static void domain_time(const timeline *t, double *lo, double *hi)
 	for (size_t r = 0; r < t->nrows; r++) if (t->a.row_time[r] >= 0) widen(lo, hi, (double)t->a.row_time[r]);
 	for (size_t i = 0; i < t->n; i++) {
 		const ea_node *nd = t->nodes[i];
-		for (size_t k = 0; k < nd->nlogev; k++)
-			if (nd->logev[k].time_ms >= 0) widen(lo, hi, (double)nd->logev[k].time_ms);
-		for (size_t k = 0; k < nd->nrestarts; k++)
-			if (nd->restarts[k].started_ms > 0) widen(lo, hi, (double)nd->restarts[k].started_ms);
+		for (size_t k = 0; k < ea_node_logs(nd)->nevents; k++)
+			if (ea_node_logs(nd)->events[k].time_ms >= 0) widen(lo, hi, (double)ea_node_logs(nd)->events[k].time_ms);
+		for (size_t k = 0; k < ea_node_history(nd)->nrestarts; k++)
+			if (ea_node_history(nd)->restarts[k].started_ms > 0) widen(lo, hi, (double)ea_node_history(nd)->restarts[k].started_ms);
 	}
 	double pad = (*hi - *lo) * 0.02 + 500;
 	*lo -= pad;
@@ -535,10 +535,10 @@ static void domain_index(const timeline *t, double *lo, double *hi)
 {
 	for (size_t i = 0; i < t->n; i++) {
 		const ea_node *nd = t->nodes[i];
-		if (!nd->have_wal || !nd->wal.have_entries) continue;
-		widen(lo, hi, (double)(nd->log_first_index ? nd->log_first_index : 1));
-		widen(lo, hi, (double)nd->wal.last_index + 1);
-		for (size_t s = 0; s < nd->nsup; s++) widen(lo, hi, (double)nd->sup[s].to_index + 1);
+		if (!ea_node_wal(nd)->present || !ea_node_wal(nd)->summary.have_entries) continue;
+		widen(lo, hi, (double)(ea_node_wal(nd)->first_index ? ea_node_wal(nd)->first_index : 1));
+		widen(lo, hi, (double)ea_node_wal(nd)->summary.last_index + 1);
+		for (size_t s = 0; s < ea_node_history(nd)->nsup; s++) widen(lo, hi, (double)ea_node_history(nd)->sup[s].to_index + 1);
 	}
 	for (size_t r = 0; r < t->nrows; r++)
 		if (t->terms->rows[r].entries) widen(lo, hi, (double)t->terms->rows[r].last_index + 1);
@@ -623,7 +623,7 @@ static void term_label(timeline *t, const ea_term_row *row, int lk, double x0)
 	ea_node *const *nodes = t->nodes;
 	char lab[96];
 	if (row->leader)
-		snprintf(lab, sizeof lab, "T%" PRIu64 " %s", row->term, lk >= 0 ? nodes[lk]->name : "");
+		snprintf(lab, sizeof lab, "T%" PRIu64 " %s", row->term, lk >= 0 ? ea_node_name(nodes[lk]) : "");
 	else
 		snprintf(lab, sizeof lab, "T%" PRIu64, row->term);
 	size_t chars = strlen(lab);
@@ -633,7 +633,7 @@ static void term_label(timeline *t, const ea_term_row *row, int lk, double x0)
 		fprintf(f, "<text class=\"tl%s\" x=\"%.1f\" y=\"%.1f\">", row->leader ? " lead" : "", lx, t->y_cluster + 40);
 		if (row->leader) {
 			fprintf(f, "T%" PRIu64 " ", row->term);
-			esc_n(f, lk >= 0 ? nodes[lk]->name : "", lk >= 0 ? (strlen(nodes[lk]->name) > 20 ? 20 : strlen(nodes[lk]->name)) : 0);
+			esc_n(f, lk >= 0 ? ea_node_name(nodes[lk]) : "", lk >= 0 ? (strlen(ea_node_name(nodes[lk])) > 20 ? 20 : strlen(ea_node_name(nodes[lk]))) : 0);
 			if (lk < 0) fprintf(f, "%" PRIx64, row->leader);
 		} else {
 			fprintf(f, "T%" PRIu64, row->term);
@@ -674,7 +674,7 @@ static void term_band(timeline *t, size_t r, int *shade)
 	char tt[400];
 	int m = snprintf(tt, sizeof tt, "term %" PRIu64, row->term);
 	if (row->leader) m += snprintf(tt + m, sizeof tt - (size_t)m, ", leader %" PRIx64 "%s%s%s", row->leader,
-	                               lk >= 0 ? " (" : "", lk >= 0 ? nodes[lk]->name : "", lk >= 0 ? ")" : "");
+	                               lk >= 0 ? " (" : "", lk >= 0 ? ea_node_name(nodes[lk]) : "", lk >= 0 ? ")" : "");
 	if (row->entries)
 		snprintf(tt + m, sizeof tt - (size_t)m, ", entries %" PRIu64 "..%" PRIu64 " (%s)", row->first_index,
 		         row->last_index, row->leader_basis ? row->leader_basis : "");
@@ -710,18 +710,18 @@ static void lane_header(timeline *t, size_t i, double y)
 	FILE *f = t->f;
 	const ea_node *nd = t->nodes[i];
 	fprintf(f, "<g class=\"lane\" id=\"lane-%zu\" data-node=\"", i);
-	esc(f, nd->name);
+	esc(f, ea_node_name(nd));
 	fputs("\">", f);
 	fprintf(f, "<a href=\"#node-%zu\"><text class=\"lname\" x=\"12\" y=\"%.1f\">", i, y + 24);
-	esc_n(f, nd->name, strlen(nd->name) > 18 ? 18 : strlen(nd->name));
+	esc_n(f, ea_node_name(nd), strlen(ea_node_name(nd)) > 18 ? 18 : strlen(ea_node_name(nd)));
 	fputs("</text></a>", f);
-	if (nd->have_wal && nd->wal.have_entries)
+	if (ea_node_wal(nd)->present && ea_node_wal(nd)->summary.have_entries)
 		fprintf(f, "<text class=\"lsub\" x=\"12\" y=\"%.1f\">last %" PRIu64 " \xC2\xB7 commit %" PRIu64 "</text>",
-		        y + 40, nd->wal.last_index, nd->wal.hard_state.commit);
+		        y + 40, ea_node_wal(nd)->summary.last_index, ea_node_wal(nd)->summary.hard_state.commit);
 	else
-		fprintf(f, "<text class=\"lsub\" x=\"12\" y=\"%.1f\">%s</text>", y + 40, nd->have_wal ? "no entries" : "no WAL");
-	if (nd->have_wal && nd->wal.have_metadata)
-		fprintf(f, "<text class=\"lsub\" x=\"12\" y=\"%.1f\">%" PRIx64 "</text>", y + 54, nd->wal.member_id);
+		fprintf(f, "<text class=\"lsub\" x=\"12\" y=\"%.1f\">%s</text>", y + 40, ea_node_wal(nd)->present ? "no entries" : "no WAL");
+	if (ea_node_wal(nd)->present && ea_node_wal(nd)->summary.have_metadata)
+		fprintf(f, "<text class=\"lsub\" x=\"12\" y=\"%.1f\">%" PRIx64 "</text>", y + 54, ea_node_wal(nd)->summary.member_id);
 }
 
 /* Node lane i: the log, committed part and uncommitted tail (index axis only; a plain line
@@ -731,21 +731,21 @@ static void lane_log_bar(timeline *t, size_t i, double ybar)
 	FILE *f = t->f;
 	axis *a = &t->a;
 	const ea_node *nd = t->nodes[i];
-	if (a->time_mode || !nd->have_wal || !nd->wal.have_entries) {
+	if (a->time_mode || !ea_node_wal(nd)->present || !ea_node_wal(nd)->summary.have_entries) {
 		fprintf(f, "<line class=\"ax\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>", PLOT_X0, ybar, PLOT_X1, ybar);
 		return;
 	}
-	double b0 = xpos(a, (double)(nd->log_first_index ? nd->log_first_index : 1));
-	uint64_t commit = nd->wal.hard_state.commit < nd->wal.last_index ? nd->wal.hard_state.commit : nd->wal.last_index;
-	double bc = xpos(a, (double)commit + 1), b1 = xpos(a, (double)nd->wal.last_index + 1);
+	double b0 = xpos(a, (double)(ea_node_wal(nd)->first_index ? ea_node_wal(nd)->first_index : 1));
+	uint64_t commit = ea_node_wal(nd)->summary.hard_state.commit < ea_node_wal(nd)->summary.last_index ? ea_node_wal(nd)->summary.hard_state.commit : ea_node_wal(nd)->summary.last_index;
+	double bc = xpos(a, (double)commit + 1), b1 = xpos(a, (double)ea_node_wal(nd)->summary.last_index + 1);
 	fprintf(f, "<rect class=\"bar\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"7\"><title>entries %" PRIu64
-	           "..%" PRIu64 " committed</title></rect>", b0, ybar - 3.5, bc > b0 ? bc - b0 : 1, nd->log_first_index, commit);
-	if (nd->wal.last_index > commit) {
+	           "..%" PRIu64 " committed</title></rect>", b0, ybar - 3.5, bc > b0 ? bc - b0 : 1, ea_node_wal(nd)->first_index, commit);
+	if (ea_node_wal(nd)->summary.last_index > commit) {
 		fprintf(f, "<rect class=\"tail\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"7\"><title>entries %" PRIu64
 		           "..%" PRIu64 " beyond this node's commit index</title></rect>",
-		        bc, ybar - 3.5, b1 - bc > 1 ? b1 - bc : 1, commit + 1, nd->wal.last_index);
+		        bc, ybar - 3.5, b1 - bc > 1 ? b1 - bc : 1, commit + 1, ea_node_wal(nd)->summary.last_index);
 		char lab[64];
-		snprintf(lab, sizeof lab, "not committed %" PRIu64 "-%" PRIu64, commit + 1, nd->wal.last_index);
+		snprintf(lab, sizeof lab, "not committed %" PRIu64 "-%" PRIu64, commit + 1, ea_node_wal(nd)->summary.last_index);
 		if (label_fits(a, i, 1, bc + 4, strlen(lab)))
 			fprintf(f, "<text class=\"rst\" x=\"%.1f\" y=\"%.1f\">%s</text>", bc + 4, ybar + 16, lab);
 	}
@@ -757,14 +757,14 @@ static void lane_superseded(timeline *t, size_t i, double ybar)
 	FILE *f = t->f;
 	axis *a = &t->a;
 	const ea_node *nd = t->nodes[i];
-	for (size_t s = 0; !a->time_mode && s < nd->nsup; s++) {
-		const ea_superseded_range *sr = &nd->sup[s];
+	for (size_t s = 0; !a->time_mode && s < ea_node_history(nd)->nsup; s++) {
+		const ea_superseded_range *sr = &ea_node_history(nd)->sup[s];
 		double s0 = xpos(a, (double)sr->from_index), s1 = xpos(a, (double)sr->to_index + 1);
 		if (s1 - s0 < 4) s1 = s0 + 4;
 		char tt[300];
 		snprintf(tt, sizeof tt, "superseded: entries %" PRIu64 "..%" PRIu64 " of term %" PRIu64 " written, never "
 		         "committed, overwritten by term %" PRIu64 " (%s+%" PRIu64 ")", sr->from_index, sr->to_index,
-		         sr->term, sr->by_term, sr->segment < nd->nsegments ? nd->segments[sr->segment].file : "?", sr->offset);
+		         sr->term, sr->by_term, sr->segment < ea_node_wal(nd)->nsegments ? ea_node_wal(nd)->segments[sr->segment].file : "?", sr->offset);
 		fprintf(f, "<g class=\"mark superseded\" data-event=\"superseded\" data-from=\"%" PRIu64 "\" data-to=\"%" PRIu64 "\">"
 		           "<rect class=\"sup\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"14\">", sr->from_index,
 		        sr->to_index, s0, ybar - 7, s1 - s0);
@@ -863,9 +863,9 @@ static int restart_seen_before(ea_node *const *nodes, size_t j, const ea_restart
 {
 	int dup = 0;
 	for (size_t jj = 0; jj < j && !dup; jj++)
-		for (size_t kk = 0; kk < nodes[jj]->nrestarts && !dup; kk++)
-			dup = nodes[jj]->restarts[kk].member_low16 == rs->member_low16 &&
-			      nodes[jj]->restarts[kk].started_ms == rs->started_ms;
+		for (size_t kk = 0; kk < ea_node_history(nodes[jj])->nrestarts && !dup; kk++)
+			dup = ea_node_history(nodes[jj])->restarts[kk].member_low16 == rs->member_low16 &&
+			      ea_node_history(nodes[jj])->restarts[kk].started_ms == rs->started_ms;
 	return dup;
 }
 
@@ -903,8 +903,8 @@ static void lane_restarts(timeline *t, size_t i, double y)
 {
 	ea_node *const *nodes = t->nodes;
 	for (size_t j = 0; j < t->n; j++)
-		for (size_t k = 0; k < nodes[j]->nrestarts; k++) {
-			const ea_restart *rs = &nodes[j]->restarts[k];
+		for (size_t k = 0; k < ea_node_history(nodes[j])->nrestarts; k++) {
+			const ea_restart *rs = &ea_node_history(nodes[j])->restarts[k];
 			if (node_of_member(nodes, t->n, rs->member_id) != (int)i) continue;
 			if (restart_seen_before(nodes, j, rs)) continue;
 			restart_mark(t, i, y, rs);
@@ -916,8 +916,8 @@ static void lane_log_lines(timeline *t, size_t i, double y)
 {
 	FILE *f = t->f;
 	const ea_node *nd = t->nodes[i];
-	for (size_t k = 0; t->a.time_mode && k < nd->nlogev; k++) {
-		const ea_log_event *le = &nd->logev[k];
+	for (size_t k = 0; t->a.time_mode && k < ea_node_logs(nd)->nevents; k++) {
+		const ea_log_event *le = &ea_node_logs(nd)->events[k];
 		if (le->time_ms < 0) continue;
 		double x = xpos(&t->a, (double)le->time_ms);
 		fprintf(f, "<path class=\"lg %s\" d=\"M%.1f %.1fv8\"><title>", log_class(le->event), x, y + 58);
@@ -939,12 +939,12 @@ static void wal_damage_mark(timeline *t, size_t i, double ybar, size_t p)
 	FILE *f = t->f;
 	axis *a = &t->a;
 	const ea_node *nd = t->nodes[i];
-	const ea_problem *pr = &nd->wal.problems[p].p;
+	const ea_problem *pr = &ea_node_wal(nd)->summary.problems[p].p;
 	double x = PLOT_X1 - 6;
-	for (size_t s = 0; pr->file && s < nd->nsegments; s++) {
-		if (strcmp(nd->segments[s].file, pr->file) != 0) continue;
-		if (!a->time_mode) x = xpos(a, (double)(nd->segments[s].first_index ? nd->segments[s].first_index : 1));
-		else if (nd->segments[s].mtime) x = xpos(a, (double)nd->segments[s].mtime * 1000);
+	for (size_t s = 0; pr->file && s < ea_node_wal(nd)->nsegments; s++) {
+		if (strcmp(ea_node_wal(nd)->segments[s].file, pr->file) != 0) continue;
+		if (!a->time_mode) x = xpos(a, (double)(ea_node_wal(nd)->segments[s].first_index ? ea_node_wal(nd)->segments[s].first_index : 1));
+		else if (ea_node_wal(nd)->segments[s].mtime) x = xpos(a, (double)ea_node_wal(nd)->segments[s].mtime * 1000);
 	}
 	x = dodge(a, i, 3, x);
 	fprintf(f, "<a href=\"#problem-%zu-%zu\"><g class=\"mark damage\" data-kind=\"", i, p);
@@ -972,8 +972,8 @@ static void lane_damage(timeline *t, size_t i, double y, double ybar)
 	axis *a = &t->a;
 	const ea_node *nd = t->nodes[i];
 	size_t dmg = 0, dmg_total = 0;
-	for (size_t p = 0; nd->have_wal && p < nd->wal.problem_count; p++) {
-		if (nd->wal.problems[p].p.severity < EA_SEV_WARNING) continue;
+	for (size_t p = 0; ea_node_wal(nd)->present && p < ea_node_wal(nd)->summary.problem_count; p++) {
+		if (ea_node_wal(nd)->summary.problems[p].p.severity < EA_SEV_WARNING) continue;
 		dmg_total++;
 		if (dmg >= MAX_DMG_PER_LANE) continue;
 		wal_damage_mark(t, i, ybar, p);
@@ -982,15 +982,15 @@ static void lane_damage(timeline *t, size_t i, double y, double ybar)
 	if (dmg_total > dmg)
 		fprintf(f, "<text class=\"dmgt\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">+%zu more problems</text>",
 		        PLOT_X1, y + 12, dmg_total - dmg);
-	if (!nd->have_db || !nd->db_problems) return;
+	if (!ea_node_db(nd)->present || !ea_node_db(nd)->problems) return;
 	double x = PLOT_X1 - 6;
-	if (!a->time_mode && nd->db_consistent_index) x = xpos(a, (double)nd->db_consistent_index);
+	if (!a->time_mode && ea_node_db(nd)->consistent_index) x = xpos(a, (double)ea_node_db(nd)->consistent_index);
 	x = dodge(a, i, 3, x);
 	fprintf(f, "<a href=\"#problems-%zu\"><g class=\"mark damage db\" data-kind=\"db-damage\">"
 	           "<path class=\"m-dmg\" d=\"M%.1f %.1fl8 8m0 -8l-8 8\"><title>", i, x - 4, ybar + 12);
-	fprintf(f, "%zu problem%s in the bbolt db ", nd->db_problems, nd->db_problems == 1 ? "" : "s");
-	esc(f, nd->db_file ? nd->db_file : "");
-	if (nd->db_first_problem) { fputs(": ", f); esc(f, nd->db_first_problem->message); }
+	fprintf(f, "%zu problem%s in the bbolt db ", ea_node_db(nd)->problems, ea_node_db(nd)->problems == 1 ? "" : "s");
+	esc(f, ea_node_db(nd)->file ? ea_node_db(nd)->file : "");
+	if (ea_node_db(nd)->first_problem) { fputs(": ", f); esc(f, ea_node_db(nd)->first_problem->message); }
 	fputs("</title></path>", f);
 	if (label_fits(a, i, 1, x + 6, 9))
 		fprintf(f, "<text class=\"dmgt\" x=\"%.1f\" y=\"%.1f\">db damage</text>", x + 6, ybar + 20);
@@ -1168,7 +1168,7 @@ static void section_verdict(FILE *f, ea_node *const *nodes, size_t n, const ea_d
 	fputs("<p id=\"recommendation\"><b>Restore from:</b> ", f);
 	if (d->recommended >= 0 && (size_t)d->recommended < n) {
 		fprintf(f, "<a href=\"#node-%d\" id=\"recommended\" class=\"badge rec\">", d->recommended);
-		esc(f, nodes[d->recommended]->name);
+		esc(f, ea_node_name(nodes[d->recommended]));
 		fputs("</a> ", f);
 	}
 	esc(f, d->recommendation);
@@ -1192,14 +1192,14 @@ static void section_verdict(FILE *f, ea_node *const *nodes, size_t n, const ea_d
 static void node_versions(FILE *f, const ea_node *nd)
 {
 	fputs("<td class=\"mono cluster-version\">", f);
-	if (nd->have_db && nd->db_cluster_version[0]) esc(f, nd->db_cluster_version);
+	if (ea_node_db(nd)->present && ea_node_db(nd)->cluster_version[0]) esc(f, ea_node_db(nd)->cluster_version);
 	else fputs("-", f);
 	fputs("</td>", f);
-	if (nd->have_db && nd->db_have_term)
-		fprintf(f, "<td class=\"num meta-term\">%" PRIu64 "</td>", nd->db_term);
+	if (ea_node_db(nd)->present && ea_node_db(nd)->have_term)
+		fprintf(f, "<td class=\"num meta-term\">%" PRIu64 "</td>", ea_node_db(nd)->term);
 	else fputs("<td class=\"meta-term\" title=\"not stored (etcd writes meta/term since 3.5)\">-</td>", f);
 	ea_mvcc_info info;
-	if (!nd->have_db || !nd->mvcc || ea_mvcc_info_scan(nd->mvcc, &info) != EA_OK)
+	if (!ea_node_db(nd)->present || !ea_node_mvcc(nd) || ea_mvcc_info_scan(ea_node_mvcc(nd), &info) != EA_OK)
 		fputs("<td class=\"storage-version\">-</td>", f);
 	else if (info.schema.ok) {
 		fprintf(f, "<td class=\"mono storage-version\" title=\"%s\">", info.schema.from_storage_version ?
@@ -1222,33 +1222,33 @@ static void section_nodes(FILE *f, ea_node *const *nodes, size_t n, const ea_dif
 	      "<th>findings</th><th>path</th></tr></thead><tbody>\n", f);
 	for (size_t i = 0; i < n; i++) {
 		const ea_node *nd = nodes[i];
-		int w = nd->have_wal;
+		int w = ea_node_wal(nd)->present;
 		fprintf(f, "<tr id=\"node-%zu\" class=\"node\" data-name=\"", i);
-		esc(f, nd->name);
+		esc(f, ea_node_name(nd));
 		fputs("\"><td><b>", f);
-		esc(f, nd->name);
+		esc(f, ea_node_name(nd));
 		fputs("</b>", f);
 		if (d->recommended == (int)i) fputs(" <span class=\"badge rec\">recommended</span>", f);
 		fputs("</td>", f);
-		if (w && nd->wal.have_metadata) fprintf(f, "<td class=\"mono\">%" PRIx64 "</td>", nd->wal.member_id);
+		if (w && ea_node_wal(nd)->summary.have_metadata) fprintf(f, "<td class=\"mono\">%" PRIx64 "</td>", ea_node_wal(nd)->summary.member_id);
 		else fputs("<td>-</td>", f);
-		if (w && nd->wal.have_entries)
-			fprintf(f, "<td class=\"num\">%" PRIu64 "</td><td class=\"num\">%" PRIu64 "</td>", nd->wal.last_index,
-			        nd->wal.last_term);
+		if (w && ea_node_wal(nd)->summary.have_entries)
+			fprintf(f, "<td class=\"num\">%" PRIu64 "</td><td class=\"num\">%" PRIu64 "</td>", ea_node_wal(nd)->summary.last_index,
+			        ea_node_wal(nd)->summary.last_term);
 		else fputs("<td>-</td><td>-</td>", f);
-		if (w && nd->wal.have_hard_state) fprintf(f, "<td class=\"num\">%" PRIu64 "</td>", nd->wal.hard_state.commit);
+		if (w && ea_node_wal(nd)->summary.have_hard_state) fprintf(f, "<td class=\"num\">%" PRIu64 "</td>", ea_node_wal(nd)->summary.hard_state.commit);
 		else fputs("<td>-</td>", f);
-		if (!nd->have_db)
+		if (!ea_node_db(nd)->present)
 			fputs("<td>-</td><td>-</td><td>-</td>", f);
-		else if (nd->db_compact_revision > 0)
+		else if (ea_node_db(nd)->compact_revision > 0)
 			fprintf(f, "<td class=\"num\">%" PRIu64 "</td><td class=\"num\">%" PRId64 "</td><td class=\"num\">%" PRId64
-			           "</td>", nd->db_consistent_index, nd->db_revision, nd->db_compact_revision);
+			           "</td>", ea_node_db(nd)->consistent_index, ea_node_db(nd)->revision, ea_node_db(nd)->compact_revision);
 		else
 			fprintf(f, "<td class=\"num\">%" PRIu64 "</td><td class=\"num\">%" PRId64 "</td><td>none</td>",
-			        nd->db_consistent_index, nd->db_revision);
+			        ea_node_db(nd)->consistent_index, ea_node_db(nd)->revision);
 		node_versions(f, nd);
-		if (nd->have_db && nd->db_hash_revision > 0)
-			fprintf(f, "<td class=\"mono\">%" PRIu32 " (@%" PRId64 ")</td>", nd->db_hash, nd->db_hash_revision);
+		if (ea_node_db(nd)->present && ea_node_db(nd)->hash_revision > 0)
+			fprintf(f, "<td class=\"mono\">%" PRIu32 " (@%" PRId64 ")</td>", ea_node_db(nd)->hash, ea_node_db(nd)->hash_revision);
 		else fputs("<td>-</td>", f);
 		size_t dmg = node_damage(nd);
 		if (dmg) fprintf(f, "<td class=\"num\"><a href=\"#problems-%zu\">%zu</a></td>", i, dmg);
@@ -1264,13 +1264,13 @@ static void section_nodes(FILE *f, ea_node *const *nodes, size_t n, const ea_dif
 			}
 		if (!any) fputs("-", f);
 		fputs("</td><td class=\"mono\">", f);
-		esc_path(f, nd->path);
-		if (nd->log_path) {
+		esc_path(f, ea_node_path(nd));
+		if (ea_node_logs(nd)->path) {
 			fputs("<br>log: ", f);
-			esc_path(f, nd->log_path);
-			fprintf(f, " (%" PRIu64 " lines, %" PRIu64 " events)", nd->logstats.lines, nd->logstats.events);
+			esc_path(f, ea_node_logs(nd)->path);
+			fprintf(f, " (%" PRIu64 " lines, %" PRIu64 " events)", ea_node_logs(nd)->stats.lines, ea_node_logs(nd)->stats.events);
 		}
-		if (nd->db_unreadable) { fputs("<br>db unreadable: ", f); esc(f, nd->db_unreadable); }
+		if (ea_node_db(nd)->unreadable) { fputs("<br>db unreadable: ", f); esc(f, ea_node_db(nd)->unreadable); }
 		fputs("</td></tr>\n", f);
 	}
 	fputs("</tbody></table></div></section>\n", f);
@@ -1297,13 +1297,13 @@ static void section_findings(FILE *f, ea_node *const *nodes, size_t n, const ea_
 				if (fd->node_mask & (1u << i)) {
 					if (is_reference(d, fd, i)) { ref = (int)i; continue; }
 					fprintf(f, "%s<a class=\"node-link\" href=\"#node-%zu\">", any ? ", " : "", i);
-					esc(f, nodes[i]->name);
+					esc(f, ea_node_name(nodes[i]));
 					fputs("</a>", f);
 					any = 1;
 				}
 			if (ref >= 0) {
 				fprintf(f, "; compared with <a class=\"node-link ref\" href=\"#node-%d\">", ref);
-				esc(f, nodes[ref]->name);
+				esc(f, ea_node_name(nodes[ref]));
 				fputs("</a> (the recommended member)", f);
 			}
 		}
@@ -1324,8 +1324,8 @@ static void section_findings(FILE *f, ea_node *const *nodes, size_t n, const ea_
 			const ea_node *nd = nodes[i];
 			size_t shown = 0, more = 0;
 			int first_row = 1;
-			for (size_t p = 0; nd->have_wal && p < nd->wal.problem_count; p++) {
-				const ea_problem *pr = &nd->wal.problems[p].p;
+			for (size_t p = 0; ea_node_wal(nd)->present && p < ea_node_wal(nd)->summary.problem_count; p++) {
+				const ea_problem *pr = &ea_node_wal(nd)->summary.problems[p].p;
 				if (pr->severity < EA_SEV_WARNING) continue;
 				if (shown == 200) { more++; continue; }
 				shown++;
@@ -1336,7 +1336,7 @@ static void section_findings(FILE *f, ea_node *const *nodes, size_t n, const ea_
 				fprintf(f, "\"><td><a href=\"#node-%zu\">", i);
 				if (first_row) fprintf(f, "<span id=\"problems-%zu\"></span>", i);
 				first_row = 0;
-				esc(f, nd->name);
+				esc(f, ea_node_name(nd));
 				fprintf(f, "</a></td><td><span class=\"badge sev-%s\">%s</span></td><td>",
 				        pr->severity == EA_SEV_ERROR ? "critical" : "warning", ea_severity_name(pr->severity));
 				esc(f, pr->kind);
@@ -1351,21 +1351,21 @@ static void section_findings(FILE *f, ea_node *const *nodes, size_t n, const ea_
 			}
 			if (more) fprintf(f, "<tr><td colspan=\"6\" class=\"muted\">%zu more problems on this node: see "
 			                     "<code>etcd-autopsy wal ls</code> or the export's problems table</td></tr>\n", more);
-			if (nd->have_db && nd->db_problems) {
+			if (ea_node_db(nd)->present && ea_node_db(nd)->problems) {
 				fprintf(f, "<tr class=\"problem db\" data-kind=\"%s\"><td><a href=\"#node-%zu\">",
 				        ea_finding_kind_get(EA_FK_DB_DAMAGE)->name, i);
 				if (first_row) fprintf(f, "<span id=\"problems-%zu\"></span>", i);
-				esc(f, nd->name);
+				esc(f, ea_node_name(nd));
 				fprintf(f, "</a></td><td><span class=\"badge sev-%s\">%s</span></td><td>",
-				        nd->db_errors ? "critical" : "warning", nd->db_errors ? "error" : "warning");
-				const ea_problem *fp = nd->db_first_problem;
+				        ea_node_db(nd)->errors ? "critical" : "warning", ea_node_db(nd)->errors ? "error" : "warning");
+				const ea_problem *fp = ea_node_db(nd)->first_problem;
 				esc(f, fp ? fp->kind : "db");
 				fputs("</td><td><code class=\"loc\">", f);
-				esc(f, fp && fp->file ? fp->file : nd->db_file ? nd->db_file : "-");
+				esc(f, fp && fp->file ? fp->file : ea_node_db(nd)->file ? ea_node_db(nd)->file : "-");
 				if (fp && fp->offset != EA_NO_OFFSET) fprintf(f, "+%" PRIu64, fp->offset);
 				fputs("</code></td><td>-</td><td>", f);
-				fprintf(f, "%zu problem%s in the bbolt db; first: ", nd->db_problems, nd->db_problems == 1 ? "" : "s");
-				esc(f, nd->db_unreadable ? nd->db_unreadable : fp ? fp->message : "?");
+				fprintf(f, "%zu problem%s in the bbolt db; first: ", ea_node_db(nd)->problems, ea_node_db(nd)->problems == 1 ? "" : "s");
+				esc(f, ea_node_db(nd)->unreadable ? ea_node_db(nd)->unreadable : fp ? fp->message : "?");
 				fputs("</td></tr>\n", f);
 			}
 		}
@@ -1404,9 +1404,9 @@ static void section_terms(FILE *f, ea_node *const *nodes, size_t n, const ea_ter
 		for (size_t v = 0; v < row->nvotes; v++) {
 			int a = node_of_member(nodes, n, row->votes[v].voter), b = node_of_member(nodes, n, row->votes[v].voted_for);
 			if (v) fputs(", ", f);
-			if (a >= 0) esc(f, nodes[a]->name); else fprintf(f, "%" PRIx64, row->votes[v].voter);
+			if (a >= 0) esc(f, ea_node_name(nodes[a])); else fprintf(f, "%" PRIx64, row->votes[v].voter);
 			fputs("\xE2\x86\x92", f);
-			if (b >= 0) esc(f, nodes[b]->name); else fprintf(f, "%" PRIx64, row->votes[v].voted_for);
+			if (b >= 0) esc(f, ea_node_name(nodes[b])); else fprintf(f, "%" PRIx64, row->votes[v].voted_for);
 		}
 		if (!row->nvotes) fputs("-", f);
 		fprintf(f, "</td><td>%s</td><td class=\"mono\">", row->failed_election ? "<b class=\"badge sev-critical\">yes</b>" : "-");
@@ -1490,13 +1490,13 @@ static void section_sql(FILE *f, ea_node *const *nodes, size_t n, const ea_repor
 		fputs("etcd-autopsy export -o incident.sqlite", f);
 		for (size_t i = 0; i < n; i++) {
 			fputc(' ', f);
-			const char *path = nodes[i]->path, *b = path;
+			const char *path = ea_node_path(nodes[i]), *b = path;
 			if (path[0] == '/')   /* the last component only (see esc_path) */
 				for (const char *q = path; *q; q++) if (*q == '/' && q[1] && q[1] != '/') b = q + 1;
-			size_t len = strlen(nodes[i]->name) + strlen(b) + 2;
+			size_t len = strlen(ea_node_name(nodes[i])) + strlen(b) + 2;
 			char *w = malloc(len);
 			if (!w) continue;
-			snprintf(w, len, "%s=%s", nodes[i]->name, b);
+			snprintf(w, len, "%s=%s", ea_node_name(nodes[i]), b);
 			shell_word(f, w);
 			free(w);
 		}

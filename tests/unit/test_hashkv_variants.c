@@ -267,7 +267,7 @@ static void test_diff_like_with_like(void **state)
 		assert_int_equal(ea_node_open(&nodes[0], "new", pa, &err), 0);
 		assert_int_equal(ea_node_open(&nodes[1], "old", pb, &err), 0);
 		if (forced)
-			for (int i = 0; i < 2; i++) ea_mvcc_set_hash_rule(nodes[i]->mvcc, EA_HASHKV_RULE_CLASSIC);
+			for (int i = 0; i < 2; i++) ea_mvcc_set_hash_rule(ea_node_mvcc(nodes[i]), EA_HASHKV_RULE_CLASSIC);
 		ea_terms terms;
 		ea_diff d;
 		assert_int_equal(ea_terms_build(nodes, 2, &terms), 0);

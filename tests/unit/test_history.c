@@ -133,7 +133,7 @@ static void test_history__election_storm(void **state)
 
 static int node_index(ea_node **nodes, size_t n, uint64_t member)
 {
-	for (size_t i = 0; i < n; i++) if (nodes[i]->wal.member_id == member) return (int)i;
+	for (size_t i = 0; i < n; i++) if (ea_node_wal(nodes[i])->summary.member_id == member) return (int)i;
 	return -1;
 }
 
@@ -147,12 +147,12 @@ static void test_history__isolated_leader_tail_superseded(void **state)
 	assert_true(iso >= 0);
 	/* after rejoining, the old leader's WAL still holds its overwritten tail */
 	ea_node *L = nodes[iso];
-	assert_int_equal(L->nsup, 1);
-	assert_int_equal(L->sup[0].from_index, manifest_u64(sc, "isolated.uncommitted_first"));
-	assert_int_equal(L->sup[0].to_index, manifest_u64(sc, "isolated.uncommitted_last"));
-	assert_int_equal(L->sup[0].term, manifest_u64(sc, "isolated.conflict_existing_term"));
-	assert_int_equal(L->sup[0].by_term, manifest_u64(sc, "isolated.conflict_new_term"));
-	for (size_t i = 0; i < n; i++) if ((int)i != iso) assert_int_equal(nodes[i]->nsup, 0);
+	assert_int_equal(ea_node_history(L)->nsup, 1);
+	assert_int_equal(ea_node_history(L)->sup[0].from_index, manifest_u64(sc, "isolated.uncommitted_first"));
+	assert_int_equal(ea_node_history(L)->sup[0].to_index, manifest_u64(sc, "isolated.uncommitted_last"));
+	assert_int_equal(ea_node_history(L)->sup[0].term, manifest_u64(sc, "isolated.conflict_existing_term"));
+	assert_int_equal(ea_node_history(L)->sup[0].by_term, manifest_u64(sc, "isolated.conflict_new_term"));
+	for (size_t i = 0; i < n; i++) if ((int)i != iso) assert_int_equal(ea_node_history(nodes[i])->nsup, 0);
 	/* all three agree now */
 	ea_terms t;
 	ea_diff d;
@@ -201,7 +201,7 @@ static void test_history__isolated_leader_before_restart_diverges(void **state)
 	/* never recommend the side whose entries will be overwritten */
 	assert_true(d.recommended >= 0);
 	assert_int_not_equal(d.recommended, iso);
-	assert_int_equal(nodes[d.recommended]->wal.hard_state.commit, manifest_u64(sc, "n1.raft_index"));
+	assert_int_equal(ea_node_wal(nodes[d.recommended])->summary.hard_state.commit, manifest_u64(sc, "n1.raft_index"));
 	finish(nodes, n, &t, &d);
 }
 
@@ -327,7 +327,7 @@ static void test_history__committed_divergence(void **state)
 	assert_int_equal(ea_node_open(&nodes[1], "n2", fixture_path("leader-change", "n2.tar.gz"), &err), 0);
 	assert_int_equal(ea_node_open(&nodes[2], "n3", fixture_path(m, "committed-divergence.tar.gz"), &err), 0);
 	/* the edited WAL is self-consistent: only the comparison can tell */
-	assert_int_equal(nodes[2]->wal.problem_count, 0);
+	assert_int_equal(ea_node_wal(nodes[2])->summary.problem_count, 0);
 	ea_terms t;
 	ea_diff d;
 	analyse(nodes, 3, &t, &d);
@@ -357,7 +357,7 @@ static void test_history__state_divergence(void **state)
 	assert_int_equal(ea_node_open(&nodes[1], "n2", fixture_path("leader-change", "n2.tar.gz"), &err), 0);
 	assert_int_equal(ea_node_open(&nodes[2], "n3", fixture_path(m, "state-divergence.tar.gz"), &err), 0);
 	/* etcd's HashKV of the untouched members */
-	assert_int_equal(nodes[0]->db_hash, manifest_u64("leader-change", "n1.hashkv"));
+	assert_int_equal(ea_node_db(nodes[0])->hash, manifest_u64("leader-change", "n1.hashkv"));
 	ea_terms t;
 	ea_diff d;
 	analyse(nodes, 3, &t, &d);
@@ -373,7 +373,7 @@ static void test_history__state_divergence(void **state)
 
 static const ea_conf_change *find_cc(const ea_node *nd, uint64_t index)
 {
-	for (size_t c = 0; c < nd->nconf; c++) if (nd->conf[c].index == index) return &nd->conf[c];
+	for (size_t c = 0; c < ea_node_history(nd)->nconf; c++) if (ea_node_history(nd)->conf[c].index == index) return &ea_node_history(nd)->conf[c];
 	return NULL;
 }
 
@@ -421,10 +421,10 @@ static void test_history__snapshot_install(void **state)
 	snprintf(key, sizeof key, "%s.member_id", manifest_get(sc, "catchup_member"));
 	int c = node_index(nodes, n, manifest_hex(sc, key));
 	assert_true(c >= 0);
-	assert_int_equal(nodes[c]->ninstalls, 1);
-	assert_int_equal(nodes[c]->installs[0].index, manifest_u64(sc, "catchup_snapshot_index"));
-	assert_int_equal(nodes[c]->installs[0].term, manifest_u64(sc, "catchup_snapshot_term"));
-	for (size_t i = 0; i < n; i++) if ((int)i != c) assert_int_equal(nodes[i]->ninstalls, 0);
+	assert_int_equal(ea_node_history(nodes[c])->ninstalls, 1);
+	assert_int_equal(ea_node_history(nodes[c])->installs[0].index, manifest_u64(sc, "catchup_snapshot_index"));
+	assert_int_equal(ea_node_history(nodes[c])->installs[0].term, manifest_u64(sc, "catchup_snapshot_term"));
+	for (size_t i = 0; i < n; i++) if ((int)i != c) assert_int_equal(ea_node_history(nodes[i])->ninstalls, 0);
 	ea_terms t;
 	ea_diff d;
 	analyse(nodes, n, &t, &d);

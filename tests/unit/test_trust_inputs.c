@@ -34,14 +34,14 @@ static void test_trust__log_of_the_member(void **state)
 	ea_error err = { 0 };
 	char why[512];
 	assert_int_equal(ea_node_add_log(n1, fixture_path("election-storm", "etcd/logs/n1.log"), &err), 0);
-	assert_int_equal(n1->logstats.self_id, manifest_hex("election-storm", "n1.member_id"));
-	assert_int_equal(n1->logstats.other_self_id, 0);
+	assert_int_equal(ea_node_logs(n1)->stats.self_id, manifest_hex("election-storm", "n1.member_id"));
+	assert_int_equal(ea_node_logs(n1)->stats.other_self_id, 0);
 	assert_int_equal(ea_node_log_check(n1, why, sizeof why), 0);
 	ea_node_free(n1);
 
 	n1 = open_node("election-storm", "n1.tar.gz");
 	assert_int_equal(ea_node_add_log(n1, fixture_path("election-storm", "etcd/logs/n2.log"), &err), 0);
-	assert_int_equal(n1->logstats.self_id, manifest_hex("election-storm", "n2.member_id"));
+	assert_int_equal(ea_node_logs(n1)->stats.self_id, manifest_hex("election-storm", "n2.member_id"));
 	assert_int_equal(ea_node_log_check(n1, why, sizeof why), 1);
 	char want[32];
 	snprintf(want, sizeof want, "%s", manifest_get("election-storm", "n2.member_id"));
@@ -57,7 +57,7 @@ static void test_trust__text_log(void **state)
 	char why[512];
 	ea_node *n2 = open_node("text-log", "n2.tar.gz");
 	assert_int_equal(ea_node_add_log(n2, fixture_path("text-log", "etcd/logs/n2.log.gz"), &err), 0);
-	assert_int_equal(n2->logstats.self_id, manifest_hex("text-log", "n2.member_id"));
+	assert_int_equal(ea_node_logs(n2)->stats.self_id, manifest_hex("text-log", "n2.member_id"));
 	assert_int_equal(ea_node_log_check(n2, why, sizeof why), 0);
 	ea_node_free(n2);
 	ea_log_event ev;
@@ -81,7 +81,7 @@ static void test_trust__not_a_log(void **state)
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		ea_node *n1 = open_node("election-storm", "n1.tar.gz");
 		assert_int_equal(ea_node_add_log(n1, write_file(bad[i].name, bad[i].data, bad[i].len), &err), 0);
-		assert_int_equal(n1->logstats.events, 0);
+		assert_int_equal(ea_node_logs(n1)->stats.events, 0);
 		assert_int_equal(ea_node_log_check(n1, why, sizeof why), 1);
 		ea_node_free(n1);
 	}
