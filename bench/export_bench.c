@@ -98,7 +98,7 @@ int main(int argc, char **argv)
 	printf("ratio load %.2f, ratio with indexes %.2f (goal >= 0.70); bulk rows %" PRIu64 "\n", ex_load / raw_load,
 	       ex_total / raw_total, bulk);
 	printf("end to end incl. node open: %.0f rows/s\n", (double)st.total_rows / (open_s + st.total_seconds));
-	ea_node_free(nd);
+	ea_node_close(nd);
 	char cmd[4200];
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
 	if (system(cmd) != 0) return 1;

@@ -119,7 +119,7 @@ int  ea_bolt_bucket_open(ea_bolt *b, const ea_bolt_bucket *parent, const void *n
 int  ea_bolt_bucket_from_kv(ea_bolt *b, const ea_bolt_bucket *parent, const ea_bolt_kv *kv,
                             ea_bolt_bucket *out);
 /* Frees what a bucket handle owns (an inline bucket's page copy). */
-void ea_bolt_bucket_free(ea_bolt_bucket *bk);
+void ea_bolt_bucket_close(ea_bolt_bucket *bk);
 
 /* Every element of the bucket in key order (depth first). Broken pages and elements are
  * reported and skipped; a page is never visited twice. Returns 0, the callback's non-zero

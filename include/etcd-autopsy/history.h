@@ -154,7 +154,7 @@ void ea_node_set_db_hash(ea_node *n, uint32_t hash, int64_t revision);
 int  ea_node_open(ea_node **out, const char *name, const char *path, ea_error *err);
 /* Same over an already open input, which the node takes over (closed with it, also on failure). */
 int  ea_node_open_input(ea_node **out, const char *name, ea_input *in, ea_error *err);
-void ea_node_free(ea_node *n);
+void ea_node_close(ea_node *n);
 
 /* Opens n nodes concurrently (one thread per node, at most as many as the CPUs; each node is
  * read independently, results identical to opening them one by one). names[i] may be NULL.

@@ -54,14 +54,14 @@ typedef struct ea_snap_list ea_snap_list;
  * than `max_bytes` (0 = 1 GiB) is listed but not decoded. EA_ENOTFOUND if there is none. */
 int  ea_snap_list_open(ea_snap_list **out, ea_input *in, uint64_t max_bytes, ea_error *err);
 /* Frees the list and every ea_snap_info it holds; NULL is allowed. */
-void ea_snap_list_free(ea_snap_list *l);
+void ea_snap_list_close(ea_snap_list *l);
 /* Number of snapshot files listed. */
 size_t ea_snap_list_count(const ea_snap_list *l);
-/* File i (< ea_snap_list_count), valid until ea_snap_list_free. */
+/* File i (< ea_snap_list_count), valid until ea_snap_list_close. */
 const ea_snap_info *ea_snap_list_at(const ea_snap_list *l, size_t i);
 /* Number of problems found while reading the snapshot files. */
 size_t ea_snap_list_problem_count(const ea_snap_list *l);
-/* Problem i (< ea_snap_list_problem_count), valid until ea_snap_list_free. */
+/* Problem i (< ea_snap_list_problem_count), valid until ea_snap_list_close. */
 const ea_problem *ea_snap_list_problem_at(const ea_snap_list *l, size_t i);
 
 #ifdef __cplusplus

@@ -326,7 +326,7 @@ static int node_shell(ea_node **out, const char *name, ea_input *in)
 	const char *path = ea_input_path(in);
 	n->path = strdup(path);
 	n->name = name ? strdup(name) : derive_name(path);
-	if (!n->path || !n->name) { ea_node_free(n); return EA_ENOMEM; }
+	if (!n->path || !n->name) { ea_node_close(n); return EA_ENOMEM; }
 	*out = n;
 	return EA_OK;
 }
@@ -453,7 +453,7 @@ int ea_node_open_input(ea_node **out, const char *name, ea_input *in, ea_error *
 	int wrc = node_wal(n, &werr);
 	int drc = wrc == EA_OK || wrc == EA_ENOTFOUND ? read_db(n, &derr) : EA_OK;
 	rc = node_finish(n, wrc, &werr, drc, &derr, err);
-	if (rc) { ea_node_free(n); return rc; }
+	if (rc) { ea_node_close(n); return rc; }
 	*out = n;
 	return EA_OK;
 }
@@ -580,13 +580,13 @@ int ea_node_open_many(ea_node **out, const char *const *names, const char *const
 	for (size_t i = 0; i < n; i++)
 		if (rcs[i] != EA_OK) {
 			if (failed) *failed = i;
-			for (size_t k = 0; k < n; k++) { ea_node_free(out[k]); out[k] = NULL; }
+			for (size_t k = 0; k < n; k++) { ea_node_close(out[k]); out[k] = NULL; }
 			return rcs[i];
 		}
 	return EA_OK;
 }
 
-void ea_node_free(ea_node *n)
+void ea_node_close(ea_node *n)
 {
 	if (!n) return;
 	if (n->wal.present) ea_wal_summary_free(&n->wal.summary);

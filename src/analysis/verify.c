@@ -172,7 +172,7 @@ static void check_data_dir(ea_node *t, ea_verify_result *v)
 					have_usable = 1;
 				}
 		}
-		ea_snap_list_free(sl);
+		ea_snap_list_close(sl);
 	}
 	if (have_usable) {
 		int covered = 0;

@@ -157,6 +157,6 @@ int cmd_diff(int argc, char **argv)
 		fprintf(stderr, "etcd-autopsy diff: %s\n", ea_strerror(rc));
 	}
 	ea_terms_free(&terms);
-	for (size_t i = 0; i < n; i++) ea_node_free(nodes[i]);
+	for (size_t i = 0; i < n; i++) ea_node_close(nodes[i]);
 	return code;
 }

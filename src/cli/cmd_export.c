@@ -115,6 +115,6 @@ int cmd_export(int argc, char **argv)
 		}
 	}
 	free(cmdline);
-	for (size_t i = 0; i < n; i++) ea_node_free(nodes[i]);
+	for (size_t i = 0; i < n; i++) ea_node_close(nodes[i]);
 	return code;
 }

@@ -85,7 +85,7 @@ int cmd_history(int argc, char **argv)
 		if (!ea_node_wal(nodes[i])->present && !quiet)
 			fprintf(stderr, "etcd-autopsy history: %s: no WAL in %s\n", ea_node_name(nodes[i]), ea_node_path(nodes[i]));
 		db_damaged |= ea_node_db(nodes[i])->problems > 0;   /* the db's damage is a finding too (as in export) */
-		ea_node_free(nodes[i]);
+		ea_node_close(nodes[i]);
 	}
 	fflush(stdout);
 	cli_problems_summary(&cp, "history");

@@ -342,6 +342,6 @@ int cmd_report(int argc, char **argv)
 	free(ev);
 	if (have_diff) ea_diff_free(&d);
 	ea_terms_free(&terms);
-	for (size_t i = 0; i < n; i++) ea_node_free(nodes[i]);
+	for (size_t i = 0; i < n; i++) ea_node_close(nodes[i]);
 	return code;
 }

@@ -137,7 +137,7 @@ int cmd_snap(int argc, char **argv)
 		cp.quiet = 1;
 	}
 	cli_problems_summary(&cp, path);
-	ea_snap_list_free(l);
+	ea_snap_list_close(l);
 	ea_input_close(in);
 	return code;
 }

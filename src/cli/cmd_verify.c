@@ -58,10 +58,10 @@ int cmd_verify(int argc, char **argv)
 	if (cli_open_nodes("verify", a.p.positional, 1, target, &nt)) return EXIT_USAGE;
 	ea_node *nodes[CLI_MAX_NODES];
 	size_t n = 0;
-	if (ag.n && cli_open_nodes("verify", ag.list, ag.n, nodes, &n)) { ea_node_free(target[0]); return EXIT_USAGE; }
+	if (ag.n && cli_open_nodes("verify", ag.list, ag.n, nodes, &n)) { ea_node_close(target[0]); return EXIT_USAGE; }
 	if (cli_nodes_readable("verify", target, 1) || cli_nodes_readable("verify", nodes, n)) {
-		for (size_t i = 0; i < n; i++) ea_node_free(nodes[i]);
-		ea_node_free(target[0]);
+		for (size_t i = 0; i < n; i++) ea_node_close(nodes[i]);
+		ea_node_close(target[0]);
 		return EXIT_USAGE;
 	}
 	cli_nodes_hash_rule(ag.etcd_version, target, 1);
@@ -82,7 +82,7 @@ int cmd_verify(int argc, char **argv)
 		for (size_t i = 0; i < v.nagainst; i++) if (v.against[i].match == 0) code = EXIT_FINDINGS;
 		if (!a.quiet && code) fprintf(stderr, "etcd-autopsy verify: %s\n", ea_restorability_name(v.verdict));
 	}
-	for (size_t i = 0; i < n; i++) ea_node_free(nodes[i]);
-	ea_node_free(target[0]);
+	for (size_t i = 0; i < n; i++) ea_node_close(nodes[i]);
+	ea_node_close(target[0]);
 	return code;
 }

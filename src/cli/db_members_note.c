@@ -108,5 +108,5 @@ void cli_db_members_note(ea_input *in, ea_mvcc *m, const char *conf_state)
 			       c.n, c.ids, newest->file, newest->index);
 	}
 	if (conf_state && conf_state[0]) conf_state_note(m, conf_state, newest);
-	ea_snap_list_free(l);
+	ea_snap_list_close(l);
 }

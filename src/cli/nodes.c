@@ -84,7 +84,7 @@ int cli_open_nodes(const char *cmd, const char *const *args, int nargs, ea_node 
 		return -1;
 	}
 	if (same_member(cmd, args, nodes, (size_t)nargs)) {
-		for (int i = 0; i < nargs; i++) ea_node_free(nodes[i]);
+		for (int i = 0; i < nargs; i++) ea_node_close(nodes[i]);
 		return -1;
 	}
 	*n = (size_t)nargs;
@@ -136,7 +136,7 @@ int cli_nodes_from_args(const char *cmd, const char *help, const cli_parser *p, 
 	}
 	if (cli_open_nodes(cmd, p->positional, p->npositional, nodes, n)) return -1;
 	if (cli_nodes_readable(cmd, nodes, *n) || cli_attach_logs(cmd, nodes, *n, logs, nlogs)) {
-		for (size_t i = 0; i < *n; i++) ea_node_free(nodes[i]);
+		for (size_t i = 0; i < *n; i++) ea_node_close(nodes[i]);
 		*n = 0;
 		return -1;
 	}

@@ -23,7 +23,7 @@ static void facts_load(facts *f, ea_input *in, const ea_wal_summary *s, const ea
 	ea_wal_versions_result(v, f->snap ? f->snap->index : 0, &f->r);
 }
 
-static void facts_free(facts *f) { ea_snap_list_free(f->snaps); }
+static void facts_free(facts *f) { ea_snap_list_close(f->snaps); }
 
 static void opt_str(ea_json *j, const char *key, const char *s)
 {

@@ -665,7 +665,7 @@ static void yield(walker *w, const uint8_t *key, size_t klen, const uint8_t *val
 					int r = walk_bucket_check(b, &nb, w->nest + 1);
 					if (r < 0) w->rc = r;
 				}
-				ea_bolt_bucket_free(&nb);
+				ea_bolt_bucket_close(&nb);
 			}
 		}
 		if (!w->cb || w->rc) return;
@@ -1008,7 +1008,7 @@ int ea_bolt_bucket_open(ea_bolt *b, const ea_bolt_bucket *parent, const void *na
 	return f.rc;
 }
 
-void ea_bolt_bucket_free(ea_bolt_bucket *bk)
+void ea_bolt_bucket_close(ea_bolt_bucket *bk)
 {
 	free(bk->inline_page);
 	bk->inline_page = NULL;

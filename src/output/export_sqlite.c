@@ -986,7 +986,7 @@ static int export_snapshots(ex *x, ea_node *nd)
 	}
 	for (size_t i = 0; i < ea_snap_list_problem_count(sl) && rc == EA_OK; i++)
 		rc = export_problem(x, ea_node_name(nd), ea_snap_list_problem_at(sl, i));
-	ea_snap_list_free(sl);
+	ea_snap_list_close(sl);
 	return rc;
 }
 

@@ -256,7 +256,7 @@ static int read_small_bucket(ea_mvcc *m, const char *name)
 	if (rc) return rc;
 	meta_ctx c = { m, name };
 	rc = ea_bolt_foreach(m->b, &bk, meta_cb, &c);
-	ea_bolt_bucket_free(&bk);
+	ea_bolt_bucket_close(&bk);
 	return rc < 0 ? rc : 0;
 }
 
@@ -310,7 +310,7 @@ void ea_mvcc_close(ea_mvcc *m)
 	free(m->keys);
 	free(m->slots);
 	free(m->sorted);
-	if (m->have_keyb) ea_bolt_bucket_free(&m->keyb);
+	if (m->have_keyb) ea_bolt_bucket_close(&m->keyb);
 	ea_arena_free(&m->arena);
 	ea_bolt_close(m->b);
 	free(m);
@@ -912,7 +912,7 @@ static int snap_root_cb(const ea_bolt_kv *kv, void *payload)
 	c->s->h = ea_crc32c(c->s->h, kv->key, kv->key_len);
 	c->s->is_key = kv->key_len == 3 && memcmp(kv->key, "key", 3) == 0;
 	int rc = ea_bolt_foreach(c->m->b, &bk, snap_kv_cb, c->s);
-	ea_bolt_bucket_free(&bk);
+	ea_bolt_bucket_close(&bk);
 	if (rc < 0) { c->rc = rc; return 1; }
 	return 0;
 }
@@ -1142,7 +1142,7 @@ static int foreach_bucket(ea_mvcc *m, const char *name, ea_bolt_kv_cb cb, list_c
 	if (rc == EA_ENOTFOUND || rc == EA_ECORRUPT) return EA_OK;
 	if (rc) return rc;
 	rc = ea_bolt_foreach(m->b, &bk, cb, c);
-	ea_bolt_bucket_free(&bk);
+	ea_bolt_bucket_close(&bk);
 	return rc < 0 ? rc : c->rc;
 }
 

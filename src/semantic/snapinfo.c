@@ -200,11 +200,11 @@ int ea_snap_list_open(ea_snap_list **out, ea_input *in, uint64_t max_bytes, ea_e
 		free(buf);
 	}
 	ea_arena_free(&tmp);
-	if (rc) { ea_snap_list_free(l); return rc; }
+	if (rc) { ea_snap_list_close(l); return rc; }
 	if (l->n == 0) {
 		ea__set_error(err, EA_ENOTFOUND, EA_LAYER_SNAP, ea_input_path(in), EA_NO_OFFSET,
 		              "no .snap, .snap.broken or .snap.db files found");
-		ea_snap_list_free(l);
+		ea_snap_list_close(l);
 		return EA_ENOTFOUND;
 	}
 	qsort(l->files, l->n, sizeof *l->files, cmp_info);
@@ -212,7 +212,7 @@ int ea_snap_list_open(ea_snap_list **out, ea_input *in, uint64_t max_bytes, ea_e
 	return EA_OK;
 }
 
-void ea_snap_list_free(ea_snap_list *l)
+void ea_snap_list_close(ea_snap_list *l)
 {
 	if (!l) return;
 	for (size_t i = 0; i < l->nproblems; i++) ea_problem_owned_free(&l->problems[i]);

@@ -38,7 +38,7 @@ static int walk_cb(const ea_bolt_kv *kv, void *payload)
 			w->depth++;
 			walk_bucket(w, &child);
 			w->depth--;
-			ea_bolt_bucket_free(&child);
+			ea_bolt_bucket_close(&child);
 		}
 	}
 	return 0;
@@ -59,9 +59,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			ea_bolt_bucket kb;
 			if (ea_bolt_bucket_open(b, &root, "key", 3, &kb) == EA_OK) {
 				walk_bucket(&w, &kb);
-				ea_bolt_bucket_free(&kb);
+				ea_bolt_bucket_close(&kb);
 			}
-			ea_bolt_bucket_free(&root);
+			ea_bolt_bucket_close(&root);
 		}
 		ea_bolt_check_result cr;
 		if (ea_bolt_check(b, &cr) == EA_OK) {

@@ -135,6 +135,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			ea_terms_free(&terms);
 		}
 	}
-	for (size_t i = 0; i < opened; i++) ea_node_free(nodes[i]);
+	for (size_t i = 0; i < opened; i++) ea_node_close(nodes[i]);
 	return 0;
 }

@@ -27,7 +27,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		for (size_t i = 0; i < ea_snap_list_problem_count(l); i++)
 			fuzz_use(ea_snap_list_problem_at(l, i)->offset);
-		ea_snap_list_free(l);
+		ea_snap_list_close(l);
 	}
 	ea_input_close(in);
 	return 0;

@@ -156,7 +156,7 @@ static size_t count_key_bucket(ea_bolt *b)
 	size_t n = 0;
 	if (ea_bolt_bucket_open(b, NULL, "key", 3, &bk) != 0) return SIZE_MAX;
 	assert_true(ea_bolt_foreach(b, &bk, count_cb, &n) >= 0);
-	ea_bolt_bucket_free(&bk);
+	ea_bolt_bucket_close(&bk);
 	return n;
 }
 

@@ -153,7 +153,7 @@ static void test_etcdlog__terms_get_times_and_agree(void **state)
 	}
 	assert_int_equal(timed, t.nrows);
 	ea_terms_free(&t);
-	for (int i = 0; i < 3; i++) ea_node_free(nodes[i]);
+	for (int i = 0; i < 3; i++) ea_node_close(nodes[i]);
 }
 
 /* logs of another cluster disagree with the WALs: called out */
@@ -172,7 +172,7 @@ static void test_etcdlog__wrong_logs_are_flagged(void **state)
 	assert_true(mm > 0);
 	ea_diff_free(&d);
 	ea_terms_free(&t);
-	for (int i = 0; i < 3; i++) ea_node_free(nodes[i]);
+	for (int i = 0; i < 3; i++) ea_node_close(nodes[i]);
 }
 
 int main(void)

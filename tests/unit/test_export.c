@@ -114,7 +114,7 @@ static void test_export__overwritten_tail_rows(void **state)
 	for (int k = 0; k < EA_EXPORT_T_COUNT; k++) total += st.rows[k];
 	assert_int_equal(total, st.total_rows);
 	assert_int_equal(q_int(out, "SELECT count(*) FROM events"), (int64_t)st.rows[EA_EXPORT_T_EVENTS]);
-	ea_node_free(nd);
+	ea_node_close(nd);
 }
 
 static void test_export__file_safety(void **state)
@@ -159,7 +159,7 @@ static void test_export__file_safety(void **state)
 	/* bad arguments */
 	assert_int_equal(ea_export_sqlite("", &nd, 1, &o, NULL, &err), EA_EINVAL);
 	assert_int_equal(ea_export_sqlite(out, &nd, 0, &o, NULL, &err), EA_EINVAL);
-	ea_node_free(nd);
+	ea_node_close(nd);
 }
 
 /* The healthy fixture's leader and every member's numbers, as etcd reported them. */
@@ -214,7 +214,7 @@ static void test_export__healthy_matches_etcd(void **state)
 	q_text(out, "SELECT CAST(value AS TEXT) FROM revisions WHERE node = 'n1' AND key = 'foo' ORDER BY main DESC LIMIT 1", t, sizeof t);
 	assert_string_equal(t, "bar3");
 	assert_int_equal(q_int(out, "SELECT count(*) FROM revisions WHERE value_size <> length(value) AND NOT tombstone"), 0);
-	for (int i = 0; i < 3; i++) ea_node_free(nodes[i]);
+	for (int i = 0; i < 3; i++) ea_node_close(nodes[i]);
 }
 
 static int teardown(void **state)

@@ -276,8 +276,8 @@ static void test_diff_like_with_like(void **state)
 		assert_int_equal(count_kind(&d, "kv-hash-rule", "info"), forced ? 1 : 0);
 		ea_diff_free(&d);
 		ea_terms_free(&terms);
-		ea_node_free(nodes[0]);
-		ea_node_free(nodes[1]);
+		ea_node_close(nodes[0]);
+		ea_node_close(nodes[1]);
 	}
 }
 

@@ -25,7 +25,7 @@ static size_t open_nodes(const char *scenario, const char *const *files, ea_node
 
 static void free_nodes(ea_node **nodes, size_t n)
 {
-	for (size_t i = 0; i < n; i++) ea_node_free(nodes[i]);
+	for (size_t i = 0; i < n; i++) ea_node_close(nodes[i]);
 }
 
 /* terms and diff of the nodes; free with finish() */

@@ -314,7 +314,7 @@ static int walk_cb(const ea_bolt_kv *kv, void *p)
 			walk_depth++;
 			ea_bolt_foreach(walk_b, &c, walk_cb, p);
 			walk_depth--;
-			ea_bolt_bucket_free(&c);
+			ea_bolt_bucket_close(&c);
 		}
 	}
 	return 0;
@@ -334,7 +334,7 @@ static void bolt_all(img *m, bolt_run *r)
 	walk_b = r->b;
 	walk_depth = 0;
 	assert_true(ea_bolt_foreach(r->b, &root, walk_cb, &r->kvs) >= 0);
-	ea_bolt_bucket_free(&root);
+	ea_bolt_bucket_close(&root);
 	assert_int_equal(ea_bolt_check(r->b, &r->chk), EA_OK);
 	size_t n = 0;
 	assert_true(ea_bolt_scan_leaves(r->b, count_cb, &n) >= 0);
@@ -530,7 +530,7 @@ static void test_hostile__snap_2gib_data_length(void **state)
 	const ea_problem *p = ea_snap_list_problem_at(l, 0);
 	assert_non_null(p->file);
 	assert_int_equal(p->severity, EA_SEV_ERROR);
-	ea_snap_list_free(l);
+	ea_snap_list_close(l);
 	ea_input_close(in);
 	bound_check(&b, 16, 5, ".snap claiming 2 GiB");
 }

@@ -296,7 +296,7 @@ static void test_mvcc__salvage_recovers_undamaged_revisions(void **state)
 	assert_int_equal(ea_bolt_bucket_open(hb, NULL, "key", 3, &kb), 0);
 	revlist all = { 0 };
 	assert_int_equal(ea_bolt_foreach(hb, &kb, bolt_collect_cb, &all), 0);
-	ea_bolt_bucket_free(&kb);
+	ea_bolt_bucket_close(&kb);
 	close_store(&h);
 	assert_true(all.n > 100);
 
@@ -458,7 +458,7 @@ static uint32_t expect_hash(const char *path, const int64_t *mains, size_t n)
 	assert_int_equal(ea_bolt_bucket_open(b, NULL, "key", 3, &kb), 0);
 	hash_acc a = { mains, n, ea_crc32c(0, "key", 3) };
 	assert_int_equal(ea_bolt_foreach(b, &kb, hash_sel_cb, &a), 0);
-	ea_bolt_bucket_free(&kb);
+	ea_bolt_bucket_close(&kb);
 	close_store(&o);
 	return a.h;
 }

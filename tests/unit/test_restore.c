@@ -24,7 +24,7 @@ static size_t bootstrap_snaps(const char *scenario, const char *file, size_t mem
 		boot += ea_restore_is_bootstrap_snapshot(s->term, s->index, members) &&
 		        s->n_voters + s->n_learners == members;
 	}
-	ea_snap_list_free(l);
+	ea_snap_list_close(l);
 	ea_input_close(in);
 	return boot;
 }

@@ -56,7 +56,7 @@ static void test_snap__healthy_fixture(void **state)
 			assert_true(named);
 		}
 	}
-	ea_snap_list_free(l);
+	ea_snap_list_close(l);
 	ea_input_close(in);
 }
 
@@ -158,7 +158,7 @@ static void test_snap__malformed_files(void **state)
 	assert_string_equal(db->kind, "snap.db");
 	assert_int_equal(db->name_index, 0x50);
 	assert_int_equal(db->crc_ok, -1);
-	ea_snap_list_free(l);
+	ea_snap_list_close(l);
 	ea_input_close(in);
 }
 

@@ -137,7 +137,7 @@ static void run_snap(const char *name, const uint8_t *data, size_t n, probs *ps)
 	ea_error err;
 	assert_int_equal(ea_snap_list_open(&l, in, 0, &err), EA_OK);
 	for (size_t i = 0; i < ea_snap_list_problem_count(l); i++) add(ps, ea_snap_list_problem_at(l, i));
-	ea_snap_list_free(l);
+	ea_snap_list_close(l);
 	ea_input_close(in);
 }
 

@@ -37,7 +37,7 @@ static void test_trust__log_of_the_member(void **state)
 	assert_int_equal(ea_node_logs(n1)->stats.self_id, manifest_hex("election-storm", "n1.member_id"));
 	assert_int_equal(ea_node_logs(n1)->stats.other_self_id, 0);
 	assert_int_equal(ea_node_log_check(n1, why, sizeof why), 0);
-	ea_node_free(n1);
+	ea_node_close(n1);
 
 	n1 = open_node("election-storm", "n1.tar.gz");
 	assert_int_equal(ea_node_add_log(n1, fixture_path("election-storm", "etcd/logs/n2.log"), &err), 0);
@@ -46,7 +46,7 @@ static void test_trust__log_of_the_member(void **state)
 	char want[32];
 	snprintf(want, sizeof want, "%s", manifest_get("election-storm", "n2.member_id"));
 	assert_non_null(strstr(why, want));
-	ea_node_free(n1);
+	ea_node_close(n1);
 }
 
 /* capnslog text (and its gzip copy): the writer comes from raft's lines and "starting member" */
@@ -59,7 +59,7 @@ static void test_trust__text_log(void **state)
 	assert_int_equal(ea_node_add_log(n2, fixture_path("text-log", "etcd/logs/n2.log.gz"), &err), 0);
 	assert_int_equal(ea_node_logs(n2)->stats.self_id, manifest_hex("text-log", "n2.member_id"));
 	assert_int_equal(ea_node_log_check(n2, why, sizeof why), 0);
-	ea_node_free(n2);
+	ea_node_close(n2);
 	ea_log_event ev;
 	int js;
 	const char *l = "2026-11-27 06:14:00.150353 I | etcdserver: starting member aa2bd90c1c7cbab1 in cluster 4fc208c8948d8f07";
@@ -83,7 +83,7 @@ static void test_trust__not_a_log(void **state)
 		assert_int_equal(ea_node_add_log(n1, write_file(bad[i].name, bad[i].data, bad[i].len), &err), 0);
 		assert_int_equal(ea_node_logs(n1)->stats.events, 0);
 		assert_int_equal(ea_node_log_check(n1, why, sizeof why), 1);
-		ea_node_free(n1);
+		ea_node_close(n1);
 	}
 	/* two members' lines in one file */
 	const char *mixed = "raft2026/11/27 06:14:00 INFO: aa2bd90c1c7cbab1 became follower at term 1\n"
@@ -92,7 +92,7 @@ static void test_trust__not_a_log(void **state)
 	assert_int_equal(ea_node_add_log(n1, write_file("mixed.log", mixed, strlen(mixed)), &err), 0);
 	assert_int_equal(ea_node_log_check(n1, why, sizeof why), 1);
 	assert_non_null(strstr(why, "two members"));
-	ea_node_free(n1);
+	ea_node_close(n1);
 	test_tmpdir_remove();
 }
 

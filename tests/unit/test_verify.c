@@ -37,8 +37,8 @@ static void test_verify__backup_matches_members(void **state)
 		snprintf(k, sizeof k, "n%d.hashkv_at_backup_rev", i + 1);
 		assert_int_equal(v.against[i].hash, manifest_u64(sc, k));
 	}
-	for (int i = 0; i < 3; i++) ea_node_free(m[i]);
-	ea_node_free(b);
+	for (int i = 0; i < 3; i++) ea_node_close(m[i]);
+	ea_node_close(b);
 }
 
 static void test_verify__damaged_backups(void **state)
@@ -57,7 +57,7 @@ static void test_verify__damaged_backups(void **state)
 		if (v.verdict != cases[i].want) fail_msg("%s: %s", cases[i].file, ea_restorability_name(v.verdict));
 		if (cases[i].trailer) assert_string_equal(v.sha256_trailer, cases[i].trailer);
 		assert_true(v.nreasons >= 1);
-		ea_node_free(b);
+		ea_node_close(b);
 	}
 }
 
@@ -70,17 +70,17 @@ static void test_verify__data_dir(void **state)
 	assert_int_equal(v.verdict, EA_RESTORABLE);
 	assert_string_equal(v.kind, "data-dir");
 	assert_int_equal(v.hash, manifest_u64("healthy", "n1.hashkv"));
-	ea_node_free(d);
+	ea_node_close(d);
 	/* a WAL with a flipped bit cannot be replayed by etcd */
 	d = open_node("n1", "corrupt", "bitflip.tar.gz");
 	assert_int_equal(ea_verify_run(d, NULL, 0, &v), 0);
 	assert_int_equal(v.verdict, EA_NOT_RESTORABLE);
-	ea_node_free(d);
+	ea_node_close(d);
 	/* a torn tail is repaired by etcd at startup */
 	d = open_node("n1", "corrupt", "torn-tail.tar.gz");
 	assert_int_equal(ea_verify_run(d, NULL, 0, &v), 0);
 	assert_int_equal(v.verdict, EA_RESTORABLE_WITH_WARNINGS);
-	ea_node_free(d);
+	ea_node_close(d);
 }
 
 int main(void)
