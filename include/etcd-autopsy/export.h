@@ -52,6 +52,7 @@ typedef enum {
 	EA_EXPORT_T_COUNT
 } ea_export_table;
 
+/* The SQL name of table t ("entries", "revisions", ...). */
 const char *ea_export_table_name(ea_export_table t);
 
 typedef struct {

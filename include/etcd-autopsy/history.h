@@ -154,6 +154,7 @@ void ea_node_set_db_hash(ea_node *n, uint32_t hash, int64_t revision);
 int  ea_node_open(ea_node **out, const char *name, const char *path, ea_error *err);
 /* Same over an already open input, which the node takes over (closed with it, also on failure). */
 int  ea_node_open_input(ea_node **out, const char *name, ea_input *in, ea_error *err);
+/* Closes the node, its input, log and db; NULL is allowed. */
 void ea_node_close(ea_node *n);
 
 /* Opens n nodes concurrently (one thread per node, at most as many as the CPUs; each node is
@@ -169,6 +170,7 @@ int  ea_node_add_log(ea_node *n, const char *path, ea_error *err);
  * no line of it is recognised, it mixes two members, or another member wrote it. */
 int  ea_node_log_check(const ea_node *n, char *why, size_t cap);
 
+/* What n's WAL says about `term`, NULL if it never mentions it. */
 const ea_node_term *ea_node_find_term(const ea_node *n, uint64_t term);
 
 /* ---- merged view over several nodes ---- */
@@ -196,7 +198,9 @@ typedef struct {
 	uint64_t max_term, max_term_with_entries;
 } ea_terms;
 
+/* Merges the nodes' terms: the leader of every term, failed elections, leader mismatches. */
 int  ea_terms_build(ea_node *const *nodes, size_t n, ea_terms *out);
+/* Releases what ea_terms_build filled in. */
 void ea_terms_free(ea_terms *t);
 
 /* One timeline event. Strings borrowed from the nodes / terms. */

@@ -40,7 +40,9 @@ typedef struct ea_mvcc ea_mvcc;
 
 /* Locates the bbolt file in `in` (ea_bolt_locate), opens it and reads the meta bucket. */
 int  ea_mvcc_open(ea_mvcc **out, ea_input *in, const ea_mvcc_options *opts, ea_error *err);
+/* Closes the db and its bbolt file; NULL is allowed. */
 void ea_mvcc_close(ea_mvcc *m);
+/* The bbolt file under the MVCC view (pages, check, trailer). */
 ea_bolt *ea_mvcc_bolt(ea_mvcc *m);
 
 /* What etcd 3.6+ makes of the db's schema (schema.go DetectSchemaVersion). */
@@ -153,6 +155,7 @@ typedef struct {
 	uint64_t live_keys;            /* 3.6's totalKey: keys whose last entry is not a tombstone */
 } ea_snapshot_status;
 
+/* `etcdutl snapshot status`'s numbers: hash of the whole image, revision, total keys and size. */
 int ea_mvcc_snapshot_status(ea_mvcc *m, ea_snapshot_status *out);
 
 /* One key-bucket element, decoded. Pointers are borrowed until the callback returns. */
@@ -234,9 +237,13 @@ typedef int (*ea_mvcc_lease_cb)(const ea_mvcc_lease *l, void *payload);
 typedef int (*ea_mvcc_alarm_cb)(const ea_mvcc_alarm *a, void *payload);
 typedef int (*ea_mvcc_auth_cb)(const ea_mvcc_auth_entry *a, void *payload);
 
+/* Calls cb for every entry of the members and members_removed buckets; cb returning non-zero stops. */
 int ea_mvcc_members(ea_mvcc *m, ea_mvcc_member_cb cb, void *payload);
+/* Calls cb for every lease of the lease bucket; cb returning non-zero stops. */
 int ea_mvcc_leases(ea_mvcc *m, ea_mvcc_lease_cb cb, void *payload);
+/* Calls cb for every alarm of the alarm bucket; cb returning non-zero stops. */
 int ea_mvcc_alarms(ea_mvcc *m, ea_mvcc_alarm_cb cb, void *payload);
+/* Calls cb for every auth user and role; cb returning non-zero stops. */
 int ea_mvcc_auth(ea_mvcc *m, ea_mvcc_auth_cb cb, void *payload);
 
 /* The IDs of one array ("voters", "learners", ...) of a meta/confState value (ea_mvcc_info.conf_state)

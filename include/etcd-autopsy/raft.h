@@ -40,7 +40,9 @@ typedef struct {
 
 typedef struct ea_entry_decoder ea_entry_decoder;
 
+/* A decoder of entry payloads (reusable buffers: one per thread). */
 int  ea_entry_decoder_new(ea_entry_decoder **out);
+/* Frees the decoder; NULL is allowed. */
 void ea_entry_decoder_free(ea_entry_decoder *d);
 /* Decodes one entry's payload. `ref_ms`: a Unix-ms time near when the WAL was written
  * (e.g. the segment mtime), used to unwrap the 40-bit timestamp in request IDs; 0 = now. */
@@ -53,7 +55,9 @@ int  ea_entry_kind_known(const char *kind);
 
 /* Request IDs (etcd pkg/idutil): | member low 16 bits | 40-bit Unix ms at generator start |
  * 8-bit counter |, the counter overflowing into the timestamp. */
+/* The low 16 bits of the member ID that generated request ID id. */
 uint16_t ea_reqid_member_low16(uint64_t id);
+/* When the generator of id started (Unix ms), its 40-bit wrap resolved against ref_ms; -1 for id 0. */
 int64_t  ea_reqid_started_ms(uint64_t id, int64_t ref_ms);
 
 /* ---- log cursor with ReadAll semantics ---- */
@@ -71,15 +75,18 @@ typedef struct ea_log ea_log;
 int  ea_log_open(ea_log **out, ea_input *in, const ea_wal_options *opts, ea_error *err);
 /* Start the second pass again from the first segment (the first pass is not repeated). */
 int  ea_log_rewind(ea_log *l, ea_error *err);
+/* The next record of the second pass, superseded ones flagged: EA_OK, EA_ITEROVER at the end, or an error. */
 int  ea_log_next(ea_log *l, ea_log_item *item);
+/* The WAL cursor under the log (segments, problems). */
 ea_wal *ea_log_wal(ea_log *l);
 /* The commit index of the last HardState in the WAL (known from the first pass): entries
  * at or below it were committed, unless superseded. */
 uint64_t ea_log_commit_index(const ea_log *l);
+#define EA_LOG_MAX_MEMBERS 64
 /* The member IDs named anywhere in the WAL (metadata, conf changes, HardState votes),
  * known from the first pass, at most EA_LOG_MAX_MEMBERS; *ids stays valid until close. */
-#define EA_LOG_MAX_MEMBERS 64
 size_t ea_log_member_ids(const ea_log *l, const uint64_t **ids);
+/* Closes the log and its WAL cursor; NULL is allowed. */
 void ea_log_close(ea_log *l);
 
 /* The finding for a committed, not superseded entry etcd cannot apply (its data decodes as
@@ -116,8 +123,10 @@ typedef struct {
 	uint64_t bytes_read;
 } ea_wal_summary;
 
+/* `wal stat`'s facts of in's WAL in one streaming pass; *wal_out (if not NULL) keeps the cursor open. */
 int  ea_wal_summarize(ea_input *in, const ea_wal_options *opts, ea_wal_summary *out,
                       ea_wal **wal_out, ea_error *err);
+/* Releases what ea_wal_summarize filled in. */
 void ea_wal_summary_free(ea_wal_summary *s);
 
 /* ea_log_open, and the `wal stat` facts computed during its first pass (no extra pass). */

@@ -50,6 +50,7 @@ typedef struct {
 	int64_t     mtime;
 } ea_input_mem_file;
 
+/* An input over files held in memory (tests, fuzzing), copied into an anonymous staging file. */
 int  ea_input_open_mem(ea_input **out, const ea_input_mem_file *files, size_t n, ea_error *err);
 /* Closes the input, its files and its anonymous staging file; NULL is allowed. */
 void ea_input_close(ea_input *in);
@@ -67,6 +68,7 @@ long ea_input_find(const ea_input *in, const char *name);
 
 /* Damage found while opening (e.g. a truncated archive): everything before it is kept. */
 size_t ea_input_problem_count(const ea_input *in);
+/* Problem i (< ea_input_problem_count). */
 const ea_problem *ea_input_problem_at(const ea_input *in, size_t i);
 
 /* Bytes read from all inputs by this process so far (archive members count as they are

@@ -18,6 +18,7 @@ typedef enum {
 	EA_NOT_RESTORABLE
 } ea_restorability;
 
+/* "restorable", "restorable-with-warnings" or "not-restorable". */
 const char *ea_restorability_name(ea_restorability r);
 
 #define EA_VERIFY_MAX_REASONS 32
@@ -47,6 +48,7 @@ typedef struct {
 	} against[EA_VERIFY_MAX_AGAINST];
 } ea_verify_result;
 
+/* Is target (a backup or a data dir) restorable, and does its state match each of the against nodes? */
 int ea_verify_run(ea_node *target, ea_node *const *against, size_t n, ea_verify_result *out);
 
 #ifdef __cplusplus

@@ -35,7 +35,9 @@ typedef struct {
 
 typedef struct ea_wal_versions ea_wal_versions;
 
+/* An accumulator of the etcd versions the WAL's entries need (fed by ea_wal_summarize_versions). */
 int  ea_wal_versions_new(ea_wal_versions **out);
+/* Frees the accumulator; NULL is allowed. */
 void ea_wal_versions_free(ea_wal_versions *v);
 /* One entry record (in WAL order); EA_ENOMEM only. */
 int  ea_wal_versions_add(ea_wal_versions *v, const ea_entry_header *e);

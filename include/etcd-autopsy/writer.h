@@ -41,10 +41,15 @@ typedef struct {
 /* 1 if p[0..n) is well-formed UTF-8 (RFC 3629), else 0. */
 int ea_utf8_valid(const void *p, size_t n);
 
+/* Starts a JSON writer on f (nothing written yet). */
 void ea_json_init(ea_json *j, FILE *f);
+/* Writes "{" (with the comma the position needs). */
 void ea_json_object_begin(ea_json *j);
+/* Writes "}". */
 void ea_json_object_end(ea_json *j);
+/* Writes "[" (with the comma the position needs). */
 void ea_json_array_begin(ea_json *j);
+/* Writes "]". */
 void ea_json_array_end(ea_json *j);
 /* The key text must stay valid until its value is written (for a `<key>_b64` companion). */
 void ea_json_key(ea_json *j, const char *key);
@@ -55,8 +60,11 @@ void ea_json_key_lit(ea_json *j, const char *quoted, size_t n);
 void ea_json_str(ea_json *j, const char *s);              /* NULL → null */
 void ea_json_bytes(ea_json *j, const void *p, size_t n);  /* arbitrary bytes as a string */
 void ea_json_u64(ea_json *j, uint64_t v);
+/* Writes a signed integer. */
 void ea_json_i64(ea_json *j, int64_t v);
+/* Writes true or false. */
 void ea_json_bool(ea_json *j, int v);
+/* Writes null. */
 void ea_json_null(ea_json *j);
 void ea_json_hex(ea_json *j, uint64_t v);                 /* "1a2b" lower-case, no padding */
 void ea_json_time_ms(ea_json *j, int64_t unix_ms);        /* "2026-11-27T05:41:43.123Z", null if < 0 */
@@ -66,6 +74,7 @@ void ea_json_time_ms(ea_json *j, int64_t unix_ms);        /* "2026-11-27T05:41:4
 /* valid JSON text, as is; text ending in `"name":` (a literal) names the next raw string */
 void ea_json_raw(ea_json *j, const char *p, size_t n);
 #define EA_JSON_RAW(j, lit) ea_json_raw((j), lit, sizeof(lit) - 1)
+/* Writes an unsigned integer inside raw text (no comma handling). */
 void ea_json_raw_u64(ea_json *j, uint64_t v);
 void ea_json_raw_hex(ea_json *j, uint64_t v);             /* quoted, as ea_json_hex */
 /* escaped and quoted; not UTF-8: then `,"name_b64":"..."` for the name before it */
