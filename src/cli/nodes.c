@@ -57,7 +57,7 @@ int cli_open_nodes(const char *cmd, const char *const *args, int nargs, ea_node 
 {
 	*n = 0;
 	char names[CLI_MAX_NODES][256];
-	const char *namep[CLI_MAX_NODES], *paths[CLI_MAX_NODES];
+	const char *namep[CLI_MAX_NODES] = { 0 }, *paths[CLI_MAX_NODES] = { 0 };   /* zeroed: gcc -O2 cannot see nargs >= 1 */
 	ea_error errs[CLI_MAX_NODES];
 	if (nargs > CLI_MAX_NODES) return -1;
 	for (int i = 0; i < nargs; i++) {
