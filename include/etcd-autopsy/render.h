@@ -118,6 +118,8 @@ void ea_render_snap_file_table(FILE *f, const ea_snap_info *s, int fw);
 void ea_render_verify_json(ea_json *j, const ea_verify_result *v);
 /* The verdict of `verify` as a table: facts, comparisons, reasons. */
 void ea_render_verify_table(FILE *f, const ea_verify_result *v);
+/* `verify`, as JSON (json != 0) or as the table, on f. */
+void ea_render_verify(FILE *f, int json, const ea_verify_result *v);
 
 /* ---- history and history --terms (render_history.c) ---- */
 /* The name of the node whose WAL carries member ID id, else the ID in hex (written to buf). */
@@ -140,6 +142,8 @@ void ea_render_finding_table(FILE *f, const ea_finding *fd);
 void ea_render_diff_json(ea_json *j, ea_node *const *nodes, size_t n, const ea_diff *d);
 /* The result of `diff` as a table: verdict, one row per node, findings, recommendation. */
 void ea_render_diff_table(FILE *f, ea_node *const *nodes, size_t n, const ea_diff *d);
+/* `diff`, as JSON (json != 0) or as the table, on f. */
+void ea_render_diff(FILE *f, int json, ea_node *const *nodes, size_t n, const ea_diff *d);
 
 #ifdef __cplusplus
 }

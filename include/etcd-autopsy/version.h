@@ -65,7 +65,7 @@ typedef struct {
 /* The facts over the entries above `after_index` as ReadAll would return them. */
 void ea_wal_versions_result(const ea_wal_versions *v, uint64_t after_index, ea_wal_version_result *out);
 
-/* ea_wal_summarize() feeding every entry record to `v` in the same pass. */
+/* ea_wal_summarize() feeding every entry record to `v` (NULL: none) in the same pass. */
 int ea_wal_summarize_versions(ea_input *in, const ea_wal_options *opts, ea_wal_summary *out,
                               ea_wal **wal_out, ea_wal_versions *v, ea_error *err);
 

@@ -140,13 +140,7 @@ int cmd_diff(int argc, char **argv)
 	int code = EXIT_USAGE;
 	cli_progress_stop();
 	if (rc == EA_OK) {
-		if (a.fmt == OUT_JSON) {
-			ea_json j;
-			ea_json_init(&j, stdout);
-			ea_render_diff_json(&j, nodes, n, &d);
-		} else {
-			ea_render_diff_table(stdout, nodes, n, &d);
-		}
+		ea_render_diff(stdout, a.fmt == OUT_JSON, nodes, n, &d);
 		code = cli_diff_exit_code(nodes, n, &d);
 		if (!a.quiet && code == EXIT_FINDINGS)
 			fprintf(stderr, "etcd-autopsy diff: verdict %s, %zu finding%s%s\n", ea_verdict_name(d.verdict),

@@ -71,13 +71,7 @@ int cmd_verify(int argc, char **argv)
 	int code = EXIT_USAGE;
 	cli_progress_stop();
 	if (rc == EA_OK) {
-		if (a.fmt == OUT_JSON) {
-			ea_json j;
-			ea_json_init(&j, stdout);
-			ea_render_verify_json(&j, &v);
-		} else {
-			ea_render_verify_table(stdout, &v);
-		}
+		ea_render_verify(stdout, a.fmt == OUT_JSON, &v);
 		code = v.verdict == EA_RESTORABLE ? EXIT_CLEAN : EXIT_FINDINGS;
 		for (size_t i = 0; i < v.nagainst; i++) if (v.against[i].match == 0) code = EXIT_FINDINGS;
 		if (!a.quiet && code) fprintf(stderr, "etcd-autopsy verify: %s\n", ea_restorability_name(v.verdict));

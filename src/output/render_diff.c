@@ -108,3 +108,11 @@ void ea_render_diff_table(FILE *f, ea_node *const *nodes, size_t n, const ea_dif
 	text(f, d->recommendation);
 	fputc('\n', f);
 }
+
+void ea_render_diff(FILE *f, int json, ea_node *const *nodes, size_t n, const ea_diff *d)
+{
+	if (!json) { ea_render_diff_table(f, nodes, n, d); return; }
+	ea_json j;
+	ea_json_init(&j, f);
+	ea_render_diff_json(&j, nodes, n, d);
+}

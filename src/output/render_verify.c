@@ -71,3 +71,11 @@ void ea_render_verify_table(FILE *f, const ea_verify_result *v)
 		fputc('\n', f);
 	}
 }
+
+void ea_render_verify(FILE *f, int json, const ea_verify_result *v)
+{
+	if (!json) { ea_render_verify_table(f, v); return; }
+	ea_json j;
+	ea_json_init(&j, f);
+	ea_render_verify_json(&j, v);
+}

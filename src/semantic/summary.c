@@ -2,6 +2,7 @@
 #include "etcd-autopsy/raft.h"
 #include "tracker.h"
 #include "summary_int.h"
+#include "etcd-autopsy/version.h"
 #include "util/vec.h"
 
 #include <inttypes.h>
@@ -103,21 +104,7 @@ void ea__summary_end(ea__summary_acc *a)
 int ea_wal_summarize(ea_input *in, const ea_wal_options *opts, ea_wal_summary *s,
                      ea_wal **wal_out, ea_error *err)
 {
-	ea__summary_acc a;
-	ea__summary_begin(&a, s);
-	ea_wal *w;
-	int rc = ea_wal_open(&w, in, opts, err);
-	if (rc != EA_OK) return rc;
-	rc = ea__summary_input_problems(&a, in);
-	ea_wal_item it;
-	while (rc == EA_OK && (rc = ea_wal_next(w, &it)) == EA_OK)
-		rc = ea__summary_add(&a, &it);
-	if (rc == EA_ITEROVER) rc = EA_OK;
-	ea__summary_end(&a);
-	if (rc == EA_OK && wal_out) *wal_out = w;
-	else ea_wal_close(w);
-	if (rc != EA_OK) ea_wal_summary_free(s);
-	return rc;
+	return ea_wal_summarize_versions(in, opts, s, wal_out, NULL, err);   /* version.c: the one pass */
 }
 
 void ea_wal_summary_free(ea_wal_summary *s)

@@ -452,7 +452,7 @@ int ea_wal_summarize_versions(ea_input *in, const ea_wal_options *opts, ea_wal_s
 	ea_wal_item it;
 	while (rc == EA_OK && (rc = ea_wal_next(w, &it)) == EA_OK) {
 		rc = ea__summary_add(&a, &it);
-		if (rc == EA_OK && it.kind == EA_WAL_ITEM_RECORD && it.rec.type == EA_WAL_ENTRY && it.rec.decoded)
+		if (rc == EA_OK && v && it.kind == EA_WAL_ITEM_RECORD && it.rec.type == EA_WAL_ENTRY && it.rec.decoded)
 			rc = ea_wal_versions_add(v, &it.rec.u.entry);
 	}
 	if (rc == EA_ITEROVER) rc = EA_OK;
