@@ -114,8 +114,10 @@ check "wal ls --no-crc -w json: stdout stays JSON" jq -e . "$TMP/nocrc.json" >/d
 
 # ---- 20: man page ----
 MAN=$SRC/docs/etcd-autopsy.1
-opts=$(awk '/static const cli_opt/,/};/' "$SRC"/src/cli/*.c | grep -oE '\{ "[a-z][a-z0-9-]*", ' | sed -E 's/\{ "([^"]*)", /\1/' | sort -u)
-check "cli_opt tables found" [ "$(printf '%s\n' "$opts" | wc -l)" -ge 15 ]
+# every option of the option tables: the shared rows (args.c) and each command's cli_row list
+opts=$(awk '/static const (cli_opt|cli_row) [a-z_]*\[\]|cli_common_rows\[\] = /,/};/' "$SRC"/src/cli/*.c |
+	grep -oE '\{ "[a-z][a-z0-9-]*", ' | sed -E 's/\{ "([^"]*)", /\1/' | sort -u)
+check "option tables found" [ "$(printf '%s\n' "$opts" | wc -l)" -ge 15 ]
 for o in $opts; do
 	check "man page lists --$o" grep -qF -- "\\-\\-${o//-/\\-}" "$MAN"
 done
