@@ -87,6 +87,18 @@ typedef struct {
 void ea_upgrade_assess(const ea_mvcc_info *db, const ea_snap_info *snap, int have_wal,
                        const ea_wal_version_result *w, ea_upgrade_facts *out);
 
+/* The version facts of one input, read as `db stat` shows them. */
+typedef struct {
+	int  have_wal;               /* the input has a readable WAL (wal below is valid) */
+	ea_wal_version_result wal;   /* the WAL's minimum etcd version after snap_file */
+	char snap_file[256];         /* the .snap etcd would load, "" if none */
+	ea_upgrade_facts facts;      /* ready for 3.6, downgradable to the previous minor */
+} ea_upgrade_report;
+
+/* Reads in's WAL (one pass) and .snap files and assesses them with the db's facts `db`:
+ * EA_OK, or EA_ENOMEM (a missing or unreadable WAL is have_wal = 0, not an error). */
+int ea_upgrade_read(ea_input *in, const ea_mvcc_info *db, ea_upgrade_report *out);
+
 #ifdef __cplusplus
 }
 #endif

@@ -10,7 +10,7 @@
 
 typedef struct {
 	ea_snap_list *snaps;
-	const ea_snap_info *snap;        /* the .snap etcd would load, NULL if none */
+	const char *snap_file;           /* the .snap etcd would load, NULL if none */
 	ea_wal_version_result r;
 } facts;
 
@@ -19,8 +19,9 @@ static void facts_load(facts *f, ea_input *in, const ea_wal_summary *s, const ea
 	memset(f, 0, sizeof *f);
 	ea_error err = { 0 };
 	if (ea_snap_list_open(&f->snaps, in, 0, &err) != EA_OK) f->snaps = NULL;
-	f->snap = ea_snap_newest_available(f->snaps, s);
-	ea_wal_versions_result(v, f->snap ? f->snap->index : 0, &f->r);
+	const ea_snap_info *snap = ea_snap_newest_available(f->snaps, s);
+	f->snap_file = snap ? snap->file : NULL;
+	ea_wal_versions_result(v, snap ? snap->index : 0, &f->r);
 }
 
 static void facts_free(facts *f) { ea_snap_list_close(f->snaps); }
@@ -46,7 +47,7 @@ static void wal_json(ea_json *j, const facts *f)
 	opt_str(j, "requires", r->what);
 	opt_str(j, "source", r->source);
 	ea_json_key(j, "after_index"); ea_json_u64(j, r->after_index);
-	opt_str(j, "snap", f->snap ? f->snap->file : NULL);
+	opt_str(j, "snap", f->snap_file);
 	ea_json_key(j, "entries"); ea_json_u64(j, r->entries);
 	ea_json_key(j, "error");
 	if (r->read_fails) ea_json_str(j, r->read_error);
@@ -68,7 +69,7 @@ static void min_version_text(const facts *f, char *b, size_t n)
 {
 	const ea_wal_version_result *r = &f->r;
 	char from[160];
-	if (f->snap) snprintf(from, sizeof from, "%" PRIu64 " entries after %s", r->entries, f->snap->file);
+	if (f->snap_file) snprintf(from, sizeof from, "%" PRIu64 " entries after %s", r->entries, f->snap_file);
 	else snprintf(from, sizeof from, "%" PRIu64 " entries, no .snap etcd would load", r->entries);
 	if (r->read_fails) snprintf(b, n, "unknown: %s", r->read_error);
 	else if (r->fails)
@@ -105,7 +106,7 @@ void cli_wal_version_facts(ea_input *in, const ea_wal_summary *s, const ea_wal_v
 
 static const char *verdict(int v) { return v > 0 ? "yes" : v == 0 ? "no" : "cannot tell"; }
 
-static void why_json(ea_json *j, const char *key, int v, char (*lines)[224], size_t n)
+static void why_json(ea_json *j, const char *key, int v, const char (*lines)[224], size_t n)
 {
 	ea_json_key(j, key); ea_json_object_begin(j);
 	ea_json_key(j, "verdict"); if (v < 0) ea_json_null(j); else ea_json_bool(j, v);
@@ -114,7 +115,7 @@ static void why_json(ea_json *j, const char *key, int v, char (*lines)[224], siz
 	ea_json_array_end(j);
 }
 
-static void why_table(const char *label, int v, char (*lines)[224], size_t n)
+static void why_table(const char *label, int v, const char (*lines)[224], size_t n)
 {
 	printf("%-18s%s\n", label, verdict(v));
 	for (size_t i = 0; i < n && lines[i][0]; i++) {
@@ -126,26 +127,21 @@ static void why_table(const char *label, int v, char (*lines)[224], size_t n)
 
 void cli_db_version_facts(ea_input *in, const ea_mvcc_info *info, ea_json *j)
 {
-	ea_wal_versions *v = NULL;
-	ea_wal_summary s;
-	ea_wal *w = NULL;
-	ea_error err = { 0 };
-	ea_wal_options o = EA_WAL_OPTIONS_INIT;
-	int have_wal = ea_wal_versions_new(&v) == EA_OK && ea_wal_summarize_versions(in, &o, &s, &w, v, &err) == EA_OK;
-	facts f = { 0 };
-	if (have_wal) { facts_load(&f, in, &s, v); ea_wal_close(w); }
-	ea_upgrade_facts u;
-	ea_upgrade_assess(info, have_wal ? f.snap : NULL, have_wal, have_wal ? &f.r : NULL, &u);
+	ea_upgrade_report rep;
+	if (ea_upgrade_read(in, info, &rep) != EA_OK) return;
+	facts f = { NULL, rep.snap_file[0] ? rep.snap_file : NULL, rep.wal };
+	int have_wal = rep.have_wal;
+	const ea_upgrade_facts *u = &rep.facts;
 	char label[72];
-	if (u.downgrade_target[0]) snprintf(label, sizeof label, "downgrade to %s", u.downgrade_target);
+	if (u->downgrade_target[0]) snprintf(label, sizeof label, "downgrade to %s", u->downgrade_target);
 	else snprintf(label, sizeof label, "downgrade");
 	if (j) {
 		ea_json_key(j, "versions"); ea_json_object_begin(j);
 		if (have_wal) wal_json(j, &f);
 		else { ea_json_key(j, "min_etcd_version"); ea_json_null(j); ea_json_key(j, "v2_requests"); ea_json_null(j); }
-		why_json(j, "ready_for_3_6", u.ready36, u.ready36_why, 5); ea_json_object_end(j);
-		why_json(j, "downgrade_to_previous_minor", u.downgrade, u.downgrade_why, 3);
-		opt_str(j, "target", u.downgrade_target);
+		why_json(j, "ready_for_3_6", u->ready36, u->ready36_why, 5); ea_json_object_end(j);
+		why_json(j, "downgrade_to_previous_minor", u->downgrade, u->downgrade_why, 3);
+		opt_str(j, "target", u->downgrade_target);
 		ea_json_object_end(j);
 		ea_json_object_end(j);
 	} else {
@@ -155,9 +151,7 @@ void cli_db_version_facts(ea_input *in, const ea_mvcc_info *info, ea_json *j)
 		fputs("wal min etcd      ", stdout);
 		cli_text(stdout, b);
 		putchar('\n');
-		why_table("ready for 3.6", u.ready36, u.ready36_why, 5);
-		why_table(label, u.downgrade, u.downgrade_why, 3);
+		why_table("ready for 3.6", u->ready36, u->ready36_why, 5);
+		why_table(label, u->downgrade, u->downgrade_why, 3);
 	}
-	if (have_wal) { facts_free(&f); ea_wal_summary_free(&s); }
-	ea_wal_versions_free(v);
 }

@@ -6,6 +6,7 @@
  * from numbers only (node-0, finding-3, term-7, ev-12), never from names. */
 #include "etcd-autopsy/report.h"
 #include "etcd-autopsy/writer.h"
+#include "etcd-autopsy/version.h"
 
 #include <inttypes.h>
 #include <math.h>   /* INFINITY only: no libm */
@@ -1189,6 +1190,36 @@ static void section_verdict(FILE *f, ea_node *const *nodes, size_t n, const ea_d
 /* The cluster version (the db's cluster bucket), the db's meta term (etcd 3.5+) and the
  * storage version etcd 3.6+ detects (schema.go: meta/storageVersion, else 3.5 from a non-zero
  * meta term, else its error), "-" when the node has no db or the db does not store it. */
+/* "yes"/"no"/"?" with etcd's reasons as the tooltip */
+static void verdict_cell(FILE *f, const char *cls, int v, const char (*why)[224], size_t n)
+{
+	fprintf(f, "<td class=\"%s\" title=\"", cls);
+	for (size_t i = 0; i < n && why[i][0]; i++) {
+		if (i) fputs("; ", f);
+		esc(f, why[i]);
+	}
+	fprintf(f, "\">%s</td>", v > 0 ? "yes" : v == 0 ? "no" : "?");
+}
+
+/* The WAL's minimum etcd version (etcdutl migrate's rule) and "ready for 3.6", as db stat. */
+static void node_upgrade(FILE *f, const ea_node *nd, const ea_mvcc_info *info)
+{
+	ea_upgrade_report r;
+	if (!info || ea_upgrade_read(ea_node_input(nd), info, &r) != EA_OK) {
+		fputs("<td class=\"min-etcd\">-</td><td class=\"ready-36\">-</td>", f);
+		return;
+	}
+	if (!r.have_wal) fputs("<td class=\"min-etcd\" title=\"no WAL in this input\">-</td>", f);
+	else if (r.wal.has_version && !r.wal.fails && !r.wal.read_fails && !r.wal.incomplete) {
+		fprintf(f, "<td class=\"mono min-etcd\" title=\"entry %" PRIu64 ": ", r.wal.index);
+		esc(f, r.wal.what ? r.wal.what : "");
+		fputs("\">", f);
+		esc(f, r.wal.version);
+		fputs("</td>", f);
+	} else fputs("<td class=\"min-etcd\" title=\"see db stat\">?</td>", f);
+	verdict_cell(f, "ready-36", r.facts.ready36, r.facts.ready36_why, 5);
+}
+
 static void node_versions(FILE *f, const ea_node *nd)
 {
 	fputs("<td class=\"mono cluster-version\">", f);
@@ -1199,7 +1230,8 @@ static void node_versions(FILE *f, const ea_node *nd)
 		fprintf(f, "<td class=\"num meta-term\">%" PRIu64 "</td>", ea_node_db(nd)->term);
 	else fputs("<td class=\"meta-term\" title=\"not stored (etcd writes meta/term since 3.5)\">-</td>", f);
 	ea_mvcc_info info;
-	if (!ea_node_db(nd)->present || !ea_node_mvcc(nd) || ea_mvcc_info_scan(ea_node_mvcc(nd), &info) != EA_OK)
+	int have_info = ea_node_db(nd)->present && ea_node_mvcc(nd) && ea_mvcc_info_scan(ea_node_mvcc(nd), &info) == EA_OK;
+	if (!have_info)
 		fputs("<td class=\"storage-version\">-</td>", f);
 	else if (info.schema.ok) {
 		fprintf(f, "<td class=\"mono storage-version\" title=\"%s\">", info.schema.from_storage_version ?
@@ -1211,13 +1243,14 @@ static void node_versions(FILE *f, const ea_node *nd)
 		esc(f, info.schema.error);
 		fputs("\">none</td>", f);
 	}
+	node_upgrade(f, nd, have_info ? &info : NULL);
 }
 
 static void section_nodes(FILE *f, ea_node *const *nodes, size_t n, const ea_diff *d)
 {
 	fputs("<section id=\"nodes-section\"><h2>Nodes</h2><div class=\"wrap\"><table id=\"nodes\">\n<thead><tr>"
 	      "<th>name</th><th>member id</th><th>last index</th><th>last term</th><th>commit</th>"
-	      "<th>consistent index</th><th>revision</th><th>compacted</th><th>cluster version</th><th>meta term</th><th>storage version</th>"
+	      "<th>consistent index</th><th>revision</th><th>compacted</th><th>cluster version</th><th>meta term</th><th>storage version</th><th>WAL min etcd</th><th>ready for 3.6</th>"
 	      "<th>hash (at revision)</th><th>damage</th>"
 	      "<th>findings</th><th>path</th></tr></thead><tbody>\n", f);
 	for (size_t i = 0; i < n; i++) {

@@ -143,3 +143,29 @@ void ea_upgrade_assess(const ea_mvcc_info *db, const ea_snap_info *snap, int hav
 	ready36(db, snap, have_wal, w, o);
 	downgrade(&db->schema, have_wal, w, o);
 }
+
+int ea_upgrade_read(ea_input *in, const ea_mvcc_info *db, ea_upgrade_report *out)
+{
+	memset(out, 0, sizeof *out);
+	ea_wal_versions *v = NULL;
+	if (ea_wal_versions_new(&v) != EA_OK) return EA_ENOMEM;
+	ea_wal_summary s;
+	ea_wal *w = NULL;
+	ea_error err = { 0 };
+	ea_wal_options o = EA_WAL_OPTIONS_INIT;
+	out->have_wal = ea_wal_summarize_versions(in, &o, &s, &w, v, &err) == EA_OK;
+	const ea_snap_info *snap = NULL;
+	ea_snap_list *snaps = NULL;
+	if (out->have_wal) {
+		ea_wal_close(w);
+		if (ea_snap_list_open(&snaps, in, 0, &err) != EA_OK) snaps = NULL;
+		snap = ea_snap_newest_available(snaps, &s);
+		if (snap) snprintf(out->snap_file, sizeof out->snap_file, "%s", snap->file);
+		ea_wal_versions_result(v, snap ? snap->index : 0, &out->wal);
+	}
+	ea_upgrade_assess(db, snap, out->have_wal, out->have_wal ? &out->wal : NULL, &out->facts);
+	ea_snap_list_close(snaps);
+	if (out->have_wal) ea_wal_summary_free(&s);
+	ea_wal_versions_free(v);
+	return EA_OK;
+}

@@ -95,5 +95,11 @@ check "v2 request refused at 5" jq -e '.v2_requests.refused == 1 and .v2_request
 expect_exit 1 "report" "$EA" report -o "$TMP/r.html" n1="$H/n1.tar.gz" n2="$H5/n1.tar.gz"
 check "report: 3.4 none, 3.5 3.5.0" [ "$(grep -o '<td class="[a-z ]*storage-version"[^>]*>[^<]*</td>' "$TMP/r.html" |
 	sed 's/.*>\(.*\)<\/td>/\1/' | tr '\n' ' ')" = "none 3.5.0 " ]
-check "report: header" grep -q '<th>cluster version</th><th>meta term</th><th>storage version</th>' "$TMP/r.html"
+check "report: header" grep -q '<th>cluster version</th><th>meta term</th><th>storage version</th><th>WAL min etcd</th><th>ready for 3.6</th>' "$TMP/r.html"
+# the same facts db stat asserts above: 3.0.0 / not ready (no meta/term) on 3.4, 3.5.0 / ready on 3.5
+check "report: WAL min etcd 3.0.0 and 3.5.0" [ "$(grep -o '<td class="[a-z ]*min-etcd"[^>]*>[^<]*</td>' "$TMP/r.html" |
+	sed 's/.*>\(.*\)<\/td>/\1/' | tr '\n' ' ')" = "3.0.0 3.5.0 " ]
+check "report: ready for 3.6 no, yes" [ "$(grep -o '<td class="ready-36"[^>]*>[^<]*</td>' "$TMP/r.html" |
+	sed 's/.*>\(.*\)<\/td>/\1/' | tr '\n' ' ')" = "no yes " ]
+check "report: the 3.4 verdict says why (etcd's schema rule)" grep -q '<td class="ready-36" title="schema: missing term information' "$TMP/r.html"
 finish
