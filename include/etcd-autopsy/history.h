@@ -138,6 +138,8 @@ ea_input *ea_node_input(const ea_node *n);
 ea_log *ea_node_log(const ea_node *n);
 /* The node's db, open for HashKV at other revisions. NULL without a readable db. */
 ea_mvcc *ea_node_mvcc(const ea_node *n);
+/* The etcd versions the node's WAL entries need (version.h), NULL without a WAL. */
+const struct ea_wal_versions *ea_node_wal_versions(const ea_node *n);
 /* The node's WAL facts and segments. */
 const ea_node_wal_info *ea_node_wal(const ea_node *n);
 /* What the node's WAL says happened. */

@@ -65,6 +65,9 @@ typedef struct {
 /* The facts over the entries above `after_index` as ReadAll would return them. */
 void ea_wal_versions_result(const ea_wal_versions *v, uint64_t after_index, ea_wal_version_result *out);
 
+/* ea_log_open_summarize() feeding every entry record of pass 1 to `v` (NULL: none). */
+int ea_log_open_summarize_versions(ea_log **out, ea_input *in, const ea_wal_options *opts,
+                                   ea_wal_summary *summary, ea_wal_versions *v, ea_error *err);
 /* ea_wal_summarize() feeding every entry record to `v` (NULL: none) in the same pass. */
 int ea_wal_summarize_versions(ea_input *in, const ea_wal_options *opts, ea_wal_summary *out,
                               ea_wal **wal_out, ea_wal_versions *v, ea_error *err);
@@ -98,6 +101,10 @@ typedef struct {
 /* Reads in's WAL (one pass) and .snap files and assesses them with the db's facts `db`:
  * EA_OK, or EA_ENOMEM (a missing or unreadable WAL is have_wal = 0, not an error). */
 int ea_upgrade_read(ea_input *in, const ea_mvcc_info *db, ea_upgrade_report *out);
+/* The same from a WAL already read: its summary `s` and the versions `v` its pass collected
+ * (both NULL: no WAL); only the .snap files are read. */
+void ea_upgrade_from(ea_input *in, const ea_wal_summary *s, const ea_wal_versions *v,
+                     const ea_mvcc_info *db, ea_upgrade_report *out);
 
 #ifdef __cplusplus
 }

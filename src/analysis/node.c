@@ -336,7 +336,8 @@ static int node_wal(ea_node *n, ea_error *err)
 {
 	ea_log *log = NULL;
 	/* pass 1 gives the `wal stat` facts and where the log was overwritten; pass 2 the history */
-	int rc = ea_log_open_summarize(&log, n->in, NULL, &n->wal.summary, err);
+	if (ea_wal_versions_new(&n->versions) != EA_OK) return EA_ENOMEM;
+	int rc = ea_log_open_summarize_versions(&log, n->in, NULL, &n->wal.summary, n->versions, err);
 	if (rc) return rc;
 	n->wal.present = 1;
 	n->log = log;
@@ -590,6 +591,7 @@ void ea_node_close(ea_node *n)
 {
 	if (!n) return;
 	if (n->wal.present) ea_wal_summary_free(&n->wal.summary);
+	ea_wal_versions_free(n->versions);
 	for (size_t i = 0; i < n->wal.nsegments && n->wal.segments; i++) free(n->wal.segments[i].file);
 	free(n->wal.segments);
 	for (size_t i = 0; i < n->hist.nconf; i++) free(n->hist.conf[i].context);
@@ -623,6 +625,7 @@ const char *ea_node_missing(const ea_node *n) { return n->missing; }
 ea_input *ea_node_input(const ea_node *n) { return n->in; }
 ea_log *ea_node_log(const ea_node *n) { return n->log; }
 ea_mvcc *ea_node_mvcc(const ea_node *n) { return n->mvcc; }
+const ea_wal_versions *ea_node_wal_versions(const ea_node *n) { return n->wal.present ? n->versions : NULL; }
 const ea_node_wal_info *ea_node_wal(const ea_node *n) { return &n->wal; }
 const ea_node_history_info *ea_node_history(const ea_node *n) { return &n->hist; }
 const ea_node_logs_info *ea_node_logs(const ea_node *n) { return &n->logs; }

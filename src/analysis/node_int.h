@@ -4,6 +4,7 @@
 #define EA_NODE_INT_H
 
 #include "etcd-autopsy/history.h"
+#include "etcd-autopsy/version.h"
 
 struct ea_node {
 	char *name;                         /* user-given name, or derived from the path */
@@ -12,6 +13,7 @@ struct ea_node {
 	ea_log *log;                        /* the node's log, kept open: ea_log_rewind() for another pass */
 	ea_mvcc *mvcc;                      /* open for later HashKV at other revisions */
 	char *missing;                      /* see ea_node_missing() */
+	ea_wal_versions *versions;          /* the etcd versions the WAL's entries need (pass 1) */
 	ea_node_wal_info wal;
 	ea_node_history_info hist;
 	ea_node_logs_info logs;

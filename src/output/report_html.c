@@ -1205,10 +1205,12 @@ static void verdict_cell(FILE *f, const char *cls, int v, const char (*why)[224]
 static void node_upgrade(FILE *f, const ea_node *nd, const ea_mvcc_info *info)
 {
 	ea_upgrade_report r;
-	if (!info || ea_upgrade_read(ea_node_input(nd), info, &r) != EA_OK) {
+	if (!info) {
 		fputs("<td class=\"min-etcd\">-</td><td class=\"ready-36\">-</td>", f);
 		return;
 	}
+	const ea_wal_versions *v = ea_node_wal_versions(nd);   /* collected when the node was read */
+	ea_upgrade_from(ea_node_input(nd), v ? &ea_node_wal(nd)->summary : NULL, v, info, &r);
 	if (!r.have_wal) fputs("<td class=\"min-etcd\" title=\"no WAL in this input\">-</td>", f);
 	else if (r.wal.has_version && !r.wal.fails && !r.wal.read_fails && !r.wal.incomplete) {
 		fprintf(f, "<td class=\"mono min-etcd\" title=\"entry %" PRIu64 ": ", r.wal.index);

@@ -6,6 +6,7 @@
  * supersede anything, so pass 1 collects just those ("regressions"); pass 2 streams the
  * WAL again and flags each entry in O(1) with a suffix-minimum over the regressions. */
 #include "etcd-autopsy/entry_iter.h"
+#include "etcd-autopsy/version.h"
 #include "tracker.h"
 #include "summary_int.h"
 #include "../format/wal_int.h"
@@ -24,6 +25,7 @@ typedef struct {
 
 struct ea_log {
 	ea_input *in;
+	ea_wal_versions *versions;   /* fed by pass 1 when given (borrowed), else NULL */
 	ea_wal_options opts;
 	ea_wal *wal;
 	regression *reg;
@@ -77,6 +79,9 @@ static int collect(ea_log *l, ea__summary_acc *acc)
 	int rc;
 	while ((rc = ea_wal_next(l->wal, &it)) == EA_OK) {
 		if (acc && (rc = ea__summary_add(acc, &it)) != EA_OK) return rc;
+		if (l->versions && it.kind == EA_WAL_ITEM_RECORD && it.rec.type == EA_WAL_ENTRY && it.rec.decoded &&
+		    (rc = ea_wal_versions_add(l->versions, &it.rec.u.entry)) != EA_OK)
+			return rc;
 		if ((rc = members_from(l, &it)) != EA_OK) return rc;
 		if (it.kind == EA_WAL_ITEM_RECORD && it.rec.type == EA_WAL_STATE && it.rec.decoded)
 			l->commit = it.rec.u.state.commit;
@@ -118,9 +123,16 @@ static int collect(ea_log *l, ea__summary_acc *acc)
 int ea_log_open_summarize(ea_log **out, ea_input *in, const ea_wal_options *opts, ea_wal_summary *summary,
                           ea_error *err)
 {
+	return ea_log_open_summarize_versions(out, in, opts, summary, NULL, err);
+}
+
+int ea_log_open_summarize_versions(ea_log **out, ea_input *in, const ea_wal_options *opts,
+                                   ea_wal_summary *summary, ea_wal_versions *v, ea_error *err)
+{
 	*out = NULL;
 	ea_log *l = calloc(1, sizeof *l);
 	if (!l) return EA_ENOMEM;
+	l->versions = v;
 	ea_wal_options def = EA_WAL_OPTIONS_INIT;
 	l->opts = opts ? *opts : def;
 	l->in = in;

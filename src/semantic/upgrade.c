@@ -144,6 +144,24 @@ void ea_upgrade_assess(const ea_mvcc_info *db, const ea_snap_info *snap, int hav
 	downgrade(&db->schema, have_wal, w, o);
 }
 
+void ea_upgrade_from(ea_input *in, const ea_wal_summary *s, const ea_wal_versions *v,
+                     const ea_mvcc_info *db, ea_upgrade_report *out)
+{
+	memset(out, 0, sizeof *out);
+	out->have_wal = s && v;
+	const ea_snap_info *snap = NULL;
+	ea_snap_list *snaps = NULL;
+	if (out->have_wal) {
+		ea_error err = { 0 };
+		if (ea_snap_list_open(&snaps, in, 0, &err) != EA_OK) snaps = NULL;
+		snap = ea_snap_newest_available(snaps, s);
+		if (snap) snprintf(out->snap_file, sizeof out->snap_file, "%s", snap->file);
+		ea_wal_versions_result(v, snap ? snap->index : 0, &out->wal);
+	}
+	ea_upgrade_assess(db, snap, out->have_wal, out->have_wal ? &out->wal : NULL, &out->facts);
+	ea_snap_list_close(snaps);
+}
+
 int ea_upgrade_read(ea_input *in, const ea_mvcc_info *db, ea_upgrade_report *out)
 {
 	memset(out, 0, sizeof *out);
@@ -153,19 +171,10 @@ int ea_upgrade_read(ea_input *in, const ea_mvcc_info *db, ea_upgrade_report *out
 	ea_wal *w = NULL;
 	ea_error err = { 0 };
 	ea_wal_options o = EA_WAL_OPTIONS_INIT;
-	out->have_wal = ea_wal_summarize_versions(in, &o, &s, &w, v, &err) == EA_OK;
-	const ea_snap_info *snap = NULL;
-	ea_snap_list *snaps = NULL;
-	if (out->have_wal) {
-		ea_wal_close(w);
-		if (ea_snap_list_open(&snaps, in, 0, &err) != EA_OK) snaps = NULL;
-		snap = ea_snap_newest_available(snaps, &s);
-		if (snap) snprintf(out->snap_file, sizeof out->snap_file, "%s", snap->file);
-		ea_wal_versions_result(v, snap ? snap->index : 0, &out->wal);
-	}
-	ea_upgrade_assess(db, snap, out->have_wal, out->have_wal ? &out->wal : NULL, &out->facts);
-	ea_snap_list_close(snaps);
-	if (out->have_wal) ea_wal_summary_free(&s);
+	int have_wal = ea_wal_summarize_versions(in, &o, &s, &w, v, &err) == EA_OK;
+	if (have_wal) ea_wal_close(w);
+	ea_upgrade_from(in, have_wal ? &s : NULL, have_wal ? v : NULL, db, out);
+	if (have_wal) ea_wal_summary_free(&s);
 	ea_wal_versions_free(v);
 	return EA_OK;
 }
