@@ -10,6 +10,7 @@ _etcd_autopsy()
 	fi
 	case "$prev" in
 		-w|--write-out) COMPREPLY=($(compgen -W "table json" -- "$cur")); return ;;
+		--tombstone-rule) COMPREPLY=($(compgen -W "classic skip auto" -- "$cur")); return ;;
 		-o|--logs|--against) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 		--kind) COMPREPLY=($(compgen -W "put delete_range txn compaction lease_grant lease_revoke lease_checkpoint alarm empty confchange:add confchange:remove confchange:update confchange:add_learner v2:PUT v2:SYNC unknown" -- "$cur")); return ;;
 	esac
@@ -19,11 +20,11 @@ _etcd_autopsy()
 		wal) if [ "$cword" -eq 2 ]; then COMPREPLY=($(compgen -W "ls stat" -- "$cur")); return; fi
 		     [[ $cur == -* ]] && { COMPREPLY=($(compgen -W "--records --from --to --kind -w --write-out --no-crc -q --quiet --help" -- "$cur")); return; } ;;
 		db) if [ "$cword" -eq 2 ]; then COMPREPLY=($(compgen -W "stat check ls history hash pages" -- "$cur")); return; fi
-		    [[ $cur == -* ]] && { COMPREPLY=($(compgen -W "--prefix --rev --salvage -w --write-out -q --quiet --help" -- "$cur")); return; } ;;
+		    [[ $cur == -* ]] && { COMPREPLY=($(compgen -W "--prefix --rev --salvage --page --tombstone-rule --etcd-version -w --write-out -q --quiet --help" -- "$cur")); return; } ;;
 		snap) if [ "$cword" -eq 2 ]; then COMPREPLY=($(compgen -W "ls" -- "$cur")); return; fi ;;
 		history) [[ $cur == -* ]] && { COMPREPLY=($(compgen -W "--terms --logs --force -w --write-out -q --quiet --help" -- "$cur")); return; } ;;
-		diff) [[ $cur == -* ]] && { COMPREPLY=($(compgen -W "--logs --force -w --write-out -q --quiet --help" -- "$cur")); return; } ;;
-		verify) [[ $cur == -* ]] && { COMPREPLY=($(compgen -W "--against -w --write-out -q --quiet --help" -- "$cur")); return; } ;;
+		diff) [[ $cur == -* ]] && { COMPREPLY=($(compgen -W "--logs --force --list-findings --etcd-version -w --write-out -q --quiet --help" -- "$cur")); return; } ;;
+		verify) [[ $cur == -* ]] && { COMPREPLY=($(compgen -W "--against --etcd-version -w --write-out -q --quiet --help" -- "$cur")); return; } ;;
 		export) [[ $cur == -* ]] && { COMPREPLY=($(compgen -W "-o --values --no-records --force --logs --help" -- "$cur")); return; } ;;
 		report) [[ $cur == -* ]] && { COMPREPLY=($(compgen -W "-o --force --logs --help" -- "$cur")); return; } ;;
 	esac
