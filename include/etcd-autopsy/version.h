@@ -65,6 +65,9 @@ typedef struct {
 /* The facts over the entries above `after_index` as ReadAll would return them. */
 void ea_wal_versions_result(const ea_wal_versions *v, uint64_t after_index, ea_wal_version_result *out);
 
+/* etcd's ReadAll also fails on a damaged record (a CRC mismatch, a bad frame): marks `out` as
+ * read_fails, naming the first error-severity problem of `s` (file+offset), when it has one. */
+void ea_wal_versions_damage(const ea_wal_summary *s, ea_wal_version_result *out);
 /* ea_log_open_summarize() feeding every entry record of pass 1 to `v` (NULL: none). */
 int ea_log_open_summarize_versions(ea_log **out, ea_input *in, const ea_wal_options *opts,
                                    ea_wal_summary *summary, ea_wal_versions *v, ea_error *err);

@@ -22,6 +22,7 @@ static void facts_load(facts *f, ea_input *in, const ea_wal_summary *s, const ea
 	const ea_snap_info *snap = ea_snap_newest_available(f->snaps, s);
 	f->snap_file = snap ? snap->file : NULL;
 	ea_wal_versions_result(v, snap ? snap->index : 0, &f->r);
+	ea_wal_versions_damage(s, &f->r);
 }
 
 static void facts_free(facts *f) { ea_snap_list_close(f->snaps); }

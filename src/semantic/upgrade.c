@@ -157,6 +157,7 @@ void ea_upgrade_from(ea_input *in, const ea_wal_summary *s, const ea_wal_version
 		snap = ea_snap_newest_available(snaps, s);
 		if (snap) snprintf(out->snap_file, sizeof out->snap_file, "%s", snap->file);
 		ea_wal_versions_result(v, snap ? snap->index : 0, &out->wal);
+		ea_wal_versions_damage(s, &out->wal);
 	}
 	ea_upgrade_assess(db, snap, out->have_wal, out->have_wal ? &out->wal : NULL, &out->facts);
 	ea_snap_list_close(snaps);

@@ -462,3 +462,20 @@ int ea_wal_summarize_versions(ea_input *in, const ea_wal_options *opts, ea_wal_s
 	if (rc != EA_OK) ea_wal_summary_free(s);
 	return rc;
 }
+
+void ea_wal_versions_damage(const ea_wal_summary *s, ea_wal_version_result *out)
+{
+	if (!s || out->read_fails) return;
+	for (size_t i = 0; i < s->problem_count; i++) {
+		const ea_problem *p = &s->problems[i].p;
+		if (p->severity != EA_SEV_ERROR) continue;
+		out->read_fails = 1;
+		if (p->offset == EA_NO_OFFSET)
+			snprintf(out->read_error, sizeof out->read_error, "damaged WAL (%s in %s): etcd's ReadAll fails there",
+			         p->kind, p->file ? p->file : "?");
+		else
+			snprintf(out->read_error, sizeof out->read_error, "damaged WAL (%s at %s+%" PRIu64 "): etcd's ReadAll fails there",
+			         p->kind, p->file ? p->file : "?", p->offset);
+		return;
+	}
+}

@@ -102,4 +102,14 @@ check "report: WAL min etcd 3.0.0 and 3.5.0" [ "$(grep -o '<td class="[a-z ]*min
 check "report: ready for 3.6 no, yes" [ "$(grep -o '<td class="ready-36"[^>]*>[^<]*</td>' "$TMP/r.html" |
 	sed 's/.*>\(.*\)<\/td>/\1/' | tr '\n' ' ')" = "no yes " ]
 check "report: the 3.4 verdict says why (etcd's schema rule)" grep -q '<td class="ready-36" title="schema: missing term information' "$TMP/r.html"
+# ---- a damaged WAL: etcd's ReadAll fails on a CRC mismatch, so neither verdict can be "yes"
+# (healthy-3.5 n1 is ready for 3.6 above; one byte of its last entry flipped here)
+D=$TMP/dmg && mkdir -p "$D" && tar -xzf "$H5/n1.tar.gz" -C "$D"
+"$EA" wal ls -w json "$D/n1" 2>/dev/null | tail -1 >"$TMP/last"
+f=$(jq -r .file "$TMP/last"); off=$(jq -r .offset "$TMP/last")
+python3 -c 'import sys; p, o = sys.argv[1], int(sys.argv[2]); b = bytearray(open(p, "rb").read()); b[o] ^= 0xff; open(p, "wb").write(b)' \
+	"$D/n1/$f" $((off + 24))
+expect_exit 0 "damaged 3.5 db stat json (the db is fine; wal stat reports the WAL damage)" "$EA" db stat -w json "$D/n1"
+check "damaged WAL: ready for 3.6 cannot tell, naming the file" \
+	jq -e '.versions.ready_for_3_6.verdict == null and (.versions.min_etcd_version.error | test("damaged WAL .*\\.wal\\+[0-9]+"))' "$TMP/out" >/dev/null
 finish
