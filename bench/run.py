@@ -6,7 +6,7 @@ fork/exec, CPU time (user + sys) and peak RSS from wait4()'s rusage; one warm-up
 cache warm), then the median of --runs runs. Baselines run in the same session, so ratios
 hold on a noisy machine. Writes a table to stdout and bench/RESULTS.md.
 """
-import argparse, json, os, platform, sqlite3, statistics, subprocess, sys, time
+import argparse, json, os, platform, shutil, sqlite3, statistics, subprocess, sys, tempfile, time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 MB = 1e6
@@ -18,22 +18,43 @@ def measure(cmd, runs, ok=(0, 1)):
     from a small C parent); median wall and CPU, max peak RSS"""
     res = []
     for i in range(runs + 1):
-        p = subprocess.run([ARGS.baseline, "time"] + cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        f = p.stdout.split()
-        if p.returncode != 0 or len(f) != 8:
-            sys.exit("bench: timer failed for %s: %s" % (" ".join(cmd), p.stderr[-2000:]))
-        wall, cpu, rss, rc = float(f[1]), float(f[3]), int(f[5]), int(f[7])
-        if rc not in ok:
-            sys.exit("bench: %s exited %d: %s" % (" ".join(cmd), rc, p.stderr[-2000:]))
+        m = measure_once(cmd, ok)
         if i == 0:
             continue  # warm-up
-        res.append((wall, cpu, rss))
+        res.append(m)
     return {
         "wall": statistics.median(r[0] for r in res),
         "cpu": statistics.median(r[1] for r in res),
         "rss": max(r[2] for r in res),
         "walls": [round(r[0], 3) for r in res],
     }
+
+
+def measure_pair(cmd_a, cmd_b, runs, ok_a=(0, 1), ok_b=(0, 1)):
+    """cmd_a and cmd_b alternating (a warm-up of each, then a, b, a, b, ...): medians as in
+    measure(), so both see the same machine state"""
+    ra, rb = [], []
+    for i in range(runs + 1):
+        for cmd, ok, res in ((cmd_a, ok_a, ra), (cmd_b, ok_b, rb)):
+            m = measure_once(cmd, ok)
+            if i > 0:
+                res.append(m)
+    out = []
+    for res in (ra, rb):
+        out.append({"wall": statistics.median(r[0] for r in res), "cpu": statistics.median(r[1] for r in res),
+                    "rss": max(r[2] for r in res), "walls": [round(r[0], 3) for r in res]})
+    return out
+
+
+def measure_once(cmd, ok):
+    """one run of cmd through `ea_baseline time`: (wall, cpu, rss)"""
+    p = subprocess.run([ARGS.baseline, "time"] + cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    f = p.stdout.split()
+    if p.returncode != 0 or len(f) != 8:
+        sys.exit("bench: timer failed for %s: %s" % (" ".join(cmd), p.stderr[-2000:]))
+    if int(f[7]) not in ok:
+        sys.exit("bench: %s exited %s: %s" % (" ".join(cmd), f[7], p.stderr[-2000:]))
+    return float(f[1]), float(f[3]), int(f[5])
 
 
 def wal_files(datadir):
@@ -52,6 +73,7 @@ class Suite:
         self.base = a.baseline
         self.rows = []   # (group, task, input, metric dict)
         self.checks = []  # (target text, value, ok)
+        self.pairs = []   # anchors: (group, task, anchor, input, tool m, anchor m, agreement) or a skip
 
     def run(self, cmd):
         return measure(cmd, self.a.runs)
@@ -133,6 +155,157 @@ class Suite:
         self.check("%s: export >= 0.7x raw insert loop rows/s" % group, "%.2fx" % r, r >= 0.7)
 
 
+# ---- side by side with etcd's own Go readers (bench/anchors/) --------------------------------
+
+# (etcd-autopsy task, anchor program, what the anchor does, goal: tool speed / anchor speed)
+ANCHORS = [
+    ("wal stat", "wal_readall", "wal.OpenForRead + ReadAll", 10),
+    ("wal ls -w json", "wal_decode", "ReadAll + decode every request", 6),
+    ("wal stat", "wal_verify", "wal.Verify (CRC chain only)", 5),
+    ("db check", "bolt_check", "bbolt tx.Check", 5),
+    ("db hash", "hashkv_ro", "read-only HashKV (bbolt cursor + CRC-32C)", 2),
+    ("db hash", "hashkv_mvcc", "etcd's mvcc HashKV (NewStore + HashByRev, on a copy)", 4),
+    ("db ls -w json", "db_decode", "iterate + decode every KeyValue", 4),
+]
+TOOL_CMD = {
+    "wal stat": ["wal", "stat", "{d}", "-q"],
+    "wal ls -w json": ["wal", "ls", "{d}", "-w", "json", "-q"],
+    "db check": ["db", "check", "{d}", "-q"],
+    # etcd 3.4.23 (the anchors' etcd) hashes by the classic rule: the tool is asked for the same
+    "db hash": ["db", "hash", "{d}", "-q", "--tombstone-rule", "classic"],
+    "db ls -w json": ["db", "ls", "{d}", "-w", "json", "-q"],
+}
+
+
+def kv_line(text):
+    """'a 1 b 2' -> {'a': '1', 'b': '2'}"""
+    f = text.split()
+    return dict(zip(f[0::2], f[1::2]))
+
+
+def tool_json(args):
+    p = subprocess.run([ARGS.bin] + args + ["-w", "json", "-q"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        return json.loads(p.stdout), p.returncode
+    except ValueError:
+        return None, p.returncode
+
+
+def agreement(anchor, out, rc, datadir):
+    """The anchor's answer against etcd-autopsy's on the same input, before anything is timed:
+    (ok, text)"""
+    a = kv_line(out)
+    if anchor in ("wal_readall", "wal_decode"):
+        st, _ = tool_json(["wal", "stat", datadir])
+        if rc != 0 or st is None:
+            return False, "anchor exit %d / tool output unreadable" % rc
+        want = {"entries": st["last_index"]}
+        if anchor == "wal_readall":
+            want.update(last_index=st["last_index"], commit=st["hard_state"]["commit"], term=st["hard_state"]["term"])
+        else:
+            want.update(undecodable=0)
+        bad = ["%s %s != %s" % (k, a.get(k), v) for k, v in want.items() if a.get(k) != str(v)]
+        return not bad, "; ".join(bad) or ", ".join("%s %s" % (k, a[k]) for k in want)
+    if anchor == "wal_verify":
+        st, trc = tool_json(["wal", "stat", datadir])
+        clean = trc == 0 and st is not None and not st["problems"]
+        return (rc == 0) == clean, "wal.Verify %s, wal stat %s" % ("ok" if rc == 0 else "fails", "clean" if clean else "problems")
+    if anchor == "bolt_check":
+        trc = subprocess.run([ARGS.bin, "db", "check", datadir, "-q"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode
+        return (rc == 0) == (trc == 0), "tx.Check %s problems, db check exit %d" % (a.get("problems"), trc)
+    if anchor in ("hashkv_ro", "hashkv_mvcc"):
+        h, _ = tool_json(["db", "hash", datadir, "--tombstone-rule", "classic"])
+        if rc != 0 or h is None:
+            return False, "anchor exit %d / tool output unreadable" % rc
+        want = {"hash": h["hash"], "revision": h["current_revision"], "compact_revision": h["compact_revision"]}
+        bad = ["%s %s != %s" % (k, a.get(k), v) for k, v in want.items() if a.get(k) != str(v)]
+        return not bad, "; ".join(bad) or "hash %s at %s (compacted at %s)" % (a["hash"], a["revision"], a["compact_revision"])
+    if anchor == "db_decode":
+        st, _ = tool_json(["db", "stat", datadir])
+        if rc != 0 or st is None:
+            return False, "anchor exit %d / tool output unreadable" % rc
+        want = {"revisions": st["key_revisions"], "tombstones": st["tombstones"], "undecodable": 0}
+        bad = ["%s %s != %s" % (k, a.get(k), v) for k, v in want.items() if a.get(k) != str(v)]
+        return not bad, "; ".join(bad) or "%s revisions" % a["revisions"]
+    return False, "unknown anchor"
+
+
+def ratio_text(r):
+    return "%.1fx faster" % r if r >= 1 else "%.2fx (slower)" % r
+
+
+def run_anchors(s, group, datadir, info):
+    """every anchor beside its etcd-autopsy task on this member; a copy of the db under TMPDIR
+    for the mvcc anchor (etcd writes to the db it opens)"""
+    a = s.a
+    label = {"wal": "%.0f MB WAL" % (info["wal_bytes"] / MB)}
+    label["db"] = "%.0f MB db" % (info["db_bytes"] / MB) if "db_bytes" in info else ""
+    big = max(info["wal_bytes"], info.get("db_bytes", 0))
+    if big > a.anchors_max_bytes:
+        s.pairs.append((group, None, None, None, None, None,
+                        "anchors skipped on this input: %.0f MB > --anchors-max-bytes (ReadAll holds the whole WAL in "
+                        "memory, the mvcc anchor needs a copy of the db)" % (big / MB)))
+        return
+    dbf = os.path.join(datadir, "member", "snap", "db")
+    tmp = tempfile.mkdtemp(prefix="ea-anchor-")
+    try:
+        for task, prog, what, goal in ANCHORS:
+            kind = task.split()[0]
+            if kind == "db" and "db_bytes" not in info:
+                continue
+            target = datadir
+            if prog == "hashkv_mvcc":
+                target = os.path.join(tmp, "db.copy")
+                shutil.copyfile(dbf, target)
+            acmd = [os.path.join(a.anchors, prog), target]
+            p = subprocess.run(acmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            ok, agree = agreement(prog, p.stdout + " " + p.stderr if p.returncode else p.stdout, p.returncode, datadir)
+            tcmd = [s.bin] + [x.replace("{d}", datadir) for x in TOOL_CMD[task]]
+            if not ok:
+                print("%-10s %-16s vs %-12s DISAGREES, not timed: %s" % (group, task, prog, agree), flush=True)
+                s.pairs.append((group, task, prog + ": " + what, label[kind], None, None, "**disagrees**: " + agree))
+                s.check("%s: %s agrees with %s" % (group, prog, task), agree, False)
+                continue
+            mt, ma = measure_pair(tcmd, acmd, a.runs)
+            r = ma["wall"] / mt["wall"]
+            s.pairs.append((group, task, prog + ": " + what, label[kind], mt, ma, agree))
+            print("%-10s %-16s %7.3f s %6.1f MiB | %-12s %7.3f s %6.1f MiB | %s" %
+                  (group, task, mt["wall"], mt["rss"] / MiB, prog, ma["wall"], ma["rss"] / MiB, ratio_text(r)), flush=True)
+            s.check("%s: %s >= %dx %s" % (group, task, goal, what), ratio_text(r), r >= goal)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def write_anchors(f, s, a):
+    """RESULTS.md's side-by-side table: each etcd-autopsy task beside etcd's own Go reader"""
+    f.write("\n## Side by side with etcd's own Go readers\n\n")
+    if a.anchors_skip:
+        f.write("Skipped: %s.\n" % a.anchors_skip)
+        return
+    f.write("The anchors (`bench/anchors/`, etcd 3.4.23 and bbolt 1.3.6 from Debian, %s) run alternating with the "
+            "task, medians of %d runs each after a warm-up of each; before timing, each anchor's answer is checked "
+            "against etcd-autopsy's on the same input (`agreement`). Ratio = etcd-autopsy's speed / the anchor's "
+            "(anchor wall / tool wall).\n\n" % (anchor_go(a), a.runs))
+    f.write("| group | etcd-autopsy | anchor | input | etcd-autopsy wall s / RSS MiB | anchor wall s / RSS MiB | ratio | agreement |\n")
+    f.write("|---|---|---|---|---:|---:|---|---|\n")
+    for g, t, an, i, mt, ma, agree in s.pairs:
+        if t is None:
+            f.write("| %s | | | | | | | %s |\n" % (g, agree))
+        elif mt is None:
+            f.write("| %s | `%s` | %s | %s | | | not timed | %s |\n" % (g, t, an, i, agree))
+        else:
+            f.write("| %s | `%s` | %s | %s | %.3f / %.1f | %.3f / %.1f | %s | %s |\n" % (
+                g, t, an, i, mt["wall"], mt["rss"] / MiB, ma["wall"], ma["rss"] / MiB,
+                ratio_text(ma["wall"] / mt["wall"]), agree))
+
+
+def anchor_go(a):
+    try:
+        return open(os.path.join(a.anchors, "go-version.txt")).read().strip()
+    except OSError:
+        return "go ?"
+
+
 def machine():
     cpu = "?"
     for line in open("/proc/cpuinfo"):
@@ -161,20 +334,33 @@ def main():
     ap.add_argument("--synth", default="", help="comma list of synthetic input dirs (name=path)")
     ap.add_argument("--real", default="", help="real 3-node dir holding n1 n2 n3")
     ap.add_argument("--out", default=os.path.join(HERE, "RESULTS.md"))
+    ap.add_argument("--anchors", default="", help="dir of the Go anchors (bench/anchors/build.sh); empty: none")
+    ap.add_argument("--anchors-skip", default="", help="why there are no anchors (printed and written)")
+    ap.add_argument("--anchors-max-bytes", type=float, default=1.1e9,
+                    help="no anchors on inputs with a larger WAL or db (ReadAll holds the whole WAL in memory)")
     a = ARGS = ap.parse_args()
+    if not a.anchors and not a.anchors_skip:
+        a.anchors_skip = "no --anchors given"
+    if a.anchors_skip:
+        print("anchors skipped: " + a.anchors_skip)
     s = Suite(a)
     mline = machine()
     print("machine: " + mline)
     results = {}
     t0 = time.time()
+    load0 = os.getloadavg()
     if a.real:
         nodes = [os.path.join(a.real, n) for n in ("n1", "n2", "n3")]
         results["real"] = s.member("real n1", nodes[0])
+        if a.anchors:
+            run_anchors(s, "real n1", nodes[0], results["real"])
         s.diff("real", nodes, results["real"])
         s.export("real n1", nodes[0])
     for item in filter(None, a.synth.split(",")):
         name, path = item.split("=", 1)
         results[name] = s.member("synth " + name, path)
+        if a.anchors:
+            run_anchors(s, "synth " + name, path, results[name])
     synth = [(k, v) for k, v in results.items() if k != "real"]
     if len(synth) >= 2:
         (k0, v0), (k1, v1) = synth[0], synth[-1]
@@ -195,6 +381,9 @@ def main():
         f.write("# Benchmark results\n\n")
         f.write("Written by `bench/run.sh` on %s in %.0f s. Machine: %s.\n\n" %
                 (time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), time.time() - t0, mline))
+        f.write("Load average (1 min) at the start %.1f, at the end %.1f, on %d cores: above the core count the "
+                "machine was shared and absolute times are inflated; ratios from the same run hold better.\n\n" %
+                (load0[0], os.getloadavg()[0], os.cpu_count()))
         f.write("Median of %d runs after one warm-up (page cache warm); CPU = user + sys; peak RSS = max over the runs. "
                 "Ratios compare with the baseline measured in the same run.\n\n" % a.runs)
         f.write("| group | task | input | wall s | CPU s | peak RSS MiB | throughput | ratio |\n")
@@ -202,6 +391,7 @@ def main():
         for g, t, i, m, thr, r, b in s.rows:
             f.write("| %s | %s | %s | %.3f | %.3f | %.1f | %s | %s |\n" % (
                 g, t, i, m["wall"], m["cpu"], m["rss"] / MiB, thr.strip(), "" if r is None else "%.2fx %s" % (r, b)))
+        write_anchors(f, s, a)
         f.write("\n## Targets\n\n| target | measured | met |\n|---|---|---|\n")
         for text, v, ok in s.checks:
             f.write("| %s | %s | %s |\n" % (text, v, "yes" if ok else "**no**"))
