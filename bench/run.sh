@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# bench/run.sh [--quick] [--runs N] [--dir DIR] [--keep]: the etcd-autopsy benchmark suite.
+# bench/run.sh [--quick] [--runs N] [--dir DIR] [--keep] [--inputs LIST] [--no-anchors] [--out FILE]:
+# the etcd-autopsy benchmark suite.
 #
 # Builds a release build (build-bench/, -O2 -g, -DEA_BENCH=ON), generates the inputs outside
 # the repository under DIR (default ${TMPDIR:-/tmp}/ea-bench; reused when present):
@@ -10,17 +11,25 @@
 # then times every task and baseline (bench/run.py) and writes bench/RESULTS.md.
 #   --quick   3 runs, no 4 GB input, real cluster at 2 segments per member if not present
 #   --keep    keep the generated inputs (default: the 1G/4G synthetic ones are deleted after)
+#   --inputs  comma list of real,256M,1G,4G (default: all of them; --quick: no 4G)
+#   --no-anchors  do not build/run etcd's Go readers (bench/anchors/) beside the tasks
+#   --out     where the results go (default bench/RESULTS.md)
+# The anchors are built by bench/anchors/build.sh (Debian's Go + etcd 3.4 + bbolt sources);
+# without them the side-by-side table says why it is empty.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 DIR="${TMPDIR:-/tmp}/ea-bench"
-RUNS=5 QUICK=0 KEEP=0
+RUNS=5 QUICK=0 KEEP=0 INPUTS="" ANCHORS=1 OUT="$ROOT/bench/RESULTS.md"
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) QUICK=1; RUNS=3 ;;
     --runs) RUNS=$2; shift ;;
     --dir) DIR=$2; shift ;;
     --keep) KEEP=1 ;;
-    *) echo "usage: bench/run.sh [--quick] [--runs N] [--dir DIR] [--keep]" >&2; exit 2 ;;
+    --inputs) INPUTS=$2; shift ;;
+    --no-anchors) ANCHORS=0 ;;
+    --out) OUT=$2; shift ;;
+    *) echo "usage: bench/run.sh [--quick] [--runs N] [--dir DIR] [--keep] [--inputs real,256M,1G,4G] [--no-anchors] [--out FILE]" >&2; exit 2 ;;
   esac
   shift
 done
@@ -30,15 +39,32 @@ B="$ROOT/build-bench"
 cmake -S "$ROOT" -B "$B" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DEA_BENCH=ON -DEA_TESTS=OFF >/dev/null
 cmake --build "$B" -j"$(nproc)" --target etcd-autopsy ea_synth ea_baseline >/dev/null
 EA="$B/src/etcd-autopsy"
-
-if [ ! -f "$DIR/real/n3/member/snap/db" ]; then
-  "$ROOT/bench/gen-real.sh" "$DIR/real" "$([ $QUICK = 1 ] && echo 2 || echo 5)"
+[ -n "$INPUTS" ] || INPUTS="real,256M,1G$([ $QUICK = 1 ] || echo ,4G)"
+want() { case ",$INPUTS," in *",$1,"*) return 0 ;; *) return 1 ;; esac; }
+ANCH=("--anchors-skip=--no-anchors given")
+if [ $ANCHORS = 1 ]; then
+  if why=$("$ROOT/bench/anchors/build.sh" "$B/anchors" 2>&1); then
+    ANCH=(--anchors "$B/anchors")
+  else
+    why=$(printf '%s\n' "$why" | tail -n 3 | tr '\n' ' ')
+    why=${why% }
+    echo "bench: anchors skipped: $why" >&2
+    ANCH=("--anchors-skip=${why:-the anchor build failed}")
+  fi
 fi
-SIZES=(256M:256000000 1G:1000000000)
-[ $QUICK = 1 ] || SIZES+=(4G:4000000000)
+
+REAL=""
+if want real; then
+  if [ ! -f "$DIR/real/n3/member/snap/db" ]; then
+    "$ROOT/bench/gen-real.sh" "$DIR/real" "$([ $QUICK = 1 ] && echo 2 || echo 5)"
+  fi
+  REAL="$DIR/real"
+fi
+SIZES=(256M:256000000 1G:1000000000 4G:4000000000)
 SYN=""
 for s in "${SIZES[@]}"; do
   name=${s%%:*} bytes=${s#*:}
+  want "$name" || continue
   d="$DIR/synth-$name"
   if [ ! -f "$d/member/snap/db" ]; then
     need=$(( bytes * 2 / 1000000 + 500 ))
@@ -52,5 +78,5 @@ for s in "${SIZES[@]}"; do
   SYN+="${SYN:+,}$name=$d"
 done
 python3 "$ROOT/bench/run.py" --bin "$EA" --baseline "$B/bench/ea_baseline" --dir "$DIR" --runs "$RUNS" \
-  --real "$DIR/real" --synth "$SYN"
+  --real "$REAL" --synth "$SYN" --out "$OUT" "${ANCH[@]}"
 if [ $KEEP = 0 ]; then rm -rf "$DIR/synth-1G" "$DIR/synth-4G"; fi
