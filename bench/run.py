@@ -269,8 +269,9 @@ def run_anchors(s, group, datadir, info):
             mt, ma = measure_pair(tcmd, acmd, a.runs)
             r = ma["wall"] / mt["wall"]
             s.pairs.append((group, task, prog + ": " + what, label[kind], mt, ma, agree))
-            print("%-10s %-16s %7.3f s %6.1f MiB | %-12s %7.3f s %6.1f MiB | %s" %
-                  (group, task, mt["wall"], mt["rss"] / MiB, prog, ma["wall"], ma["rss"] / MiB, ratio_text(r)), flush=True)
+            print("%-10s %-16s %7.3f s (cpu %.3f) %6.1f MiB | %-12s %7.3f s (cpu %.3f) %6.1f MiB | %s" %
+                  (group, task, mt["wall"], mt["cpu"], mt["rss"] / MiB, prog, ma["wall"], ma["cpu"], ma["rss"] / MiB,
+                   ratio_text(r)), flush=True)
             s.check("%s: %s >= %dx %s" % (group, task, goal, what), ratio_text(r), r >= goal)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -285,8 +286,10 @@ def write_anchors(f, s, a):
     f.write("The anchors (`bench/anchors/`, etcd 3.4.23 and bbolt 1.3.6 from Debian, %s) run alternating with the "
             "task, medians of %d runs each after a warm-up of each; before timing, each anchor's answer is checked "
             "against etcd-autopsy's on the same input (`agreement`). Ratio = etcd-autopsy's speed / the anchor's "
-            "(anchor wall / tool wall).\n\n" % (anchor_go(a), a.runs))
-    f.write("| group | etcd-autopsy | anchor | input | etcd-autopsy wall s / RSS MiB | anchor wall s / RSS MiB | ratio | agreement |\n")
+            "(anchor wall / tool wall); CPU = user + sys (the Go anchors also run their garbage collector on the "
+            "second core).\n\n" % (anchor_go(a), a.runs))
+    f.write("| group | etcd-autopsy | anchor | input | etcd-autopsy wall s / CPU s / RSS MiB | "
+            "anchor wall s / CPU s / RSS MiB | ratio | agreement |\n")
     f.write("|---|---|---|---|---:|---:|---|---|\n")
     for g, t, an, i, mt, ma, agree in s.pairs:
         if t is None:
@@ -294,8 +297,8 @@ def write_anchors(f, s, a):
         elif mt is None:
             f.write("| %s | `%s` | %s | %s | | | not timed | %s |\n" % (g, t, an, i, agree))
         else:
-            f.write("| %s | `%s` | %s | %s | %.3f / %.1f | %.3f / %.1f | %s | %s |\n" % (
-                g, t, an, i, mt["wall"], mt["rss"] / MiB, ma["wall"], ma["rss"] / MiB,
+            f.write("| %s | `%s` | %s | %s | %.3f / %.3f / %.1f | %.3f / %.3f / %.1f | %s | %s |\n" % (
+                g, t, an, i, mt["wall"], mt["cpu"], mt["rss"] / MiB, ma["wall"], ma["cpu"], ma["rss"] / MiB,
                 ratio_text(ma["wall"] / mt["wall"]), agree))
 
 
