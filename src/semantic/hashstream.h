@@ -74,4 +74,11 @@ int ea_hs_foreach_kept(const ea_hstream *s, int (*cb)(int64_t main, int64_t sub,
 uint32_t ea_hs_crc_combine(uint32_t crc_a, uint32_t crc_b, uint64_t len_b);
 void ea_hs_free(ea_hstream *s);
 
+struct ea_mvcc;
+/* Tests (mvcc.c): this handle computes HashKV by the key index only, as before the streaming. */
+void ea__mvcc_no_stream(struct ea_mvcc *m);
+/* Tests: how the handle's last HashKV was made: 0 the light scan (nothing at or below the
+ * compaction), 1 the light scan's streaming, 2 a streaming walk, 3 the key index. */
+int ea__mvcc_hash_path(const struct ea_mvcc *m);
+
 #endif

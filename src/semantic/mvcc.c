@@ -75,6 +75,8 @@ struct ea_mvcc {
 	int scan_hashed;        /* ... and hash_now is exactly HashKV at the current revision */
 	uint32_t hash_now;
 	int hs_ok;              /* ... and hs is HashKV at the current revision, both variants */
+	int no_stream;          /* tests: HashKV by the key index only (ea__mvcc_no_stream) */
+	int hash_path;          /* how the last HashKV was computed (ea__mvcc_hash_path) */
 	ea_hs_result hs;
 	uint64_t prefix_entries;   /* key-bucket entries at or below the compact revision */
 	uint64_t invalid_keys;     /* keys of >= 17 bytes that are not revision keys */
@@ -473,7 +475,7 @@ static void scan_end(ea_mvcc *m, keyscan_ctx *c)
 	                 (!c->have_last || c->max_main <= i->revision);
 	m->hash_now = ea_hs_hash_all(&c->hs);
 	/* with entries at or below the compaction, the same walk decides etcd's keep set */
-	m->hs_ok = m->invalid_keys == 0 && ea_hs_finish(&c->hs, i->revision, &m->hs) == 0;
+	m->hs_ok = m->invalid_keys == 0 && !m->no_stream && ea_hs_finish(&c->hs, i->revision, &m->hs) == 0;
 	ea_hs_free(&c->hs);
 }
 
@@ -759,6 +761,8 @@ int ea_mvcc_hash_version(ea_mvcc *m, ea_hashkv_version *out)
 }
 
 void ea_mvcc_set_hash_rule(ea_mvcc *m, ea_hashkv_rule rule) { m->opts.hash_rule = rule; }
+void ea__mvcc_no_stream(ea_mvcc *m) { m->no_stream = 1; }
+int ea__mvcc_hash_path(const ea_mvcc *m) { return m->hash_path; }
 static int check_rev(ea_mvcc *m, int64_t *rev, ea_error *err);
 
 /* ---- HashKV by one streaming walk (hashstream.c): no key index ---------------------------- */
@@ -784,7 +788,7 @@ static int hs_cb(const ea_bolt_kv *kv, void *payload)
  * 1 when only the key index can decide (nothing to free), < 0 an error. */
 static int hs_walk(ea_mvcc *m, int64_t rev, int64_t upto, ea_hstream *s, ea_hs_result *r)
 {
-	if (m->invalid_keys) return 1;
+	if (m->invalid_keys || m->no_stream) return 1;
 	ea_hs_init(s, m->info.compact_revision, rev, upto);
 	int rc = m->have_keyb ? ea_bolt_foreach(m->b, &m->keyb, hs_cb, s) : 0;
 	if (rc >= 0) rc = ea_hs_finish(s, rev, r);
@@ -887,10 +891,12 @@ static int hashkv_upto(ea_mvcc *m, int64_t rev, int64_t upto, ea_hashkv_result *
 		/* nothing at or below the compaction: both rules hash every element */
 		out->hash = out->hash_classic = out->hash_skip = m->hash_now;
 		out->hash_revision = i->revision;
+		m->hash_path = 0;
 		return EA_OK;
 	}
 	if ((rev == 0 || rev == i->revision) && upto >= i->revision && m->hs_ok) {
 		hs_result(out, &m->hs, ver.rule, i->revision);   /* decided by the scan's own walk */
+		m->hash_path = 1;
 		return EA_OK;
 	}
 	int bad = check_rev(m, &rev, err);
@@ -901,8 +907,10 @@ static int hashkv_upto(ea_mvcc *m, int64_t rev, int64_t upto, ea_hashkv_result *
 	if (rc == 0) {
 		ea_hs_free(&s);
 		hs_result(out, &r, ver.rule, rev);
+		m->hash_path = 2;
 		return EA_OK;
 	}
+	m->hash_path = 3;
 	hash_ctx c;
 	revset keep[3];
 	if ((rc = hash_begin(m, &rev, &c, keep, 0, err))) return rc;
