@@ -185,13 +185,14 @@ static void compare_all(const char *path, int64_t compact, int64_t last_main)
 			assert_int_equal(hs.hash_revision, hx.hash_revision);
 			assert_int_equal(hs.skipped_compact_tombstone, hx.skipped_compact_tombstone);
 			int64_t R = hs.hash_revision;
+			if (rule) continue;   /* the partial hashes and elements: once, with the inferred rule */
 			int64_t uptos[5] = { 0, compact - 1, compact, compact + 1, R - 1 };
 			for (int u = 0; u < 5; u++) {
 				uint32_t a, b;
 				assert_int_equal(ea_mvcc_hashkv_upto(s.m, R, uptos[u], &a, &e1), ea_mvcc_hashkv_upto(x.m, R, uptos[u], &b, &e2));
 				assert_int_equal(a, b);
 			}
-			for (int64_t mn = compact - 1; mn <= compact + 1 && rule == 0; mn++) {
+			for (int64_t mn = compact - 1; mn <= compact + 1; mn++) {
 				hels ha = { .n = 0 }, hb = { .n = 0 };
 				assert_int_equal(ea_mvcc_hashkv_elements(s.m, R, mn, collect, &ha, &e1),
 				                 ea_mvcc_hashkv_elements(x.m, R, mn, collect, &hb, &e2));
