@@ -1,10 +1,12 @@
 /* ea_synth: write a synthetic etcd data dir for the benchmarks (see synth.h).
  *
- *   ea_synth DATADIR WAL_BYTES DB_BYTES [SEED]
+ *   ea_synth DATADIR WAL_BYTES DB_BYTES [SEED [KEY_POOL DELETE_PCT COMPACT_REV]]
  *
  * WAL_BYTES of used WAL in 64,000,000-byte segments of realistic put/delete entries (keys
  * ~60 B, values 200 B - 4 KB log-uniform), DB_BYTES of bbolt db with revisions of the same
- * shape. Either size may be 0 (not written). Prints what it wrote. */
+ * shape. Either size may be 0 (not written). With KEY_POOL, the db's revisions update and delete
+ * (DELETE_PCT %) KEY_POOL keys and are compacted at COMPACT_REV as etcd compacts (0: none).
+ * Prints what it wrote. */
 #include "synth.h"
 
 #include <inttypes.h>
@@ -13,7 +15,10 @@
 
 int main(int argc, char **argv)
 {
-	if (argc < 4) { fprintf(stderr, "usage: ea_synth DATADIR WAL_BYTES DB_BYTES [SEED]\n"); return 2; }
+	if (argc < 4) {
+		fprintf(stderr, "usage: ea_synth DATADIR WAL_BYTES DB_BYTES [SEED [KEY_POOL DELETE_PCT COMPACT_REV]]\n");
+		return 2;
+	}
 	uint64_t wb = strtoull(argv[2], NULL, 10), db = strtoull(argv[3], NULL, 10);
 	uint64_t seed = argc > 4 ? strtoull(argv[4], NULL, 10) : 1;
 	synth_wal_stats ws = { 0 };
@@ -30,9 +35,14 @@ int main(int argc, char **argv)
 	if (db) {
 		synth_db_opts o = { .max_bytes = db, .vmin = 200, .vmax = 4096, .realistic = 1,
 		                    .consistent_index = last_index, .seed = seed + 1 };
+		if (argc > 7) {
+			o.key_pool = strtoull(argv[5], NULL, 10);
+			o.delete_pct = (unsigned)strtoul(argv[6], NULL, 10);
+			o.compact_rev = strtoull(argv[7], NULL, 10);
+		}
 		if (synth_db(argv[1], &o, &ds)) { perror("ea_synth: db"); return 1; }
-		printf("db: %" PRIu64 " revisions, %" PRIu64 " pages, %" PRIu64 " bytes\n", ds.revisions, ds.pages,
-		       ds.file_bytes);
+		printf("db: %" PRIu64 " revisions, %" PRIu64 " pages, %" PRIu64 " bytes, %" PRIu64 " tombstones, %"
+		       PRIu64 " compacted away\n", ds.revisions, ds.pages, ds.file_bytes, ds.tombstones, ds.dropped);
 	}
 	return 0;
 }

@@ -225,7 +225,7 @@ static uint64_t fnv(const uint8_t *p, size_t n)
 	return h;
 }
 
-typedef struct { uint64_t pgid; uint8_t key[17]; } childref;
+typedef struct { uint64_t pgid; uint8_t key[18]; size_t kl; } childref;
 
 typedef struct {
 	int fd;
@@ -240,7 +240,7 @@ static int write_pages(dbw *d, uint64_t id, const uint8_t *p, size_t npages)
 	return pwrite(d->fd, p, len, (off_t)(id * PS)) == (ssize_t)len ? 0 : -1;
 }
 
-static int add_child(dbw *d, uint64_t id, const uint8_t *key)
+static int add_child(dbw *d, uint64_t id, const uint8_t *key, size_t kl)
 {
 	if (d->nl == d->capl) {
 		d->capl = d->capl ? d->capl * 2 : 4096;
@@ -249,17 +249,18 @@ static int add_child(dbw *d, uint64_t id, const uint8_t *key)
 		d->level = p;
 	}
 	d->level[d->nl].pgid = id;
-	memcpy(d->level[d->nl].key, key, 17);
+	memcpy(d->level[d->nl].key, key, kl);
+	d->level[d->nl].kl = kl;
 	d->nl++;
 	return 0;
 }
 
-/* one leaf node (possibly several pages) of `cnt` elements of 17-byte keys */
-static int flush_leaf(dbw *d, uint8_t *node, size_t *cap, const uint8_t *keys, const uint8_t *vals,
-                      const size_t *voff, const size_t *vlen, size_t cnt)
+/* one leaf node (possibly several pages) of `cnt` elements of 17- or 18-byte keys (18 slots) */
+static int flush_leaf(dbw *d, uint8_t *node, size_t *cap, const uint8_t *keys, const size_t *klen,
+                      const uint8_t *vals, const size_t *voff, const size_t *vlen, size_t cnt)
 {
 	size_t size = 16 + 16 * cnt;
-	for (size_t i = 0; i < cnt; i++) size += 17 + vlen[i];
+	for (size_t i = 0; i < cnt; i++) size += klen[i] + vlen[i];
 	size_t npages = (size + PS - 1) / PS;
 	if (npages * PS > *cap) return -1;
 	memset(node, 0, npages * PS);
@@ -272,22 +273,22 @@ static int flush_leaf(dbw *d, uint8_t *node, size_t *cap, const uint8_t *keys, c
 	for (size_t i = 0; i < cnt; i++) {
 		uint8_t *e = node + 16 + 16 * i;
 		le32(e + 4, (uint32_t)(at - (16 + 16 * i)));
-		le32(e + 8, 17);
+		le32(e + 8, (uint32_t)klen[i]);
 		le32(e + 12, (uint32_t)vlen[i]);
-		memcpy(node + at, keys + 17 * i, 17);
-		memcpy(node + at + 17, vals + voff[i], vlen[i]);
-		at += 17 + vlen[i];
+		memcpy(node + at, keys + 18 * i, klen[i]);
+		memcpy(node + at + klen[i], vals + voff[i], vlen[i]);
+		at += klen[i] + vlen[i];
 	}
 	if (write_pages(d, id, node, npages)) return -1;
 	d->next_page += npages;
-	return add_child(d, id, keys);
+	return add_child(d, id, keys, klen[0]);
 }
 
 static int build_branches(dbw *d, uint64_t *root)
 {
 	uint8_t p[PS];
 	while (d->nl > 1) {
-		size_t per = (size_t)((PS - 16) * 9 / 10) / (16 + 17);
+		size_t per = (size_t)((PS - 16) * 9 / 10) / (16 + 18);
 		size_t nn = 0;
 		for (size_t at = 0; at < d->nl; at += per) {
 			size_t cnt = d->nl - at < per ? d->nl - at : per;
@@ -299,14 +300,20 @@ static int build_branches(dbw *d, uint64_t *root)
 			size_t base = 16 + 16 * cnt;
 			for (size_t i = 0; i < cnt; i++) {
 				uint8_t *e = p + 16 + 16 * i;
-				le32(e, (uint32_t)(base + 17 * i - (16 + 16 * i)));
-				le32(e + 4, 17);
-				le64(e + 8, d->level[at + i].pgid);
-				memcpy(p + base + 17 * i, d->level[at + i].key, 17);
+				const childref *c = &d->level[at + i];
+				le32(e, (uint32_t)(base - (16 + 16 * i)));
+				le32(e + 4, (uint32_t)c->kl);
+				le64(e + 8, c->pgid);
+				memcpy(p + base, c->key, c->kl);
+				base += c->kl;
 			}
 			if (write_pages(d, id, p, 1)) return -1;
+			size_t kl0 = d->level[at].kl;
+			uint8_t k0[18];
+			memcpy(k0, d->level[at].key, kl0);
 			d->level[nn].pgid = id;
-			memcpy(d->level[nn].key, d->level[at].key, 17);
+			memcpy(d->level[nn].key, k0, kl0);
+			d->level[nn].kl = kl0;
 			nn++;
 		}
 		d->nl = nn;
@@ -314,6 +321,63 @@ static int build_branches(dbw *d, uint64_t *root)
 	*root = d->nl ? d->level[0].pgid : 0;
 	return 0;
 }
+
+/* ---- key pool mode: updates, deletes and etcd's compaction ---- */
+
+/* The k-th key of the pool: ~60 bytes, Kubernetes-like. */
+static int pool_key(char *k, size_t cap, uint64_t i)
+{
+	uint64_t r = (i + 1) * 0x9E3779B97F4A7C15ull;
+	r ^= r >> 31;
+	return snprintf(k, cap, "/registry/%s/namespace-%03u/frontend-%05u-%08x-%07" PRIu64,
+	                resources[i % 8], (unsigned)(r >> 8) % 64, (unsigned)(r >> 16) % 20000,
+	                (unsigned)(r >> 32), i);
+}
+
+typedef struct {
+	uint64_t s;              /* the operation stream (key, put or delete) */
+	uint8_t *alive;          /* per pool key */
+	uint64_t *keep;          /* per pool key: its revision etcd's compaction keeps (0: none) */
+} pool_state;
+
+/* Operation r: a put on a random pool key, or (delete_pct %) a delete of a live one. */
+static uint64_t pool_op(pool_state *p, const synth_db_opts *o, int *tomb)
+{
+	uint64_t x = rng_next(&p->s);
+	uint64_t i = (x >> 8) % o->key_pool;
+	*tomb = (x & 0xff) * 100 / 256 < o->delete_pct && p->alive[i];
+	p->alive[i] = (uint8_t)!*tomb;
+	return i;
+}
+
+/* Replays operations 1..K once to learn what the compaction at K keeps: per key its last
+ * revision <= K when that is a put (3.5.15- compaction: tombstones at or below K go). */
+static int pool_begin(pool_state *p, const synth_db_opts *o)
+{
+	memset(p, 0, sizeof *p);
+	if (!o->key_pool) return 0;
+	p->alive = calloc(o->key_pool, 1);
+	p->keep = calloc(o->key_pool, sizeof *p->keep);
+	if (!p->alive || !p->keep) return -1;
+	p->s = o->seed ^ 0x7f4a7c159e3779b9ull;
+	for (uint64_t r = 1; r <= o->compact_rev; r++) {
+		int tomb;
+		uint64_t i = pool_op(p, o, &tomb);
+		p->keep[i] = tomb ? 0 : r;
+	}
+	memset(p->alive, 0, o->key_pool);
+	p->s = o->seed ^ 0x7f4a7c159e3779b9ull;
+	return 0;
+}
+
+static int pool_next(pool_state *p, const synth_db_opts *o, uint64_t r, char *k, size_t cap, int *tomb, int *drop)
+{
+	uint64_t i = pool_op(p, o, tomb);
+	*drop = r <= o->compact_rev && p->keep[i] != r;
+	return pool_key(k, cap, i);
+}
+
+static void pool_end(pool_state *p) { free(p->alive); free(p->keep); }
 
 int synth_db(const char *datadir, const synth_db_opts *o, synth_db_stats *st)
 {
@@ -327,9 +391,11 @@ int synth_db(const char *datadir, const synth_db_opts *o, synth_db_stats *st)
 	uint8_t *pool = value_pool(o->seed ^ 0x51ed27a1b3c9d5e7ull);
 	size_t node_cap = 16 * PS;
 	uint8_t *node = malloc(node_cap), *vals = malloc(16 * PS);
-	uint8_t keys[17 * 256];
-	size_t voff[256], vlen[256];
+	uint8_t keys[18 * 256];
+	size_t klen[256], voff[256], vlen[256];
 	if (!pool || !node || !vals) return -1;
+	pool_state ps;
+	if (pool_begin(&ps, o)) return -1;
 	uint64_t s = o->seed | 1;
 	const size_t fill = PS * 9 / 10;
 	size_t cnt = 0, vat = 0, size = 16;
@@ -342,7 +408,21 @@ int synth_db(const char *datadir, const synth_db_opts *o, synth_db_stats *st)
 		/* mvccpb.KeyValue {1 key, 2 create_revision, 3 mod_revision, 4 version, 5 value} */
 		uint8_t kv[8192];
 		size_t v = 0;
-		if (!stop) {
+		int tomb = 0, drop = 0;
+		if (!stop && o->key_pool) {
+			int kl = pool_next(&ps, o, r, ukey, sizeof ukey, &tomb, &drop);
+			v = put_bytes(kv, 1, ukey, (size_t)kl);
+			if (!tomb) {
+				unsigned vl = logsize(&s, o->vmin, o->vmax);
+				v += pb_put_tag(kv + v, 2, 0); v += pb_put_varint(kv + v, r);
+				v += pb_put_tag(kv + v, 3, 0); v += pb_put_varint(kv + v, r);
+				v += pb_put_tag(kv + v, 4, 0); v += pb_put_varint(kv + v, 1);
+				uint8_t tmp[4200];
+				memcpy(tmp, pool + (rng_next(&s) >> 20) % ((1u << 20) - vl), vl);
+				v += put_bytes(kv + v, 5, tmp, vl);
+			}
+			if (drop) { st->dropped++; continue; }   /* removed by the compaction */
+		} else if (!stop) {
 			int kl = make_key(ukey, sizeof ukey, &s, o->realistic, r);
 			unsigned vl = o->realistic ? logsize(&s, o->vmin, o->vmax) : o->vmin;
 			v = put_bytes(kv, 1, ukey, (size_t)kl);
@@ -355,23 +435,27 @@ int synth_db(const char *datadir, const synth_db_opts *o, synth_db_stats *st)
 			v += put_bytes(kv + v, 5, tmp, vl);
 		}
 		/* flush the leaf when this element would push it past the fill target */
-		if (cnt && (stop || cnt == 256 || size + 16 + 17 + v > fill)) {
-			if (flush_leaf(&d, node, &node_cap, keys, vals, voff, vlen, cnt)) { rc = -1; break; }
+		if (cnt && (stop || cnt == 256 || size + 16 + 18 + v > fill)) {
+			if (flush_leaf(&d, node, &node_cap, keys, klen, vals, voff, vlen, cnt)) { rc = -1; break; }
 			cnt = 0; vat = 0; size = 16;
 		}
 		if (stop) break;
-		uint8_t *k = keys + 17 * cnt;
+		uint8_t *k = keys + 18 * cnt;
 		for (int j = 0; j < 8; j++) k[j] = (uint8_t)(r >> (56 - 8 * j));
 		k[8] = '_';
 		memset(k + 9, 0, 8);
+		k[17] = 't';
+		klen[cnt] = tomb ? 18 : 17;
 		memcpy(vals + vat, kv, v);
 		voff[cnt] = vat;
 		vlen[cnt] = v;
 		vat += v;
-		size += 16 + 17 + v;
+		size += 16 + klen[cnt] + v;
+		st->tombstones += (uint64_t)tomb;
 		cnt++;
 	}
 	st->revisions = r - 1;
+	pool_end(&ps);
 	uint64_t key_root = 0;
 	if (rc == 0) rc = build_branches(&d, &key_root);
 	uint64_t npages = d.next_page;
@@ -380,15 +464,24 @@ int synth_db(const char *datadir, const synth_db_opts *o, synth_db_stats *st)
 	 * page 3: root bucket leaf {key, meta}; page 4: meta bucket leaf */
 	memset(p, 0, PS); le64(p, 2); le16(p + 8, 0x10);
 	if (rc == 0) rc = write_pages(&d, 2, p, 1);
-	memset(p, 0, PS); le64(p, 4); le16(p + 8, 0x02); le16(p + 10, 1);
+	memset(p, 0, PS); le64(p, 4); le16(p + 8, 0x02); le16(p + 10, o->compact_rev ? 2 : 1);
 	{
-		const char *k = "consistent_index";
-		size_t kl = strlen(k);
-		le32(p + 16 + 4, 16);
+		const char *k = "consistent_index", *k2 = "finishedCompactRev";
+		size_t kl = strlen(k), kl2 = strlen(k2), at = 16 + 32;
+		le32(p + 16 + 4, (uint32_t)(at - 16));
 		le32(p + 16 + 8, (uint32_t)kl);
 		le32(p + 16 + 12, 8);
-		memcpy(p + 32, k, kl);
-		for (int j = 0; j < 8; j++) p[32 + kl + j] = (uint8_t)(o->consistent_index >> (56 - 8 * j));
+		memcpy(p + at, k, kl);
+		for (int j = 0; j < 8; j++) p[at + kl + j] = (uint8_t)(o->consistent_index >> (56 - 8 * j));
+		at += kl + 8;
+		if (o->compact_rev) {   /* finishedCompactRev = revision key {K, 0} */
+			le32(p + 32 + 4, (uint32_t)(at - 32));
+			le32(p + 32 + 8, (uint32_t)kl2);
+			le32(p + 32 + 12, 17);
+			memcpy(p + at, k2, kl2);
+			for (int j = 0; j < 8; j++) p[at + kl2 + j] = (uint8_t)(o->compact_rev >> (56 - 8 * j));
+			p[at + kl2 + 8] = '_';
+		}
 	}
 	if (rc == 0) rc = write_pages(&d, 4, p, 1);
 	memset(p, 0, PS); le64(p, 3); le16(p + 8, 0x02); le16(p + 10, 2);

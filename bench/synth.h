@@ -39,10 +39,18 @@ typedef struct {
 	int realistic;             /* k8s-like keys; otherwise export_bench's short pod keys */
 	uint64_t consistent_index;
 	uint64_t seed;
+	/* key pool mode (key_pool > 0): each revision puts one of key_pool keys (or, delete_pct %
+	 * of the time, deletes a live one: a tombstone); compact_rev > 0: the db is as etcd leaves
+	 * it after a compaction at compact_rev (at or below it only each key's last revision when
+	 * a put; meta/finishedCompactRev = compact_rev) */
+	uint64_t key_pool;
+	unsigned delete_pct;
+	uint64_t compact_rev;
 } synth_db_opts;
 
 typedef struct {
 	uint64_t revisions, pages, file_bytes;
+	uint64_t tombstones, dropped;   /* key pool mode: tombstones written, revisions compacted away */
 } synth_db_stats;
 
 #define SYNTH_MEMBER_ID  0xdecacf2185b21ac2ull

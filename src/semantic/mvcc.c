@@ -18,6 +18,7 @@
 #include "../format/pb_wire.h"
 #include "../source/input_int.h"
 #include "schema.h"
+#include "hashstream.h"
 #include "util/arena.h"
 #include "util/hex.h"
 #include "util/vec.h"
@@ -73,6 +74,10 @@ struct ea_mvcc {
 	int hash_tried;         /* a scan folded the revisions into a hash */
 	int scan_hashed;        /* ... and hash_now is exactly HashKV at the current revision */
 	uint32_t hash_now;
+	int hs_ok;              /* ... and hs is HashKV at the current revision, both variants */
+	int no_stream;          /* tests: HashKV by the key index only (ea__mvcc_no_stream) */
+	int hash_path;          /* how the last HashKV was computed (ea__mvcc_hash_path) */
+	ea_hs_result hs;
 	uint64_t prefix_entries;   /* key-bucket entries at or below the compact revision */
 	uint64_t invalid_keys;     /* keys of >= 17 bytes that are not revision keys */
 };
@@ -394,8 +399,8 @@ typedef struct {
 	int have_last;
 	int rc;
 	int index;        /* build the key index */
-	int hash;         /* fold every revision into h */
-	uint32_t h;
+	int hash;         /* fold every revision into hs (HashKV at the current revision) */
+	ea_hstream hs;
 } keyscan_ctx;
 
 static int keyscan_cb(const ea_bolt_kv *kv, void *payload)
@@ -409,21 +414,22 @@ static int keyscan_cb(const ea_bolt_kv *kv, void *payload)
 		                 "page %" PRIu64 " element %u: a %zu-byte key in the key bucket is not a revision",
 		                 kv->page, kv->index, kv->key_len);
 		if (kv->key_len >= 17) m->invalid_keys++;   /* etcd's bytesToRev would still read it */
+		if (kv->key_len >= 17 && c->hash) ea_hs_give_up(&c->hs);
 		return 0;
 	}
 	m->info.key_revisions++;
 	if (mn <= m->info.compact_revision) m->prefix_entries++;
-	if (c->hash) {
-		c->h = ea_crc32c(c->h, kv->key, kv->key_len);
-		c->h = ea_crc32c(c->h, kv->value, kv->value_len);
-	}
 	c->last_main = mn;
 	if (!c->have_last || mn > c->max_main) c->max_main = mn;
 	c->have_last = 1;
 	if (tomb) m->info.tombstones++;
 	const uint8_t *uk;
 	size_t ul;
-	if (decode_user_key(kv->value, kv->value_len, &uk, &ul)) {
+	int bad = decode_user_key(kv->value, kv->value_len, &uk, &ul);
+	if (c->hash)
+		ea_hs_feed(&c->hs, kv->key, kv->key_len, kv->value, kv->value_len, mn, sb, tomb,
+		           bad ? NULL : uk ? uk : (const uint8_t *)"", ul);
+	if (bad) {
 		ea__bolt_problem(m->b, EA_LAYER_MVCC, EA_SEV_ERROR, "keyvalue-invalid", kv->value_offset,
 		                 kv->value_len, "page %" PRIu64 " element %u: revision %" PRId64 ".%" PRId64
 		                 " holds no decodable mvccpb.KeyValue", kv->page, kv->index, mn, sb);
@@ -448,13 +454,13 @@ static void scan_begin(ea_mvcc *m, keyscan_ctx *c, int index, int hash)
 	c->m = m;
 	c->index = index;
 	c->hash = hash;
-	c->h = ea_crc32c(0, "key", 3);
+	if (hash) ea_hs_init(&c->hs, m->info.compact_revision, INT64_MAX, INT64_MAX);
 	m->info.key_revisions = m->info.tombstones = 0;
 	m->prefix_entries = m->invalid_keys = 0;
 	m->has_compact_tombstone = 0;
 }
 
-static void scan_end(ea_mvcc *m, const keyscan_ctx *c)
+static void scan_end(ea_mvcc *m, keyscan_ctx *c)
 {
 	ea_mvcc_info *i = &m->info;
 	i->last_key_revision = c->have_last ? c->last_main : 0;
@@ -467,7 +473,10 @@ static void scan_end(ea_mvcc *m, const keyscan_ctx *c)
 	m->hash_tried = 1;
 	m->scan_hashed = m->prefix_entries == 0 && m->invalid_keys == 0 &&
 	                 (!c->have_last || c->max_main <= i->revision);
-	m->hash_now = c->h;
+	m->hash_now = ea_hs_hash_all(&c->hs);
+	/* with entries at or below the compaction, the same walk decides etcd's keep set */
+	m->hs_ok = m->invalid_keys == 0 && !m->no_stream && ea_hs_finish(&c->hs, i->revision, &m->hs) == 0;
+	ea_hs_free(&c->hs);
 }
 
 /* The light scan, once (hash: also HashKV at the current revision, when exact). */
@@ -478,7 +487,7 @@ static int scan_keys(ea_mvcc *m, int hash)
 	scan_begin(m, &c, 0, hash);
 	if (m->have_keyb) {
 		int rc = ea_bolt_foreach(m->b, &m->keyb, keyscan_cb, &c);
-		if (rc < 0) return rc;
+		if (rc < 0) { if (hash) ea_hs_free(&c.hs); return rc; }
 	}
 	scan_end(m, &c);
 	return EA_OK;
@@ -492,9 +501,12 @@ static int check_scan(ea_mvcc *m, ea_bolt_check_result *out, int hash)
 	keyscan_ctx c;
 	scan_begin(m, &c, 0, hash);
 	int rc = ea__bolt_check_visit(m->b, out, "key", keyscan_cb, &c);
-	if (rc < 0) return rc;
+	if (rc < 0) { if (hash) ea_hs_free(&c.hs); return rc; }
 	if (c.have_last || m->info.key_revisions || m->invalid_keys) scan_end(m, &c);
-	else rc = scan_keys(m, hash);   /* the check had run before: the hook saw nothing */
+	else {
+		if (hash) ea_hs_free(&c.hs);
+		rc = scan_keys(m, hash);   /* the check had run before: the hook saw nothing */
+	}
 	if (out) out->problems = ea_bolt_problem_count(m->b);
 	return rc;
 }
@@ -669,7 +681,7 @@ typedef struct {
 	int64_t rev, compact;
 	const revset *keep;       /* the classic keep set */
 	const revset *xa, *xb;    /* in the classic keep set only / in the newer one only */
-	size_t nkeep_new;
+	int nonempty[2];          /* each variant's keep set (at R, all keys) is not empty */
 	int skip_tomb;            /* the chosen rule is skip-compact-tombstone */
 	int skipped;
 	int64_t upto;             /* hash only mains <= upto (ea_mvcc_hashkv_upto; rev otherwise) */
@@ -698,8 +710,8 @@ static unsigned hashed_mask(hash_ctx *c, const ea_bolt_kv *kv, int64_t *mn)
 	if (*mn <= c->compact) {
 		int in_a = revset_has(c->keep, *mn, sb);
 		int in_b = (in_a && !revset_has(c->xa, *mn, sb)) || revset_has(c->xb, *mn, sb);
-		if (c->keep->n > 0 && !in_a) mask &= ~1u;
-		if (c->nkeep_new > 0 && !in_b) mask &= ~2u;
+		if (c->nonempty[0] && !in_a) mask &= ~1u;
+		if (c->nonempty[1] && !in_b) mask &= ~2u;
 	}
 	if (tomb && *mn == c->compact && (mask & 2)) {
 		mask &= ~2u;
@@ -749,10 +761,78 @@ int ea_mvcc_hash_version(ea_mvcc *m, ea_hashkv_version *out)
 }
 
 void ea_mvcc_set_hash_rule(ea_mvcc *m, ea_hashkv_rule rule) { m->opts.hash_rule = rule; }
+void ea__mvcc_no_stream(ea_mvcc *m) { m->no_stream = 1; }
+int ea__mvcc_hash_path(const ea_mvcc *m) { return m->hash_path; }
 static int check_rev(ea_mvcc *m, int64_t *rev, ea_error *err);
 
-/* The revision checks and the keep set of HashKV at *rev (0 = current, resolved). */
-static int hash_begin(ea_mvcc *m, int64_t *rev, hash_ctx *c, revset *keep, ea_error *err)
+/* ---- HashKV by one streaming walk (hashstream.c): no key index ---------------------------- */
+
+static int hs_cb(const ea_bolt_kv *kv, void *payload)
+{
+	ea_hstream *s = payload;
+	int64_t mn, sb;
+	int tomb;
+	if (parse_revkey(kv->key, kv->key_len, &mn, &sb, &tomb)) {
+		if (kv->key_len >= 17) ea_hs_give_up(s);
+		return s->give_up;
+	}
+	const uint8_t *uk;
+	size_t ul;
+	int bad = decode_user_key(kv->value, kv->value_len, &uk, &ul);
+	ea_hs_feed(s, kv->key, kv->key_len, kv->value, kv->value_len, mn, sb, tomb,
+	           bad ? NULL : uk ? uk : (const uint8_t *)"", ul);
+	return s->give_up;
+}
+
+/* HashKV at rev (resolved), folding mains <= upto, from one walk: 0 with *r (and *s to free),
+ * 1 when only the key index can decide (nothing to free), < 0 an error. */
+static int hs_walk(ea_mvcc *m, int64_t rev, int64_t upto, ea_hstream *s, ea_hs_result *r)
+{
+	if (m->invalid_keys || m->no_stream) return 1;
+	ea_hs_init(s, m->info.compact_revision, rev, upto);
+	int rc = m->have_keyb ? ea_bolt_foreach(m->b, &m->keyb, hs_cb, s) : 0;
+	if (rc >= 0) rc = ea_hs_finish(s, rev, r);
+	if (rc) ea_hs_free(s);
+	return rc;
+}
+
+static void hs_result(ea_hashkv_result *out, const ea_hs_result *r, ea_hashkv_rule rule, int64_t rev)
+{
+	int skip = rule == EA_HASHKV_RULE_SKIP_TOMBSTONE;
+	out->hash_classic = r->hash[0];
+	out->hash_skip = r->hash[1];
+	out->hash = skip ? r->hash[1] : r->hash[0];
+	out->hash_revision = rev;
+	out->skipped_compact_tombstone = skip && r->skipped_tomb;
+}
+
+static int keep_add(int64_t main, int64_t sub, int in0, int in1, void *p)
+{
+	revset *keep = p;
+	int rc = in0 ? revset_add(&keep[0], main, sub) : EA_OK;
+	if (!rc && in0 && !in1) rc = revset_add(&keep[1], main, sub);
+	if (!rc && in1 && !in0) rc = revset_add(&keep[2], main, sub);
+	return rc;
+}
+
+/* The keep sets' elements at or below the compaction from a streaming walk: 0, 1 (use the
+ * index), < 0 error. */
+static int keep_streamed(ea_mvcc *m, int64_t rev, revset *keep, int nonempty[2])
+{
+	ea_hstream s;
+	ea_hs_result r;
+	int rc = hs_walk(m, rev, INT64_MAX, &s, &r);
+	if (rc) return rc;
+	rc = ea_hs_foreach_kept(&s, keep_add, keep);
+	ea_hs_free(&s);
+	nonempty[0] = r.keep_nonempty[0];
+	nonempty[1] = r.keep_nonempty[1];
+	return rc ? EA_ENOMEM : EA_OK;
+}
+
+/* The revision checks and the keep set of HashKV at *rev (0 = current, resolved); `stream`:
+ * try the streaming walk before the key index. */
+static int hash_begin(ea_mvcc *m, int64_t *rev, hash_ctx *c, revset *keep, int stream, ea_error *err)
 {
 	const ea_mvcc_info *i = &m->info;
 	int bad = check_rev(m, rev, err);
@@ -763,8 +843,13 @@ static int hash_begin(ea_mvcc *m, int64_t *rev, hash_ctx *c, revset *keep, ea_er
 	 * entries (never compacted, or compacted past every key) no index is needed. keep[0] is
 	 * the classic set, keep[1]/keep[2] what the newer rule's set lacks / adds (§7.3.1). */
 	memset(keep, 0, 3 * sizeof *keep);
-	if (m->prefix_entries || m->invalid_keys) {
-		int rc = build_index(m);
+	int nonempty[2] = { 0, 0 }, rc = 1;
+	if ((m->prefix_entries || m->invalid_keys) && stream) {
+		rc = keep_streamed(m, *rev, keep, nonempty);
+		if (rc < 0) { keep_free(keep); return rc; }
+	}
+	if ((m->prefix_entries || m->invalid_keys) && rc == 1) {
+		rc = build_index(m);
 		if (rc) return rc;
 		for (size_t k = 0; k < m->nkeys && !rc; k++) {
 			const keyent *e = &m->keys[k];
@@ -774,6 +859,8 @@ static int hash_begin(ea_mvcc *m, int64_t *rev, hash_ctx *c, revset *keep, ea_er
 			if (!rc && ra != rb && rb >= 0) rc = revset_add(&keep[2], e->revs[rb].main, e->revs[rb].sub);
 		}
 		if (rc) { keep_free(keep); return EA_ENOMEM; }
+		nonempty[0] = keep[0].n > 0;
+		nonempty[1] = keep[0].n - keep[1].n + keep[2].n > 0;
 	}
 	memset(c, 0, sizeof *c);
 	c->hv[0] = c->hv[1] = ea_crc32c(0, "key", 3);
@@ -782,7 +869,8 @@ static int hash_begin(ea_mvcc *m, int64_t *rev, hash_ctx *c, revset *keep, ea_er
 	c->keep = &keep[0];
 	c->xa = &keep[1];
 	c->xb = &keep[2];
-	c->nkeep_new = keep[0].n - keep[1].n + keep[2].n;
+	c->nonempty[0] = nonempty[0];
+	c->nonempty[1] = nonempty[1];
 	c->skip_tomb = ver.rule == EA_HASHKV_RULE_SKIP_TOMBSTONE;
 	return EA_OK;
 }
@@ -803,11 +891,29 @@ static int hashkv_upto(ea_mvcc *m, int64_t rev, int64_t upto, ea_hashkv_result *
 		/* nothing at or below the compaction: both rules hash every element */
 		out->hash = out->hash_classic = out->hash_skip = m->hash_now;
 		out->hash_revision = i->revision;
+		m->hash_path = 0;
 		return EA_OK;
 	}
+	if ((rev == 0 || rev == i->revision) && upto >= i->revision && m->hs_ok) {
+		hs_result(out, &m->hs, ver.rule, i->revision);   /* decided by the scan's own walk */
+		m->hash_path = 1;
+		return EA_OK;
+	}
+	int bad = check_rev(m, &rev, err);
+	if (bad != EA_OK) return bad;
+	ea_hstream s;
+	ea_hs_result r;
+	if ((rc = hs_walk(m, rev, upto, &s, &r)) < 0) return rc;
+	if (rc == 0) {
+		ea_hs_free(&s);
+		hs_result(out, &r, ver.rule, rev);
+		m->hash_path = 2;
+		return EA_OK;
+	}
+	m->hash_path = 3;
 	hash_ctx c;
 	revset keep[3];
-	if ((rc = hash_begin(m, &rev, &c, keep, err))) return rc;
+	if ((rc = hash_begin(m, &rev, &c, keep, 0, err))) return rc;
 	if (upto < c.upto) c.upto = upto;
 	if (m->have_keyb) rc = ea_bolt_foreach(m->b, &m->keyb, hash_cb, &c);
 	keep_free(keep);
@@ -862,7 +968,7 @@ int ea_mvcc_hashkv_elements(ea_mvcc *m, int64_t rev, int64_t main, ea_mvcc_kv_cb
 	if (rc) return rc;
 	hash_ctx c;
 	revset keep[3];
-	if ((rc = hash_begin(m, &rev, &c, keep, err))) return rc;
+	if ((rc = hash_begin(m, &rev, &c, keep, 1, err))) return rc;
 	c.only_main = main;
 	c.cb = cb;
 	c.payload = payload;
