@@ -130,6 +130,10 @@ int ea_bolt_foreach(ea_bolt *b, const ea_bolt_bucket *bk, ea_bolt_kv_cb cb, void
  * EA_ENOTFOUND. */
 int ea_bolt_get(ea_bolt *b, const ea_bolt_bucket *bk, const void *key, size_t len,
                 ea_bolt_kv_cb cb, void *payload);
+/* ea_bolt_get() of the element `index` of leaf page `page`, a hint from an earlier walk: the
+ * callback runs when that element's key is `key`; EA_ENOTFOUND when the hint does not hold. */
+int ea_bolt_get_at(ea_bolt *b, uint64_t page, uint32_t index, const void *key, size_t len,
+                   ea_bolt_kv_cb cb, void *payload);
 
 /* ---- consistency check and page map ---- */
 

@@ -9,6 +9,7 @@
 #include "util/arena.h"
 #include "format/pb_wire.h"
 #include "entry_detail.h"
+#include "irr_scan.h"
 
 #include "etcdserverpb.pb-c.h"
 #include "raftpb.pb-c.h"
@@ -188,106 +189,40 @@ static int from_internal(ea_entry_decoder *d, const Etcdserverpb__InternalRaftRe
 	return 0;
 }
 
-/* Fast path for the two requests that make up most of a WAL, put and delete_range: a strict
- * scan of the wire bytes (known fields with their exact wire types, no duplicates, nested
- * messages checked the same way). Anything else, or anything unusual, returns -1 and the
- * full protobuf-c decode decides, so the result is always what that decode would give.
- *
- *   InternalRaftRequest  1 ID (varint) | 4 put (bytes) | 5 delete_range (bytes) | 100 header (bytes)
- *   RequestHeader        1 ID | 2 username (bytes) | 3 auth_revision
- *   PutRequest           1 key | 2 value (bytes) | 3 lease | 4 prev_kv | 5 ignore_value | 6 ignore_lease
- *   DeleteRangeRequest   1 key | 2 range_end (bytes) | 3 prev_kv */
-typedef struct { const uint8_t *p; size_t n; int has; } span;
-
-static int scan_fields(const uint8_t *b, size_t n, const uint32_t *wire_of, size_t nfields,
-                       uint64_t *varints, span *spans)
-{
-	const uint8_t *p = b, *end = b + n;
-	uint32_t seen = 0;
-	while (p < end) {
-		uint64_t tag;
-		if (ea_pb_varint(&p, end, &tag)) return -1;
-		uint64_t f = tag >> 3;
-		unsigned w = (unsigned)(tag & 7);
-		if (f == 0 || f >= nfields || wire_of[f] == 9 || wire_of[f] != w) return -1;
-		if (seen & (1u << f)) return -1;   /* repeated scalar or merged message: leave it to protobuf-c */
-		seen |= 1u << f;
-		if (w == 0) {
-			if (ea_pb_varint(&p, end, &varints[f])) return -1;
-		} else {
-			uint64_t l;
-			if (ea_pb_varint(&p, end, &l) || l > (uint64_t)(end - p)) return -1;
-			spans[f] = (span){ p, (size_t)l, 1 };
-			p += l;
-		}
-	}
-	return 0;
-}
-
+/* Fast path for the two requests that make up most of a WAL, put and delete_range: the
+ * strict wire scan of irr_scan.h; -1 when the full protobuf-c decode must decide. */
 static int fast_put_or_delete(ea_entry_decoder *d, const uint8_t *b, size_t n, ea_entry_info *o)
 {
-	/* top level: only 1, 4, 5 are scanned here; 100 (header) is handled separately below */
-	const uint8_t *p = b, *end = b + n;
-	span put = { 0 }, del = { 0 }, hdr = { 0 };
-	uint64_t id = 0;
-	int have_id = 0;
-	while (p < end) {
-		uint64_t tag;
-		if (ea_pb_varint(&p, end, &tag)) return -1;
-		uint64_t f = tag >> 3;
-		unsigned w = (unsigned)(tag & 7);
-		if (f == 1 && w == 0 && !have_id) {
-			if (ea_pb_varint(&p, end, &id)) return -1;
-			have_id = 1;
-			continue;
-		}
-		span *sp = f == 4 ? &put : f == 5 ? &del : f == 100 ? &hdr : NULL;
-		if (!sp || w != 2 || sp->has) return -1;
-		uint64_t l;
-		if (ea_pb_varint(&p, end, &l) || l > (uint64_t)(end - p)) return -1;
-		*sp = (span){ p, (size_t)l, 1 };
-		p += l;
-	}
-	if (put.has == del.has) return -1;
-	uint64_t hv[4] = { 0 };
-	span hs[4] = { { 0 } };
-	static const uint32_t hdr_wire[4] = { 9, 0, 2, 0 };
-	if (hdr.has && scan_fields(hdr.p, hdr.n, hdr_wire, 4, hv, hs)) return -1;
-	uint64_t v[7] = { 0 };
-	span sp[7] = { { 0 } };
-	if (put.has) {
-		static const uint32_t put_wire[7] = { 9, 2, 2, 0, 0, 0, 0 };
-		if (scan_fields(put.p, put.n, put_wire, 7, v, sp)) return -1;
+	ea_irr_scan s;
+	if (ea__irr_scan_put_or_delete(b, n, &s)) return -1;
+	if (s.key.has && s.key.n) { o->key = s.key.p; o->key_len = s.key.n; }
+	if (s.is_put) {
 		o->kind = "put";
-		if (sp[1].has && sp[1].n) { o->key = sp[1].p; o->key_len = sp[1].n; }
-		if (v[3] || v[4] || v[5] || v[6] || hs[2].n) {
+		if (s.lease || s.prev_kv || s.ignore_value || s.ignore_lease || s.username.n) {
 			ea_sb sb = { .n = 0 };
-			ea_detail_put(&sb, sp[2].n, v[3], v[4] != 0, v[5] != 0, v[6] != 0);
-			ea_detail_by(&sb, hs[2].p, hs[2].n);
+			ea_detail_put(&sb, s.value.n, s.lease, s.prev_kv != 0, s.ignore_value != 0, s.ignore_lease != 0);
+			ea_detail_by(&sb, s.username.p, s.username.n);
 			o->detail = sb_done(d, &sb);
 		} else {
 			/* the hot path (every plain put): no printf */
 			char txt[32] = "value_size=", *q = txt + sizeof txt, *qe = q;
-			size_t vs = sp[2].n;
+			size_t vs = s.value.n;
 			do { *--q = (char)('0' + vs % 10); vs /= 10; } while (vs);
 			size_t k = (size_t)(qe - q);
 			memmove(txt + 11, q, k);
 			o->detail = ea_arena_strndup(&d->arena, txt, 11 + k);
 		}
 	} else {
-		static const uint32_t del_wire[4] = { 9, 2, 2, 0 };
-		if (scan_fields(del.p, del.n, del_wire, 4, v, sp)) return -1;
 		o->kind = "delete_range";
-		if (sp[1].has && sp[1].n) { o->key = sp[1].p; o->key_len = sp[1].n; }
-		if (sp[2].has && sp[2].n) { o->range_end = sp[2].p; o->range_end_len = sp[2].n; }
-		if (v[3] || hs[2].n) {
+		if (s.range_end.has && s.range_end.n) { o->range_end = s.range_end.p; o->range_end_len = s.range_end.n; }
+		if (s.prev_kv || s.username.n) {
 			ea_sb sb = { .n = 0 };
-			if (v[3]) ea_sb_printf(&sb, "prev_kv");
-			ea_detail_by(&sb, hs[2].p, hs[2].n);
+			if (s.prev_kv) ea_sb_printf(&sb, "prev_kv");
+			ea_detail_by(&sb, s.username.p, s.username.n);
 			o->detail = sb_done(d, &sb);
 		}
 	}
-	o->request_id = id ? id : hv[1];
+	o->request_id = s.id;
 	return 0;
 }
 

@@ -36,7 +36,9 @@
 
 typedef struct {
 	int64_t main, sub;
-	int tomb;
+	uint32_t page;          /* leaf page the index walk found it on (a hint; 0 = none) */
+	uint16_t elem;          /* its element index there */
+	uint8_t tomb;
 } rev_t;
 
 typedef struct {
@@ -375,7 +377,7 @@ static keyent *lookup(ea_mvcc *m, const uint8_t *k, size_t n, int create)
 	return e;
 }
 
-static int push_rev(keyent *e, int64_t main, int64_t sub, int tomb)
+static int push_rev(keyent *e, int64_t main, int64_t sub, int tomb, const ea_bolt_kv *kv)
 {
 	if (e->n == e->cap) {
 		uint32_t nc = e->cap ? e->cap * 2 : 4;
@@ -384,7 +386,9 @@ static int push_rev(keyent *e, int64_t main, int64_t sub, int tomb)
 		e->revs = p;
 		e->cap = nc;
 	}
-	e->revs[e->n++] = (rev_t){ main, sub, tomb };
+	int hint = kv->page <= UINT32_MAX && kv->index <= UINT16_MAX;
+	e->revs[e->n++] = (rev_t){ main, sub, hint ? (uint32_t)kv->page : 0, hint ? (uint16_t)kv->index : 0,
+	                           (uint8_t)(tomb != 0) };
 	return EA_OK;
 }
 
@@ -444,7 +448,7 @@ static int keyscan_cb(const ea_bolt_kv *kv, void *payload)
 	}
 	int gen_empty = e->n == 0 || e->revs[e->n - 1].tomb;
 	if (tomb && gen_empty) return 0;   /* etcd: tombstone on an empty generation is skipped */
-	if (push_rev(e, mn, sb, tomb)) { c->rc = EA_ENOMEM; return 1; }
+	if (push_rev(e, mn, sb, tomb, kv)) { c->rc = EA_ENOMEM; return 1; }
 	return 0;
 }
 
@@ -1095,43 +1099,159 @@ static int check_rev(ea_mvcc *m, int64_t *rev, ea_error *err)
 	return EA_OK;
 }
 
+/* A Range lists keys in key order, but their values lie on leaf pages in revision order:
+ * looked up one by one, every key touches a page at random (each a page fault on a mapped
+ * file). So keys are taken in batches: the values of a batch are read in page order (the
+ * index walk recorded each revision's leaf page and element) into one buffer, then handed
+ * out in key order. The buffer is bounded; what does not fit is looked up on its own. */
+#define RANGE_BATCH 4096
+#define RANGE_BATCH_BYTES (8u << 20)
+
+typedef struct {
+	const keyent *e;
+	long r;                  /* index of the visible revision in e->revs */
+	uint32_t page;
+	uint16_t elem;
+	int copied;              /* value bytes in the batch buffer at [at, at + len) */
+	size_t at, len;
+	uint64_t page_id, offset, value_offset;
+} range_item;
+
+typedef struct {
+	range_item *it;
+	size_t n;
+	uint8_t *buf;
+	size_t used;
+	int full;
+} range_batch;
+
+static int cmp_range_page(const void *a, const void *b)
+{
+	const range_item *x = *(range_item *const *)a, *y = *(range_item *const *)b;
+	if (x->page != y->page) return x->page < y->page ? -1 : 1;
+	return x->elem < y->elem ? -1 : x->elem > y->elem;
+}
+
+typedef struct { range_batch *bt; range_item *it; } copy_ctx;
+
+static int copy_cb(const ea_bolt_kv *kv, void *payload)
+{
+	copy_ctx *c = payload;
+	range_batch *bt = c->bt;
+	if (bt->full || kv->value_len > RANGE_BATCH_BYTES - bt->used) { bt->full = 1; return 0; }
+	memcpy(bt->buf + bt->used, kv->value, kv->value_len);
+	c->it->copied = 1;
+	c->it->at = bt->used;
+	c->it->len = kv->value_len;
+	c->it->page_id = kv->page;
+	c->it->offset = kv->offset;
+	c->it->value_offset = kv->value_offset;
+	bt->used += kv->value_len;
+	return 0;
+}
+
+static void rev_key(uint8_t rk[17], const rev_t *v)
+{
+	put_be64(rk, (uint64_t)v->main);
+	rk[8] = '_';
+	put_be64(rk + 9, (uint64_t)v->sub);
+}
+
+/* Reads the batch's values in page order into bt->buf. */
+static int range_fetch(ea_mvcc *m, range_batch *bt, range_item **order)
+{
+	for (size_t i = 0; i < bt->n; i++) order[i] = &bt->it[i];
+	qsort(order, bt->n, sizeof *order, cmp_range_page);
+	bt->used = 0;
+	bt->full = 0;
+	for (size_t i = 0; i < bt->n && !bt->full; i++) {
+		range_item *it = order[i];
+		if (!it->page) continue;
+		uint8_t rk[17];
+		rev_key(rk, &it->e->revs[it->r]);
+		copy_ctx c = { bt, it };
+		int rc = ea_bolt_get_at(m->b, it->page, it->elem, rk, sizeof rk, copy_cb, &c);
+		if (rc < 0 && rc != EA_ENOTFOUND) return rc;
+	}
+	return EA_OK;
+}
+
+/* One key's value, looked up (not in the batch buffer): cb through get_cb. */
+static int range_lookup(ea_mvcc *m, const range_item *it, get_ctx *g)
+{
+	uint8_t rk[17];
+	rev_key(rk, &it->e->revs[it->r]);
+	int rc = EA_ENOTFOUND;
+	if (it->page) rc = ea_bolt_get_at(m->b, it->page, it->elem, rk, sizeof rk, get_cb, g);
+	if (rc == EA_ENOTFOUND) rc = ea_bolt_get(m->b, &m->keyb, rk, sizeof rk, get_cb, g);
+	return rc;
+}
+
+/* Hands out one batch item in key order. */
+static int range_emit(ea_mvcc *m, range_batch *bt, const range_item *it, ea_mvcc_kv_cb cb, void *payload)
+{
+	const rev_t *v = &it->e->revs[it->r];
+	get_ctx g = { v->main, v->sub, cb, payload, 0, 0, EA_NO_OFFSET, 0 };
+	int rc = EA_OK;
+	if (it->copied) {
+		ea_bolt_kv kv = { NULL, 0, bt->buf + it->at, it->len, 0, it->page_id, it->elem, it->offset,
+		                  it->value_offset, -1 };
+		get_cb(&kv, &g);
+	} else {
+		rc = range_lookup(m, it, &g);
+		if (rc < 0 && rc != EA_ENOTFOUND) return rc;
+	}
+	if (g.rc) return g.rc;
+	if (!g.found || !g.decode_ok) {
+		ea__bolt_problem(m->b, EA_LAYER_MVCC, EA_SEV_ERROR, "value-unreadable", g.offset, 0,
+		                 "revision %" PRId64 ".%" PRId64 " of a listed key %s", g.main, g.sub,
+		                 g.found ? "does not decode" : "could not be looked up again (damaged tree?)");
+		ea_mvcc_kv kv;
+		memset(&kv, 0, sizeof kv);
+		kv.main = g.main;
+		kv.sub = g.sub;
+		kv.key = it->e->key;
+		kv.key_len = it->e->len;
+		kv.value = (const uint8_t *)"";
+		kv.offset = g.offset;
+		kv.reachable = -1;
+		return cb(&kv, payload);
+	}
+	return EA_OK;
+}
+
+static int range_flush(ea_mvcc *m, range_batch *bt, range_item **order, ea_mvcc_kv_cb cb, void *payload)
+{
+	int rc = range_fetch(m, bt, order);
+	for (size_t i = 0; i < bt->n && !rc; i++) rc = range_emit(m, bt, &bt->it[i], cb, payload);
+	bt->n = 0;
+	return rc;
+}
+
 int ea_mvcc_range(ea_mvcc *m, const void *prefix, size_t plen, int64_t rev, ea_mvcc_kv_cb cb,
                   void *payload, ea_error *err)
 {
 	int rc = build_index(m);
 	if (rc) return rc;
 	if ((rc = check_rev(m, &rev, err))) return rc;
-	for (size_t s = 0; s < m->nkeys; s++) {
+	range_batch bt = { 0 };
+	bt.it = malloc(RANGE_BATCH * sizeof *bt.it);
+	range_item **order = malloc(RANGE_BATCH * sizeof *order);
+	bt.buf = malloc(RANGE_BATCH_BYTES);
+	if (!bt.it || !order || !bt.buf) rc = EA_ENOMEM;
+	for (size_t s = 0; s < m->nkeys && !rc; s++) {
 		const keyent *e = &m->keys[m->sorted[s]];
 		if (plen && (e->len < plen || memcmp(e->key, prefix, plen) != 0)) continue;
 		long r = get_at(e, rev);
 		if (r < 0) continue;
-		uint8_t rk[17];
-		put_be64(rk, (uint64_t)e->revs[r].main);
-		rk[8] = '_';
-		put_be64(rk + 9, (uint64_t)e->revs[r].sub);
-		get_ctx g = { e->revs[r].main, e->revs[r].sub, cb, payload, 0, 0, EA_NO_OFFSET, 0 };
-		rc = ea_bolt_get(m->b, &m->keyb, rk, sizeof rk, get_cb, &g);
-		if (rc < 0 && rc != EA_ENOTFOUND) return rc;
-		if (g.rc) return g.rc;
-		if (!g.found || !g.decode_ok) {
-			ea__bolt_problem(m->b, EA_LAYER_MVCC, EA_SEV_ERROR, "value-unreadable", g.offset, 0,
-			                 "revision %" PRId64 ".%" PRId64 " of a listed key %s", g.main, g.sub,
-			                 g.found ? "does not decode" : "could not be looked up again (damaged tree?)");
-			ea_mvcc_kv kv;
-			memset(&kv, 0, sizeof kv);
-			kv.main = g.main;
-			kv.sub = g.sub;
-			kv.key = e->key;
-			kv.key_len = e->len;
-			kv.value = (const uint8_t *)"";
-			kv.offset = g.offset;
-			kv.reachable = -1;
-			rc = cb(&kv, payload);
-			if (rc) return rc;
-		}
+		bt.it[bt.n++] = (range_item){ e, r, e->revs[r].page, e->revs[r].elem, 0, 0, 0, 0, 0, 0 };
+		if (bt.n == RANGE_BATCH) rc = range_flush(m, &bt, order, cb, payload);
 	}
-	return EA_OK;
+	if (!rc && bt.n) rc = range_flush(m, &bt, order, cb, payload);
+	free(bt.it);
+	free(order);
+	free(bt.buf);
+	return rc;
 }
 
 typedef struct {

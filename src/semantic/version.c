@@ -17,6 +17,7 @@
 #include "etcd-autopsy/version.h"
 #include "summary_int.h"
 #include "schema.h"
+#include "irr_scan.h"
 #include "util/arena.h"
 #include "util/vec.h"
 
@@ -293,10 +294,32 @@ static int v2_allowed(const Etcdserverpb__Request *q)
 	return 0;
 }
 
+/* visit_irr() of a request the strict scan read (irr_scan.h): the same annotations without
+ * protobuf-c (most entries of a WAL). */
+static void visit_scanned(visit *x, const ea_irr_scan *s)
+{
+	see(x, A_IRR);
+	if (s->has_header) { see(x, A_HDR); if (s->auth_revision) see(x, A_HDR_AUTHREV); }
+	if (s->is_put) {
+		see(x, A_PUT);
+		if (s->prev_kv) see(x, A_PUT_PREVKV);
+		if (s->ignore_value) see(x, A_PUT_IGNORE_VALUE);
+		if (s->ignore_lease) see(x, A_PUT_IGNORE_LEASE);
+	} else {
+		see(x, A_DEL);
+		if (s->prev_kv) see(x, A_DEL_PREVKV);
+	}
+}
+
 static void visit_normal(ea_wal_versions *v, visit *x, ea_entry_version *o, const ea_entry_header *e)
 {
 	ProtobufCAllocator *al = &v->arena.pb;
 	const uint8_t *d = e->data ? e->data : (const uint8_t *)"";
+	ea_irr_scan s;
+	if (e->data_len && ea__irr_scan_put_or_delete(d, e->data_len, &s) == 0) {
+		visit_scanned(x, &s);
+		return;
+	}
 	Etcdserverpb__InternalRaftRequest *r = etcdserverpb__internal_raft_request__unpack(al, e->data_len, d);
 	const Etcdserverpb__Request *q = NULL;
 	if (r) {
