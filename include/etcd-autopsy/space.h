@@ -9,7 +9,7 @@
  * revision would drop. Every page below pgid is in exactly one bucket of the result, so the
  * groups and the overhead rows sum to the in-use bytes.
  *
- * Memory: one entry per distinct user key (its bytes + ~100 bytes: a key's history size is a
+ * Memory: one entry per distinct user key (its bytes + ~130 bytes: a key's history size is a
  * per-key sum and the key bucket is in revision order, not key order), one per group, the
  * top-N selection and one leaf page's elements; plus the page map of the bbolt check. */
 #ifndef EA_SPACE_H

@@ -173,7 +173,9 @@ static void table_keys(FILE *f, const ea_db_space_view *v)
 	        "defrag after it about %s in use\n", s->revision, s->drop.revisions, HB(h1, s->drop.bytes),
 	        HB(h2, s->drop.page_bytes), HB(h3, after));
 	fprintf(f, "                  rule %s", ea_hashkv_rule_name(s->rule));
-	if (s->kept_tombstones) fprintf(f, " (keeps %" PRIu64 " tombstones at %" PRId64 ")", s->kept_tombstones, s->revision);
+	if (s->kept_tombstones)
+		fprintf(f, " (keeps %" PRIu64 " tombstone%s at %" PRId64 ")", s->kept_tombstones, s->kept_tombstones == 1 ? "" : "s",
+		        s->revision);
 	if (v->rule_basis && v->rule_basis[0]) fprintf(f, ": %s", v->rule_basis);
 	fprintf(f, "\n");
 }
