@@ -64,11 +64,19 @@ typedef struct {
 	ea_space *out;
 } space_ctx;
 
+/* a hash of key bytes, 8 at a time (in-process only: byte order does not matter) */
 static uint64_t fnv(const uint8_t *p, size_t n)
 {
-	uint64_t h = 0xcbf29ce484222325ull;
-	for (size_t i = 0; i < n; i++) { h ^= p[i]; h *= 0x100000001b3ull; }
-	return h;
+	uint64_t h = 0x9e3779b97f4a7c15ull ^ n, w;
+	for (; n >= 8; p += 8, n -= 8) {
+		memcpy(&w, p, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdull;
+		h ^= h >> 32;
+	}
+	w = 0;
+	if (n) memcpy(&w, p, n);
+	h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
+	return h ^ (h >> 29);
 }
 
 /* Finds the slot of (hash, bytes) in t; eq(i) compares entry i. Returns the slot. */
