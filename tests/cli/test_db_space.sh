@@ -26,6 +26,13 @@ for sc in healthy healthy-3.5 snapshot-catchup; do
 			= "$(jqv .in_use_bytes "$j")" ]
 		check "$sc $n: key leaf pages = their groups' page bytes" [ "$(jqv '([.groups[]|.live.page_bytes+.history.page_bytes]|add)
 			+ .key_unattributed_bytes' "$j")" = "$(jqv '.pages_by_owner.key_leaf*.page_size' "$j")" ]
+		# db stat's numbers, from the key index etcd-autopsy rebuilds as etcd does at startup
+		"$EA" db stat "$f" -w json >"$TMP/st.json" 2>/dev/null
+		check "$sc $n: live keys = db stat's" [ "$(jqv .live_keys "$j")" = "$(jqv .live_keys "$TMP/st.json")" ]
+		check "$sc $n: revisions = db stat's key_revisions" \
+			[ "$(jqv '.live.revisions+.history.revisions' "$j")" = "$(jqv .key_revisions "$TMP/st.json")" ]
+		check "$sc $n: tombstones = db stat's" [ "$(jqv .tombstones "$j")" = "$(jqv .tombstones "$TMP/st.json")" ]
+		check "$sc $n: free pages = db stat's" [ "$(jqv .free_pages "$j")" = "$(jqv .free_pages "$TMP/st.json")" ]
 		# the independent reading of the file
 		rule=$(jqv '.compaction.rule' "$j"); [ "$rule" = classic ] || rule=skip
 		python3 "$PY" "$db" 4 "$rule" >"$TMP/o.json" || fail "$sc $n: bolt_space.py"
