@@ -45,7 +45,8 @@ static void json_sizes(ea_json *j, const ea_space *s)
 	ea_json_key(j, "free_bytes"); ea_json_u64(j, s->db_size - s->in_use_bytes);
 	ea_json_key(j, "fragmentation_permille");
 	ea_json_u64(j, s->db_size ? (s->db_size - s->in_use_bytes) * 1000 / s->db_size : 0);
-	ea_json_key(j, "defrag_frees_bytes"); ea_json_u64(j, s->file_size > s->in_use_bytes ? s->file_size - s->in_use_bytes : 0);
+	ea_json_key(j, "defrag_frees_bytes"); ea_json_u64(j, s->db_size - s->in_use_bytes);
+	ea_json_key(j, "defrag_file_frees_bytes"); ea_json_u64(j, s->file_size > s->in_use_bytes ? s->file_size - s->in_use_bytes : 0);
 	json_pages(j, s);
 }
 
@@ -130,10 +131,12 @@ void ea_render_db_space_json(ea_json *j, const ea_db_space_view *v)
 
 #define HB(buf, n) ea_render_human_bytes(buf, sizeof buf, (n))
 
+static const char *plural(uint64_t n) { return n == 1 ? "" : "s"; }
+
 static void table_sizes(FILE *f, const ea_db_space_view *v)
 {
 	const ea_space *s = v->s;
-	char fb[512], h1[32], h2[32];
+	char fb[512], h1[32], h2[32], h3[32];
 	uint64_t free_b = s->db_size - s->in_use_bytes;
 	fprintf(f, "file              %s (%" PRIu64 " bytes, %s)\n", ea_text_str(fb, sizeof fb, ea_bolt_file(v->b)),
 	        s->file_size, HB(h1, s->file_size));
@@ -143,9 +146,9 @@ static void table_sizes(FILE *f, const ea_db_space_view *v)
 	        "this file\n", s->in_use_bytes, HB(h1, s->in_use_bytes), s->pages - s->free_pages);
 	fprintf(f, "free              %" PRIu64 " bytes (%s): %" PRIu64 " pages, fragmentation %.1f %%\n", free_b,
 	        HB(h1, free_b), s->free_pages, s->db_size ? 100.0 * (double)free_b / (double)s->db_size : 0.0);
-	uint64_t gain = s->file_size > s->in_use_bytes ? s->file_size - s->in_use_bytes : 0;
-	fprintf(f, "defrag            would free about %" PRIu64 " bytes (%s) of the file, leaving about %s\n", gain,
-	        HB(h1, gain), HB(h2, s->in_use_bytes));
+	/* etcd's quota (NOSPACE) counts the db size, not the file */
+	fprintf(f, "defrag            would take the db size (what --quota-backend-bytes counts) from %s to about %s, "
+	        "and the file from %s to about that\n", HB(h1, s->db_size), HB(h2, s->in_use_bytes), HB(h3, s->file_size));
 }
 
 static void table_keys(FILE *f, const ea_db_space_view *v)
@@ -157,8 +160,9 @@ static void table_keys(FILE *f, const ea_db_space_view *v)
 	else
 		fprintf(f, "revision          %" PRId64 " (never compacted)\n", s->revision);
 	fprintf(f, "keys              %" PRIu64 " in the key bucket, %" PRIu64 " live; %" PRIu64 " revisions: %" PRIu64
-	        " live, %" PRIu64 " history (%" PRIu64 " tombstones", s->keys, s->live_keys,
-	        s->live.revisions + s->history.revisions, s->live.revisions, s->history.revisions, s->tombstones);
+	        " live, %" PRIu64 " history (%" PRIu64 " tombstone%s", s->keys, s->live_keys,
+	        s->live.revisions + s->history.revisions, s->live.revisions, s->history.revisions, s->tombstones,
+	        plural(s->tombstones));
 	if (s->undecodable.revisions) fprintf(f, ", %" PRIu64 " undecodable", s->undecodable.revisions);
 	fprintf(f, ")\n");
 	fprintf(f, "stored bytes      live %s, history %s (revision keys + KeyValues)\n", HB(h1, s->live.bytes),
@@ -169,12 +173,12 @@ static void table_keys(FILE *f, const ea_db_space_view *v)
 		return;
 	}
 	uint64_t after = s->in_use_bytes > s->drop.page_bytes ? s->in_use_bytes - s->drop.page_bytes : 0;
-	fprintf(f, "compaction        at %" PRId64 " would drop %" PRIu64 " revisions, %s stored, %s of pages; with a "
-	        "defrag after it about %s in use\n", s->revision, s->drop.revisions, HB(h1, s->drop.bytes),
+	fprintf(f, "compaction        at %" PRId64 " would drop %" PRIu64 " revision%s, %s stored, %s of pages; with a "
+	        "defrag after it about %s in use\n", s->revision, s->drop.revisions, plural(s->drop.revisions), HB(h1, s->drop.bytes),
 	        HB(h2, s->drop.page_bytes), HB(h3, after));
 	fprintf(f, "                  rule %s", ea_hashkv_rule_name(s->rule));
 	if (s->kept_tombstones)
-		fprintf(f, " (keeps %" PRIu64 " tombstone%s at %" PRId64 ")", s->kept_tombstones, s->kept_tombstones == 1 ? "" : "s",
+		fprintf(f, " (keeps %" PRIu64 " tombstone%s at %" PRId64 ")", s->kept_tombstones, plural(s->kept_tombstones),
 		        s->revision);
 	if (v->rule_basis && v->rule_basis[0]) fprintf(f, ": %s", v->rule_basis);
 	fprintf(f, "\n");
@@ -233,7 +237,7 @@ static void table_groups(FILE *f, const ea_db_space_view *v)
 static void table_top(FILE *f, const ea_space *s)
 {
 	if (!s->ntop) { fprintf(f, "\nkeys with history: none (every key holds only its live revision)\n"); return; }
-	fprintf(f, "\ntop %zu keys by history size (--top)\n", s->ntop);
+	fprintf(f, "\ntop %zu key%s by history size (--top)\n", s->ntop, plural(s->ntop));
 	fprintf(f, "  %10s %9s %7s %10s %10s %9s  %s\n", "HIST BYTES", "HIST REVS", "TOMBS", "HIST PAGES", "LIVE BYTES",
 	        "LAST REV", "KEY");
 	for (size_t i = 0; i < s->ntop; i++) {
