@@ -7,6 +7,8 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <time.h>
 
 #define ELEM_HDR 16u      /* bbolt leaf element header: flags, pos, ksize, vsize */
 
@@ -61,13 +63,15 @@ typedef struct {
 	size_t npk, cappk;
 	uint64_t attributed;          /* leaf page bytes given to elements */
 	int rc;
+	uint64_t seed;
 	ea_space *out;
 } space_ctx;
 
-/* a hash of key bytes, 8 at a time (in-process only: byte order does not matter) */
-static uint64_t fnv(const uint8_t *p, size_t n)
+/* A hash of key bytes, 8 at a time (in-process only: byte order does not matter), seeded per
+ * run so that keys chosen to collide cannot turn the tables quadratic; no output depends on it. */
+static uint64_t hash_bytes(uint64_t seed, const uint8_t *p, size_t n)
 {
-	uint64_t h = 0x9e3779b97f4a7c15ull ^ n, w;
+	uint64_t h = seed ^ n, w;
 	for (; n >= 8; p += 8, n -= 8) {
 		memcpy(&w, p, 8);
 		h = (h ^ w) * 0xff51afd7ed558ccdull;
@@ -146,7 +150,7 @@ static long group_new(space_ctx *c, const uint8_t *p, size_t n, uint64_t h)
 static long group_of(space_ctx *c, const uint8_t *k, size_t n)
 {
 	size_t gl = ea_space_group_len(k, n, c->o->depth);
-	uint64_t h = fnv(k, gl);
+	uint64_t h = hash_bytes(c->seed, k, gl);
 	if (table_grow(&c->gt, c, group_hash_of)) return -1;
 	size_t s = find_slot(c, &c->gt, k, gl, h, group_eq);
 	if (c->gt.slots[s]) return (long)c->gt.slots[s] - 1;
@@ -157,7 +161,7 @@ static long group_of(space_ctx *c, const uint8_t *k, size_t n)
 
 static kent *key_of(space_ctx *c, const uint8_t *k, size_t n)
 {
-	uint64_t h = fnv(k, n);
+	uint64_t h = hash_bytes(c->seed, k, n);
 	if (table_grow(&c->kt, c, key_hash_of)) return NULL;
 	size_t s = find_slot(c, &c->kt, k, n, h, key_eq);
 	if (c->kt.slots[s]) return &c->keys[c->kt.slots[s] - 1];
@@ -507,6 +511,9 @@ int ea_space_compute(ea_mvcc *m, const ea_space_options *o, ea_hashkv_rule rule,
 	c.o = o;
 	c.out = out;
 	c.undec_group = -1;
+	if (getrandom(&c.seed, sizeof c.seed, GRND_NONBLOCK) != (ssize_t)sizeof c.seed)
+		c.seed = (uint64_t)time(NULL) ^ (uint64_t)(uintptr_t)&c;
+	c.seed |= 1;
 	ea_arena_init(&c.pool, 0);
 	ea_mvcc_info info;
 	int rc = ea_mvcc_info_scan(m, &info);
