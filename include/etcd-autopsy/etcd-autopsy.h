@@ -17,6 +17,7 @@
 #include "verify.h"
 #include "bolt.h"
 #include "mvcc.h"
+#include "space.h"
 #include "snap.h"
 #include "export.h"
 #include "report.h"

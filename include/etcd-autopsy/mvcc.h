@@ -171,6 +171,8 @@ typedef struct {
 	uint64_t page;                 /* bbolt page holding the element */
 	uint64_t offset;               /* file offset of the element header */
 	int      reachable;            /* salvage only: 1 page in the tree, 0 free/unreachable, -1 unknown */
+	size_t   stored_key_len;       /* the element as stored: revision key bytes (17, 18 with 't') */
+	size_t   stored_value_len;     /* ... and encoded mvccpb.KeyValue bytes (what db space counts) */
 } ea_mvcc_kv;
 
 typedef int (*ea_mvcc_kv_cb)(const ea_mvcc_kv *kv, void *payload);

@@ -11,6 +11,7 @@
 #include "history.h"
 #include "mvcc.h"
 #include "snap.h"
+#include "space.h"
 #include "source.h"
 #include "verify.h"
 #include "writer.h"
@@ -104,6 +105,21 @@ void ea_render_page_header(FILE *f);
 void ea_render_page_json(ea_json *j, uint64_t id, uint32_t ps, const ea_bolt_page_info *pi);
 /* Page `id` (page size ps) as a `db pages` row. */
 void ea_render_page_table(FILE *f, uint64_t id, uint32_t ps, const ea_bolt_page_info *pi);
+
+/* ---- db space (render_space.c) ---- */
+/* What `db space` shows about one db, gathered by the caller. */
+typedef struct {
+	ea_input *in;
+	ea_bolt *b;
+	const ea_space *s;
+	unsigned depth;                /* --depth used for the groups */
+	const char *rule_basis;        /* why this compaction rule (ea_hashkv_version.basis) */
+} ea_db_space_view;
+/* `db space -w json`: one object (newline included): sizes, pages, totals, compaction, groups,
+ * top keys, problems. */
+void ea_render_db_space_json(ea_json *j, const ea_db_space_view *v);
+/* `db space` table: sizes, the pages in use by owner, the groups, the top keys, problems. */
+void ea_render_db_space_table(FILE *f, const ea_db_space_view *v);
 
 /* ---- snap ls rows (render_snap.c) ---- */
 /* The `snap ls` header, the FILE column `fw` wide. */

@@ -1,4 +1,4 @@
-/* cmd_db.c: `etcd-autopsy db stat|check|ls|history|hash|pages`. Parses options, drives the
+/* cmd_db.c: `etcd-autopsy db stat|check|ls|history|hash|pages|space`. Parses options, drives the
  * bolt and mvcc layers and prints: tables for people, JSON for machines (one object for
  * stat/check/hash, JSON Lines for ls/history/pages). No byte parsing here. */
 #include "cli.h"
@@ -8,7 +8,7 @@
 #include <string.h>
 
 static const char db_help[] =
-	"usage: etcd-autopsy db <stat|check|ls|history|hash|pages> PATH [options]\n\n"
+	"usage: etcd-autopsy db <stat|check|ls|history|hash|pages|space> PATH [options]\n\n"
 	"PATH is a data dir (member/snap/db is used), a db file, a *.snap.db, an `etcdctl snapshot\n"
 	"save` file (bbolt image + SHA-256 trailer), or a .tar/.tar.gz/.tar.zst archive of one.\n"
 	"The input is only read, never modified or locked.\n\n"
@@ -34,7 +34,16 @@ static const char db_help[] =
 	"      --tombstone-rule classic|skip\n"
 	"                            pick the rule itself instead\n"
 	"  db pages PATH         one line per page: type, count, overflow, owning bucket, state\n"
-	"      --page N              only page N\n\n"
+	"      --page N              only page N\n"
+	"  db space PATH         what uses the space: db size and bytes in use as etcd reports them\n"
+	"                        (dbSize, dbSizeInUse), fragmentation, what a defrag frees; live vs\n"
+	"                        history revisions and bytes per group of keys; the keys with the\n"
+	"                        most history; what a compaction at the current revision drops\n"
+	"      --depth N             group keys by their first N '/'-separated path components, never\n"
+	"                            the last one (default 4: resource and namespace of Kubernetes keys)\n"
+	"      --top N               list the N keys with the most history (default 10, 0: none)\n"
+	"      --etcd-version X.Y.Z, --tombstone-rule classic|skip\n"
+	"                            the compaction rule for a tombstone at the current revision (as db hash)\n\n"
 	"common options:\n"
 	"  -w, --write-out F     table (default) or json (ls/history/pages: JSON Lines)\n"
 	"  -q, --quiet           no summary line on stderr\n"
@@ -47,7 +56,8 @@ static const char db_help[] =
 	"  etcd-autopsy db ls node1/ --prefix /registry/pods/ --rev 4711\n"
 	"  etcd-autopsy db history node1/ /registry/services/specs/default/kubernetes\n"
 	"  etcd-autopsy db hash node1/ --rev 5000\n"
-	"  etcd-autopsy db ls broken.db --salvage -w json\n\n"
+	"  etcd-autopsy db ls broken.db --salvage -w json\n"
+	"  etcd-autopsy db space node1/ --depth 2 --top 20\n\n"
 	"exit codes: 0 clean, 1 damage found (everything readable was still printed), 2 usage error\n"
 	"(also an option the verb ignores) or no bbolt db could be read\n";
 
@@ -62,6 +72,8 @@ typedef struct {
 	int have_page;
 	uint64_t page;
 	int have_rev, have_rule;   /* --rev, --tombstone-rule given */
+	int have_space_opt;        /* --depth or --top given */
+	uint64_t depth, top;       /* db space */
 	out_format fmt;
 	int quiet;
 	ea_mvcc_options mopts;
@@ -297,6 +309,28 @@ static int db_pages(db_args *a)
 	return db_finish(&c, rc < 0 && rc != EA_EINVAL ? EXIT_USAGE : EXIT_CLEAN);
 }
 
+/* ---- space ---- */
+
+static int db_space(db_args *a)
+{
+	db_ctx c;
+	if (db_open(&c, a)) return EXIT_USAGE;
+	ea_bolt_check_result chk;
+	ea_hashkv_version ver;
+	ea_space s;
+	ea_space_options o = { (unsigned)a->depth, (size_t)a->top };
+	int rc = ea_mvcc_check(c.m, &chk);            /* the page map, and the key bucket's checks */
+	if (!rc) rc = ea_mvcc_hash_version(c.m, &ver);
+	if (!rc) rc = ea_space_compute(c.m, &o, ver.rule, &s);
+	if (rc) { cli_print_error("db space", a->path, rc, NULL); return db_finish(&c, EXIT_USAGE); }
+	if (a->etcd_version.version[0]) snprintf(ver.basis, sizeof ver.basis, "%s", a->etcd_version.basis);
+	ea_db_space_view v = { c.in, c.b, &s, (unsigned)a->depth, ver.basis };
+	if (a->fmt == OUT_JSON) ea_render_db_space_json(&c.j, &v);
+	else ea_render_db_space_table(stdout, &v);
+	ea_space_free(&s);
+	return db_finish(&c, EXIT_CLEAN);
+}
+
 /* ---- options ---- */
 
 static int bad_num(const char *v)
@@ -323,6 +357,22 @@ static int set_page(cli_args *c, const char *v)
 	a->have_page = 1;
 	return 0;
 }
+
+/* --depth N (at most 1024) and --top N (at most 1000000) of db space */
+static int set_space_num(cli_args *c, const char *v, uint64_t *out, uint64_t max, const char *opt)
+{
+	db_args *a = c->own;
+	if (cli_parse_u64(v, out)) return bad_num(v);
+	if (*out > max) {
+		fprintf(stderr, "etcd-autopsy db: %s is at most %" PRIu64 "\n", opt, max);
+		return -1;
+	}
+	a->have_space_opt = 1;
+	return 0;
+}
+
+static int set_depth(cli_args *c, const char *v) { return set_space_num(c, v, &((db_args *)c->own)->depth, 1024, "--depth"); }
+static int set_top(cli_args *c, const char *v) { return set_space_num(c, v, &((db_args *)c->own)->top, 1000000, "--top"); }
 
 static int both_rules(void)
 {
@@ -355,11 +405,12 @@ static int set_etcd_version(cli_args *c, const char *v)
 static const cli_row db_rows[] = {
 	{ "prefix", 0, 1, set_prefix }, { "rev", 0, 1, set_rev }, { "salvage", 0, 0, set_salvage },
 	{ "tombstone-rule", 0, 1, set_rule }, { "page", 0, 1, set_page }, { "etcd-version", 0, 1, set_etcd_version },
+	{ "depth", 0, 1, set_depth }, { "top", 0, 1, set_top },
 	{ NULL, 0, 0, NULL }
 };
 static const cli_command db_cmd = { "db", db_help, CLI_W | CLI_Q, db_rows, 0 };
 
-enum { V_STAT, V_CHECK, V_LS, V_HISTORY, V_HASH, V_PAGES };
+enum { V_STAT, V_CHECK, V_LS, V_HISTORY, V_HASH, V_PAGES, V_SPACE };
 
 /* An option the verb would ignore is a usage error, not a silent no-op: 0, or -1 after a message. */
 static int db_check_args(const db_args *a, int v, const cli_parser *p)
@@ -375,10 +426,14 @@ static int db_check_args(const db_args *a, int v, const cli_parser *p)
 		return -1;
 	}
 	int bad_rev = a->have_rev && v != V_LS && v != V_HASH, bad_page = a->have_page && v != V_PAGES;
-	if (bad_rev || bad_page || (a->have_rule && v != V_STAT && v != V_HASH)) {
+	if (bad_rev || bad_page || (a->have_rule && v != V_STAT && v != V_HASH && v != V_SPACE)) {
 		fprintf(stderr, "etcd-autopsy db %s: %s applies to %s\n", verb,
 		        bad_rev ? "--rev" : bad_page ? "--page" : a->etcd_version.version[0] ? "--etcd-version" : "--tombstone-rule",
-		        bad_rev ? "db ls and db hash" : bad_page ? "db pages" : "db hash and db stat");
+		        bad_rev ? "db ls and db hash" : bad_page ? "db pages" : "db hash, db stat and db space");
+		return -1;
+	}
+	if (a->have_space_opt && v != V_SPACE) {
+		fprintf(stderr, "etcd-autopsy db %s: --depth and --top apply to db space\n", verb);
 		return -1;
 	}
 	if (a->salvage && a->have_rev) {
@@ -390,10 +445,10 @@ static int db_check_args(const db_args *a, int v, const cli_parser *p)
 
 int cmd_db(int argc, char **argv)
 {
-	static const char *const verbs[] = { "stat", "check", "ls", "history", "hash", "pages", NULL };
+	static const char *const verbs[] = { "stat", "check", "ls", "history", "hash", "pages", "space", NULL };
 	int code, v = cli_verb(argc, argv, &db_cmd, verbs, &code);
 	if (v < 0) return code;
-	db_args a = { .verb = argv[1], .fmt = OUT_TABLE };
+	db_args a = { .verb = argv[1], .fmt = OUT_TABLE, .depth = EA_SPACE_DEPTH_DEFAULT, .top = EA_SPACE_TOP_DEFAULT };
 	ea_mvcc_options def = EA_MVCC_OPTIONS_INIT;
 	a.mopts = def;
 	cli_args c;
@@ -410,6 +465,7 @@ int cmd_db(int argc, char **argv)
 	case V_LS: return db_ls(&a);
 	case V_HISTORY: return db_history(&a);
 	case V_HASH: return db_hash(&a);
+	case V_SPACE: return db_space(&a);
 	default: return db_pages(&a);
 	}
 }

@@ -1293,6 +1293,8 @@ static int scan_cb(const ea_bolt_kv *kv, void *payload)
 	o.page = kv->page;
 	o.offset = kv->offset;
 	o.reachable = kv->reachable;
+	o.stored_key_len = kv->key_len;
+	o.stored_value_len = kv->value_len;
 	c->rc = c->cb(&o, c->payload);
 	return c->rc;
 }
