@@ -119,7 +119,7 @@ def history(ea, node, fx):
             for rev, st in changes:
                 if rev not in wal and rev not in got:
                     mismatch("history %r: etcd's change at %d in neither db nor wal rows" % (k, rev))
-    print("ok history: %d revisions of %d keys checked" % (n, len(ev)))
+    print("%s history: %d revisions of %d keys checked" % ("ok" if not bad else "FAILED", n, len(ev)))
 
 
 def states(ev, final):
@@ -152,7 +152,7 @@ def ls(ea, node, fx, stride="1"):
             mismatch("db ls --rev %d: etcd %d keys, tool %d keys, differing %r" % (
                 r, len(at[r]), len(got), sorted(set(k for k in set(got) | set(at[r]) if got.get(k) != at[r].get(k)))[:5]))
         n += 1
-    print("ok ls: %d revisions checked" % n)
+    print("%s ls: %d revisions checked" % ("ok" if not bad else "FAILED", n))
 
 
 KIND = [("put", "put"), ("delete", "delete_range"), ("txn", "txn"), ("lease-grant", "lease_grant"),
@@ -247,8 +247,8 @@ def entries(jl, fx):
     revs = [(i, l["revision"]) for i, l in sorted(byidx.items()) if l.get("revision")]
     if [r for _, r in revs] != list(range(2, final + 1)):
         mismatch("revisions in index order are not exactly 2..%d (%d entries with one)" % (final, len(revs)))
-    print("ok entries: %d ops' entries checked, %d txn applied flags compared%s" % (
-        n, napplied, "" if napplied else " (the output has no applied flag)"))
+    print("%s entries: %d ops' entries checked, %d txn applied flags compared%s" % (
+        "ok" if not bad else "FAILED", n, napplied, "" if napplied else " (the output has no applied flag)"))
 
 
 def main(a):
