@@ -17,7 +17,8 @@ nothing itself: every expected value is something etcd answered.
   replay_check.py entries REPLAY_JSONL FIXDIR
       `replay NODE -w json --all` lines against the operations: the op whose raft index
       moved by one owns that entry; its revision is the revision etcd's response reported
-      (none when etcd made none), its kind, its key; revisions 2..final made exactly once,
+      (none when etcd made none), its kind, its key (a range delete's: the first key etcd
+      deleted, i.e. the smallest key gone at that revision); revisions 2..final made exactly once,
       in index order; results: matches-db above C, matches-db or compacted at or below C
       (matches-db when etcd's compaction keeps every write of that revision, compacted when
       it keeps none), no-revision for entries without one; a txn's applied flag (if the
@@ -229,10 +230,15 @@ def entries(jl, fx):
                 mismatch("entry %d (op %d %s): revision %r, etcd made none (%s)" % (ia, o["op"], o["kind"], rev, o.get("error") or "no change"))
             if l.get("result") != "no-revision":
                 mismatch("entry %d (op %d %s): result %r, want no-revision" % (ia, o["op"], o["kind"], l.get("result")))
-        if o["kind"] in ("put", "put-prev-kv", "put-lease", "put-ignore-value", "put-ignore-lease", "delete", "delete-range",
-                         "delete-from-key", "put-ignore-value-missing", "put-lease-missing", "delete-missing"):
+        if o["kind"] in ("put", "put-prev-kv", "put-lease", "put-ignore-value", "put-ignore-lease", "delete",
+                         "put-ignore-value-missing", "put-lease-missing", "delete-missing"):
             if b(l, "key") != base64.b64decode(o["key"]):
                 mismatch("entry %d (op %d %s): key %r, op's key %r" % (ia, o["op"], o["kind"], b(l, "key"), base64.b64decode(o["key"])))
+        elif o["kind"] in ("delete-range", "delete-prefix", "delete-from-key") and o["made_revision"]:
+            # the first key written: etcd deletes a range in key order, so the smallest key gone at that revision
+            gone = sorted(k for k, st in at_rev.get(o["revision"], []) if st is None)
+            if not gone or b(l, "key") != gone[0]:
+                mismatch("entry %d (op %d %s): key %r, first key etcd deleted %r" % (ia, o["op"], o["kind"], b(l, "key"), gone[:1]))
         if "succeeded" in o:
             a = applied_of(l)
             if a is not None:
