@@ -18,7 +18,8 @@ nothing itself: every expected value is something etcd answered.
       `replay NODE -w json --all` lines against the operations: the op whose raft index
       moved by one owns that entry; its revision is the revision etcd's response reported
       (none when etcd made none), its kind, its key (a range delete's: the first key etcd
-      deleted, i.e. the smallest key gone at that revision); revisions 2..final made exactly once,
+      deleted, i.e. the smallest key gone at that revision); revisions base_revision+1..final
+      (manifest; 1 for a fresh member) made exactly once,
       in index order; results: matches-db above C, matches-db or compacted at or below C
       (matches-db when etcd's compaction keeps every write of that revision, compacted when
       it keeps none), no-revision for entries without one; a txn's applied flag (if the
@@ -179,6 +180,9 @@ def entries(jl, fx):
     for l in lines:
         if "summary" in l:
             continue
+        if not l.get("index"):   # a db-only row: a db revision no entry made; etcd made each with an op
+            mismatch("db-only row: revision %r key %r (%s)" % (l.get("revision"), l.get("key"), l.get("detail")))
+            continue
         if l.get("index") in byidx:
             mismatch("index %s listed twice" % l.get("index"))
         byidx[l.get("index")] = l
@@ -249,10 +253,11 @@ def entries(jl, fx):
     for i, l in byidx.items():
         if i not in owned and (l.get("revision") or 0):
             mismatch("entry %s (%s) not made by any op has revision %r" % (i, l.get("kind"), l.get("revision")))
-    # every revision 2..final made by exactly one entry, increasing with the index
+    # every revision base+1..final made by exactly one entry, increasing with the index
+    base = int(m.get("base_revision", "1"))
     revs = [(i, l["revision"]) for i, l in sorted(byidx.items()) if l.get("revision")]
-    if [r for _, r in revs] != list(range(2, final + 1)):
-        mismatch("revisions in index order are not exactly 2..%d (%d entries with one)" % (final, len(revs)))
+    if [r for _, r in revs] != list(range(base + 1, final + 1)):
+        mismatch("revisions in index order are not exactly %d..%d (%d entries with one)" % (base + 1, final, len(revs)))
     print("%s entries: %d ops' entries checked, %d txn applied flags compared%s" % (
         "ok" if not bad else "FAILED", n, napplied, "" if napplied else " (the output has no applied flag)"))
 
