@@ -17,7 +17,7 @@ for fx in replay-workload replay-workload-3.4 replay-restored; do
 	mkdir -p "$TMP/$fx" && tar -C "$TMP/$fx" -xzf "$F/n1.tar.gz"
 	N=$TMP/$fx/n1
 	check "$fx: db history of every key = etcd's get --rev answers" $PYC history "$EA" "$N" "$F"
-	check "$fx: db ls --rev = etcd's keyspace at that revision" $PYC ls "$EA" "$N" "$F" 7
+	check "$fx: db ls --rev = etcd's keyspace at that revision" $PYC ls "$EA" "$N" "$F" 25
 done
 
 if ! "$EA" replay --help >/dev/null 2>&1; then
