@@ -17,6 +17,7 @@
 #include "verify.h"
 #include "bolt.h"
 #include "mvcc.h"
+#include "replay.h"
 #include "snap.h"
 #include "export.h"
 #include "report.h"
