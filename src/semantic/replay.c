@@ -47,13 +47,13 @@ static void reason(rp_ctx *c, const char *fmt, ...)
 static void reset_state(rp_ctx *c)
 {
 	rp_model_reset(&c->m);
+	c->from_one = c->tail_from_one;
 	c->rev = c->B;
 	c->compact = -1;
 	c->rev_at_C = 0;
-	c->C_reached = c->C + 1 == c->first_window;
+	c->C_reached = c->C + 1 == c->F;
 	if (c->C_reached) c->rev_at_C = c->B;
 	c->nnw = 0;
-	c->first_index = c->last_index = c->entries = 0;
 	rp_db_load_alarms(c);
 }
 
@@ -66,6 +66,7 @@ static int start_pass(rp_ctx *c, ea_error *err)
 	ea_entry_iter_options io = { c->opts.members };
 	if ((rc = ea_entry_iter_new(&c->it, c->log, &io))) return rc;
 	reset_state(c);
+	c->first_index = c->last_index = c->entries = 0;
 	c->sum.passes++;
 	return EA_OK;
 }
@@ -116,6 +117,18 @@ static int step(rp_ctx *c, const ea_entry_item *e, ea_replay_item *it)
 		it->detail = e->state == EA_ENTRY_SUPERSEDED ? "superseded: never applied" : "above the commit index: not applied";
 		return EA_OK;
 	}
+	if (h->index < c->F && !c->in_pre) {
+		it->result = EA_REPLAY_NOT_CHECKED;
+		snprintf(c->detail, sizeof c->detail, "before the jump to index %" PRIu64 " in the WAL: a raft snapshot "
+		         "replaced this member's state after it", c->F);
+		it->detail = c->detail;
+		return EA_OK;
+	}
+	if (h->index >= c->F && c->in_pre) {
+		/* the received snapshot replaced the state: the anchored window starts here */
+		c->in_pre = 0;
+		reset_state(c);
+	}
 	if (!c->first_index) c->first_index = h->index;
 	c->last_index = h->index;
 	c->entries++;
@@ -150,7 +163,7 @@ static int anchor_pass(rp_ctx *c, ea_error *err)
 	if (rc) return rc;
 	const ea_entry_item *e;
 	while ((rc = ea_entry_iter_next(&e, c->it)) == EA_OK) {
-		if (!e->is_entry) continue;
+		if (!e->is_entry || e->log.item.rec.u.entry.index < c->F) continue;
 		if (e->log.item.rec.u.entry.index > c->C && committed(c, e)) break;
 		if ((rc = step(c, e, &c->item))) return rc;
 	}
@@ -193,6 +206,10 @@ static int peek_first(rp_ctx *c, ea_error *err)
 		if (e->is_entry) {
 			c->pending = e;
 			c->first_window = e->log.item.rec.u.entry.index;
+			uint64_t tail = ea_log_tail_start(c->log);
+			c->F = tail > c->first_window ? tail : c->first_window;
+			c->pre_from_one = c->first_window <= 1 && c->F > c->first_window;
+			c->tail_from_one = c->F <= 1;
 			return EA_OK;
 		}
 	if (rc == EA_ITEROVER) {
@@ -220,31 +237,37 @@ static void read_db(rp_ctx *c)
 /* Picks the base: 1 for a WAL from index 1, R when C is just before the window, else the fixpoint. */
 static int anchor(rp_ctx *c, ea_error *err)
 {
-	if (c->first_window <= 1) {
-		c->from_one = 1;
+	if (c->F <= 1) {
 		c->B = 1;
 		reset_state(c);
 		c->sum.passes = 1;
 		return EA_OK;
 	}
 	if (!c->db) {
-		ea__set_error(err, EA_EINVAL, EA_LAYER_RAFT, "", EA_NO_OFFSET, "the WAL starts at index %" PRIu64
-		              ": without the member's db the revisions before it are unknown", c->first_window);
+		ea__set_error(err, EA_EINVAL, EA_LAYER_RAFT, "", EA_NO_OFFSET, "the WAL's entries start at index %" PRIu64
+		              ": without the member's db the revisions before it are unknown", c->F);
 		return EA_EINVAL;
 	}
 	c->pending = NULL;
-	if (!c->have_C || c->C + 1 < c->first_window) {
+	if (!c->have_C || c->C + 1 < c->F) {
 		c->no_anchor = 1;
 		c->B = c->R;
-		reason(c, "the db's consistent_index %" PRIu64 " is before the WAL's first entry %" PRIu64
-		       ": the db is older than the WAL window", c->C, c->first_window);
-	} else if (c->C + 1 == c->first_window) {
-		c->B = c->R;
-	} else {
+		reason(c, "the db's consistent_index %" PRIu64 " is before the WAL's window starting at %" PRIu64
+		       ": the db is older than the WAL", c->C, c->F);
+	} else if (c->C + 1 > c->F) {
 		int rc = fixpoint(c, err);
 		if (rc) return rc;
+	} else {
+		c->B = c->R;
 	}
-	return start_pass(c, err);
+	int rc = start_pass(c, err);
+	if (!rc && c->pre_from_one) {
+		/* the entries before the jump start from an empty keyspace, on their own */
+		c->in_pre = 1;
+		c->from_one = 1;
+		c->rev = 1;
+	}
+	return rc;
 }
 
 int ea_replay_new(ea_replay **out, ea_log *log, ea_mvcc *db, const ea_replay_options *o, ea_error *err)

@@ -103,6 +103,10 @@ struct ea_replay {
 	int       have_C;           /* the db has a consistent_index */
 	int       no_anchor;        /* revisions cannot be anchored: nothing compared */
 	uint64_t  first_window;     /* index of the WAL's first entry record */
+	uint64_t  F;                /* first index of the anchored window (after the last jump) */
+	int       pre_from_one;     /* entries before F start at index 1: replayed on their own */
+	int       in_pre;           /* the emitting pass is in those entries */
+	int       tail_from_one;    /* F is 1 */
 	uint64_t  last_index, entries;
 	uint64_t  missing_after_C, real_differences;
 	char      why[256];         /* the current entry's apply note */
