@@ -377,6 +377,12 @@ static void finish(rp_ctx *c)
 		reason(c, "no db: revisions assigned from an empty keyspace, nothing compared");
 		return;
 	}
+	if (c->restored && !c->real_differences) {
+		s->verdict = EA_REPLAY_INCOMPLETE;
+		reason(c, "no entry up to the db's consistent_index %" PRIu64 " made a revision, yet the db is at revision %" PRId64
+		       ": the db was restored from a snapshot (etcdutl snapshot restore), its history is not in this WAL", c->C, c->R);
+		return;
+	}
 	if (c->real_differences || c->dbonly_total) {
 		s->verdict = EA_REPLAY_DB_DIVERGES;
 		const ea_replay_difference *d = s->differences;
@@ -425,7 +431,10 @@ int ea_replay_next(const ea_replay_item **out, ea_replay *c)
 		int rc = next_entry(c, out);
 		if (rc != EA_ITEROVER) return rc;
 		c->entries_done = 1;
-		if (c->db && !c->no_anchor && (rc = rp_db_only_walk(c))) return rc;
+		/* a WAL from index 1 whose entries up to C made no revision, beside a db at R > 1: the db
+		 * was restored from a snapshot (etcdutl snapshot restore writes such a WAL) */
+		c->restored = c->db && c->tail_from_one && c->C_reached && c->rev_at_C == 1 && c->R > 1;
+		if (c->db && !c->no_anchor && !c->restored && (rc = rp_db_only_walk(c))) return rc;
 	}
 	int rc = next_dbonly(c, out);
 	if (rc == EA_ITEROVER && !c->sum_done) { finish(c); c->sum_done = 1; }

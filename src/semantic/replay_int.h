@@ -101,6 +101,7 @@ struct ea_replay {
 	int64_t   rev_at_C;         /* revision after entry C */
 	int       C_reached;        /* entry C was replayed in this pass (or C is just before it) */
 	int       have_C;           /* the db has a consistent_index */
+	int       restored;         /* the db was restored from a snapshot beside a fresh WAL */
 	int       no_anchor;        /* revisions cannot be anchored: nothing compared */
 	uint64_t  first_window;     /* index of the WAL's first entry record */
 	uint64_t  F;                /* first index of the anchored window (after the last jump) */
