@@ -135,6 +135,7 @@ static int step(rp_ctx *c, const ea_entry_item *e, ea_replay_item *it)
 	c->m.nwrites = 0;
 	c->uncertain = 0;
 	c->why[0] = 0;
+	c->cur_index = h->index;
 	int rc = rp_apply(c, e, it);
 	if (rc) return rc;
 	if (c->m.nwrites) {
@@ -304,6 +305,7 @@ static int tally(rp_ctx *c, const ea_replay_item *it)
 	s->counts[it->result]++;
 	if (it->result == EA_REPLAY_MISSING_IN_DB && it->index > c->C) c->missing_after_C++;
 	else if (it->result != EA_REPLAY_UNKNOWN && is_difference(it->result)) c->real_differences++;
+	if (it->result == EA_REPLAY_DB_ONLY) c->dbonly_tallied++;
 	if (!is_difference(it->result)) return EA_OK;
 	if (s->ndifferences >= EA_REPLAY_DIFFERENCES_CAP) { s->differences_dropped++; return EA_OK; }
 	if (!s->differences) {
@@ -345,17 +347,27 @@ static int next_dbonly(rp_ctx *c, const ea_replay_item **out)
 	const rp_dbonly *d = &c->dbonly[c->dbonly_pos++];
 	ea_replay_item *it = &c->item;
 	memset(it, 0, sizeof *it);
-	it->kind = "db-only";
 	it->state = EA_ENTRY_COMMITTED;
 	it->revision = d->main;
 	it->writes = 1;
 	it->txn_applied = -1;
 	it->key = d->key;
 	it->key_len = d->key_len;
-	it->result = EA_REPLAY_DB_ONLY;
 	it->page = d->page;
-	snprintf(c->detail, sizeof c->detail, "the db holds a %s at %" PRId64 "/%" PRId64 " that no WAL entry made",
-	         d->tomb ? "tombstone" : "put", d->main, d->sub);
+	it->index = d->index;
+	char k[160];
+	if (d->index) {
+		it->kind = "kept-by-compaction";
+		it->result = EA_REPLAY_MISSING_IN_DB;
+		snprintf(c->detail, sizeof c->detail, "the db has no element %" PRId64 "/%" PRId64 ": the last put of key %s at or "
+		         "below the db's compaction %" PRId64 " while the key lived, which compaction keeps (a write lost)",
+		         d->main, d->sub, ea_text_escape(k, sizeof k, d->key, d->key_len), c->K);
+	} else {
+		it->kind = "db-only";
+		it->result = EA_REPLAY_DB_ONLY;
+		snprintf(c->detail, sizeof c->detail, "the db holds a %s at %" PRId64 "/%" PRId64 " that no WAL entry made",
+		         d->tomb ? "tombstone" : "put", d->main, d->sub);
+	}
 	it->detail = c->detail;
 	int rc = tally(c, it);
 	if (rc) return rc;
@@ -370,7 +382,9 @@ static void finish(rp_ctx *c)
 	s->last_index = c->last_index;
 	s->entries = c->entries;
 	s->last_revision = c->no_anchor ? 0 : c->rev;
-	s->counts[EA_REPLAY_DB_ONLY] += c->dbonly_total - c->ndbonly;
+	s->counts[EA_REPLAY_DB_ONLY] += c->dbonly_total - (c->ndbonly - c->nkept);
+	s->counts[EA_REPLAY_MISSING_IN_DB] += c->kept_missing_dropped;
+	c->real_differences += c->kept_missing_dropped;
 	if (c->no_anchor) { s->verdict = EA_REPLAY_INCOMPLETE; return; }
 	if (!c->db) {
 		s->verdict = EA_REPLAY_INCOMPLETE;
@@ -381,6 +395,13 @@ static void finish(rp_ctx *c)
 		s->verdict = EA_REPLAY_INCOMPLETE;
 		reason(c, "no entry up to the db's consistent_index %" PRIu64 " made a revision, yet the db is at revision %" PRId64
 		       ": the db was restored from a snapshot (etcdutl snapshot restore), its history is not in this WAL", c->C, c->R);
+		return;
+	}
+	if (!c->C_reached && c->real_differences == c->dbonly_tallied) {
+		s->verdict = EA_REPLAY_INCOMPLETE;
+		reason(c, "the db's consistent_index %" PRIu64 " is beyond the WAL's last committed entry %" PRIu64 ": the WAL "
+		       "lost its newest entries (torn tail, missing segment) or the db is ahead; %" PRIu64 " db revision%s after "
+		       "the WAL's last are db-only", c->C, c->last_index, c->dbonly_total, c->dbonly_total == 1 ? "" : "s");
 		return;
 	}
 	if (c->real_differences || c->dbonly_total) {
@@ -434,7 +455,8 @@ int ea_replay_next(const ea_replay_item **out, ea_replay *c)
 		/* a WAL from index 1 whose entries up to C made no revision, beside a db at R > 1: the db
 		 * was restored from a snapshot (etcdutl snapshot restore writes such a WAL) */
 		c->restored = c->db && c->tail_from_one && c->C_reached && c->rev_at_C == 1 && c->R > 1;
-		if (c->db && !c->no_anchor && !c->restored && (rc = rp_db_only_walk(c))) return rc;
+		if (c->db && !c->no_anchor && !c->restored && ((rc = rp_db_kept_missing(c)) || (rc = rp_db_only_walk(c))))
+			return rc;
 	}
 	int rc = next_dbonly(c, out);
 	if (rc == EA_ITEROVER && !c->sum_done) { finish(c); c->sum_done = 1; }

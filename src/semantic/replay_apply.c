@@ -110,6 +110,12 @@ static int do_put(rp_ctx *c, const Etcdserverpb__PutRequest *p)
 	k->mod_sub = (int64_t)c->m.nwrites;
 	k->lease = w.lease;
 	k->touched = 1;
+	if (c->K >= 0 && rev <= c->K) {
+		k->keep_rev = rev;
+		k->keep_sub = k->mod_sub;
+		k->keep_index = c->cur_index;
+		k->keep_found = 0;
+	}
 	if (w.lease && rp_lease_attach(&c->m, w.lease, (uint32_t)i)) return EA_ENOMEM;
 	return rp_write_push(&c->m, &w);
 }
@@ -126,6 +132,7 @@ static int tombstone(rp_ctx *c, uint32_t i)
 	k->mod = c->rev + 1;
 	k->mod_sub = (int64_t)c->m.nwrites;
 	k->touched = 1;
+	if (c->K >= 0 && k->mod <= c->K) k->keep_rev = 0;   /* deleted by then: compaction drops it all */
 	return rp_write_push(&c->m, &w);
 }
 
@@ -316,6 +323,7 @@ static int txn_path(rp_ctx *c, const txn_t *t, int depth)
 /* checkRequestPut on the chosen branches: 0 ok, 1 etcd refuses the txn (c->why set). */
 static int txn_check(rp_ctx *c, const txn_t *t, size_t *pi)
 {
+	if (*pi >= c->npath) return 0;   /* nested deeper than txn_path went */
 	int ok = c->path[(*pi)++];
 	op_t **ops = ok ? t->success : t->failure;
 	size_t n = ok ? t->n_success : t->n_failure;
@@ -343,6 +351,7 @@ static int txn_check(rp_ctx *c, const txn_t *t, size_t *pi)
 
 static int txn_apply(rp_ctx *c, const txn_t *t, size_t *pi)
 {
+	if (*pi >= c->npath) return EA_OK;   /* nested deeper than txn_path went (uncertain) */
 	int ok = c->path[(*pi)++];
 	op_t **ops = ok ? t->success : t->failure;
 	size_t n = ok ? t->n_success : t->n_failure;

@@ -321,6 +321,8 @@ int rp_db_check(rp_ctx *c, int64_t rev, ea_replay_item *it)
 		else if (rc == EA_ENOTFOUND) { if (!missing++) first_missing = s; continue; }
 		else if (rc < 0) return rc;
 		found++;
+		rp_key *mk = &m->keys[m->writes[s].key];
+		if (mk->keep_rev == rev && mk->keep_sub == (int64_t)s) mk->keep_found = 1;
 		if (!it->page) it->page = k.page;
 		if (k.differs && !bad.differs) { bad = k; it->page = k.page; }
 	}
@@ -349,6 +351,46 @@ int rp_db_check(rp_ctx *c, int64_t rev, ea_replay_item *it)
 
 /* ---- db-only revisions ---------------------------------------------------------------------- */
 
+static rp_dbonly *row_add(rp_ctx *c, const uint8_t *key, size_t key_len)
+{
+	if (c->ndbonly == c->capdbonly) {
+		size_t nc = c->capdbonly ? c->capdbonly * 2 : 64;
+		void *p = realloc(c->dbonly, nc * sizeof *c->dbonly);
+		if (!p) return NULL;
+		c->dbonly = p;
+		c->capdbonly = nc;
+	}
+	rp_dbonly *d = &c->dbonly[c->ndbonly];
+	memset(d, 0, sizeof *d);
+	if (key) {
+		d->key = malloc(key_len ? key_len : 1);
+		if (!d->key) return NULL;
+		memcpy(d->key, key, key_len);
+		d->key_len = key_len;
+	}
+	c->ndbonly++;
+	return d;
+}
+
+int rp_db_kept_missing(rp_ctx *c)
+{
+	/* only when the window made every revision up to the compaction: a later put at or below
+	 * it, missing from the WAL (torn tail), would be the one kept */
+	if (!c->db || c->K < 0 || c->rev < c->K) return EA_OK;
+	for (size_t i = 0; i < c->m.nkeys; i++) {
+		const rp_key *k = &c->m.keys[i];
+		if (k->keep_rev <= c->B || k->keep_found || k->st == RP_UNKNOWN) continue;
+		if (c->ndbonly >= RP_DBONLY_CAP) { c->kept_missing_dropped++; continue; }
+		rp_dbonly *d = row_add(c, rp_key_bytes(&c->m, k), k->klen);
+		if (!d) return EA_ENOMEM;
+		d->main = k->keep_rev;
+		d->sub = k->keep_sub;
+		d->index = k->keep_index;
+	}
+	c->nkept = c->ndbonly;
+	return EA_OK;
+}
+
 typedef struct {
 	rp_ctx *c;
 	int rc;
@@ -364,27 +406,12 @@ static int only_cb(const ea_mvcc_kv *kv, void *payload)
 		return 0;
 	c->dbonly_total++;
 	if (c->ndbonly >= RP_DBONLY_CAP) return 0;
-	if (c->ndbonly == c->capdbonly) {
-		size_t nc = c->capdbonly ? c->capdbonly * 2 : 64;
-		void *p = realloc(c->dbonly, nc * sizeof *c->dbonly);
-		if (!p) { o->rc = EA_ENOMEM; return 1; }
-		c->dbonly = p;
-		c->capdbonly = nc;
-	}
-	rp_dbonly *d = &c->dbonly[c->ndbonly];
+	rp_dbonly *d = row_add(c, kv->key, kv->key_len);
+	if (!d) { o->rc = EA_ENOMEM; return 1; }
 	d->main = kv->main;
 	d->sub = kv->sub;
 	d->page = kv->page;
 	d->tomb = kv->tombstone;
-	d->key = NULL;
-	d->key_len = 0;
-	if (kv->key) {
-		d->key = malloc(kv->key_len ? kv->key_len : 1);
-		if (!d->key) { o->rc = EA_ENOMEM; return 1; }
-		memcpy(d->key, kv->key, kv->key_len);
-		d->key_len = kv->key_len;
-	}
-	c->ndbonly++;
 	return 0;
 }
 

@@ -30,6 +30,10 @@ typedef struct {
 	uint64_t vhash;
 	uint8_t  vpre[RP_PREFIX];
 	int64_t  listed_lease;      /* the lease whose key list holds this key */
+	int64_t  keep_rev, keep_sub;  /* the window's last put at or below the db's compaction (0: none,
+	                               * or a tombstone): compaction keeps it while the key lives */
+	uint64_t keep_index;        /* the entry that wrote it */
+	uint8_t  keep_found;        /* the db still holds it */
 } rp_key;
 
 typedef struct {
@@ -76,6 +80,7 @@ typedef struct {
 	uint8_t *key;
 	size_t   key_len;
 	int      tomb;
+	uint64_t index;             /* kept-but-missing rows: the entry that wrote it; 0 db-only */
 } rp_dbonly;
 
 #define RP_DBONLY_CAP 10000      /* db-only rows listed (all are counted) */
@@ -109,7 +114,8 @@ struct ea_replay {
 	int       in_pre;           /* the emitting pass is in those entries */
 	int       tail_from_one;    /* F is 1 */
 	uint64_t  last_index, entries;
-	uint64_t  missing_after_C, real_differences;
+	uint64_t  cur_index;        /* the entry being applied */
+	uint64_t  missing_after_C, real_differences, dbonly_tallied;
 	char      why[256];         /* the current entry's apply note */
 	uint8_t  *path;             /* txn compare outcomes, depth first over the chosen branches */
 	size_t    npath, cappath;
@@ -128,7 +134,8 @@ struct ea_replay {
 	int       entries_done;
 	rp_dbonly *dbonly;
 	size_t    ndbonly, capdbonly, dbonly_pos;
-	uint64_t  dbonly_total;
+	uint64_t  dbonly_total, kept_missing_dropped;
+	size_t    nkept;            /* kept-but-missing rows at the head of dbonly */
 	ea_replay_summary sum;
 	int       sum_done;
 };
@@ -171,6 +178,9 @@ int  rp_db_first_key(rp_ctx *c, int64_t rev, uint8_t *buf, size_t cap, size_t *l
 int  rp_db_check(rp_ctx *c, int64_t rev, ea_replay_item *it);
 /* Walks the key bucket once for elements above B that no entry made (db-only rows). */
 int  rp_db_only_walk(rp_ctx *c);
+/* Rows for the window's puts that the db's compaction must have kept (the last one at or below
+ * it of a key alive then) but the db lacks: silently lost writes. */
+int  rp_db_kept_missing(rp_ctx *c);
 /* Lease existence in the db's lease bucket (the state at consistent_index): 1, 0. */
 int  rp_db_lease_exists(rp_ctx *c, int64_t id);
 /* bytes.Compare(value of key i, v) with the db's copy of the value when the kept prefix ties:
