@@ -12,6 +12,7 @@
  * A request that fails, or changes nothing, makes no revision (storeTxnWrite.End). The alarm
  * appliers: NOSPACE refuses puts, txns with a put and lease grants; CORRUPT refuses all. */
 #include "replay_int.h"
+#include "format/pb_wire.h"
 
 #include "etcdserverpb.pb-c.h"
 
@@ -502,11 +503,63 @@ static int apply_request(rp_ctx *c, const irr_t *r, ea_replay_item *it)
 	return EA_OK;
 }
 
+/* The common case, a plain put, read straight from the wire bytes (no copy of the value):
+ *   InternalRaftRequest 1 ID (varint) | 4 put (bytes) | 100 header (bytes, skipped)
+ *   PutRequest 1 key | 2 value | 3 lease | 4 prev_kv | 5 ignore_value | 6 ignore_lease
+ * Anything else, a repeated field included, returns -1 and protobuf-c decides. */
+static int fast_put(const uint8_t *b, size_t n, Etcdserverpb__PutRequest *out)
+{
+	const uint8_t *p = b, *end = b + n, *put = NULL;
+	uint64_t put_len = 0, tag, v;
+	unsigned seen = 0;
+	while (p < end) {
+		if (ea_pb_varint(&p, end, &tag)) return -1;
+		unsigned f = (unsigned)(tag >> 3), w = (unsigned)(tag & 7);
+		unsigned bit = f == 1 ? 1u : f == 4 ? 2u : f == 100 ? 4u : 0u;
+		if (!bit || (seen & bit) || w != (f == 1 ? 0u : 2u)) return -1;
+		seen |= bit;
+		if (ea_pb_varint(&p, end, &v)) return -1;
+		if (f == 1) continue;
+		if (v > (uint64_t)(end - p)) return -1;
+		if (f == 4) { put = p; put_len = v; }
+		p += v;
+	}
+	if (!put) return -1;
+	Etcdserverpb__PutRequest init = ETCDSERVERPB__PUT_REQUEST__INIT;
+	*out = init;
+	p = put;
+	end = put + put_len;
+	seen = 0;
+	while (p < end) {
+		if (ea_pb_varint(&p, end, &tag)) return -1;
+		unsigned f = (unsigned)(tag >> 3), w = (unsigned)(tag & 7);
+		if (f < 1 || f > 6 || (seen & (1u << f)) || w != (f <= 2 ? 2u : 0u)) return -1;
+		seen |= 1u << f;
+		if (ea_pb_varint(&p, end, &v)) return -1;
+		if (f <= 2) {
+			if (v > (uint64_t)(end - p)) return -1;
+			ProtobufCBinaryData d = { (size_t)v, (uint8_t *)(uintptr_t)p };
+			if (f == 1) { out->has_key = 1; out->key = d; } else { out->has_value = 1; out->value = d; }
+			p += v;
+		} else if (f == 3) { out->has_lease = 1; out->lease = (int64_t)v; }
+		else if (f == 4) { out->has_prev_kv = 1; out->prev_kv = v != 0; }
+		else if (f == 5) { out->has_ignore_value = 1; out->ignore_value = v != 0; }
+		else { out->has_ignore_lease = 1; out->ignore_lease = v != 0; }
+	}
+	return 0;
+}
+
 int rp_apply(rp_ctx *c, const ea_entry_item *e, ea_replay_item *it)
 {
 	const ea_entry_header *h = &e->log.item.rec.u.entry;
 	it->txn_applied = -1;
 	if (!e->info.decode_ok || !is_write_kind(e->info.kind)) return EA_OK;
+	if (!strcmp(e->info.kind, "put")) {
+		Etcdserverpb__PutRequest p;
+		Etcdserverpb__InternalRaftRequest fr = ETCDSERVERPB__INTERNAL_RAFT_REQUEST__INIT;
+		fr.put = &p;
+		if (fast_put(h->data, h->data_len, &p) == 0) return apply_request(c, &fr, it);
+	}
 	ea_arena_reset(&c->arena);
 	irr_t *r = etcdserverpb__internal_raft_request__unpack(&c->arena.pb, h->data_len, h->data);
 	if (!r) { why(c, "the request does not decode"); c->uncertain = 1; return EA_OK; }

@@ -2,15 +2,26 @@
  * growing key-byte buffer, so a pass allocates nothing once grown), lease -> attached keys,
  * and the per-entry write and scratch vectors. Memory: the keys and leases the window names. */
 #include "replay_int.h"
+#include "etcd-autopsy/crc32c.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+/* 64-bit hash of keys and values: the hardware CRC-32C of each half (values run to
+ * megabytes), mixed with the length. Not cryptographic; two values the replay calls equal have
+ * the same length and hash. */
+static uint64_t mix(uint64_t h)
+{
+	h ^= h >> 30; h *= 0xbf58476d1ce4e5b9ull;
+	h ^= h >> 27; h *= 0x94d049bb133111ebull;
+	return h ^ (h >> 31);
+}
+
 uint64_t rp_hash(const uint8_t *p, size_t n)
 {
-	uint64_t h = 0xcbf29ce484222325ull;
-	for (size_t i = 0; i < n; i++) { h ^= p[i]; h *= 0x100000001b3ull; }
-	return h;
+	size_t h = n / 2;
+	uint64_t a = ea_crc32c(0, p, h), b = ea_crc32c(0, p + h, n - h);
+	return mix((a << 32 | b) ^ mix((uint64_t)n));
 }
 
 const uint8_t *rp_key_bytes(const rp_model *m, const rp_key *k) { return m->kbuf + k->koff; }
