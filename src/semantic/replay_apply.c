@@ -64,7 +64,10 @@ static int lease_exists(rp_ctx *c, int64_t id)
 static void lease_event(rp_ctx *c, int64_t id, int grant)
 {
 	rp_lease *l = rp_lease_get(&c->m, id);
-	if (l && c->learning && l->base == -1 && l->exists == -1) l->base = grant ? 0 : 1;
+	if (l && c->learning && !l->learned) {
+		l->learned = 1;
+		l->base = grant ? 0 : 1;
+	}
 }
 
 static int alarm_active(const rp_ctx *c, int alarm)

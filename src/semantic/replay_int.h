@@ -40,6 +40,7 @@ typedef struct {
 	int64_t  id;
 	int8_t   base;              /* at B: 1 exists, 0 absent, -1 not decided */
 	int8_t   exists;            /* now (this pass), -1 unknown */
+	int8_t   learned;           /* base decided by the first grant/revoke of the first anchor pass */
 	uint32_t *keys;             /* rp_key indexes attached (stale ones filtered at revoke) */
 	uint32_t n, cap;
 } rp_lease;
