@@ -478,6 +478,7 @@ void ea_replay_free(ea_replay *c)
 	free(c->path);
 	free(c->nw);
 	free(c->dbleases);
+	free(c->kscratch);
 	for (size_t i = 0; i < c->ndbonly; i++) free(c->dbonly[i].key);
 	free(c->dbonly);
 	for (size_t i = 0; i < c->sum.ndifferences; i++) free(c->sum.differences[i].key);

@@ -122,8 +122,8 @@ int rp_db_first_key(rp_ctx *c, int64_t rev, uint8_t *buf, size_t cap, size_t *le
 int rp_db_revoke_extras(rp_ctx *c, int64_t rev, int64_t lease)
 {
 	if (!c->db) return EA_OK;
-	uint8_t *buf = malloc(65536);
-	if (!buf) return EA_ENOMEM;
+	if (!c->kscratch && !(c->kscratch = malloc(65536))) return EA_ENOMEM;
+	uint8_t *buf = c->kscratch;
 	int rc = EA_OK;
 	for (int64_t s = 0; s < 1000000; s++) {
 		elem_ctx e = { 0 };
@@ -139,7 +139,6 @@ int rp_db_revoke_extras(rp_ctx *c, int64_t rev, int64_t lease)
 		const rp_key *k = &c->m.keys[i];
 		if (k->st == RP_ALIVE && k->lease == lease && (rc = rp_tmp_push(&c->m, (uint32_t)i))) break;
 	}
-	free(buf);
 	return rc;
 }
 

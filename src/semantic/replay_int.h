@@ -124,6 +124,7 @@ struct ea_replay {
 	size_t    nalarms;
 	char      detail[768];
 	char      keybuf[160];
+	uint8_t  *kscratch;         /* 64 KiB: keys read back from the db (lease revoke) */
 	int64_t  *dbleases;         /* the db's lease bucket, sorted */
 	size_t    ndbleases, capdbleases;
 	int       dbleases_loaded;
