@@ -136,6 +136,7 @@ static int step(rp_ctx *c, const ea_entry_item *e, ea_replay_item *it)
 	c->uncertain = 0;
 	c->why[0] = 0;
 	c->cur_index = h->index;
+	c->cur_term = h->term;
 	int rc = rp_apply(c, e, it);
 	if (rc) return rc;
 	if (c->m.nwrites) {
@@ -355,6 +356,7 @@ static int next_dbonly(rp_ctx *c, const ea_replay_item **out)
 	it->key_len = d->key_len;
 	it->page = d->page;
 	it->index = d->index;
+	it->term = d->term;
 	char k[160];
 	if (d->index) {
 		it->kind = "kept-by-compaction";

@@ -118,6 +118,7 @@ static int do_put(rp_ctx *c, const Etcdserverpb__PutRequest *p)
 		k->keep_rev = rev;
 		k->keep_sub = k->mod_sub;
 		k->keep_index = c->cur_index;
+		k->keep_term = c->cur_term;
 		k->keep_found = 0;
 	}
 	if (w.lease && rp_lease_attach(&c->m, w.lease, (uint32_t)i)) return EA_ENOMEM;

@@ -385,6 +385,7 @@ int rp_db_kept_missing(rp_ctx *c)
 		d->main = k->keep_rev;
 		d->sub = k->keep_sub;
 		d->index = k->keep_index;
+		d->term = k->keep_term;
 	}
 	c->nkept = c->ndbonly;
 	return EA_OK;

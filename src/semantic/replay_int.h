@@ -32,7 +32,7 @@ typedef struct {
 	int64_t  listed_lease;      /* the lease whose key list holds this key */
 	int64_t  keep_rev, keep_sub;  /* the window's last put at or below the db's compaction (0: none,
 	                               * or a tombstone): compaction keeps it while the key lives */
-	uint64_t keep_index;        /* the entry that wrote it */
+	uint64_t keep_index, keep_term;   /* the entry that wrote it */
 	uint8_t  keep_found;        /* the db still holds it */
 } rp_key;
 
@@ -81,7 +81,7 @@ typedef struct {
 	uint8_t *key;
 	size_t   key_len;
 	int      tomb;
-	uint64_t index;             /* kept-but-missing rows: the entry that wrote it; 0 db-only */
+	uint64_t index, term;       /* kept-but-missing rows: the entry that wrote it; 0 db-only */
 } rp_dbonly;
 
 #define RP_DBONLY_CAP 10000      /* db-only rows listed (all are counted) */
@@ -115,7 +115,7 @@ struct ea_replay {
 	int       in_pre;           /* the emitting pass is in those entries */
 	int       tail_from_one;    /* F is 1 */
 	uint64_t  last_index, entries;
-	uint64_t  cur_index;        /* the entry being applied */
+	uint64_t  cur_index, cur_term;   /* the entry being applied */
 	uint64_t  missing_after_C, real_differences, dbonly_tallied;
 	char      why[256];         /* the current entry's apply note */
 	uint8_t  *path;             /* txn compare outcomes, depth first over the chosen branches */

@@ -8,6 +8,8 @@
 #    are not-checked;
 #  - a copy of healthy n1 whose db has one value byte flipped in a leaf page: db-differs at
 #    exactly that revision and key (both read from the db bytes by python, as etcd wrote them);
+#  - a copy of healthy n1 whose db lost the element of a key compaction keeps (cut out of its
+#    leaf page): missing-in-db at exactly that revision and key, nothing else;
 #  - fixtures/divergence (make-divergence.py): the WAL entry whose data was changed and re-sealed
 #    is the one the db does not show (manifest committed-divergence.index); the db value flip is
 #    db-differs at manifest state-divergence.revision / .key;
@@ -85,6 +87,47 @@ check "flipped value: db-differs at revision $rev, key /tail/t5" \
 	[ "$(jq -r '.differences[0] | "\(.result) \(.revision) \(.key)"' <<<"$s")" = "db-differs $rev /tail/t5" ]
 row=$(jq -c 'select(.result == "db-differs")' "$TMP/out")
 check "flipped value: the row names both values and the page ($row)" jq -e '(.detail | test("dnd5")) and (.detail | test("end5")) and .page > 1' <<<"$row" >/dev/null
+
+# ---- a write compaction keeps, silently lost: healthy n1's db without the element of
+# /app/config/k0 (put once by gen-healthy.sh before the compaction at 452, never deleted, so
+# etcd's compaction keeps it); the element is cut out of its bbolt leaf page by python ----
+mkdir -p "$TMP/keep"
+tar -xzf "$FIXTURES/healthy/n1.tar.gz" -C "$TMP/keep"
+db=$(find "$TMP/keep" -path '*member/snap/db')
+lost=$(python3 - "$db" <<'PY'
+import struct, sys
+b = bytearray(open(sys.argv[1], 'rb').read())
+ps = struct.unpack_from('<I', b, 24)[0]          # meta page 0: magic, version, pageSize
+key = b'/app/config/k0'
+needle = b'\x0a' + bytes([len(key)]) + key + b'\x10'
+hits = []
+for pg in range(2, len(b) // ps):
+    o = pg * ps
+    pid, flags, count, ovf = struct.unpack_from('<QHHI', b, o)
+    if flags != 0x02 or pid != pg: continue
+    for i in range(count):
+        eo = o + 16 + i * 16
+        fl, pos, ks, vs = struct.unpack_from('<IIII', b, eo)
+        if ks == 17 and b[eo + pos + ks:eo + pos + ks + vs].startswith(needle):
+            hits.append((o, i, count, struct.unpack_from('>Q', b, eo + pos)[0]))
+assert len(hits) == 1 and hits[0][1] > 0, hits
+o, i, count, main = hits[0]
+# drop element header i: later headers move up 16 bytes, their pos (relative to themselves) grows by 16
+for j in range(i + 1, count):
+    eo = o + 16 + j * 16
+    fl, pos, ks, vs = struct.unpack_from('<IIII', b, eo)
+    struct.pack_into('<IIII', b, eo - 16, fl, pos + 16, ks, vs)
+struct.pack_into('<H', b, o + 10, count - 1)
+open(sys.argv[1], 'r+b').write(b)
+print(main)
+PY
+)
+check "cut /app/config/k0 out of the db" [ -n "$lost" ]
+expect_exit 1 "a lost kept write: exit 1" "$EA" replay "$TMP/keep/n1" -w json
+s=$(summary "$TMP/out")
+check "lost kept write: db-diverges-from-wal" [ "$(jq -r .verdict <<<"$s")" = db-diverges-from-wal ]
+check "lost kept write: missing-in-db at revision $lost, key /app/config/k0 ($s)" \
+	[ "$(jq -r '[.differences[] | "\(.result) \(.revision) \(.key)"] | join(",")' <<<"$s")" = "missing-in-db $lost /app/config/k0" ]
 
 # ---- the divergence fixture ----
 expect_exit 1 "committed-divergence: exit 1" "$EA" replay "$FIXTURES/divergence/committed-divergence.tar.gz" -w json
