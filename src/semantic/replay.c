@@ -46,7 +46,7 @@ static void reason(rp_ctx *c, const char *fmt, ...)
 
 static void reset_state(rp_ctx *c)
 {
-	rp_model_reset(&c->m);
+	ea__rp_model_reset(&c->m);
 	c->from_one = c->tail_from_one;
 	c->rev = c->B;
 	c->compact = -1;
@@ -54,7 +54,7 @@ static void reset_state(rp_ctx *c)
 	c->C_reached = c->C + 1 == c->F;
 	if (c->C_reached) c->rev_at_C = c->B;
 	c->nnw = 0;
-	rp_db_load_alarms(c);
+	ea__rp_db_load_alarms(c);
 }
 
 static int start_pass(rp_ctx *c, ea_error *err)
@@ -137,7 +137,7 @@ static int step(rp_ctx *c, const ea_entry_item *e, ea_replay_item *it)
 	c->why[0] = 0;
 	c->cur_index = h->index;
 	c->cur_term = h->term;
-	int rc = rp_apply(c, e, it);
+	int rc = ea__rp_apply(c, e, it);
 	if (rc) return rc;
 	if (c->m.nwrites) {
 		int64_t rev = ++c->rev;
@@ -145,7 +145,7 @@ static int step(rp_ctx *c, const ea_entry_item *e, ea_replay_item *it)
 		it->revision = c->no_anchor ? 0 : rev;
 		it->writes = (int)c->m.nwrites;
 		const rp_key *k = &c->m.keys[c->m.writes[0].key];
-		it->key = rp_key_bytes(&c->m, k);
+		it->key = ea__rp_key_bytes(&c->m, k);
 		it->key_len = k->klen;
 	}
 	if (c->have_C && h->index == c->C) { c->rev_at_C = c->rev; c->C_reached = 1; }
@@ -155,7 +155,7 @@ static int step(rp_ctx *c, const ea_entry_item *e, ea_replay_item *it)
 		it->detail = !c->db ? "no db to compare with" : "no anchor: the revision is not known";
 		return EA_OK;
 	}
-	return rp_db_check(c, it->revision, it);
+	return ea__rp_db_check(c, it->revision, it);
 }
 
 /* An anchor pass: replays entries up to C with base B; returns EA_OK with c->rev_at_C set. */
@@ -457,7 +457,7 @@ int ea_replay_next(const ea_replay_item **out, ea_replay *c)
 		/* a WAL from index 1 whose entries up to C made no revision, beside a db at R > 1: the db
 		 * was restored from a snapshot (etcdutl snapshot restore writes such a WAL) */
 		c->restored = c->db && c->tail_from_one && c->C_reached && c->rev_at_C == 1 && c->R > 1;
-		if (c->db && !c->no_anchor && !c->restored && ((rc = rp_db_kept_missing(c)) || (rc = rp_db_only_walk(c))))
+		if (c->db && !c->no_anchor && !c->restored && ((rc = ea__rp_db_kept_missing(c)) || (rc = ea__rp_db_only_walk(c))))
 			return rc;
 	}
 	int rc = next_dbonly(c, out);
@@ -475,7 +475,7 @@ void ea_replay_free(ea_replay *c)
 {
 	if (!c) return;
 	ea_entry_iter_free(c->it);
-	rp_model_free(&c->m);
+	ea__rp_model_free(&c->m);
 	ea_arena_free(&c->arena);
 	free(c->path);
 	free(c->nw);

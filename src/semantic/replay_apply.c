@@ -44,18 +44,18 @@ static void why(rp_ctx *c, const char *fmt, ...)
 static long key_state(rp_ctx *c, const uint8_t *k, size_t n)
 {
 	int created;
-	long i = rp_key_find(&c->m, k ? k : (const uint8_t *)"", n, 1, &created);
+	long i = ea__rp_key_find(&c->m, k ? k : (const uint8_t *)"", n, 1, &created);
 	if (i < 0) return -1;
-	if (created && rp_db_load_base(c, (uint32_t)i)) return -1;
+	if (created && ea__rp_db_load_base(c, (uint32_t)i)) return -1;
 	return i;
 }
 
 static int lease_exists(rp_ctx *c, int64_t id)
 {
-	rp_lease *l = rp_lease_get(&c->m, id);
+	rp_lease *l = ea__rp_lease_get(&c->m, id);
 	if (!l) return -2;
 	if (l->exists != -1) return l->exists;
-	int e = c->from_one ? 0 : l->base != -1 ? l->base : rp_db_lease_exists(c, id);
+	int e = c->from_one ? 0 : l->base != -1 ? l->base : ea__rp_db_lease_exists(c, id);
 	l->exists = (int8_t)e;
 	return e;
 }
@@ -63,7 +63,7 @@ static int lease_exists(rp_ctx *c, int64_t id)
 /* A grant or a revoke decides whether the lease existed at B (first anchor pass). */
 static void lease_event(rp_ctx *c, int64_t id, int grant)
 {
-	rp_lease *l = rp_lease_get(&c->m, id);
+	rp_lease *l = ea__rp_lease_get(&c->m, id);
 	if (l && c->learning && !l->learned) {
 		l->learned = 1;
 		l->base = grant ? 0 : 1;
@@ -102,7 +102,7 @@ static int do_put(rp_ctx *c, const Etcdserverpb__PutRequest *p)
 	} else {
 		w.val = p->value.data ? p->value.data : (const uint8_t *)"";
 		w.vlen = (uint32_t)p->value.len;
-		rp_key_set_value(k, w.val, p->value.len);
+		ea__rp_key_set_value(k, w.val, p->value.len);
 		w.vhash = k->vhash;
 	}
 	w.lease = p->ignore_lease ? k->lease : p->lease;
@@ -121,8 +121,8 @@ static int do_put(rp_ctx *c, const Etcdserverpb__PutRequest *p)
 		k->keep_term = c->cur_term;
 		k->keep_found = 0;
 	}
-	if (w.lease && rp_lease_attach(&c->m, w.lease, (uint32_t)i)) return EA_ENOMEM;
-	return rp_write_push(&c->m, &w);
+	if (w.lease && ea__rp_lease_attach(&c->m, w.lease, (uint32_t)i)) return EA_ENOMEM;
+	return ea__rp_write_push(&c->m, &w);
 }
 
 static int tombstone(rp_ctx *c, uint32_t i)
@@ -138,7 +138,7 @@ static int tombstone(rp_ctx *c, uint32_t i)
 	k->mod_sub = (int64_t)c->m.nwrites;
 	k->touched = 1;
 	if (c->K >= 0 && k->mod <= c->K) k->keep_rev = 0;   /* deleted by then: compaction drops it all */
-	return rp_write_push(&c->m, &w);
+	return ea__rp_write_push(&c->m, &w);
 }
 
 static int has_end(const ProtobufCBinaryData *e, protobuf_c_boolean has) { return has && e->len > 0; }
@@ -153,17 +153,17 @@ static int collect_range(rp_ctx *c, const uint8_t *key, size_t kl, const uint8_t
 		long i = key_state(c, key, kl);
 		if (i < 0) return EA_ENOMEM;
 		if (m->keys[i].st == RP_UNKNOWN) c->uncertain = 1;
-		return m->keys[i].st == RP_ALIVE ? rp_tmp_push(m, (uint32_t)i) : EA_OK;
+		return m->keys[i].st == RP_ALIVE ? ea__rp_tmp_push(m, (uint32_t)i) : EA_OK;
 	}
-	int rc = rp_db_load_range(c, key, kl, end, el);
+	int rc = ea__rp_db_load_range(c, key, kl, end, el);
 	if (rc) return rc;
 	for (size_t i = 0; i < m->nkeys; i++) {
 		const rp_key *k = &m->keys[i];
-		if (k->st == RP_ABSENT || !rp_in_range(rp_key_bytes(m, k), k->klen, key, kl, end, el)) continue;
+		if (k->st == RP_ABSENT || !ea__rp_in_range(ea__rp_key_bytes(m, k), k->klen, key, kl, end, el)) continue;
 		if (k->st == RP_UNKNOWN) { c->uncertain = 1; continue; }
-		if (rp_tmp_push(m, (uint32_t)i)) return EA_ENOMEM;
+		if (ea__rp_tmp_push(m, (uint32_t)i)) return EA_ENOMEM;
 	}
-	rp_sort_tmp(m);
+	ea__rp_sort_tmp(m);
 	return EA_OK;
 }
 
@@ -187,7 +187,7 @@ static int value_cmp(rp_ctx *c, uint32_t i, const uint8_t *v, size_t vl, int *re
 	int d = common ? memcmp(k->vpre, v, common) : 0;
 	if (d) { *res = d < 0 ? -1 : 1; return 0; }
 	if (common == k->vlen || common == vl) { *res = cmp64((int64_t)k->vlen, (int64_t)vl); return 0; }
-	return rp_db_value_cmp(c, i, v, vl, res);
+	return ea__rp_db_value_cmp(c, i, v, vl, res);
 }
 
 /* compareKV on key i (or the zero KeyValue for i < 0): 1, 0, -1 unknown. */
@@ -213,7 +213,7 @@ static int compare_kv(rp_ctx *c, const cmp_t *cp, long i)
 		if (!k) { r = vl ? -1 : 0; break; }
 		if (cp->result == R_EQUAL ||
 		    cp->result == R_NOT_EQUAL) {
-			r = !(k->vlen == vl && k->vhash == rp_hash(v, vl));
+			r = !(k->vlen == vl && k->vhash == ea__rp_hash(v, vl));
 			break;
 		}
 		if (value_cmp(c, (uint32_t)i, v, vl, &r)) return -1;
@@ -293,7 +293,7 @@ static int resolve_by_db(rp_ctx *c, const txn_t *t)
 	uint8_t buf[512];
 	size_t len = 0;
 	int tomb = 0;
-	if (rp_db_first_key(c, c->rev + 1, buf, sizeof buf, &len, &tomb) == 1) {
+	if (ea__rp_db_first_key(c, c->rev + 1, buf, sizeof buf, &len, &tomb) == 1) {
 		int ms = s && s->len == len && (len == 0 || memcmp(s->data, buf, len) == 0);
 		int mf = f && f->len == len && (len == 0 || memcmp(f->data, buf, len) == 0);
 		if (ms != mf) return ms;
@@ -404,22 +404,22 @@ static int do_revoke(rp_ctx *c, int64_t id)
 	if (e == 0) { why(c, "lease %" PRIx64 " does not exist (ErrLeaseNotFound): nothing deleted", (uint64_t)id); return EA_OK; }
 	rp_model *m = &c->m;
 	m->ntmp = 0;
-	rp_lease *l = rp_lease_get(m, id);
+	rp_lease *l = ea__rp_lease_get(m, id);
 	if (!l) return EA_ENOMEM;
 	for (uint32_t j = 0; j < l->n; j++) {
 		const rp_key *k = &m->keys[l->keys[j]];
-		if (k->st == RP_ALIVE && k->lease == id && rp_tmp_push(m, l->keys[j])) return EA_ENOMEM;
+		if (k->st == RP_ALIVE && k->lease == id && ea__rp_tmp_push(m, l->keys[j])) return EA_ENOMEM;
 	}
 	if (!c->from_one) {
-		int rc = rp_db_revoke_extras(c, c->rev + 1, id);
+		int rc = ea__rp_db_revoke_extras(c, c->rev + 1, id);
 		if (rc) return rc;
 	}
-	rp_sort_tmp(m);
+	ea__rp_sort_tmp(m);
 	for (size_t j = 0; j < m->ntmp; j++) {
 		int rc = tombstone(c, m->tmp[j]);
 		if (rc) return rc;
 	}
-	l = rp_lease_get(m, id);
+	l = ea__rp_lease_get(m, id);
 	if (!l) return EA_ENOMEM;
 	l->exists = 0;
 	l->n = 0;
@@ -433,7 +433,7 @@ static int do_grant(rp_ctx *c, int64_t id)
 	int e = lease_exists(c, id);
 	if (e == -2) return EA_ENOMEM;
 	if (e == 1) { why(c, "lease %" PRIx64 " exists already (ErrLeaseExists)", (uint64_t)id); return EA_OK; }
-	rp_lease *l = rp_lease_get(&c->m, id);
+	rp_lease *l = ea__rp_lease_get(&c->m, id);
 	if (!l) return EA_ENOMEM;
 	l->exists = 1;
 	l->n = 0;
@@ -553,7 +553,7 @@ static int fast_put(const uint8_t *b, size_t n, Etcdserverpb__PutRequest *out)
 	return 0;
 }
 
-int rp_apply(rp_ctx *c, const ea_entry_item *e, ea_replay_item *it)
+int ea__rp_apply(rp_ctx *c, const ea_entry_item *e, ea_replay_item *it)
 {
 	const ea_entry_header *h = &e->log.item.rec.u.entry;
 	it->txn_applied = -1;

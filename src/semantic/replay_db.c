@@ -30,8 +30,8 @@ static int fill_from_db(rp_ctx *c, uint32_t i, const ea_mvcc_kv *kv)
 	k->mod_sub = kv->sub;
 	k->version = kv->version;
 	k->lease = kv->lease;
-	rp_key_set_value(k, kv->value ? kv->value : (const uint8_t *)"", kv->value_len);
-	return kv->lease ? rp_lease_attach(&c->m, kv->lease, i) : EA_OK;
+	ea__rp_key_set_value(k, kv->value ? kv->value : (const uint8_t *)"", kv->value_len);
+	return kv->lease ? ea__rp_lease_attach(&c->m, kv->lease, i) : EA_OK;
 }
 
 static int base_cb(const ea_mvcc_kv *kv, void *payload)
@@ -43,14 +43,14 @@ static int base_cb(const ea_mvcc_kv *kv, void *payload)
 
 static int base_known_absent(const rp_ctx *c) { return c->K < 0 || c->B >= c->K; }
 
-int rp_db_load_base(rp_ctx *c, uint32_t i)
+int ea__rp_db_load_base(rp_ctx *c, uint32_t i)
 {
 	rp_key *k = &c->m.keys[i];
 	k->st = RP_ABSENT;
 	k->cv_known = 1;
 	if (c->from_one || !c->db) return EA_OK;
 	base_ctx b = { c, i, 0 };
-	int rc = ea_mvcc_get_at(c->db, rp_key_bytes(&c->m, k), k->klen, c->B, base_cb, &b);
+	int rc = ea_mvcc_get_at(c->db, ea__rp_key_bytes(&c->m, k), k->klen, c->B, base_cb, &b);
 	if (rc == EA_ENOTFOUND) {
 		if (!base_known_absent(c)) { k->st = RP_UNKNOWN; k->cv_known = 0; }
 		return EA_OK;
@@ -69,13 +69,13 @@ static int range_cb(const ea_mvcc_kv *kv, void *payload)
 	range_ctx *r = payload;
 	int created;
 	if (!kv->key) return 0;
-	long i = rp_key_find(&r->c->m, kv->key, kv->key_len, 1, &created);
+	long i = ea__rp_key_find(&r->c->m, kv->key, kv->key_len, 1, &created);
 	if (i < 0) { r->rc = EA_ENOMEM; return 1; }
 	if (created && (r->rc = fill_from_db(r->c, (uint32_t)i, kv))) return 1;
 	return 0;
 }
 
-int rp_db_load_range(rp_ctx *c, const uint8_t *key, size_t kl, const uint8_t *end, size_t el)
+int ea__rp_db_load_range(rp_ctx *c, const uint8_t *key, size_t kl, const uint8_t *end, size_t el)
 {
 	if (c->from_one || !c->db) return EA_OK;
 	if (!base_known_absent(c)) c->uncertain = 1;   /* compaction may have taken keys of the range */
@@ -107,7 +107,7 @@ static int key_cb(const ea_mvcc_kv *kv, void *payload)
 	return 0;
 }
 
-int rp_db_first_key(rp_ctx *c, int64_t rev, uint8_t *buf, size_t cap, size_t *len, int *tomb)
+int ea__rp_db_first_key(rp_ctx *c, int64_t rev, uint8_t *buf, size_t cap, size_t *len, int *tomb)
 {
 	if (!c->db) return 0;
 	elem_ctx e = { 0 };
@@ -119,7 +119,7 @@ int rp_db_first_key(rp_ctx *c, int64_t rev, uint8_t *buf, size_t cap, size_t *le
 	return 1;
 }
 
-int rp_db_revoke_extras(rp_ctx *c, int64_t rev, int64_t lease)
+int ea__rp_db_revoke_extras(rp_ctx *c, int64_t rev, int64_t lease)
 {
 	if (!c->db) return EA_OK;
 	if (!c->kscratch && !(c->kscratch = malloc(65536))) return EA_ENOMEM;
@@ -132,12 +132,12 @@ int rp_db_revoke_extras(rp_ctx *c, int64_t rev, int64_t lease)
 		if (ea_mvcc_get_rev(c->db, rev, s, key_cb, &e) != EA_OK) break;
 		if (!e.found || !e.tomb) continue;
 		int created;
-		long i = rp_key_find(&c->m, buf, e.len, 1, &created);
+		long i = ea__rp_key_find(&c->m, buf, e.len, 1, &created);
 		if (i < 0) { rc = EA_ENOMEM; break; }
 		if (!created) continue;     /* the model knows this key: its lease list decides */
-		if ((rc = rp_db_load_base(c, (uint32_t)i))) break;
+		if ((rc = ea__rp_db_load_base(c, (uint32_t)i))) break;
 		const rp_key *k = &c->m.keys[i];
-		if (k->st == RP_ALIVE && k->lease == lease && (rc = rp_tmp_push(&c->m, (uint32_t)i))) break;
+		if (k->st == RP_ALIVE && k->lease == lease && (rc = ea__rp_tmp_push(&c->m, (uint32_t)i))) break;
 	}
 	return rc;
 }
@@ -153,7 +153,7 @@ static int value_cb(const ea_mvcc_kv *kv, void *payload)
 	return 0;
 }
 
-int rp_db_value_cmp(rp_ctx *c, uint32_t i, const uint8_t *v, size_t vl, int *res)
+int ea__rp_db_value_cmp(rp_ctx *c, uint32_t i, const uint8_t *v, size_t vl, int *res)
 {
 	const rp_key *k = &c->m.keys[i];
 	if (!c->db || k->st != RP_ALIVE) return -1;
@@ -185,7 +185,7 @@ static int cmp_id(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-int rp_db_lease_exists(rp_ctx *c, int64_t id)
+int ea__rp_db_lease_exists(rp_ctx *c, int64_t id)
 {
 	if (!c->db) return 0;
 	if (!c->dbleases_loaded) {
@@ -207,7 +207,7 @@ static int alarm_cb(const ea_mvcc_alarm *a, void *payload)
 	return 0;
 }
 
-int rp_db_load_alarms(rp_ctx *c)
+int ea__rp_db_load_alarms(rp_ctx *c)
 {
 	c->nalarms = 0;
 	if (!c->db || c->from_one) return EA_OK;
@@ -246,12 +246,12 @@ static int check_cb(const ea_mvcc_kv *kv, void *payload)
 	rp_ctx *c = k->c;
 	const rp_write *w = k->w;
 	rp_key *mk = &c->m.keys[w->key];
-	const uint8_t *key = rp_key_bytes(&c->m, mk);
+	const uint8_t *key = ea__rp_key_bytes(&c->m, mk);
 	char a[96], b[96];
 	k->found = 1;
 	k->page = kv->page;
 	esc(a, sizeof a, key, mk->klen);
-	if (!kv->key || rp_key_cmp(kv->key, kv->key_len, key, mk->klen) != 0)
+	if (!kv->key || ea__rp_key_cmp(kv->key, kv->key_len, key, mk->klen) != 0)
 		return say(k, "the db holds key %s at %" PRId64 "/%" PRId64 ", the WAL wrote key %s",
 		           esc(b, sizeof b, kv->key, kv->key_len), k->rev, k->sub, a), 0;
 	if (kv->tombstone != w->del)
@@ -259,7 +259,7 @@ static int check_cb(const ea_mvcc_kv *kv, void *payload)
 		           kv->tombstone ? "tombstone" : "put", k->rev, k->sub, a, w->del ? "deleted" : "put"), 0;
 	if (w->del) return 0;
 	int vdiff = w->val ? (kv->value_len != w->vlen || (w->vlen && memcmp(kv->value, w->val, w->vlen) != 0))
-	                   : (kv->value_len != w->vlen || rp_hash(kv->value, kv->value_len) != w->vhash);
+	                   : (kv->value_len != w->vlen || ea__rp_hash(kv->value, kv->value_len) != w->vhash);
 	if (vdiff)
 		return say(k, "the db holds value %s (%zu bytes) at %" PRId64 "/%" PRId64 " for key %s, the WAL wrote %s (%u bytes)",
 		           esc(b, sizeof b, kv->value, kv->value_len < 48 ? kv->value_len : 48), kv->value_len, k->rev,
@@ -290,7 +290,7 @@ static int check_cb(const ea_mvcc_kv *kv, void *payload)
 static const char *key_text(rp_ctx *c, const rp_write *w)
 {
 	const rp_key *k = &c->m.keys[w->key];
-	return ea_text_escape(c->keybuf, sizeof c->keybuf, rp_key_bytes(&c->m, k), k->klen);
+	return ea_text_escape(c->keybuf, sizeof c->keybuf, ea__rp_key_bytes(&c->m, k), k->klen);
 }
 
 static int set_result(rp_ctx *c, ea_replay_item *it, ea_replay_result res, const char *fmt, ...)
@@ -308,7 +308,7 @@ static int set_result(rp_ctx *c, ea_replay_item *it, ea_replay_result res, const
 
 static int extra_cb(const ea_mvcc_kv *kv, void *payload) { (void)kv; *(uint64_t *)payload = kv->page; return 0; }
 
-int rp_db_check(rp_ctx *c, int64_t rev, ea_replay_item *it)
+int ea__rp_db_check(rp_ctx *c, int64_t rev, ea_replay_item *it)
 {
 	rp_model *m = &c->m;
 	size_t found = 0, missing = 0, first_missing = 0;
@@ -371,7 +371,7 @@ static rp_dbonly *row_add(rp_ctx *c, const uint8_t *key, size_t key_len)
 	return d;
 }
 
-int rp_db_kept_missing(rp_ctx *c)
+int ea__rp_db_kept_missing(rp_ctx *c)
 {
 	/* only when the window made every revision up to the compaction: a later put at or below
 	 * it, missing from the WAL (torn tail), would be the one kept */
@@ -380,7 +380,7 @@ int rp_db_kept_missing(rp_ctx *c)
 		const rp_key *k = &c->m.keys[i];
 		if (k->keep_rev <= c->B || k->keep_found || k->st == RP_UNKNOWN) continue;
 		if (c->ndbonly >= RP_DBONLY_CAP) { c->kept_missing_dropped++; continue; }
-		rp_dbonly *d = row_add(c, rp_key_bytes(&c->m, k), k->klen);
+		rp_dbonly *d = row_add(c, ea__rp_key_bytes(&c->m, k), k->klen);
 		if (!d) return EA_ENOMEM;
 		d->main = k->keep_rev;
 		d->sub = k->keep_sub;
@@ -415,7 +415,7 @@ static int only_cb(const ea_mvcc_kv *kv, void *payload)
 	return 0;
 }
 
-int rp_db_only_walk(rp_ctx *c)
+int ea__rp_db_only_walk(rp_ctx *c)
 {
 	if (!c->db) return EA_OK;
 	only_ctx o = { c, 0 };

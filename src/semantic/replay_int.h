@@ -1,4 +1,4 @@
-/* replay_int.h: the replay engine's model, shared by its files:
+/* replay_int.h: the replay engine's model, shared by its files (cross-file functions: ea__rp_*):
  *   replay_keys.c  the key state table and the lease table (arena-backed, reset per pass)
  *   replay_apply.c etcd's apply rules: one committed request -> the writes of one revision
  *   replay_db.c    the db side: base states at B, the writes checked against the key bucket,
@@ -145,55 +145,55 @@ struct ea_replay {
 typedef struct ea_replay rp_ctx;
 
 /* ---- replay_keys.c ---- */
-uint64_t rp_hash(const uint8_t *p, size_t n);
-const uint8_t *rp_key_bytes(const rp_model *m, const rp_key *k);
+uint64_t ea__rp_hash(const uint8_t *p, size_t n);
+const uint8_t *ea__rp_key_bytes(const rp_model *m, const rp_key *k);
 /* Clears keys and writes (not the lease bases) for a new pass. */
-void rp_model_reset(rp_model *m);
-void rp_model_free(rp_model *m);
+void ea__rp_model_reset(rp_model *m);
+void ea__rp_model_free(rp_model *m);
 /* The key's entry, -1 absent; with create: added (state RP_UNKNOWN, *created = 1). -2 no memory. */
-long rp_key_find(rp_model *m, const uint8_t *k, size_t n, int create, int *created);
+long ea__rp_key_find(rp_model *m, const uint8_t *k, size_t n, int create, int *created);
 /* Sets the value facts (length, hash, prefix) of key i. */
-void rp_key_set_value(rp_key *k, const uint8_t *v, size_t n);
+void ea__rp_key_set_value(rp_key *k, const uint8_t *v, size_t n);
 /* 1 if key k lies in etcd's range [key, end) (end NULL: == key; "\0": >= key). */
-int  rp_in_range(const uint8_t *k, size_t kn, const uint8_t *key, size_t kl, const uint8_t *end, size_t el);
+int  ea__rp_in_range(const uint8_t *k, size_t kn, const uint8_t *key, size_t kl, const uint8_t *end, size_t el);
 /* Byte order of two keys. */
-int  rp_key_cmp(const uint8_t *a, size_t an, const uint8_t *b, size_t bn);
+int  ea__rp_key_cmp(const uint8_t *a, size_t an, const uint8_t *b, size_t bn);
 /* Sorts m->tmp[0..ntmp) (key indexes) by key bytes, dropping duplicates. */
-void rp_sort_tmp(rp_model *m);
-int  rp_tmp_push(rp_model *m, uint32_t v);
-int  rp_write_push(rp_model *m, const rp_write *w);
+void ea__rp_sort_tmp(rp_model *m);
+int  ea__rp_tmp_push(rp_model *m, uint32_t v);
+int  ea__rp_write_push(rp_model *m, const rp_write *w);
 /* The lease entry for id (created with base -1 when absent); NULL no memory. */
-rp_lease *rp_lease_get(rp_model *m, int64_t id);
-int  rp_lease_attach(rp_model *m, int64_t id, uint32_t key);
+rp_lease *ea__rp_lease_get(rp_model *m, int64_t id);
+int  ea__rp_lease_attach(rp_model *m, int64_t id, uint32_t key);
 
 /* ---- replay_db.c ---- */
 /* Loads key i's state at the base revision from the db (or the empty keyspace). */
-int  rp_db_load_base(rp_ctx *c, uint32_t i);
+int  ea__rp_db_load_base(rp_ctx *c, uint32_t i);
 /* Loads every db key in [key, end) alive at the base revision into the table. */
-int  rp_db_load_range(rp_ctx *c, const uint8_t *key, size_t kl, const uint8_t *end, size_t el);
+int  ea__rp_db_load_range(rp_ctx *c, const uint8_t *key, size_t kl, const uint8_t *end, size_t el);
 /* The db's tombstone keys at revision rev that an untouched key attached to lease id at B
  * explains, pushed to m->tmp (lease revoke). */
-int  rp_db_revoke_extras(rp_ctx *c, int64_t rev, int64_t lease);
+int  ea__rp_db_revoke_extras(rp_ctx *c, int64_t rev, int64_t lease);
 /* The db element (rev, 0)'s key, to resolve a txn whose compares are unknown: 1 found. */
-int  rp_db_first_key(rp_ctx *c, int64_t rev, uint8_t *buf, size_t cap, size_t *len, int *tomb);
+int  ea__rp_db_first_key(rp_ctx *c, int64_t rev, uint8_t *buf, size_t cap, size_t *len, int *tomb);
 /* Checks the entry's writes (m->writes) against the db at revision rev; fills the item. */
-int  rp_db_check(rp_ctx *c, int64_t rev, ea_replay_item *it);
+int  ea__rp_db_check(rp_ctx *c, int64_t rev, ea_replay_item *it);
 /* Walks the key bucket once for elements above B that no entry made (db-only rows). */
-int  rp_db_only_walk(rp_ctx *c);
+int  ea__rp_db_only_walk(rp_ctx *c);
 /* Rows for the window's puts that the db's compaction must have kept (the last one at or below
  * it of a key alive then) but the db lacks: silently lost writes. */
-int  rp_db_kept_missing(rp_ctx *c);
+int  ea__rp_db_kept_missing(rp_ctx *c);
 /* Lease existence in the db's lease bucket (the state at consistent_index): 1, 0. */
-int  rp_db_lease_exists(rp_ctx *c, int64_t id);
+int  ea__rp_db_lease_exists(rp_ctx *c, int64_t id);
 /* bytes.Compare(value of key i, v) with the db's copy of the value when the kept prefix ties:
  * 0 and *res, or -1 when the db no longer holds it. */
-int  rp_db_value_cmp(rp_ctx *c, uint32_t i, const uint8_t *v, size_t vl, int *res);
+int  ea__rp_db_value_cmp(rp_ctx *c, uint32_t i, const uint8_t *v, size_t vl, int *res);
 /* The db's alarms (state at consistent_index) as the model's starting alarms. */
-int  rp_db_load_alarms(rp_ctx *c);
+int  ea__rp_db_load_alarms(rp_ctx *c);
 
 /* ---- replay_apply.c ---- */
 /* Applies one committed entry's request to the model: m->writes are the elements of the
  * revision it makes (none: no revision); sets it->txn_applied, it->key and c->why. */
-int  rp_apply(rp_ctx *c, const ea_entry_item *e, ea_replay_item *it);
+int  ea__rp_apply(rp_ctx *c, const ea_entry_item *e, ea_replay_item *it);
 
 #endif

@@ -17,16 +17,16 @@ static uint64_t mix(uint64_t h)
 	return h ^ (h >> 31);
 }
 
-uint64_t rp_hash(const uint8_t *p, size_t n)
+uint64_t ea__rp_hash(const uint8_t *p, size_t n)
 {
 	size_t h = n / 2;
 	uint64_t a = ea_crc32c(0, p, h), b = ea_crc32c(0, p + h, n - h);
 	return mix((a << 32 | b) ^ mix((uint64_t)n));
 }
 
-const uint8_t *rp_key_bytes(const rp_model *m, const rp_key *k) { return m->kbuf + k->koff; }
+const uint8_t *ea__rp_key_bytes(const rp_model *m, const rp_key *k) { return m->kbuf + k->koff; }
 
-void rp_model_reset(rp_model *m)
+void ea__rp_model_reset(rp_model *m)
 {
 	m->nkeys = 0;
 	m->kbuf_len = 0;
@@ -36,7 +36,7 @@ void rp_model_reset(rp_model *m)
 	for (size_t i = 0; i < m->nleases; i++) { m->leases[i].n = 0; m->leases[i].exists = -1; }
 }
 
-void rp_model_free(rp_model *m)
+void ea__rp_model_free(rp_model *m)
 {
 	free(m->keys);
 	free(m->slots);
@@ -79,7 +79,7 @@ static int rehash(rp_model *m)
 	return 0;
 }
 
-long rp_key_find(rp_model *m, const uint8_t *k, size_t n, int create, int *created)
+long ea__rp_key_find(rp_model *m, const uint8_t *k, size_t n, int create, int *created)
 {
 	if (created) *created = 0;
 	if (n > UINT32_MAX) return -1;
@@ -87,7 +87,7 @@ long rp_key_find(rp_model *m, const uint8_t *k, size_t n, int create, int *creat
 		if (!create && !m->nslots) return -1;
 		if (create && rehash(m)) return -2;
 	}
-	uint64_t hv = rp_hash(k, n);
+	uint64_t hv = ea__rp_hash(k, n);
 	size_t h = (size_t)(hv & (m->nslots - 1));
 	while (m->slots[h]) {
 		rp_key *e = &m->keys[m->slots[h] - 1];
@@ -112,15 +112,15 @@ long rp_key_find(rp_model *m, const uint8_t *k, size_t n, int create, int *creat
 	return (long)m->nkeys++;
 }
 
-void rp_key_set_value(rp_key *k, const uint8_t *v, size_t n)
+void ea__rp_key_set_value(rp_key *k, const uint8_t *v, size_t n)
 {
 	k->vlen = n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
-	k->vhash = rp_hash(v, n);
+	k->vhash = ea__rp_hash(v, n);
 	k->vpre_len = (uint8_t)(n < RP_PREFIX ? n : RP_PREFIX);
 	if (k->vpre_len) memcpy(k->vpre, v, k->vpre_len);
 }
 
-int rp_key_cmp(const uint8_t *a, size_t an, const uint8_t *b, size_t bn)
+int ea__rp_key_cmp(const uint8_t *a, size_t an, const uint8_t *b, size_t bn)
 {
 	size_t c = an < bn ? an : bn;
 	int d = c ? memcmp(a, b, c) : 0;
@@ -128,12 +128,12 @@ int rp_key_cmp(const uint8_t *a, size_t an, const uint8_t *b, size_t bn)
 	return an < bn ? -1 : an > bn;
 }
 
-int rp_in_range(const uint8_t *k, size_t kn, const uint8_t *key, size_t kl, const uint8_t *end, size_t el)
+int ea__rp_in_range(const uint8_t *k, size_t kn, const uint8_t *key, size_t kl, const uint8_t *end, size_t el)
 {
 	if (!end || el == 0) return kn == kl && (kl == 0 || memcmp(k, key, kl) == 0);
-	if (rp_key_cmp(k, kn, key, kl) < 0) return 0;
+	if (ea__rp_key_cmp(k, kn, key, kl) < 0) return 0;
 	if (el == 1 && end[0] == 0) return 1;
-	return rp_key_cmp(k, kn, end, el) < 0;
+	return ea__rp_key_cmp(k, kn, end, el) < 0;
 }
 
 static const rp_model *sort_model;
@@ -141,10 +141,10 @@ static const rp_model *sort_model;
 static int cmp_idx(const void *a, const void *b)
 {
 	const rp_key *x = &sort_model->keys[*(const uint32_t *)a], *y = &sort_model->keys[*(const uint32_t *)b];
-	return rp_key_cmp(sort_model->kbuf + x->koff, x->klen, sort_model->kbuf + y->koff, y->klen);
+	return ea__rp_key_cmp(sort_model->kbuf + x->koff, x->klen, sort_model->kbuf + y->koff, y->klen);
 }
 
-void rp_sort_tmp(rp_model *m)
+void ea__rp_sort_tmp(rp_model *m)
 {
 	if (m->ntmp < 2) return;
 	sort_model = m;
@@ -156,21 +156,21 @@ void rp_sort_tmp(rp_model *m)
 	m->ntmp = o;
 }
 
-int rp_tmp_push(rp_model *m, uint32_t v)
+int ea__rp_tmp_push(rp_model *m, uint32_t v)
 {
 	if (grow((void **)&m->tmp, &m->captmp, m->ntmp + 1, sizeof *m->tmp, 256)) return EA_ENOMEM;
 	m->tmp[m->ntmp++] = v;
 	return EA_OK;
 }
 
-int rp_write_push(rp_model *m, const rp_write *w)
+int ea__rp_write_push(rp_model *m, const rp_write *w)
 {
 	if (grow((void **)&m->writes, &m->capwrites, m->nwrites + 1, sizeof *m->writes, 64)) return EA_ENOMEM;
 	m->writes[m->nwrites++] = *w;
 	return EA_OK;
 }
 
-rp_lease *rp_lease_get(rp_model *m, int64_t id)
+rp_lease *ea__rp_lease_get(rp_model *m, int64_t id)
 {
 	for (size_t i = 0; i < m->nleases; i++)
 		if (m->leases[i].id == id) return &m->leases[i];
@@ -183,11 +183,11 @@ rp_lease *rp_lease_get(rp_model *m, int64_t id)
 	return l;
 }
 
-int rp_lease_attach(rp_model *m, int64_t id, uint32_t key)
+int ea__rp_lease_attach(rp_model *m, int64_t id, uint32_t key)
 {
 	rp_key *k = &m->keys[key];
 	if (k->listed_lease == id) return EA_OK;
-	rp_lease *l = rp_lease_get(m, id);
+	rp_lease *l = ea__rp_lease_get(m, id);
 	if (!l) return EA_ENOMEM;
 	size_t cap = l->cap;
 	if (grow((void **)&l->keys, &cap, (size_t)l->n + 1, sizeof *l->keys, 8) || cap > UINT32_MAX) return EA_ENOMEM;
