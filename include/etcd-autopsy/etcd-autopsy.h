@@ -18,6 +18,7 @@
 #include "bolt.h"
 #include "mvcc.h"
 #include "space.h"
+#include "replay.h"
 #include "snap.h"
 #include "export.h"
 #include "report.h"

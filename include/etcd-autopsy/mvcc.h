@@ -185,6 +185,18 @@ int ea_mvcc_range(ea_mvcc *m, const void *prefix, size_t prefix_len, int64_t rev
 /* Every element of the key bucket for `key`, in revision order (tombstones included). */
 int ea_mvcc_history(ea_mvcc *m, const void *key, size_t len, ea_mvcc_kv_cb cb, void *payload);
 
+/* The element at revision (main, sub), put or tombstone (o.tombstone), by point lookup: cb once
+ * and EA_OK, EA_ENOTFOUND, or EA_ECORRUPT when it is there but no KeyValue. */
+int ea_mvcc_get_rev(ea_mvcc *m, int64_t main, int64_t sub, ea_mvcc_kv_cb cb, void *payload);
+/* The element of `key` visible at `rev` by the key index (etcd's keyIndex.get: none once a
+ * tombstone at or below rev ended its generation; no compaction check): cb once and EA_OK, or
+ * EA_ENOTFOUND. Builds the key index on first use. */
+int ea_mvcc_get_at(ea_mvcc *m, const void *key, size_t len, int64_t rev, ea_mvcc_kv_cb cb, void *payload);
+/* ea_mvcc_get_at for every key in etcd's range [key, end) in key order (end NULL: `key` alone;
+ * end "\0": every key >= key). Elements that do not decode are left out. */
+int ea_mvcc_range_at(ea_mvcc *m, const void *key, size_t len, const void *end, size_t end_len, int64_t rev,
+                     ea_mvcc_kv_cb cb, void *payload);
+
 /* Every element of the key bucket in revision order (one ea_bolt_foreach walk, streaming).
  * Elements whose value is no mvccpb.KeyValue come with decode_ok = 0, value_len 0 and the key
  * if field 1 could still be read (else NULL); non-revision keys are skipped (the key index

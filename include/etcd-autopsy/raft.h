@@ -82,6 +82,9 @@ ea_wal *ea_log_wal(ea_log *l);
 /* The commit index of the last HardState in the WAL (known from the first pass): entries
  * at or below it were committed, unless superseded. */
 uint64_t ea_log_commit_index(const ea_log *l);
+/* The first index of the WAL's last run of entries with no jump in index (known from the first
+ * pass): entries before a jump were replaced by a raft snapshot the member received. 0 if none. */
+uint64_t ea_log_tail_start(const ea_log *l);
 #define EA_LOG_MAX_MEMBERS 64
 /* The member IDs named anywhere in the WAL (metadata, conf changes, HardState votes),
  * known from the first pass, at most EA_LOG_MAX_MEMBERS; *ids stays valid until close. */

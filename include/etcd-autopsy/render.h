@@ -10,6 +10,7 @@
 #include "diff.h"
 #include "history.h"
 #include "mvcc.h"
+#include "replay.h"
 #include "snap.h"
 #include "space.h"
 #include "source.h"
@@ -160,6 +161,18 @@ void ea_render_diff_json(ea_json *j, ea_node *const *nodes, size_t n, const ea_d
 void ea_render_diff_table(FILE *f, ea_node *const *nodes, size_t n, const ea_diff *d);
 /* `diff`, as JSON (json != 0) or as the table, on f. */
 void ea_render_diff(FILE *f, int json, ea_node *const *nodes, size_t n, const ea_diff *d);
+
+/* ---- replay (render_replay.c) ---- */
+/* The column header line of the `replay` table. */
+void ea_render_replay_header(FILE *f);
+/* One replayed entry (or db-only row) as a `replay` table row. */
+void ea_render_replay_item_table(FILE *f, const ea_replay_item *it);
+/* One replayed entry as {"index", "term", "revision", "kind", "key", "result", "detail", "page"[, "txn_applied"]}. */
+void ea_render_replay_item_json(ea_json *j, const ea_replay_item *it);
+/* The verdict, window, anchor, counts and first differences under the `replay` table. */
+void ea_render_replay_summary_table(FILE *f, const ea_replay_summary *s);
+/* The last JSON Lines object of `replay -w json`: {"summary": {...}} (newline included). */
+void ea_render_replay_summary_json(ea_json *j, const ea_replay_summary *s);
 
 #ifdef __cplusplus
 }

@@ -3,7 +3,7 @@ _etcd_autopsy()
 {
 	local cur prev words cword
 	_init_completion 2>/dev/null || { cur=${COMP_WORDS[COMP_CWORD]}; prev=${COMP_WORDS[COMP_CWORD-1]}; words=("${COMP_WORDS[@]}"); cword=$COMP_CWORD; }
-	local cmds="wal db snap history diff verify export report help"
+	local cmds="wal db snap history diff verify replay export report help"
 	if [ "$cword" -eq 1 ]; then
 		COMPREPLY=($(compgen -W "$cmds --help --version" -- "$cur"))
 		return
@@ -25,6 +25,7 @@ _etcd_autopsy()
 		history) [[ $cur == -* ]] && { COMPREPLY=($(compgen -W "--terms --logs --force -w --write-out -q --quiet --help" -- "$cur")); return; } ;;
 		diff) [[ $cur == -* ]] && { COMPREPLY=($(compgen -W "--logs --force --list-findings --etcd-version -w --write-out -q --quiet --help" -- "$cur")); return; } ;;
 		verify) [[ $cur == -* ]] && { COMPREPLY=($(compgen -W "--against --etcd-version -w --write-out -q --quiet --help" -- "$cur")); return; } ;;
+		replay) [[ $cur == -* ]] && { COMPREPLY=($(compgen -W "--all --from --to -w --write-out -q --quiet --help" -- "$cur")); return; } ;;
 		export) [[ $cur == -* ]] && { COMPREPLY=($(compgen -W "-o --values --no-records --force --logs --help" -- "$cur")); return; } ;;
 		report) [[ $cur == -* ]] && { COMPREPLY=($(compgen -W "-o --force --logs --help" -- "$cur")); return; } ;;
 	esac

@@ -73,6 +73,7 @@ int cmd_diff(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_replay(int argc, char **argv);
 
 /* Opens each NAME=PATH (or PATH) argument as a node; prints errors; 0 or -1. */
 int cli_open_nodes(const char *cmd, const char *const *args, int nargs, ea_node **nodes, size_t *n);

@@ -19,6 +19,7 @@ static const command commands[] = {
 	{ "diff", cmd_diff, "where and how members diverged, and which one to trust" },
 	{ "export", cmd_export, "write everything above into one SQLite incident database" },
 	{ "verify", cmd_verify, "is a backup restorable, and does it match the members?" },
+	{ "replay", cmd_replay, "replay one member's WAL against its own db: does the db hold every write?" },
 	{ "report", cmd_report, "one self-contained HTML incident report: verdict, timeline picture, findings" },
 	{ NULL, NULL, NULL }
 };

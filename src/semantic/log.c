@@ -37,6 +37,7 @@ struct ea_log {
 	ea_tracker tracker;
 	ea_problem_owned synth;
 	uint64_t commit;    /* the last HardState's commit index, from pass 1 */
+	uint64_t tail_start;   /* pass 1: first index of the last run of entries without a jump */
 	uint8_t *clean;     /* per segment: no problem in pass 1, so pass 2 trusts its CRCs */
 	size_t nclean;
 	int have_pending;
@@ -101,6 +102,7 @@ static int collect(ea_log *l, ea__summary_acc *acc)
 				l->reg[l->nreg++] = (regression){ ord, idx, it.rec.u.entry.term };
 			}
 		}
+		if (!have || idx > max_index + 1) l->tail_start = idx;   /* a jump: a received raft snapshot */
 		if (!have || idx > max_index) max_index = idx;
 		have = 1;
 		ord++;
@@ -170,6 +172,8 @@ int ea_log_rewind(ea_log *l, ea_error *err)
 }
 
 ea_wal *ea_log_wal(ea_log *l) { return l->wal; }
+uint64_t ea_log_tail_start(const ea_log *l) { return l->tail_start; }
+
 uint64_t ea_log_commit_index(const ea_log *l) { return l->commit; }
 
 size_t ea_log_member_ids(const ea_log *l, const uint64_t **ids)

@@ -1059,6 +1059,7 @@ typedef struct {
 	int decode_ok;
 	uint64_t offset;
 	int rc;
+	int tomb;             /* the looked-up key is a tombstone's */
 } get_ctx;
 
 static int get_cb(const ea_bolt_kv *kv, void *payload)
@@ -1073,6 +1074,7 @@ static int get_cb(const ea_bolt_kv *kv, void *payload)
 	o.decode_ok = 1;
 	o.main = g->main;
 	o.sub = g->sub;
+	o.tombstone = g->tomb;
 	o.page = kv->page;
 	o.offset = kv->offset;
 	o.reachable = -1;
@@ -1252,6 +1254,76 @@ int ea_mvcc_range(ea_mvcc *m, const void *prefix, size_t plen, int64_t rev, ea_m
 	free(order);
 	free(bt.buf);
 	return rc;
+}
+
+/* Looks revision (main, sub) up (the put form, then the tombstone form) and hands it to cb. */
+static int get_element(ea_mvcc *m, int64_t main, int64_t sub, int tomb_first, ea_mvcc_kv_cb cb,
+                       void *payload)
+{
+	uint8_t rk[18];
+	put_be64(rk, (uint64_t)main);
+	rk[8] = '_';
+	put_be64(rk + 9, (uint64_t)sub);
+	rk[17] = 't';
+	for (int k = 0; k < 2; k++) {
+		int tomb = (k == 0) == (tomb_first != 0);
+		get_ctx g = { main, sub, cb, payload, 0, 0, EA_NO_OFFSET, 0 };
+		g.tomb = tomb;
+		int rc = ea_bolt_get(m->b, &m->keyb, rk, tomb ? 18 : 17, get_cb, &g);
+		if (rc < 0 && rc != EA_ENOTFOUND) return rc;
+		if (g.found) return g.rc ? g.rc : (g.decode_ok ? EA_OK : EA_ECORRUPT);
+	}
+	return EA_ENOTFOUND;
+}
+
+int ea_mvcc_get_rev(ea_mvcc *m, int64_t main, int64_t sub, ea_mvcc_kv_cb cb, void *payload)
+{
+	if (!m->have_keyb) return EA_ENOTFOUND;
+	return get_element(m, main, sub, 0, cb, payload);
+}
+
+int ea_mvcc_get_at(ea_mvcc *m, const void *key, size_t len, int64_t rev, ea_mvcc_kv_cb cb, void *payload)
+{
+	int rc = build_index(m);
+	if (rc) return rc;
+	const keyent *e = m->nslots ? lookup(m, key, len, 0) : NULL;
+	long r = e ? get_at(e, rev) : -1;
+	if (r < 0) return EA_ENOTFOUND;
+	return get_element(m, e->revs[r].main, e->revs[r].sub, 0, cb, payload);
+}
+
+/* key < bound in etcd's byte order */
+static int key_less(const keyent *e, const uint8_t *k, size_t n)
+{
+	size_t c = e->len < n ? e->len : n;
+	int d = c ? memcmp(e->key, k, c) : 0;
+	return d < 0 || (d == 0 && e->len < n);
+}
+
+int ea_mvcc_range_at(ea_mvcc *m, const void *key, size_t len, const void *end, size_t end_len, int64_t rev,
+                     ea_mvcc_kv_cb cb, void *payload)
+{
+	int rc = build_index(m);
+	if (rc) return rc;
+	if (!end) {
+		rc = ea_mvcc_get_at(m, key, len, rev, cb, payload);
+		return rc == EA_ENOTFOUND || rc == EA_ECORRUPT ? EA_OK : rc;
+	}
+	int to_end = end_len == 1 && ((const uint8_t *)end)[0] == 0;
+	size_t lo = 0, hi = m->nkeys;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (key_less(&m->keys[m->sorted[mid]], key, len)) lo = mid + 1; else hi = mid;
+	}
+	for (size_t s = lo; s < m->nkeys; s++) {
+		const keyent *e = &m->keys[m->sorted[s]];
+		if (!to_end && !key_less(e, end, end_len)) break;
+		long r = get_at(e, rev);
+		if (r < 0) continue;
+		rc = get_element(m, e->revs[r].main, e->revs[r].sub, 0, cb, payload);
+		if (rc != EA_OK && rc != EA_ENOTFOUND && rc != EA_ECORRUPT) return rc;
+	}
+	return EA_OK;
 }
 
 typedef struct {

@@ -1,0 +1,199 @@
+/* replay_int.h: the replay engine's model, shared by its files (cross-file functions: ea__rp_*):
+ *   replay_keys.c  the key state table and the lease table (arena-backed, reset per pass)
+ *   replay_apply.c etcd's apply rules: one committed request -> the writes of one revision
+ *   replay_db.c    the db side: base states at B, the writes checked against the key bucket,
+ *                  the db-only walk
+ *   replay.c       the iterator, the anchor fixpoint, the summary */
+#ifndef EA_REPLAY_INT_H
+#define EA_REPLAY_INT_H
+
+#include "etcd-autopsy/replay.h"
+#include "util/arena.h"
+
+#include <stdint.h>
+
+#define RP_PREFIX 64            /* value bytes kept per key for GREATER/LESS compares */
+
+enum { RP_UNKNOWN = 0, RP_ABSENT, RP_ALIVE };
+
+/* One user key's state at the current point of the replay. */
+typedef struct {
+	size_t   koff;              /* key bytes at kbuf + koff */
+	uint32_t klen;
+	uint64_t h;
+	uint8_t  st;                /* RP_UNKNOWN / RP_ABSENT / RP_ALIVE */
+	uint8_t  cv_known;          /* create_revision and version known (alive) */
+	uint8_t  touched;           /* written by the window in this pass */
+	uint8_t  vpre_len;
+	int64_t  create, mod, mod_sub, version, lease;
+	uint32_t vlen;
+	uint64_t vhash;
+	uint8_t  vpre[RP_PREFIX];
+	int64_t  listed_lease;      /* the lease whose key list holds this key */
+	int64_t  keep_rev, keep_sub;  /* the window's last put at or below the db's compaction (0: none,
+	                               * or a tombstone): compaction keeps it while the key lives */
+	uint64_t keep_index, keep_term;   /* the entry that wrote it */
+	uint8_t  keep_found;        /* the db still holds it */
+} rp_key;
+
+typedef struct {
+	int64_t  id;
+	int8_t   base;              /* at B: 1 exists, 0 absent, -1 not decided */
+	int8_t   exists;            /* now (this pass), -1 unknown */
+	int8_t   learned;           /* base decided by the first grant/revoke of the first anchor pass */
+	uint32_t *keys;             /* rp_key indexes attached (stale ones filtered at revoke) */
+	uint32_t n, cap;
+} rp_lease;
+
+/* One element a revision writes. */
+typedef struct {
+	uint32_t key;               /* rp_key index */
+	uint8_t  del;               /* tombstone */
+	uint8_t  cv_known;
+	int64_t  create, version, lease;
+	uint32_t vlen;
+	uint64_t vhash;
+	const uint8_t *val;         /* NULL when only the hash is known (ignore_value) */
+} rp_write;
+
+typedef struct {
+	/* keys */
+	rp_key   *keys;
+	size_t    nkeys, capkeys;
+	uint32_t *slots;            /* index + 1, 0 empty */
+	size_t    nslots;
+	uint8_t  *kbuf;
+	size_t    kbuf_len, kbuf_cap;
+	/* leases */
+	rp_lease *leases;
+	size_t    nleases, capleases;
+	/* per entry */
+	rp_write *writes;
+	size_t    nwrites, capwrites;
+	uint32_t *tmp;              /* sort / collect scratch */
+	size_t    ntmp, captmp;
+} rp_model;
+
+/* A db-only row waiting to be handed out. */
+typedef struct {
+	int64_t  main, sub;
+	uint64_t page;
+	uint8_t *key;
+	size_t   key_len;
+	int      tomb;
+	uint64_t index, term;       /* kept-but-missing rows: the entry that wrote it; 0 db-only */
+} rp_dbonly;
+
+#define RP_DBONLY_CAP 10000      /* db-only rows listed (all are counted) */
+
+struct ea_replay {
+	ea_log   *log;
+	ea_mvcc  *db;
+	ea_entry_iter *it;
+	ea_replay_options opts;
+	rp_model  m;
+	ea_arena  arena;            /* requests unpacked, reset per entry */
+	ea_mvcc_info dbi;
+	uint64_t  C;                /* db consistent_index */
+	int64_t   R, K;             /* db revision, compaction (finished or scheduled; -1 none) */
+	int64_t   B;                /* base revision before the window */
+	int64_t   rev;              /* current revision */
+	int64_t   compact;          /* the model's compaction revision (-1 unknown / none) */
+	uint64_t  commit;           /* entries at or below are committed: max(HardState commit, C) */
+	uint64_t  first_index;      /* first committed entry (0: none seen yet) */
+	int       from_one;         /* the window starts at index 1: empty keyspace, revision 1 */
+	int       learning;         /* first anchor pass: lease bases are being learned */
+	int       uncertain;        /* the current entry's effect rests on something unknown */
+	int64_t   rev_at_C;         /* revision after entry C */
+	int       C_reached;        /* entry C was replayed in this pass (or C is just before it) */
+	int       have_C;           /* the db has a consistent_index */
+	int       restored;         /* the db was restored from a snapshot beside a fresh WAL */
+	int       no_anchor;        /* revisions cannot be anchored: nothing compared */
+	uint64_t  first_window;     /* index of the WAL's first entry record */
+	uint64_t  F;                /* first index of the anchored window (after the last jump) */
+	int       pre_from_one;     /* entries before F start at index 1: replayed on their own */
+	int       in_pre;           /* the emitting pass is in those entries */
+	int       tail_from_one;    /* F is 1 */
+	uint64_t  last_index, entries;
+	uint64_t  cur_index, cur_term;   /* the entry being applied */
+	uint64_t  missing_after_C, real_differences, dbonly_tallied;
+	char      why[256];         /* the current entry's apply note */
+	uint8_t  *path;             /* txn compare outcomes, depth first over the chosen branches */
+	size_t    npath, cappath;
+	struct { uint64_t member; int alarm; } alarms[64];
+	size_t    nalarms;
+	char      detail[768];
+	char      keybuf[160];
+	uint8_t  *kscratch;         /* 64 KiB: keys read back from the db (lease revoke) */
+	int64_t  *dbleases;         /* the db's lease bucket, sorted */
+	size_t    ndbleases, capdbleases;
+	int       dbleases_loaded;
+	uint32_t *nw;               /* writes per revision B+1.. */
+	size_t    nnw, capnw;
+	/* the emitting pass */
+	ea_replay_item item;
+	const ea_entry_item *pending;   /* read ahead by ea_replay_new */
+	int       entries_done;
+	rp_dbonly *dbonly;
+	size_t    ndbonly, capdbonly, dbonly_pos;
+	uint64_t  dbonly_total, kept_missing_dropped;
+	size_t    nkept;            /* kept-but-missing rows at the head of dbonly */
+	ea_replay_summary sum;
+	int       sum_done;
+};
+
+typedef struct ea_replay rp_ctx;
+
+/* ---- replay_keys.c ---- */
+uint64_t ea__rp_hash(const uint8_t *p, size_t n);
+const uint8_t *ea__rp_key_bytes(const rp_model *m, const rp_key *k);
+/* Clears keys and writes (not the lease bases) for a new pass. */
+void ea__rp_model_reset(rp_model *m);
+void ea__rp_model_free(rp_model *m);
+/* The key's entry, -1 absent; with create: added (state RP_UNKNOWN, *created = 1). -2 no memory. */
+long ea__rp_key_find(rp_model *m, const uint8_t *k, size_t n, int create, int *created);
+/* Sets the value facts (length, hash, prefix) of key i. */
+void ea__rp_key_set_value(rp_key *k, const uint8_t *v, size_t n);
+/* 1 if key k lies in etcd's range [key, end) (end NULL: == key; "\0": >= key). */
+int  ea__rp_in_range(const uint8_t *k, size_t kn, const uint8_t *key, size_t kl, const uint8_t *end, size_t el);
+/* Byte order of two keys. */
+int  ea__rp_key_cmp(const uint8_t *a, size_t an, const uint8_t *b, size_t bn);
+/* Sorts m->tmp[0..ntmp) (key indexes) by key bytes, dropping duplicates. */
+void ea__rp_sort_tmp(rp_model *m);
+int  ea__rp_tmp_push(rp_model *m, uint32_t v);
+int  ea__rp_write_push(rp_model *m, const rp_write *w);
+/* The lease entry for id (created with base -1 when absent); NULL no memory. */
+rp_lease *ea__rp_lease_get(rp_model *m, int64_t id);
+int  ea__rp_lease_attach(rp_model *m, int64_t id, uint32_t key);
+
+/* ---- replay_db.c ---- */
+/* Loads key i's state at the base revision from the db (or the empty keyspace). */
+int  ea__rp_db_load_base(rp_ctx *c, uint32_t i);
+/* Loads every db key in [key, end) alive at the base revision into the table. */
+int  ea__rp_db_load_range(rp_ctx *c, const uint8_t *key, size_t kl, const uint8_t *end, size_t el);
+/* The db's tombstone keys at revision rev that an untouched key attached to lease id at B
+ * explains, pushed to m->tmp (lease revoke). */
+int  ea__rp_db_revoke_extras(rp_ctx *c, int64_t rev, int64_t lease);
+/* The db element (rev, 0)'s key, to resolve a txn whose compares are unknown: 1 found. */
+int  ea__rp_db_first_key(rp_ctx *c, int64_t rev, uint8_t *buf, size_t cap, size_t *len, int *tomb);
+/* Checks the entry's writes (m->writes) against the db at revision rev; fills the item. */
+int  ea__rp_db_check(rp_ctx *c, int64_t rev, ea_replay_item *it);
+/* Walks the key bucket once for elements above B that no entry made (db-only rows). */
+int  ea__rp_db_only_walk(rp_ctx *c);
+/* Rows for the window's puts that the db's compaction must have kept (the last one at or below
+ * it of a key alive then) but the db lacks: silently lost writes. */
+int  ea__rp_db_kept_missing(rp_ctx *c);
+/* Lease existence in the db's lease bucket (the state at consistent_index): 1, 0. */
+int  ea__rp_db_lease_exists(rp_ctx *c, int64_t id);
+/* bytes.Compare(value of key i, v) with the db's copy of the value when the kept prefix ties:
+ * 0 and *res, or -1 when the db no longer holds it. */
+int  ea__rp_db_value_cmp(rp_ctx *c, uint32_t i, const uint8_t *v, size_t vl, int *res);
+/* The db's alarms (state at consistent_index) as the model's starting alarms. */
+int  ea__rp_db_load_alarms(rp_ctx *c);
+
+/* ---- replay_apply.c ---- */
+/* Applies one committed entry's request to the model: m->writes are the elements of the
+ * revision it makes (none: no revision); sets it->txn_applied, it->key and c->why. */
+int  ea__rp_apply(rp_ctx *c, const ea_entry_item *e, ea_replay_item *it);
+
+#endif
