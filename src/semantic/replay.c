@@ -236,9 +236,45 @@ static void read_db(rp_ctx *c)
 	c->sum.compact_revision = c->dbi.compact_revision;
 }
 
+/* `etcdutl snapshot restore` writes a WAL from index 1 that holds only the bootstrap conf
+ * changes, then a snapshot record at their last index S, beside a db with the snapshot's
+ * keyspace: the state after S is the db's, not an empty keyspace. *S is that index, or 0 when
+ * the WAL has no snapshot record at or above 1 preceded only by conf changes and empty entries. */
+static int restore_point(rp_ctx *c, uint64_t *S, ea_error *err)
+{
+	*S = 0;
+	int rc = start_pass(c, err);
+	if (rc) return rc;
+	const ea_entry_item *e;
+	while ((rc = ea_entry_iter_next(&e, c->it)) == EA_OK) {
+		const ea_wal_record *r = &e->log.item.rec;
+		if (e->is_entry) {
+			const char *k = e->info.kind ? e->info.kind : "";
+			if (strncmp(k, "confchange", 10) != 0 && strcmp(k, "empty") != 0) break;
+		} else if (e->log.item.kind == EA_WAL_ITEM_RECORD && r->type == EA_WAL_SNAPSHOT && r->decoded &&
+		           r->u.snap.index >= 1) {
+			*S = r->u.snap.index;
+		}
+	}
+	return rc == EA_OK || rc == EA_ITEROVER ? EA_OK : rc;
+}
+
 /* Picks the base: 1 for a WAL from index 1, R when C is just before the window, else the fixpoint. */
 static int anchor(rp_ctx *c, ea_error *err)
 {
+	if (c->F <= 1 && c->db && c->have_C && c->R > 1) {
+		uint64_t S;
+		int rc = restore_point(c, &S, err);
+		/* back to the first entry, as peek_first left it (restore_point moved the stream) */
+		if (!rc) rc = peek_first(c, err);
+		if (rc) return rc;
+		if (S && S <= c->C) {
+			/* restored: the entries up to S are bootstrap, the window is anchored after S */
+			c->F = S + 1;
+			c->pre_from_one = 1;
+			c->tail_from_one = 0;
+		}
+	}
 	if (c->F <= 1) {
 		c->B = 1;
 		reset_state(c);
