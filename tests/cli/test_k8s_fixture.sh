@@ -72,6 +72,26 @@ for r in rows:
 sys.exit(0 if bad==0 and seen=={"protobuf","json","encrypted"} else 1)
 EOF
 
+# ---- decoded.tsv: Kubernetes' own decoders read every value etcd returned; it agrees with
+# what the generator recorded (objects.tsv) for every live key, and covers etcd's key list
+check "decoded.tsv = etcd's keys, each decoded, matching objects.tsv" python3 - "$F/decoded.tsv" "$F/objects.tsv" "$F/etcd/keys-registry.json" <<'EOF'
+import json,sys,base64
+def tsv(p):
+    rows=[l.rstrip("\n").split("\t") for l in open(p)]
+    return {r[0]:dict(zip(rows[0],r)) for r in rows[1:]}
+dec=tsv(sys.argv[1]); obj=tsv(sys.argv[2])
+etcd=[base64.b64decode(k["key"]).decode() for k in json.load(open(sys.argv[3]))["kvs"]]
+bad=[k for k in etcd if k not in dec or dec[k]["extra"].startswith("error")]
+for k,d in dec.items():
+    o=obj.get(k)
+    if o is None or o["deleted_by_generator"]!="0": bad.append(k); continue
+    for f in ("encoding","api_version","kind","namespace","uid","created"):
+        if d[f]!=o[f]: bad.append(k+":"+f)
+    if d["name"] and d["name"]!=o["name"]: bad.append(k+":name")
+    if d["resource_version"]!="": bad.append(k+":rv")
+sys.exit(0 if not bad and len(dec)==len(etcd) else 1)
+EOF
+
 # ---- compactor key (no /registry prefix), as etcdctl get compact_rev_key said
 expect_exit 0 "db ls compact_rev_key" "$EA" db ls -w json --prefix compact_rev_key "$F/n1.tar.gz"
 check "compact_rev_key value" [ "$(jq -r .value "$TMP/out")" = "$(m compact_rev_key.value)" ]
