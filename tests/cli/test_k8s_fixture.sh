@@ -128,6 +128,25 @@ check "masterlease: re-puts = ops, then etcd's lease revoke tombstone at the las
 	hist_vs_ops /registry/masterleases/172.18.0.2 1
 check "no masterlease left (keys.masterleases absent from etcdctl's list)" [ -z "$(m keys.masterleases)" ]
 
+# ---- the WAL holds the generator's requests one to one: one client sending sequentially,
+# so its txn entries, in index order, are ops.tsv's answered txns (succeeded true|false) in
+# order (the request that timed out at the leader kill has no entry), plus one entry per
+# compaction and lease grant sent
+expect_exit 0 "n1 wal ls" "$EA" wal ls -w json "$F/n1.tar.gz"
+cp "$TMP/out" "$TMP/wal.json"
+check "WAL txn keys in order = ops.tsv txn keys in order" python3 - "$TMP/wal.json" "$F/ops.tsv" <<'EOF'
+import json,sys
+w=[json.loads(l) for l in open(sys.argv[1])]
+rows=[l.rstrip("\n").split("\t") for l in open(sys.argv[2])]
+hd=rows[0]; rows=[dict(zip(hd,r)) for r in rows[1:]]
+ops=[r["key"] for r in rows if r["op"] in ("create","update","delete","compact-txn") and r["succeeded"] in ("true","false")]
+sys.exit(0 if [e.get("key") for e in w if e["kind"]=="txn"]==ops else 1)
+EOF
+check "WAL txn count = ops.txn_total" [ "$(jq -r 'select(.kind=="txn")|.index' "$TMP/wal.json" | wc -l)" = "$(m ops.txn_total)" ]
+check "WAL compaction entries = compactions sent" \
+	[ "$(jq -r 'select(.kind=="compaction")|.index' "$TMP/wal.json" | wc -l)" = "$(m compactions | tr ',' '\n' | wc -l)" ]
+check "WAL lease grants = ops.lease_grants" [ "$(jq -r 'select(.kind=="lease_grant")|.index' "$TMP/wal.json" | wc -l)" = "$(m ops.lease_grants)" ]
+
 # ---- the killed leader as its SIGKILL left it: what etcd itself said when it restarted
 # (newRaft line, mvcc "kvstore restored" / "restored last compact revision")
 K=$(m killed_leader)
