@@ -21,6 +21,7 @@ for n in n1 n2 n3; do
 	check "$n: compact revision = last compaction sent" [ "$(jq -r .compact_revision "$j")" = "$C" ]
 	check "$n: compact revision = etcd's hashkv compact_revision" [ "$(jq -r .compact_revision "$j")" = "$(m $n.hashkv_compact_revision)" ]
 	check "$n: consistent index = raftAppliedIndex" [ "$(jq -r .consistent_index "$j")" = "$(m $n.raft_applied_index)" ]
+	check "$n: bbolt size = endpoint status dbSize" [ "$(jq -r .total_size "$j")" = "$(m $n.db_size)" ]
 	expect_exit 0 "$n db hash" "$EA" db hash -w json "$F/$n.tar.gz"
 	check "$n: hash = endpoint hashkv" [ "$(jq -r .hash "$TMP/out")" = "$(m $n.hashkv)" ]
 	R=$(m $n.hashkv_rev)
