@@ -28,8 +28,7 @@ static void keep_first(ea__kvr_node *o, const ea_replay_item *it)
 	snprintf(o->detail, sizeof o->detail, "%s", it->detail ? it->detail : "");
 }
 
-/* Replays node nd against its own db into o. */
-static void run_one(ea__kvr_node *o, ea_node *nd)
+void ea__kv_replay_run(ea__kvr_node *o, ea_node *nd)
 {
 	o->ran = 1;
 	if (!ea_node_log(nd) || !ea_node_mvcc(nd)) { o->rc = EA_ENOTFOUND; return; }
@@ -52,6 +51,9 @@ static void run_one(ea__kvr_node *o, ea_node *nd)
 		const ea_replay_summary *s;
 		ea_replay_summary_get(r, &s);
 		o->verdict = s->verdict;
+		o->first_index = s->first_index;
+		o->last_index = s->last_index;
+		o->last_revision = s->last_revision;
 		snprintf(o->reason, sizeof o->reason, "%s", s->reason);
 	}
 	ea_replay_free(r);
@@ -61,7 +63,7 @@ static const ea__kvr_node *replayed(ea__kv_replay *k, ea_node *const *nodes, siz
 {
 	if (i >= EA__KVR_MAX) return NULL;
 	ea__kvr_node *o = &k->node[i];
-	if (!o->ran) run_one(o, nodes[i]);
+	if (!o->ran) ea__kv_replay_run(o, nodes[i]);
 	if (o->rc == EA_OK && o->verdict == EA_REPLAY_DB_DIVERGES) k->corrupt |= 1u << i;
 	return o;
 }

@@ -17,6 +17,8 @@ typedef struct {
 	int rc;                             /* EA_OK, or why the replay could not run */
 	ea_replay_verdict verdict;
 	char reason[320];
+	uint64_t first_index, last_index;   /* the committed window replayed */
+	int64_t last_revision;              /* the revision after its last committed entry */
 	int have_first;                     /* the first difference at or below consistent_index */
 	const char *result;                 /* its result name */
 	uint64_t index, page;
@@ -32,6 +34,9 @@ typedef struct {
 	uint32_t corrupt;                   /* members whose db differs from their own WAL */
 } ea__kv_replay;
 
+/* Replays node nd (its WAL) against its own db into o (zeroed by the caller); o->rc EA_ENOTFOUND
+ * without a WAL or a readable db. */
+void ea__kv_replay_run(ea__kvr_node *o, ea_node *nd);
 /* The classification of a kv-hash-mismatch between members x and r into out ("; ..."),
  * replaying each of them against its own db (once per member). */
 void ea__kv_replay_class(ea__kv_replay *k, ea_node *const *nodes, size_t x, size_t r, char *out, size_t cap);
