@@ -43,6 +43,7 @@ typedef enum {
 	EA_FK_RESTORE_LEFTOVER,
 	EA_FK_LEADER_MISMATCH,
 	EA_FK_KV_HASH_RULE,
+	EA_FK_DB_DIFFERS_FROM_OWN_WAL,
 	EA_FK_COUNT
 } ea_finding_kind_id;
 

@@ -11,6 +11,7 @@
 #include "history.h"
 #include "mvcc.h"
 #include "replay.h"
+#include "lost.h"
 #include "snap.h"
 #include "space.h"
 #include "source.h"
@@ -173,6 +174,11 @@ void ea_render_replay_item_json(ea_json *j, const ea_replay_item *it);
 void ea_render_replay_summary_table(FILE *f, const ea_replay_summary *s);
 /* The last JSON Lines object of `replay -w json`: {"summary": {...}} (newline included). */
 void ea_render_replay_summary_json(ea_json *j, const ea_replay_summary *s);
+/* ---- replay --against (render_lost.c) ---- */
+/* What the member lost against the reference: both states, totals, prefixes, capped key list. */
+void ea_render_lost_table(FILE *f, const char *member, const char *reference, const ea_lost *l);
+/* The same as one JSON object {"lost": {...}} (newline included). */
+void ea_render_lost_json(ea_json *j, const char *member, const char *reference, const ea_lost *l);
 
 #ifdef __cplusplus
 }

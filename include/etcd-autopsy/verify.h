@@ -2,7 +2,8 @@
  * members? Checks the SHA-256 trailer of an `etcdctl snapshot save` file, the full bbolt
  * structure, the MVCC state (revision, compaction, members, HashKV at its revision), for a
  * data dir the WAL up to its commit index and a usable snapshot covering the WAL start, and
- * with --against nodes, each member's HashKV at the backup's revision. */
+ * with --against nodes, each member's HashKV at the backup's revision and the replay of its
+ * WAL against its own db (replay.h). */
 #ifndef EA_VERIFY_H
 #define EA_VERIFY_H
 
@@ -45,6 +46,9 @@ typedef struct {
 		int match;                    /* 1, 0, -1 = cannot compare (compacted, behind, no db) */
 		uint32_t hash;
 		char why[200];
+		const char *replay;           /* its WAL replayed against its own db: ea_replay_verdict_name,
+		                                 NULL when not replayed (no WAL or no readable db) */
+		char replay_why[400];         /* the replay's reason or first difference, or why not replayed */
 	} against[EA_VERIFY_MAX_AGAINST];
 } ea_verify_result;
 

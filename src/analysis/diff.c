@@ -16,6 +16,7 @@
 #include "diff_int.h"
 #include "util/vec.h"
 #include "hash_compare.h"
+#include "diff_replay.h"
 
 #include <inttypes.h>
 #include <pthread.h>
@@ -442,7 +443,7 @@ static void describe_difference(ea_node *R, ea_node *X, int64_t rev, int64_t r, 
 	free(ea);
 }
 
-static uint32_t compare_kv(ea_node *const *nodes, size_t n, ea_diff *d, uint32_t known_bad)
+static uint32_t compare_kv(ea_node *const *nodes, size_t n, ea_diff *d, uint32_t known_bad, ea__kv_replay *kr)
 {
 	int64_t common = INT64_MAX, maxcompact = -1;
 	size_t ndb = 0;
@@ -501,8 +502,10 @@ static uint32_t compare_kv(ea_node *const *nodes, size_t n, ea_diff *d, uint32_t
 			continue;
 		}
 		ea_node *R = nodes[ref], *X = nodes[a];
+		char cls[900];
+		ea__kv_replay_class(kr, nodes, a, (size_t)ref, cls, sizeof cls);   /* replays X and R against their dbs */
 		bad |= 1u << a;
-		if (!majority && !(known_bad & (1u << a))) bad |= 1u << ref;
+		if (!majority && !(known_bad & (1u << a)) && !ea__kv_replay_only_x(kr, a, (size_t)ref)) bad |= 1u << ref;
 		char group[256] = "";
 		for (size_t b = 0; b < n; b++)
 			if (ea_node_mvcc(nodes[b]) && ea_node_db(nodes[b])->hash_revision == common && ea_node_db(nodes[b])->hash == ea_node_db(R)->hash) {
@@ -514,8 +517,8 @@ static uint32_t compare_kv(ea_node *const *nodes, size_t n, ea_diff *d, uint32_t
 		if (r > 0) describe_difference(R, X, common, r, where, sizeof where);
 		add_finding(d, EA_FK_KV_HASH_MISMATCH, "critical", 0, r > 0 ? r : common, 1u << a | 1u << ref,
 		            "HashKV at revision %" PRId64 ": %s has %" PRIu32 ", %s %s %" PRIu32
-		            ": the applied key-value state diverged%s", common, ea_node_name(X), ea_node_db(X)->hash, group,
-		            majority ? "(the majority) have" : "has", ea_node_db(R)->hash, where);
+		            ": the applied key-value state diverged%s%s", common, ea_node_name(X), ea_node_db(X)->hash, group,
+		            majority ? "(the majority) have" : "has", ea_node_db(R)->hash, cls, where);
 		raise_verdict(d, EA_VERDICT_STATE_DIVERGENCE);
 	}
 	return bad;
@@ -1121,7 +1124,12 @@ int ea_diff_run(ea_node *const *nodes, size_t n, const ea_terms *terms, ea_diff 
 	rule_damage(x);
 	rule_applied_state(x);
 	x->state_bad |= compare_membership(nodes, n, d);
-	x->state_bad |= compare_kv(nodes, n, d, x->state_bad);   /* KV hash at the highest revision every db can hash */
+	ea__kv_replay *kr = calloc(1, sizeof *kr);   /* replays, only for members of a kv-hash-mismatch */
+	if (!kr) { ea_diff_free(d); d->recommended = -1; return EA_ENOMEM; }
+	kr->committed_div = x->committed_div;
+	x->state_bad |= compare_kv(nodes, n, d, x->state_bad, kr);   /* KV hash at the highest revision every db can hash */
+	x->state_bad |= ea__kv_replay_findings(kr, nodes, n, d);
+	free(kr);
 	rule_leader_mismatch(x);
 	rule_term_inflation(x);
 	recommend(x);

@@ -74,6 +74,10 @@ static const ea_finding_kind kinds[EA_FK_COUNT] = {
 	  "the members' HashKV was computed with one etcd release's rule, or differs only by the rule",
 	  "none: the tombstone-at-compaction rule changed in etcd 3.4.34/3.5.16; compare with --etcd-version set to the release that runs",
 	  EA_FK_DRAW_NONE, EA_VERDICT_CONSISTENT },
+	{ EA_FK_DB_DIFFERS_FROM_OWN_WAL, "db-differs-from-own-wal", C,
+	  "a member's db differs from its own WAL replayed against it (index, revision, key, leaf page)",
+	  "local storage corruption of that member's db: do not restore from it; replace it from a healthy member (`replay NODE` lists every difference)",
+	  EA_FK_DRAW_WARN, EA_VERDICT_STATE_DIVERGENCE },
 };
 
 #undef W

@@ -14,9 +14,11 @@
  *   tail after the commit index, a db behind the last snapshot. */
 #include "etcd-autopsy/verify.h"
 #include "hash_compare.h"
+#include "diff_replay.h"
 #include "etcd-autopsy/snap.h"
 
 #include <inttypes.h>
+#include <stdlib.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -289,6 +291,30 @@ static void restore_loses(ea_node *t, ea_verify_result *v)
 		       ea_node_wal(t)->summary.hard_state.commit, ea_node_wal(t)->summary.last_index, ea_node_db(t)->consistent_index);
 }
 
+/* The replay of member a's WAL against its own db: verdict and reason (or first difference). */
+static void against_replay(ea_node *a, const char **verdict, char *why, size_t cap)
+{
+	ea__kvr_node *o = calloc(1, sizeof *o);
+	if (!o) { snprintf(why, cap, "out of memory"); return; }
+	ea__kv_replay_run(o, a);
+	if (o->rc == EA_ENOTFOUND && !o->reason[0])
+		snprintf(why, cap, "%s", ea_node_log(a) ? "no readable db" : "no WAL");
+	else if (o->rc != EA_OK)
+		snprintf(why, cap, "the replay failed: %.300s", o->reason);
+	else {
+		*verdict = ea_replay_verdict_name(o->verdict);
+		if (o->verdict == EA_REPLAY_DB_DIVERGES && o->have_first)
+			snprintf(why, cap, "first at index %" PRIu64 ", revision %" PRId64 ", key \"%.150s\", "
+			         "leaf page %" PRIu64 ": %s", o->index, o->revision, o->key, o->page, o->result);
+		else if (o->verdict == EA_REPLAY_DB_EQUALS_WAL)
+			snprintf(why, cap, "entries %" PRIu64 "..%" PRIu64 ", last revision %" PRId64, o->first_index,
+			         o->last_index, o->last_revision);
+		else
+			snprintf(why, cap, "%.300s", o->reason);
+	}
+	free(o);
+}
+
 int ea_verify_run(ea_node *t, ea_node *const *against, size_t n, ea_verify_result *v)
 {
 	memset(v, 0, sizeof *v);
@@ -324,6 +350,7 @@ int ea_verify_run(ea_node *t, ea_node *const *against, size_t n, ea_verify_resul
 		v->against[i].name = ea_node_name(a);
 		v->against[i].match = -1;
 		v->nagainst++;
+		against_replay(a, &v->against[i].replay, v->against[i].replay_why, sizeof v->against[i].replay_why);
 		if (!v->hash_ok) { snprintf(v->against[i].why, sizeof v->against[i].why, "the backup cannot be hashed"); continue; }
 		if (!ea_node_db(a)->present || !ea_node_mvcc(a)) { snprintf(v->against[i].why, sizeof v->against[i].why, "no readable db"); continue; }
 		ea_hashkv_result h;
@@ -344,7 +371,9 @@ int ea_verify_run(ea_node *t, ea_node *const *against, size_t n, ea_verify_resul
 		         v->revision, h.hash, v->hash);
 		if (!v->against[i].match)
 			reason(v, EA_RESTORABLE_WITH_WARNINGS, "%s's HashKV at revision %" PRId64 " is %" PRIu32 ", the backup's "
-			       "is %" PRIu32 ": they hold different data at the same revision", ea_node_name(a), v->revision, h.hash, v->hash);
+			       "is %" PRIu32 ": they hold different data at the same revision%s", ea_node_name(a), v->revision, h.hash, v->hash,
+			       v->against[i].replay && strcmp(v->against[i].replay, "db-diverges-from-wal") == 0
+			       ? "; that member's db differs from its own WAL (see its replay): its local storage corruption" : "");
 	}
 	return EA_OK;
 }

@@ -74,6 +74,8 @@ int cmd_export(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_replay(int argc, char **argv);
+/* `replay NODE --against REF [--at INDEX]` (cmd_replay_against.c): what NODE lost against REF. */
+int cli_replay_against(const char *member, const char *reference, uint64_t at, out_format fmt, int quiet);
 
 /* Opens each NAME=PATH (or PATH) argument as a node; prints errors; 0 or -1. */
 int cli_open_nodes(const char *cmd, const char *const *args, int nargs, ea_node **nodes, size_t *n);

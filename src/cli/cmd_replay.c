@@ -25,31 +25,50 @@ static const char replay_help[] =
 	"                        and not no-revision)\n"
 	"      --from N          list entries with index >= N (the replay still runs from the start)\n"
 	"      --to N            list entries with index <= N\n"
+	"      --against REF     what NODE lost: the keys whose value or existence differs between\n"
+	"                        NODE's state (its db, at its consistent_index) and REF's (a member's\n"
+	"                        data dir, or a db) at REF's consistent_index or --at, grouped by prefix\n"
+	"                        (up to the last '/'); both WALs replayed against their dbs first; at\n"
+	"                        most 1000 keys listed, totals exact; exit 1 when any key differs\n"
+	"      --at INDEX        with --against: REF's state after entry INDEX (e.g. the N of\n"
+	"                        \"tocommit(N) is out of range\")\n"
 	"  -w, --write-out       table (default) or json (JSON Lines, then {\"summary\": {...}})\n"
 	"  -q, --quiet           no summary line on stderr\n"
 	"  -h, --help            this help\n\n"
 	"examples:\n"
 	"  etcd-autopsy replay fixtures/healthy/n1.tar.gz\n"
-	"  etcd-autopsy replay n1/ -w json --all | jq 'select(.revision == 458)'\n\n"
+	"  etcd-autopsy replay n1/ -w json --all | jq 'select(.revision == 458)'\n"
+	"  etcd-autopsy replay n2/ --against n1/                # what the lagging n2 lacks\n\n"
 	"exit codes: 0 db-equals-wal, 1 any other verdict, 2 usage error or nothing readable\n";
 
 typedef struct {
 	int all;
 	uint64_t from, to;
+	const char *against;   /* --against REF: what NODE lost (cmd_replay_against.c) */
+	uint64_t at;           /* --at INDEX: the reference's index (0: its consistent_index) */
+	int listing;           /* --all, --from or --to given */
 } replay_args;
 
-static int set_all(cli_args *c, const char *v) { (void)v; ((replay_args *)c->own)->all = 1; return 0; }
+static int set_all(cli_args *c, const char *v) { (void)v; ((replay_args *)c->own)->all = ((replay_args *)c->own)->listing = 1; return 0; }
 
 static int set_num(const char *v, uint64_t *out)
 {
 	if (cli_parse_u64(v, out)) { fprintf(stderr, "etcd-autopsy replay: '%s' is not a number\n", v); return -1; }
 	return 0;
 }
-static int set_from(cli_args *c, const char *v) { return set_num(v, &((replay_args *)c->own)->from); }
-static int set_to(cli_args *c, const char *v) { return set_num(v, &((replay_args *)c->own)->to); }
+static int set_from(cli_args *c, const char *v) { ((replay_args *)c->own)->listing = 1; return set_num(v, &((replay_args *)c->own)->from); }
+static int set_to(cli_args *c, const char *v) { ((replay_args *)c->own)->listing = 1; return set_num(v, &((replay_args *)c->own)->to); }
+static int set_against(cli_args *c, const char *v) { ((replay_args *)c->own)->against = v; return 0; }
+static int set_at(cli_args *c, const char *v)
+{
+	int rc = set_num(v, &((replay_args *)c->own)->at);
+	if (!rc && !((replay_args *)c->own)->at) { fprintf(stderr, "etcd-autopsy replay: --at 0 is no entry\n"); return -1; }
+	return rc;
+}
 
 static const cli_row replay_rows[] = {
-	{ "all", 0, 0, set_all }, { "from", 0, 1, set_from }, { "to", 0, 1, set_to }, { NULL, 0, 0, NULL }
+	{ "all", 0, 0, set_all }, { "from", 0, 1, set_from }, { "to", 0, 1, set_to },
+	{ "against", 0, 1, set_against }, { "at", 0, 1, set_at }, { NULL, 0, 0, NULL }
 };
 static const cli_command replay_cmd = { "replay", replay_help, CLI_W | CLI_Q, replay_rows, 0 };
 
@@ -106,7 +125,7 @@ out:
 
 int cmd_replay(int argc, char **argv)
 {
-	replay_args a = { 0, 0, UINT64_MAX };
+	replay_args a = { 0, 0, UINT64_MAX, NULL, 0, 0 };
 	cli_args c;
 	int go = cli_parse(&c, &replay_cmd, argc, argv, &a);
 	if (go != CLI_GO) return go;
@@ -118,5 +137,11 @@ int cmd_replay(int argc, char **argv)
 		fprintf(stderr, "etcd-autopsy replay: --from %" PRIu64 " is above --to %" PRIu64 "\n", a.from, a.to);
 		return EXIT_USAGE;
 	}
+	if (a.against && a.listing) {
+		fprintf(stderr, "etcd-autopsy replay: --against lists keys, not entries: --all, --from and --to do not apply\n");
+		return EXIT_USAGE;
+	}
+	if (a.at && !a.against) { fprintf(stderr, "etcd-autopsy replay: --at needs --against REF\n"); return EXIT_USAGE; }
+	if (a.against) return cli_replay_against(c.p.positional[0], a.against, a.at, c.fmt, c.quiet);
 	return run(c.p.positional[0], &a, c.fmt, c.quiet);
 }

@@ -11,7 +11,8 @@ static const char verify_help[] =
 	"HashKV at the backup's revision; for a data dir also the WAL up to its commit index and a\n"
 	"usable snapshot covering the WAL start, every missing, empty or unreadable part (with its\n"
 	"errno text) and what a restore from the data dir would lose. --against NODE (NAME=PATH or PATH, repeatable)\n"
-	"compares with that member's HashKV at the same revision.\n\n"
+	"compares with that member's HashKV at the same revision and replays that member's WAL against\n"
+	"its own db (as `replay` does): its verdict is listed (db-diverges-from-wal exits 1).\n\n"
 	"verdict: restorable, restorable-with-warnings, not-restorable (with reasons)\n\n"
 	"  --against NODE               a member to compare with\n"
 	"  --etcd-version X.Y.Z         the etcd release whose HashKV rule (a tombstone at the compaction\n"
@@ -74,6 +75,8 @@ int cmd_verify(int argc, char **argv)
 		ea_render_verify(stdout, a.fmt == OUT_JSON, &v);
 		code = v.verdict == EA_RESTORABLE ? EXIT_CLEAN : EXIT_FINDINGS;
 		for (size_t i = 0; i < v.nagainst; i++) if (v.against[i].match == 0) code = EXIT_FINDINGS;
+		for (size_t i = 0; i < v.nagainst; i++)   /* a member whose db differs from its own WAL */
+			if (v.against[i].replay && strcmp(v.against[i].replay, "db-diverges-from-wal") == 0) code = EXIT_FINDINGS;
 		if (!a.quiet && code) fprintf(stderr, "etcd-autopsy verify: %s\n", ea_restorability_name(v.verdict));
 	}
 	for (size_t i = 0; i < n; i++) ea_node_close(nodes[i]);

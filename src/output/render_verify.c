@@ -42,6 +42,16 @@ void ea_render_verify_json(ea_json *j, const ea_verify_result *v)
 		if (v->against[i].match < 0) ea_json_null(j); else ea_json_bool(j, v->against[i].match);
 	}
 	ea_json_object_end(j);
+	ea_json_key(j, "replay");
+	ea_json_object_begin(j);
+	for (size_t i = 0; i < v->nagainst; i++) {
+		ea_json_key(j, v->against[i].name);
+		ea_json_object_begin(j);
+		ea_json_key(j, "verdict"); if (v->against[i].replay) ea_json_str(j, v->against[i].replay); else ea_json_null(j);
+		ea_json_key(j, "reason"); ea_json_str(j, v->against[i].replay_why);
+		ea_json_object_end(j);
+	}
+	ea_json_object_end(j);
 	ea_json_object_end(j);
 	ea_json_newline(j);
 }
@@ -64,6 +74,10 @@ void ea_render_verify_table(FILE *f, const ea_verify_result *v)
 		fprintf(f, "against %-8s %s (%s)\n", ea_text_str(tb[0], sizeof tb[0], v->against[i].name),
 		        v->against[i].match < 0 ? "cannot compare" : v->against[i].match ? "MATCHES" : "DIFFERS",
 		        ea_text_str(tb[1], sizeof tb[1], v->against[i].why));
+	for (size_t i = 0; i < v->nagainst; i++)
+		fprintf(f, "replay  %-8s %s (%s)\n", ea_text_str(tb[0], sizeof tb[0], v->against[i].name),
+		        v->against[i].replay ? v->against[i].replay : "not replayed",
+		        ea_text_str(tb[1], sizeof tb[1], v->against[i].replay_why));
 	fprintf(f, "\nREASONS\n");
 	for (size_t i = 0; i < v->nreasons; i++) {
 		fprintf(f, "  [%s] ", v->reasons[i].severity);

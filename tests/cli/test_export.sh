@@ -191,7 +191,8 @@ eq "key-history.sql: the odd node at the changed revision" "$(echo "$kh" | awk -
 eq "key-history.sql: the others agree" "$(echo "$kh" | awk -F'|' -v r="$rev" '$1 == r && $11 == 2 {print $3}' | tr '\n' ' ')" "n1 n2 "
 "$EA" db history -w json "$DV/state-divergence.tar.gz" "$key" >"$TMP/kh.jsonl" 2>/dev/null
 eq "key-history.sql rows of n3 = db history" "$(echo "$kh" | awk -F'|' '$3 == "n3"' | wc -l)" "$(jl "$TMP/kh.jsonl")"
-eq "state: finding at the revision" "$(q "$S" "SELECT kind || ' ' || revision FROM findings WHERE revision IS NOT NULL")" "kv-hash-mismatch $rev"
+eq "state: finding at the revision" "$(q "$S" "SELECT kind || ' ' || revision FROM findings WHERE revision IS NOT NULL AND kind = 'kv-hash-mismatch'")" "kv-hash-mismatch $rev"
+eq "state: the odd node's db differs from its own WAL at the revision" "$(q "$S" "SELECT nodes || ' ' || revision FROM findings WHERE kind = 'db-differs-from-own-wal'")" "$(manifest divergence state-divergence.node) $rev"
 eq "state: verdict" "$(q "$S" "SELECT verdict FROM verdict")" state-divergence
 
 # ---- queries: follower behind ------------------------------------------------------------------
