@@ -64,4 +64,51 @@ check "blob0: some rows from the wal, the last from the db" \
 "$EA" db history "$FIXTURES/healthy/backup.tar.gz" foo -w json >"$TMP/b.json" 2>/dev/null
 check "backup: foo has its db row only" [ "$(jq -c '[.revision, .source]' "$TMP/b.json")" = "[$((E - 1)),\"db\"]" ]
 
+# ---- export: revisions reach past compaction, with their source; entries carry the replay's
+# revision and txn outcome (schema 3) ----
+if command -v sqlite3 >/dev/null; then
+	expect_exit 0 "export n1" "$EA" export -q -o "$TMP/h.sqlite" "$N1"
+	q() { sqlite3 -batch -noheader -separator ' ' "$TMP/h.sqlite" "$1"; }
+	check "schema_version 3" [ "$(q "SELECT value FROM meta WHERE key = 'schema_version'")" = 3 ]
+	got=$(q "SELECT main, sub, source, version FROM revisions WHERE key = 'foo' ORDER BY main, sub" | tr '\n' ';')
+	want="$((E - 5)) 0 wal 1;$((E - 4)) 0 wal 2;$((E - 1)) 0 db 3;"
+	check "export: foo's revisions $want (got $got)" [ "$got" = "$want" ]
+	got=$(q "SELECT main, source, tombstone FROM revisions WHERE key = 'bar' ORDER BY main" | tr '\n' ';')
+	check "export: bar's put and delete from the wal (got $got)" [ "$got" = "$((E - 3)) wal 0;$E wal 1;" ]
+	check "export: no revision both in the db and from the wal" \
+		[ "$(q "SELECT count(*) FROM (SELECT main, sub FROM revisions GROUP BY main, sub HAVING count(*) > 1)")" = 0 ]
+	check "export: wal rows only at or below the final compaction $F" \
+		[ "$(q "SELECT count(*) FROM revisions WHERE source = 'wal' AND main > $F")" = 0 ]
+	check "export: blob0 has all 35 revisions" [ "$(q "SELECT count(*) FROM revisions WHERE key = '/big/blob0'")" = 35 ]
+	# the txn (foo=bar3, txnkey=t1) ran its success branch (mod("foo") > 0) at E-1
+	check "export: the txn entry made revision E-1, applied" \
+		[ "$(q "SELECT revision, txn_applied FROM entries WHERE kind = 'txn'")" = "$((E - 1)) 1" ]
+	check "export: the last revision an entry made is endpoint status' revision" \
+		[ "$(q "SELECT max(revision) FROM entries")" = "$(manifest healthy n1.revision)" ]
+	check "export: non-txn entries have no txn_applied" \
+		[ "$(q "SELECT count(*) FROM entries WHERE kind <> 'txn' AND txn_applied IS NOT NULL")" = 0 ]
+	# docs/queries/key-history.sql reaches past compaction
+	got=$(sqlite3 -batch -noheader -separator ' ' -cmd ".param set :key 'foo'" "$TMP/h.sqlite" \
+		<"$(dirname "$0")/../../docs/queries/key-history.sql" | awk '{print $1, $NF}' | tr '\n' ';')
+	check "key-history.sql: foo from $((E - 5)) on (got $got)" [ "$got" = "$((E - 5)) wal;$((E - 4)) wal;$((E - 1)) db;" ]
+fi
+
+# ---- wal ls -w json with the member's db: the revision each entry made, txn.applied ----
+for n in n1 n2 n3; do
+	"$EA" wal ls "$FIXTURES/healthy/$n.tar.gz" -w json >"$TMP/w.json" 2>/dev/null
+	want=$(manifest healthy "$n.revision")
+	got=$(jq -r 'select(.index) | select(.revision != null) | .revision' "$TMP/w.json" | tail -1)
+	check "wal ls $n: the last entry that made a revision made $want (endpoint status; got $got)" [ "$got" = "$want" ]
+	check "wal ls $n: every entry has a revision field" [ "$(jq -r 'select(.index) | has("revision")' "$TMP/w.json" | sort -u)" = true ]
+	check "wal ls $n: the txn made E-1, success branch (mod(foo) > 0)" \
+		[ "$(jq -c 'select(.kind == "txn") | [.revision, .txn.applied]' "$TMP/w.json")" = "[$((E - 1)),true]" ]
+	check "wal ls $n: foo's first put made E-5" \
+		[ "$(jq -r 'select(.kind == "put" and .key == "foo") | .revision' "$TMP/w.json" | head -1)" = "$((E - 5))" ]
+done
+# a WAL without its db: no revision field (nothing to anchor on)
+mkdir -p "$TMP/walonly" && tar -xzf "$N1" -C "$TMP/walonly" && rm -rf "$TMP"/walonly/*/member/snap
+"$EA" wal ls "$TMP"/walonly/* -w json >"$TMP/w2.json" 2>/dev/null
+check "wal ls without a db: entries listed" [ "$(jq -r 'select(.index) | .index' "$TMP/w2.json" | wc -l)" -gt 400 ]
+check "wal ls without a db: no revision field" [ "$(jq -r 'select(.index) | has("revision")' "$TMP/w2.json" | sort -u)" = false ]
+
 finish
