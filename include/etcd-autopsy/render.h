@@ -70,6 +70,19 @@ void ea_render_kv_header(FILE *f, ea_render_kv_mode mode);
 void ea_render_kv_json(ea_json *j, const ea_mvcc_kv *kv, ea_render_kv_mode mode);
 /* One key revision as a table row: revisions, version, lease, printable key = value. */
 void ea_render_kv_table(FILE *f, const ea_mvcc_kv *kv, ea_render_kv_mode mode);
+/* Where a `db history` row comes from: the db's key bucket, or the member's WAL (a revision the
+ * db compacted away: entry index, page/offset meaningless; create/version unknown when !cv_known). */
+typedef struct {
+	int      wal;                   /* 0 "db", 1 "wal" */
+	uint64_t index;                 /* wal: the entry that wrote it */
+	int      cv_known;              /* wal: create_revision and version known */
+} ea_render_kv_source;
+/* `db history`'s header: the history header with the SOURCE column. */
+void ea_render_kv_history_header(FILE *f);
+/* One `db history` row as JSON Lines: the history object plus "source" (and "wal_index"). */
+void ea_render_kv_history_json(ea_json *j, const ea_mvcc_kv *kv, const ea_render_kv_source *src);
+/* One `db history` row as a table row with its source. */
+void ea_render_kv_history_table(FILE *f, const ea_mvcc_kv *kv, const ea_render_kv_source *src);
 
 /* ---- db stat, check, hash, pages (render_dbstat.c, render_page.c) ---- */
 /* Everything `db stat` shows about one db, gathered by the caller. */

@@ -95,6 +95,11 @@ typedef struct {
 typedef struct {
 	unsigned version;
 	const ea_member_set *members;       /* as ea_entry_iter_options; NULL: the WAL's */
+	/* the emitting pass hands every stream item that is no entry (records, problems) here, in
+	 * stream order, so one pass serves `wal ls`/export; nonzero stops ea_replay_next with it */
+	int (*on_record)(const ea_entry_item *e, void *arg);
+	void *arg;
+	int entries_only;                   /* no db-only walk: the stream ends after the last entry */
 } ea_replay_options;
 
 #define EA_REPLAY_OPTIONS_VERSION 1
@@ -113,6 +118,25 @@ int  ea_replay_next(const ea_replay_item **out, ea_replay *r);
 int  ea_replay_summary_get(ea_replay *r, const ea_replay_summary **out);
 /* Frees the replay (not the log or the db); NULL is fine. */
 void ea_replay_free(ea_replay *r);
+
+/* One element (sub revision) an entry wrote, as the replay's model has it. */
+typedef struct {
+	int64_t  main, sub;
+	const uint8_t *key;                 /* borrowed until the next ea_replay_next */
+	size_t   key_len;
+	int      tombstone;
+	int      value_known;               /* 0: ignore_value kept a previous value the model only hashed */
+	const uint8_t *value;               /* the put's value (NULL for tombstones or unknown) */
+	size_t   value_len;
+	int64_t  create_revision, mod_revision, version, lease;   /* 0 for a tombstone (etcd keeps only its key) */
+	int      cv_known;                  /* create_revision and version known */
+} ea_replay_write;
+
+/* The number of elements the item ea_replay_next handed out last wrote (0 for db-only rows,
+ * entries that made no revision and entries without an anchored revision). */
+size_t ea_replay_write_count(const ea_replay *r);
+/* Element `sub` of that item into *out: EA_OK, or EA_EINVAL past the count. */
+int  ea_replay_write_get(const ea_replay *r, size_t sub, ea_replay_write *out);
 
 /* "matches-db", "db-differs", "missing-in-db", "db-only", "compacted", "unknown",
  * "no-revision", "not-checked". */

@@ -182,4 +182,10 @@ void cli_wal_version_facts(ea_input *in, const ea_wal_summary *s, const ea_wal_v
  * ready for 3.6 and downgradable to the previous minor, as table lines or JSON keys (`j`). */
 void cli_db_version_facts(ea_input *in, const ea_mvcc_info *info, ea_json *j);
 
+/* One `db history` row with where it comes from (db_history_wal.c); nonzero stops. */
+typedef int (*cli_history_row_cb)(const ea_mvcc_kv *kv, const ea_render_kv_source *src, void *arg);
+/* `db history KEY`: the db's revisions of KEY merged in revision order with those the db
+ * compacted away and the input's WAL still holds (replayed against the db); < 0 on a db error. */
+int cli_db_history_rows(ea_input *in, ea_mvcc *db, const char *key, cli_history_row_cb cb, void *arg);
+
 #endif

@@ -22,7 +22,9 @@ static const char db_help[] =
 	"      --rev R               as of revision R (default: current)\n"
 	"      --salvage             ignore the tree: scan every page for key-bucket elements and\n"
 	"                            list each (revision order per page, with page id, reachable)\n"
-	"  db history PATH KEY   every revision of KEY in the key bucket (tombstones included)\n"
+	"  db history PATH KEY   every revision of KEY in the key bucket (tombstones included); for a\n"
+	"                        data dir, also those the db compacted away that its WAL still holds\n"
+	"                        (SOURCE wal: what the WAL wrote, replayed against the db)\n"
 	"  db hash PATH          HashKV, the number `etcdctl endpoint hashkv` prints\n"
 	"      --rev R               at revision R (default: current)\n"
 	"      --etcd-version X.Y.Z  hash as that etcd release does: a tombstone at the compaction\n"
@@ -244,13 +246,23 @@ static int db_ls(db_args *a)
 	return db_finish(&c, EXIT_CLEAN);
 }
 
+static int history_out(const ea_mvcc_kv *kv, const ea_render_kv_source *src, void *p)
+{
+	kv_ctx *k = p;
+	k->n++;
+	flush_problems(k->c);
+	if (k->c->a->fmt == OUT_JSON) ea_render_kv_history_json(&k->c->j, kv, src);
+	else ea_render_kv_history_table(stdout, kv, src);
+	return 0;
+}
+
 static int db_history(db_args *a)
 {
 	db_ctx c;
 	if (db_open(&c, a)) return EXIT_USAGE;
 	kv_ctx k = { &c, EA_RENDER_KV_HISTORY, 0 };
-	if (a->fmt == OUT_TABLE) ea_render_kv_header(stdout, k.mode);
-	int rc = ea_mvcc_history(c.m, a->key, strlen(a->key), kv_out, &k);
+	if (a->fmt == OUT_TABLE) ea_render_kv_history_header(stdout);
+	int rc = cli_db_history_rows(c.in, c.m, a->key, history_out, &k);
 	flush_problems(&c);
 	if (rc < 0) { cli_print_error("db history", a->path, rc, NULL); return db_finish(&c, EXIT_USAGE); }
 	if (k.n == 0 && !a->quiet) fprintf(stderr, "etcd-autopsy db history: %s: no revision of this key in the key bucket\n", a->path);

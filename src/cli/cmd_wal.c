@@ -16,7 +16,8 @@ static const char wal_help[] =
 	"      --from N          entries with index >= N\n"
 	"      --to N            entries with index <= N\n"
 	"      --kind K          entries of kind K only (put, txn, empty, confchange:add, v2:PUT, ...)\n"
-	"      -w, --write-out   table (default) or json (JSON Lines: one object per line)\n"
+	"      -w, --write-out   table (default) or json (JSON Lines: one object per line; with the\n"
+	"                        member's db, each entry's revision and a txn's txn.applied, replayed)\n"
 	"  wal stat PATH   member/cluster IDs, segments, record counts, index/term range,\n"
 	"                  last HardState, snapshot records, superseded entries, every problem\n"
 	"      -w, --write-out   table (default) or json\n\n"
@@ -115,7 +116,7 @@ static void table_record(FILE *f, const ea_wal_record *r, int fw)
 
 /* One line per entry: the hottest output path, written from raw pieces (same text as the
  * generic writer would produce; type and kind are our own literals and need no escaping). */
-static void json_entry(ea_json *j, const ea_entry_item *it)
+static void json_entry(ea_json *j, const ea_entry_item *it, const ea_replay_item *ri)
 {
 	const ea_log_item *li = &it->log;
 	const ea_entry_info *info = &it->info;
@@ -150,6 +151,16 @@ static void json_entry(ea_json *j, const ea_entry_item *it)
 		if (info->cc_context) { EA_JSON_RAW(j, ",\"context\":"); ea_json_raw_str(j, info->cc_context, strlen(info->cc_context)); }
 	}
 	if (info->detail && *info->detail) { EA_JSON_RAW(j, ",\"detail\":"); ea_json_raw_str(j, info->detail, strlen(info->detail)); }
+	if (ri) {   /* with the member's db: the replay's revision and txn outcome */
+		EA_JSON_RAW(j, ",\"revision\":");
+		if (ri->revision > 0) ea_json_raw_u64(j, (uint64_t)ri->revision); else EA_JSON_RAW(j, "null");
+		if (!strcmp(info->kind, "txn")) {
+			const char *t = ri->txn_applied < 0 ? "null" : ri->txn_applied ? "true" : "false";
+			EA_JSON_RAW(j, ",\"txn\":{\"applied\":");
+			ea_json_raw(j, t, strlen(t));
+			EA_JSON_RAW(j, "}");
+		}
+	}
 	EA_JSON_RAW(j, "}");
 	ea_json_newline(j);
 }
@@ -193,6 +204,90 @@ static void no_crc_note(const wal_args *a)
 	else if (!a->quiet) fprintf(stderr, "etcd-autopsy wal: CRC-32C not verified (--no-crc)\n");
 }
 
+/* `wal ls`'s state over one stream (the entry iterator, or the replay driving it). */
+typedef struct {
+	const wal_args *a;
+	const char *path;
+	ea_log *log;
+	ea_json j;
+	cli_problems cp;
+	int fw;
+	uint64_t listed, records;
+	ea_problem first;                   /* the first problem, to tell "not a WAL" from damage */
+	char first_kind[64], first_file[512];
+	int have_first;
+	int rewind;                         /* the replay read the log: rewind before the plain stream */
+} ls_ctx;
+
+/* One stream item; ri: the replay's facts of an entry (JSON with a db), else NULL. */
+static int ls_item(ls_ctx *c, const ea_entry_item *it, const ea_replay_item *ri)
+{
+	const wal_args *a = c->a;
+	const ea_log_item *li = &it->log;
+	if (li->item.kind == EA_WAL_ITEM_PROBLEM) {
+		if (!c->have_first && li->item.problem.severity != EA_SEV_INFO) {
+			c->first = li->item.problem;   /* strings live as long as the log (problem owned by the reader) */
+			snprintf(c->first_kind, sizeof c->first_kind, "%s", c->first.kind);
+			snprintf(c->first_file, sizeof c->first_file, "%s", c->first.file ? c->first.file : c->path);
+			c->first.kind = c->first_kind;
+			c->first.file = c->first_file;
+			c->first.message = "";
+			c->have_first = 1;
+		}
+		cli_problem_seen(&c->cp, &li->item.problem);
+		if (a->fmt == OUT_JSON) ea_json_problem_line(&c->j, &li->item.problem);
+		else cli_problem_table(stdout, &li->item.problem);
+		return EA_OK;
+	}
+	const ea_wal_record *r = &li->item.rec;
+	c->records++;
+	int is_entry = it->is_entry;
+	if (is_entry && (r->u.entry.index < a->from || r->u.entry.index > a->to)) return EA_OK;
+	if (a->records) {
+		if (!is_entry && (a->from > 0 || a->to < UINT64_MAX)) return EA_OK;
+		if (a->fmt == OUT_JSON) json_record(&c->j, r); else table_record(stdout, r, c->fw);
+		c->listed += is_entry;
+		return EA_OK;
+	}
+	if (!is_entry) return EA_OK;
+	char pmsg[512];
+	ea_problem ap;
+	if (ea_entry_apply_problem(li, &it->info, ea_log_commit_index(c->log), pmsg, sizeof pmsg, &ap)) {
+		cli_problem_seen(&c->cp, &ap);
+		if (a->fmt == OUT_JSON) ea_json_problem_line(&c->j, &ap); else cli_problem_table(stdout, &ap);
+	}
+	if (a->kind && strcmp(a->kind, it->info.kind) != 0) return EA_OK;
+	c->listed++;
+	if (a->fmt == OUT_JSON) json_entry(&c->j, it, ri); else table_entry(stdout, it);
+	return EA_OK;
+}
+
+static int ls_record_cb(const ea_entry_item *it, void *arg) { return ls_item(arg, it, NULL); }
+
+/* `wal ls -w json` on an input with a db: the replay (ea_replay) drives the one stream, so each
+ * entry gets its revision; EA_ENOTFOUND (nothing read yet) when there is no db or no replay. */
+static int ls_replay(ls_ctx *c, ea_input *in)
+{
+	ea_mvcc *db = NULL;
+	ea_replay *r = NULL;
+	ea_error err = { 0 };
+	ea_mvcc_options mo = EA_MVCC_OPTIONS_INIT;
+	if (ea_mvcc_open(&db, in, &mo, &err)) return EA_ENOTFOUND;
+	ea_replay_options ro = EA_REPLAY_OPTIONS_INIT;
+	ro.on_record = ls_record_cb;
+	ro.arg = c;
+	ro.entries_only = 1;
+	c->rewind = 1;
+	int rc = ea_replay_new(&r, c->log, db, &ro, &err);
+	if (rc) { ea_mvcc_close(db); return EA_ENOTFOUND; }
+	const ea_replay_item *ri;
+	while ((rc = ea_replay_next(&ri, r)) == EA_OK)
+		if (ri->entry && (rc = ls_item(c, ri->entry, ri))) break;
+	ea_replay_free(r);
+	ea_mvcc_close(db);
+	return rc;
+}
+
 static int wal_ls(const char *path, const wal_args *a)
 {
 	ea_error err = { 0 };
@@ -202,82 +297,44 @@ static int wal_ls(const char *path, const wal_args *a)
 	ea_log *log;
 	rc = ea_log_open(&log, in, &a->wopts, &err);
 	if (rc) { cli_print_error("wal ls", path, rc, &err); ea_input_close(in); return EXIT_USAGE; }
-	ea_entry_iter *iter;   /* proposers named by every member ID of the WAL, whatever --from says */
-	if (ea_entry_iter_new(&iter, log, NULL)) { ea_log_close(log); ea_input_close(in); return EXIT_USAGE; }
 
-	cli_problems cp = { .quiet = a->quiet };
-	ea_json j;
-	ea_json_init(&j, stdout);
+	ls_ctx c = { .a = a, .path = path, .log = log, .cp = { .quiet = a->quiet } };
+	ea_json_init(&c.j, stdout);
 	for (size_t i = 0; i < ea_input_problem_count(in); i++) {
 		const ea_problem *p = ea_input_problem_at(in, i);
-		cli_problem_seen(&cp, p);
-		if (a->fmt == OUT_JSON) ea_json_problem_line(&j, p); else cli_problem_table(stdout, p);
+		cli_problem_seen(&c.cp, p);
+		if (a->fmt == OUT_JSON) ea_json_problem_line(&c.j, p); else cli_problem_table(stdout, p);
 	}
 	no_crc_note(a);
-	int fw = records_file_width(ea_log_wal(log));
+	c.fw = records_file_width(ea_log_wal(log));
 	if (a->fmt == OUT_TABLE) {
-		if (a->records) printf("%-*s %10s %-9s %8s %-4s %s\n", fw, "FILE", "OFFSET", "TYPE", "LENGTH", "CRC", "DETAIL");
+		if (a->records) printf("%-*s %10s %-9s %8s %-4s %s\n", c.fw, "FILE", "OFFSET", "TYPE", "LENGTH", "CRC", "DETAIL");
 		else printf("%10s %6s %-*s %8s %-4s %-11s %s\n", "INDEX", "TERM", KIND_W, "KIND", "SIZE", "CRC", "STATE", "KEY");
 	}
-	const ea_entry_item *it;
-	uint64_t listed = 0, records = 0;
-	ea_problem first;                   /* the first problem, to tell "not a WAL" from damage */
-	char first_kind[64], first_file[512];
-	int have_first = 0;
-	while ((rc = ea_entry_iter_next(&it, iter)) == EA_OK) {
-		const ea_log_item *li = &it->log;
-		if (li->item.kind == EA_WAL_ITEM_PROBLEM) {
-			if (!have_first && li->item.problem.severity != EA_SEV_INFO) {
-				first = li->item.problem;   /* strings live as long as the log (problem owned by the reader) */
-				snprintf(first_kind, sizeof first_kind, "%s", first.kind);
-				snprintf(first_file, sizeof first_file, "%s", first.file ? first.file : path);
-				first.kind = first_kind;
-				first.file = first_file;
-				first.message = "";
-				have_first = 1;
-			}
-			cli_problem_seen(&cp, &li->item.problem);
-			if (a->fmt == OUT_JSON) ea_json_problem_line(&j, &li->item.problem);
-			else cli_problem_table(stdout, &li->item.problem);
-			continue;
-		}
-		const ea_wal_record *r = &li->item.rec;
-		records++;
-		int is_entry = it->is_entry;
-		if (is_entry && (r->u.entry.index < a->from || r->u.entry.index > a->to)) continue;
-		if (a->records) {
-			if (!is_entry && (a->from > 0 || a->to < UINT64_MAX)) continue;
-			if (a->fmt == OUT_JSON) json_record(&j, r); else table_record(stdout, r, fw);
-			listed += is_entry;
-			continue;
-		}
-		if (!is_entry) continue;
-		char pmsg[512];
-		ea_problem ap;
-		if (ea_entry_apply_problem(li, &it->info, ea_log_commit_index(log), pmsg, sizeof pmsg, &ap)) {
-			cli_problem_seen(&cp, &ap);
-			if (a->fmt == OUT_JSON) ea_json_problem_line(&j, &ap); else cli_problem_table(stdout, &ap);
-		}
-		if (a->kind && strcmp(a->kind, it->info.kind) != 0) continue;
-		listed++;
-		if (a->fmt == OUT_JSON) json_entry(&j, it); else table_entry(stdout, it);
+	rc = a->fmt == OUT_JSON && !a->records ? ls_replay(&c, in) : EA_ENOTFOUND;
+	if (rc == EA_ENOTFOUND && c.records == 0 && !c.have_first) {
+		ea_entry_iter *iter;   /* proposers named by every member ID of the WAL, whatever --from says */
+		if ((c.rewind && ea_log_rewind(log, &err)) || ea_entry_iter_new(&iter, log, NULL)) { ea_log_close(log); ea_input_close(in); return EXIT_USAGE; }
+		const ea_entry_item *it;
+		while ((rc = ea_entry_iter_next(&it, iter)) == EA_OK)
+			if ((rc = ls_item(&c, it, NULL))) break;
+		ea_entry_iter_free(iter);
 	}
-	int code = cli_exit_code(&cp);
-	if (rc == EA_ITEROVER && cli_wal_not_wal(records, have_first ? &first : NULL)) {
+	int code = cli_exit_code(&c.cp);
+	if (rc == EA_ITEROVER && cli_wal_not_wal(c.records, c.have_first ? &c.first : NULL)) {
 		fflush(stdout);
-		cli_print_not_wal("wal ls", path, &first);
+		cli_print_not_wal("wal ls", path, &c.first);
 		code = EXIT_USAGE;
-		cp.quiet = 1;   /* the one line above says it all */
+		c.cp.quiet = 1;   /* the one line above says it all */
 	}
 	if (rc != EA_ITEROVER) {
 		fprintf(stderr, "etcd-autopsy wal ls: %s: %s\n", path, ea_strerror(rc));
 		code = EXIT_USAGE;
 	}
 	fflush(stdout);
-	if (code != EXIT_USAGE && a->filtered && listed == 0 && !a->quiet)
+	if (code != EXIT_USAGE && a->filtered && c.listed == 0 && !a->quiet)
 		fprintf(stderr, "etcd-autopsy wal ls: %s: no entry matches the filters\n", path);
-	cli_problems_summary(&cp, path);
-	ea_entry_iter_free(iter);
+	cli_problems_summary(&c.cp, path);
 	ea_log_close(log);
 	ea_input_close(in);
 	return code;

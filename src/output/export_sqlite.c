@@ -13,6 +13,7 @@
  * strings/blobs are bound SQLITE_STATIC straight from the cursor's borrowed buffers. */
 #include "etcd-autopsy/export.h"
 #include "etcd-autopsy/entry_iter.h"
+#include "etcd-autopsy/replay.h"
 #include "etcd-autopsy/diff.h"
 #include "etcd-autopsy/snap.h"
 #include "etcd-autopsy/writer.h"
@@ -147,6 +148,8 @@ typedef struct {
 	const ea_entry_header *e;
 	const ea_entry_info *info;
 	const char *started;            /* the proposer's start time as text, NULL if none */
+	int64_t revision;               /* the main revision it made (replay), 0 none or unknown */
+	int txn_applied;                /* txn: 1 success branch, 0 failure, -1 not a txn or unknown */
 } entries_row;
 #define COLS_entries(C) \
 	C(node, "TEXT NOT NULL", v_text(r->node)) \
@@ -167,7 +170,9 @@ typedef struct {
 	C(crc_ok, "INTEGER", v_tri(r->rec->crc_ok)) \
 	C(range_end, "", v_key(r->info->range_end, r->info->range_end_len)) \
 	C(proposer_started, "TEXT", v_text(r->started)) \
-	C(detail, "TEXT", r->info->detail && *r->info->detail ? v_text(r->info->detail) : v_null())
+	C(detail, "TEXT", r->info->detail && *r->info->detail ? v_text(r->info->detail) : v_null()) \
+	C(revision, "INTEGER", r->revision > 0 ? v_int(r->revision) : v_null()) \
+	C(txn_applied, "INTEGER", v_tri(r->txn_applied))
 
 typedef struct { const char *node; uint64_t seq; const ea_wal_record *rec; } hard_states_row;
 #define COLS_hard_states(C) \
@@ -234,22 +239,29 @@ typedef struct {
 	C(superseded, "INTEGER", v_bool(r->cc->superseded)) \
 	C(is_learner, "INTEGER", v_tri(r->is_learner))
 
-typedef struct { const char *node; const ea_mvcc_kv *kv; int live; } revisions_row;   /* live: decoded, no tombstone */
+typedef struct {
+	const char *node;
+	const ea_mvcc_kv *kv;
+	int live;                       /* decoded, no tombstone */
+	int wal;                        /* 1: a revision the db compacted away, from the member's WAL */
+	int cv;                         /* create_revision and version known (wal rows may not) */
+} revisions_row;
 #define COLS_revisions(C) \
 	C(node, "TEXT NOT NULL", v_text(r->node)) \
 	C(main, "INTEGER", v_int(r->kv->main)) \
 	C(sub, "INTEGER", v_int(r->kv->sub)) \
 	C(tombstone, "INTEGER", v_bool(r->kv->tombstone)) \
 	C(key, "", v_key(r->kv->key, r->kv->key_len)) \
-	C(create_revision, "INTEGER", r->live ? v_int(r->kv->create_revision) : v_null()) \
+	C(create_revision, "INTEGER", r->live && r->cv ? v_int(r->kv->create_revision) : v_null()) \
 	C(mod_revision, "INTEGER", r->live ? v_int(r->kv->mod_revision) : v_null()) \
-	C(version, "INTEGER", r->live ? v_int(r->kv->version) : v_null()) \
+	C(version, "INTEGER", r->live && r->cv ? v_int(r->kv->version) : v_null()) \
 	C(lease, "TEXT", r->live ? v_hex((uint64_t)r->kv->lease) : v_null()) \
 	C(value_size, "INTEGER", r->live ? v_u64(r->kv->value_len) : v_null()) \
 	C(value_crc32c, "INTEGER", r->live ? v_u64(ea_crc32c(0, r->kv->value, r->kv->value_len)) : v_null()) \
-	C(page, "INTEGER", v_u64(r->kv->page)) \
-	C(offset, "INTEGER", v_u64(r->kv->offset)) \
+	C(page, "INTEGER", r->wal ? v_null() : v_u64(r->kv->page)) \
+	C(offset, "INTEGER", r->wal ? v_null() : v_u64(r->kv->offset)) \
 	C(decode_ok, "INTEGER", v_bool(r->kv->decode_ok)) \
+	C(source, "TEXT", v_text(r->wal ? "wal" : "db")) \
 	C(value, "BLOB", r->live ? v_blob(r->kv->value_len ? (const void *)r->kv->value : "", r->kv->value_len) : v_null())
 
 typedef struct { const char *node; const ea_mvcc_member *mb; } members_row;
@@ -834,7 +846,92 @@ static int export_segments(ex *x, ea_node *nd)
 	return EA_OK;
 }
 
-/* One entry stream: wal_records, entries, hard_states and the WAL's problems. */
+/* One stream item of a node's WAL: wal_records, entries (with the revision the replay gave
+ * it, when there is one), hard_states, problems. */
+typedef struct { ex *x; ea_node *nd; uint64_t hs_seq, n; } wal_ctx;
+
+static int export_item(wal_ctx *w, const ea_entry_item *it, int64_t revision, int txn_applied)
+{
+	ex *x = w->x;
+	if ((++w->n & 4095) == 0 && stopped(x)) return ex_fail(x, EA_EIO, "export interrupted");
+	if (it->log.item.kind == EA_WAL_ITEM_PROBLEM) return export_problem(x, ea_node_name(w->nd), &it->log.item.problem);
+	const ea_wal_record *rec = &it->log.item.rec;
+	wal_records_row wr = { ea_node_name(w->nd), rec };
+	int rc = x->o.records ? put_wal_records(x, &wr) : EA_OK;
+	if (rc) return rc;
+	if (it->is_entry) {
+		char started[48];
+		const ea_entry_info *info = &it->info;
+		int has_started = info->request_id && info->proposer_started_ms >= 0;
+		if (has_started) time_text(started, sizeof started, info->proposer_started_ms);
+		entries_row er = { ea_node_name(w->nd), it, rec, &rec->u.entry, info, has_started ? started : NULL,
+		                   revision, txn_applied };
+		return put_entries(x, &er);
+	}
+	if (rec->type == EA_WAL_STATE && rec->decoded) {
+		hard_states_row hr = { ea_node_name(w->nd), w->hs_seq++, rec };
+		return put_hard_states(x, &hr);
+	}
+	return EA_OK;
+}
+
+static int record_cb(const ea_entry_item *it, void *arg) { return export_item(arg, it, 0, -1); }
+
+static int any_cb(const ea_mvcc_kv *kv, void *p) { (void)kv; (void)p; return 0; }
+
+/* The revisions an entry wrote that the db compacted away (K: the db's compaction), as
+ * revisions rows with source 'wal'; an element the db still holds is never repeated. */
+static int export_wal_revisions(wal_ctx *w, ea_replay *r, const ea_replay_item *it, int64_t K)
+{
+	if (it->result != EA_REPLAY_COMPACTED && !(it->result == EA_REPLAY_MATCHES_DB && it->revision <= K)) return EA_OK;
+	ea_mvcc *db = ea_node_mvcc(w->nd);
+	for (size_t s = 0; s < ea_replay_write_count(r); s++) {
+		ea_replay_write wr;
+		if (ea_replay_write_get(r, s, &wr)) continue;
+		if (it->result != EA_REPLAY_COMPACTED && ea_mvcc_get_rev(db, wr.main, wr.sub, any_cb, NULL) != EA_ENOTFOUND) continue;
+		ea_mvcc_kv kv = { .main = wr.main, .sub = wr.sub, .tombstone = wr.tombstone, .decode_ok = wr.value_known,
+		                  .key = wr.key, .key_len = wr.key_len, .value = wr.value ? wr.value : (const uint8_t *)"",
+		                  .value_len = wr.value_len, .create_revision = wr.create_revision,
+		                  .mod_revision = wr.mod_revision, .version = wr.version, .lease = wr.lease };
+		revisions_row rr = { ea_node_name(w->nd), &kv, wr.value_known && !wr.tombstone, 1, wr.cv_known };
+		int rc = put_revisions(w->x, &rr);
+		if (rc) return rc;
+	}
+	return EA_OK;
+}
+
+/* The stream driven by the replay of the node's WAL against its db (ea_replay: records and
+ * problems through on_record, entries with their revision). EA_ENOTFOUND: no replay possible. */
+static int export_wal_replay(wal_ctx *w, ea_log *log)
+{
+	ea_mvcc *db = ea_node_mvcc(w->nd);
+	if (!db) return EA_ENOTFOUND;
+	ea_mvcc_info info;
+	int64_t K = -1;
+	if (ea_mvcc_info_scan(db, &info) == EA_OK)
+		K = info.scheduled_compact_revision > info.compact_revision ? info.scheduled_compact_revision : info.compact_revision;
+	ea_replay_options ro = EA_REPLAY_OPTIONS_INIT;
+	ro.members = &w->x->known;
+	ro.on_record = record_cb;
+	ro.arg = w;
+	ro.entries_only = 1;
+	ea_replay *r;
+	ea_error err = { 0 };
+	if (ea_replay_new(&r, log, db, &ro, &err)) return EA_ENOTFOUND;
+	const ea_replay_item *it;
+	int rc;
+	while ((rc = ea_replay_next(&it, r)) == EA_OK) {
+		if (!it->entry) continue;
+		int txn = it->txn_applied >= 0 && !strcmp(it->kind, "txn") ? it->txn_applied : -1;
+		if ((rc = export_item(w, it->entry, it->revision, txn))) break;
+		if (it->revision > 0 && K > 0 && (rc = export_wal_revisions(w, r, it, K))) break;
+	}
+	ea_replay_free(r);
+	return rc == EA_ITEROVER ? EA_OK : rc < 0 ? rc : EA_EIO;
+}
+
+/* One entry stream: wal_records, entries, hard_states and the WAL's problems; with a db, the
+ * replay's revision per entry and the revisions the db compacted away (source 'wal'). */
 static int export_wal(ex *x, ea_node *nd)
 {
 	/* the node's own log, rewound: its first pass (CRC verdicts, overwrites) is already done */
@@ -843,35 +940,20 @@ static int export_wal(ex *x, ea_node *nd)
 	int rc = log ? ea_log_rewind(log, &lerr) : ea_log_open(&own, ea_node_input(nd), NULL, &lerr);
 	if (!log) log = own;
 	if (rc) { ea_log_close(own); return ex_fail(x, rc, "%s: %s", ea_node_name(nd), lerr.msg[0] ? lerr.msg : ea_strerror(rc)); }
-	ea_entry_iter *iter;
-	ea_entry_iter_options io = { .members = &x->known };
-	if ((rc = ea_entry_iter_new(&iter, log, &io)) != EA_OK) { ea_log_close(own); return rc; }
-	uint64_t hs_seq = 0, n = 0;
-	const ea_entry_item *it;
-	while ((rc = ea_entry_iter_next(&it, iter)) == EA_OK) {
-		if ((++n & 4095) == 0 && stopped(x)) { rc = ex_fail(x, EA_EIO, "export interrupted"); break; }
-		if (it->log.item.kind == EA_WAL_ITEM_PROBLEM) {
-			if ((rc = export_problem(x, ea_node_name(nd), &it->log.item.problem))) break;
-			continue;
-		}
-		const ea_wal_record *rec = &it->log.item.rec;
-		wal_records_row wr = { ea_node_name(nd), rec };
-		if (x->o.records && (rc = put_wal_records(x, &wr))) break;
-		if (it->is_entry) {
-			char started[48];
-			const ea_entry_info *info = &it->info;
-			int has_started = info->request_id && info->proposer_started_ms >= 0;
-			if (has_started) time_text(started, sizeof started, info->proposer_started_ms);
-			entries_row er = { ea_node_name(nd), it, rec, &rec->u.entry, info, has_started ? started : NULL };
-			if ((rc = put_entries(x, &er))) break;
-		} else if (rec->type == EA_WAL_STATE && rec->decoded) {
-			hard_states_row hr = { ea_node_name(nd), hs_seq++, rec };
-			if ((rc = put_hard_states(x, &hr))) break;
-		}
+	wal_ctx w = { x, nd, 0, 0 };
+	rc = export_wal_replay(&w, log);
+	if (rc == EA_ENOTFOUND && w.n == 0) {
+		/* no db, or no replay: the plain entry stream */
+		ea_entry_iter *iter;
+		ea_entry_iter_options io = { .members = &x->known };
+		if ((rc = ea_log_rewind(log, &lerr)) || (rc = ea_entry_iter_new(&iter, log, &io)) != EA_OK) { ea_log_close(own); return rc; }
+		const ea_entry_item *it;
+		while ((rc = ea_entry_iter_next(&it, iter)) == EA_OK)
+			if ((rc = export_item(&w, it, 0, -1))) break;
+		if (rc == EA_ITEROVER) rc = EA_OK;
+		ea_entry_iter_free(iter);
 	}
-	if (rc == EA_ITEROVER) rc = EA_OK;
-	else if (rc < 0 && !x->err->msg[0]) ex_fail(x, rc, "%s: WAL: %s", ea_node_name(nd), ea_strerror(rc));
-	ea_entry_iter_free(iter);
+	if (rc < 0 && !x->err->msg[0]) ex_fail(x, rc, "%s: WAL: %s", ea_node_name(nd), ea_strerror(rc));
 	ea_log_close(own);
 	return rc;
 }
@@ -883,7 +965,7 @@ static int revision_cb(const ea_mvcc_kv *kv, void *payload)
 {
 	kv_ctx *c = payload;
 	if ((++c->n & 4095) == 0 && stopped(c->x)) { c->rc = ex_fail(c->x, EA_EIO, "export interrupted"); return 1; }
-	revisions_row r = { c->node, kv, kv->decode_ok && !kv->tombstone };
+	revisions_row r = { c->node, kv, kv->decode_ok && !kv->tombstone, 0, 1 };
 	c->rc = put_revisions(c->x, &r);
 	return c->rc ? 1 : 0;
 }

@@ -277,6 +277,7 @@ static int anchor(rp_ctx *c, ea_error *err)
 	}
 	if (c->F <= 1) {
 		c->B = 1;
+		if (c->opts.on_record) { c->pending = NULL; return start_pass(c, err); }   /* the records before it too */
 		reset_state(c);
 		c->sum.passes = 1;
 		return EA_OK;
@@ -371,6 +372,7 @@ static int next_entry(rp_ctx *c, const ea_replay_item **out)
 		else rc = ea_entry_iter_next(&e, c->it);
 		if (rc) return rc;
 		if (e->is_entry) break;
+		if (c->opts.on_record && (rc = c->opts.on_record(e, c->opts.arg))) return rc;
 	}
 	if ((rc = step(c, e, &c->item))) return rc;
 	if ((rc = tally(c, &c->item))) return rc;
@@ -493,7 +495,8 @@ int ea_replay_next(const ea_replay_item **out, ea_replay *c)
 		/* a WAL from index 1 whose entries up to C made no revision, beside a db at R > 1: the db
 		 * was restored from a snapshot (etcdutl snapshot restore writes such a WAL) */
 		c->restored = c->db && c->tail_from_one && c->C_reached && c->rev_at_C == 1 && c->R > 1;
-		if (c->db && !c->no_anchor && !c->restored && ((rc = ea__rp_db_kept_missing(c)) || (rc = ea__rp_db_only_walk(c))))
+		if (c->db && !c->no_anchor && !c->restored && !c->opts.entries_only &&
+		    ((rc = ea__rp_db_kept_missing(c)) || (rc = ea__rp_db_only_walk(c))))
 			return rc;
 	}
 	int rc = next_dbonly(c, out);

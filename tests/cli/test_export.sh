@@ -98,7 +98,7 @@ for n in $(manifest healthy members | tr ',' ' '); do
 	eq "wal_records $n = wal ls --records" "$(q "$DB" "SELECT count(*) FROM wal_records WHERE node='$n'")" "$(jl "$TMP/rec.jsonl")"
 	eq "hard_states $n = state records" "$(q "$DB" "SELECT count(*) FROM hard_states WHERE node='$n'")" "$(jq -s '[.[]|select(.record_type=="state")]|length' "$TMP/rec.jsonl")"
 	"$EA" db stat -w json "$H/$n.tar.gz" >"$TMP/db.json" 2>/dev/null
-	eq "revisions $n = db stat key_revisions" "$(q "$DB" "SELECT count(*) FROM revisions WHERE node='$n'")" "$(jq .key_revisions "$TMP/db.json")"
+	eq "revisions $n = db stat key_revisions" "$(q "$DB" "SELECT count(*) FROM revisions WHERE node='$n' AND source = 'db'")" "$(jq .key_revisions "$TMP/db.json")"
 	eq "consistent_index $n = db stat" "$(q "$DB" "SELECT consistent_index FROM nodes WHERE node='$n'")" "$(jq .consistent_index "$TMP/db.json")"
 	eq "members $n = db stat" "$(q "$DB" "SELECT group_concat(member_id || ':' || name, ',') FROM (SELECT * FROM members WHERE node='$n' ORDER BY member_id)")" \
 		"$(jq -r '[.members[]|"\(.id):\(.name)"]|sort|join(",")' "$TMP/db.json")"
