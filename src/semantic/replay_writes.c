@@ -17,7 +17,7 @@ int ea_replay_write_get(const ea_replay *c, size_t sub, ea_replay_write *out)
 	*out = (ea_replay_write){ 0 };
 	out->main = c->item.revision;
 	out->sub = (int64_t)sub;
-	out->key = rp_key_bytes(&c->m, k);
+	out->key = ea__rp_key_bytes(&c->m, k);
 	out->key_len = k->klen;
 	out->tombstone = w->del;
 	if (w->del) { out->cv_known = 1; out->value_known = 1; return EA_OK; }   /* etcd stores only the key */
