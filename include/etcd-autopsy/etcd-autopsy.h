@@ -23,5 +23,6 @@
 #include "restore.h"
 #include "version.h"
 #include "render.h"
+#include "k8s.h"
 
 #endif

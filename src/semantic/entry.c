@@ -24,6 +24,7 @@
 
 struct ea_entry_decoder {
 	ea_arena arena;
+	ea_txn_shape txn;   /* the last txn's shape (ea_entry_info.txn) */
 };
 
 int ea_entry_decoder_new(ea_entry_decoder **out)
@@ -150,6 +151,8 @@ static int from_internal(ea_entry_decoder *d, const Etcdserverpb__InternalRaftRe
 		ea_detail_range(&b, r->range);
 	} else if (r->put) {
 		set_key(o, r->put->key);
+		o->value = r->put->value.data;
+		o->value_len = r->put->value.len;
 		ea_detail_put(&b, r->put->value.len, (uint64_t)r->put->lease, r->put->prev_kv,
 		              r->put->ignore_value, r->put->ignore_lease);
 	} else if (r->delete_range) {
@@ -158,6 +161,8 @@ static int from_internal(ea_entry_decoder *d, const Etcdserverpb__InternalRaftRe
 		if (r->delete_range->prev_kv) ea_sb_printf(&b, "prev_kv");
 	} else if (r->txn) {
 		txn_first_key(o, r->txn);
+		ea_txn_shape_fill(&d->txn, r->txn, &o->value, &o->value_len);
+		o->txn = &d->txn;
 		ea_detail_txn(&b, r->txn);
 	} else if (r->compaction) {
 		ea_sb_printf(&b, "revision=%" PRId64 "%s", r->compaction->revision,
@@ -260,6 +265,7 @@ static int fast_put_or_delete(ea_entry_decoder *d, const uint8_t *b, size_t n, e
 		if (scan_fields(put.p, put.n, put_wire, 7, v, sp)) return -1;
 		o->kind = "put";
 		if (sp[1].has && sp[1].n) { o->key = sp[1].p; o->key_len = sp[1].n; }
+		if (sp[2].has) { o->value = sp[2].p; o->value_len = sp[2].n; }
 		if (v[3] || v[4] || v[5] || v[6] || hs[2].n) {
 			ea_sb sb = { .n = 0 };
 			ea_detail_put(&sb, sp[2].n, v[3], v[4] != 0, v[5] != 0, v[6] != 0);
