@@ -81,9 +81,9 @@ void ea_k8s_dump(ea_k8s *k, const uint8_t *val, size_t val_len, FILE *f);
  * "update" / "delete" (If mod(k)==R Then put|delete k [Else get k]), "compact-marker" (the
  * compactor's If version(compact_rev_key)==T Then put Else get), else "other". */
 const char *ea_k8s_txn_op(const ea_txn_shape *t);
-/* etcd's name of a compare target ("version", "create", "mod", "value", "lease") and result
- * ("equal", "greater", "less", "not_equal"); "unknown" out of range. */
+/* etcd's name of a compare target: "version", "create", "mod", "value", "lease"; else "unknown". */
 const char *ea_k8s_compare_target(int target);
+/* etcd's name of a compare result: "equal", "greater", "less", "not_equal"; else "unknown". */
 const char *ea_k8s_compare_result(int result);
 
 #ifdef __cplusplus
