@@ -9,42 +9,62 @@
 #include <string.h>
 #include <time.h>
 
-/* "2026-12-05T07:08:18Z" (metav1.Time has whole seconds) */
+static void two(char *p, unsigned v) { p[0] = (char)('0' + v / 10 % 10); p[1] = (char)('0' + v % 10); }
+
+/* "2026-12-05T07:08:18Z" (metav1.Time has whole seconds); by hand on the hot path (civil from
+ * days, proleptic Gregorian), strftime for years outside 0000..9999 */
 static const char *created_text(char *buf, size_t cap, int64_t s)
 {
-	time_t t = (time_t)s;
-	struct tm tm;
-	if (!gmtime_r(&t, &tm) || !strftime(buf, cap, "%Y-%m-%dT%H:%M:%SZ", &tm)) snprintf(buf, cap, "%" PRId64, s);
+	int64_t days = s / 86400, sec = s % 86400;
+	if (sec < 0) { sec += 86400; days--; }
+	int64_t z = days + 719468, era = (z >= 0 ? z : z - 146096) / 146097;
+	int64_t doe = z - era * 146097, yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
+	unsigned d = (unsigned)(doy - (153 * mp + 2) / 5 + 1), m = (unsigned)(mp < 10 ? mp + 3 : mp - 9);
+	int64_t y = yoe + era * 400 + (m <= 2);
+	if (y < 0 || y > 9999 || cap < 21) {
+		time_t t = (time_t)s;
+		struct tm tm;
+		if (!gmtime_r(&t, &tm) || !strftime(buf, cap, "%Y-%m-%dT%H:%M:%SZ", &tm)) snprintf(buf, cap, "%" PRId64, s);
+		return buf;
+	}
+	memcpy(buf, "0000-00-00T00:00:00Z", 21);
+	two(buf, (unsigned)(y / 100));
+	two(buf + 2, (unsigned)(y % 100));
+	two(buf + 5, m);
+	two(buf + 8, d);
+	two(buf + 11, (unsigned)(sec / 3600));
+	two(buf + 14, (unsigned)(sec / 60 % 60));
+	two(buf + 17, (unsigned)(sec % 60));
 	return buf;
 }
 
-static void gstr(ea_json *j, const char *key, ea_k8s_str s)
+static void gval(ea_json *j, ea_k8s_str s)
 {
-	ea_json_key(j, key);
 	if (s.p) ea_json_bytes(j, s.p, s.n); else ea_json_null(j);
 }
 
 void ea_render_k8s_json(ea_json *j, const ea_k8s_object *o)
 {
 	char tb[48];
-	ea_json_key(j, "k8s");
+	EA_JSON_KEY(j, "k8s");
 	ea_json_object_begin(j);
-	gstr(j, "group", o->group);
-	gstr(j, "resource", o->resource);
-	gstr(j, "namespace", o->ns);
-	gstr(j, "name", o->name);
-	gstr(j, "api_version", o->api_version);
-	gstr(j, "kind", o->kind);
-	ea_json_key(j, "encoding"); ea_json_str(j, ea_k8s_encoding_name(o->encoding));
-	ea_json_key(j, "encryption");
+	EA_JSON_KEY(j, "group"); gval(j, o->group);
+	EA_JSON_KEY(j, "resource"); gval(j, o->resource);
+	EA_JSON_KEY(j, "namespace"); gval(j, o->ns);
+	EA_JSON_KEY(j, "name"); gval(j, o->name);
+	EA_JSON_KEY(j, "api_version"); gval(j, o->api_version);
+	EA_JSON_KEY(j, "kind"); gval(j, o->kind);
+	EA_JSON_KEY(j, "encoding"); ea_json_str(j, ea_k8s_encoding_name(o->encoding));
+	EA_JSON_KEY(j, "encryption");
 	if (o->encoding == EA_K8S_ENC_ENCRYPTED) {
 		ea_json_object_begin(j);
-		gstr(j, "provider", o->enc_provider);
-		gstr(j, "key", o->enc_key);
+		EA_JSON_KEY(j, "provider"); gval(j, o->enc_provider);
+		EA_JSON_KEY(j, "key"); gval(j, o->enc_key);
 		ea_json_object_end(j);
 	} else ea_json_null(j);
-	gstr(j, "uid", o->uid);
-	ea_json_key(j, "created");
+	EA_JSON_KEY(j, "uid"); gval(j, o->uid);
+	EA_JSON_KEY(j, "created");
 	if (o->have_created) ea_json_str(j, created_text(tb, sizeof tb, o->created_s)); else ea_json_null(j);
 	ea_json_object_end(j);
 }

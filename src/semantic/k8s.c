@@ -76,49 +76,52 @@ const char *ea_k8s_encoding_name(ea_k8s_encoding e)
  * podsecuritypolicy). services/specs and services/endpoints are two segments (key_layout). */
 typedef struct {
 	const char *seg, *resource, *group;
+	unsigned char seg_len, resource_len, group_len;
 	char cluster;   /* 1: <prefix>/<seg>/<name> */
 } k8s_builtin;
 
+#define B(seg, res, grp, c) { seg, res, grp, sizeof seg - 1, sizeof res - 1, sizeof grp - 1, c }
 static const k8s_builtin builtins[] = {
-	{ "pods", "pods", "", 0 }, { "configmaps", "configmaps", "", 0 }, { "secrets", "secrets", "", 0 },
-	{ "serviceaccounts", "serviceaccounts", "", 0 }, { "persistentvolumeclaims", "persistentvolumeclaims", "", 0 },
-	{ "limitranges", "limitranges", "", 0 }, { "resourcequotas", "resourcequotas", "", 0 },
-	{ "podtemplates", "podtemplates", "", 0 }, { "events", "events", "", 0 },
-	{ "controllers", "replicationcontrollers", "", 0 }, { "namespaces", "namespaces", "", 1 },
-	{ "minions", "nodes", "", 1 }, { "persistentvolumes", "persistentvolumes", "", 1 },
-	{ "masterleases", "masterleases", "", 1 }, { "ranges", "ranges", "", 1 },
-	{ "deployments", "deployments", "apps", 0 }, { "replicasets", "replicasets", "apps", 0 },
-	{ "statefulsets", "statefulsets", "apps", 0 }, { "daemonsets", "daemonsets", "apps", 0 },
-	{ "controllerrevisions", "controllerrevisions", "apps", 0 },
-	{ "jobs", "jobs", "batch", 0 }, { "cronjobs", "cronjobs", "batch", 0 },
-	{ "horizontalpodautoscalers", "horizontalpodautoscalers", "autoscaling", 0 },
-	{ "poddisruptionbudgets", "poddisruptionbudgets", "policy", 0 },
-	{ "podsecuritypolicy", "podsecuritypolicies", "policy", 1 },
-	{ "leases", "leases", "coordination.k8s.io", 0 },
-	{ "endpointslices", "endpointslices", "discovery.k8s.io", 0 },
-	{ "networkpolicies", "networkpolicies", "networking.k8s.io", 0 },
-	{ "ingress", "ingresses", "networking.k8s.io", 0 },
-	{ "ingressclasses", "ingressclasses", "networking.k8s.io", 1 },
-	{ "ipaddresses", "ipaddresses", "networking.k8s.io", 1 },
-	{ "servicecidrs", "servicecidrs", "networking.k8s.io", 1 },
-	{ "roles", "roles", "rbac.authorization.k8s.io", 0 },
-	{ "rolebindings", "rolebindings", "rbac.authorization.k8s.io", 0 },
-	{ "clusterroles", "clusterroles", "rbac.authorization.k8s.io", 1 },
-	{ "clusterrolebindings", "clusterrolebindings", "rbac.authorization.k8s.io", 1 },
-	{ "storageclasses", "storageclasses", "storage.k8s.io", 1 },
-	{ "volumeattachments", "volumeattachments", "storage.k8s.io", 1 },
-	{ "csidrivers", "csidrivers", "storage.k8s.io", 1 }, { "csinodes", "csinodes", "storage.k8s.io", 1 },
-	{ "csistoragecapacities", "csistoragecapacities", "storage.k8s.io", 0 },
-	{ "priorityclasses", "priorityclasses", "scheduling.k8s.io", 1 },
-	{ "runtimeclasses", "runtimeclasses", "node.k8s.io", 1 },
-	{ "certificatesigningrequests", "certificatesigningrequests", "certificates.k8s.io", 1 },
-	{ "flowschemas", "flowschemas", "flowcontrol.apiserver.k8s.io", 1 },
-	{ "prioritylevelconfigurations", "prioritylevelconfigurations", "flowcontrol.apiserver.k8s.io", 1 },
-	{ "validatingwebhookconfigurations", "validatingwebhookconfigurations", "admissionregistration.k8s.io", 1 },
-	{ "mutatingwebhookconfigurations", "mutatingwebhookconfigurations", "admissionregistration.k8s.io", 1 },
-	{ "validatingadmissionpolicies", "validatingadmissionpolicies", "admissionregistration.k8s.io", 1 },
-	{ "validatingadmissionpolicybindings", "validatingadmissionpolicybindings", "admissionregistration.k8s.io", 1 },
+	B("pods", "pods", "", 0), B("configmaps", "configmaps", "", 0), B("secrets", "secrets", "", 0),
+	B("serviceaccounts", "serviceaccounts", "", 0), B("persistentvolumeclaims", "persistentvolumeclaims", "", 0),
+	B("limitranges", "limitranges", "", 0), B("resourcequotas", "resourcequotas", "", 0),
+	B("podtemplates", "podtemplates", "", 0), B("events", "events", "", 0),
+	B("controllers", "replicationcontrollers", "", 0), B("namespaces", "namespaces", "", 1),
+	B("minions", "nodes", "", 1), B("persistentvolumes", "persistentvolumes", "", 1),
+	B("masterleases", "masterleases", "", 1), B("ranges", "ranges", "", 1),
+	B("deployments", "deployments", "apps", 0), B("replicasets", "replicasets", "apps", 0),
+	B("statefulsets", "statefulsets", "apps", 0), B("daemonsets", "daemonsets", "apps", 0),
+	B("controllerrevisions", "controllerrevisions", "apps", 0),
+	B("jobs", "jobs", "batch", 0), B("cronjobs", "cronjobs", "batch", 0),
+	B("horizontalpodautoscalers", "horizontalpodautoscalers", "autoscaling", 0),
+	B("poddisruptionbudgets", "poddisruptionbudgets", "policy", 0),
+	B("podsecuritypolicy", "podsecuritypolicies", "policy", 1),
+	B("leases", "leases", "coordination.k8s.io", 0),
+	B("endpointslices", "endpointslices", "discovery.k8s.io", 0),
+	B("networkpolicies", "networkpolicies", "networking.k8s.io", 0),
+	B("ingress", "ingresses", "networking.k8s.io", 0),
+	B("ingressclasses", "ingressclasses", "networking.k8s.io", 1),
+	B("ipaddresses", "ipaddresses", "networking.k8s.io", 1),
+	B("servicecidrs", "servicecidrs", "networking.k8s.io", 1),
+	B("roles", "roles", "rbac.authorization.k8s.io", 0),
+	B("rolebindings", "rolebindings", "rbac.authorization.k8s.io", 0),
+	B("clusterroles", "clusterroles", "rbac.authorization.k8s.io", 1),
+	B("clusterrolebindings", "clusterrolebindings", "rbac.authorization.k8s.io", 1),
+	B("storageclasses", "storageclasses", "storage.k8s.io", 1),
+	B("volumeattachments", "volumeattachments", "storage.k8s.io", 1),
+	B("csidrivers", "csidrivers", "storage.k8s.io", 1), B("csinodes", "csinodes", "storage.k8s.io", 1),
+	B("csistoragecapacities", "csistoragecapacities", "storage.k8s.io", 0),
+	B("priorityclasses", "priorityclasses", "scheduling.k8s.io", 1),
+	B("runtimeclasses", "runtimeclasses", "node.k8s.io", 1),
+	B("certificatesigningrequests", "certificatesigningrequests", "certificates.k8s.io", 1),
+	B("flowschemas", "flowschemas", "flowcontrol.apiserver.k8s.io", 1),
+	B("prioritylevelconfigurations", "prioritylevelconfigurations", "flowcontrol.apiserver.k8s.io", 1),
+	B("validatingwebhookconfigurations", "validatingwebhookconfigurations", "admissionregistration.k8s.io", 1),
+	B("mutatingwebhookconfigurations", "mutatingwebhookconfigurations", "admissionregistration.k8s.io", 1),
+	B("validatingadmissionpolicies", "validatingadmissionpolicies", "admissionregistration.k8s.io", 1),
+	B("validatingadmissionpolicybindings", "validatingadmissionpolicybindings", "admissionregistration.k8s.io", 1),
 };
+#undef B
 
 static ea_k8s_str lit(const char *s) { return (ea_k8s_str){ s, strlen(s) }; }
 
@@ -162,13 +165,14 @@ static void key_layout(ea_k8s_object *o, const ea_k8s_str *seg, size_t ns)
 		if (ns >= 2) { o->resource = seg[1]; names(o, seg + 2, ns - 2, '?'); }
 		return;
 	}
-	for (size_t i = 0; i < sizeof builtins / sizeof builtins[0]; i++)
-		if (seg_is(seg[0], builtins[i].seg)) {
-			o->resource = lit(builtins[i].resource);
-			o->group = lit(builtins[i].group);
-			names(o, seg + 1, ns - 1, builtins[i].cluster ? 'c' : 'n');
-			return;
-		}
+	for (size_t i = 0; i < sizeof builtins / sizeof builtins[0]; i++) {
+		const k8s_builtin *b = &builtins[i];
+		if (seg[0].n != b->seg_len || seg[0].p[0] != b->seg[0] || memcmp(seg[0].p, b->seg, b->seg_len) != 0) continue;
+		o->resource = (ea_k8s_str){ b->resource, b->resource_len };
+		o->group = (ea_k8s_str){ b->group, b->group_len };
+		names(o, seg + 1, ns - 1, b->cluster ? 'c' : 'n');
+		return;
+	}
 	o->resource = seg[0];   /* not a built-in we know: group from the value, scope by count */
 	names(o, seg + 1, ns - 1, '?');
 }

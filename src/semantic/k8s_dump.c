@@ -225,13 +225,16 @@ static void dump_json(ea_k8s *k, const uint8_t *val, size_t n, FILE *f)
 	const ea_jv *mf = ea_jsonp_get(md, "managedFields");
 	first = 1;
 	for (const ea_jv *c = mf && mf->type == EA_JV_ARR ? mf->child : NULL; c; c = c->next) {
-		const char *m = ea_jsonp_str(c, "manager"), *op = ea_jsonp_str(c, "operation"), *t = ea_jsonp_str(c, "time");
+		/* as the protobuf lines: manager operation apiVersion time [subresource=S] */
+		const char *v[4] = { ea_jsonp_str(c, "manager"), ea_jsonp_str(c, "operation"), ea_jsonp_str(c, "apiVersion"),
+		                     ea_jsonp_str(c, "time") };
+		const char *sub = ea_jsonp_str(c, "subresource");
 		fprintf(f, "%-18s", first ? "managed_fields" : "");
-		ea_text_fput(f, m ? m : "-", m ? strlen(m) : 1);
-		fputc(' ', f);
-		ea_text_fput(f, op ? op : "-", op ? strlen(op) : 1);
-		fputc(' ', f);
-		ea_text_fput(f, t ? t : "-", t ? strlen(t) : 1);
+		for (int i = 0; i < 4; i++) {
+			if (i) fputc(' ', f);
+			ea_text_fput(f, v[i] && *v[i] ? v[i] : "-", v[i] && *v[i] ? strlen(v[i]) : 1);
+		}
+		if (sub && *sub) { fputs(" subresource=", f); ea_text_fput(f, sub, strlen(sub)); }
 		fputc('\n', f);
 		first = 0;
 	}
