@@ -59,7 +59,9 @@ check "a key outside the prefix has no k8s member" \
 check "compact_rev_key is listed" [ "$(jq -r 'select(.key == "compact_rev_key") | .key' "$TMP/out")" = compact_rev_key ]
 
 # ---- --resource / --namespace: the manifest's counts per resource and namespace ----
-P=$F/n1.tar.gz
+mkdir -p "$TMP/n1" && tar -C "$TMP/n1" -xzf "$F/n1.tar.gz"   # read many times: unpacked once
+P=$(dirname "$(find "$TMP/n1" -path '*/member/snap/db' | head -n 1)")
+P=${P%/member/snap}
 count() { "$EA" db ls "$P" -w json "$@" | jq -s length; }
 while IFS='=' read -r k v; do
 	r=$(api_resource "${k#keys.}")
