@@ -131,13 +131,14 @@ static int seg_is(ea_k8s_str s, const char *lit_s)
 	return s.n == n && memcmp(s.p, lit_s, n) == 0;
 }
 
-/* The key after "<prefix>/" split on '/' (an empty segment ends the split: no such key). */
+/* The key after "<prefix>/" split on '/'. An empty segment (a//b, a trailing '/') is no
+ * object's key: only the first segment (the resource) is kept. */
 static size_t split(const char *p, size_t n, ea_k8s_str *segs)
 {
 	size_t ns = 0, start = 0;
 	for (size_t i = 0; i <= n && ns < K8S_SEGS; i++) {
 		if (i < n && p[i] != '/') continue;
-		if (i == start) return ns;
+		if (i == start) return ns ? 1 : 0;
 		segs[ns++] = (ea_k8s_str){ p + start, i - start };
 		start = i + 1;
 	}

@@ -63,6 +63,8 @@ static void test_k8s__key_layouts(void **state)
 	key_is(K, "/registry/namespaces/a/b", "", "namespaces", NULL, NULL);
 	key_is(K, "/registry/pods/ns/a/b", "", "pods", NULL, NULL);
 	key_is(K, "/registry/", NULL, NULL, NULL, NULL);
+	key_is(K, "/registry/namespaces/default/", "", "namespaces", NULL, NULL);
+	key_is(K, "/registry/pods//p", "", "pods", NULL, NULL);
 	ea_k8s_object o;
 	assert_int_equal(ea_k8s_key(K, (const uint8_t *)"/registryx/pods/a/b", 19, &o), 0);
 	assert_int_equal(ea_k8s_key(K, (const uint8_t *)"/registry", 9, &o), 0);
