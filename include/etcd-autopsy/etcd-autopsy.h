@@ -25,5 +25,6 @@
 #include "restore.h"
 #include "version.h"
 #include "render.h"
+#include "k8s.h"
 
 #endif

@@ -18,6 +18,29 @@ extern "C" {
 
 /* ---- entry payloads ---- */
 
+/* One compare of a txn (etcdserverpb.Compare); bytes borrowed as the entry's. */
+typedef struct {
+	const uint8_t *key;
+	size_t   key_len;
+	int      target;           /* etcd's CompareTarget: 0 version, 1 create, 2 mod, 3 value, 4 lease */
+	int      result;           /* CompareResult: 0 equal, 1 greater, 2 less, 3 not_equal */
+	int64_t  num;              /* the operand of version / create / mod / lease */
+	const uint8_t *value;      /* the operand of value */
+	size_t   value_len;
+} ea_txn_compare;
+
+#define EA_TXN_SHAPE_COMPARES 4
+/* What a txn compares and does: enough to tell kube-apiserver's writes apart (k8s.h). */
+typedef struct {
+	size_t   ncompare;         /* all compares; the first EA_TXN_SHAPE_COMPARES are in compare[] */
+	ea_txn_compare compare[EA_TXN_SHAPE_COMPARES];
+	size_t   nsuccess, nfailure;
+	char     success_op, failure_op;   /* each branch's first op: 'p'ut, 'd'elete_range, 'r'ange, 't'xn, 0 none */
+	const uint8_t *success_key, *failure_key;   /* the key of that op */
+	size_t   success_key_len, failure_key_len;
+	int64_t  lease;            /* the lease of the success branch's first put, 0 if none */
+} ea_txn_shape;
+
 typedef struct {
 	const char *kind;          /* put, delete_range, txn, compaction, lease_grant, ..., v2:PUT,
 	                              empty, confchange:add, ..., unknown */
@@ -35,6 +58,9 @@ typedef struct {
 	int      cc_type;          /* raftpb ConfChangeType, -1 if not a conf change */
 	const char *cc_context;    /* member JSON (NUL-terminated copy), NULL if none */
 	int      ops;              /* txn: number of ops in success+failure; else 1 */
+	const uint8_t *value;      /* put: its value; txn: the value of the success branch's first put; else NULL */
+	size_t   value_len;
+	const ea_txn_shape *txn;   /* txn: its shape (valid until the next decode), else NULL */
 	int      decode_ok;        /* 0 when the payload could not be decoded ("unknown") */
 } ea_entry_info;
 

@@ -9,6 +9,7 @@
 #include "bolt.h"
 #include "diff.h"
 #include "history.h"
+#include "k8s.h"
 #include "mvcc.h"
 #include "replay.h"
 #include "lost.h"
@@ -83,6 +84,29 @@ void ea_render_kv_history_header(FILE *f);
 void ea_render_kv_history_json(ea_json *j, const ea_mvcc_kv *kv, const ea_render_kv_source *src);
 /* One `db history` row as a table row with its source. */
 void ea_render_kv_history_table(FILE *f, const ea_mvcc_kv *kv, const ea_render_kv_source *src);
+
+/* The same, with the Kubernetes object of the key and value last ("k8s": {...}); k NULL: none. */
+void ea_render_kv_json_k8s(ea_json *j, const ea_mvcc_kv *kv, ea_render_kv_mode mode, const ea_k8s_object *k);
+/* The same, the value shown as "v1 Pod ns/name 1.1 KiB" when k says what it is; k NULL: raw. */
+void ea_render_kv_table_k8s(FILE *f, const ea_mvcc_kv *kv, ea_render_kv_mode mode, const ea_k8s_object *k);
+
+/* ---- Kubernetes objects and kube-apiserver's txns (render_k8s.c) ---- */
+/* "k8s": {group, resource, namespace, name, api_version, kind, encoding, encryption, uid,
+ * created} as a member of the open object (null where not known). */
+void ea_render_k8s_json(ea_json *j, const ea_k8s_object *o);
+/* The same member as raw pieces (`,"k8s":{...}`) for a record written from raw pieces. */
+void ea_render_k8s_raw_json(ea_json *j, const ea_k8s_object *o);
+/* `,"txn":{"op", "compare": [{key, target, result, value}], "lease", "applied"}` (raw); applied:
+ * 1 the success branch ran, 0 the failure branch, -1 unknown (null). */
+void ea_render_txn_raw_json(ea_json *j, const ea_txn_shape *t, int applied);
+/* "v1 Pod payments/checkout-7d9f 1.1 KiB" (encrypted: "encrypted aescbc:key1 1.1 KiB") on f:
+ * 1, or 0 with nothing written when the value says no kind. */
+int  ea_render_k8s_table(FILE *f, const ea_k8s_object *o, size_t value_len);
+/* `db get`: the key's revisions, lease and size as "name value" lines, the Kubernetes object o
+ * (NULL: none), then the value escaped, or with `dump` its metadata and raw object (ea_k8s_dump). */
+void ea_render_kv_get_table(FILE *f, const ea_mvcc_kv *kv, const ea_k8s_object *o, ea_k8s *dump);
+/* `db get -w json`: one object (newline included); with `dump`, "k8s_text" holds its text. */
+void ea_render_kv_get_json(ea_json *j, const ea_mvcc_kv *kv, const ea_k8s_object *o, ea_k8s *dump);
 
 /* ---- db stat, check, hash, pages (render_dbstat.c, render_page.c) ---- */
 /* Everything `db stat` shows about one db, gathered by the caller. */

@@ -18,9 +18,9 @@ _etcd_autopsy()
 	[ "$cword" -ge 2 ] && sub=${words[2]}
 	case "${words[1]}" in
 		wal) if [ "$cword" -eq 2 ]; then COMPREPLY=($(compgen -W "ls stat" -- "$cur")); return; fi
-		     [[ $cur == -* ]] && { COMPREPLY=($(compgen -W "--records --from --to --kind -w --write-out --no-crc -q --quiet --help" -- "$cur")); return; } ;;
-		db) if [ "$cword" -eq 2 ]; then COMPREPLY=($(compgen -W "stat check ls history hash pages space" -- "$cur")); return; fi
-		    [[ $cur == -* ]] && { COMPREPLY=($(compgen -W "--prefix --rev --salvage --page --depth --top --tombstone-rule --etcd-version -w --write-out -q --quiet --help" -- "$cur")); return; } ;;
+		     [[ $cur == -* ]] && { COMPREPLY=($(compgen -W "--records --from --to --kind --k8s-prefix --resource --namespace -w --write-out --no-crc -q --quiet --help" -- "$cur")); return; } ;;
+		db) if [ "$cword" -eq 2 ]; then COMPREPLY=($(compgen -W "stat check ls history get hash pages space" -- "$cur")); return; fi
+		    [[ $cur == -* ]] && { COMPREPLY=($(compgen -W "--prefix --rev --salvage --page --depth --top --tombstone-rule --etcd-version --k8s --k8s-prefix --resource --namespace -w --write-out -q --quiet --help" -- "$cur")); return; } ;;
 		snap) if [ "$cword" -eq 2 ]; then COMPREPLY=($(compgen -W "ls" -- "$cur")); return; fi ;;
 		history) [[ $cur == -* ]] && { COMPREPLY=($(compgen -W "--terms --logs --force -w --write-out -q --quiet --help" -- "$cur")); return; } ;;
 		diff) [[ $cur == -* ]] && { COMPREPLY=($(compgen -W "--logs --force --list-findings --etcd-version -w --write-out -q --quiet --help" -- "$cur")); return; } ;;

@@ -162,6 +162,21 @@ int  cli_nodes_problems(ea_node *const *nodes, size_t n);
  * problem (cli_nodes_problems), else 0. */
 int  cli_diff_exit_code(ea_node *const *nodes, size_t n, const ea_diff *d);
 
+/* ---- Kubernetes options of db ls/history/get and wal ls (k8s_opts.c) ---- */
+typedef struct {
+	const char *prefix;     /* --k8s-prefix (NULL: /registry) */
+	const char *resource;   /* --resource */
+	const char *ns;         /* --namespace */
+	int given;              /* any of them given */
+	ea_k8s *k;              /* the decoder (cli_k8s_open) */
+} cli_k8s;
+/* Stores --k8s-prefix, --resource or --namespace (opt without "--") in k: 0, or -1 after a message. */
+int  cli_k8s_set(cli_k8s *k, const char *cmd, const char *opt, const char *val);
+/* Opens the decoder: 0, or -1 after a message (a prefix list that is empty or too long). */
+int  cli_k8s_open(cli_k8s *k, const char *cmd);
+/* 1 when the filters (--resource, --namespace) keep the object o (NULL: the key is not under the prefix). */
+int  cli_k8s_match(const cli_k8s *k, const ea_k8s_object *o);
+
 /* ---- db stat (db_members_note.c) ---- */
 /* Prints a note when the members bucket lists members the newest .snap's conf state lacks, or the db's
  * meta/confState (etcd 3.5+) lists members the bucket lacks (an etcdutl snapshot restore leftover). */

@@ -8,7 +8,7 @@
 #include <string.h>
 
 static const char db_help[] =
-	"usage: etcd-autopsy db <stat|check|ls|history|hash|pages|space> PATH [options]\n\n"
+	"usage: etcd-autopsy db <stat|check|ls|history|get|hash|pages|space> PATH [options]\n\n"
 	"PATH is a data dir (member/snap/db is used), a db file, a *.snap.db, an `etcdctl snapshot\n"
 	"save` file (bbolt image + SHA-256 trailer), or a .tar/.tar.gz/.tar.zst archive of one.\n"
 	"The input is only read, never modified or locked.\n\n"
@@ -25,6 +25,18 @@ static const char db_help[] =
 	"  db history PATH KEY   every revision of KEY in the key bucket (tombstones included); for a\n"
 	"                        data dir, also those the db compacted away that its WAL still holds\n"
 	"                        (SOURCE wal: what the WAL wrote, replayed against the db)\n"
+	"  db get PATH KEY       KEY's revisions, lease and value (escaped) as of a revision\n"
+	"      --rev R               as of revision R (default: current)\n"
+	"      --k8s                 the value as a Kubernetes object: its metadata (labels, owners,\n"
+	"                            managed fields with their times) and the raw object as protobuf\n"
+	"                            text with field numbers\n"
+	"  Kubernetes (db ls, history, get): a key under the prefix gets \"k8s\" in JSON (group,\n"
+	"  resource, namespace, name, api_version, kind, encoding, encryption, uid, created) and\n"
+	"  its value reads \"v1 Pod ns/name 1.1 KiB\" in tables\n"
+	"      --k8s-prefix P        the key prefix (default /registry; OpenShift:\n"
+	"                            /kubernetes.io,/openshift.io)\n"
+	"      --resource R          (ls, history) objects of resource R only (pods, nodes, leases, ...)\n"
+	"      --namespace N         (ls, history) objects in namespace N only\n"
 	"  db hash PATH          HashKV, the number `etcdctl endpoint hashkv` prints\n"
 	"      --rev R               at revision R (default: current)\n"
 	"      --etcd-version X.Y.Z  hash as that etcd release does: a tombstone at the compaction\n"
@@ -57,6 +69,8 @@ static const char db_help[] =
 	"  etcd-autopsy db check backup-2023-11-24.db\n"
 	"  etcd-autopsy db ls node1/ --prefix /registry/pods/ --rev 4711\n"
 	"  etcd-autopsy db history node1/ /registry/services/specs/default/kubernetes\n"
+	"  etcd-autopsy db ls node1/ --resource pods --namespace payments -w json\n"
+	"  etcd-autopsy db get node1/ /registry/pods/payments/checkout-7d9f --k8s\n"
 	"  etcd-autopsy db hash node1/ --rev 5000\n"
 	"  etcd-autopsy db ls broken.db --salvage -w json\n"
 	"  etcd-autopsy db space node1/ --depth 2 --top 20\n\n"
@@ -80,6 +94,8 @@ typedef struct {
 	int quiet;
 	ea_mvcc_options mopts;
 	ea_hashkv_version etcd_version;   /* --etcd-version (version "" if not given) */
+	cli_k8s k8s;          /* --k8s-prefix, --resource, --namespace and the decoder */
+	int k8s_dump;         /* db get --k8s */
 } db_args;
 
 typedef struct {
@@ -209,7 +225,16 @@ typedef struct {
 	db_ctx *c;
 	ea_render_kv_mode mode;
 	uint64_t n;
+	uint64_t listed;      /* kept by --resource / --namespace */
 } kv_ctx;
+
+/* the Kubernetes object of a key revision, NULL when its key is not under the prefix */
+static const ea_k8s_object *kv_k8s(db_args *a, const ea_mvcc_kv *kv, ea_k8s_object *o)
+{
+	if (!a->k8s.k || !kv->key) return NULL;
+	int has_value = kv->decode_ok && !kv->tombstone;
+	return ea_k8s_decode(a->k8s.k, kv->key, kv->key_len, has_value ? kv->value : NULL, kv->value_len, o) ? o : NULL;
+}
 
 static int kv_out(const ea_mvcc_kv *kv, void *p)
 {
@@ -220,9 +245,20 @@ static int kv_out(const ea_mvcc_kv *kv, void *p)
 	if (k->mode == EA_RENDER_KV_SALVAGE && c->a->prefix &&
 	    (kv->key_len < strlen(c->a->prefix) || memcmp(kv->key, c->a->prefix, strlen(c->a->prefix)) != 0))
 		return 0;
-	if (c->a->fmt == OUT_JSON) ea_render_kv_json(&c->j, kv, k->mode);
-	else ea_render_kv_table(stdout, kv, k->mode);
+	ea_k8s_object ko;
+	const ea_k8s_object *kp = kv_k8s(c->a, kv, &ko);
+	if (!cli_k8s_match(&c->a->k8s, kp)) return 0;
+	k->listed++;
+	if (c->a->fmt == OUT_JSON) ea_render_kv_json_k8s(&c->j, kv, k->mode, kp);
+	else ea_render_kv_table_k8s(stdout, kv, k->mode, kp);
 	return 0;
+}
+
+/* with --resource / --namespace, say so when they kept nothing */
+static void filters_note(const db_args *a, const kv_ctx *k, const char *cmd)
+{
+	if (k->n && !k->listed && (a->k8s.resource || a->k8s.ns) && !a->quiet)
+		fprintf(stderr, "etcd-autopsy %s: %s: no key matches --resource/--namespace\n", cmd, a->path);
 }
 
 static int db_ls(db_args *a)
@@ -243,6 +279,7 @@ static int db_ls(db_args *a)
 	if (rc < 0) { cli_print_error("db ls", a->path, rc, &err); return db_finish(&c, EXIT_USAGE); }
 	if (k.n == 0 && a->prefix && !a->salvage && !a->quiet)
 		fprintf(stderr, "etcd-autopsy db ls: %s: no live key starts with the prefix\n", a->path);
+	filters_note(a, &k, "db ls");
 	return db_finish(&c, EXIT_CLEAN);
 }
 
@@ -266,6 +303,41 @@ static int db_history(db_args *a)
 	flush_problems(&c);
 	if (rc < 0) { cli_print_error("db history", a->path, rc, NULL); return db_finish(&c, EXIT_USAGE); }
 	if (k.n == 0 && !a->quiet) fprintf(stderr, "etcd-autopsy db history: %s: no revision of this key in the key bucket\n", a->path);
+	filters_note(a, &k, "db history");
+	return db_finish(&c, EXIT_CLEAN);
+}
+
+/* ---- get ---- */
+
+typedef struct {
+	db_ctx *c;
+	uint64_t n;
+} get_ctx;
+
+static int get_out(const ea_mvcc_kv *kv, void *p)
+{
+	get_ctx *g = p;
+	db_ctx *c = g->c;
+	db_args *a = c->a;
+	if (kv->key_len != strlen(a->key) || memcmp(kv->key, a->key, kv->key_len) != 0) return 0;
+	g->n++;
+	ea_k8s_object ko;
+	const ea_k8s_object *kp = kv_k8s(a, kv, &ko);
+	if (a->fmt == OUT_JSON) ea_render_kv_get_json(&c->j, kv, kp, a->k8s_dump ? a->k8s.k : NULL);
+	else ea_render_kv_get_table(stdout, kv, kp, a->k8s_dump ? a->k8s.k : NULL);
+	return 1;   /* one key: stop */
+}
+
+static int db_get(db_args *a)
+{
+	db_ctx c;
+	if (db_open(&c, a)) return EXIT_USAGE;
+	ea_error err = { 0 };
+	get_ctx g = { &c, 0 };
+	int rc = ea_mvcc_range(c.m, a->key, strlen(a->key), (int64_t)a->rev, get_out, &g, &err);
+	flush_problems(&c);
+	if (rc < 0) { cli_print_error("db get", a->path, rc, &err); return db_finish(&c, EXIT_USAGE); }
+	if (g.n == 0 && !a->quiet) fprintf(stderr, "etcd-autopsy db get: %s: no live key KEY at this revision\n", a->path);
 	return db_finish(&c, EXIT_CLEAN);
 }
 
@@ -352,6 +424,10 @@ static int bad_num(const char *v)
 }
 
 static int set_prefix(cli_args *c, const char *v) { ((db_args *)c->own)->prefix = v; return 0; }
+static int set_k8s_prefix(cli_args *c, const char *v) { return cli_k8s_set(&((db_args *)c->own)->k8s, "db", "k8s-prefix", v); }
+static int set_resource(cli_args *c, const char *v) { return cli_k8s_set(&((db_args *)c->own)->k8s, "db", "resource", v); }
+static int set_namespace(cli_args *c, const char *v) { return cli_k8s_set(&((db_args *)c->own)->k8s, "db", "namespace", v); }
+static int set_k8s(cli_args *c, const char *v) { (void)v; ((db_args *)c->own)->k8s_dump = 1; return 0; }
 static int set_salvage(cli_args *c, const char *v) { (void)v; ((db_args *)c->own)->salvage = 1; return 0; }
 
 static int set_rev(cli_args *c, const char *v)
@@ -418,17 +494,37 @@ static const cli_row db_rows[] = {
 	{ "prefix", 0, 1, set_prefix }, { "rev", 0, 1, set_rev }, { "salvage", 0, 0, set_salvage },
 	{ "tombstone-rule", 0, 1, set_rule }, { "page", 0, 1, set_page }, { "etcd-version", 0, 1, set_etcd_version },
 	{ "depth", 0, 1, set_depth }, { "top", 0, 1, set_top },
-	{ NULL, 0, 0, NULL }
+	{ "k8s-prefix", 0, 1, set_k8s_prefix }, { "resource", 0, 1, set_resource }, { "namespace", 0, 1, set_namespace },
+	{ "k8s", 0, 0, set_k8s }, { NULL, 0, 0, NULL }
 };
 static const cli_command db_cmd = { "db", db_help, CLI_W | CLI_Q, db_rows, 0 };
 
-enum { V_STAT, V_CHECK, V_LS, V_HISTORY, V_HASH, V_PAGES, V_SPACE };
+enum { V_STAT, V_CHECK, V_LS, V_HISTORY, V_HASH, V_PAGES, V_SPACE, V_GET };
+
+/* --k8s-prefix (ls, history, get), --resource/--namespace (ls, history), --k8s (get): 0 or -1 */
+static int db_check_k8s(const db_args *a, int v)
+{
+	const char *verb = a->verb;
+	if (a->k8s.prefix && v != V_LS && v != V_HISTORY && v != V_GET) {
+		fprintf(stderr, "etcd-autopsy db %s: --k8s-prefix applies to db ls, db history and db get\n", verb);
+		return -1;
+	}
+	if ((a->k8s.resource || a->k8s.ns) && v != V_LS && v != V_HISTORY) {
+		fprintf(stderr, "etcd-autopsy db %s: --resource and --namespace apply to db ls and db history\n", verb);
+		return -1;
+	}
+	if (a->k8s_dump && v != V_GET) {
+		fprintf(stderr, "etcd-autopsy db %s: --k8s applies to db get\n", verb);
+		return -1;
+	}
+	return 0;
+}
 
 /* An option the verb would ignore is a usage error, not a silent no-op: 0, or -1 after a message. */
 static int db_check_args(const db_args *a, int v, const cli_parser *p)
 {
 	const char *verb = a->verb;
-	int want = v == V_HISTORY ? 2 : 1;
+	int want = v == V_HISTORY || v == V_GET ? 2 : 1;
 	if (p->npositional != want) {
 		fprintf(stderr, "etcd-autopsy db %s: expected %s (see --help)\n", verb, want == 2 ? "PATH KEY" : "exactly one PATH");
 		return -1;
@@ -437,11 +533,11 @@ static int db_check_args(const db_args *a, int v, const cli_parser *p)
 		fprintf(stderr, "etcd-autopsy db %s: --salvage and --prefix apply to db ls\n", verb);
 		return -1;
 	}
-	int bad_rev = a->have_rev && v != V_LS && v != V_HASH, bad_page = a->have_page && v != V_PAGES;
+	int bad_rev = a->have_rev && v != V_LS && v != V_HASH && v != V_GET, bad_page = a->have_page && v != V_PAGES;
 	if (bad_rev || bad_page || (a->have_rule && v != V_STAT && v != V_HASH && v != V_SPACE)) {
 		fprintf(stderr, "etcd-autopsy db %s: %s applies to %s\n", verb,
 		        bad_rev ? "--rev" : bad_page ? "--page" : a->etcd_version.version[0] ? "--etcd-version" : "--tombstone-rule",
-		        bad_rev ? "db ls and db hash" : bad_page ? "db pages" : "db hash, db stat and db space");
+		        bad_rev ? "db ls, db get and db hash" : bad_page ? "db pages" : "db hash, db stat and db space");
 		return -1;
 	}
 	if (a->have_space_opt && v != V_SPACE) {
@@ -452,12 +548,14 @@ static int db_check_args(const db_args *a, int v, const cli_parser *p)
 		fprintf(stderr, "etcd-autopsy db ls: --salvage lists every revision found; --rev does not apply\n");
 		return -1;
 	}
-	return 0;
+	return db_check_k8s(a, v);
 }
+
+static int db_run(db_args *a, int v);
 
 int cmd_db(int argc, char **argv)
 {
-	static const char *const verbs[] = { "stat", "check", "ls", "history", "hash", "pages", "space", NULL };
+	static const char *const verbs[] = { "stat", "check", "ls", "history", "hash", "pages", "space", "get", NULL };
 	int code, v = cli_verb(argc, argv, &db_cmd, verbs, &code);
 	if (v < 0) return code;
 	db_args a = { .verb = argv[1], .fmt = OUT_TABLE, .depth = EA_SPACE_DEPTH_DEFAULT, .top = EA_SPACE_TOP_DEFAULT };
@@ -470,14 +568,23 @@ int cmd_db(int argc, char **argv)
 	a.quiet = c.quiet;
 	if (db_check_args(&a, v, &c.p)) return EXIT_USAGE;
 	a.path = c.p.positional[0];
-	if (v == V_HISTORY) a.key = c.p.positional[1];
+	if (v == V_HISTORY || v == V_GET) a.key = c.p.positional[1];
+	if ((v == V_LS || v == V_HISTORY || v == V_GET) && cli_k8s_open(&a.k8s, "db")) return EXIT_USAGE;
+	int rc = db_run(&a, v);
+	ea_k8s_free(a.k8s.k);
+	return rc;
+}
+
+static int db_run(db_args *a, int v)
+{
 	switch (v) {
-	case V_STAT: return db_stat(&a);
-	case V_CHECK: return db_check(&a);
-	case V_LS: return db_ls(&a);
-	case V_HISTORY: return db_history(&a);
-	case V_HASH: return db_hash(&a);
-	case V_SPACE: return db_space(&a);
-	default: return db_pages(&a);
+	case V_STAT: return db_stat(a);
+	case V_CHECK: return db_check(a);
+	case V_LS: return db_ls(a);
+	case V_HISTORY: return db_history(a);
+	case V_GET: return db_get(a);
+	case V_HASH: return db_hash(a);
+	case V_SPACE: return db_space(a);
+	default: return db_pages(a);
 	}
 }

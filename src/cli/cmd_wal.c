@@ -16,6 +16,10 @@ static const char wal_help[] =
 	"      --from N          entries with index >= N\n"
 	"      --to N            entries with index <= N\n"
 	"      --kind K          entries of kind K only (put, txn, empty, confchange:add, v2:PUT, ...)\n"
+	"      --k8s-prefix P    Kubernetes key prefix (default /registry): an entry whose key is under\n"
+	"                        it gets \"k8s\" in JSON (resource, namespace, name, kind, uid, ...)\n"
+	"      --resource R      entries on Kubernetes objects of resource R only (pods, leases, ...)\n"
+	"      --namespace N     entries on Kubernetes objects in namespace N only\n"
 	"      -w, --write-out   table (default) or json (JSON Lines: one object per line; with the\n"
 	"                        member's db, each entry's revision and a txn's txn.applied, replayed)\n"
 	"  wal stat PATH   member/cluster IDs, segments, record counts, index/term range,\n"
@@ -42,6 +46,7 @@ typedef struct {
 	int quiet;
 	int filtered;          /* --from, --to or --kind given */
 	ea_wal_options wopts;
+	cli_k8s k8s;           /* --k8s-prefix, --resource, --namespace and the decoder */
 } wal_args;
 
 static const char *type_name(int t)
@@ -116,7 +121,7 @@ static void table_record(FILE *f, const ea_wal_record *r, int fw)
 
 /* One line per entry: the hottest output path, written from raw pieces (same text as the
  * generic writer would produce; type and kind are our own literals and need no escaping). */
-static void json_entry(ea_json *j, const ea_entry_item *it, const ea_replay_item *ri)
+static void json_entry(ea_json *j, const ea_entry_item *it, const ea_replay_item *ri, const ea_k8s_object *ko)
 {
 	const ea_log_item *li = &it->log;
 	const ea_entry_info *info = &it->info;
@@ -154,13 +159,15 @@ static void json_entry(ea_json *j, const ea_entry_item *it, const ea_replay_item
 	if (ri) {   /* with the member's db: the replay's revision and txn outcome */
 		EA_JSON_RAW(j, ",\"revision\":");
 		if (ri->revision > 0) ea_json_raw_u64(j, (uint64_t)ri->revision); else EA_JSON_RAW(j, "null");
-		if (!strcmp(info->kind, "txn")) {
+		if (!strcmp(info->kind, "txn") && !info->txn) {
 			const char *t = ri->txn_applied < 0 ? "null" : ri->txn_applied ? "true" : "false";
 			EA_JSON_RAW(j, ",\"txn\":{\"applied\":");
 			ea_json_raw(j, t, strlen(t));
 			EA_JSON_RAW(j, "}");
 		}
 	}
+	if (ko) ea_render_k8s_raw_json(j, ko);
+	if (info->txn) ea_render_txn_raw_json(j, info->txn, ri ? ri->txn_applied : -1);
 	EA_JSON_RAW(j, "}");
 	ea_json_newline(j);
 }
@@ -257,8 +264,13 @@ static int ls_item(ls_ctx *c, const ea_entry_item *it, const ea_replay_item *ri)
 		if (a->fmt == OUT_JSON) ea_json_problem_line(&c->j, &ap); else cli_problem_table(stdout, &ap);
 	}
 	if (a->kind && strcmp(a->kind, it->info.kind) != 0) return EA_OK;
+	ea_k8s_object ko;
+	const ea_k8s_object *kp = NULL;
+	if (it->info.key && ea_k8s_decode(a->k8s.k, it->info.key, it->info.key_len, it->info.value, it->info.value_len, &ko))
+		kp = &ko;
+	if (!cli_k8s_match(&a->k8s, kp)) return EA_OK;
 	c->listed++;
-	if (a->fmt == OUT_JSON) json_entry(&c->j, it, ri); else table_entry(stdout, it);
+	if (a->fmt == OUT_JSON) json_entry(&c->j, it, ri, kp); else table_entry(stdout, it);
 	return EA_OK;
 }
 
@@ -495,8 +507,13 @@ static int wal_stat(const char *path, const wal_args *a)
 /* A filter that can never match, or an option the verb ignores, is a usage error. */
 static int wal_filters_ok(const char *verb, const wal_args *a)
 {
-	if (strcmp(verb, "stat") == 0 && (a->filtered || a->records)) {
-		fprintf(stderr, "etcd-autopsy wal stat: --from, --to, --kind and --records apply to wal ls\n");
+	if (strcmp(verb, "stat") == 0 && (a->filtered || a->records || a->k8s.given)) {
+		fprintf(stderr, "etcd-autopsy wal stat: --from, --to, --kind, --records, --k8s-prefix, --resource and "
+		        "--namespace apply to wal ls\n");
+		return -1;
+	}
+	if (a->records && a->k8s.given) {
+		fprintf(stderr, "etcd-autopsy wal ls: --k8s-prefix, --resource and --namespace select entries; --records lists every record\n");
 		return -1;
 	}
 	if (a->from > a->to) {
@@ -531,9 +548,18 @@ static int set_records(cli_args *c, const char *v) { (void)v; ((wal_args *)c->ow
 static int set_kind(cli_args *c, const char *v) { wal_args *a = c->own; a->kind = v; a->filtered = 1; return 0; }
 static int set_no_crc(cli_args *c, const char *v) { (void)v; ((wal_args *)c->own)->wopts.verify_crc = 0; return 0; }
 
+static int set_k8s_prefix(cli_args *c, const char *v) { return cli_k8s_set(&((wal_args *)c->own)->k8s, "wal", "k8s-prefix", v); }
+static int set_k8s_filter(wal_args *a, const char *opt, const char *v)
+{
+	a->filtered = 1;
+	return cli_k8s_set(&a->k8s, "wal", opt, v);
+}
+static int set_resource(cli_args *c, const char *v) { return set_k8s_filter(c->own, "resource", v); }
+static int set_namespace(cli_args *c, const char *v) { return set_k8s_filter(c->own, "namespace", v); }
 static const cli_row wal_rows[] = {
 	{ "records", 0, 0, set_records }, { "from", 0, 1, set_from }, { "to", 0, 1, set_to },
-	{ "kind", 0, 1, set_kind }, { "no-crc", 0, 0, set_no_crc }, { NULL, 0, 0, NULL }
+	{ "kind", 0, 1, set_kind }, { "no-crc", 0, 0, set_no_crc }, { "k8s-prefix", 0, 1, set_k8s_prefix },
+	{ "resource", 0, 1, set_resource }, { "namespace", 0, 1, set_namespace }, { NULL, 0, 0, NULL }
 };
 static const cli_command wal_cmd = { "wal", wal_help, CLI_W | CLI_Q, wal_rows, 0 };
 
@@ -556,6 +582,9 @@ int cmd_wal(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (wal_filters_ok(verb, &a)) return EXIT_USAGE;
-	if (strcmp(verb, "ls") == 0) return wal_ls(c.p.positional[0], &a);
-	return wal_stat(c.p.positional[0], &a);
+	if (strcmp(verb, "ls") != 0) return wal_stat(c.p.positional[0], &a);
+	if (cli_k8s_open(&a.k8s, "wal ls")) return EXIT_USAGE;
+	int rc = wal_ls(c.p.positional[0], &a);
+	ea_k8s_free(a.k8s.k);
+	return rc;
 }

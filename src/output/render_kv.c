@@ -18,7 +18,9 @@ void ea_render_kv_header(FILE *f, ea_render_kv_mode mode)
 	fprintf(f, " %8s %8s %5s %16s  %s\n", "CREATE", "MOD", "VER", "LEASE", "KEY = VALUE");
 }
 
-void ea_render_kv_json(ea_json *j, const ea_mvcc_kv *kv, ea_render_kv_mode mode)
+void ea_render_kv_json(ea_json *j, const ea_mvcc_kv *kv, ea_render_kv_mode mode) { ea_render_kv_json_k8s(j, kv, mode, NULL); }
+
+void ea_render_kv_json_k8s(ea_json *j, const ea_mvcc_kv *kv, ea_render_kv_mode mode, const ea_k8s_object *k)
 {
 	ea_json_object_begin(j);
 	ea_json_key(j, "key"); ea_json_bytes(j, kv->key, kv->key_len);
@@ -40,17 +42,23 @@ void ea_render_kv_json(ea_json *j, const ea_mvcc_kv *kv, ea_render_kv_mode mode)
 		ea_json_key(j, "reachable");
 		if (kv->reachable < 0) ea_json_null(j); else ea_json_bool(j, kv->reachable);
 	}
+	if (k) ea_render_k8s_json(j, k);
 	ea_json_object_end(j);
 	ea_json_newline(j);
 }
 
-void ea_render_kv_table(FILE *f, const ea_mvcc_kv *kv, ea_render_kv_mode mode)
+void ea_render_kv_table(FILE *f, const ea_mvcc_kv *kv, ea_render_kv_mode mode) { ea_render_kv_table_k8s(f, kv, mode, NULL); }
+
+void ea_render_kv_table_k8s(FILE *f, const ea_mvcc_kv *kv, ea_render_kv_mode mode, const ea_k8s_object *k)
 {
 	if (mode != EA_RENDER_KV_LS) fprintf(f, "%8" PRId64 ".%-3" PRId64 " %-4s", kv->main, kv->sub, kv->tombstone ? "DEL" : "PUT");
 	fprintf(f, " %8" PRId64 " %8" PRId64 " %5" PRId64 " %16" PRIx64 "  ", kv->create_revision, kv->mod_revision,
 	        kv->version, (uint64_t)kv->lease);
 	print_bytes(f, kv->key, kv->key_len, 80);
-	if (!kv->tombstone) { fputs(" = ", f); print_bytes(f, kv->value, kv->value_len, 60); }
+	if (!kv->tombstone) {
+		fputs(" = ", f);
+		if (!k || !ea_render_k8s_table(f, k, kv->value_len)) print_bytes(f, kv->value, kv->value_len, 60);
+	}
 	if (mode == EA_RENDER_KV_SALVAGE) fprintf(f, "  [page %" PRIu64 "%s]", kv->page, kv->reachable == 0 ? ", unreachable" : "");
 	fputc('\n', f);
 }

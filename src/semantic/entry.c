@@ -25,6 +25,7 @@
 
 struct ea_entry_decoder {
 	ea_arena arena;
+	ea_txn_shape txn;   /* the last txn's shape (ea_entry_info.txn) */
 };
 
 int ea_entry_decoder_new(ea_entry_decoder **out)
@@ -151,6 +152,8 @@ static int from_internal(ea_entry_decoder *d, const Etcdserverpb__InternalRaftRe
 		ea_detail_range(&b, r->range);
 	} else if (r->put) {
 		set_key(o, r->put->key);
+		o->value = r->put->value.data;
+		o->value_len = r->put->value.len;
 		ea_detail_put(&b, r->put->value.len, (uint64_t)r->put->lease, r->put->prev_kv,
 		              r->put->ignore_value, r->put->ignore_lease);
 	} else if (r->delete_range) {
@@ -159,6 +162,8 @@ static int from_internal(ea_entry_decoder *d, const Etcdserverpb__InternalRaftRe
 		if (r->delete_range->prev_kv) ea_sb_printf(&b, "prev_kv");
 	} else if (r->txn) {
 		txn_first_key(o, r->txn);
+		ea_txn_shape_fill(&d->txn, r->txn, &o->value, &o->value_len);
+		o->txn = &d->txn;
 		ea_detail_txn(&b, r->txn);
 	} else if (r->compaction) {
 		ea_sb_printf(&b, "revision=%" PRId64 "%s", r->compaction->revision,
@@ -198,6 +203,7 @@ static int fast_put_or_delete(ea_entry_decoder *d, const uint8_t *b, size_t n, e
 	if (s.key.has && s.key.n) { o->key = s.key.p; o->key_len = s.key.n; }
 	if (s.is_put) {
 		o->kind = "put";
+		if (s.value.has) { o->value = s.value.p; o->value_len = s.value.n; }
 		if (s.lease || s.prev_kv || s.ignore_value || s.ignore_lease || s.username.n) {
 			ea_sb sb = { .n = 0 };
 			ea_detail_put(&sb, s.value.n, s.lease, s.prev_kv != 0, s.ignore_value != 0, s.ignore_lease != 0);

@@ -5,6 +5,7 @@
 #define EA_ENTRY_DETAIL_H
 
 #include "etcdserverpb.pb-c.h"
+#include "etcd-autopsy/raft.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -34,6 +35,10 @@ void ea_detail_lease_checkpoint(ea_sb *b, const Etcdserverpb__LeaseCheckpointReq
 int  ea_detail_cluster(ea_sb *b, const Etcdserverpb__InternalRaftRequest *r);
 /* " by=USER" (the header's authenticated user, as etcd-dump-logs prints it), if any. */
 void ea_detail_by(ea_sb *b, const uint8_t *user, size_t len);
+/* A txn's compares and the first op of each branch (txn_shape.c); *value: the success
+ * branch's first put's value (NULL if none). */
+void ea_txn_shape_fill(ea_txn_shape *out, const Etcdserverpb__TxnRequest *t, const uint8_t **value,
+                       size_t *value_len);
 /* v2 Request: SYNC time as UTC, value size, a note for methods etcd does not apply. */
 void ea_detail_v2(ea_sb *b, const Etcdserverpb__Request *v2);
 /* "v2:<METHOD>" (escaped, at most 24 characters of method), "v2:noop" for an empty method. */

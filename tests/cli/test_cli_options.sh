@@ -69,7 +69,7 @@ err_is "db ls --rev beyond int64" 2 "etcd-autopsy db: '9223372036854775808' is n
 err_is "db pages --page -1" 2 "etcd-autopsy db: '-1' is not a valid number" "$EA" db pages p --page -1
 err_is "db hash --tombstone-rule never" 2 "etcd-autopsy db: --tombstone-rule is classic, skip or auto" \
 	"$EA" db hash p --tombstone-rule never
-err_is "db stat --rev" 2 "etcd-autopsy db stat: --rev applies to db ls and db hash" "$EA" db stat p --rev 3
+err_is "db stat --rev" 2 "etcd-autopsy db stat: --rev applies to db ls, db get and db hash" "$EA" db stat p --rev 3
 err_is "db ls --page" 2 "etcd-autopsy db ls: --page applies to db pages" "$EA" db ls p --page 3
 err_is "db ls --tombstone-rule" 2 "etcd-autopsy db ls: --tombstone-rule applies to db hash, db stat and db space" \
 	"$EA" db ls p --tombstone-rule skip
@@ -80,7 +80,7 @@ err_is "db history without KEY" 2 "etcd-autopsy db history: expected PATH KEY (s
 err_is "snap ls with two paths" 2 "etcd-autopsy snap ls: expected exactly one PATH (see --help)" "$EA" snap ls a b
 
 # NOUN VERB commands: the verb first, then the same table
-err_is "db: unknown verb" 2 "etcd-autopsy db: unknown subcommand 'dump' (stat|check|ls|history|hash|pages|space)" "$EA" db dump
+err_is "db: unknown verb" 2 "etcd-autopsy db: unknown subcommand 'dump' (stat|check|ls|history|hash|pages|space|get)" "$EA" db dump
 err_is "wal: unknown verb" 2 "etcd-autopsy wal: unknown subcommand 'cat' (ls|stat)" "$EA" wal cat
 err_is "snap: unknown verb" 2 "etcd-autopsy snap: unknown subcommand 'stat' (ls)" "$EA" snap stat
 for c in db wal snap; do
