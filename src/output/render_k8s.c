@@ -125,7 +125,8 @@ void ea_render_txn_raw_json(ea_json *j, const ea_txn_shape *t, int applied)
 	EA_JSON_RAW(j, "],\"lease\":");
 	if (t->lease) ea_json_raw_hex(j, (uint64_t)t->lease); else EA_JSON_RAW(j, "null");
 	/* whether the success branch ran: from the WAL replay, null without the member's db */
-	EA_JSON_RAW(j, applied < 0 ? ",\"applied\":null}" : applied ? ",\"applied\":true}" : ",\"applied\":false}");
+	const char *ap = applied < 0 ? ",\"applied\":null}" : applied ? ",\"applied\":true}" : ",\"applied\":false}";
+	ea_json_raw(j, ap, strlen(ap));
 }
 
 int ea_render_k8s_table(FILE *f, const ea_k8s_object *o, size_t value_len)
