@@ -114,6 +114,13 @@ class Suite:
             self.check("%s: %s peak RSS <= 64 MiB" % (group, t), "%.1f MiB" % (m["rss"] / MiB), m["rss"] <= 64 * MiB)
         out = {"wal_bytes": wb, "entries": entries, "read": rd, "stat": ws, "ls": wl}
         if db:
+            # issue 16: the replay of the WAL against the db (entries/s, MB/s of WAL, RSS), as a
+            # ratio to `wal ls -w json` of the same data dir (which replays too when a db is there)
+            rp = self.run([ea, "replay", datadir, "-w", "json", "-q"])
+            self.add(group, "replay -w json", label, rp, "%7.0f MB/s %6.2f M entries/s" %
+                     (wb / rp["wall"] / MB, entries / rp["wall"] / 1e6), wl["wall"] / rp["wall"], "wal ls -w json")
+            self.check("%s: replay peak RSS <= 64 MiB" % group, "%.1f MiB" % (rp["rss"] / MiB), rp["rss"] <= 64 * MiB)
+            out["replay"] = rp
             dbf = os.path.join(datadir, "member", "snap", "db")
             dbb = os.path.getsize(dbf)
             dl = "%.0f MB db" % (dbb / MB)
