@@ -78,6 +78,9 @@ int cmd_replay(int argc, char **argv);
 int cli_replay_against(const char *member, const char *reference, uint64_t at, out_format fmt, int quiet);
 
 /* Opens each NAME=PATH (or PATH) argument as a node; prints errors; 0 or -1. */
+/* 1 input under two paths (same device and inode): prints a usage error naming both
+ * arguments and returns -1, else 0. */
+int cli_same_path(const char *cmd, const char *const *args, const char *const *paths, int nargs);
 int cli_open_nodes(const char *cmd, const char *const *args, int nargs, ea_node **nodes, size_t *n);
 #define CLI_MAX_NODES 16
 /* --logs NAME=FILE: attach etcd's log to the node called NAME. 0 or -1 (message printed).

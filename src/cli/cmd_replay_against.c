@@ -35,6 +35,9 @@ int cli_replay_against(const char *member, const char *reference, uint64_t at, o
 {
 	side m = { 0 }, r = { 0 };
 	int code = EXIT_USAGE;
+	/* a member against itself would always lose nothing: refused like diff's duplicates */
+	const char *const two[2] = { member, reference };
+	if (cli_same_path("replay", two, two, 2)) return EXIT_USAGE;
 	if (open_side(&m, member) || open_side(&r, reference)) goto out;
 	ea_lost l;
 	ea_error err = { 0 };

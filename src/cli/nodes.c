@@ -10,7 +10,7 @@
  * archive, two copies named alike) would be compared with itself and called consistent:
  * a usage error naming both arguments. Paths are compared by device and inode before
  * opening; names and WAL member IDs once the nodes are open. */
-static int same_path(const char *cmd, const char *const *args, const char *const *paths, int nargs)
+int cli_same_path(const char *cmd, const char *const *args, const char *const *paths, int nargs)
 {
 	struct stat st[CLI_MAX_NODES];
 	int ok[CLI_MAX_NODES];
@@ -74,7 +74,7 @@ int cli_open_nodes(const char *cmd, const char *const *args, int nargs, ea_node 
 		namep[i] = names[i][0] ? names[i] : NULL;
 		memset(&errs[i], 0, sizeof errs[i]);
 	}
-	if (same_path(cmd, args, paths, nargs)) return -1;
+	if (cli_same_path(cmd, args, paths, nargs)) return -1;
 	size_t failed = 0;
 	cli_progress_nodes(namep, paths, nargs);
 	int rc = ea_node_open_many(nodes, namep, paths, (size_t)nargs, errs, &failed);

@@ -81,4 +81,8 @@ expect_exit 2 "--at whose revision n1 compacted: exit 2" "$EA" replay "$F/$L.tar
 check "the compaction is named" grep -q 'compaction' "$TMP/err"
 expect_exit 2 "--at without --against: exit 2" "$EA" replay "$F/$L.tar.gz" --at 5
 expect_exit 2 "--against with --all: exit 2" "$EA" replay "$F/$L.tar.gz" --against "$F/n1.tar.gz" --all
+# the same input twice (here under two paths) would always "lose nothing": a usage error naming both
+ln -s "$F/n1.tar.gz" "$TMP/n1-again.tar.gz"
+expect_exit 2 "a member against itself: exit 2" "$EA" replay "$F/n1.tar.gz" --against "$TMP/n1-again.tar.gz"
+check "a member against itself: both arguments named" grep -q "n1-again.tar.gz are the same file" "$TMP/err"
 finish
