@@ -53,7 +53,8 @@ static int set_all(cli_args *c, const char *v) { (void)v; ((replay_args *)c->own
 
 static int set_num(const char *v, uint64_t *out)
 {
-	if (cli_parse_u64(v, out)) { fprintf(stderr, "etcd-autopsy replay: '%s' is not a number\n", v); return -1; }
+	char vb[256];   /* arguments are escaped for the terminal */
+	if (cli_parse_u64(v, out)) { fprintf(stderr, "etcd-autopsy replay: '%s' is not a number\n", ea_text_str(vb, sizeof vb, v)); return -1; }
 	return 0;
 }
 static int set_from(cli_args *c, const char *v) { ((replay_args *)c->own)->listing = 1; return set_num(v, &((replay_args *)c->own)->from); }
@@ -113,8 +114,10 @@ static int run(const char *path, const replay_args *a, out_format fmt, int quiet
 	if (fmt == OUT_JSON) ea_render_replay_summary_json(&j, s); else ea_render_replay_summary_table(stdout, s);
 	fflush(stdout);
 	code = s->verdict == EA_REPLAY_DB_EQUALS_WAL ? EXIT_CLEAN : EXIT_FINDINGS;
-	if (!quiet && code != EXIT_CLEAN)
-		fprintf(stderr, "etcd-autopsy replay: %s: %s\n", path, ea_replay_verdict_name(s->verdict));
+	if (!quiet && code != EXIT_CLEAN) {
+		char pb[512];   /* the argument, escaped for the terminal */
+		fprintf(stderr, "etcd-autopsy replay: %s: %s\n", ea_text_str(pb, sizeof pb, path), ea_replay_verdict_name(s->verdict));
+	}
 out:
 	ea_replay_free(r);
 	ea_mvcc_close(db);

@@ -55,9 +55,11 @@ int cli_replay_against(const char *member, const char *reference, uint64_t at, o
 	fflush(stdout);
 	uint64_t all = l.total[0] + l.total[1] + l.total[2];
 	code = all ? EXIT_FINDINGS : EXIT_CLEAN;
-	if (!quiet && all)
-		fprintf(stderr, "etcd-autopsy replay: %s: %llu key%s differ from %s\n", member, (unsigned long long)all,
-		        all == 1 ? "" : "s", reference);
+	if (!quiet && all) {
+		char mb[512], rb[512];   /* arguments are escaped for the terminal */
+		fprintf(stderr, "etcd-autopsy replay: %s: %llu key%s differ from %s\n", ea_text_str(mb, sizeof mb, member),
+		        (unsigned long long)all, all == 1 ? "" : "s", ea_text_str(rb, sizeof rb, reference));
+	}
 	ea_lost_free(&l);
 out:
 	close_side(&r);

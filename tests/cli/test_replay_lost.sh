@@ -85,4 +85,7 @@ expect_exit 2 "--against with --all: exit 2" "$EA" replay "$F/$L.tar.gz" --again
 ln -s "$F/n1.tar.gz" "$TMP/n1-again.tar.gz"
 expect_exit 2 "a member against itself: exit 2" "$EA" replay "$F/n1.tar.gz" --against "$TMP/n1-again.tar.gz"
 check "a member against itself: both arguments named" grep -q "n1-again.tar.gz are the same file" "$TMP/err"
+# arguments reach stderr escaped, never as terminal control bytes
+expect_exit 2 "--at not a number: exit 2" "$EA" replay "$F/n1.tar.gz" --against "$F/n2.tar.gz" --at $'1\x1b[31m'
+check "--at's bytes escaped on stderr" grep -qF '1\x1b[31m' "$TMP/err"
 finish
