@@ -40,7 +40,7 @@ typedef struct {
 #define EA_EXPORT_OPTIONS_INIT { EA_EXPORT_OPTIONS_VERSION, 0, 1, 0, 1, NULL, 0, NULL }
 
 /* Schema version stored in meta.schema_version (bumped when columns are added). */
-#define EA_EXPORT_SCHEMA_VERSION 3
+#define EA_EXPORT_SCHEMA_VERSION 4
 
 /* Row counts per table, in the order of ea_export_table_name(). */
 typedef enum {

@@ -172,7 +172,18 @@ typedef struct {
 	C(proposer_started, "TEXT", v_text(r->started)) \
 	C(detail, "TEXT", r->info->detail && *r->info->detail ? v_text(r->info->detail) : v_null()) \
 	C(revision, "INTEGER", r->revision > 0 ? v_int(r->revision) : v_null()) \
-	C(txn_applied, "INTEGER", v_tri(r->txn_applied))
+	C(txn_applied, "INTEGER", v_tri(r->txn_applied)) \
+	C(txn_op, "TEXT", v_null()) \
+	C(k8s_group, "TEXT", v_null()) \
+	C(k8s_resource, "TEXT", v_null()) \
+	C(k8s_namespace, "TEXT", v_null()) \
+	C(k8s_name, "TEXT", v_null()) \
+	C(k8s_kind, "TEXT", v_null()) \
+	C(k8s_api_version, "TEXT", v_null()) \
+	C(k8s_encoding, "TEXT", v_null()) \
+	C(approx_time, "TEXT", v_null()) \
+	C(time_source, "TEXT", v_null()) \
+	C(time_error_s, "REAL", v_null())
 
 typedef struct { const char *node; uint64_t seq; const ea_wal_record *rec; } hard_states_row;
 #define COLS_hard_states(C) \
@@ -262,6 +273,13 @@ typedef struct {
 	C(offset, "INTEGER", r->wal ? v_null() : v_u64(r->kv->offset)) \
 	C(decode_ok, "INTEGER", v_bool(r->kv->decode_ok)) \
 	C(source, "TEXT", v_text(r->wal ? "wal" : "db")) \
+	C(k8s_group, "TEXT", v_null()) \
+	C(k8s_resource, "TEXT", v_null()) \
+	C(k8s_namespace, "TEXT", v_null()) \
+	C(k8s_name, "TEXT", v_null()) \
+	C(k8s_kind, "TEXT", v_null()) \
+	C(k8s_api_version, "TEXT", v_null()) \
+	C(k8s_encoding, "TEXT", v_null()) \
 	C(value, "BLOB", r->live ? v_blob(r->kv->value_len ? (const void *)r->kv->value : "", r->kv->value_len) : v_null())
 
 typedef struct { const char *node; const ea_mvcc_member *mb; } members_row;

@@ -69,7 +69,7 @@ check "backup: foo has its db row only" [ "$(jq -c '[.revision, .source]' "$TMP/
 if command -v sqlite3 >/dev/null; then
 	expect_exit 0 "export n1" "$EA" export -q -o "$TMP/h.sqlite" "$N1"
 	q() { sqlite3 -batch -noheader -separator ' ' "$TMP/h.sqlite" "$1"; }
-	check "schema_version 3" [ "$(q "SELECT value FROM meta WHERE key = 'schema_version'")" = 3 ]
+	check "schema_version 4" [ "$(q "SELECT value FROM meta WHERE key = 'schema_version'")" = 4 ]
 	got=$(q "SELECT main, sub, source, version FROM revisions WHERE key = 'foo' ORDER BY main, sub" | tr '\n' ';')
 	want="$((E - 5)) 0 wal 1;$((E - 4)) 0 wal 2;$((E - 1)) 0 db 3;"
 	check "export: foo's revisions $want (got $got)" [ "$got" = "$want" ]
