@@ -98,6 +98,27 @@ static void classify_no_write(rp_ctx *c, ea_replay_item *it)
 	it->detail = c->why;
 }
 
+/* A committed entry before the compaction anchor's F (tail_anchored): not applied; what it wrote,
+ * if anything, is at or below the db's compaction K from a base the db no longer holds. */
+static int head_entry(rp_ctx *c, ea_replay_item *it)
+{
+	if (c->in_pre) c->in_pre = 0;
+	if (!c->first_index) c->first_index = it->index;
+	c->last_index = it->index;
+	c->entries++;
+	const char *k = it->kind ? it->kind : "";
+	if (strcmp(k, "put") && strcmp(k, "delete_range") && strcmp(k, "txn") && strcmp(k, "lease_revoke")) {
+		it->result = EA_REPLAY_NO_REVISION;
+		return EA_OK;
+	}
+	it->result = EA_REPLAY_UNKNOWN;
+	snprintf(c->detail, sizeof c->detail, "before index %" PRIu64 ", which made revision %" PRId64 ": what this entry wrote "
+	         "or compared lies at or below the db's compaction %" PRId64 ", from a base revision the db no longer holds",
+	         c->F, c->K + 1, c->K);
+	it->detail = c->detail;
+	return EA_OK;
+}
+
 /* One entry record: applied (committed) and checked against the db. */
 static int step(rp_ctx *c, const ea_entry_item *e, ea_replay_item *it)
 {
@@ -117,6 +138,7 @@ static int step(rp_ctx *c, const ea_entry_item *e, ea_replay_item *it)
 		it->detail = e->state == EA_ENTRY_SUPERSEDED ? "superseded: never applied" : "above the commit index: not applied";
 		return EA_OK;
 	}
+	if (c->tail_anchored && h->index >= c->head_from && h->index < c->F) return head_entry(c, it);
 	if (h->index < c->F && !c->in_pre) {
 		it->result = EA_REPLAY_NOT_CHECKED;
 		snprintf(c->detail, sizeof c->detail, "before the jump to index %" PRIu64 " in the WAL: a raft snapshot "
@@ -124,6 +146,7 @@ static int step(rp_ctx *c, const ea_entry_item *e, ea_replay_item *it)
 		it->detail = c->detail;
 		return EA_OK;
 	}
+	if (c->tail_anchored && h->index == c->F && !c->in_pre) reset_state(c);   /* the tail starts from the db at K */
 	if (h->index >= c->F && c->in_pre) {
 		/* the received snapshot replaced the state: the anchored window starts here */
 		c->in_pre = 0;
@@ -159,7 +182,7 @@ static int step(rp_ctx *c, const ea_entry_item *e, ea_replay_item *it)
 }
 
 /* An anchor pass: replays entries up to C with base B; returns EA_OK with c->rev_at_C set. */
-static int anchor_pass(rp_ctx *c, ea_error *err)
+int ea__rp_anchor_pass(rp_ctx *c, ea_error *err, uint64_t *bad, int *first_wrote)
 {
 	int rc = start_pass(c, err);
 	if (rc) return rc;
@@ -168,9 +191,16 @@ static int anchor_pass(rp_ctx *c, ea_error *err)
 		if (!e->is_entry || e->log.item.rec.u.entry.index < c->F) continue;
 		if (e->log.item.rec.u.entry.index > c->C && committed(c, e)) break;
 		if ((rc = step(c, e, &c->item))) return rc;
+		ea_replay_result res = c->item.result;
+		if (bad && (res == EA_REPLAY_DB_DIFFERS || res == EA_REPLAY_UNKNOWN || res == EA_REPLAY_DB_ONLY ||
+		            (res == EA_REPLAY_MISSING_IN_DB && c->item.index <= c->C)))
+			(*bad)++;
+		if (first_wrote && c->item.index == c->F) *first_wrote = c->item.revision != 0;
 	}
 	return rc == EA_ITEROVER || rc == EA_OK ? EA_OK : rc;
 }
+
+static int anchor_pass(rp_ctx *c, ea_error *err) { return ea__rp_anchor_pass(c, err, NULL, NULL); }
 
 /* The fixpoint: B moves by R - (revision after C) until they agree. */
 static int fixpoint(rp_ctx *c, ea_error *err)
@@ -191,6 +221,8 @@ static int fixpoint(rp_ctx *c, ea_error *err)
 		int64_t nb = c->B + (c->R - c->rev_at_C);
 		c->B = nb < 1 ? 1 : nb;
 	}
+	int found, rc = ea__rp_tail_anchor(c, err, &found);
+	if (rc || found) return rc;
 	c->no_anchor = 1;
 	reason(c, "the base revision did not settle in %d passes (the revision after entry %" PRIu64 " never equals the "
 	       "db's %" PRId64 ")", EA_REPLAY_MAX_PASSES, c->C, c->R);
@@ -324,7 +356,7 @@ int ea_replay_new(ea_replay **out, ea_log *log, ea_mvcc *db, const ea_replay_opt
 	int rc = peek_first(c, err);
 	if (!rc) rc = anchor(c, err);
 	if (rc) { ea_replay_free(c); return rc; }
-	c->sum.base_revision = c->no_anchor ? 0 : c->B;
+	c->sum.base_revision = c->no_anchor || c->tail_anchored ? 0 : c->B;
 	*out = c;
 	return EA_OK;
 }
@@ -474,6 +506,14 @@ static void finish(rp_ctx *c)
 	if (c->rev_at_C != c->R) {
 		s->verdict = EA_REPLAY_DB_DIVERGES;
 		reason(c, "the revision after entry %" PRIu64 " is %" PRId64 ", the db's is %" PRId64, c->C, c->rev_at_C, c->R);
+		return;
+	}
+	if (s->counts[EA_REPLAY_UNKNOWN] && c->tail_anchored) {
+		s->verdict = EA_REPLAY_INCOMPLETE;
+		reason(c, "the base revision is not in the db (its compaction %" PRId64 " removed it): anchored on the compaction "
+		       "instead, entries %" PRIu64 "..%" PRIu64 " made revisions %" PRId64 "..%" PRId64 " exactly as the db holds "
+		       "them; the %" PRIu64 " entr%s before could not be checked", c->K, c->F, c->C, c->K + 1, c->R,
+		       s->counts[EA_REPLAY_UNKNOWN], s->counts[EA_REPLAY_UNKNOWN] == 1 ? "y" : "ies");
 		return;
 	}
 	if (s->counts[EA_REPLAY_UNKNOWN]) {

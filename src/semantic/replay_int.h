@@ -114,6 +114,9 @@ struct ea_replay {
 	int       pre_from_one;     /* entries before F start at index 1: replayed on their own */
 	int       in_pre;           /* the emitting pass is in those entries */
 	int       tail_from_one;    /* F is 1 */
+	int       tail_anchored;    /* anchored on the db's compaction K (replay_anchor.c): the entries
+	                             * [head_from, F) made their revisions at or below K, unknown */
+	uint64_t  head_from;
 	uint64_t  last_index, entries;
 	uint64_t  cur_index, cur_term;   /* the entry being applied */
 	uint64_t  missing_after_C, real_differences, dbonly_tallied;
@@ -190,6 +193,17 @@ int  ea__rp_db_lease_exists(rp_ctx *c, int64_t id);
 int  ea__rp_db_value_cmp(rp_ctx *c, uint32_t i, const uint8_t *v, size_t vl, int *res);
 /* The db's alarms (state at consistent_index) as the model's starting alarms. */
 int  ea__rp_db_load_alarms(rp_ctx *c);
+
+/* ---- replay.c ---- */
+/* An anchor pass: replays the committed entries F..C from base B (c->rev_at_C set); *bad, when
+ * given, counts the entries the db contradicts or that stay unknown, *first_wrote whether
+ * entry F made a revision. */
+int  ea__rp_anchor_pass(rp_ctx *c, ea_error *err, uint64_t *bad, int *first_wrote);
+
+/* ---- replay_anchor.c ---- */
+/* The compaction anchor, tried when the fixpoint does not settle: *found = 1 with c->F, c->B = K
+ * and c->tail_anchored set, or 0 with c->F unchanged. */
+int  ea__rp_tail_anchor(rp_ctx *c, ea_error *err, int *found);
 
 /* ---- replay_apply.c ---- */
 /* Applies one committed entry's request to the model: m->writes are the elements of the
