@@ -27,16 +27,28 @@ if ! "$EA" replay --help >/dev/null 2>&1; then
 fi
 
 # replay-restored: its WAL starts at index 1 with only the bootstrap conf change before
-# etcdutl's snapshot record, beside a db at base_revision. The engine anchors after that record
-# (not on an empty keyspace) but its fixpoint does not settle on this workload's compares (a
-# known limit, see the issue note): the verdict must then be an honest `incomplete`, with no
-# difference claimed — never db-diverges-from-wal.
+# etcdutl's snapshot record, beside a db restored at base_revision and compacted since at
+# compact_revision: the history between them is gone, so the entries that read it cannot be
+# decided and the base revision cannot be proven. The engine anchors on the compaction instead:
+# from the op that made compact_revision+1 on, every entry's revision is etcd's (matches-db),
+# the last one is endpoint status's revision; before it no entry claims a revision number; the
+# verdict stays an honest `incomplete` with the reason, with no difference claimed.
+F=$FIXTURES/replay-restored
 N=$TMP/replay-restored/n1
+rev=$(manifest replay-restored n1.revision)
+c=$(manifest replay-restored compact_revision)
 expect_exit 1 "replay-restored: replay exits 1" "$EA" replay "$N" -w json --all
-S=$(tail -n 1 "$TMP/out")
+cp "$TMP/out" "$TMP/restored.all"
+S=$(tail -n 1 "$TMP/restored.all")
 check "replay-restored: verdict incomplete, not a divergence" [ "$(jq -r .summary.verdict <<<"$S")" = incomplete ]
 check "replay-restored: the reason is given" jq -e '.summary.reason | length > 0' <<<"$S" >/dev/null
 check "replay-restored: no db-differs / missing-in-db / db-only claimed" jq -e '.summary.counts | ((."db-differs" // 0) + (."missing-in-db" // 0) + (."db-only" // 0)) == 0' <<<"$S" >/dev/null
+check "replay-restored: last_revision = endpoint status revision ($rev)" [ "$(jq -r .summary.last_revision <<<"$S")" = "$rev" ]
+check "replay-restored: anchor = the db's revision $rev and compaction $c" jq -e --argjson r "$rev" --argjson c "$c" \
+	'.summary.anchor.db_revision == $r and .summary.anchor.compact_revision == $c' <<<"$S" >/dev/null
+check "replay-restored: revisions $((c + 1))..$rev each matches-db once" jq -e --argjson n $((rev - c)) '.summary.counts."matches-db" == $n' <<<"$S" >/dev/null
+check "replay-restored: per entry revision/result = etcd's from revision $((c + 1)) on, none claimed before" \
+	python3 "$HERE/replay_check_restored.py" "$TMP/restored.all" "$F"
 
 for fx in replay-workload replay-workload-3.4; do
 	F=$FIXTURES/$fx
