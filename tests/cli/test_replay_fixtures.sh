@@ -22,8 +22,8 @@ summary() { jq -c 'select(.summary) | .summary' "$1"; }
 for dir in "$FIXTURES"/*/; do
 	sc=$(basename "$dir")
 	[ -f "$dir/manifest.txt" ] || continue
-	# their own tests: a db older than its WAL (test_replay_stale.sh), a restored member whose
-	# anchor does not settle (test_replay_workload.sh)
+	# their own tests: a db older than its WAL (test_replay_stale.sh), a restored member anchored
+	# on its db's compaction (test_replay_workload.sh)
 	case "$sc" in stale-db|replay-restored) continue ;; esac
 	members=$(manifest "$sc" members)
 	[ -n "$members" ] || continue
