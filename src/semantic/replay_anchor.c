@@ -141,11 +141,59 @@ static int exact(rp_ctx *c, uint64_t f, int *res, ea_error *err)
 	return rc;
 }
 
+/* The fixpoint's lease states, put back when no anchor is found (the replay then runs as
+ * before this search). */
+typedef struct {
+	int8_t *base, *learned;
+	size_t n;
+} lease_bases;
+
+static int save_bases(const rp_ctx *c, lease_bases *s)
+{
+	s->n = c->m.nleases;
+	s->base = malloc(s->n ? s->n : 1);
+	s->learned = malloc(s->n ? s->n : 1);
+	if (!s->base || !s->learned) return EA_ENOMEM;
+	for (size_t i = 0; i < s->n; i++) {
+		s->base[i] = c->m.leases[i].base;
+		s->learned[i] = c->m.leases[i].learned;
+	}
+	return EA_OK;
+}
+
+static void restore_bases(rp_ctx *c, const lease_bases *s)
+{
+	forget_lease_bases(c);
+	for (size_t i = 0; i < s->n && i < c->m.nleases; i++) {
+		c->m.leases[i].base = s->base[i];
+		c->m.leases[i].learned = s->learned[i];
+	}
+}
+
+static int search(rp_ctx *c, int *found, ea_error *err);
+
 int ea__rp_tail_anchor(rp_ctx *c, ea_error *err, int *found)
 {
 	*found = 0;
+	if (!c->db || !c->have_C || c->K < 1 || c->K >= c->R || c->C < c->F) return EA_OK;
 	uint64_t from = c->F;
-	if (!c->db || !c->have_C || c->K < 1 || c->K >= c->R || c->C < from) return EA_OK;
+	int64_t base = c->B;
+	lease_bases saved = { 0 };
+	int rc = save_bases(c, &saved);
+	if (!rc) rc = search(c, found, err);
+	if (!rc && !*found) {
+		c->F = from;
+		c->B = base;
+		restore_bases(c, &saved);
+	}
+	free(saved.base);
+	free(saved.learned);
+	return rc;
+}
+
+static int search(rp_ctx *c, int *found, ea_error *err)
+{
+	uint64_t from = c->F;
 	first_elem f = { 0 };
 	int rc = ea_mvcc_get_rev(c->db, c->K + 1, 0, first_cb, &f);
 	uint64_t cand[RP_ANCHOR_CANDIDATES], pick = 0;
@@ -172,8 +220,6 @@ int ea__rp_tail_anchor(rp_ctx *c, ea_error *err, int *found)
 		c->head_from = from;
 		c->tail_anchored = 1;
 		*found = 1;
-		return EA_OK;
 	}
-	c->F = from;
 	return EA_OK;
 }
