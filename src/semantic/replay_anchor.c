@@ -11,8 +11,11 @@
  * guessed. The entries before F' are then unknown (their revisions lie at or below K).
  *
  * Cost: one WAL pass to collect the candidates, then two per candidate (one learning the lease
- * states at K, one checking), at most RP_ANCHOR_CANDIDATES candidates: at most 1 + 2 * 16 passes
- * after the fixpoint's. Memory: the element (K + 1, 0)'s key and value, the candidate list. */
+ * states at K, one checking), at most RP_ANCHOR_CANDIDATES candidates (more: no anchor), and two
+ * more to relearn the pick's lease states when it was not the last one tried: at most
+ * 1 + 2 * 17 = 35 passes after the fixpoint's. When none is found the fixpoint's base revision
+ * and lease states are put back (the replay then runs as without this search). Memory: the
+ * element (K + 1, 0)'s key and value, the candidate list, a byte pair per lease. */
 #include "replay_int.h"
 #include "etcdserverpb.pb-c.h"
 
