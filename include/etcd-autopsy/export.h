@@ -34,10 +34,13 @@ typedef struct {
 	/* When set and it becomes non-zero (e.g. from a SIGINT handler), the export stops, the
 	 * temporary file is removed and EA_EIO is returned with err->msg "export interrupted". */
 	const volatile sig_atomic_t *stop;
+	/* The Kubernetes key prefixes of the k8s_* columns (as ea_k8s_new: comma-separated;
+	 * NULL = /registry). */
+	const char *k8s_prefix;
 } ea_export_options;
 
 #define EA_EXPORT_OPTIONS_VERSION 1
-#define EA_EXPORT_OPTIONS_INIT { EA_EXPORT_OPTIONS_VERSION, 0, 1, 0, 1, NULL, 0, NULL }
+#define EA_EXPORT_OPTIONS_INIT { EA_EXPORT_OPTIONS_VERSION, 0, 1, 0, 1, NULL, 0, NULL, NULL }
 
 /* Schema version stored in meta.schema_version (bumped when columns are added). */
 #define EA_EXPORT_SCHEMA_VERSION 4

@@ -153,6 +153,7 @@ typedef struct {
 	const ea_space *s;
 	unsigned depth;                /* --depth used for the groups */
 	const char *rule_basis;        /* why this compaction rule (ea_hashkv_version.basis) */
+	int k8s;                       /* --k8s: groups carry "k8s" (Kubernetes group, resource, namespace) */
 } ea_db_space_view;
 /* `db space -w json`: one object (newline included): sizes, pages, totals, compaction, groups,
  * top keys, problems. */

@@ -17,6 +17,7 @@
 
 #include "common.h"
 #include "mvcc.h"
+#include "k8s.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -28,6 +29,8 @@ extern "C" {
 typedef struct {
 	unsigned depth;        /* path components per group (0: only the leading '/') */
 	size_t   top;          /* keys listed by history size */
+	ea_k8s  *k8s;          /* non-NULL (--k8s): keys under its prefix are grouped by Kubernetes
+	                        * API group, resource and namespace instead, the others by depth */
 } ea_space_options;
 
 /* A number of key-bucket elements and the bytes they use. */
@@ -40,8 +43,12 @@ typedef struct {
 
 /* One group of keys: the prefix up to their depth-th '/'-separated component. */
 typedef struct {
-	uint8_t *prefix;       /* NULL: the elements whose KeyValue does not decode (no key) */
+	uint8_t *prefix;       /* NULL: the elements whose KeyValue does not decode (no key); for a
+	                        * Kubernetes group, its first key up to the name */
 	size_t   prefix_len;
+	int      k8s;          /* a Kubernetes group (options.k8s): the three below are set */
+	ea_k8s_str k8s_group, k8s_resource, k8s_ns;   /* group NULL: not known from the key;
+	                        * ns NULL: cluster-scoped (borrowed from the group, freed with it) */
 	uint64_t keys, live_keys;
 	uint64_t tombstones;   /* tombstone revisions (all in history) */
 	ea_space_amount live, history, drop;

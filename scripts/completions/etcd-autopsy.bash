@@ -26,7 +26,7 @@ _etcd_autopsy()
 		diff) [[ $cur == -* ]] && { COMPREPLY=($(compgen -W "--logs --force --list-findings --etcd-version -w --write-out -q --quiet --help" -- "$cur")); return; } ;;
 		verify) [[ $cur == -* ]] && { COMPREPLY=($(compgen -W "--against --etcd-version -w --write-out -q --quiet --help" -- "$cur")); return; } ;;
 		replay) [[ $cur == -* ]] && { COMPREPLY=($(compgen -W "--all --from --to --against --at -w --write-out -q --quiet --help" -- "$cur")); return; } ;;
-		export) [[ $cur == -* ]] && { COMPREPLY=($(compgen -W "-o --values --no-records --force --logs --help" -- "$cur")); return; } ;;
+		export) [[ $cur == -* ]] && { COMPREPLY=($(compgen -W "-o --values --no-records --force --k8s-prefix --logs --help" -- "$cur")); return; } ;;
 		report) [[ $cur == -* ]] && { COMPREPLY=($(compgen -W "-o --force --logs --help" -- "$cur")); return; } ;;
 	esac
 	COMPREPLY=($(compgen -f -- "$cur"))

@@ -54,6 +54,7 @@ typedef struct {
 	uint64_t *ghash;
 	table gt;
 	int undec_group;              /* index of the group of undecodable elements, -1 none */
+	const ea_k8s_object *want;    /* the Kubernetes group being looked up (k8s_eq) */
 	/* the leaf page being walked: its elements wait for the page's span */
 	uint64_t page;
 	int have_page;
@@ -102,7 +103,7 @@ static int key_eq(const space_ctx *c, uint32_t i, const uint8_t *k, size_t n, ui
 static int group_eq(const space_ctx *c, uint32_t i, const uint8_t *k, size_t n, uint64_t h)
 {
 	const ea_space_group *g = &c->groups[i];
-	return c->ghash[i] == h && g->prefix && g->prefix_len == n && (n == 0 || memcmp(g->prefix, k, n) == 0);
+	return c->ghash[i] == h && g->prefix && !g->k8s && g->prefix_len == n && (n == 0 || memcmp(g->prefix, k, n) == 0);
 }
 
 /* Doubles t's slots when half full; hashes of entries from hash_of. */
@@ -147,8 +148,12 @@ static long group_new(space_ctx *c, const uint8_t *p, size_t n, uint64_t h)
 	return (long)c->gt.n++;
 }
 
+static long k8s_group_of(space_ctx *c, const uint8_t *k, size_t n, const ea_k8s_object *o);
+
 static long group_of(space_ctx *c, const uint8_t *k, size_t n)
 {
+	ea_k8s_object o;
+	if (c->o->k8s && ea_k8s_key(c->o->k8s, k, n, &o) && o.resource.p) return k8s_group_of(c, k, n, &o);
 	size_t gl = ea_space_group_len(k, n, c->o->depth);
 	uint64_t h = hash_bytes(c->seed, k, gl);
 	if (table_grow(&c->gt, c, group_hash_of)) return -1;
@@ -157,6 +162,73 @@ static long group_of(space_ctx *c, const uint8_t *k, size_t n)
 	long g = group_new(c, k, gl, h);
 	if (g >= 0) c->gt.slots[s] = (uint32_t)g + 1;
 	return g;
+}
+
+/* ---- --k8s: Kubernetes keys grouped by API group, resource and namespace ---- */
+
+static int kstr_eq(ea_k8s_str a, ea_k8s_str b)
+{
+	if (!a.p || !b.p) return !a.p && !b.p;
+	return a.n == b.n && (a.n == 0 || memcmp(a.p, b.p, a.n) == 0);
+}
+
+static int k8s_eq(const space_ctx *c, uint32_t i, const uint8_t *k, size_t n, uint64_t h)
+{
+	(void)k;
+	(void)n;
+	const ea_space_group *g = &c->groups[i];
+	const ea_k8s_object *o = c->want;
+	return c->ghash[i] == h && g->k8s && kstr_eq(g->k8s_group, o->group) && kstr_eq(g->k8s_resource, o->resource) &&
+	       kstr_eq(g->k8s_ns, o->ns);
+}
+
+/* the three parts with their presence (a cluster-scoped object differs from namespace "") */
+static uint64_t k8s_hash(const space_ctx *c, const ea_k8s_object *o)
+{
+	const ea_k8s_str *part[3] = { &o->group, &o->resource, &o->ns };
+	uint64_t h = 0x6b38732d73706163ull;
+	for (unsigned i = 0; i < 3; i++) {
+		uint64_t v = part[i]->p ? hash_bytes(c->seed + i, (const uint8_t *)part[i]->p, part[i]->n) : 0x9e3779b9u + i;
+		h = (h ^ v) * 0xff51afd7ed558ccdull;
+		h ^= h >> 32;
+	}
+	return h;
+}
+
+/* s copied to buf + *at (NULL stays NULL) */
+static ea_k8s_str kstr_copy(uint8_t *buf, size_t *at, ea_k8s_str s)
+{
+	if (!s.p) return s;
+	if (s.n) memcpy(buf + *at, s.p, s.n);
+	ea_k8s_str r = { (const char *)buf + *at, s.n };
+	*at += s.n;
+	return r;
+}
+
+/* The group of Kubernetes object o (from key k): found, or new with its parts copied after its
+ * display prefix (the key up to the object's name) in one allocation. */
+static long k8s_group_of(space_ctx *c, const uint8_t *k, size_t n, const ea_k8s_object *o)
+{
+	uint64_t h = k8s_hash(c, o);
+	if (table_grow(&c->gt, c, group_hash_of)) return -1;
+	c->want = o;
+	size_t slot = find_slot(c, &c->gt, NULL, 0, h, k8s_eq);
+	if (c->gt.slots[slot]) return (long)c->gt.slots[slot] - 1;
+	size_t pl = n;
+	if (o->name.p && (const uint8_t *)o->name.p >= k && (const uint8_t *)o->name.p <= k + n) pl = (size_t)((const uint8_t *)o->name.p - k);
+	long gi = group_new(c, k, pl, h);
+	if (gi < 0) return -1;
+	ea_space_group *g = &c->groups[gi];
+	uint8_t *buf = realloc(g->prefix, pl + o->group.n + o->resource.n + o->ns.n + 1);
+	if (!buf) return -1;
+	g->prefix = buf;
+	size_t at = pl;
+	g->k8s = 1;
+	g->k8s_group = kstr_copy(buf, &at, o->group);
+	g->k8s_resource = kstr_copy(buf, &at, o->resource);
+	g->k8s_ns = kstr_copy(buf, &at, o->ns);
+	c->gt.slots[slot] = (uint32_t)gi + 1;
+	return gi;
 }
 
 static kent *key_of(space_ctx *c, const uint8_t *k, size_t n)

@@ -56,6 +56,8 @@ static const char db_help[] =
 	"      --depth N             group keys by their first N '/'-separated path components, never\n"
 	"                            the last one (default 4: resource and namespace of Kubernetes keys)\n"
 	"      --top N               list the N keys with the most history (default 10, 0: none)\n"
+	"      --k8s                 group Kubernetes keys by resource, API group and namespace (the\n"
+	"                            key parser of --k8s-prefix), live vs history; other keys by --depth\n"
 	"      --etcd-version X.Y.Z, --tombstone-rule classic|skip\n"
 	"                            the compaction rule for a tombstone at the current revision (as db hash)\n\n"
 	"common options:\n"
@@ -73,7 +75,8 @@ static const char db_help[] =
 	"  etcd-autopsy db get node1/ /registry/pods/payments/checkout-7d9f --k8s\n"
 	"  etcd-autopsy db hash node1/ --rev 5000\n"
 	"  etcd-autopsy db ls broken.db --salvage -w json\n"
-	"  etcd-autopsy db space node1/ --depth 2 --top 20\n\n"
+	"  etcd-autopsy db space node1/ --depth 2 --top 20\n"
+	"  etcd-autopsy db space node1/ --k8s\n\n"
 	"exit codes: 0 clean, 1 damage found (everything readable was still printed), 2 usage error\n"
 	"(also an option the verb ignores) or no bbolt db could be read\n";
 
@@ -402,13 +405,13 @@ static int db_space(db_args *a)
 	ea_bolt_check_result chk;
 	ea_hashkv_version ver;
 	ea_space s;
-	ea_space_options o = { (unsigned)a->depth, (size_t)a->top };
+	ea_space_options o = { (unsigned)a->depth, (size_t)a->top, a->k8s_dump ? a->k8s.k : NULL };
 	int rc = ea_mvcc_check(c.m, &chk);            /* the page map, and the key bucket's checks */
 	if (!rc) rc = ea_mvcc_hash_version(c.m, &ver);
 	if (!rc) rc = ea_space_compute(c.m, &o, ver.rule, &s);
 	if (rc) { cli_print_error("db space", a->path, rc, NULL); return db_finish(&c, EXIT_USAGE); }
 	if (a->etcd_version.version[0]) snprintf(ver.basis, sizeof ver.basis, "%s", a->etcd_version.basis);
-	ea_db_space_view v = { c.in, c.b, &s, (unsigned)a->depth, ver.basis };
+	ea_db_space_view v = { c.in, c.b, &s, (unsigned)a->depth, ver.basis, a->k8s_dump };
 	if (a->fmt == OUT_JSON) ea_render_db_space_json(&c.j, &v);
 	else ea_render_db_space_table(stdout, &v);
 	ea_space_free(&s);
@@ -501,20 +504,21 @@ static const cli_command db_cmd = { "db", db_help, CLI_W | CLI_Q, db_rows, 0 };
 
 enum { V_STAT, V_CHECK, V_LS, V_HISTORY, V_HASH, V_PAGES, V_SPACE, V_GET };
 
-/* --k8s-prefix (ls, history, get), --resource/--namespace (ls, history), --k8s (get): 0 or -1 */
+/* --k8s-prefix (ls, history, get, space --k8s), --resource/--namespace (ls, history), --k8s (get,
+ * space): 0 or -1 */
 static int db_check_k8s(const db_args *a, int v)
 {
 	const char *verb = a->verb;
-	if (a->k8s.prefix && v != V_LS && v != V_HISTORY && v != V_GET) {
-		fprintf(stderr, "etcd-autopsy db %s: --k8s-prefix applies to db ls, db history and db get\n", verb);
+	if (a->k8s.prefix && v != V_LS && v != V_HISTORY && v != V_GET && !(v == V_SPACE && a->k8s_dump)) {
+		fprintf(stderr, "etcd-autopsy db %s: --k8s-prefix applies to db ls, db history, db get and db space --k8s\n", verb);
 		return -1;
 	}
 	if ((a->k8s.resource || a->k8s.ns) && v != V_LS && v != V_HISTORY) {
 		fprintf(stderr, "etcd-autopsy db %s: --resource and --namespace apply to db ls and db history\n", verb);
 		return -1;
 	}
-	if (a->k8s_dump && v != V_GET) {
-		fprintf(stderr, "etcd-autopsy db %s: --k8s applies to db get\n", verb);
+	if (a->k8s_dump && v != V_GET && v != V_SPACE) {
+		fprintf(stderr, "etcd-autopsy db %s: --k8s applies to db get and db space\n", verb);
 		return -1;
 	}
 	return 0;
@@ -569,7 +573,8 @@ int cmd_db(int argc, char **argv)
 	if (db_check_args(&a, v, &c.p)) return EXIT_USAGE;
 	a.path = c.p.positional[0];
 	if (v == V_HISTORY || v == V_GET) a.key = c.p.positional[1];
-	if ((v == V_LS || v == V_HISTORY || v == V_GET) && cli_k8s_open(&a.k8s, "db")) return EXIT_USAGE;
+	if ((v == V_LS || v == V_HISTORY || v == V_GET || (v == V_SPACE && a.k8s_dump)) && cli_k8s_open(&a.k8s, "db"))
+		return EXIT_USAGE;
 	int rc = db_run(&a, v);
 	ea_k8s_free(a.k8s.k);
 	return rc;

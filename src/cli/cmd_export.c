@@ -7,7 +7,7 @@
 #include <string.h>
 
 static const char export_help[] =
-	"usage: etcd-autopsy export -o FILE NODE... [--values] [--no-records] [--force]\n\n"
+	"usage: etcd-autopsy export -o FILE NODE... [--values] [--no-records] [--force] [--k8s-prefix P]\n\n"
 	"NODE is NAME=PATH or PATH, one per member copy: a data dir, member/ dir, an archive of one,\n"
 	"or a bbolt db / `etcdctl snapshot save` backup file alone.\n"
 	"Writes one SQLite file with everything the other commands know: nodes, WAL segments and\n"
@@ -21,6 +21,8 @@ static const char export_help[] =
 	"      --force         replace FILE if it exists; use a --logs file of another member anyway\n"
 	"      --logs NAME=FILE  etcd's log of node NAME: its events join `events` (time_source log)\n"
 	"                      and give terms real times; repeatable\n"
+	"      --k8s-prefix P  Kubernetes key prefix (default /registry; OpenShift: /kubernetes.io,/openshift.io):\n"
+	"                      keys under it fill the k8s_* columns and the k8s_objects view\n"
 	"  -q, --quiet         no summary on stderr\n\n"
 	"examples:\n"
 	"  etcd-autopsy export -o incident.sqlite etcd-1=n1/ etcd-2=n2.tar.gz etcd-3=n3/ backup=snap.db\n"
@@ -31,8 +33,17 @@ static const char export_help[] =
 
 static int set_values(cli_args *a, const char *v) { (void)v; ((ea_export_options *)a->own)->values = 1; return 0; }
 static int set_no_records(cli_args *a, const char *v) { (void)v; ((ea_export_options *)a->own)->records = 0; return 0; }
+static int set_k8s_prefix(cli_args *a, const char *v)
+{
+	cli_k8s k = { 0 };
+	if (cli_k8s_set(&k, "export", "k8s-prefix", v) || cli_k8s_open(&k, "export")) return -1;   /* checked here */
+	ea_k8s_free(k.k);
+	((ea_export_options *)a->own)->k8s_prefix = v;
+	return 0;
+}
 static const cli_row export_rows[] = {
-	{ "values", 0, 0, set_values }, { "no-records", 0, 0, set_no_records }, { NULL, 0, 0, NULL }
+	{ "values", 0, 0, set_values }, { "no-records", 0, 0, set_no_records }, { "k8s-prefix", 0, 1, set_k8s_prefix },
+	{ NULL, 0, 0, NULL }
 };
 static const cli_command export_cmd = { "export", export_help, CLI_OUTPUT | CLI_FORCE | CLI_Q | CLI_LOGS, export_rows, 1 };
 

@@ -17,6 +17,7 @@
 #include "etcd-autopsy/diff.h"
 #include "etcd-autopsy/snap.h"
 #include "etcd-autopsy/writer.h"
+#include "etcd-autopsy/k8s.h"
 #include "util/arena.h"
 #include "util/jsonp.h"
 
@@ -68,6 +69,7 @@ static cell v_text(const char *s) { return s ? (cell){ V_TEXT, 0, s, 0 } : v_nul
 static cell v_hex(uint64_t id) { return id ? (cell){ V_HEX, (int64_t)id, NULL, 0 } : v_null(); }   /* IDs; 0 = none */
 static cell v_key(const uint8_t *k, size_t n) { return k ? (cell){ V_KEY, 0, k, n } : v_null(); }
 static cell v_blob(const void *p, size_t n) { return (cell){ V_BLOB, 0, p, n }; }
+static cell v_k8s(ea_k8s_str s) { return v_key((const uint8_t *)s.p, s.n); }   /* a decoded k8s string, as keys */
 
 typedef struct { const char *key, *value; } meta_row;
 #define COLS_meta(C) \
@@ -141,6 +143,16 @@ typedef struct { const char *node; const ea_wal_record *rec; } wal_records_row;
 	C(crc_ok, "INTEGER", v_tri(r->rec->crc_ok)) \
 	C(crc, "INTEGER", v_u64(r->rec->crc))
 
+/* The Kubernetes object of an entry or a revision (row member k8s), as `wal ls`/`db ls` show it. */
+#define K8S_COLS(C) \
+	C(k8s_group, "TEXT", v_k8s(r->k8s->group)) \
+	C(k8s_resource, "TEXT", v_k8s(r->k8s->resource)) \
+	C(k8s_namespace, "TEXT", v_k8s(r->k8s->ns)) \
+	C(k8s_name, "TEXT", v_k8s(r->k8s->name)) \
+	C(k8s_kind, "TEXT", v_k8s(r->k8s->kind)) \
+	C(k8s_api_version, "TEXT", v_k8s(r->k8s->api_version)) \
+	C(k8s_encoding, "TEXT", v_text(ea_k8s_encoding_name(r->k8s->encoding)))
+
 typedef struct {
 	const char *node;
 	const ea_entry_item *it;
@@ -150,6 +162,7 @@ typedef struct {
 	const char *started;            /* the proposer's start time as text, NULL if none */
 	int64_t revision;               /* the main revision it made (replay), 0 none or unknown */
 	int txn_applied;                /* txn: 1 success branch, 0 failure, -1 not a txn or unknown */
+	const ea_k8s_object *k8s;       /* the Kubernetes object it writes (all unknown: not one) */
 } entries_row;
 #define COLS_entries(C) \
 	C(node, "TEXT NOT NULL", v_text(r->node)) \
@@ -173,14 +186,8 @@ typedef struct {
 	C(detail, "TEXT", r->info->detail && *r->info->detail ? v_text(r->info->detail) : v_null()) \
 	C(revision, "INTEGER", r->revision > 0 ? v_int(r->revision) : v_null()) \
 	C(txn_applied, "INTEGER", v_tri(r->txn_applied)) \
-	C(txn_op, "TEXT", v_null()) \
-	C(k8s_group, "TEXT", v_null()) \
-	C(k8s_resource, "TEXT", v_null()) \
-	C(k8s_namespace, "TEXT", v_null()) \
-	C(k8s_name, "TEXT", v_null()) \
-	C(k8s_kind, "TEXT", v_null()) \
-	C(k8s_api_version, "TEXT", v_null()) \
-	C(k8s_encoding, "TEXT", v_null()) \
+	C(txn_op, "TEXT", r->info->txn ? v_text(ea_k8s_txn_op(r->info->txn)) : v_null()) \
+	K8S_COLS(C) \
 	C(approx_time, "TEXT", v_null()) \
 	C(time_source, "TEXT", v_null()) \
 	C(time_error_s, "REAL", v_null())
@@ -256,6 +263,7 @@ typedef struct {
 	int live;                       /* decoded, no tombstone */
 	int wal;                        /* 1: a revision the db compacted away, from the member's WAL */
 	int cv;                         /* create_revision and version known (wal rows may not) */
+	const ea_k8s_object *k8s;       /* its Kubernetes object (all unknown: not one) */
 } revisions_row;
 #define COLS_revisions(C) \
 	C(node, "TEXT NOT NULL", v_text(r->node)) \
@@ -273,13 +281,7 @@ typedef struct {
 	C(offset, "INTEGER", r->wal ? v_null() : v_u64(r->kv->offset)) \
 	C(decode_ok, "INTEGER", v_bool(r->kv->decode_ok)) \
 	C(source, "TEXT", v_text(r->wal ? "wal" : "db")) \
-	C(k8s_group, "TEXT", v_null()) \
-	C(k8s_resource, "TEXT", v_null()) \
-	C(k8s_namespace, "TEXT", v_null()) \
-	C(k8s_name, "TEXT", v_null()) \
-	C(k8s_kind, "TEXT", v_null()) \
-	C(k8s_api_version, "TEXT", v_null()) \
-	C(k8s_encoding, "TEXT", v_null()) \
+	K8S_COLS(C) \
 	C(value, "BLOB", r->live ? v_blob(r->kv->value_len ? (const void *)r->kv->value : "", r->kv->value_len) : v_null())
 
 typedef struct { const char *node; const ea_mvcc_member *mb; } members_row;
@@ -355,6 +357,35 @@ typedef struct { const ea_diff *d; const char *recommended; } verdict_row;
 	C(recommendation, "TEXT", v_text(r->d->recommendation)) \
 	C(first_divergent_index, "INTEGER", r->d->first_divergent_index ? v_u64(r->d->first_divergent_index) : v_null())
 
+/* One row per Kubernetes object and node: its entries (writes: not superseded and not a txn
+ * whose failure branch ran; failed_cas: apiserver txns whose failure branch ran), its db
+ * revisions, whether the db's newest revision of it is a tombstone or it has none. */
+#define K8S_OBJECTS_VIEW \
+	"CREATE VIEW k8s_objects AS\n" \
+	"WITH w AS (\n" \
+	"  SELECT node, key, max(k8s_group) AS g, max(k8s_resource) AS res, max(k8s_namespace) AS ns,\n" \
+	"         max(k8s_name) AS name, max(k8s_kind) AS kind, sum(txn_applied IS NOT 0) AS writes,\n" \
+	"         sum(txn_applied = 0 AND txn_op IN ('create', 'update', 'delete')) AS failed_cas,\n" \
+	"         min(approx_time) AS first_time, max(approx_time) AS last_time\n" \
+	"    FROM entries WHERE k8s_resource IS NOT NULL AND NOT superseded GROUP BY node, key),\n" \
+	"r AS (\n" \
+	"  SELECT node, key, max(k8s_group) AS g, max(k8s_resource) AS res, max(k8s_namespace) AS ns,\n" \
+	"         max(k8s_name) AS name, max(k8s_kind) AS kind, sum(source = 'db') AS kept,\n" \
+	"         sum(CASE WHEN source = 'db' THEN value_size END) AS bytes\n" \
+	"    FROM revisions WHERE k8s_resource IS NOT NULL GROUP BY node, key),\n" \
+	"o AS (SELECT node, key FROM w UNION SELECT node, key FROM r)\n" \
+	"SELECT o.node, o.key, COALESCE(r.g, w.g) AS api_group, COALESCE(r.res, w.res) AS resource,\n" \
+	"       COALESCE(r.ns, w.ns) AS namespace, COALESCE(r.name, w.name) AS name,\n" \
+	"       COALESCE(r.kind, w.kind) AS kind, COALESCE(w.writes, 0) AS writes,\n" \
+	"       COALESCE(w.failed_cas, 0) AS failed_cas, COALESCE(r.kept, 0) AS revisions_kept,\n" \
+	"       w.first_time, w.last_time,\n" \
+	"       CASE WHEN (SELECT n.revision FROM nodes n WHERE n.node = o.node) IS NULL THEN NULL\n" \
+	"            ELSE COALESCE((SELECT x.tombstone FROM revisions x WHERE x.key = o.key AND x.node = o.node\n" \
+	"                            AND x.source = 'db' ORDER BY x.main DESC, x.sub DESC LIMIT 1), 1) END AS deleted,\n" \
+	"       COALESCE(r.bytes, 0) AS bytes\n" \
+	"  FROM o LEFT JOIN w ON w.node = o.node AND w.key IS o.key\n" \
+	"       LEFT JOIN r ON r.node = o.node AND r.key IS o.key;\n"
+
 /* What follows the tables in the schema: the view over them. */
 static const char schema_tail_sql[] =
 	"CREATE TABLE term_clock(term INTEGER PRIMARY KEY, clock_time TEXT);\n"
@@ -380,7 +411,8 @@ static const char schema_tail_sql[] =
 	"       u.time, u.time_source, u.term, u.idx, u.node, u.source, u.event, u.detail\n"
 	"  FROM u LEFT JOIN term_clock c ON c.term = u.term\n"
 	" ORDER BY approx_time IS NULL, approx_time, u.term IS NULL, u.term, u.idx IS NULL, u.idx,\n"
-	"          u.node, u.source, u.event;\n";
+	"          u.node, u.source, u.event;\n"
+	K8S_OBJECTS_VIEW;
 
 static const char index_sql[] =
 	"CREATE INDEX entries_node_idx ON entries(node, idx);\n"
@@ -411,6 +443,7 @@ typedef struct {
 	char hexbuf[EX_MAX_COLS + 1][24];   /* hex IDs bound SQLITE_STATIC, one per column */
 	int ncols[EA_EXPORT_T_COUNT];       /* columns of each table in this export */
 	struct hash_job *hash;         /* the inputs' SHA-256, computed alongside the load */
+	ea_k8s *k8s;                   /* decodes the Kubernetes keys and values (o.k8s_prefix) */
 } ex;
 
 static int ex_fail(ex *x, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -864,6 +897,16 @@ static int export_segments(ex *x, ea_node *nd)
 	return EA_OK;
 }
 
+/* The Kubernetes object of a key and its value (value NULL: none) as `wal ls`/`db ls` decode it;
+ * an object with everything unknown when the key is not under the prefix. */
+static const ea_k8s_object *k8s_of(ex *x, const uint8_t *key, size_t key_len, const uint8_t *val, size_t val_len,
+                                   ea_k8s_object *o)
+{
+	static const ea_k8s_object none;
+	if (!key || !ea_k8s_decode(x->k8s, key, key_len, val, val_len, o)) return &none;
+	return o;
+}
+
 /* One stream item of a node's WAL: wal_records, entries (with the revision the replay gave
  * it, when there is one), hard_states, problems. */
 typedef struct { ex *x; ea_node *nd; uint64_t hs_seq, n; } wal_ctx;
@@ -879,11 +922,12 @@ static int export_item(wal_ctx *w, const ea_entry_item *it, int64_t revision, in
 	if (rc) return rc;
 	if (it->is_entry) {
 		char started[48];
+		ea_k8s_object ko;
 		const ea_entry_info *info = &it->info;
 		int has_started = info->request_id && info->proposer_started_ms >= 0;
 		if (has_started) time_text(started, sizeof started, info->proposer_started_ms);
 		entries_row er = { ea_node_name(w->nd), it, rec, &rec->u.entry, info, has_started ? started : NULL,
-		                   revision, txn_applied };
+		                   revision, txn_applied, k8s_of(x, info->key, info->key_len, info->value, info->value_len, &ko) };
 		return put_entries(x, &er);
 	}
 	if (rec->type == EA_WAL_STATE && rec->decoded) {
@@ -911,7 +955,10 @@ static int export_wal_revisions(wal_ctx *w, ea_replay *r, const ea_replay_item *
 		                  .key = wr.key, .key_len = wr.key_len, .value = wr.value ? wr.value : (const uint8_t *)"",
 		                  .value_len = wr.value_len, .create_revision = wr.create_revision,
 		                  .mod_revision = wr.mod_revision, .version = wr.version, .lease = wr.lease };
-		revisions_row rr = { ea_node_name(w->nd), &kv, wr.value_known && !wr.tombstone, 1, wr.cv_known };
+		int live = wr.value_known && !wr.tombstone;
+		ea_k8s_object ko;
+		revisions_row rr = { ea_node_name(w->nd), &kv, live, 1, wr.cv_known,
+		                     k8s_of(w->x, kv.key, kv.key_len, live ? kv.value : NULL, kv.value_len, &ko) };
 		int rc = put_revisions(w->x, &rr);
 		if (rc) return rc;
 	}
@@ -983,7 +1030,9 @@ static int revision_cb(const ea_mvcc_kv *kv, void *payload)
 {
 	kv_ctx *c = payload;
 	if ((++c->n & 4095) == 0 && stopped(c->x)) { c->rc = ex_fail(c->x, EA_EIO, "export interrupted"); return 1; }
-	revisions_row r = { c->node, kv, kv->decode_ok && !kv->tombstone, 0, 1 };
+	int live = kv->decode_ok && !kv->tombstone;
+	ea_k8s_object ko;
+	revisions_row r = { c->node, kv, live, 0, 1, k8s_of(c->x, kv->key, kv->key_len, live ? kv->value : NULL, kv->value_len, &ko) };
 	c->rc = put_revisions(c->x, &r);
 	return c->rc ? 1 : 0;
 }
@@ -1337,8 +1386,10 @@ int ea_export_sqlite(const char *out_path, ea_node *const *nodes, size_t n,
 	hash_job hj;
 	memset(&hj, 0, sizeof hj);
 	x.hash = &hj;
-	int rc = EA_OK;
-	if (sqlite3_open_v2(tmp, &x.db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+	int rc = ea_k8s_new(&x.k8s, x.o.k8s_prefix);
+	if (rc) {
+		ex_fail(&x, rc, "--k8s-prefix: %s", ea_strerror(rc));
+	} else if (sqlite3_open_v2(tmp, &x.db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
 		rc = x.db ? sql_fail(&x, "open") : EA_ENOMEM;
 	} else {
 		rc = exec(&x, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA locking_mode=EXCLUSIVE;"
@@ -1361,6 +1412,7 @@ int ea_export_sqlite(const char *out_path, ea_node *const *nodes, size_t n,
 		if (rc == EA_OK) rc = exec(&x, "PRAGMA journal_mode=DELETE; PRAGMA synchronous=FULL;");
 	}
 	hash_free(&hj);   /* joins the thread first if the load stopped early */
+	ea_k8s_free(x.k8s);
 	for (int t = 0; t < EA_EXPORT_T_COUNT; t++) sqlite3_finalize(x.st[t]);
 	if (x.db && sqlite3_close(x.db) != SQLITE_OK && rc == EA_OK) rc = ex_fail(&x, EA_EIO, "sqlite: close failed");
 	if (rc == EA_OK) {

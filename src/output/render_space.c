@@ -66,7 +66,25 @@ static void json_compaction(ea_json *j, const ea_db_space_view *v)
 	ea_json_object_end(j);
 }
 
-static void json_groups(ea_json *j, const ea_space *s)
+static void json_k8s_str(ea_json *j, const char *name, ea_k8s_str s)
+{
+	ea_json_key(j, name);
+	if (s.p) ea_json_bytes(j, s.p, s.n); else ea_json_null(j);
+}
+
+/* --k8s: "k8s": {"group", "resource", "namespace"} of a Kubernetes group, else null */
+static void json_group_k8s(ea_json *j, const ea_space_group *g)
+{
+	ea_json_key(j, "k8s");
+	if (!g->k8s) { ea_json_null(j); return; }
+	ea_json_object_begin(j);
+	json_k8s_str(j, "group", g->k8s_group);
+	json_k8s_str(j, "resource", g->k8s_resource);
+	json_k8s_str(j, "namespace", g->k8s_ns);
+	ea_json_object_end(j);
+}
+
+static void json_groups(ea_json *j, const ea_space *s, int k8s)
 {
 	ea_json_key(j, "groups");
 	ea_json_array_begin(j);
@@ -75,6 +93,7 @@ static void json_groups(ea_json *j, const ea_space *s)
 		ea_json_object_begin(j);
 		ea_json_key(j, "prefix");
 		if (g->prefix) ea_json_bytes(j, g->prefix, g->prefix_len); else ea_json_null(j);
+		if (k8s) json_group_k8s(j, g);
 		ea_json_key(j, "keys"); ea_json_u64(j, g->keys);
 		ea_json_key(j, "live_keys"); ea_json_u64(j, g->live_keys);
 		ea_json_key(j, "tombstones"); ea_json_u64(j, g->tombstones);
@@ -120,7 +139,7 @@ void ea_render_db_space_json(ea_json *j, const ea_db_space_view *v)
 	json_amount(j, "undecodable", &s->undecodable);
 	json_compaction(j, v);
 	ea_json_key(j, "depth"); ea_json_u64(j, v->depth);
-	json_groups(j, s);
+	json_groups(j, s, v->k8s);
 	json_top(j, s);
 	ea_render_db_problems_json(j, v->in, v->b);
 	ea_json_object_end(j);
@@ -209,7 +228,12 @@ static void table_pages(FILE *f, const ea_space *s)
 
 static void group_name(FILE *f, const ea_space_group *g)
 {
-	if (!g->prefix) fputs("(elements without a decodable KeyValue)", f);
+	if (g->k8s) {   /* "deployments.apps payments", "nodes (cluster)" */
+		ea_text_fput(f, g->k8s_resource.p, g->k8s_resource.n);
+		if (g->k8s_group.p && g->k8s_group.n) { fputc('.', f); ea_text_fput(f, g->k8s_group.p, g->k8s_group.n); }
+		fputc(' ', f);
+		if (g->k8s_ns.p) ea_text_fput(f, g->k8s_ns.p, g->k8s_ns.n); else fputs("(cluster)", f);
+	} else if (!g->prefix) fputs("(elements without a decodable KeyValue)", f);
 	else if (!g->prefix_len) fputs("(keys without /)", f);
 	else ea_text_fput(f, g->prefix, g->prefix_len);
 }
@@ -217,8 +241,13 @@ static void group_name(FILE *f, const ea_space_group *g)
 static void table_groups(FILE *f, const ea_db_space_view *v)
 {
 	const ea_space *s = v->s;
-	fprintf(f, "\ngroups: keys by their first %u path components (--depth), by page bytes; SHARE of the bytes "
-	        "in use; DROPPED: revisions a compaction at %" PRId64 " deletes\n", v->depth, s->revision);
+	if (v->k8s)
+		fprintf(f, "\ngroups: Kubernetes objects by resource[.API group] and namespace (--k8s), other keys by their "
+		        "first %u path components (--depth), by page bytes; SHARE of the bytes in use; DROPPED: revisions a "
+		        "compaction at %" PRId64 " deletes\n", v->depth, s->revision);
+	else
+		fprintf(f, "\ngroups: keys by their first %u path components (--depth), by page bytes; SHARE of the bytes "
+		        "in use; DROPPED: revisions a compaction at %" PRId64 " deletes\n", v->depth, s->revision);
 	fprintf(f, "  %10s %6s %8s %8s %9s %9s %7s %10s %10s %9s  %s\n", "PAGE BYTES", "SHARE", "KEYS", "LIVE",
 	        "LIVE REVS", "HIST REVS", "TOMBS", "LIVE BYTES", "HIST BYTES", "DROPPED", "GROUP");
 	for (size_t i = 0; i < s->ngroups; i++) {
