@@ -445,12 +445,48 @@ int ea_bolt_trailer(ea_bolt *b, ea_bolt_trailer_state *state, uint8_t stored[32]
 
 /* ---- page reading -------------------------------------------------------------------------- */
 
+/* A walk's read-ahead: when it asks for the page right after the one it read last (leaves
+ * written in key order, as a bulk-loaded or compacted db holds them), the next RA_BYTES are
+ * read at once and the following pages come from that block; any other page is one pread,
+ * so a walk over scattered pages reads no more than before. Same bytes either way. */
+#define RA_BYTES (128u << 10)
+typedef struct {
+	uint8_t *buf;
+	uint64_t off;        /* the block's file offset */
+	size_t len;          /* bytes in the block (short at the end of the file) */
+	uint64_t next;       /* file offset just past the last page read */
+} readahead;
+
 typedef struct {
 	const uint8_t *p;    /* the node's bytes: into the mapping, or buf */
 	uint8_t *buf;        /* owned read buffer (pread path) */
 	size_t cap, len;     /* len = bytes of the node ((overflow + 1) * P, or less if short) */
 	uint64_t id, off;    /* page id and file offset of p[0] */
+	readahead *ra;       /* a walker's read-ahead, NULL: plain preads */
 } pagebuf;
+
+/* ea_input_pread() of len bytes at off, through ra when there is one */
+static long node_pread(ea_bolt *b, readahead *ra, void *dst, size_t len, uint64_t off)
+{
+	if (!ra || len > RA_BYTES / 2) return ea_input_pread(b->in, b->idx, dst, len, off);
+	if (off < ra->off || off + len > ra->off + ra->len) {
+		int seq = ra->next == off;
+		ra->next = off + len;
+		if (!seq || (!ra->buf && !(ra->buf = malloc(RA_BYTES)))) {
+			ra->len = 0;
+			return ea_input_pread(b->in, b->idx, dst, len, off);
+		}
+		long g = ea_input_pread(b->in, b->idx, ra->buf, RA_BYTES, off);
+		if (g < 0) { ra->len = 0; return g; }
+		ra->off = off;
+		ra->len = (size_t)g;
+	}
+	size_t have = (size_t)(ra->off + ra->len - off);
+	if (have > len) have = len;
+	memcpy(dst, ra->buf + (off - ra->off), have);
+	ra->next = off + len;
+	return (long)have;
+}
 
 static int pb_reserve(pagebuf *pb, size_t n)
 {
@@ -502,7 +538,7 @@ static int read_node(ea_bolt *b, pagebuf *pb, uint64_t id, uint64_t from, const 
 		return 1;
 	}
 	if (pb_reserve(pb, ps)) return EA_ENOMEM;
-	long g = ea_input_pread(b->in, b->idx, pb->buf, ps, id * ps);
+	long g = node_pread(b, pb->ra, pb->buf, ps, id * ps);
 	if (g < 0) return EA_EIO;
 	if ((uint64_t)g < ps) {
 		problem(b, EA_SEV_ERROR, "short-read", id * ps, ps, "page %" PRIu64 ": only %ld bytes readable", id, g);
@@ -526,7 +562,7 @@ static int read_node(ea_bolt *b, pagebuf *pb, uint64_t id, uint64_t from, const 
 	pb->len = (size_t)ps;
 	if (span > 1) {
 		if (pb_reserve(pb, (size_t)(span * ps))) return EA_ENOMEM;
-		g = ea_input_pread(b->in, b->idx, pb->buf + ps, (size_t)((span - 1) * ps), (id + 1) * ps);
+		g = node_pread(b, pb->ra, pb->buf + ps, (size_t)((span - 1) * ps), (id + 1) * ps);
 		if (g < 0) return EA_EIO;
 		pb->len = (size_t)ps + (size_t)g;
 	}
@@ -546,6 +582,7 @@ struct walker {
 	void *payload;
 	uint8_t *visited;        /* bitmap over npages */
 	pagebuf frames[MAX_DEPTH + 1];
+	readahead ra;            /* shared by the frames: one walk, one position in the file */
 	uint8_t *last;           /* last leaf key yielded, for order checks */
 	size_t last_len, last_cap;
 	int have_last;
@@ -862,6 +899,7 @@ static walker *walker_new(ea_bolt *b, const ea_bolt_bucket *bk, ea_bolt_kv_cb cb
 	w->payload = payload;
 	w->visited = calloc(b->npages / 8 + 1, 1);
 	if (!w->visited) { free(w); return NULL; }
+	for (int i = 0; i <= MAX_DEPTH; i++) w->frames[i].ra = &w->ra;
 	return w;
 }
 
@@ -869,6 +907,7 @@ static void walker_free(walker *w)
 {
 	if (!w) return;
 	for (int i = 0; i <= MAX_DEPTH; i++) free(w->frames[i].buf);
+	free(w->ra.buf);
 	free(w->visited);
 	free(w->last);
 	free(w);
