@@ -33,6 +33,7 @@
 
 #include <inttypes.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -86,9 +87,15 @@ struct ea_bolt {
 	const char *hook_bucket;
 	ea_bolt_kv_cb hook_cb;
 	void *hook_payload;
+
+	/* ea_bolt_get: the nodes of the last descent (see lookup_cache), and who holds them */
+	struct lookup_cache *lc;
+	_Atomic int lc_busy;
 };
 
 #define MAP_TRIM_BYTES (32ull << 20)   /* keep at most ~32 MiB of the mapping resident */
+
+static void lookup_cache_free(struct lookup_cache *lc);
 
 /* ---------------------------------------------------------------------------------------- */
 
@@ -394,6 +401,7 @@ void ea_bolt_close(ea_bolt *b)
 	for (size_t i = 0; i < b->nbnames; i++) free(b->bnames[i]);
 	free(b->bnames);
 	free(b->file);
+	lookup_cache_free(b->lc);
 	free(b);
 }
 
@@ -437,12 +445,48 @@ int ea_bolt_trailer(ea_bolt *b, ea_bolt_trailer_state *state, uint8_t stored[32]
 
 /* ---- page reading -------------------------------------------------------------------------- */
 
+/* A walk's read-ahead: when it asks for the page right after the one it read last (leaves
+ * written in key order, as a bulk-loaded or compacted db holds them), the next RA_BYTES are
+ * read at once and the following pages come from that block; any other page is one pread,
+ * so a walk over scattered pages reads no more than before. Same bytes either way. */
+#define RA_BYTES (128u << 10)
+typedef struct {
+	uint8_t *buf;
+	uint64_t off;        /* the block's file offset */
+	size_t len;          /* bytes in the block (short at the end of the file) */
+	uint64_t next;       /* file offset just past the last page read */
+} readahead;
+
 typedef struct {
 	const uint8_t *p;    /* the node's bytes: into the mapping, or buf */
 	uint8_t *buf;        /* owned read buffer (pread path) */
 	size_t cap, len;     /* len = bytes of the node ((overflow + 1) * P, or less if short) */
 	uint64_t id, off;    /* page id and file offset of p[0] */
+	readahead *ra;       /* a walker's read-ahead, NULL: plain preads */
 } pagebuf;
+
+/* ea_input_pread() of len bytes at off, through ra when there is one */
+static long node_pread(ea_bolt *b, readahead *ra, void *dst, size_t len, uint64_t off)
+{
+	if (!ra || len > RA_BYTES / 2) return ea_input_pread(b->in, b->idx, dst, len, off);
+	if (off < ra->off || off + len > ra->off + ra->len) {
+		int seq = ra->next == off;
+		ra->next = off + len;
+		if (!seq || (!ra->buf && !(ra->buf = malloc(RA_BYTES)))) {
+			ra->len = 0;
+			return ea_input_pread(b->in, b->idx, dst, len, off);
+		}
+		long g = ea_input_pread(b->in, b->idx, ra->buf, RA_BYTES, off);
+		if (g < 0) { ra->len = 0; return g; }
+		ra->off = off;
+		ra->len = (size_t)g;
+	}
+	size_t have = (size_t)(ra->off + ra->len - off);
+	if (have > len) have = len;
+	memcpy(dst, ra->buf + (off - ra->off), have);
+	ra->next = off + len;
+	return (long)have;
+}
 
 static int pb_reserve(pagebuf *pb, size_t n)
 {
@@ -494,7 +538,7 @@ static int read_node(ea_bolt *b, pagebuf *pb, uint64_t id, uint64_t from, const 
 		return 1;
 	}
 	if (pb_reserve(pb, ps)) return EA_ENOMEM;
-	long g = ea_input_pread(b->in, b->idx, pb->buf, ps, id * ps);
+	long g = node_pread(b, pb->ra, pb->buf, ps, id * ps);
 	if (g < 0) return EA_EIO;
 	if ((uint64_t)g < ps) {
 		problem(b, EA_SEV_ERROR, "short-read", id * ps, ps, "page %" PRIu64 ": only %ld bytes readable", id, g);
@@ -518,7 +562,7 @@ static int read_node(ea_bolt *b, pagebuf *pb, uint64_t id, uint64_t from, const 
 	pb->len = (size_t)ps;
 	if (span > 1) {
 		if (pb_reserve(pb, (size_t)(span * ps))) return EA_ENOMEM;
-		g = ea_input_pread(b->in, b->idx, pb->buf + ps, (size_t)((span - 1) * ps), (id + 1) * ps);
+		g = node_pread(b, pb->ra, pb->buf + ps, (size_t)((span - 1) * ps), (id + 1) * ps);
 		if (g < 0) return EA_EIO;
 		pb->len = (size_t)ps + (size_t)g;
 	}
@@ -538,6 +582,7 @@ struct walker {
 	void *payload;
 	uint8_t *visited;        /* bitmap over npages */
 	pagebuf frames[MAX_DEPTH + 1];
+	readahead ra;            /* shared by the frames: one walk, one position in the file */
 	uint8_t *last;           /* last leaf key yielded, for order checks */
 	size_t last_len, last_cap;
 	int have_last;
@@ -854,6 +899,7 @@ static walker *walker_new(ea_bolt *b, const ea_bolt_bucket *bk, ea_bolt_kv_cb cb
 	w->payload = payload;
 	w->visited = calloc(b->npages / 8 + 1, 1);
 	if (!w->visited) { free(w); return NULL; }
+	for (int i = 0; i <= MAX_DEPTH; i++) w->frames[i].ra = &w->ra;
 	return w;
 }
 
@@ -861,6 +907,7 @@ static void walker_free(walker *w)
 {
 	if (!w) return;
 	for (int i = 0; i <= MAX_DEPTH; i++) free(w->frames[i].buf);
+	free(w->ra.buf);
 	free(w->visited);
 	free(w->last);
 	free(w);
@@ -1003,6 +1050,67 @@ void ea_bolt_bucket_close(ea_bolt_bucket *bk)
 
 /* ---- point lookup ----------------------------------------------------------------------- */
 
+/* Lookups come in runs over neighbouring keys (a replay looks revisions up in order, each one
+ * more than once), so the nodes of the last descent are kept, one per depth, and a descent
+ * reads only the nodes that differ from the previous one's (a pread per node per lookup was
+ * most of `export`'s time). Nodes over LOOKUP_KEEP_BYTES go to the caller's buffer, unkept.
+ * The cache belongs to one caller at a time: another thread looking up meanwhile reads
+ * without it. A re-read node's problems are the ones already recorded (dedup by kind and
+ * offset), so the list is the same with or without the cache. */
+#define LOOKUP_KEEP_BYTES (64u << 10)
+
+typedef struct { uint64_t id; int ok; pagebuf pb; } kept_node;
+struct lookup_cache { kept_node lv[MAX_DEPTH + 1]; };
+
+static struct lookup_cache *lookup_cache_take(ea_bolt *b)
+{
+	if (atomic_exchange_explicit(&b->lc_busy, 1, memory_order_acquire)) return NULL;
+	if (!b->lc && !(b->lc = calloc(1, sizeof *b->lc))) {
+		atomic_store_explicit(&b->lc_busy, 0, memory_order_release);
+		return NULL;
+	}
+	return b->lc;
+}
+
+static void lookup_cache_give(ea_bolt *b, struct lookup_cache *lc)
+{
+	if (lc) atomic_store_explicit(&b->lc_busy, 0, memory_order_release);
+}
+
+static void lookup_cache_free(struct lookup_cache *lc)
+{
+	for (int d = 0; lc && d <= MAX_DEPTH; d++) free(lc->lv[d].pb.buf);
+	free(lc);
+}
+
+/* The node `id` at `depth` of a descent: the kept one if it is that node, else read (into the
+ * cache's level, or `own` without a cache or for a large node). read_node's return value. */
+static int lookup_node(ea_bolt *b, struct lookup_cache *lc, int depth, pagebuf *own, uint64_t id,
+                       const pagebuf **out)
+{
+	noderef ref = { "lookup", 0, 0 };
+	if (!lc) {
+		*out = own;
+		return read_node(b, own, id, EA_NO_OFFSET, &ref);
+	}
+	kept_node *l = &lc->lv[depth];
+	if (l->ok && l->id == id) { *out = &l->pb; return 0; }
+	l->ok = 0;
+	if (l->pb.cap > LOOKUP_KEEP_BYTES) { free(l->pb.buf); memset(&l->pb, 0, sizeof l->pb); }
+	int r = read_node(b, &l->pb, id, EA_NO_OFFSET, &ref);
+	if (r == 0 && l->pb.cap > LOOKUP_KEEP_BYTES) {
+		/* too large to keep: hand it over to the caller's buffer */
+		free(own->buf);
+		*own = l->pb;
+		memset(&l->pb, 0, sizeof l->pb);
+		*out = own;
+		return 0;
+	}
+	if (r == 0) { l->ok = 1; l->id = id; }
+	*out = &l->pb;
+	return r;
+}
+
 int ea_bolt_get(ea_bolt *b, const ea_bolt_bucket *bk, const void *key, size_t len,
                 ea_bolt_kv_cb cb, void *payload)
 {
@@ -1026,27 +1134,28 @@ int ea_bolt_get(ea_bolt *b, const ea_bolt_bucket *bk, const void *key, size_t le
 		}
 		return EA_ENOTFOUND;
 	}
-	pagebuf pb = { 0 };
+	pagebuf own = { 0 };
+	const pagebuf *nd = NULL;
+	struct lookup_cache *lc = lookup_cache_take(b);
 	uint64_t id = bk->root;
 	int rc = EA_ENOTFOUND;
 	for (int depth = 0; depth <= MAX_DEPTH; depth++) {
-		noderef ref = { "lookup", 0, 0 };
-		int r = read_node(b, &pb, id, EA_NO_OFFSET, &ref);
+		int r = lookup_node(b, lc, depth, &own, id, &nd);
 		if (r < 0) { rc = r; break; }
 		if (r > 0) break;
-		uint16_t flags = le16(pb.p + 8);
-		uint32_t count = le16(pb.p + 10);
-		if (PAGE_HDR + (uint64_t)count * ELEM_SIZE > pb.len) count = (uint32_t)((pb.len - PAGE_HDR) / ELEM_SIZE);
+		uint16_t flags = le16(nd->p + 8);
+		uint32_t count = le16(nd->p + 10);
+		if (PAGE_HDR + (uint64_t)count * ELEM_SIZE > nd->len) count = (uint32_t)((nd->len - PAGE_HDR) / ELEM_SIZE);
 		if (flags == EA_BOLT_LEAF) {
 			/* binary search, tolerant: fall back to linear on damaged elements */
 			for (uint32_t i = 0; i < count; i++) {
 				uint64_t eo = PAGE_HDR + (uint64_t)i * ELEM_SIZE;
-				const uint8_t *e = pb.p + eo;
+				const uint8_t *e = nd->p + eo;
 				uint32_t fl = le32(e), pos = le32(e + 4), ks = le32(e + 8), vs = le32(e + 12);
-				if (eo + pos + ks + vs > pb.len) continue;
-				if (key_cmp(pb.p + eo + pos, ks, kk, len) == 0) {
-					ea_bolt_kv kv = { pb.p + eo + pos, ks, pb.p + eo + pos + ks, vs, (int)(fl & 1),
-					                  id, i, pb.off + eo, pb.off + eo + pos + ks, -1 };
+				if (eo + pos + ks + vs > nd->len) continue;
+				if (key_cmp(nd->p + eo + pos, ks, kk, len) == 0) {
+					ea_bolt_kv kv = { nd->p + eo + pos, ks, nd->p + eo + pos + ks, vs, (int)(fl & 1),
+					                  id, i, nd->off + eo, nd->off + eo + pos + ks, -1 };
 					int cr = cb(&kv, payload);
 					rc = cr < 0 ? cr : EA_OK;
 					break;
@@ -1062,17 +1171,18 @@ int ea_bolt_get(ea_bolt *b, const ea_bolt_bucket *bk, const void *key, size_t le
 		while (lo < hi) {
 			uint32_t mid = lo + (hi - lo) / 2;
 			uint64_t eo = PAGE_HDR + (uint64_t)mid * ELEM_SIZE;
-			const uint8_t *e = pb.p + eo;
+			const uint8_t *e = nd->p + eo;
 			uint32_t pos = le32(e), ks = le32(e + 4);
-			if (eo + pos + ks > pb.len) { hi = mid; continue; }
-			if (key_cmp(pb.p + eo + pos, ks, kk, len) <= 0) { next = le64(e + 8); have = 1; lo = mid + 1; }
+			if (eo + pos + ks > nd->len) { hi = mid; continue; }
+			if (key_cmp(nd->p + eo + pos, ks, kk, len) <= 0) { next = le64(e + 8); have = 1; lo = mid + 1; }
 			else hi = mid;
 		}
-		if (!have && count) next = le64(pb.p + PAGE_HDR + 8);
+		if (!have && count) next = le64(nd->p + PAGE_HDR + 8);
 		if (!count || next == id) break;
 		id = next;
 	}
-	free(pb.buf);
+	lookup_cache_give(b, lc);
+	free(own.buf);
 	return rc;
 }
 

@@ -442,6 +442,7 @@ typedef struct {
 	ea_member_set known;           /* member IDs of every node, to name request proposers */
 	char hexbuf[EX_MAX_COLS + 1][24];   /* hex IDs bound SQLITE_STATIC, one per column */
 	int ncols[EA_EXPORT_T_COUNT];       /* columns of each table in this export */
+	uint64_t bound[EA_EXPORT_T_COUNT];  /* per table, bit i: column i holds a value from the last row */
 	struct hash_job *hash;         /* the inputs' SHA-256, computed alongside the load */
 	ea_k8s *k8s;                   /* decodes the Kubernetes keys and values (o.k8s_prefix) */
 } ex;
@@ -489,18 +490,37 @@ static int utf8_text(const uint8_t *p, size_t n)
 	return (n == 0 || !memchr(p, 0, n)) && ea_utf8_valid(p, n);
 }
 
+/* v as lower-case hex without leading zeros (printf's %x), NUL-terminated; its length */
+static int hex_text(char out[17], uint64_t v)
+{
+	int n = 1;
+	for (uint64_t t = v >> 4; t; t >>= 4) n++;
+	out[n] = 0;
+	for (int k = n - 1; k >= 0; k--, v >>= 4) out[k] = "0123456789abcdef"[v & 15];
+	return n;
+}
+
 /* Binds column i (1-based) of s. etcd keys are bytes: TEXT when they are valid UTF-8 without
  * NUL (so `key = '/foo'` works), else BLOB; the same rule everywhere, so entries.key and
  * revisions.key join. Member/cluster/lease IDs are lower-case hex TEXT. Everything is bound
- * SQLITE_STATIC: the row's data lives until the statement is stepped. */
-static void bind_cell(ex *x, sqlite3_stmt *s, int i, cell c)
+ * SQLITE_STATIC: the row's data lives until the statement is stepped. Bindings stay from row
+ * to row (no sqlite3_clear_bindings): a NULL cell unbinds only a column the last row set,
+ * so the columns that are always NULL cost nothing. */
+static void bind_cell(ex *x, sqlite3_stmt *s, uint64_t *bound, int i, cell c)
 {
+	uint64_t bit = UINT64_C(1) << i;
+	if (c.k == V_NULL) {
+		if (*bound & bit) sqlite3_bind_null(s, i);
+		*bound &= ~bit;
+		return;
+	}
+	*bound |= bit;
 	switch (c.k) {
-	case V_NULL: break;   /* bindings are cleared after every row */
+	case V_NULL: break;
 	case V_INT: sqlite3_bind_int64(s, i, (sqlite3_int64)c.i); break;
 	case V_TEXT: sqlite3_bind_text(s, i, c.p, -1, SQLITE_STATIC); break;
 	case V_HEX: {
-		int n = snprintf(x->hexbuf[i], sizeof x->hexbuf[i], "%" PRIx64, (uint64_t)c.i);
+		int n = hex_text(x->hexbuf[i], (uint64_t)c.i);
 		sqlite3_bind_text(s, i, x->hexbuf[i], n, SQLITE_STATIC);
 		break;
 	}
@@ -517,7 +537,6 @@ static int row(ex *x, ea_export_table t)
 	sqlite3_stmt *s = x->st[t];
 	int rc = sqlite3_step(s);
 	sqlite3_reset(s);
-	sqlite3_clear_bindings(s);
 	if (rc != SQLITE_DONE) return sql_fail(x, table_names[t]);
 	x->stats->rows[t]++;
 	return EA_OK;
@@ -527,13 +546,14 @@ static int row(ex *x, ea_export_table t)
  * view, step. Columns past x->ncols[t] (revisions.value without --values) stay out. */
 typedef struct { const char *name, *type; } ex_col;
 #define EX_COL_DEF(name, type, get) { #name, type },
-#define EX_COL_BIND(name, type, get) if (++i <= lim) bind_cell(x, s, i, (get));
+#define EX_COL_BIND(name, type, get) if (++i <= lim) bind_cell(x, s, bm, i, (get));
 #define EX_TABLE(tname, T)                                                                   \
 	static const ex_col tname##_cols[] = { COLS_##tname(EX_COL_DEF) };                   \
 	static int put_##tname(ex *x, const tname##_row *r)                                  \
 	{                                                                                    \
 		sqlite3_stmt *s = x->st[T];                                                  \
 		int i = 0, lim = x->ncols[T];                                                \
+		uint64_t *bm = &x->bound[T];                                                 \
 		COLS_##tname(EX_COL_BIND)                                                    \
 		return row(x, T);                                                            \
 	}

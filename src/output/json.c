@@ -6,6 +6,7 @@
 #include "util/utf8.h"
 
 #include <inttypes.h>
+#include <pthread.h>
 #include <string.h>
 #include <time.h>
 #ifdef __SSE2__
@@ -174,48 +175,108 @@ static int esc(ea_json *f, const unsigned char *p, size_t n)
 	return exact;
 }
 
+/* What an ASCII byte becomes: 0 itself, else the letter after the backslash ('u': \\u00XX). */
+static const unsigned char esc_tab[128] = {
+	'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 't', 'n', 'u', 'u', 'r', 'u', 'u',
+	'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u',
+	0, 0, '"', 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, '\\', 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 'u',
+};
+
+/* Binary values (protobuf, compressed data) alternate short plain runs with bytes to escape:
+ * the output is written straight into the buffer, byte by byte (its fill level kept in a
+ * local), in stretches that cannot overflow it (6 bytes at most per input byte or UTF-8
+ * sequence); after 16 plain bytes in a row, plain_run finds the rest of the run and it is
+ * copied at once. */
 static int esc_slow(ea_json *f, const unsigned char *p, size_t n, size_t i)
 {
+	static const char hx[] = "0123456789abcdef";
+	char *const buf = f->buf;
+	size_t len = f->len, run = 0;   /* run: plain bytes copied one by one since the last escape */
 	int exact = 1;
 	while (i < n) {
-		unsigned char c = p[i];
-		if (plain(c)) {
+		if (run >= 16) {
 			size_t k = i + plain_run(p + i, n - i);
+			f->len = len;
 			WRITE(p + i, k - i, f);
+			len = f->len;
 			i = k;
+			run = 0;
 			continue;
 		}
-		if (c == '"') WRITE("\\\"", 2, f);
-		else if (c == '\\') WRITE("\\\\", 2, f);
-		else if (c == '\n') WRITE("\\n", 2, f);
-		else if (c == '\t') WRITE("\\t", 2, f);
-		else if (c == '\r') WRITE("\\r", 2, f);
-		else if (c >= 0x80) {
-			/* well-formed UTF-8 passes through; each other byte becomes U+FFFD */
-			size_t len = ea_utf8_seq(p + i, n - i);
-			if (len) { WRITE(p + i, len, f); i += len; continue; }
-			WRITE("\xEF\xBF\xBD", 3, f);
-			exact = 0;
-		} else {
-			static const char hx[] = "0123456789abcdef";
-			char b[6] = { '\\', 'u', '0', '0', hx[c >> 4], hx[c & 15] };
-			WRITE(b, 6, f);
+		size_t room = (EA_JSON_BUF - len) / 6;
+		if (room == 0) { f->len = len; flush_(f); len = 0; room = EA_JSON_BUF / 6; }
+		size_t end = n - i < room ? n : i + room;   /* at most `room` steps, 6 bytes each */
+		while (i < end && run < 16) {
+			unsigned char c = p[i], e = c < 0x80 ? esc_tab[c] : 0x80;
+			if (!e) {
+				buf[len++] = (char)c;
+				i++;
+				run++;
+				continue;
+			}
+			run = 0;
+			if (e == 0x80) {
+				/* well-formed UTF-8 passes through; each other byte becomes U+FFFD */
+				size_t l = ea_utf8_seq(p + i, n - i);
+				if (l) {
+					memcpy(buf + len, p + i, l);
+					len += l;
+					i += l;
+					continue;
+				}
+				buf[len] = '\xEF'; buf[len + 1] = '\xBF'; buf[len + 2] = '\xBD';
+				len += 3;
+				exact = 0;
+			} else if (e != 'u') {
+				buf[len] = '\\';
+				buf[len + 1] = (char)e;
+				len += 2;
+			} else {
+				buf[len] = '\\'; buf[len + 1] = 'u'; buf[len + 2] = '0'; buf[len + 3] = '0';
+				buf[len + 4] = hx[c >> 4]; buf[len + 5] = hx[c & 15];
+				len += 6;
+			}
+			i++;
 		}
-		i++;
 	}
+	f->len = len;
 	return exact;
 }
 
-/* base64 (RFC 4648, padded) of p[0..n), quoted */
+/* base64 digit pairs: b64_pairs[v] for a 12-bit v, built once */
+static char b64_pairs[4096][2];
+static pthread_once_t b64_once = PTHREAD_ONCE_INIT;
+static const char b64_al[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+static void b64_init(void)
+{
+	for (unsigned v = 0; v < 4096; v++) { b64_pairs[v][0] = b64_al[v >> 6]; b64_pairs[v][1] = b64_al[v & 63]; }
+}
+
+/* base64 (RFC 4648, padded) of p[0..n), quoted; 3 bytes -> two pair lookups, straight into
+ * the buffer, as many groups as fit */
 static void b64(ea_json *j, const unsigned char *p, size_t n)
 {
-	static const char al[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	const char *al = b64_al;
+	pthread_once(&b64_once, b64_init);
 	PUTC('"', j);
 	size_t i = 0;
-	for (; i + 3 <= n; i += 3) {
-		uint32_t v = (uint32_t)p[i] << 16 | (uint32_t)p[i + 1] << 8 | p[i + 2];
-		char o[4] = { al[v >> 18], al[v >> 12 & 63], al[v >> 6 & 63], al[v & 63] };
-		WRITE(o, 4, j);
+	while (i + 3 <= n) {
+		if (EA_JSON_BUF - j->len < 4) flush_(j);
+		size_t groups = (EA_JSON_BUF - j->len) / 4, left = (n - i) / 3;
+		if (groups > left) groups = left;
+		char *o = j->buf + j->len;
+		for (size_t g = 0; g < groups; g++, i += 3, o += 4) {
+			uint32_t v = (uint32_t)p[i] << 16 | (uint32_t)p[i + 1] << 8 | p[i + 2];
+			memcpy(o, b64_pairs[v >> 12], 2);
+			memcpy(o + 2, b64_pairs[v & 4095], 2);
+		}
+		j->len += groups * 4;
 	}
 	if (n - i == 1) {
 		uint32_t v = (uint32_t)p[i] << 16;

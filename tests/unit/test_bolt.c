@@ -536,6 +536,71 @@ static int teardown(void **state)
 	return 0;
 }
 
+/* Point lookups over neighbouring keys read each node once (the nodes of the last descent
+ * are kept), answer the same in any order, and a lookup through a bad reference reports it
+ * once. Before the cache, 12 lookups in key order read 24 pages (branch + leaf each). */
+typedef struct { int found; char v[8]; } got_t;
+
+static int got_cb(const ea_bolt_kv *kv, void *p)
+{
+	got_t *g = p;
+	g->found = 1;
+	snprintf(g->v, sizeof g->v, "%.*s", (int)kv->value_len, (const char *)kv->value);
+	return 0;
+}
+
+static void test_bolt__lookups_read_each_node_once(void **state)
+{
+	(void)state;
+	img m;
+	img_init(&m, 7);
+	meta(&m, 0, 2, UINT64_MAX, 7, 2, 1);
+	meta(&m, 1, 2, UINT64_MAX, 7, 3, 1);
+	root_with_key(&m, 3);
+	page(&m, 3, 0x01, 4, 0);   /* branch: three leaves and a child beyond the high-water mark */
+	const char *first[] = { "a0", "b0", "c0", "d0" };
+	for (unsigned l = 0; l < 4; l++) branch_elem(&m, 3, l, first[l], 2, l < 3 ? 4 + l : 99);
+	for (unsigned l = 0; l < 3; l++) {
+		page(&m, 4 + l, 0x02, 4, 0);
+		for (unsigned i = 0; i < 4; i++) {
+			char k[3] = { (char)('a' + l), (char)('0' + i), 0 }, v[3] = { (char)('A' + l), (char)('0' + i), 0 };
+			leaf_elem(&m, 4 + l, i, 0, k, 2, v, 2);
+		}
+	}
+	opened o;
+	open_db(&o, img_write(&m, "db", 0, NULL, 0));
+	ea_bolt_bucket bk;
+	assert_int_equal(ea_bolt_bucket_open(o.b, NULL, "key", 3, &bk), 0);
+	uint64_t before = ea_input_bytes_read();
+	for (unsigned l = 0; l < 3; l++)
+		for (unsigned i = 0; i < 4; i++) {
+			char k[3] = { (char)('a' + l), (char)('0' + i), 0 }, v[3] = { (char)('A' + l), (char)('0' + i), 0 };
+			got_t g = { 0 };
+			assert_int_equal(ea_bolt_get(o.b, &bk, k, 2, got_cb, &g), 0);
+			assert_true(g.found);
+			assert_string_equal(g.v, v);
+		}
+	assert_int_equal(ea_input_bytes_read() - before, 4 * PS);   /* the branch and three leaves */
+	/* any order, absent keys, and the bad child: same answers, its problem once */
+	const char *order[] = { "c3", "a1", "b2", "a1", "c0", "b9", "a0", "zz", "d1", "c2", "d1", "a2" };
+	const char *want[] = { "C3", "A1", "B2", "A1", "C0", NULL, "A0", NULL, NULL, "C2", NULL, "A2" };
+	for (unsigned n = 0; n < 12; n++) {
+		got_t g = { 0 };
+		int rc = ea_bolt_get(o.b, &bk, order[n], 2, got_cb, &g);
+		if (want[n]) {
+			assert_int_equal(rc, 0);
+			assert_string_equal(g.v, want[n]);
+		} else {
+			assert_int_equal(rc, EA_ENOTFOUND);
+			assert_false(g.found);
+		}
+	}
+	assert_int_equal(ea_bolt_problem_count(o.b), 1);
+	assert_non_null(find_problem(o.b, "page-out-of-bounds"));
+	ea_bolt_bucket_close(&bk);
+	close_db(&o);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -556,6 +621,7 @@ int main(void)
 		cmocka_unit_test(test_bolt__corrupt_meta0_checksum),
 		cmocka_unit_test(test_bolt__corrupt_backup_truncated),
 		cmocka_unit_test(test_bolt__corrupt_backup_lastbyte),
+		cmocka_unit_test(test_bolt__lookups_read_each_node_once),
 	};
 	return cmocka_run_group_tests_name("bolt", tests, NULL, teardown);
 }
