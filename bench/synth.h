@@ -68,6 +68,7 @@ int synth_db(const char *datadir, const synth_db_opts *o, synth_db_stats *st);
 typedef struct {
 	uint64_t wal_bytes;        /* stop once this many WAL bytes are used */
 	uint64_t compact_every;    /* revisions between compactions (0 = none) */
+	uint64_t db_bytes;         /* about this size: only so many compacted-away stale pages (0 = all) */
 	uint64_t seed;
 } synth_k8s_opts;
 

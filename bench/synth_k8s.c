@@ -11,7 +11,9 @@
  * saw 5 minutes earlier. The db is as etcd leaves it after the last of them: at or below it
  * only each key's last revision when a put, above it every revision (history), and the
  * revisions the compactions removed still fill the file as unreachable leaf pages (etcd never
- * shrinks the file; without defrag a compacted db is mostly free pages of stale leaves).
+ * shrinks the file; without defrag a compacted db is mostly free pages of stale leaves). With
+ * db_bytes, only a share of them is left, as if the rest had been reused, so that the file is
+ * about that size (etcd's quota caps it; a db needs ~1.3x its WAL's bytes to hold it all).
  * No leases are attached (replay would need the grants). */
 #include "synth.h"
 #include "walgen.h"
@@ -359,6 +361,7 @@ typedef struct {
 
 static int write_pages(dbw *d, uint64_t id, const uint8_t *p, size_t npages)
 {
+	if (d->fd < 0) return 0;   /* a dry run: only counts pages */
 	size_t len = npages * PS;
 	return pwrite(d->fd, p, len, (off_t)(id * PS)) == (ssize_t)len ? 0 : -1;
 }
@@ -544,6 +547,48 @@ static size_t keyvalue(uint8_t *kv, const char *key, size_t kl, uint64_t r, cons
 	return v + put_bytes(kv + v, 5, pool + p->voff, p->vlen);
 }
 
+/* One pass over revisions 2..REVISIONS; a revision the compaction removed goes to a stale page
+ * when its hash is below keep_stale (of 2^32). fd < 0: a dry run that only counts pages. */
+static int db_pass(dbw *d, const synth_k8s_opts *o, uint64_t revisions, uint64_t compact,
+                   const uint64_t *keep, const uint8_t *pool, uint64_t keep_stale, uint64_t *live_pages,
+                   synth_db_stats *st)
+{
+	stream ks;
+	uint8_t *kv = malloc(KV_MAX);
+	leafacc *L = calloc(2, sizeof *L);   /* [0] stale, [1] live */
+	int rc = !kv || !L || stream_init(&ks, o->seed) ? -1 : 0;
+	for (int i = 0; i < 2 && rc == 0; i++) {
+		L[i].vals = malloc(KV_MAX + PS);
+		L[i].size = 16;
+		L[i].live = i;
+		if (!L[i].vals) rc = -1;
+	}
+	char key[256];
+	uint64_t live = 0;
+	for (uint64_t r = 2; r <= revisions && rc == 0; r++) {
+		op p;
+		stream_next(&ks, r, &p);
+		int drop = r <= compact && keep[p.key] != r;
+		uint64_t h = r * 0x9E3779B97F4A7C15ull;
+		if (drop && (h >> 32) >= keep_stale) { st->dropped++; continue; }   /* its page was reused */
+		int kl = key_of(key, sizeof key, &ks, &p);
+		size_t v = keyvalue(kv, key, (size_t)kl, r, &p, pool);
+		uint64_t before = d->next_page;
+		rc = leaf_add(d, &L[!drop], r, p.tomb, kv, v);
+		if (!drop) live += d->next_page - before;   /* pages flushed while adding to the live leaf */
+		st->tombstones += (uint64_t)(p.tomb && !drop);
+		st->dropped += (uint64_t)drop;
+	}
+	if (rc == 0) rc = flush_leaf(d, &L[0]);
+	uint64_t before = d->next_page;
+	if (rc == 0) rc = flush_leaf(d, &L[1]);
+	*live_pages = live + d->next_page - before;
+	stream_free(&ks);
+	if (L) { free(L[0].vals); free(L[1].vals); }
+	free(L); free(kv);
+	return rc;
+}
+
 int synth_k8s_db(const char *datadir, const synth_k8s_opts *o, uint64_t revisions, uint64_t compact,
                  uint64_t consistent_index, synth_db_stats *st)
 {
@@ -552,44 +597,35 @@ int synth_k8s_db(const char *datadir, const synth_k8s_opts *o, uint64_t revision
 	snprintf(path, sizeof path, "%s/member/snap", datadir);
 	if (mkdirs(path)) return -1;
 	snprintf(path, sizeof path, "%s/member/snap/db", datadir);
-	stream ks;
 	uint8_t *pool = value_pool(o->seed ^ 0x9e3779b97f4a7c15ull);   /* the WAL's values */
 	uint64_t *keep = keep_set(o, compact);
-	uint8_t *kv = malloc(KV_MAX);
-	leafacc *L = calloc(2, sizeof *L);   /* [0] stale, [1] live */
 	dbw d = { .fd = -1, .next_page = 5, .node = malloc(KV_MAX + PS) };
-	if (!pool || !keep || !kv || !L || !d.node || stream_init(&ks, o->seed)) return -1;
-	for (int i = 0; i < 2; i++) {
-		L[i].vals = malloc(KV_MAX + PS);
-		L[i].size = 16;
-		L[i].live = i;
-		if (!L[i].vals) return -1;
-	}
-	d.fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	if (d.fd < 0) return -1;
-	char key[256];
+	if (!pool || !keep || !d.node) return -1;
+	uint64_t keep_stale = UINT64_C(1) << 32, live = 0;
 	int rc = 0;
-	for (uint64_t r = 2; r <= revisions && rc == 0; r++) {
-		op p;
-		stream_next(&ks, r, &p);
-		int kl = key_of(key, sizeof key, &ks, &p);
-		size_t v = keyvalue(kv, key, (size_t)kl, r, &p, pool);
-		int drop = r <= compact && keep[p.key] != r;
-		rc = leaf_add(&d, &L[!drop], r, p.tomb, kv, v);
-		st->tombstones += (uint64_t)(p.tomb && !drop);
-		st->dropped += (uint64_t)drop;
+	if (o->db_bytes) {
+		/* dry run: how many stale pages fit beside the live tree in db_bytes */
+		synth_db_stats dry = { 0 };
+		rc = db_pass(&d, o, revisions, compact, keep, pool, keep_stale, &live, &dry);
+		uint64_t all = d.next_page, want = o->db_bytes / PS;
+		if (rc == 0 && all > live) {
+			double f = want > live ? (double)(want - live) / (double)(all - live) : 0.0;
+			keep_stale = f >= 1.0 ? keep_stale : (uint64_t)(f * 4294967296.0);
+		}
+		d.next_page = 5;
+		d.nl = 0;   /* the dry run's leaves are not this file's */
 	}
+	d.fd = rc == 0 ? open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644) : -1;
+	if (d.fd < 0) return -1;
+	rc = db_pass(&d, o, revisions, compact, keep, pool, keep_stale, &live, st);
 	st->revisions = revisions - 1;
 	uint64_t key_root = 0;
-	if (rc == 0) rc = flush_leaf(&d, &L[0]);
-	if (rc == 0) rc = flush_leaf(&d, &L[1]);
 	if (rc == 0) rc = build_branches(&d, &key_root);
 	if (rc == 0) rc = finish(&d, key_root, consistent_index, compact);
 	st->pages = d.next_page;
 	st->file_bytes = d.next_page * PS;
 	if (close(d.fd)) rc = -1;
-	stream_free(&ks);
-	free(d.level); free(d.node); free(L[0].vals); free(L[1].vals); free(L);
-	free(keep); free(kv); free(pool);
+	free(d.level); free(d.node);
+	free(keep); free(pool);
 	return rc;
 }
