@@ -69,6 +69,7 @@ typedef struct {
 	uint64_t wal_bytes;        /* stop once this many WAL bytes are used */
 	uint64_t compact_every;    /* revisions between compactions (0 = none) */
 	uint64_t db_bytes;         /* about this size: only so many compacted-away stale pages (0 = all) */
+	uint64_t member_id;        /* the WAL's member (metadata); 0 = SYNTH_MEMBER_ID, the leader */
 	uint64_t seed;
 } synth_k8s_opts;
 

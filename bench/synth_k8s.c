@@ -253,7 +253,7 @@ int synth_k8s_wal(const char *datadir, const synth_k8s_opts *o, synth_wal_stats 
 	walw w = { .dir = wd, .term = 2, .st = st };
 	walgen_init(&w.g);
 	walgen_segment_start(&w.g);
-	walgen_metadata(&w.g, SYNTH_MEMBER_ID, SYNTH_CLUSTER_ID);
+	walgen_metadata(&w.g, o->member_id ? o->member_id : SYNTH_MEMBER_ID, SYNTH_CLUSTER_ID);
 	walgen_snapshot(&w.g, 0, 0);
 	uint64_t idbase = (SYNTH_MEMBER_ID & 0xffff) << 48 | (((uint64_t)1764222336000ull & 0xffffffffffull) << 8);
 	uint64_t index = 0, rev = 2, batch_left = 0, next_leader = 50000 + rng(&s) % 50000, compacted_for = 0;
@@ -308,7 +308,7 @@ int synth_k8s_wal(const char *datadir, const synth_k8s_opts *o, synth_wal_stats 
 			w.seq++;
 			w.first = index + 1;
 			walgen_segment_start(&w.g);
-			walgen_metadata(&w.g, SYNTH_MEMBER_ID, SYNTH_CLUSTER_ID);
+			walgen_metadata(&w.g, o->member_id ? o->member_id : SYNTH_MEMBER_ID, SYNTH_CLUSTER_ID);
 			hard_state(&w);
 		}
 	}
