@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# bench/k8s-sized.sh [--dir DIR] [--big BYTES] [--small BYTES] [--tar BYTES] [--no-archives] [--keep]:
+# bench/k8s-sized.sh [--dir DIR] [--big BYTES] [--small BYTES] [--tar BYTES] [--steps LIST] [--keep]:
 # Kubernetes-sized inputs (issue 18), run by `bench/run.sh --k8s-sized`; never by CI or ctest.
 #
 # Generates under DIR (default ${TMPDIR:-/tmp}/ea-k8s, outside the repository) Kubernetes-shaped
@@ -9,22 +9,22 @@
 # 8,191,000,000: 128 segments of 64 MB; its db is ~1.3x that, ~10.7 GB), then runs every read
 # command once on each with /usr/bin/time (wall, user+sys CPU, peak RSS of the tool alone; stdout
 # of the listing commands goes through a pipe) and prints a Markdown table. Then, unless
-# --no-archives, a member of --tar bytes of WAL (default 1,000,000,000) as .tar.gz and .tar, and a
+# --steps leaves them out (comma list of small,big,archives; default all), a member of --tar bytes of WAL (default 1,000,000,000) as .tar.gz and .tar, and a
 # diff of three such tarballs. Disk: ~2.35x --big for the big member, plus the export's SQLite
 # file under TMPDIR; the archives need ~2.3x --tar each plus their staging. Inputs are deleted at
 # the end unless --keep.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
-DIR="${TMPDIR:-/tmp}/ea-k8s" BIG=8191000000 SMALL=256000000 TARB=1000000000 ARCH=1 KEEP=0
+DIR="${TMPDIR:-/tmp}/ea-k8s" BIG=8191000000 SMALL=256000000 TARB=1000000000 STEPS=small,big,archives KEEP=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --dir) DIR=$2; shift ;;
     --big) BIG=$2; shift ;;
     --small) SMALL=$2; shift ;;
     --tar) TARB=$2; shift ;;
-    --no-archives) ARCH=0 ;;
+    --steps) STEPS=$2; shift ;;
     --keep) KEEP=1 ;;
-    *) echo "usage: bench/k8s-sized.sh [--dir DIR] [--big BYTES] [--small BYTES] [--tar BYTES] [--no-archives] [--keep]" >&2; exit 2 ;;
+    *) echo "usage: bench/k8s-sized.sh [--dir DIR] [--big BYTES] [--small BYTES] [--tar BYTES] [--steps small,big,archives] [--keep]" >&2; exit 2 ;;
   esac
   shift
 done
@@ -96,13 +96,18 @@ three() {
   done
 }
 
-gen "$DIR/k8s-small" "$SMALL"
-member "k8s $((SMALL / 1000000)) MB WAL" "$DIR/k8s-small" diff "$SMALL"
-gen "$DIR/k8s-big" "$BIG"
-member "k8s $((BIG / 1000000)) MB WAL" "$DIR/k8s-big" nodiff   # 3 x its WAL: over the disk budget
-[ $KEEP = 1 ] || rm -rf "$DIR/k8s-big"
+want() { case ",$STEPS," in *",$1,"*) return 0 ;; *) return 1 ;; esac; }
+if want small; then
+  gen "$DIR/k8s-small" "$SMALL"
+  member "k8s $((SMALL / 1000000)) MB WAL" "$DIR/k8s-small" diff "$SMALL"
+fi
+if want big; then
+  gen "$DIR/k8s-big" "$BIG"
+  member "k8s $((BIG / 1000000)) MB WAL" "$DIR/k8s-big" nodiff   # 3 x its WAL: over the disk budget
+  [ $KEEP = 1 ] || rm -rf "$DIR/k8s-big"
+fi
 
-if [ $ARCH = 1 ]; then
+if want archives; then
   a="$DIR/k8s-tar"
   gen "$a" "$TARB"
   three "$a" "$TARB"
