@@ -14,9 +14,12 @@
 #   --inputs  comma list of real,256M,1G,4G (default: all of them; --quick: no 4G)
 #   --no-anchors  do not build/run etcd's Go readers (bench/anchors/) beside the tasks
 #   --out     where the results go (default bench/RESULTS.md)
+#   --k8s-sized [ARGS]  instead: the Kubernetes-sized run (bench/k8s-sized.sh ARGS: an 8 GB WAL
+#             and its ~11 GB db, every read command, archives, a 3-member diff), table on stdout
 # The anchors are built by bench/anchors/build.sh (Debian's Go + etcd 3.4 + bbolt sources);
 # without them the side-by-side table says why it is empty.
 set -euo pipefail
+if [ "${1:-}" = --k8s-sized ]; then shift; exec "$(dirname "$0")/k8s-sized.sh" "$@"; fi
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 DIR="${TMPDIR:-/tmp}/ea-bench"
 RUNS=5 QUICK=0 KEEP=0 INPUTS="" ANCHORS=1 OUT="$ROOT/bench/RESULTS.md"

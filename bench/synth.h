@@ -61,4 +61,24 @@ int synth_wal(const char *datadir, const synth_wal_opts *o, synth_wal_stats *st)
 /* Write DATADIR/member/snap/db (created). 0 or -1. */
 int synth_db(const char *datadir, const synth_db_opts *o, synth_db_stats *st);
 
+/* Kubernetes-shaped member (synth_k8s.c): one stream of /registry/<resource>/<namespace>/<name>
+ * puts and deletes written as a WAL from index 1 (with a Compaction request every
+ * compact_every revisions, to the revision of the previous one) and as the db at its last
+ * index, compacted at the last of them, the compacted-away revisions left as stale pages. */
+typedef struct {
+	uint64_t wal_bytes;        /* stop once this many WAL bytes are used */
+	uint64_t compact_every;    /* revisions between compactions (0 = none) */
+	uint64_t db_bytes;         /* about this size: only so many compacted-away stale pages (0 = all) */
+	uint64_t member_id;        /* the WAL's member (metadata); 0 = SYNTH_MEMBER_ID, the leader */
+	uint64_t seed;
+} synth_k8s_opts;
+
+/* Write DATADIR/member/wal/; *revisions and *last_compact get the stream's length and the last
+ * compaction's revision (for synth_k8s_db). 0 or -1. */
+int synth_k8s_wal(const char *datadir, const synth_k8s_opts *o, synth_wal_stats *st, uint64_t *revisions,
+                  uint64_t *last_compact);
+/* Write DATADIR/member/snap/db: revisions 2..REVISIONS of the same stream, compacted at COMPACT. */
+int synth_k8s_db(const char *datadir, const synth_k8s_opts *o, uint64_t revisions, uint64_t compact,
+                 uint64_t consistent_index, synth_db_stats *st);
+
 #endif

@@ -38,6 +38,11 @@ int  ea_input_parse_size(const char *s, uint64_t *out);
 void ea_input_set_stage_limit(uint64_t bytes);
 /* The cap in force (0 = none). */
 uint64_t ea_input_stage_limit(void);
+/* Called after an archive input is staged: its path, the bytes written to the staging file
+ * (its disk use: zero blocks are left sparse) and the directory holding it. */
+typedef void (*ea_stage_note_fn)(const char *archive, uint64_t bytes, const char *dir);
+/* Sets the function told of every staged archive (NULL: none); set it before opening inputs. */
+void ea_input_set_stage_note(ea_stage_note_fn fn);
 
 /* An input over bytes in memory (fuzzing, tests, embedding): `n` files with the given
  * relative names and contents, copied into an anonymous staging file (memfd, or an unlinked

@@ -79,6 +79,7 @@ int main(int argc, char **argv)
 	}
 	int quiet = 0;
 	for (int i = 2; i < argc; i++) quiet |= strcmp(argv[i], "-q") == 0 || strcmp(argv[i], "--quiet") == 0;
+	cli_stage_note_init(quiet);
 	for (const command *c = commands; c->name; c++)
 		if (strcmp(argv[1], c->name) == 0) {
 			char what[40];

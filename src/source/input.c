@@ -186,6 +186,7 @@ int ea_input_open(ea_input **out, const char *path, ea_error *err)
 	}
 	if (rc == EA_OK) rc = note_dropped(in);
 	if (rc < 0) { ea_input_close(in); return rc; }
+	if (in->kind == EA_INPUT_ARCHIVE) ea__stage_noted(in);
 	if (in->count > 1) ea__input_sort(in);
 	*out = in;
 	return EA_OK;

@@ -87,6 +87,8 @@ const char *ea__stage_dir(void);
 int ea__stage_open(const char *input, ea_error *err);   /* fd, or EA_EIO naming TMPDIR */
 int ea__stage_reserve(const char *archive, const char *member, uint64_t n, ea_error *err);   /* EA_ELIMIT over cap */
 void ea__stage_release(uint64_t n);
+/* Tells the ea_input_set_stage_note function of a staged archive input (nothing if none). */
+void ea__stage_noted(const ea_input *in);
 /* pwrite to in->stage_fd, counted against the cap; ENOSPC/EFBIG reported naming TMPDIR. */
 int ea__stage_write(ea_input *in, const char *member, const void *buf, size_t n, uint64_t off,
                     ea_error *err);

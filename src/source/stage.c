@@ -19,6 +19,7 @@
 static _Atomic uint64_t staged_total;
 static _Atomic uint64_t limit_value;   /* valid when limit_set */
 static _Atomic int limit_set;
+static ea_stage_note_fn stage_note;
 
 int ea_input_parse_size(const char *s, uint64_t *out)
 {
@@ -61,6 +62,13 @@ static uint64_t stage_limit(void)
 }
 
 uint64_t ea_input_stage_limit(void) { return stage_limit(); }
+
+void ea_input_set_stage_note(ea_stage_note_fn fn) { stage_note = fn; }
+
+void ea__stage_noted(const ea_input *in)
+{
+	if (stage_note && in->staged) stage_note(in->path, in->staged, ea__stage_dir());
+}
 
 void ea__stage_release(uint64_t n) { atomic_fetch_sub(&staged_total, n); }
 
