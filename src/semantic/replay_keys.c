@@ -112,14 +112,6 @@ long ea__rp_key_find(rp_model *m, const uint8_t *k, size_t n, int create, int *c
 	return (long)m->nkeys++;
 }
 
-void ea__rp_key_set_value(rp_key *k, const uint8_t *v, size_t n)
-{
-	k->vlen = n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
-	k->vhash = ea__rp_hash(v, n);
-	k->vpre_len = (uint8_t)(n < RP_PREFIX ? n : RP_PREFIX);
-	if (k->vpre_len) memcpy(k->vpre, v, k->vpre_len);
-}
-
 int ea__rp_key_cmp(const uint8_t *a, size_t an, const uint8_t *b, size_t bn)
 {
 	size_t c = an < bn ? an : bn;
