@@ -73,7 +73,7 @@ typedef struct {
 	/* keys */
 	rp_key   *keys;
 	size_t    nkeys, capkeys;
-	uint32_t *slots;            /* index + 1, 0 empty */
+	uint64_t *slots;            /* index + 1 (low 32 bits, 0 empty), the key hash's high 32 bits */
 	size_t    nslots;
 	uint8_t  *kbuf;
 	size_t    kbuf_len, kbuf_cap;
