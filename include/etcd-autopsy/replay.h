@@ -100,6 +100,10 @@ typedef struct {
 	int (*on_record)(const ea_entry_item *e, void *arg);
 	void *arg;
 	int entries_only;                   /* no db-only walk: the stream ends after the last entry */
+	/* revisions and txn outcomes only (`wal ls`): an entry is compared with the db only where the
+	 * model learns a key's create_revision/version from it (same revisions, same outcomes); the
+	 * others get result unknown, detail "not compared with the db", and the verdict means nothing */
+	int no_db_check;
 } ea_replay_options;
 
 #define EA_REPLAY_OPTIONS_VERSION 1

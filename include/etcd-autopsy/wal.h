@@ -101,6 +101,9 @@ size_t ea_wal_segment_count(const ea_wal *w);
 const ea_wal_segment *ea_wal_segment_at(const ea_wal *w, size_t i);
 /* Directory (relative) that holds the segments, "" for the PATH itself. */
 const char *ea_wal_dir(const ea_wal *w);
+/* Reads len bytes at byte off of segment i, apart from the cursor (the replay reads a value
+ * back when it needs it): bytes read, or < 0 (EA_EINVAL past the segment, EA_EIO). */
+long ea_wal_pread(const ea_wal *w, size_t i, void *buf, size_t len, uint64_t off);
 
 #ifdef __cplusplus
 }

@@ -241,6 +241,12 @@ const ea_wal_segment *ea_wal_segment_at(const ea_wal *w, size_t i)
 }
 const char *ea_wal_dir(const ea_wal *w) { return w->dir; }
 
+long ea_wal_pread(const ea_wal *w, size_t i, void *buf, size_t len, uint64_t off)
+{
+	if (i >= w->nsegs || off > w->segs[i].pub.size || len > w->segs[i].pub.size - off) return EA_EINVAL;
+	return ea_input_pread(w->in, w->segs[i].input_idx, buf, len, off);
+}
+
 /* Bytes [off, off+n) of the current segment, or NULL if they are not all in the file
  * (or cannot be read). The pointer is valid until the next call. */
 static const uint8_t *window(ea_wal *w, uint64_t off, size_t n, int *ioerr)

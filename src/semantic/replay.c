@@ -178,6 +178,11 @@ static int step(rp_ctx *c, const ea_entry_item *e, ea_replay_item *it)
 		it->detail = !c->db ? "no db to compare with" : "no anchor: the revision is not known";
 		return EA_OK;
 	}
+	if (c->opts.no_db_check && !ea__rp_writes_learn_from_db(&c->m)) {
+		it->result = EA_REPLAY_UNKNOWN;
+		it->detail = "not compared with the db";
+		return EA_OK;
+	}
 	return ea__rp_db_check(c, it->revision, it);
 }
 

@@ -97,13 +97,13 @@ static int do_put(rp_ctx *c, const Etcdserverpb__PutRequest *p)
 		c->uncertain |= p->ignore_value || p->ignore_lease;
 	}
 	if (p->ignore_value) {
+		if (ea__rp_key_hash(c, k)) c->uncertain = 1;   /* the previous value cannot be read again */
 		w.vlen = k->vlen;
 		w.vhash = k->vhash;
 	} else {
 		w.val = p->value.data ? p->value.data : (const uint8_t *)"";
 		w.vlen = (uint32_t)p->value.len;
-		ea__rp_key_set_value(k, w.val, p->value.len);
-		w.vhash = k->vhash;
+		ea__rp_key_set_put_value(c, k, w.val, p->value.len);
 	}
 	w.lease = p->ignore_lease ? k->lease : p->lease;
 	k->st = RP_ALIVE;
@@ -193,7 +193,7 @@ static int value_cmp(rp_ctx *c, uint32_t i, const uint8_t *v, size_t vl, int *re
 /* compareKV on key i (or the zero KeyValue for i < 0): 1, 0, -1 unknown. */
 static int compare_kv(rp_ctx *c, const cmp_t *cp, long i)
 {
-	const rp_key *k = i >= 0 ? &c->m.keys[i] : NULL;
+	rp_key *k = i >= 0 ? &c->m.keys[i] : NULL;
 	int r = 0;
 	switch (cp->target) {
 	case T_VERSION:
@@ -213,7 +213,9 @@ static int compare_kv(rp_ctx *c, const cmp_t *cp, long i)
 		if (!k) { r = vl ? -1 : 0; break; }
 		if (cp->result == R_EQUAL ||
 		    cp->result == R_NOT_EQUAL) {
-			r = !(k->vlen == vl && k->vhash == ea__rp_hash(v, vl));
+			if (k->vlen != vl) { r = 1; break; }
+			if (ea__rp_key_hash(c, k)) return -1;   /* hashed on demand */
+			r = k->vhash != ea__rp_hash(v, vl);
 			break;
 		}
 		if (value_cmp(c, (uint32_t)i, v, vl, &r)) return -1;
@@ -557,6 +559,7 @@ int ea__rp_apply(rp_ctx *c, const ea_entry_item *e, ea_replay_item *it)
 {
 	const ea_entry_header *h = &e->log.item.rec.u.entry;
 	it->txn_applied = -1;
+	c->cur_entry = e;   /* where its put values lie (replay_value.c) */
 	if (!e->info.decode_ok || !is_write_kind(e->info.kind)) return EA_OK;
 	if (!strcmp(e->info.kind, "put")) {
 		Etcdserverpb__PutRequest p;

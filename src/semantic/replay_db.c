@@ -30,7 +30,7 @@ static int fill_from_db(rp_ctx *c, uint32_t i, const ea_mvcc_kv *kv)
 	k->mod_sub = kv->sub;
 	k->version = kv->version;
 	k->lease = kv->lease;
-	ea__rp_key_set_value(k, kv->value ? kv->value : (const uint8_t *)"", kv->value_len);
+	ea__rp_key_set_db_value(k, kv);
 	return kv->lease ? ea__rp_lease_attach(&c->m, kv->lease, i) : EA_OK;
 }
 

@@ -16,6 +16,18 @@
 
 enum { RP_UNKNOWN = 0, RP_ABSENT, RP_ALIVE };
 
+/* Where a value's bytes can be read again, so that it is hashed only when a compare or an
+ * ignore_value put needs it (replay_value.c): the WAL record of the put, or the db element. */
+enum { RP_VS_NONE = 0, RP_VS_WAL, RP_VS_DB };
+typedef struct {
+	uint8_t  src;               /* RP_VS_*; NONE: vhash is the value's hash (or 0 when none) */
+	uint32_t seg;               /* WAL: segment index */
+	uint32_t rel;               /* WAL: offset of the value in the entry's data */
+	uint32_t rec_len;           /* WAL: walpb.Record length */
+	uint64_t at;                /* WAL: frame offset; DB: main revision */
+	uint64_t idx;               /* WAL: the entry's index (checked when read again); DB: sub */
+} rp_vref;
+
 /* One user key's state at the current point of the replay. */
 typedef struct {
 	size_t   koff;              /* key bytes at kbuf + koff */
@@ -27,7 +39,8 @@ typedef struct {
 	uint8_t  vpre_len;
 	int64_t  create, mod, mod_sub, version, lease;
 	uint32_t vlen;
-	uint64_t vhash;
+	uint64_t vhash;             /* valid unless vref.src != RP_VS_NONE (hashed on demand) */
+	rp_vref  vref;
 	uint8_t  vpre[RP_PREFIX];
 	int64_t  listed_lease;      /* the lease whose key list holds this key */
 	int64_t  keep_rev, keep_sub;  /* the window's last put at or below the db's compaction (0: none,
@@ -52,7 +65,7 @@ typedef struct {
 	uint8_t  cv_known;
 	int64_t  create, version, lease;
 	uint32_t vlen;
-	uint64_t vhash;
+	uint64_t vhash;             /* set only when val is NULL */
 	const uint8_t *val;         /* NULL when only the hash is known (ignore_value) */
 } rp_write;
 
@@ -60,7 +73,7 @@ typedef struct {
 	/* keys */
 	rp_key   *keys;
 	size_t    nkeys, capkeys;
-	uint32_t *slots;            /* index + 1, 0 empty */
+	uint64_t *slots;            /* index + 1 (low 32 bits, 0 empty), the key hash's high 32 bits */
 	size_t    nslots;
 	uint8_t  *kbuf;
 	size_t    kbuf_len, kbuf_cap;
@@ -119,6 +132,7 @@ struct ea_replay {
 	uint64_t  head_from;
 	uint64_t  last_index, entries;
 	uint64_t  cur_index, cur_term;   /* the entry being applied */
+	const ea_entry_item *cur_entry;
 	uint64_t  missing_after_C, real_differences, dbonly_tallied;
 	char      why[256];         /* the current entry's apply note */
 	uint8_t  *path;             /* txn compare outcomes, depth first over the chosen branches */
@@ -155,8 +169,16 @@ void ea__rp_model_reset(rp_model *m);
 void ea__rp_model_free(rp_model *m);
 /* The key's entry, -1 absent; with create: added (state RP_UNKNOWN, *created = 1). -2 no memory. */
 long ea__rp_key_find(rp_model *m, const uint8_t *k, size_t n, int create, int *created);
-/* Sets the value facts (length, hash, prefix) of key i. */
+
+/* ---- replay_value.c ---- */
+/* Sets the value facts of key k: length, prefix, and the hash now (v read from nowhere else). */
 void ea__rp_key_set_value(rp_key *k, const uint8_t *v, size_t n);
+/* The same for a put of the current entry: v inside its record is hashed only on demand. */
+void ea__rp_key_set_put_value(rp_ctx *c, rp_key *k, const uint8_t *v, size_t n);
+/* The same for the db element kv holds (key state at the base revision). */
+void ea__rp_key_set_db_value(rp_key *k, const ea_mvcc_kv *kv);
+/* Makes k->vhash valid (reads the value again where it is): 0, or -1 when it cannot be read. */
+int  ea__rp_key_hash(rp_ctx *c, rp_key *k);
 /* 1 if key k lies in etcd's range [key, end) (end NULL: == key; "\0": >= key). */
 int  ea__rp_in_range(const uint8_t *k, size_t kn, const uint8_t *key, size_t kl, const uint8_t *end, size_t el);
 /* Byte order of two keys. */
@@ -204,6 +226,10 @@ int  ea__rp_anchor_pass(rp_ctx *c, ea_error *err, uint64_t *bad, int *first_wrot
 /* The compaction anchor, tried when the fixpoint does not settle: *found = 1 with c->F, c->B = K
  * and c->tail_anchored set, or 0 with c->F unchanged. */
 int  ea__rp_tail_anchor(rp_ctx *c, ea_error *err, int *found);
+/* ---- replay_writes.c ---- */
+/* 1 if a write of m->writes learns create_revision/version from the db's element (the check's
+ * only effect on the model): no_db_check checks that entry all the same. */
+int  ea__rp_writes_learn_from_db(const rp_model *m);
 
 /* ---- replay_apply.c ---- */
 /* Applies one committed entry's request to the model: m->writes are the elements of the

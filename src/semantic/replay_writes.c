@@ -37,3 +37,10 @@ int ea_replay_write_get(const ea_replay *c, size_t sub, ea_replay_write *out)
 	}
 	return EA_OK;
 }
+
+int ea__rp_writes_learn_from_db(const rp_model *m)
+{
+	for (size_t s = 0; s < m->nwrites; s++)
+		if (!m->writes[s].del && !m->writes[s].cv_known) return 1;
+	return 0;
+}

@@ -1,0 +1,95 @@
+/* replay_value.c: the values of the replay model's keys. Each key keeps its value's length and
+ * first RP_PREFIX bytes, and where the bytes can be read again (the WAL record of the put, or
+ * the db element of the base state) instead of their hash: only a compare on VALUE (EQUAL,
+ * NOT_EQUAL) and a put with ignore_value need the hash, and most windows have neither, so
+ * hashing every put (megabytes per entry) up front was wasted work. A value that lives nowhere
+ * else (a protobuf-c copy) is hashed at once. Memory: a fixed record per key, no copies. */
+#include "replay_int.h"
+#include "format/pb_wire.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void set_facts(rp_key *k, const uint8_t *v, size_t n)
+{
+	k->vlen = n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
+	k->vpre_len = (uint8_t)(n < RP_PREFIX ? n : RP_PREFIX);
+	if (k->vpre_len) memcpy(k->vpre, v, k->vpre_len);
+}
+
+void ea__rp_key_set_value(rp_key *k, const uint8_t *v, size_t n)
+{
+	set_facts(k, v, n);
+	k->vhash = ea__rp_hash(v, n);
+	k->vref.src = RP_VS_NONE;
+}
+
+void ea__rp_key_set_put_value(rp_ctx *c, rp_key *k, const uint8_t *v, size_t n)
+{
+	const ea_entry_item *e = c->cur_entry;
+	const ea_wal_record *r = e ? &e->log.item.rec : NULL;
+	const ea_entry_header *h = r ? &r->u.entry : NULL;
+	uintptr_t p = (uintptr_t)v, d = h && h->data ? (uintptr_t)h->data : 0;
+	if (!d || p < d || n > h->data_len || p - d > h->data_len - n || p - d > UINT32_MAX ||
+	    r->length > UINT32_MAX || n > UINT32_MAX) {
+		ea__rp_key_set_value(k, v, n);   /* not in the record (a decoder's copy): hash it now */
+		return;
+	}
+	set_facts(k, v, n);
+	k->vref = (rp_vref){ .src = RP_VS_WAL, .seg = r->segment > UINT32_MAX ? UINT32_MAX : (uint32_t)r->segment,
+	                     .rel = (uint32_t)(p - d), .rec_len = (uint32_t)r->length, .at = r->offset, .idx = h->index };
+}
+
+void ea__rp_key_set_db_value(rp_key *k, const ea_mvcc_kv *kv)
+{
+	set_facts(k, kv->value ? kv->value : (const uint8_t *)"", kv->value_len);
+	k->vref = (rp_vref){ .src = RP_VS_DB, .at = (uint64_t)kv->main, .idx = (uint64_t)kv->sub };
+}
+
+/* The put's record read again: its entry's data must still hold the value where it was. */
+static int hash_from_wal(rp_ctx *c, rp_key *k)
+{
+	const rp_vref *v = &k->vref;
+	ea_wal *w = ea_log_wal(c->log);
+	if (!w || v->at > UINT64_MAX - 8) return -1;
+	uint8_t *buf = malloc(v->rec_len ? v->rec_len : 1);
+	if (!buf) return -1;
+	int rc = -1;
+	ea_pb_record rec;
+	ea_entry_header e;
+	if (ea_wal_pread(w, v->seg, buf, v->rec_len, v->at + 8) == (long)v->rec_len &&
+	    ea_pb_decode_record(buf, v->rec_len, &rec) == 0 && rec.has_data && rec.type == EA_WAL_ENTRY &&
+	    ea_pb_decode_entry(rec.data, rec.data_len, &e) == 0 && e.index == v->idx && e.data &&
+	    v->rel <= e.data_len && k->vlen <= e.data_len - v->rel) {
+		k->vhash = ea__rp_hash(e.data + v->rel, k->vlen);
+		rc = 0;
+	}
+	free(buf);
+	return rc;
+}
+
+typedef struct { rp_key *k; int ok; } db_hash_ctx;
+
+static int db_hash_cb(const ea_mvcc_kv *kv, void *payload)
+{
+	db_hash_ctx *d = payload;
+	if (kv->tombstone || kv->value_len != d->k->vlen) return 0;
+	d->k->vhash = ea__rp_hash(kv->value ? kv->value : (const uint8_t *)"", kv->value_len);
+	d->ok = 1;
+	return 0;
+}
+
+int ea__rp_key_hash(rp_ctx *c, rp_key *k)
+{
+	if (k->vref.src == RP_VS_NONE) return 0;
+	int rc = -1;
+	if (k->vref.src == RP_VS_WAL) {
+		rc = hash_from_wal(c, k);
+	} else if (c->db) {
+		db_hash_ctx d = { k, 0 };
+		if (ea_mvcc_get_rev(c->db, (int64_t)k->vref.at, (int64_t)k->vref.idx, db_hash_cb, &d) == EA_OK && d.ok) rc = 0;
+	}
+	if (rc == 0) k->vref.src = RP_VS_NONE;
+	return rc;
+}
