@@ -74,6 +74,9 @@ int  ea_walltime_add(ea_walltime *w, const ea_walltime_anchor *a);
 int  ea_walltime_finish(ea_walltime *w);
 /* The estimate for `index` (after ea_walltime_finish); out->known 0 when a side is unbounded. */
 void ea_walltime_at(const ea_walltime *w, uint64_t index, ea_walltime_est *out);
+/* ea_walltime_at for a log entry: a superseded one (written before the entry that replaced it
+ * at its index) gets no estimate, only that entry's upper bound. */
+void ea_walltime_entry(const ea_walltime *w, uint64_t index, int superseded, ea_walltime_est *out);
 /* Number of anchors kept (after finish: one per index). */
 size_t ea_walltime_count(const ea_walltime *w);
 /* "k8s-lease-renew", "k8s-event", ..., "interpolated"; NULL for NONE. */

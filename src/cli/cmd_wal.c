@@ -277,13 +277,7 @@ static int ls_item(ls_ctx *c, const ea_entry_item *it, const ea_replay_item *ri)
 		kp = &ko;
 	if (!cli_k8s_match(&a->k8s, kp)) return EA_OK;
 	ea_walltime_est te;
-	ea_walltime_at(c->wt, r->u.entry.index, &te);
-	if (li->superseded) {   /* written before the entry that replaced it: only its upper bound holds */
-		int64_t hi = te.hi_us;
-		memset(&te, 0, sizeof te);
-		te.lo_us = EA_WALLTIME_NO_LO;
-		te.hi_us = hi;
-	}
+	ea_walltime_entry(c->wt, r->u.entry.index, li->superseded, &te);
 	if (!cli_window_keep(&a->win, te.lo_us, te.hi_us)) return EA_OK;
 	c->listed++;
 	if (a->fmt == OUT_JSON) json_entry(&c->j, it, ri, kp, c->wt ? &te : NULL); else table_entry(stdout, it);

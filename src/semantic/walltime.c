@@ -142,6 +142,16 @@ void ea_walltime_at(const ea_walltime *w, uint64_t index, ea_walltime_est *out)
 	out->error_s = (double)e / 1e6;
 }
 
+void ea_walltime_entry(const ea_walltime *w, uint64_t index, int superseded, ea_walltime_est *out)
+{
+	ea_walltime_at(w, index, out);
+	if (!superseded) return;
+	int64_t hi = out->hi_us;
+	memset(out, 0, sizeof *out);
+	out->lo_us = EA_WALLTIME_NO_LO;
+	out->hi_us = hi;
+}
+
 const char *ea_walltime_source_name(ea_walltime_source s)
 {
 	switch (s) {

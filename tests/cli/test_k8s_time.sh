@@ -58,6 +58,26 @@ check "window holds at least the incident's $IW successful writes" [ "$(jq -s '[
 expect_exit 0 "a window after the end" "$EA" wal ls -w json --since 2027-01-01T00:00:00Z "$F/n2.tar.gz"
 check "after the end: only entries with no time bound on that side" jqe -s '[.[] | select(.index) | select(.approx_time != null)] | length == 0' "$TMP/out"
 
+# ---- export: entries.approx_time/time_source/time_error_s are wal ls's, entry by entry
+expect_exit 0 "export" "$EA" export -o "$TMP/k.sqlite" n1="$F/n1.tar.gz" n2="$F/n2.tar.gz"
+check "export: n2's entry times = wal ls's" python3 - "$TMP/k.sqlite" "$TMP/n2.json" <<'EOF'
+import json, sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+rows = {i: (a, s, e) for i, a, s, e in db.execute(
+    "SELECT idx, approx_time, time_source, time_error_s FROM entries WHERE node = 'n2' AND NOT superseded")}
+assert db.execute("SELECT typeof(time_error_s) FROM entries WHERE time_error_s IS NOT NULL LIMIT 1").fetchone()[0] == 'real'
+n = 0
+for line in open(sys.argv[2]):
+    o = json.loads(line)
+    if 'index' not in o:
+        continue
+    a, s, e = rows[o['index']]
+    assert (a, s) == (o['approx_time'], o['time_source']), (o['index'], a, s, o['approx_time'], o['time_source'])
+    assert (e is None) == (o['time_error_s'] is None) and (e is None or abs(e - o['time_error_s']) < 1e-5), o['index']
+    n += a is not None
+assert n > 1000, n
+EOF
+
 # ---- usage
 expect_exit 2 "--since not a time" "$EA" wal ls --since yesterday "$F/n2.tar.gz"
 expect_exit 2 "--since after --until" "$EA" wal ls --since "$UNTIL" --until "$SINCE" "$F/n2.tar.gz"
