@@ -193,6 +193,8 @@ int  cli_window_check(const cli_window *w, const char *cmd);
 int  cli_window_keep(const cli_window *w, int64_t lo_us, int64_t hi_us);
 /* ,"approx_time":...,"time_source":...,"time_error_s":... (nulls when unknown), raw JSON. */
 void cli_walltime_json(ea_json *j, const ea_walltime_est *e);
+/* `history --since/--until`: drops the events the window excludes (history_window.c); EA_OK or an error. */
+int  cli_history_window(ea_node *const *nodes, size_t n, const cli_window *w, ea_event *ev, size_t *nev);
 
 /* ---- db stat (db_members_note.c) ---- */
 /* Prints a note when the members bucket lists members the newest .snap's conf state lacks, or the db's

@@ -58,6 +58,43 @@ check "window holds at least the incident's $IW successful writes" [ "$(jq -s '[
 expect_exit 0 "a window after the end" "$EA" wal ls -w json --since 2027-01-01T00:00:00Z "$F/n2.tar.gz"
 check "after the end: only entries with no time bound on that side" jqe -s '[.[] | select(.index) | select(.approx_time != null)] | length == 0' "$TMP/out"
 
+# ---- history --since/--until: the incident window keeps the compaction sent inside it and
+# the election after the leader kill, drops the compactions and the first election outside
+N3="n1=$F/n1.tar.gz n2=$F/n2.tar.gz n3=$F/n3.tar.gz"
+expect_exit 0 "history --since/--until" "$EA" history -w json --since "$SINCE" --until "$UNTIL" $N3
+cp "$TMP/out" "$TMP/h.json"
+check "history window: compactions by their truth (ops.tsv), elections by the kill (manifest)" \
+	python3 - "$TMP/h.json" "$F/ops.tsv" "$SINCE" "$UNTIL" "$(manifest $S killed_leader_at_utc)" <<'EOF'
+import json, sys
+from datetime import datetime, timezone
+def ts(s):
+    s = s.rstrip('Z'); f = 0.0
+    if '.' in s: s, x = s.split('.'); f = float('0.' + x)
+    return datetime.strptime(s, '%Y-%m-%dT%H:%M:%S').replace(tzinfo=timezone.utc).timestamp() + f
+ev = [json.loads(l) for l in open(sys.argv[1])]
+s, u, kill = ts(sys.argv[3]), ts(sys.argv[4]), ts(sys.argv[5])
+shown = {e['detail'] for e in ev if e['event'] == 'compaction'}
+hdr = None; inside = outside = 0
+for line in open(sys.argv[2]):
+    r = line.rstrip('\n').split('\t')
+    if hdr is None: hdr = r; continue
+    r = dict(zip(hdr, r))
+    if r['op'] != 'compaction': continue
+    t0, t1, d = ts(r['sent_utc']), ts(r['done_utc']), 'revision=' + r['expect']
+    if t0 >= s and t1 <= u: assert d in shown, d; inside += 1
+    if t1 < s - 1 or t0 > u + 1: assert d not in shown, d; outside += 1
+assert inside >= 1 and outside >= 2, (inside, outside)
+terms = {e['term'] for e in ev if e['event'] == 'leader-elected'}
+assert s < kill < u and 3 in terms and 2 not in terms, terms
+EOF
+L="--logs n1=$F/etcd/logs/n1.log --logs n2=$F/etcd/logs/n2.log --logs n3=$F/etcd/logs/n3.log"
+expect_exit 0 "history --since/--until with logs" "$EA" history -w json --since "$SINCE" --until "$UNTIL" $N3 $L
+check "history window with logs: every dated event inside it, the new leader's election among them" jq -e -s --arg s "$SINCE" --arg u "$UNTIL" '
+	([.[] | select(.time != null) | .time] | length > 0 and all(. >= ($s | .[0:23]) and . <= $u)) and
+	([.[] | select(.event == "leader-elected" and .term == 3)] | length == 1)' "$TMP/out"
+expect_exit 2 "history --terms --since" "$EA" history --terms --since "$SINCE" $N3
+expect_exit 2 "history --until not a time" "$EA" history --until 14:27 $N3
+
 # ---- export: entries.approx_time/time_source/time_error_s are wal ls's, entry by entry
 expect_exit 0 "export" "$EA" export -o "$TMP/k.sqlite" n1="$F/n1.tar.gz" n2="$F/n2.tar.gz"
 check "export: n2's entry times = wal ls's" python3 - "$TMP/k.sqlite" "$TMP/n2.json" <<'EOF'
