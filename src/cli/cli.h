@@ -183,6 +183,22 @@ int  cli_k8s_open(cli_k8s *k, const char *cmd);
 /* 1 when the filters (--resource, --namespace) keep the object o (NULL: the key is not under the prefix). */
 int  cli_k8s_match(const cli_k8s *k, const ea_k8s_object *o);
 
+/* ---- --since/--until of wal ls and history, and the time fields of wal ls (time_window.c) ---- */
+typedef struct {
+	int given;              /* --since or --until given */
+	int64_t since_us, until_us;   /* Unix us; INT64_MIN / INT64_MAX when not given */
+} cli_window;
+/* Stores --since or --until (opt without "--", UTC ISO 8601 text): 0, or -1 after a message. */
+int  cli_window_set(cli_window *w, const char *cmd, const char *opt, const char *val);
+/* -1 after a message when --since is above --until (nothing can match), else 0. */
+int  cli_window_check(const cli_window *w, const char *cmd);
+/* 1 when the window keeps a time known to lie in [lo_us, hi_us] (INT64_MIN/MAX: unbounded). */
+int  cli_window_keep(const cli_window *w, int64_t lo_us, int64_t hi_us);
+/* ,"approx_time":...,"time_source":...,"time_error_s":... (nulls when unknown), raw JSON. */
+void cli_walltime_json(ea_json *j, const ea_walltime_est *e);
+/* `history --since/--until`: drops the events the window excludes (history_window.c); EA_OK or an error. */
+int  cli_history_window(ea_node *const *nodes, size_t n, const cli_window *w, ea_event *ev, size_t *nev);
+
 /* ---- db stat (db_members_note.c) ---- */
 /* Prints a note when the members bucket lists members the newest .snap's conf state lacks, or the db's
  * meta/confState (etcd 3.5+) lists members the bucket lacks (an etcdutl snapshot restore leftover). */

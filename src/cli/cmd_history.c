@@ -17,6 +17,10 @@ static const char history_help[] =
 	"              (from request IDs), last writes (segment mtimes), damage\n"
 	"  --terms     one row per term: leader (inferred from the votes in the WALs), first/last\n"
 	"              index, entries, votes, failed_election\n"
+	"  --since T, --until T         the timeline's events that can lie in [T, T'] (UTC, e.g.\n"
+	"                               2026-12-05T07:08:18Z): by their own time, else by their\n"
+	"                               entry's estimated time (docs/time.md); an event with neither\n"
+	"                               is kept\n"
 	"  -w, --write-out table|json   json = JSON Lines, one object per event / term\n"
 	"  --logs NAME=FILE             etcd's log of node NAME (zap JSON or text, plain or .gz, or\n"
 	"                               ARCHIVE:MEMBER): leader/election/slow-disk lines join the\n"
@@ -30,8 +34,12 @@ static const char history_help[] =
 	"exit codes: 0 no damage, 1 damage found in an input, 2 usage error or an input with neither\n"
 	"a WAL nor a readable db\n";
 
-static int set_terms(cli_args *a, const char *v) { (void)v; *(int *)a->own = 1; return 0; }
-static const cli_row history_rows[] = { { "terms", 0, 0, set_terms }, { NULL, 0, 0, NULL } };
+typedef struct { int terms; cli_window win; } history_opts;
+static int set_terms(cli_args *a, const char *v) { (void)v; ((history_opts *)a->own)->terms = 1; return 0; }
+static int set_since(cli_args *a, const char *v) { return cli_window_set(&((history_opts *)a->own)->win, "history", "since", v); }
+static int set_until(cli_args *a, const char *v) { return cli_window_set(&((history_opts *)a->own)->win, "history", "until", v); }
+static const cli_row history_rows[] = { { "terms", 0, 0, set_terms }, { "since", 0, 1, set_since },
+                                        { "until", 0, 1, set_until }, { NULL, 0, 0, NULL } };
 static const cli_command history_cmd = { "history", history_help, CLI_W | CLI_Q | CLI_LOGS | CLI_FORCE, history_rows, 0 };
 
 static void terms_out(const ea_terms *t, ea_node *const *nodes, size_t n, out_format fmt)
@@ -52,10 +60,16 @@ static void events_out(const ea_event *ev, size_t n, out_format fmt)
 
 int cmd_history(int argc, char **argv)
 {
-	int terms_mode = 0;
+	history_opts ho = { 0 };
 	cli_args a;
-	int go = cli_parse(&a, &history_cmd, argc, argv, &terms_mode);
+	int go = cli_parse(&a, &history_cmd, argc, argv, &ho);
 	if (go != CLI_GO) return go;
+	int terms_mode = ho.terms;
+	if (cli_window_check(&ho.win, "history")) return EXIT_USAGE;
+	if (terms_mode && ho.win.given) {
+		fprintf(stderr, "etcd-autopsy history: --since and --until select timeline events, not --terms rows\n");
+		return EXIT_USAGE;
+	}
 	out_format fmt = a.fmt;
 	int quiet = a.quiet;
 	ea_node *nodes[CLI_MAX_NODES];
@@ -71,6 +85,7 @@ int cmd_history(int argc, char **argv)
 			ea_event *ev = NULL;
 			size_t nev = 0;
 			rc = ea_timeline_build(nodes, n, &terms, &ev, &nev);
+			if (rc == EA_OK) rc = cli_history_window(nodes, n, &ho.win, ev, &nev);
 			cli_progress_stop();
 			if (rc == EA_OK) events_out(ev, nev, fmt);
 			free(ev);

@@ -20,8 +20,11 @@ static const char wal_help[] =
 	"                        it gets \"k8s\" in JSON (resource, namespace, name, kind, uid, ...)\n"
 	"      --resource R      entries on Kubernetes objects of resource R only (pods, leases, ...)\n"
 	"      --namespace N     entries on Kubernetes objects in namespace N only\n"
+	"      --since T, --until T  entries whose estimated UTC time can lie in [T, T'] only\n"
+	"                        (T: 2026-12-05T07:08:18Z; an entry whose time is unknown is kept)\n"
 	"      -w, --write-out   table (default) or json (JSON Lines: one object per line; with the\n"
-	"                        member's db, each entry's revision and a txn's txn.applied, replayed)\n"
+	"                        member's db, each entry's revision and a txn's txn.applied, replayed;\n"
+	"                        approx_time, time_source, time_error_s: docs/time.md)\n"
 	"  wal stat PATH   member/cluster IDs, segments, record counts, index/term range,\n"
 	"                  last HardState, snapshot records, superseded entries, every problem\n"
 	"      -w, --write-out   table (default) or json\n\n"
@@ -47,6 +50,7 @@ typedef struct {
 	int filtered;          /* --from, --to or --kind given */
 	ea_wal_options wopts;
 	cli_k8s k8s;           /* --k8s-prefix, --resource, --namespace and the decoder */
+	cli_window win;        /* --since, --until */
 } wal_args;
 
 static const char *type_name(int t)
@@ -121,7 +125,8 @@ static void table_record(FILE *f, const ea_wal_record *r, int fw)
 
 /* One line per entry: the hottest output path, written from raw pieces (same text as the
  * generic writer would produce; type and kind are our own literals and need no escaping). */
-static void json_entry(ea_json *j, const ea_entry_item *it, const ea_replay_item *ri, const ea_k8s_object *ko)
+static void json_entry(ea_json *j, const ea_entry_item *it, const ea_replay_item *ri, const ea_k8s_object *ko,
+                       const ea_walltime_est *te)
 {
 	const ea_log_item *li = &it->log;
 	const ea_entry_info *info = &it->info;
@@ -166,6 +171,7 @@ static void json_entry(ea_json *j, const ea_entry_item *it, const ea_replay_item
 			EA_JSON_RAW(j, "}");
 		}
 	}
+	if (te) cli_walltime_json(j, te);
 	if (ko) ea_render_k8s_raw_json(j, ko);
 	if (info->txn) ea_render_txn_raw_json(j, info->txn, ri ? ri->txn_applied : -1);
 	EA_JSON_RAW(j, "}");
@@ -224,6 +230,7 @@ typedef struct {
 	char first_kind[64], first_file[512];
 	int have_first;
 	int rewind;                         /* the replay read the log: rewind before the plain stream */
+	ea_walltime *wt;                    /* the time anchors (JSON, --since/--until), else NULL */
 } ls_ctx;
 
 /* One stream item; ri: the replay's facts of an entry (JSON with a db), else NULL. */
@@ -269,8 +276,11 @@ static int ls_item(ls_ctx *c, const ea_entry_item *it, const ea_replay_item *ri)
 	if (it->info.key && ea_k8s_decode(a->k8s.k, it->info.key, it->info.key_len, it->info.value, it->info.value_len, &ko))
 		kp = &ko;
 	if (!cli_k8s_match(&a->k8s, kp)) return EA_OK;
+	ea_walltime_est te;
+	ea_walltime_entry(c->wt, r->u.entry.index, li->superseded, &te);
+	if (!cli_window_keep(&a->win, te.lo_us, te.hi_us)) return EA_OK;
 	c->listed++;
-	if (a->fmt == OUT_JSON) json_entry(&c->j, it, ri, kp); else table_entry(stdout, it);
+	if (a->fmt == OUT_JSON) json_entry(&c->j, it, ri, kp, c->wt ? &te : NULL); else table_entry(stdout, it);
 	return EA_OK;
 }
 
@@ -324,6 +334,18 @@ static int wal_ls(const char *path, const wal_args *a)
 		if (a->records) printf("%-*s %10s %-9s %8s %-4s %s\n", c.fw, "FILE", "OFFSET", "TYPE", "LENGTH", "CRC", "DETAIL");
 		else printf("%10s %6s %-*s %8s %-4s %-11s %s\n", "INDEX", "TERM", KIND_W, "KIND", "SIZE", "CRC", "STATE", "KEY");
 	}
+	if (!a->records && (a->fmt == OUT_JSON || a->win.given)) {   /* the anchor pass, then the listing */
+		rc = ea_walltime_new(&c.wt);
+		if (!rc) rc = ea_walltime_scan_log(c.wt, log, a->k8s.k);
+		if (!rc) rc = ea_log_rewind(log, &err);
+		if (rc) {
+			fprintf(stderr, "etcd-autopsy wal ls: %s: %s\n", path, ea_strerror(rc));
+			ea_walltime_free(c.wt);
+			ea_log_close(log);
+			ea_input_close(in);
+			return EXIT_USAGE;
+		}
+	}
 	rc = a->fmt == OUT_JSON && !a->records ? ls_replay(&c, in) : EA_ENOTFOUND;
 	if (rc == EA_ENOTFOUND && c.records == 0 && !c.have_first) {
 		ea_entry_iter *iter;   /* proposers named by every member ID of the WAL, whatever --from says */
@@ -348,6 +370,7 @@ static int wal_ls(const char *path, const wal_args *a)
 	if (code != EXIT_USAGE && a->filtered && c.listed == 0 && !a->quiet)
 		fprintf(stderr, "etcd-autopsy wal ls: %s: no entry matches the filters\n", path);
 	cli_problems_summary(&c.cp, path);
+	ea_walltime_free(c.wt);
 	ea_log_close(log);
 	ea_input_close(in);
 	return code;
@@ -508,6 +531,15 @@ static int wal_stat(const char *path, const wal_args *a)
 /* A filter that can never match, or an option the verb ignores, is a usage error. */
 static int wal_filters_ok(const char *verb, const wal_args *a)
 {
+	if (strcmp(verb, "stat") == 0 && a->win.given) {
+		fprintf(stderr, "etcd-autopsy wal stat: --since and --until apply to wal ls\n");
+		return -1;
+	}
+	if (a->records && a->win.given) {
+		fprintf(stderr, "etcd-autopsy wal ls: --since and --until select entries; --records lists every record\n");
+		return -1;
+	}
+	if (cli_window_check(&a->win, "wal ls")) return -1;
 	if (strcmp(verb, "stat") == 0 && (a->filtered || a->records || a->k8s.given)) {
 		fprintf(stderr, "etcd-autopsy wal stat: --from, --to, --kind, --records, --k8s-prefix, --resource and "
 		        "--namespace apply to wal ls\n");
@@ -555,12 +587,21 @@ static int set_k8s_filter(wal_args *a, const char *opt, const char *v)
 	a->filtered = 1;
 	return cli_k8s_set(&a->k8s, "wal", opt, v);
 }
+static int set_window(cli_args *c, const char *opt, const char *v)
+{
+	wal_args *a = c->own;
+	a->filtered = 1;
+	return cli_window_set(&a->win, "wal", opt, v);
+}
+static int set_since(cli_args *c, const char *v) { return set_window(c, "since", v); }
+static int set_until(cli_args *c, const char *v) { return set_window(c, "until", v); }
 static int set_resource(cli_args *c, const char *v) { return set_k8s_filter(c->own, "resource", v); }
 static int set_namespace(cli_args *c, const char *v) { return set_k8s_filter(c->own, "namespace", v); }
 static const cli_row wal_rows[] = {
 	{ "records", 0, 0, set_records }, { "from", 0, 1, set_from }, { "to", 0, 1, set_to },
 	{ "kind", 0, 1, set_kind }, { "no-crc", 0, 0, set_no_crc }, { "k8s-prefix", 0, 1, set_k8s_prefix },
-	{ "resource", 0, 1, set_resource }, { "namespace", 0, 1, set_namespace }, { NULL, 0, 0, NULL }
+	{ "resource", 0, 1, set_resource }, { "namespace", 0, 1, set_namespace },
+	{ "since", 0, 1, set_since }, { "until", 0, 1, set_until }, { NULL, 0, 0, NULL }
 };
 static const cli_command wal_cmd = { "wal", wal_help, CLI_W | CLI_Q, wal_rows, 0 };
 

@@ -16,6 +16,7 @@
 #include "etcd-autopsy/replay.h"
 #include "etcd-autopsy/diff.h"
 #include "etcd-autopsy/snap.h"
+#include "etcd-autopsy/walltime.h"
 #include "etcd-autopsy/writer.h"
 #include "etcd-autopsy/k8s.h"
 #include "util/arena.h"
@@ -163,6 +164,7 @@ typedef struct {
 	int64_t revision;               /* the main revision it made (replay), 0 none or unknown */
 	int txn_applied;                /* txn: 1 success branch, 0 failure, -1 not a txn or unknown */
 	const ea_k8s_object *k8s;       /* the Kubernetes object it writes (all unknown: not one) */
+	const char *approx_time, *time_source, *time_error_s;   /* walltime.h; NULL when unknown */
 } entries_row;
 #define COLS_entries(C) \
 	C(node, "TEXT NOT NULL", v_text(r->node)) \
@@ -188,9 +190,9 @@ typedef struct {
 	C(txn_applied, "INTEGER", v_tri(r->txn_applied)) \
 	C(txn_op, "TEXT", r->info->txn ? v_text(ea_k8s_txn_op(r->info->txn)) : v_null()) \
 	K8S_COLS(C) \
-	C(approx_time, "TEXT", v_null()) \
-	C(time_source, "TEXT", v_null()) \
-	C(time_error_s, "REAL", v_null())
+	C(approx_time, "TEXT", v_text(r->approx_time)) \
+	C(time_source, "TEXT", v_text(r->time_source)) \
+	C(time_error_s, "REAL", v_text(r->time_error_s))
 
 typedef struct { const char *node; uint64_t seq; const ea_wal_record *rec; } hard_states_row;
 #define COLS_hard_states(C) \
@@ -929,7 +931,7 @@ static const ea_k8s_object *k8s_of(ex *x, const uint8_t *key, size_t key_len, co
 
 /* One stream item of a node's WAL: wal_records, entries (with the revision the replay gave
  * it, when there is one), hard_states, problems. */
-typedef struct { ex *x; ea_node *nd; uint64_t hs_seq, n; } wal_ctx;
+typedef struct { ex *x; ea_node *nd; uint64_t hs_seq, n; ea_walltime *wt; } wal_ctx;
 
 static int export_item(wal_ctx *w, const ea_entry_item *it, int64_t revision, int txn_applied)
 {
@@ -948,6 +950,16 @@ static int export_item(wal_ctx *w, const ea_entry_item *it, int64_t revision, in
 		if (has_started) time_text(started, sizeof started, info->proposer_started_ms);
 		entries_row er = { ea_node_name(w->nd), it, rec, &rec->u.entry, info, has_started ? started : NULL,
 		                   revision, txn_applied, k8s_of(x, info->key, info->key_len, info->value, info->value_len, &ko) };
+		char at[40], te[40];   /* the time estimate (walltime.h); time_error_s: REAL affinity */
+		ea_walltime_est est;
+		ea_walltime_entry(w->wt, rec->u.entry.index, it->log.superseded, &est);
+		if (est.known) {
+			ea_walltime_format(est.time_us, at, sizeof at);
+			snprintf(te, sizeof te, "%.6f", est.error_s);
+			er.approx_time = at;
+			er.time_source = ea_walltime_source_name(est.source);
+			er.time_error_s = te;
+		}
 		return put_entries(x, &er);
 	}
 	if (rec->type == EA_WAL_STATE && rec->decoded) {
@@ -1015,6 +1027,19 @@ static int export_wal_replay(wal_ctx *w, ea_log *log)
 	return rc == EA_ITEROVER ? EA_OK : rc < 0 ? rc : EA_EIO;
 }
 
+/* The entries' time anchors (walltime.h: Kubernetes values under /registry, request IDs,
+ * segment mtimes): a pass of their own over the log, rewound after. */
+static int export_walltime(ea_walltime **out, ea_log *log, ea_error *lerr)
+{
+	ea_k8s *k = NULL;
+	int rc = ea_walltime_new(out);
+	if (!rc) rc = ea_k8s_new(&k, NULL);
+	if (!rc) rc = ea_walltime_scan_log(*out, log, k);
+	ea_k8s_free(k);
+	if (!rc) rc = ea_log_rewind(log, lerr);
+	return rc;
+}
+
 /* One entry stream: wal_records, entries, hard_states and the WAL's problems; with a db, the
  * replay's revision per entry and the revisions the db compacted away (source 'wal'). */
 static int export_wal(ex *x, ea_node *nd)
@@ -1025,7 +1050,8 @@ static int export_wal(ex *x, ea_node *nd)
 	int rc = log ? ea_log_rewind(log, &lerr) : ea_log_open(&own, ea_node_input(nd), NULL, &lerr);
 	if (!log) log = own;
 	if (rc) { ea_log_close(own); return ex_fail(x, rc, "%s: %s", ea_node_name(nd), lerr.msg[0] ? lerr.msg : ea_strerror(rc)); }
-	wal_ctx w = { x, nd, 0, 0 };
+	wal_ctx w = { x, nd, 0, 0, NULL };
+	if ((rc = export_walltime(&w.wt, log, &lerr))) { ea_walltime_free(w.wt); ea_log_close(own); return ex_fail(x, rc, "%s: WAL times: %s", ea_node_name(nd), ea_strerror(rc)); }
 	rc = export_wal_replay(&w, log);
 	if (rc == EA_ENOTFOUND && w.n == 0) {
 		/* no db, or no replay: the plain entry stream */
@@ -1039,6 +1065,7 @@ static int export_wal(ex *x, ea_node *nd)
 		ea_entry_iter_free(iter);
 	}
 	if (rc < 0 && !x->err->msg[0]) ex_fail(x, rc, "%s: WAL: %s", ea_node_name(nd), ea_strerror(rc));
+	ea_walltime_free(w.wt);
 	ea_log_close(own);
 	return rc;
 }
