@@ -26,5 +26,6 @@
 #include "version.h"
 #include "render.h"
 #include "k8s.h"
+#include "node_replay.h"
 
 #endif
