@@ -27,5 +27,6 @@
 #include "render.h"
 #include "k8s.h"
 #include "node_replay.h"
+#include "k8s_load.h"
 
 #endif
