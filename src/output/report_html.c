@@ -1606,9 +1606,9 @@ int ea_report_write(FILE *f, ea_node *const *nodes, size_t n, const ea_terms *te
 	      "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">\n"
 	      "<meta name=\"generator\" content=\"etcd-autopsy " EA_VERSION "\">\n<title>", f);
 	esc(f, o->title ? o->title : "etcd incident report");
-	fprintf(f, ": %s%s</title>\n<style>\n%s%s</style>\n</head>\n<body>\n", ea_verdict_name(diff->verdict),
+	fprintf(f, ": %s%s</title>\n<style>\n%s%s%s</style>\n</head>\n<body>\n", ea_verdict_name(diff->verdict),
 	        diff->verdict == EA_VERDICT_CONSISTENT && strcmp(worst_severity(diff), "ok") ? " (with warnings)" : "",
-	        css, ea__rep_k8s_css);
+	        css, ea__rep_replay_css, ea__rep_k8s_css);
 	section_verdict(f, nodes, n, diff, o);
 	section_nodes(f, nodes, n, diff);
 	fputs("<section id=\"timeline\"><h2>Timeline</h2>\n", f);

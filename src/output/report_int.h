@@ -19,7 +19,8 @@ int  ea__rep_index_domain(ea_node *const *nodes, size_t n, const ea_terms *terms
 /* The tick step the timeline uses on a raft index axis over [lo, hi]. */
 double ea__rep_index_step(double lo, double hi);
 
-/* report_replay.c: the nodes table's replay header cell and node nd's cell. */
+/* report_replay.c: its style rules, the nodes table's replay header cell and node nd's cell. */
+extern const char ea__rep_replay_css[];
 void ea__rep_replay_th(FILE *f);
 void ea__rep_replay_cell(FILE *f, const ea_node *nd);
 

@@ -211,9 +211,10 @@ static void row(FILE *f, const table_spec *t, const ea_k8s_load_row *r, size_t k
 	}
 	attr(f, "name", r->name);
 	attr(f, "key", r->key);
-	fprintf(f, " data-writes=\"%" PRIu64 "\" data-cas=\"%" PRIu64 "\" data-unknown=\"%" PRIu64 "\" data-events=\"%" PRIu64
-	           "\" data-last-index=\"%" PRIu64 "\" data-last-revision=\"%" PRId64 "\">", r->writes, r->cas_failures,
-	        r->unknown, r->events, r->last_index, r->last_revision);
+	fprintf(f, " data-writes=\"%" PRIu64 "\" data-cas=\"%" PRIu64 "\" data-unknown=\"%" PRIu64 "\"", r->writes,
+	        r->cas_failures, r->unknown);
+	if (t->ns && !t->resource) fprintf(f, " data-events=\"%" PRIu64 "\"", r->events);
+	fprintf(f, " data-last-index=\"%" PRIu64 "\" data-last-revision=\"%" PRId64 "\">", r->last_index, r->last_revision);
 	row_cells(f, t, r);
 	fputs("</tr>\n", f);
 }

@@ -7,6 +7,8 @@
 #include <inttypes.h>
 #include <string.h>
 
+const char ea__rep_replay_css[] = "td.replay{min-width:15em}td.replay .badge{white-space:nowrap}\n";
+
 static void esc(FILE *f, const char *s) { if (s) ea__rep_esc_n(f, s, strlen(s)); }
 
 void ea__rep_replay_th(FILE *f)
