@@ -128,7 +128,7 @@ static int txn_entry(lctx *c, const ea_replay_item *it, const uint8_t **key, siz
 static void visit(const ea_replay_item *it, void *arg)
 {
 	lctx *c = arg;
-	if (!it->entry || it->state != EA_ENTRY_COMMITTED) return;
+	if (!it->entry || it->state != EA_ENTRY_COMMITTED || !it->entry->info.kind) return;
 	c->out->entries++;
 	const ea_entry_info *in = &it->entry->info;
 	const uint8_t *key = in->key;

@@ -49,6 +49,7 @@ static void summary(FILE *f, const ea_k8s_load *l)
 	           "outcome, %" PRIu64 " event writes. Outcomes from the replay of this member",
 	        l->first_index, l->last_index, l->entries, l->txns, l->writes, l->cas_failures, l->unknown, l->events);
 	if (l->replay_verdict) fprintf(f, " (%s)", l->replay_verdict);
+	else fputs(", which did not finish: the counts stop where it stopped", f);
 	fputs(".</p>\n", f);
 }
 
