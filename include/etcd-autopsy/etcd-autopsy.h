@@ -27,5 +27,7 @@
 #include "render.h"
 #include "k8s.h"
 #include "walltime.h"
+#include "node_replay.h"
+#include "k8s_load.h"
 
 #endif

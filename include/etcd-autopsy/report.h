@@ -18,6 +18,7 @@
 #include "common.h"
 #include "history.h"
 #include "diff.h"
+#include "k8s_load.h"
 
 #include <stdio.h>
 
@@ -39,10 +40,12 @@ typedef struct {
 	size_t nqueries;
 	const char *queries_dir;     /* where they are, for the `sqlite3 ... < DIR/NAME` lines; NULL = "queries" */
 	int64_t generated_ms;        /* report time (Unix ms, UTC); 0 = now, < 0 = leave out */
+	/* version 2: */
+	const ea_k8s_load *k8s_load; /* the write-load section (ea_k8s_load_build); NULL = none */
 } ea_report_options;
 
-#define EA_REPORT_OPTIONS_VERSION 1
-#define EA_REPORT_OPTIONS_INIT { EA_REPORT_OPTIONS_VERSION, NULL, NULL, NULL, NULL, 0, NULL, 0 }
+#define EA_REPORT_OPTIONS_VERSION 2
+#define EA_REPORT_OPTIONS_INIT { EA_REPORT_OPTIONS_VERSION, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL }
 
 /* Writes the report to f. `terms`, `diff` and `events` come from ea_terms_build,
  * ea_diff_run and ea_timeline_build over the same nodes (events may be NULL with

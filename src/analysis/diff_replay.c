@@ -1,62 +1,33 @@
 /* diff_replay.c: classifies diff's kv-hash-mismatch with the replay engine (see diff_replay.h).
- * Owns the per-member replay run (its WAL against its own db), the classification phrase and
- * the db-differs-from-own-wal findings. */
+ * Owns the classification phrase and the db-differs-from-own-wal findings; the per-member
+ * replay run (its WAL against its own db) is the node's (node_replay.c). */
 #include "diff_replay.h"
-#include "etcd-autopsy/text.h"
+#include "etcd-autopsy/node_replay.h"
 #include "util/vec.h"
 
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
-/* The first difference etcd had applied (at or below the db's consistent_index). */
-static int counts_as_first(const ea_replay_item *it, uint64_t ci)
-{
-	if (it->result == EA_REPLAY_DB_DIFFERS || it->result == EA_REPLAY_DB_ONLY) return 1;
-	return it->result == EA_REPLAY_MISSING_IN_DB && it->index <= ci;
-}
-
-static void keep_first(ea__kvr_node *o, const ea_replay_item *it)
-{
-	o->have_first = 1;
-	o->result = ea_replay_result_name(it->result);
-	o->index = it->index;
-	o->revision = it->revision;
-	o->page = it->page;
-	if (it->key) ea_text_escape(o->key, sizeof o->key, it->key, it->key_len);
-	else snprintf(o->key, sizeof o->key, "-");
-	snprintf(o->detail, sizeof o->detail, "%s", it->detail ? it->detail : "");
-}
-
+/* The node's kept replay (node_replay.c: one run per member, shared with the report). */
 void ea__kv_replay_run(ea__kvr_node *o, ea_node *nd)
 {
 	o->ran = 1;
-	if (!ea_node_log(nd) || !ea_node_mvcc(nd)) { o->rc = EA_ENOTFOUND; return; }
-	ea_replay *r = NULL;
-	ea_error err = { 0 };
-	ea_replay_options ro = EA_REPLAY_OPTIONS_INIT;
-	if ((o->rc = ea_replay_new(&r, ea_node_log(nd), ea_node_mvcc(nd), &ro, &err)) != EA_OK) {
-		snprintf(o->reason, sizeof o->reason, "%.300s", err.msg);
-		return;
-	}
-	uint64_t ci = ea_node_db(nd)->consistent_index;
-	const ea_replay_item *it;
-	int rc;
-	while ((rc = ea_replay_next(&it, r)) == EA_OK)
-		if (!o->have_first && counts_as_first(it, ci)) keep_first(o, it);
-	if (rc != EA_ITEROVER) {
-		o->rc = rc;
-		snprintf(o->reason, sizeof o->reason, "the replay stopped: %s", ea_strerror(rc));
-	} else {
-		const ea_replay_summary *s;
-		ea_replay_summary_get(r, &s);
-		o->verdict = s->verdict;
-		o->first_index = s->first_index;
-		o->last_index = s->last_index;
-		o->last_revision = s->last_revision;
-		snprintf(o->reason, sizeof o->reason, "%s", s->reason);
-	}
-	ea_replay_free(r);
+	const ea_node_replay *r = ea_node_replay_get(nd, NULL, NULL, NULL);
+	if (!r) { o->rc = EA_ENOMEM; snprintf(o->reason, sizeof o->reason, "%s", ea_strerror(EA_ENOMEM)); return; }
+	o->rc = r->rc;
+	o->verdict = r->verdict;
+	memcpy(o->reason, r->reason, sizeof o->reason);
+	o->first_index = r->first_index;
+	o->last_index = r->last_index;
+	o->last_revision = r->last_revision;
+	o->have_first = r->have_first;
+	o->result = r->result;
+	o->index = r->index;
+	o->page = r->page;
+	o->revision = r->revision;
+	memcpy(o->key, r->key, sizeof o->key);
+	memcpy(o->detail, r->detail, sizeof o->detail);
 }
 
 static const ea__kvr_node *replayed(ea__kv_replay *k, ea_node *const *nodes, size_t i)

@@ -34,8 +34,8 @@ typedef struct {
 	uint32_t corrupt;                   /* members whose db differs from their own WAL */
 } ea__kv_replay;
 
-/* Replays node nd (its WAL) against its own db into o (zeroed by the caller); o->rc EA_ENOTFOUND
- * without a WAL or a readable db. */
+/* Node nd's replay (its WAL against its own db, run once per node: ea_node_replay_get) into o
+ * (zeroed by the caller); o->rc EA_ENOTFOUND without a WAL or a readable db. */
 void ea__kv_replay_run(ea__kvr_node *o, ea_node *nd);
 /* The classification of a kv-hash-mismatch between members x and r into out ("; ..."),
  * replaying each of them against its own db (once per member). */

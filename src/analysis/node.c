@@ -610,6 +610,7 @@ void ea_node_close(ea_node *n)
 	free(n->db.file);
 	free(n->db.unreadable);
 	free(n->missing);
+	free(n->replay);
 	ea_mvcc_close(n->mvcc);
 	ea_input_close(n->in);
 	free(n->name);

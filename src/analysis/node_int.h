@@ -5,6 +5,7 @@
 
 #include "etcd-autopsy/history.h"
 #include "etcd-autopsy/version.h"
+#include "etcd-autopsy/node_replay.h"
 
 struct ea_node {
 	char *name;                         /* user-given name, or derived from the path */
@@ -18,6 +19,7 @@ struct ea_node {
 	ea_node_history_info hist;
 	ea_node_logs_info logs;
 	ea_node_db_info db;
+	ea_node_replay *replay;             /* ea_node_replay_get's kept run, NULL before */
 };
 
 #endif

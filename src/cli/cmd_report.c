@@ -1,7 +1,9 @@
 /* cmd_report.c: `etcd-autopsy report -o FILE NODES...`: one self-contained HTML incident
- * report (verdict, nodes, timeline picture, findings, terms, SQL follow-up). */
+ * report (verdict, nodes with their replay verdicts, timeline picture, Kubernetes write load,
+ * findings, terms, SQL follow-up). */
 #include "cli.h"
 #include "etcd-autopsy/report.h"
+#include "etcd-autopsy/node_replay.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -12,21 +14,28 @@
 #include <unistd.h>
 
 static const char report_help[] =
-	"usage: etcd-autopsy report -o FILE.html NODE... [--logs NAME=FILE]... [--force]\n\n"
+	"usage: etcd-autopsy report -o FILE.html NODE... [--logs NAME=FILE]... [--k8s-prefix P] [--force]\n\n"
 	"NODE is NAME=PATH or PATH, one per member copy (data dir, member/ dir or archive).\n"
 	"Writes one self-contained HTML file (no scripts, fonts or anything loaded from the network;\n"
 	"light and dark, printable) for an incident document:\n"
 	"  - the verdict of `diff` and which member to restore from\n"
-	"  - the nodes: member ID, last index/term, commit, consistent index, revision, hash, damage\n"
+	"  - the nodes: member ID, last index/term, commit, consistent index, revision, hash, damage,\n"
+	"    and each member's WAL replayed against its own db (as `replay`): db-equals-wal,\n"
+	"    db-diverges-from-wal, db-behind-wal or incomplete, the last revision, the first difference\n"
 	"  - a timeline picture, one lane per node: terms and their leaders, votes, failed elections,\n"
 	"    superseded entries, snapshots and snapshot installs, membership changes, restarts,\n"
 	"    damage and divergence; by UTC time when --logs date the terms, else by raft index\n"
+	"  - when keys are under the Kubernetes prefix: the write load of the member with the highest\n"
+	"    commit: kube-apiserver txns by shape and outcome, writes, CAS conflicts and the event\n"
+	"    storm per raft index range on the timeline's axis, top resources, namespaces and objects\n"
 	"  - the findings and problems with file+offset, the terms table, every timeline event\n"
 	"  - the `export` command and the ready SQL queries to continue in SQLite\n\n"
 	"  -o, --output FILE     the report to write (written beside it as FILE.tmp-XXXXXX, then renamed)\n"
 	"      --logs NAME=FILE  etcd's log of node NAME (zap JSON or text, plain or .gz, or\n"
 	"                        ARCHIVE:MEMBER): real times on the timeline; repeatable\n"
 	"      --title TEXT      heading of the report (default: etcd incident report)\n"
+	"      --k8s-prefix P    Kubernetes key prefix(es) of the write load (default /registry;\n"
+	"                        OpenShift: /kubernetes.io,/openshift.io)\n"
 	"      --force           replace FILE if it exists; use a --logs file of another member anyway\n"
 	"  -q, --quiet           no summary on stderr\n\n"
 	"examples:\n"
@@ -36,8 +45,15 @@ static const char report_help[] =
 	"exit codes: 0 written, consistent; 1 written, findings of warning or worse (damage, divergence);\n"
 	"2 usage error, unreadable input, or the report could not be written\n";
 
-static int set_title(cli_args *a, const char *v) { *(const char **)a->own = v; return 0; }
-static const cli_row report_rows[] = { { "title", 0, 1, set_title }, { NULL, 0, 0, NULL } };
+typedef struct {
+	const char *title;
+	cli_k8s k8s;                        /* --k8s-prefix and the decoder */
+} report_args;
+
+static int set_title(cli_args *a, const char *v) { ((report_args *)a->own)->title = v; return 0; }
+static int set_k8s_prefix(cli_args *a, const char *v) { return cli_k8s_set(&((report_args *)a->own)->k8s, "report", "k8s-prefix", v); }
+static const cli_row report_rows[] = { { "title", 0, 1, set_title }, { "k8s-prefix", 0, 1, set_k8s_prefix },
+                                       { NULL, 0, 0, NULL } };
 static const cli_command report_cmd = { "report", report_help, CLI_OUTPUT | CLI_LOGS | CLI_FORCE | CLI_Q, report_rows, 0 };
 
 static char *join_argv(int argc, char **argv)
@@ -282,11 +298,41 @@ static int write_report(const char *output, int force, ea_node *const *nodes, si
 	return 0;
 }
 
+/* The member whose WAL the write load reads: one with a WAL and a db, the highest commit
+ * index (the first on a tie); -1 if none. */
+static int load_member(ea_node *const *nodes, size_t n)
+{
+	int best = -1;
+	uint64_t commit = 0;
+	for (size_t i = 0; i < n; i++) {
+		const ea_node_wal_info *w = ea_node_wal(nodes[i]);
+		if (!ea_node_log(nodes[i]) || !ea_node_mvcc(nodes[i])) continue;
+		uint64_t c = w->summary.have_hard_state ? w->summary.hard_state.commit : 0;
+		if (best < 0 || c > commit) { best = (int)i; commit = c; }
+	}
+	return best;
+}
+
+/* Every member's WAL replayed against its own db, once, kept with the node (the nodes table's
+ * verdicts; diff reuses them): the write load's member first, its replay feeding the load. */
+static int replay_all(ea_node *const *nodes, size_t n, const ea_k8s *k, ea_k8s_load *load)
+{
+	cli_progress_phase("replaying");
+	memset(load, 0, sizeof *load);
+	int m = load_member(nodes, n);
+	if (m >= 0 && ea_k8s_load_build(nodes[m], k, load) == EA_ENOMEM) return EA_ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		if (!ea_node_replay_get(nodes[i], NULL, NULL, NULL)) return EA_ENOMEM;
+	cli_progress_phase("analysing");
+	return EA_OK;
+}
+
 int cmd_report(int argc, char **argv)
 {
-	const char *title = NULL;
+	report_args ra;
+	memset(&ra, 0, sizeof ra);
 	cli_args a;
-	int go = cli_parse(&a, &report_cmd, argc, argv, &title);
+	int go = cli_parse(&a, &report_cmd, argc, argv, &ra);
 	if (go != CLI_GO) return go;
 	const char *output = a.output;
 	int force = a.force, quiet = a.quiet;
@@ -300,15 +346,19 @@ int cmd_report(int argc, char **argv)
 		fprintf(stderr, "etcd-autopsy report: %s exists (use --force to replace it)\n", output);
 		return EXIT_USAGE;
 	}
+	if (cli_k8s_open(&ra.k8s, "report")) return EXIT_USAGE;
 	ea_node *nodes[CLI_MAX_NODES];
 	size_t n;
-	if (cli_args_nodes(&a, nodes, &n)) return EXIT_USAGE;
+	if (cli_args_nodes(&a, nodes, &n)) { ea_k8s_free(ra.k8s.k); return EXIT_USAGE; }
+	ea_k8s_load load;
+	int rc = replay_all(nodes, n, ra.k8s.k, &load);
 	ea_terms terms;
 	ea_diff d;
 	ea_event *ev = NULL;
 	size_t nev = 0;
 	int have_diff = 0;
-	int rc = ea_terms_build(nodes, n, &terms);
+	if (rc == EA_OK) rc = ea_terms_build(nodes, n, &terms);
+	else memset(&terms, 0, sizeof terms);
 	if (rc == EA_OK) {
 		rc = ea_diff_run(nodes, n, &terms, &d);
 		have_diff = rc == EA_OK;
@@ -319,7 +369,8 @@ int cmd_report(int argc, char **argv)
 		query_list *ql = calloc(1, sizeof *ql);
 		char *cmdline = join_argv(argc, argv);
 		ea_report_options ro = EA_REPORT_OPTIONS_INIT;
-		ro.title = title;
+		ro.title = ra.title;
+		ro.k8s_load = &load;
 		ro.command_line = cmdline;
 		if (ql) {
 			find_queries(ql);
@@ -340,6 +391,8 @@ int cmd_report(int argc, char **argv)
 		fprintf(stderr, "etcd-autopsy report: %s\n", ea_strerror(rc));
 	}
 	free(ev);
+	ea_k8s_load_free(&load);
+	ea_k8s_free(ra.k8s.k);
 	if (have_diff) ea_diff_free(&d);
 	ea_terms_free(&terms);
 	for (size_t i = 0; i < n; i++) ea_node_close(nodes[i]);

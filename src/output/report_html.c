@@ -4,7 +4,7 @@
  * Every input-derived string goes through esc() (HTML text and attribute values alike:
  * & < > " ' escaped, invalid UTF-8 and control characters replaced). Element ids are built
  * from numbers only (node-0, finding-3, term-7, ev-12), never from names. */
-#include "etcd-autopsy/report.h"
+#include "report_int.h"
 #include "etcd-autopsy/writer.h"
 #include "etcd-autopsy/version.h"
 
@@ -295,9 +295,9 @@ static const char svg_defs[] =
 
 /* ---- the timeline picture ---- */
 
-#define SVG_W 1320.0
-#define PLOT_X0 170.0
-#define PLOT_X1 (SVG_W - 24.0)
+#define SVG_W EA__REP_SVG_W
+#define PLOT_X0 EA__REP_PLOT_X0
+#define PLOT_X1 EA__REP_PLOT_X1
 #define AXIS_H 34.0
 #define CLUSTER_H 54.0
 #define LANE_H 76.0
@@ -556,6 +556,31 @@ static void axis_domain(timeline *t)
 	if (!(lo < hi)) { lo = 0; hi = 1; }
 	t->a.lo = lo;
 	t->a.hi = hi;
+}
+
+void ea__rep_esc_n(FILE *f, const char *s, size_t n) { esc_n(f, s, n); }
+
+double ea__rep_index_step(double lo, double hi)
+{
+	double step;
+	nice_ticks(lo, hi, &step);
+	return step;
+}
+
+int ea__rep_index_domain(ea_node *const *nodes, size_t n, const ea_terms *terms, double *lo, double *hi)
+{
+	timeline t;
+	int time_mode = 0;
+	*lo = INFINITY;
+	*hi = -INFINITY;
+	if (timeline_init(&t, NULL, nodes, n, terms) == 0) {
+		axis_terms(&t);
+		time_mode = t.a.time_mode;
+		domain_index(&t, lo, hi);
+	}
+	timeline_free(&t);
+	if (!(*lo < *hi)) { *lo = 0; *hi = 1; }
+	return time_mode;
 }
 
 /* The <svg> element, its pattern defs, the lane backgrounds and the axis. */
@@ -1253,8 +1278,9 @@ static void section_nodes(FILE *f, ea_node *const *nodes, size_t n, const ea_dif
 	fputs("<section id=\"nodes-section\"><h2>Nodes</h2><div class=\"wrap\"><table id=\"nodes\">\n<thead><tr>"
 	      "<th>name</th><th>member id</th><th>last index</th><th>last term</th><th>commit</th>"
 	      "<th>consistent index</th><th>revision</th><th>compacted</th><th>cluster version</th><th>meta term</th><th>storage version</th><th>WAL min etcd</th><th>ready for 3.6</th>"
-	      "<th>hash (at revision)</th><th>damage</th>"
-	      "<th>findings</th><th>path</th></tr></thead><tbody>\n", f);
+	      "<th>hash (at revision)</th><th>damage</th>", f);
+	ea__rep_replay_th(f);
+	fputs("<th>findings</th><th>path</th></tr></thead><tbody>\n", f);
 	for (size_t i = 0; i < n; i++) {
 		const ea_node *nd = nodes[i];
 		int w = ea_node_wal(nd)->present;
@@ -1288,6 +1314,7 @@ static void section_nodes(FILE *f, ea_node *const *nodes, size_t n, const ea_dif
 		size_t dmg = node_damage(nd);
 		if (dmg) fprintf(f, "<td class=\"num\"><a href=\"#problems-%zu\">%zu</a></td>", i, dmg);
 		else fputs("<td class=\"num\">0</td>", f);
+		ea__rep_replay_cell(f, nd);
 		fputs("<td>", f);
 		int any = 0;
 		for (size_t k = 0; k < d->nfindings; k++)
@@ -1579,14 +1606,15 @@ int ea_report_write(FILE *f, ea_node *const *nodes, size_t n, const ea_terms *te
 	      "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">\n"
 	      "<meta name=\"generator\" content=\"etcd-autopsy " EA_VERSION "\">\n<title>", f);
 	esc(f, o->title ? o->title : "etcd incident report");
-	fprintf(f, ": %s%s</title>\n<style>\n%s</style>\n</head>\n<body>\n", ea_verdict_name(diff->verdict),
+	fprintf(f, ": %s%s</title>\n<style>\n%s%s%s</style>\n</head>\n<body>\n", ea_verdict_name(diff->verdict),
 	        diff->verdict == EA_VERDICT_CONSISTENT && strcmp(worst_severity(diff), "ok") ? " (with warnings)" : "",
-	        css);
+	        css, ea__rep_replay_css, ea__rep_k8s_css);
 	section_verdict(f, nodes, n, diff, o);
 	section_nodes(f, nodes, n, diff);
 	fputs("<section id=\"timeline\"><h2>Timeline</h2>\n", f);
 	svg_timeline(f, nodes, n, terms, diff, events, nevents);
 	fputs("</section>\n", f);
+	ea__rep_k8s_section(f, nodes, n, terms, o->version >= 2 ? o->k8s_load : NULL);
 	section_findings(f, nodes, n, diff);
 	section_terms(f, nodes, n, terms);
 	section_events(f, events, nevents);
