@@ -70,7 +70,8 @@ member() {   # member NAME DIR [diff WAL_BYTES | nodiff]: every read command on 
   local n=$1 d=$2 w db
   w=$(mb "$d/member/wal") db=$(mb "$d/member/snap/db")
   row "$n" "wal stat" "$w" 0 "$EA" wal stat "$d" -q
-  row "$n" "wal ls -w json (pipe)" "$w" 1 "$EA" wal ls "$d" -w json
+  row "$n" "wal ls -w json of member/wal (no db: no replay) (pipe)" "$w" 1 "$EA" wal ls "$d/member/wal" -w json
+  row "$n" "wal ls -w json (pipe; replays against the db)" "$w" 1 "$EA" wal ls "$d" -w json
   row "$n" "replay -w json" "$((w + db))" 0 "$EA" replay "$d" -w json
   row "$n" "db check" "$db" 0 "$EA" db check "$d"
   row "$n" "db hash" "$db" 0 "$EA" db hash "$d"
