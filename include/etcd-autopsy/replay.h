@@ -18,8 +18,11 @@
  *
  * Cost: one WAL pass per fixpoint iteration (none when the WAL starts at 1) plus the emitting
  * pass, a few point lookups in the db per entry and one walk of the key bucket at the end
- * (db-only revisions). Memory: the model holds only the keys the window touches (key bytes,
- * revisions, value length, 64-bit hash and 64-byte prefix per key) and the leases it names,
+ * (db-only revisions); no_db_check (`wal ls`) drops the per-entry lookups. A put's value is
+ * hashed only when a VALUE compare or an ignore_value put needs it, read back from its WAL
+ * record (or the db element of a base state). Memory: the model holds only the keys the window
+ * touches (key bytes, revisions, value length, 64-byte prefix and where the value lies, ~260
+ * bytes per key; a value decoded into a copy is hashed at once) and the leases it names,
  * plus the db's key index (ea_mvcc's, built once, revisions only) and 4 bytes per revision
  * the window makes; nothing is allocated per entry once the buffers have grown. */
 #ifndef EA_REPLAY_H

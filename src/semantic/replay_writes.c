@@ -1,6 +1,7 @@
 /* replay_writes.c: hands out what the entry ea_replay_next returned last wrote, element by
  * element (key, value, tombstone, create/mod/version, lease), from the model's write list:
- * `db history` and `export` show the revisions a db compacted away from it. */
+ * `db history` and `export` show the revisions a db compacted away from it; and whether an
+ * entry's writes learn create_revision/version from the db (no_db_check). */
 #include "replay_int.h"
 
 size_t ea_replay_write_count(const ea_replay *c)
