@@ -27,6 +27,7 @@
 #include "render.h"
 #include "k8s.h"
 #include "walltime.h"
+#include "walltime_log.h"
 #include "node_replay.h"
 #include "k8s_load.h"
 

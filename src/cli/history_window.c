@@ -17,7 +17,8 @@ static int node_times(ea_node *const *nodes, size_t n, ea_walltime **wt)
 		ea_log *log = ea_node_log(nodes[i]);
 		if (!log) continue;
 		ea_error err = { 0 };
-		if (!(rc = ea_log_rewind(log, &err)) && !(rc = ea_walltime_new(&wt[i])))
+		if (!(rc = ea_log_rewind(log, &err)) && !(rc = ea_walltime_new(&wt[i])) &&
+		    !(rc = ea_walltime_node_log_anchors(wt[i], nodes[i])))
 			rc = ea_walltime_scan_log(wt[i], log, k);
 	}
 	ea_k8s_free(k);

@@ -17,6 +17,7 @@
 #include "etcd-autopsy/diff.h"
 #include "etcd-autopsy/snap.h"
 #include "etcd-autopsy/walltime.h"
+#include "etcd-autopsy/walltime_log.h"
 #include "etcd-autopsy/writer.h"
 #include "etcd-autopsy/k8s.h"
 #include "util/arena.h"
@@ -1028,11 +1029,12 @@ static int export_wal_replay(wal_ctx *w, ea_log *log)
 }
 
 /* The entries' time anchors (walltime.h: Kubernetes values under /registry, request IDs,
- * segment mtimes): a pass of their own over the log, rewound after. */
-static int export_walltime(ea_walltime **out, ea_log *log, ea_error *lerr)
+ * segment mtimes, etcd's log lines with --logs): a pass of their own over the log, rewound after. */
+static int export_walltime(ea_walltime **out, ea_log *log, const ea_node *nd, ea_error *lerr)
 {
 	ea_k8s *k = NULL;
 	int rc = ea_walltime_new(out);
+	if (!rc) rc = ea_walltime_node_log_anchors(*out, nd);
 	if (!rc) rc = ea_k8s_new(&k, NULL);
 	if (!rc) rc = ea_walltime_scan_log(*out, log, k);
 	ea_k8s_free(k);
@@ -1051,7 +1053,7 @@ static int export_wal(ex *x, ea_node *nd)
 	if (!log) log = own;
 	if (rc) { ea_log_close(own); return ex_fail(x, rc, "%s: %s", ea_node_name(nd), lerr.msg[0] ? lerr.msg : ea_strerror(rc)); }
 	wal_ctx w = { x, nd, 0, 0, NULL };
-	if ((rc = export_walltime(&w.wt, log, &lerr))) { ea_walltime_free(w.wt); ea_log_close(own); return ex_fail(x, rc, "%s: WAL times: %s", ea_node_name(nd), ea_strerror(rc)); }
+	if ((rc = export_walltime(&w.wt, log, nd, &lerr))) { ea_walltime_free(w.wt); ea_log_close(own); return ex_fail(x, rc, "%s: WAL times: %s", ea_node_name(nd), ea_strerror(rc)); }
 	rc = export_wal_replay(&w, log);
 	if (rc == EA_ENOTFOUND && w.n == 0) {
 		/* no db, or no replay: the plain entry stream */

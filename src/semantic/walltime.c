@@ -22,6 +22,8 @@ struct ea_walltime {
 	wt_anchor *a;
 	size_t n, cap;
 	int finished;
+	wt_anchor *lg;             /* etcd-log anchors, held apart: applied by finish, never widening */
+	size_t nlg, caplg;
 };
 
 int ea_walltime_new(ea_walltime **out)
@@ -34,6 +36,7 @@ void ea_walltime_free(ea_walltime *w)
 {
 	if (!w) return;
 	free(w->a);
+	free(w->lg);
 	free(w);
 }
 
@@ -49,10 +52,28 @@ static void merge(wt_anchor *d, const wt_anchor *s)
 	if (d->source == EA_WALLTIME_NONE || d->source == EA_WALLTIME_REQUEST_ID) d->source = s->source;
 }
 
+/* etcd-log anchors wait in w->lg until finish (at most MAX_LOG_ANCHORS: each costs a pass) */
+#define MAX_LOG_ANCHORS 65536
+static int add_log(ea_walltime *w, const wt_anchor *x)
+{
+	if (w->nlg == MAX_LOG_ANCHORS) return EA_OK;
+	if (w->nlg == w->caplg) {
+		size_t nc = w->caplg ? w->caplg * 2 : 64;
+		wt_anchor *p = realloc(w->lg, nc * sizeof *p);
+		if (!p) return EA_ENOMEM;
+		w->lg = p;
+		w->caplg = nc;
+	}
+	w->lg[w->nlg++] = *x;
+	w->finished = 0;
+	return EA_OK;
+}
+
 int ea_walltime_add(ea_walltime *w, const ea_walltime_anchor *in)
 {
 	if (in->lo_us == EA_WALLTIME_NO_LO && in->hi_us == EA_WALLTIME_NO_HI) return EA_OK;
 	wt_anchor x = { in->index, in->lo_us, in->hi_us, (uint8_t)in->source, 0 };
+	if (in->source == EA_WALLTIME_ETCD_LOG) return add_log(w, &x);
 	if (w->n && w->a[w->n - 1].index == in->index) { merge(&w->a[w->n - 1], &x); return EA_OK; }
 	if (w->n == w->cap) {
 		size_t nc = w->cap ? w->cap * 2 : 1024;
@@ -71,6 +92,8 @@ static int cmp_anchor(const void *x, const void *y)
 	const wt_anchor *a = x, *b = y;
 	return a->index < b->index ? -1 : a->index > b->index;
 }
+
+static int apply_log(ea_walltime *w);
 
 int ea_walltime_finish(ea_walltime *w)
 {
@@ -96,7 +119,7 @@ int ea_walltime_finish(ea_walltime *w)
 		w->a[i].hi = hi;
 	}
 	w->finished = 1;
-	return EA_OK;
+	return w->nlg ? apply_log(w) : EA_OK;
 }
 
 /* first anchor with index >= i (n if none) */
@@ -108,6 +131,49 @@ static size_t lower_bound(const ea_walltime *w, uint64_t i)
 		if (w->a[mid].index < i) lo = mid + 1; else hi = mid;
 	}
 	return lo;
+}
+
+/* One etcd-log anchor into the finished set: only the sides that tighten the bounds there and
+ * agree with them (a side outside [LB, UB] is dropped: a log line never widens nor contradicts
+ * a bound), then the bounds made monotone again around it. */
+static int apply_one(ea_walltime *w, const wt_anchor *x)
+{
+	ea_walltime_est e;
+	ea_walltime_at(w, x->index, &e);
+	int64_t lo = x->lo, hi = x->hi;
+	if (lo != EA_WALLTIME_NO_LO && (lo <= e.lo_us || lo > e.hi_us)) lo = EA_WALLTIME_NO_LO;
+	if (hi != EA_WALLTIME_NO_HI && (hi >= e.hi_us || hi < e.lo_us)) hi = EA_WALLTIME_NO_HI;
+	if (lo != EA_WALLTIME_NO_LO && hi != EA_WALLTIME_NO_HI && lo > hi) return EA_OK;
+	if (lo == EA_WALLTIME_NO_LO && hi == EA_WALLTIME_NO_HI) return EA_OK;
+	int both = lo != EA_WALLTIME_NO_LO && hi != EA_WALLTIME_NO_HI;
+	size_t m = lower_bound(w, x->index);
+	if (m == w->n || w->a[m].index != x->index) {
+		if (w->n == w->cap) {
+			size_t nc = w->cap ? w->cap * 2 : 1024;
+			wt_anchor *p = realloc(w->a, nc * sizeof *p);
+			if (!p) return EA_ENOMEM;
+			w->a = p;
+			w->cap = nc;
+		}
+		memmove(&w->a[m + 1], &w->a[m], (w->n - m) * sizeof *w->a);
+		w->n++;
+		w->a[m] = (wt_anchor){ x->index, e.lo_us, e.hi_us, EA_WALLTIME_ETCD_LOG, 0 };
+	}
+	wt_anchor *a = &w->a[m];
+	if (lo != EA_WALLTIME_NO_LO) a->lo = lo;
+	if (hi != EA_WALLTIME_NO_HI) a->hi = hi;
+	if (both && !a->own_point) { a->own_point = 1; a->source = EA_WALLTIME_ETCD_LOG; }
+	for (size_t i = m + 1; i < w->n && w->a[i].lo < a->lo; i++) w->a[i].lo = a->lo;
+	for (size_t i = m; i-- > 0 && w->a[i].hi > a->hi;) w->a[i].hi = a->hi;
+	return EA_OK;
+}
+
+static int apply_log(ea_walltime *w)
+{
+	int rc = EA_OK;
+	for (size_t i = 0; !rc && i < w->nlg; i++) rc = apply_one(w, &w->lg[i]);
+	w->nlg = 0;
+	return rc;
 }
 
 static int64_t knot(const wt_anchor *a) { return a->lo + (a->hi - a->lo) / 2; }
