@@ -67,6 +67,10 @@ int cli_parse(cli_args *a, const cli_command *c, int argc, char **argv, void *ow
 		if (!rows[o]->set) { fputs(c->help, stdout); return EXIT_CLEAN; }
 		if (rows[o]->set(a, a->p.arg)) return EXIT_USAGE;
 	}
+	if (o != -2 && a->fmt == OUT_YAML && !(c->flags & CLI_YAML)) {
+		fprintf(stderr, "etcd-autopsy: -w yaml applies to db get only (table|json here)\n");
+		return EXIT_USAGE;
+	}
 	return o == -2 ? EXIT_USAGE : CLI_GO;
 }
 
