@@ -105,7 +105,7 @@ enum {
 	CLI_LOGS   = 1 << 2,   /* --logs NAME=FILE, repeatable (up to CLI_MAX_NODES) */
 	CLI_FORCE  = 1 << 3,   /* --force: replace the output file; keep a --logs file of another member */
 	CLI_OUTPUT = 1 << 4,   /* -o, --output FILE */
-	CLI_YAML   = 1 << 5    /* -w yaml is accepted (the command checks where it applies) */
+	CLI_YAML   = 1 << 5    /* -w also takes yaml (elsewhere: unknown output format) */
 };
 
 typedef struct cli_args cli_args;

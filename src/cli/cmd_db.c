@@ -347,13 +347,15 @@ static int yaml_begin(db_ctx *c, yaml_buf *y)
 	return 0;
 }
 
-static void yaml_end(db_ctx *c, yaml_buf *y)
+/* 0, or -1 after a message (the writer's JSON did not convert: a bug, not the evidence) */
+static int yaml_end(db_ctx *c, yaml_buf *y)
 {
 	fclose(y->m);
-	if (y->text && ea_yaml_from_json(stdout, y->text, y->n))
-		fprintf(stderr, "etcd-autopsy db get: internal error: the JSON record did not convert to YAML\n");
+	int rc = y->text ? ea_yaml_from_json(stdout, y->text, y->n) : 0;
+	if (rc) fprintf(stderr, "etcd-autopsy db get: internal error: the JSON record did not convert to YAML\n");
 	free(y->text);
 	ea_json_init(&c->j, stdout);
+	return rc;
 }
 
 static int db_get(db_args *a)
@@ -366,7 +368,7 @@ static int db_get(db_args *a)
 	if (a->fmt == OUT_YAML && yaml_begin(&c, &y)) return db_finish(&c, EXIT_USAGE);
 	int rc = ea_mvcc_range(c.m, a->key, strlen(a->key), (int64_t)a->rev, get_out, &g, &err);
 	flush_problems(&c);
-	if (a->fmt == OUT_YAML) yaml_end(&c, &y);
+	if (a->fmt == OUT_YAML && yaml_end(&c, &y)) return db_finish(&c, EXIT_USAGE);
 	if (rc < 0) { cli_print_error("db get", a->path, rc, &err); return db_finish(&c, EXIT_USAGE); }
 	if (g.n == 0 && !a->quiet) fprintf(stderr, "etcd-autopsy db get: %s: no live key KEY at this revision\n", a->path);
 	return db_finish(&c, EXIT_CLEAN);
@@ -528,7 +530,8 @@ static const cli_row db_rows[] = {
 	{ "k8s-prefix", 0, 1, set_k8s_prefix }, { "resource", 0, 1, set_resource }, { "namespace", 0, 1, set_namespace },
 	{ "k8s", 0, 0, set_k8s }, { NULL, 0, 0, NULL }
 };
-static const cli_command db_cmd = { "db", db_help, CLI_W | CLI_Q | CLI_YAML, db_rows, 0 };
+static const cli_command db_cmd = { "db", db_help, CLI_W | CLI_Q, db_rows, 0 };
+static const cli_command db_get_cmd = { "db", db_help, CLI_W | CLI_Q | CLI_YAML, db_rows, 0 };   /* -w yaml */
 
 enum { V_STAT, V_CHECK, V_LS, V_HISTORY, V_HASH, V_PAGES, V_SPACE, V_GET };
 
@@ -572,10 +575,6 @@ static int db_check_args(const db_args *a, int v, const cli_parser *p)
 		        bad_rev ? "db ls, db get and db hash" : bad_page ? "db pages" : "db hash, db stat and db space");
 		return -1;
 	}
-	if (a->fmt == OUT_YAML && v != V_GET) {
-		fprintf(stderr, "etcd-autopsy db %s: -w yaml applies to db get only (table|json here)\n", verb);
-		return -1;
-	}
 	if (a->have_space_opt && v != V_SPACE) {
 		fprintf(stderr, "etcd-autopsy db %s: --depth and --top apply to db space\n", verb);
 		return -1;
@@ -598,7 +597,7 @@ int cmd_db(int argc, char **argv)
 	ea_mvcc_options def = EA_MVCC_OPTIONS_INIT;
 	a.mopts = def;
 	cli_args c;
-	int go = cli_parse(&c, &db_cmd, argc - 1, argv + 1, &a);
+	int go = cli_parse(&c, v == V_GET ? &db_get_cmd : &db_cmd, argc - 1, argv + 1, &a);
 	if (go != CLI_GO) return go;
 	a.fmt = c.fmt;
 	a.quiet = c.quiet;

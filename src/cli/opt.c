@@ -93,7 +93,6 @@ int cli_parse_format(const char *s, out_format *f)
 {
 	if (strcmp(s, "table") == 0 || strcmp(s, "simple") == 0) { *f = OUT_TABLE; return 0; }
 	if (strcmp(s, "json") == 0) { *f = OUT_JSON; return 0; }
-	if (strcmp(s, "yaml") == 0) { *f = OUT_YAML; return 0; }
 	fprintf(stderr, "etcd-autopsy: unknown output format '%s' (table|json)\n", s);
 	return -1;
 }

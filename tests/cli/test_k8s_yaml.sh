@@ -115,9 +115,9 @@ check "db get -w yaml: the protobuf value's exact bytes as value_b64" grep -q '^
 
 # -w yaml is db get's alone
 expect_exit 2 "db ls -w yaml" "$EA" db ls "$P" -w yaml
-check "db ls -w yaml: says where yaml applies" grep -q "yaml applies to db get only" "$TMP/err"
+check "db ls -w yaml: unknown output format" grep -q "unknown output format 'yaml'" "$TMP/err"
 check "db ls -w yaml: nothing on stdout" [ ! -s "$TMP/out" ]
 expect_exit 2 "wal ls -w yaml" "$EA" wal ls "$P" -w yaml
-check "wal ls -w yaml: says where yaml applies" grep -q "yaml applies to db get only" "$TMP/err"
+check "wal ls -w yaml: unknown output format" grep -q "unknown output format 'yaml'" "$TMP/err"
 expect_exit 2 "db get -w xml" "$EA" db get "$P" "$K" -w xml
 finish
