@@ -91,6 +91,11 @@ void ea_json_problem(ea_json *j, const ea_problem *p);
 /* "2026-11-27T05:41:43.123Z" into buf (>= 32 bytes). */
 void ea_format_time_ms(char *buf, size_t cap, int64_t unix_ms);
 
+/* YAML 1.2 block style of the JSON text json[0..n) made by this writer (one document per
+ * JSON Lines record): strings as their JSON double-quoted text, same keys and order. 0, or
+ * -1 on text it cannot follow (what was written so far stays). */
+int ea_yaml_from_json(FILE *f, const char *json, size_t n);
+
 #ifdef __cplusplus
 }
 #endif

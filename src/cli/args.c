@@ -5,7 +5,11 @@
 
 #include <string.h>
 
-static int set_write(cli_args *a, const char *v) { return cli_parse_format(v, &a->fmt) ? -1 : 0; }
+static int set_write(cli_args *a, const char *v)
+{
+	if ((a->cmd->flags & CLI_YAML) && strcmp(v, "yaml") == 0) { a->fmt = OUT_YAML; return 0; }
+	return cli_parse_format(v, &a->fmt) ? -1 : 0;
+}
 static int set_quiet(cli_args *a, const char *v) { (void)v; a->quiet = 1; return 0; }
 static int set_force(cli_args *a, const char *v) { (void)v; a->force = 1; cli_force_logs = 1; return 0; }
 static int set_output(cli_args *a, const char *v) { a->output = v; return 0; }

@@ -8,7 +8,7 @@
 
 enum { EXIT_CLEAN = 0, EXIT_FINDINGS = 1, EXIT_USAGE = 2 };
 
-typedef enum { OUT_TABLE, OUT_JSON } out_format;
+typedef enum { OUT_TABLE, OUT_JSON, OUT_YAML } out_format;   /* OUT_YAML: commands with CLI_YAML */
 
 /* Minimal getopt_long-like parser that allows options after positionals. */
 typedef struct {
@@ -104,7 +104,8 @@ enum {
 	CLI_Q      = 1 << 1,   /* -q, --quiet: no summary on stderr */
 	CLI_LOGS   = 1 << 2,   /* --logs NAME=FILE, repeatable (up to CLI_MAX_NODES) */
 	CLI_FORCE  = 1 << 3,   /* --force: replace the output file; keep a --logs file of another member */
-	CLI_OUTPUT = 1 << 4    /* -o, --output FILE */
+	CLI_OUTPUT = 1 << 4,   /* -o, --output FILE */
+	CLI_YAML   = 1 << 5    /* -w also takes yaml (elsewhere: unknown output format) */
 };
 
 typedef struct cli_args cli_args;

@@ -61,7 +61,8 @@ static const char db_help[] =
 	"      --etcd-version X.Y.Z, --tombstone-rule classic|skip\n"
 	"                            the compaction rule for a tombstone at the current revision (as db hash)\n\n"
 	"common options:\n"
-	"  -w, --write-out F     table (default) or json (ls/history/pages: JSON Lines)\n"
+	"  -w, --write-out F     table (default) or json (ls/history/pages: JSON Lines); db get also\n"
+	"                        yaml (the JSON record in YAML block style; there is no -o alias)\n"
 	"  -q, --quiet           no summary line on stderr\n"
 	"  -h, --help            this help\n\n"
 	"Damage is reported, never fatal: JSON output carries {\"problem\": {...}} lines (streams) or a\n"
@@ -150,7 +151,7 @@ static void flush_problems(db_ctx *c)
 	size_t n = ea_bolt_problem_count(c->b);
 	for (; c->printed < n; c->printed++) {
 		const ea_problem *p = ea_bolt_problem_at(c->b, c->printed);
-		if (c->a->fmt == OUT_JSON) ea_json_problem_line(&c->j, p); else cli_problem_table(stdout, p);
+		if (c->a->fmt != OUT_TABLE) ea_json_problem_line(&c->j, p); else cli_problem_table(stdout, p);
 	}
 }
 
@@ -326,9 +327,35 @@ static int get_out(const ea_mvcc_kv *kv, void *p)
 	g->n++;
 	ea_k8s_object ko;
 	const ea_k8s_object *kp = kv_k8s(a, kv, &ko);
-	if (a->fmt == OUT_JSON) ea_render_kv_get_json(&c->j, kv, kp, a->k8s_dump ? a->k8s.k : NULL);
+	if (a->fmt != OUT_TABLE) ea_render_kv_get_json(&c->j, kv, kp, a->k8s_dump ? a->k8s.k : NULL);
 	else ea_render_kv_get_table(stdout, kv, kp, a->k8s_dump ? a->k8s.k : NULL);
 	return 1;   /* one key: stop */
+}
+
+/* -w yaml: the JSON records gathered in memory, then written as YAML (output/yaml.c) */
+typedef struct {
+	char *text;
+	size_t n;
+	FILE *m;
+} yaml_buf;
+
+static int yaml_begin(db_ctx *c, yaml_buf *y)
+{
+	y->m = open_memstream(&y->text, &y->n);
+	if (!y->m) { fprintf(stderr, "etcd-autopsy db get: out of memory\n"); return -1; }
+	ea_json_init(&c->j, y->m);
+	return 0;
+}
+
+/* 0, or -1 after a message (the writer's JSON did not convert: a bug, not the evidence) */
+static int yaml_end(db_ctx *c, yaml_buf *y)
+{
+	fclose(y->m);
+	int rc = y->text ? ea_yaml_from_json(stdout, y->text, y->n) : 0;
+	if (rc) fprintf(stderr, "etcd-autopsy db get: internal error: the JSON record did not convert to YAML\n");
+	free(y->text);
+	ea_json_init(&c->j, stdout);
+	return rc;
 }
 
 static int db_get(db_args *a)
@@ -337,8 +364,11 @@ static int db_get(db_args *a)
 	if (db_open(&c, a)) return EXIT_USAGE;
 	ea_error err = { 0 };
 	get_ctx g = { &c, 0 };
+	yaml_buf y = { NULL, 0, NULL };
+	if (a->fmt == OUT_YAML && yaml_begin(&c, &y)) return db_finish(&c, EXIT_USAGE);
 	int rc = ea_mvcc_range(c.m, a->key, strlen(a->key), (int64_t)a->rev, get_out, &g, &err);
 	flush_problems(&c);
+	if (a->fmt == OUT_YAML && yaml_end(&c, &y)) return db_finish(&c, EXIT_USAGE);
 	if (rc < 0) { cli_print_error("db get", a->path, rc, &err); return db_finish(&c, EXIT_USAGE); }
 	if (g.n == 0 && !a->quiet) fprintf(stderr, "etcd-autopsy db get: %s: no live key KEY at this revision\n", a->path);
 	return db_finish(&c, EXIT_CLEAN);
@@ -501,6 +531,7 @@ static const cli_row db_rows[] = {
 	{ "k8s", 0, 0, set_k8s }, { NULL, 0, 0, NULL }
 };
 static const cli_command db_cmd = { "db", db_help, CLI_W | CLI_Q, db_rows, 0 };
+static const cli_command db_get_cmd = { "db", db_help, CLI_W | CLI_Q | CLI_YAML, db_rows, 0 };   /* -w yaml */
 
 enum { V_STAT, V_CHECK, V_LS, V_HISTORY, V_HASH, V_PAGES, V_SPACE, V_GET };
 
@@ -566,7 +597,7 @@ int cmd_db(int argc, char **argv)
 	ea_mvcc_options def = EA_MVCC_OPTIONS_INIT;
 	a.mopts = def;
 	cli_args c;
-	int go = cli_parse(&c, &db_cmd, argc - 1, argv + 1, &a);
+	int go = cli_parse(&c, v == V_GET ? &db_get_cmd : &db_cmd, argc - 1, argv + 1, &a);
 	if (go != CLI_GO) return go;
 	a.fmt = c.fmt;
 	a.quiet = c.quiet;
