@@ -83,4 +83,5 @@ def main():
     with open(os.path.join(d, "0000000000000000-0000000000000000.wal"), "wb") as f:
         f.write(w.buf)
 
-main()
+if __name__ == "__main__":
+    main()

@@ -13,55 +13,12 @@ Segment 1 (entries 3-6), each a txn whose success branch puts /rN = "yes", failu
   6  /b VALUE NOT_EQUAL A   -> success
 then a HardState committing 6. Prints nothing."""
 import os
-import struct
 import sys
 
-def crc32c_table():
-    t = []
-    for i in range(256):
-        c = i
-        for _ in range(8):
-            c = (c >> 1) ^ 0x82F63B78 if c & 1 else c >> 1
-        t.append(c)
-    return t
+sys.dont_write_bytecode = True   # nothing written beside the tests
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from mkwal import Wal, field_bytes as fb, field_varint as fv   # the same framing and CRC chain
 
-TABLE = crc32c_table()
-
-def crc32c(crc, data):
-    crc ^= 0xFFFFFFFF
-    for b in data:
-        crc = TABLE[(crc ^ b) & 0xFF] ^ (crc >> 8)
-    return crc ^ 0xFFFFFFFF
-
-def varint(v):
-    out = bytearray()
-    while True:
-        b = v & 0x7F
-        v >>= 7
-        if v:
-            out.append(b | 0x80)
-        else:
-            out.append(b)
-            return bytes(out)
-
-def fv(f, v):
-    return varint(f << 3) + varint(v)
-
-def fb(f, b):
-    return varint(f << 3 | 2) + varint(len(b)) + b
-
-class Wal:
-    def __init__(self):
-        self.buf = bytearray()
-        self.crc = 0
-
-    def record(self, rtype, data):
-        if rtype != 4:
-            self.crc = crc32c(self.crc, data)
-        rec = fv(1, rtype) + fv(2, self.crc) + (fb(3, data) if data else b"")
-        pad = (8 - len(rec) % 8) % 8
-        word = len(rec) | ((0x80 | pad) << 56 if pad else 0)
-        self.buf += struct.pack("<Q", word) + rec + b"\0" * pad
 
 def put(key, value):
     return fb(1, key) + fb(2, value)
