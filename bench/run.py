@@ -105,20 +105,28 @@ class Suite:
         self.add(group, "wal stat", label, ws, "%7.0f MB/s %6.2f M rec/s" % (wb / ws["wall"] / MB, records / ws["wall"] / 1e6),
                  r, "read()")
         self.check("%s: wal stat >= 0.35x read()" % group, "%.2fx" % r, r >= 0.35)
-        wl = self.run([ea, "wal", "ls", datadir, "-w", "json", "-q"])
+        # the WAL directory alone: no db, so no replay (what the Go anchor wal_decode does)
+        wl = self.run([ea, "wal", "ls", os.path.join(datadir, "member", "wal"), "-w", "json", "-q"])
         eps = entries / wl["wall"]
-        self.add(group, "wal ls -w json", label, wl, "%7.0f MB/s %6.2f M entries/s" % (wb / wl["wall"] / MB, eps / 1e6),
+        self.add(group, WAL_LS, label, wl, "%7.0f MB/s %6.2f M entries/s" % (wb / wl["wall"] / MB, eps / 1e6),
                  (wb / wl["wall"]) / (wb / rd["wall"]), "read()")
-        self.check("%s: wal ls -w json >= 1.5 M entries/s" % group, "%.2f M/s" % (eps / 1e6), eps >= 1.5e6)
-        for t, m in (("wal stat", ws), ("wal ls -w json", wl)):
+        self.check("%s: %s >= 1.5 M entries/s" % (group, WAL_LS), "%.2f M/s" % (eps / 1e6), eps >= 1.5e6)
+        for t, m in (("wal stat", ws), (WAL_LS, wl)):
             self.check("%s: %s peak RSS <= 64 MiB" % (group, t), "%.1f MiB" % (m["rss"] / MiB), m["rss"] <= 64 * MiB)
         out = {"wal_bytes": wb, "entries": entries, "read": rd, "stat": ws, "ls": wl}
         if db:
+            # the data dir: `wal ls -w json` replays the WAL against the db (revision, txn.applied)
+            wd = self.run([ea, "wal", "ls", datadir, "-w", "json", "-q"])
+            self.add(group, WAL_LS_DB, label, wd, "%7.0f MB/s %6.2f M entries/s" %
+                     (wb / wd["wall"] / MB, entries / wd["wall"] / 1e6), wl["wall"] / wd["wall"], WAL_LS)
+            self.check("%s: %s peak RSS <= 64 MiB" % (group, WAL_LS_DB), "%.1f MiB" % (wd["rss"] / MiB),
+                       wd["rss"] <= 64 * MiB)
+            out["ls_db"] = wd
             # issue 16: the replay of the WAL against the db (entries/s, MB/s of WAL, RSS), as a
-            # ratio to `wal ls -w json` of the same data dir (which replays too when a db is there)
+            # ratio to `wal ls -w json` of the same data dir (which replays too)
             rp = self.run([ea, "replay", datadir, "-w", "json", "-q"])
             self.add(group, "replay -w json", label, rp, "%7.0f MB/s %6.2f M entries/s" %
-                     (wb / rp["wall"] / MB, entries / rp["wall"] / 1e6), wl["wall"] / rp["wall"], "wal ls -w json")
+                     (wb / rp["wall"] / MB, entries / rp["wall"] / 1e6), wd["wall"] / rp["wall"], WAL_LS_DB)
             self.check("%s: replay peak RSS <= 64 MiB" % group, "%.1f MiB" % (rp["rss"] / MiB), rp["rss"] <= 64 * MiB)
             out["replay"] = rp
             dbf = os.path.join(datadir, "member", "snap", "db")
@@ -164,10 +172,16 @@ class Suite:
 
 # ---- side by side with etcd's own Go readers (bench/anchors/) --------------------------------
 
+# `wal ls -w json` of the WAL directory alone (like-for-like with wal_decode, which reads the WAL
+# only) and of the data dir (which also replays the WAL against the db: a second, named row)
+WAL_LS = "wal ls -w json (WAL dir only)"
+WAL_LS_DB = "wal ls -w json (data dir: replays against the db)"
+
 # (etcd-autopsy task, anchor program, what the anchor does, goal: tool speed / anchor speed)
 ANCHORS = [
     ("wal stat", "wal_readall", "wal.OpenForRead + ReadAll", 10),
-    ("wal ls -w json", "wal_decode", "ReadAll + decode every request", 6),
+    (WAL_LS, "wal_decode", "ReadAll + decode every request", 6),
+    (WAL_LS_DB, "wal_decode", "ReadAll + decode every request", 6),
     ("wal stat", "wal_verify", "wal.Verify (CRC chain only)", 5),
     ("db check", "bolt_check", "bbolt tx.Check", 5),
     ("db hash", "hashkv_ro", "read-only HashKV (bbolt cursor + CRC-32C)", 2),
@@ -176,7 +190,8 @@ ANCHORS = [
 ]
 TOOL_CMD = {
     "wal stat": ["wal", "stat", "{d}", "-q"],
-    "wal ls -w json": ["wal", "ls", "{d}", "-w", "json", "-q"],
+    WAL_LS: ["wal", "ls", "{w}", "-w", "json", "-q"],
+    WAL_LS_DB: ["wal", "ls", "{d}", "-w", "json", "-q"],
     "db check": ["db", "check", "{d}", "-q"],
     # etcd 3.4.23 (the anchors' etcd) hashes by the classic rule: the tool is asked for the same
     "db hash": ["db", "hash", "{d}", "-q", "--tombstone-rule", "classic"],
@@ -198,19 +213,34 @@ def tool_json(args):
         return None, p.returncode
 
 
-def agreement(anchor, out, rc, datadir):
+def listed_entries(tcmd):
+    """entries `wal ls -w json` (tcmd) lists that ReadAll also returns: its entry lines not
+    superseded; None when the command fails"""
+    n = 0
+    p = subprocess.Popen(tcmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    for line in p.stdout:
+        if line.startswith(b'{"index":') and b'"superseded":false' in line:
+            n += 1
+    return n if p.wait() in (0, 1) else None
+
+
+def agreement(anchor, out, rc, datadir, tcmd):
     """The anchor's answer against etcd-autopsy's on the same input, before anything is timed:
     (ok, text)"""
     a = kv_line(out)
-    if anchor in ("wal_readall", "wal_decode"):
+    if anchor == "wal_decode":
+        # the entry counts: ReadAll's entries against the entry lines the timed command prints
+        n = listed_entries(tcmd)
+        if rc != 0 or n is None:
+            return False, "anchor exit %d / tool exit not 0 or 1" % rc
+        bad = ["%s %s != %s" % (k, a.get(k), v) for k, v in (("entries", n), ("undecodable", 0)) if a.get(k) != str(v)]
+        return not bad, "; ".join(bad) or "entries %s (listed, not superseded), undecodable 0" % n
+    if anchor == "wal_readall":
         st, _ = tool_json(["wal", "stat", datadir])
         if rc != 0 or st is None:
             return False, "anchor exit %d / tool output unreadable" % rc
-        want = {"entries": st["last_index"]}
-        if anchor == "wal_readall":
-            want.update(last_index=st["last_index"], commit=st["hard_state"]["commit"], term=st["hard_state"]["term"])
-        else:
-            want.update(undecodable=0)
+        want = {"entries": st["last_index"], "last_index": st["last_index"], "commit": st["hard_state"]["commit"],
+                "term": st["hard_state"]["term"]}
         bad = ["%s %s != %s" % (k, a.get(k), v) for k, v in want.items() if a.get(k) != str(v)]
         return not bad, "; ".join(bad) or ", ".join("%s %s" % (k, a[k]) for k in want)
     if anchor == "wal_verify":
@@ -258,16 +288,18 @@ def run_anchors(s, group, datadir, info):
     try:
         for task, prog, what, goal in ANCHORS:
             kind = task.split()[0]
-            if kind == "db" and "db_bytes" not in info:
+            if (kind == "db" or task == WAL_LS_DB) and "db_bytes" not in info:
                 continue
             target = datadir
             if prog == "hashkv_mvcc":
                 target = os.path.join(tmp, "db.copy")
                 shutil.copyfile(dbf, target)
             acmd = [os.path.join(a.anchors, prog), target]
+            tcmd = [s.bin] + [x.replace("{d}", datadir).replace("{w}", os.path.join(datadir, "member", "wal"))
+                              for x in TOOL_CMD[task]]
             p = subprocess.run(acmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-            ok, agree = agreement(prog, p.stdout + " " + p.stderr if p.returncode else p.stdout, p.returncode, datadir)
-            tcmd = [s.bin] + [x.replace("{d}", datadir) for x in TOOL_CMD[task]]
+            ok, agree = agreement(prog, p.stdout + " " + p.stderr if p.returncode else p.stdout, p.returncode, datadir,
+                                  tcmd)
             if not ok:
                 print("%-10s %-16s vs %-12s DISAGREES, not timed: %s" % (group, task, prog, agree), flush=True)
                 s.pairs.append((group, task, prog + ": " + what, label[kind], None, None, "**disagrees**: " + agree))
