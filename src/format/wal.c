@@ -35,7 +35,7 @@
 #include <string.h>
 
 #define MAX_RECORD   (10u * 1024u * 1024u)  /* etcd 3.4: recBytes >= 10 MiB - pad is an error */
-#define WINDOW       (4u * 1024u * 1024u)
+#define WINDOW       (256u * 1024u)   /* the read window: the copy stays in L2 (4 MiB: +15 % CPU) */
 #define SECTOR       512u
 #define MAX_PENDING  8
 
