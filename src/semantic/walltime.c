@@ -97,7 +97,9 @@ static int apply_log(ea_walltime *w);
 
 int ea_walltime_finish(ea_walltime *w)
 {
-	if (w->n > 1) qsort(w->a, w->n, sizeof *w->a, cmp_anchor);
+	size_t up = 1;   /* the scans add anchors in index order: sort only when they are not */
+	while (up < w->n && w->a[up - 1].index < w->a[up].index) up++;
+	if (up < w->n) qsort(w->a, w->n, sizeof *w->a, cmp_anchor);
 	size_t m = 0;   /* merge equal indexes */
 	for (size_t i = 0; i < w->n; i++) {
 		if (m && w->a[m - 1].index == w->a[i].index) merge(&w->a[m - 1], &w->a[i]);
