@@ -145,6 +145,40 @@ class Suite:
             out.update(db_bytes=dbb, dbread=dr, check=dc, hash=dh)
         return out
 
+    def k8s(self, name, path):
+        """issue 18's measured overheads on a Kubernetes-shaped member (a data dir: its WAL
+        directory; or an archive, read whole): Kubernetes decoding on `wal ls -w json` and
+        `db ls -w json` against the same command with decoding off (`--k8s-prefix` naming a
+        prefix no key has), and the time estimation (the anchor pass and each entry's bounds)
+        against the same table listing without it (`--since 1970-01-01T00:00:00Z` keeps every
+        entry, so the output is the same)"""
+        ea, group = self.bin, "k8s " + name
+        wal = os.path.join(path, "member", "wal") if os.path.isdir(path) else path
+        st = json.loads(subprocess.run([ea, "wal", "stat", wal, "-w", "json", "-q"], stdout=subprocess.PIPE).stdout)
+        label = "%d entries" % st["entries"]
+        off = ["--k8s-prefix", "/no-such-prefix"]
+        pairs = [("wal ls -w json", [ea, "wal", "ls", wal, "-w", "json", "-q"], off, "Kubernetes decoding", 1.2),
+                 ("db ls -w json", [ea, "db", "ls", path, "-w", "json", "-q"], off, "Kubernetes decoding", 1.2),
+                 ("wal ls (table)", [ea, "wal", "ls", wal, "-q"], ["--since", "1970-01-01T00:00:00Z"], "time estimation",
+                  None)]
+        for task, cmd, extra, what, limit in pairs:
+            if what == "time estimation":
+                base, with_it = measure_pair(cmd, cmd + extra, self.a.runs)
+                names = ("%s" % task, "%s --since 1970-01-01T00:00:00Z (time estimation)" % task)
+                a, b = base, with_it
+            else:
+                with_it, base = measure_pair(cmd, cmd + extra, self.a.runs)
+                names = ("%s, decoding off (%s)" % (task, " ".join(extra)), "%s, Kubernetes decoding on" % task)
+                a, b = base, with_it
+            self.add(group, names[0], label, a, "")
+            r = b["cpu"] / a["cpu"] if a["cpu"] > 0 else float("inf")
+            self.add(group, names[1], label, b, "CPU %+.0f %%" % ((r - 1) * 100), r, "CPU of the row above")
+            if limit:
+                self.check("%s: %s on %s <= +%.0f %% CPU" % (group, what, task, (limit - 1) * 100), "%+.0f %%" % ((r - 1) * 100),
+                           r <= limit)
+            else:
+                self.check("%s: %s on %s measured" % (group, what, task), "%+.0f %% CPU" % ((r - 1) * 100), True)
+
     def diff(self, group, nodes, one):
         m = self.run([self.bin, "diff"] + ["n%d=%s" % (i + 1, n) for i, n in enumerate(nodes)] + ["-q"])
         ref = one["stat"]["wall"] + one["hash"]["wall"]
@@ -375,6 +409,8 @@ def main():
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--synth", default="", help="comma list of synthetic input dirs (name=path)")
     ap.add_argument("--real", default="", help="real 3-node dir holding n1 n2 n3")
+    ap.add_argument("--k8s", default="", help="comma list of Kubernetes-shaped inputs (name=data dir or archive): "
+                    "the Kubernetes decoding and time estimation overhead rows")
     ap.add_argument("--out", default=os.path.join(HERE, "RESULTS.md"))
     ap.add_argument("--anchors", default="", help="dir of the Go anchors (bench/anchors/build.sh); empty: none")
     ap.add_argument("--anchors-skip", default="", help="why there are no anchors (printed and written)")
@@ -403,6 +439,9 @@ def main():
         results[name] = s.member("synth " + name, path)
         if a.anchors:
             run_anchors(s, "synth " + name, path, results[name])
+    for item in filter(None, a.k8s.split(",")):
+        name, path = item.split("=", 1)
+        s.k8s(name, path)
     synth = [(k, v) for k, v in results.items() if k != "real"]
     if len(synth) >= 2:
         (k0, v0), (k1, v1) = synth[0], synth[-1]
