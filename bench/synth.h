@@ -18,7 +18,10 @@
 #ifndef EA_BENCH_SYNTH_H
 #define EA_BENCH_SYNTH_H
 
+#include <stddef.h>
 #include <stdint.h>
+
+#include "walgen.h"
 
 typedef struct {
 	uint64_t max_entries;      /* stop after this many entries (0 = no limit) */
@@ -80,5 +83,59 @@ int synth_k8s_wal(const char *datadir, const synth_k8s_opts *o, synth_wal_stats 
 /* Write DATADIR/member/snap/db: revisions 2..REVISIONS of the same stream, compacted at COMPACT. */
 int synth_k8s_db(const char *datadir, const synth_k8s_opts *o, uint64_t revisions, uint64_t compact,
                  uint64_t consistent_index, synth_db_stats *st);
+
+
+/* ---- shared writers (synth_write.c): the runs synth.c and synth_k8s.c have in common ---- */
+
+#define SYNTH_SEGMENT 64000000u    /* etcd's segment size */
+#define SYNTH_PAGE    4096u        /* the db's page size */
+
+/* xorshift64* step of state *s. */
+uint64_t synth_rng(uint64_t *s);
+/* A size in [lo, hi], log-uniform, from the random value x. */
+unsigned synth_logsize(uint64_t x, unsigned lo, unsigned hi);
+/* mkdir -p PATH. 0 or -1. */
+int synth_mkdirs(const char *path);
+/* Protobuf bytes field `field` holding b[0..n) at p; returns its length. */
+size_t synth_put_bytes(uint8_t *p, unsigned field, const void *b, size_t n);
+
+/* A WAL being written, one segment buffered in g. */
+typedef struct {
+	walgen g;
+	const char *dir;
+	uint64_t seq, first, used_closed, term, commit;
+	synth_wal_stats *st;
+} synth_walw;
+/* Writes the buffered segment (the last one padded to SYNTH_SEGMENT) and counts it. 0 or -1. */
+int synth_seg_close(synth_walw *w, int last);
+/* Appends a HardState {term, vote = the leader, commit} and counts it. */
+void synth_hard_state(synth_walw *w);
+
+void synth_le16(uint8_t *p, uint16_t v);
+void synth_le32(uint8_t *p, uint32_t v);
+void synth_le64(uint8_t *p, uint64_t v);
+
+/* A child of the next branch level: its page and first key (a revision key, <= 18 bytes). */
+typedef struct { uint64_t pgid; uint8_t key[18]; size_t kl; } synth_childref;
+/* A db being written: fd (< 0: a dry run that only counts pages), the next free page, the
+ * leaves (or branches) of the level being built, and the owner's leaf scratch. */
+typedef struct {
+	int fd;
+	uint64_t next_page;
+	synth_childref *level;
+	size_t nl, capl;
+	uint8_t *node;
+} synth_dbw;
+/* Writes npages pages at page id. 0 or -1. */
+int synth_write_pages(synth_dbw *d, uint64_t id, const uint8_t *p, size_t npages);
+/* Writes one leaf node (pages as needed, at most cap bytes in node) of cnt elements: revision
+ * keys (18-byte slots in keys) with values vals+voff[i]; link: add it to the branch level. */
+int synth_write_leaf(synth_dbw *d, uint8_t *node, size_t cap, const uint8_t *keys, const size_t *klen,
+                     const uint8_t *vals, const size_t *voff, const size_t *vlen, size_t cnt, int link);
+/* Builds the branch levels over d's leaves (90 % full); *root gets the top page. 0 or -1. */
+int synth_build_branches(synth_dbw *d, uint64_t *root);
+/* Writes page 2 (free), page 3 (root bucket {key: key_root, meta: page 4}) and the metas 0 and
+ * 1 (high water mark d->next_page); the caller writes the meta bucket's leaf at page 4. 0 or -1. */
+int synth_db_frame(synth_dbw *d, uint64_t key_root);
 
 #endif

@@ -21,15 +21,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define SEGMENT 64000000u
-#define PS 4096u
+#define SEGMENT SYNTH_SEGMENT
+#define PS SYNTH_PAGE
 #define VPOOL (2u << 20)            /* value bytes are slices of this */
 #define KV_MAX (VPOOL + 512)        /* largest encoded request / KeyValue */
 
@@ -69,22 +68,6 @@ typedef struct {
 	size_t vlen, voff;
 } op;
 
-static uint64_t rng(uint64_t *s)
-{
-	uint64_t x = *s;
-	x ^= x >> 12; x ^= x << 25; x ^= x >> 27;
-	*s = x;
-	return x * 0x2545F4914F6CDD1Dull;
-}
-
-static size_t logsize(uint64_t x, unsigned lo, unsigned hi)
-{
-	if (hi <= lo) return lo;
-	double u = (double)(x >> 11) / 9007199254740992.0;
-	size_t n = (size_t)exp(log((double)lo) + u * (log((double)hi) - log((double)lo)));
-	return n < lo ? lo : n > hi ? hi : n;
-}
-
 static int stream_init(stream *st, uint64_t seed)
 {
 	memset(st, 0, sizeof *st);
@@ -102,7 +85,7 @@ static void stream_free(stream *st) { free(st->alive); free(st->create); free(st
 /* Revision r: five draws whatever the outcome, so every pass sees the same stream. */
 static void stream_next(stream *st, uint64_t r, op *o)
 {
-	uint64_t a = rng(&st->s), b = rng(&st->s), c = rng(&st->s), d = rng(&st->s), e = rng(&st->s);
+	uint64_t a = synth_rng(&st->s), b = synth_rng(&st->s), c = synth_rng(&st->s), d = synth_rng(&st->s), e = synth_rng(&st->s);
 	unsigned w = (unsigned)(a % 10000), i = 0;
 	while (i + 1 < NRES && w >= res[i].weight) { w -= res[i].weight; i++; }
 	o->res = i;
@@ -117,7 +100,7 @@ static void stream_next(stream *st, uint64_t r, op *o)
 	}
 	o->create = st->create[o->key];
 	o->version = st->version[o->key];
-	o->vlen = logsize(d, res[i].vmin, res[i].vmax);
+	o->vlen = synth_logsize(d, res[i].vmin, res[i].vmax);
 	o->voff = (size_t)(e % (VPOOL - o->vlen));
 }
 
@@ -149,7 +132,7 @@ static uint8_t *value_pool(uint64_t seed)
 	uint64_t s = seed | 1;
 	size_t at = 0;
 	while (at < VPOOL) {
-		uint64_t a = rng(&s), b = rng(&s);
+		uint64_t a = synth_rng(&s), b = synth_rng(&s);
 		char t[512];
 		int n = snprintf(t, sizeof t,
 		                 "{\"kind\":\"Pod\",\"apiVersion\":\"v1\",\"metadata\":{\"name\":\"web-%08x-%05x\","
@@ -166,31 +149,10 @@ static uint8_t *value_pool(uint64_t seed)
 	return p;
 }
 
-static size_t put_bytes(uint8_t *p, unsigned field, const void *b, size_t n)
-{
-	size_t at = pb_put_tag(p, field, 2);
-	at += pb_put_varint(p + at, n);
-	memcpy(p + at, b, n);
-	return at + n;
-}
-
 static size_t put_u64(uint8_t *p, unsigned field, uint64_t v)
 {
 	size_t at = pb_put_tag(p, field, 0);
 	return at + pb_put_varint(p + at, v);
-}
-
-static int mkdirs(const char *path)
-{
-	char tmp[4096];
-	snprintf(tmp, sizeof tmp, "%s", path);
-	for (char *p = tmp + 1; *p; p++) {
-		if (*p != '/') continue;
-		*p = 0;
-		if (mkdir(tmp, 0755) != 0 && errno != EEXIST) return -1;
-		*p = '/';
-	}
-	return mkdir(tmp, 0755) != 0 && errno != EEXIST ? -1 : 0;
 }
 
 /* ---- WAL ---- */
@@ -203,40 +165,17 @@ static size_t request(uint8_t *out, uint8_t *inner, uint64_t id, const char *key
 	size_t pl = 0;
 	if (kind == 7) pl = put_u64(inner, 1, vl);
 	else {
-		pl = put_bytes(inner, 1, key, kl);
-		if (kind == 4) pl += put_bytes(inner + pl, 2, val, vl);
+		pl = synth_put_bytes(inner, 1, key, kl);
+		if (kind == 4) pl += synth_put_bytes(inner + pl, 2, val, vl);
 	}
 	uint8_t hdr[16];
 	size_t hl = put_u64(hdr, 1, id);
 	size_t at = put_u64(out, 1, id);
-	at += put_bytes(out + at, (unsigned)kind, inner, pl);
-	return at + put_bytes(out + at, 100, hdr, hl);
+	at += synth_put_bytes(out + at, (unsigned)kind, inner, pl);
+	return at + synth_put_bytes(out + at, 100, hdr, hl);
 }
 
-typedef struct {
-	walgen g;
-	const char *dir;
-	uint64_t seq, first, used_closed, term, commit;
-	synth_wal_stats *st;
-} walw;
-
-static int seg_close(walw *w, int last)
-{
-	char name[64];
-	snprintf(name, sizeof name, "%016" PRIx64 "-%016" PRIx64 ".wal", w->seq, w->first);
-	size_t pad = last && w->g.len < SEGMENT ? SEGMENT : 0;
-	if (walgen_write(&w->g, w->dir, name, pad)) return -1;
-	w->st->file_bytes += pad ? pad : w->g.len;
-	w->st->segments++;
-	w->used_closed += w->g.len;
-	return 0;
-}
-
-static void hard_state(walw *w)
-{
-	walgen_state(&w->g, w->term, SYNTH_MEMBER_ID, w->commit);
-	w->st->hard_states++;
-}
+typedef synth_walw walw;
 
 int synth_k8s_wal(const char *datadir, const synth_k8s_opts *o, synth_wal_stats *st, uint64_t *revisions,
                   uint64_t *last_compact)
@@ -244,7 +183,7 @@ int synth_k8s_wal(const char *datadir, const synth_k8s_opts *o, synth_wal_stats 
 	memset(st, 0, sizeof *st);
 	char wd[4200];
 	snprintf(wd, sizeof wd, "%s/member/wal", datadir);
-	if (mkdirs(wd)) return -1;
+	if (synth_mkdirs(wd)) return -1;
 	stream ks;
 	uint8_t *pool = value_pool(o->seed ^ 0x9e3779b97f4a7c15ull);
 	uint8_t *buf = malloc(KV_MAX + 64), *inner = malloc(KV_MAX);
@@ -256,7 +195,7 @@ int synth_k8s_wal(const char *datadir, const synth_k8s_opts *o, synth_wal_stats 
 	walgen_metadata(&w.g, o->member_id ? o->member_id : SYNTH_MEMBER_ID, SYNTH_CLUSTER_ID);
 	walgen_snapshot(&w.g, 0, 0);
 	uint64_t idbase = (SYNTH_MEMBER_ID & 0xffff) << 48 | (((uint64_t)1764222336000ull & 0xffffffffffull) << 8);
-	uint64_t index = 0, rev = 2, batch_left = 0, next_leader = 50000 + rng(&s) % 50000, compacted_for = 0;
+	uint64_t index = 0, rev = 2, batch_left = 0, next_leader = 50000 + synth_rng(&s) % 50000, compacted_for = 0;
 	*last_compact = 0;
 	char key[256];
 	int rc = 0;
@@ -266,18 +205,18 @@ int synth_k8s_wal(const char *datadir, const synth_k8s_opts *o, synth_wal_stats 
 			/* leader change: 0..3 uncommitted entries at the old term are overwritten by the
 			 * new leader's empty entry and whatever follows it */
 			w.commit = index;
-			hard_state(&w);
-			unsigned junk = (unsigned)(rng(&s) % 4);
+			synth_hard_state(&w);
+			unsigned junk = (unsigned)(synth_rng(&s) % 4);
 			for (unsigned j = 1; j <= junk; j++) {
 				len = request(buf, inner, idbase + index + j, "/registry/lost", 14, pool, 300, 4);
 				walgen_entry(&w.g, 0, w.term, index + j, buf, len);
 				st->entries++;
 			}
 			w.term++;
-			hard_state(&w);
+			synth_hard_state(&w);
 			walgen_entry(&w.g, 0, w.term, ++index, NULL, 0);
 			st->entries++;
-			next_leader = index + 50000 + rng(&s) % 100000;
+			next_leader = index + 50000 + synth_rng(&s) % 100000;
 		} else if (o->compact_every && rev - 1 >= 2 * o->compact_every && (rev - 1) % o->compact_every == 0 &&
 		           compacted_for != rev) {
 			/* the API server compacts to the revision it saw one period earlier */
@@ -296,25 +235,25 @@ int synth_k8s_wal(const char *datadir, const synth_k8s_opts *o, synth_wal_stats 
 			rev++;
 		}
 		/* etcd writes a Ready's entries, then its HardState (commit trails a little) */
-		if (batch_left == 0) batch_left = 1 + rng(&s) % 16;
+		if (batch_left == 0) batch_left = 1 + synth_rng(&s) % 16;
 		if (--batch_left == 0) {
-			uint64_t c = index > 2 ? index - rng(&s) % 3 : index;
+			uint64_t c = index > 2 ? index - synth_rng(&s) % 3 : index;
 			if (c > w.commit) w.commit = c;   /* commit never goes back */
-			hard_state(&w);
+			synth_hard_state(&w);
 		}
 		if (index % 20000 == 0) walgen_snapshot(&w.g, w.commit, w.term);
 		if (w.g.len >= SEGMENT) {
-			if (seg_close(&w, 0)) { rc = -1; break; }
+			if (synth_seg_close(&w, 0)) { rc = -1; break; }
 			w.seq++;
 			w.first = index + 1;
 			walgen_segment_start(&w.g);
 			walgen_metadata(&w.g, o->member_id ? o->member_id : SYNTH_MEMBER_ID, SYNTH_CLUSTER_ID);
-			hard_state(&w);
+			synth_hard_state(&w);
 		}
 	}
 	w.commit = index;
-	hard_state(&w);
-	if (rc == 0) rc = seg_close(&w, 1);
+	synth_hard_state(&w);
+	if (rc == 0) rc = synth_seg_close(&w, 1);
 	st->bytes_used = w.used_closed;
 	st->last_index = index;
 	st->last_term = w.term;
@@ -329,26 +268,7 @@ int synth_k8s_wal(const char *datadir, const synth_k8s_opts *o, synth_wal_stats 
 
 /* ---- bbolt db ---- */
 
-static void le16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)v; p[1] = (uint8_t)(v >> 8); }
-static void le32(uint8_t *p, uint32_t v) { for (int i = 0; i < 4; i++) p[i] = (uint8_t)(v >> 8 * i); }
-static void le64(uint8_t *p, uint64_t v) { for (int i = 0; i < 8; i++) p[i] = (uint8_t)(v >> 8 * i); }
-
-static uint64_t fnv(const uint8_t *p, size_t n)
-{
-	uint64_t h = 0xcbf29ce484222325ull;
-	for (size_t i = 0; i < n; i++) { h ^= p[i]; h *= 0x100000001b3ull; }
-	return h;
-}
-
-typedef struct { uint64_t pgid; uint8_t key[18]; size_t kl; } childref;
-
-typedef struct {
-	int fd;
-	uint64_t next_page;
-	childref *level;
-	size_t nl, capl;
-	uint8_t *node;                  /* KV_MAX + a page: one leaf node being written */
-} dbw;
+typedef synth_dbw dbw;   /* node: KV_MAX + a page, one leaf node being written */
 
 /* A leaf being filled: up to 256 elements of 17/18-byte revision keys. */
 typedef struct {
@@ -359,53 +279,10 @@ typedef struct {
 	int live;                       /* linked into the tree (else: a stale page freed by compaction) */
 } leafacc;
 
-static int write_pages(dbw *d, uint64_t id, const uint8_t *p, size_t npages)
-{
-	if (d->fd < 0) return 0;   /* a dry run: only counts pages */
-	size_t len = npages * PS;
-	return pwrite(d->fd, p, len, (off_t)(id * PS)) == (ssize_t)len ? 0 : -1;
-}
-
-static int add_child(dbw *d, uint64_t id, const uint8_t *key, size_t kl)
-{
-	if (d->nl == d->capl) {
-		d->capl = d->capl ? d->capl * 2 : 4096;
-		void *p = realloc(d->level, d->capl * sizeof *d->level);
-		if (!p) return -1;
-		d->level = p;
-	}
-	d->level[d->nl].pgid = id;
-	memcpy(d->level[d->nl].key, key, kl);
-	d->level[d->nl].kl = kl;
-	d->nl++;
-	return 0;
-}
-
 static int flush_leaf(dbw *d, leafacc *L)
 {
 	if (!L->cnt) return 0;
-	size_t npages = (L->size + PS - 1) / PS;
-	if (npages * PS > KV_MAX + PS) return -1;
-	uint8_t *node = d->node;
-	memset(node, 0, npages * PS);
-	uint64_t id = d->next_page;
-	le64(node, id);
-	le16(node + 8, 0x02);
-	le16(node + 10, (uint16_t)L->cnt);
-	le32(node + 12, (uint32_t)(npages - 1));
-	size_t at = 16 + 16 * L->cnt;
-	for (size_t i = 0; i < L->cnt; i++) {
-		uint8_t *e = node + 16 + 16 * i;
-		le32(e + 4, (uint32_t)(at - (16 + 16 * i)));
-		le32(e + 8, (uint32_t)L->klen[i]);
-		le32(e + 12, (uint32_t)L->vlen[i]);
-		memcpy(node + at, L->keys + 18 * i, L->klen[i]);
-		memcpy(node + at + L->klen[i], L->vals + L->voff[i], L->vlen[i]);
-		at += L->klen[i] + L->vlen[i];
-	}
-	if (write_pages(d, id, node, npages)) return -1;
-	d->next_page += npages;
-	int rc = L->live ? add_child(d, id, L->keys, L->klen[0]) : 0;
+	int rc = synth_write_leaf(d, d->node, KV_MAX + PS, L->keys, L->klen, L->vals, L->voff, L->vlen, L->cnt, L->live);
 	L->cnt = 0; L->vat = 0; L->size = 16;
 	return rc;
 }
@@ -429,95 +306,31 @@ static int leaf_add(dbw *d, leafacc *L, uint64_t r, int tomb, const uint8_t *kv,
 	return 0;
 }
 
-static int build_branches(dbw *d, uint64_t *root)
-{
-	uint8_t p[PS];
-	while (d->nl > 1) {
-		size_t per = (size_t)((PS - 16) * 9 / 10) / (16 + 18);
-		size_t nn = 0;
-		for (size_t at = 0; at < d->nl; at += per) {
-			size_t cnt = d->nl - at < per ? d->nl - at : per;
-			memset(p, 0, PS);
-			uint64_t id = d->next_page++;
-			le64(p, id);
-			le16(p + 8, 0x01);
-			le16(p + 10, (uint16_t)cnt);
-			size_t base = 16 + 16 * cnt;
-			for (size_t i = 0; i < cnt; i++) {
-				uint8_t *e = p + 16 + 16 * i;
-				const childref *c = &d->level[at + i];
-				le32(e, (uint32_t)(base - (16 + 16 * i)));
-				le32(e + 4, (uint32_t)c->kl);
-				le64(e + 8, c->pgid);
-				memcpy(p + base, c->key, c->kl);
-				base += c->kl;
-			}
-			if (write_pages(d, id, p, 1)) return -1;
-			childref c0 = d->level[at];
-			c0.pgid = id;
-			d->level[nn++] = c0;
-		}
-		d->nl = nn;
-	}
-	*root = d->nl ? d->level[0].pgid : 0;
-	return 0;
-}
-
-/* pages 2 (free: no freelist stored, etcd 3.4 runs bbolt with NoFreelistSync), 3 (root bucket
- * leaf {key, meta}), 4 (meta: consistent_index, scheduled/finishedCompactRev), metas 0 and 1 */
+/* page 4 (meta: consistent_index, scheduled/finishedCompactRev), then pages 2, 3 and the metas
+ * (synth_db_frame) */
 static int finish(dbw *d, uint64_t key_root, uint64_t ci, uint64_t compact)
 {
 	uint8_t p[PS];
-	memset(p, 0, PS); le64(p, 2); le16(p + 8, 0x10);
-	if (write_pages(d, 2, p, 1)) return -1;
-	memset(p, 0, PS); le64(p, 4); le16(p + 8, 0x02);
+	memset(p, 0, PS); synth_le64(p, 4); synth_le16(p + 8, 0x02);
 	{
 		const char *k[3] = { "consistent_index", "finishedCompactRev", "scheduledCompactRev" };
 		unsigned n = compact ? 3 : 1;
-		le16(p + 10, (uint16_t)n);
+		synth_le16(p + 10, (uint16_t)n);
 		size_t at = 16 + 16 * n;
 		for (unsigned i = 0; i < n; i++) {
 			size_t kl = strlen(k[i]), vl = i ? 17 : 8;
 			uint64_t v = i ? compact : ci;
-			le32(p + 16 + 16 * i + 4, (uint32_t)(at - (16 + 16 * i)));
-			le32(p + 16 + 16 * i + 8, (uint32_t)kl);
-			le32(p + 16 + 16 * i + 12, (uint32_t)vl);
+			synth_le32(p + 16 + 16 * i + 4, (uint32_t)(at - (16 + 16 * i)));
+			synth_le32(p + 16 + 16 * i + 8, (uint32_t)kl);
+			synth_le32(p + 16 + 16 * i + 12, (uint32_t)vl);
 			memcpy(p + at, k[i], kl);
 			for (int j = 0; j < 8; j++) p[at + kl + j] = (uint8_t)(v >> (56 - 8 * j));
 			if (i) p[at + kl + 8] = '_';
 			at += kl + vl;
 		}
 	}
-	if (write_pages(d, 4, p, 1)) return -1;
-	memset(p, 0, PS); le64(p, 3); le16(p + 8, 0x02); le16(p + 10, 2);
-	{
-		const char *names[2] = { "key", "meta" };
-		uint64_t roots[2] = { key_root, 4 };
-		size_t at = 48;
-		for (int i = 0; i < 2; i++) {
-			uint8_t *e = p + 16 + 16 * i;
-			size_t kl = strlen(names[i]);
-			le32(e, 1);
-			le32(e + 4, (uint32_t)(at - (size_t)(16 + 16 * i)));
-			le32(e + 8, (uint32_t)kl);
-			le32(e + 12, 16);
-			memcpy(p + at, names[i], kl);
-			le64(p + at + kl, roots[i]);
-			le64(p + at + kl + 8, 0);
-			at += kl + 16;
-		}
-	}
-	if (write_pages(d, 3, p, 1)) return -1;
-	for (int pg = 0; pg < 2; pg++) {
-		memset(p, 0, PS);
-		le64(p, (uint64_t)pg);
-		le16(p + 8, 0x04);
-		le32(p + 16, 0xED0CDAED); le32(p + 20, 2); le32(p + 24, PS);
-		le64(p + 32, 3); le64(p + 48, UINT64_MAX); le64(p + 56, d->next_page); le64(p + 64, (uint64_t)(2 + pg));
-		le64(p + 72, fnv(p + 16, 56));
-		if (write_pages(d, (uint64_t)pg, p, 1)) return -1;
-	}
-	return 0;
+	if (synth_write_pages(d, 4, p, 1)) return -1;
+	return synth_db_frame(d, key_root);
 }
 
 /* What the compaction at K keeps: per key its last revision <= K when a put (0: none). */
@@ -539,12 +352,12 @@ static uint64_t *keep_set(const synth_k8s_opts *o, uint64_t K)
  * tombstone is {1 key} */
 static size_t keyvalue(uint8_t *kv, const char *key, size_t kl, uint64_t r, const op *p, const uint8_t *pool)
 {
-	size_t v = put_bytes(kv, 1, key, kl);
+	size_t v = synth_put_bytes(kv, 1, key, kl);
 	if (p->tomb) return v;
 	v += put_u64(kv + v, 2, p->create);
 	v += put_u64(kv + v, 3, r);
 	v += put_u64(kv + v, 4, p->version);
-	return v + put_bytes(kv + v, 5, pool + p->voff, p->vlen);
+	return v + synth_put_bytes(kv + v, 5, pool + p->voff, p->vlen);
 }
 
 /* One pass over revisions 2..REVISIONS; a revision the compaction removed goes to a stale page
@@ -553,7 +366,7 @@ static int db_pass(dbw *d, const synth_k8s_opts *o, uint64_t revisions, uint64_t
                    const uint64_t *keep, const uint8_t *pool, uint64_t keep_stale, uint64_t *live_pages,
                    synth_db_stats *st)
 {
-	stream ks;
+	stream ks = { 0 };   /* freed below even when an allocation fails before stream_init */
 	uint8_t *kv = malloc(KV_MAX);
 	leafacc *L = calloc(2, sizeof *L);   /* [0] stale, [1] live */
 	int rc = !kv || !L || stream_init(&ks, o->seed) ? -1 : 0;
@@ -595,7 +408,7 @@ int synth_k8s_db(const char *datadir, const synth_k8s_opts *o, uint64_t revision
 	memset(st, 0, sizeof *st);
 	char path[4200];
 	snprintf(path, sizeof path, "%s/member/snap", datadir);
-	if (mkdirs(path)) return -1;
+	if (synth_mkdirs(path)) return -1;
 	snprintf(path, sizeof path, "%s/member/snap/db", datadir);
 	uint8_t *pool = value_pool(o->seed ^ 0x9e3779b97f4a7c15ull);   /* the WAL's values */
 	uint64_t *keep = keep_set(o, compact);
@@ -620,7 +433,7 @@ int synth_k8s_db(const char *datadir, const synth_k8s_opts *o, uint64_t revision
 	rc = db_pass(&d, o, revisions, compact, keep, pool, keep_stale, &live, st);
 	st->revisions = revisions - 1;
 	uint64_t key_root = 0;
-	if (rc == 0) rc = build_branches(&d, &key_root);
+	if (rc == 0) rc = synth_build_branches(&d, &key_root);
 	if (rc == 0) rc = finish(&d, key_root, consistent_index, compact);
 	st->pages = d.next_page;
 	st->file_bytes = d.next_page * PS;

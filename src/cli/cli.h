@@ -168,6 +168,10 @@ int  cli_nodes_problems(ea_node *const *nodes, size_t n);
 /* 1 for a verdict other than consistent, any finding of warning or worse, or a node's own
  * problem (cli_nodes_problems), else 0. */
 int  cli_diff_exit_code(ea_node *const *nodes, size_t n, const ea_diff *d);
+/* The first node whose kept replay (node_replay.h) the report shows at warning or worse:
+ * db-diverges-from-wal or db-behind-wal (incomplete is info: not everything could be checked);
+ * -1 if none or never replayed. */
+int  cli_nodes_replay_finding(ea_node *const *nodes, size_t n);
 
 /* ---- Kubernetes options of db ls/history/get and wal ls (k8s_opts.c) ---- */
 typedef struct {

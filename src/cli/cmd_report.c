@@ -4,6 +4,7 @@
 #include "cli.h"
 #include "etcd-autopsy/report.h"
 #include "etcd-autopsy/node_replay.h"
+#include "etcd-autopsy/text.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -42,7 +43,8 @@ static const char report_help[] =
 	"  etcd-autopsy report -o incident.html etcd-1=n1/ etcd-2=n2/ etcd-3=n3/\n"
 	"  etcd-autopsy report -o storm.html n1=n1.tar.gz n2=n2.tar.gz n3=n3.tar.gz \\\n"
 	"      --logs n1=n1.log --logs n2=n2.log.gz --logs n3=n3.log\n\n"
-	"exit codes: 0 written, consistent; 1 written, findings of warning or worse (damage, divergence);\n"
+	"exit codes: 0 written, consistent; 1 written, findings of warning or worse (damage, divergence,\n"
+	"a member's db diverging from or behind its own WAL);\n"
 	"2 usage error, unreadable input, or the report could not be written\n";
 
 typedef struct {
@@ -327,6 +329,22 @@ static int replay_all(ea_node *const *nodes, size_t n, const ea_k8s *k, ea_k8s_l
 	return EA_OK;
 }
 
+/* stderr: the members whose replay verdict made the exit code 1 (cli_nodes_replay_finding) */
+static void replay_note(ea_node *const *nodes, size_t n)
+{
+	fputs("etcd-autopsy report: replay (db vs own WAL):", stderr);
+	const char *sep = " ";
+	for (size_t i = 0; i < n; i++) {
+		const ea_node_replay *r = ea_node_replay_kept(nodes[i]);
+		if (!r || r->rc != EA_OK || (r->verdict != EA_REPLAY_DB_DIVERGES && r->verdict != EA_REPLAY_DB_BEHIND)) continue;
+		char name[200];
+		fprintf(stderr, "%s%s %s", sep, ea_text_str(name, sizeof name, ea_node_name(nodes[i])),
+		        ea_replay_verdict_name(r->verdict));
+		sep = ", ";
+	}
+	fputc('\n', stderr);
+}
+
 int cmd_report(int argc, char **argv)
 {
 	report_args ra;
@@ -380,10 +398,13 @@ int cmd_report(int argc, char **argv)
 		}
 		if (write_report(output, force, nodes, n, &terms, &d, ev, nev, &ro) == 0) {
 			code = cli_diff_exit_code(nodes, n, &d);
+			int rm = cli_nodes_replay_finding(nodes, n);   /* the nodes table's replay column counts too */
+			if (rm >= 0) code = EXIT_FINDINGS;
 			cli_progress_stop();
 			if (!quiet)
 				fprintf(stderr, "etcd-autopsy report: %s: verdict %s, %zu finding%s, %zu events\n", output,
 				        ea_verdict_name(d.verdict), d.nfindings, d.nfindings == 1 ? "" : "s", nev);
+			if (!quiet && rm >= 0) replay_note(nodes, n);
 		}
 		free(cmdline);
 		free(ql);

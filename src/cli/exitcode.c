@@ -5,6 +5,7 @@
  * This file owns the two judgements the rule needs beyond counting problems: is what was
  * read a WAL at all, and did a node yield anything (a WAL or a db). */
 #include "cli.h"
+#include "etcd-autopsy/node_replay.h"
 
 #include <inttypes.h>
 #include <string.h>
@@ -70,6 +71,16 @@ int cli_diff_exit_code(ea_node *const *nodes, size_t n, const ea_diff *d)
 	for (size_t f = 0; f < d->nfindings; f++)
 		if (strcmp(d->findings[f].severity, "info") != 0) return EXIT_FINDINGS;
 	return EXIT_CLEAN;
+}
+
+int cli_nodes_replay_finding(ea_node *const *nodes, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const ea_node_replay *r = ea_node_replay_kept(nodes[i]);
+		if (r && r->rc == EA_OK && (r->verdict == EA_REPLAY_DB_DIVERGES || r->verdict == EA_REPLAY_DB_BEHIND))
+			return (int)i;
+	}
+	return -1;
 }
 
 int cli_snap_not_snap(ea_input *in, const ea_snap_info *si)

@@ -171,7 +171,9 @@ static int step(rp_ctx *c, const ea_entry_item *e, ea_replay_item *it)
 		it->key = ea__rp_key_bytes(&c->m, k);
 		it->key_len = k->klen;
 	}
-	if (c->have_C && h->index == c->C) { c->rev_at_C = c->rev; c->C_reached = 1; }
+	/* in the bootstrap entries before a restore point C is at most F - 1, where the db's state (B)
+	 * is the state after C (reset_state), not the empty keyspace's */
+	if (c->have_C && h->index == c->C && !c->in_pre) { c->rev_at_C = c->rev; c->C_reached = 1; }
 	if (!c->m.nwrites) { classify_no_write(c, it); return EA_OK; }
 	if (!c->db || c->no_anchor) {
 		it->result = EA_REPLAY_UNKNOWN;
@@ -458,7 +460,7 @@ static void finish(rp_ctx *c)
 	s->first_index = c->first_index;
 	s->last_index = c->last_index;
 	s->entries = c->entries;
-	s->last_revision = c->no_anchor ? 0 : c->rev;
+	s->last_revision = c->no_anchor ? 0 : c->in_pre ? c->B : c->rev;   /* no entry after a restore point: the db's */
 	s->counts[EA_REPLAY_DB_ONLY] += c->dbonly_total - (c->ndbonly - c->nkept);
 	s->counts[EA_REPLAY_MISSING_IN_DB] += c->kept_missing_dropped;
 	c->real_differences += c->kept_missing_dropped;

@@ -76,22 +76,7 @@ sqlite3 -batch -noheader -separator '|' "$DB" "SELECT CASE WHEN k8s_group <> '' 
 	FROM revisions r WHERE node = 'n2' AND source = 'db' AND NOT tombstone AND k8s_resource IS NOT NULL
 	 AND main = (SELECT max(main) FROM revisions x WHERE x.node = r.node AND x.key = r.key)
 	GROUP BY 1, 2" >"$TMP/layout"
-check "k8s_resource/k8s_namespace: live keys per resource = manifest keys.*" python3 - "$TMP/layout" "$F/manifest.txt" <<'EOF'
-import sys, collections
-got, gotns = collections.Counter(), collections.Counter()
-for l in open(sys.argv[1]):
-    r, ns, c = l.rstrip("\n").split("|")
-    got[r] += int(c)
-    if ns: gotns[r + "." + ns] += int(c)
-want, wantns = {}, {}
-for l in open(sys.argv[2]):
-    k, _, v = l.strip().partition("=")
-    if k.startswith("keys.") and k != "keys.registry_total": want[k[5:]] = int(v)
-    if k.startswith("keys_ns."): wantns[k[8:]] = int(v)
-ok = dict(got) == want and dict(gotns) == wantns
-if not ok: print(dict(got), want, dict(gotns), wantns)
-sys.exit(0 if ok else 1)
-EOF
+check "k8s_resource/k8s_namespace: live keys per resource = manifest keys.*" python3 "$(dirname "$0")/k8s_key_counts.py" "$TMP/layout" "$F/manifest.txt"
 check "encrypted secret: k8s_encoding encrypted" [ "$(q "$DB" "SELECT count(DISTINCT key) FROM revisions WHERE node = 'n2' AND k8s_encoding = 'encrypted'")" \
 	= "$(awk -F'\t' '$8 == "encrypted"' "$F/objects.tsv" | wc -l)" ]
 # the export and `wal ls -w json` agree entry by entry (the same decoder)
