@@ -91,6 +91,12 @@ struct ea_bolt {
 	/* ea_bolt_get: the nodes of the last descent (see lookup_cache), and who holds them */
 	struct lookup_cache *lc;
 	_Atomic int lc_busy;
+
+	/* lookups: nodes whose overflow count claims more pages than their elements use (see
+	 * trim_learn), so that they are read in full, and reported, once */
+	struct trim_ent *trims;
+	size_t ntrims;
+	_Atomic int trims_busy;
 };
 
 #define MAP_TRIM_BYTES (32ull << 20)   /* keep at most ~32 MiB of the mapping resident */
@@ -402,6 +408,7 @@ void ea_bolt_close(ea_bolt *b)
 	free(b->bnames);
 	free(b->file);
 	lookup_cache_free(b->lc);
+	free(b->trims);
 	free(b);
 }
 
@@ -463,6 +470,7 @@ typedef struct {
 	size_t cap, len;     /* len = bytes of the node ((overflow + 1) * P, or less if short) */
 	uint64_t id, off;    /* page id and file offset of p[0] */
 	readahead *ra;       /* a walker's read-ahead, NULL: plain preads */
+	int lookup;          /* read for a point lookup: a large node may be trimmed (trim_learn) */
 } pagebuf;
 
 /* ea_input_pread() of len bytes at off, through ra when there is one */
@@ -513,6 +521,67 @@ static const char *ref_str(const noderef *r, char *buf, size_t cap)
 	return buf;
 }
 
+/* ---- overflow counts that claim more than the node holds ---- */
+
+/* A point lookup reads a node of more than TRIM_MIN_BYTES anew each time (the lookup cache
+ * keeps small ones only). bbolt sizes a node's overflow to its elements exactly, so a large
+ * node whose elements end pages before its claimed span has a damaged overflow count: a
+ * hostile file could make every lookup re-read up to MAX_NODE_BYTES. The first read is whole
+ * and reports it; later lookups read only the pages the elements use, which gives them the
+ * same elements (every in-bounds element stays in bounds, every other one stays out). */
+#define TRIM_MIN_BYTES (64u << 10)
+#define TRIM_MAX 1024              /* nodes remembered per handle; later ones are re-read */
+
+struct trim_ent { uint64_t id, pages; };
+
+/* Bytes of the node in p[0..len) that its elements use (len when the element array itself
+ * does not fit: the lookups then clamp the count to len). */
+static uint64_t node_used(const uint8_t *p, size_t len)
+{
+	uint16_t flags = le16(p + 8);
+	uint64_t count = le16(p + 10);
+	if (flags != EA_BOLT_BRANCH && flags != EA_BOLT_LEAF) return PAGE_HDR;   /* lookups stop at the header */
+	uint64_t used = PAGE_HDR + count * ELEM_SIZE;
+	if (used > len) return len;
+	for (uint64_t i = 0; i < count; i++) {
+		uint64_t eo = PAGE_HDR + i * ELEM_SIZE;
+		const uint8_t *e = p + eo;
+		uint64_t end = flags == EA_BOLT_BRANCH ? eo + le32(e) + le32(e + 4)
+		                                       : eo + le32(e + 4) + le32(e + 8) + le32(e + 12);
+		if (end <= len && end > used) used = end;
+	}
+	return used;
+}
+
+/* Pages of node `id` a lookup reads: the remembered ones, else `span`. */
+static uint64_t trim_find(ea_bolt *b, uint64_t id, uint64_t span)
+{
+	if (atomic_exchange_explicit(&b->trims_busy, 1, memory_order_acquire)) return span;
+	for (size_t i = 0; i < b->ntrims; i++)
+		if (b->trims[i].id == id) { span = b->trims[i].pages; break; }
+	atomic_store_explicit(&b->trims_busy, 0, memory_order_release);
+	return span;
+}
+
+/* After a lookup's whole read of a large node: report and remember it if its elements end
+ * before its span. */
+static void trim_learn(ea_bolt *b, const uint8_t *p, size_t len, uint64_t id, uint64_t span)
+{
+	uint64_t ps = b->psize, need = (node_used(p, len) + ps - 1) / ps;
+	if (need < 1) need = 1;
+	if (need >= span) return;
+	if (atomic_exchange_explicit(&b->trims_busy, 1, memory_order_acquire)) return;
+	problem(b, EA_SEV_ERROR, "overflow-inflated", id * ps + 12, 4,
+	        "page %" PRIu64 ": overflow %u makes a %" PRIu64 "-page node but its elements end in its "
+	        "first %" PRIu64 " page(s): the overflow count is damaged; lookups read only those",
+	        id, le32(p + 12), span, need);
+	if (b->ntrims < TRIM_MAX) {
+		if (!b->trims) b->trims = malloc(TRIM_MAX * sizeof *b->trims);
+		if (b->trims) b->trims[b->ntrims++] = (struct trim_ent){ id, need };
+	}
+	atomic_store_explicit(&b->trims_busy, 0, memory_order_release);
+}
+
 /* Reads page `id` with its overflow pages. `limit` = pages the node may span up to (pgid or
  * file pages). Returns 0 ok, 1 unreadable (problem reported), < 0 I/O/memory. `from` is the
  * file offset of the reference (for the problem), `what` describes it. */
@@ -560,12 +629,15 @@ static int read_node(ea_bolt *b, pagebuf *pb, uint64_t id, uint64_t from, const 
 		return 1;
 	}
 	pb->len = (size_t)ps;
+	uint64_t whole = span;
+	if (pb->lookup && span * ps > TRIM_MIN_BYTES) span = trim_find(b, id, span);
 	if (span > 1) {
 		if (pb_reserve(pb, (size_t)(span * ps))) return EA_ENOMEM;
 		g = node_pread(b, pb->ra, pb->buf + ps, (size_t)((span - 1) * ps), (id + 1) * ps);
 		if (g < 0) return EA_EIO;
 		pb->len = (size_t)ps + (size_t)g;
 	}
+	if (pb->lookup && span == whole && span * ps > TRIM_MIN_BYTES) trim_learn(b, pb->buf, pb->len, id, span);
 	pb->p = pb->buf;
 	pb->id = id;
 	pb->off = id * ps;
@@ -1097,6 +1169,7 @@ static int lookup_node(ea_bolt *b, struct lookup_cache *lc, int depth, pagebuf *
 	if (l->ok && l->id == id) { *out = &l->pb; return 0; }
 	l->ok = 0;
 	if (l->pb.cap > LOOKUP_KEEP_BYTES) { free(l->pb.buf); memset(&l->pb, 0, sizeof l->pb); }
+	l->pb.lookup = 1;
 	int r = read_node(b, &l->pb, id, EA_NO_OFFSET, &ref);
 	if (r == 0 && l->pb.cap > LOOKUP_KEEP_BYTES) {
 		/* too large to keep: hand it over to the caller's buffer */
@@ -1134,7 +1207,7 @@ int ea_bolt_get(ea_bolt *b, const ea_bolt_bucket *bk, const void *key, size_t le
 		}
 		return EA_ENOTFOUND;
 	}
-	pagebuf own = { 0 };
+	pagebuf own = { .lookup = 1 };
 	const pagebuf *nd = NULL;
 	struct lookup_cache *lc = lookup_cache_take(b);
 	uint64_t id = bk->root;
@@ -1189,7 +1262,7 @@ int ea_bolt_get(ea_bolt *b, const ea_bolt_bucket *bk, const void *key, size_t le
 int ea_bolt_get_at(ea_bolt *b, uint64_t page, uint32_t index, const void *key, size_t len,
                    ea_bolt_kv_cb cb, void *payload)
 {
-	pagebuf pb = { 0 };
+	pagebuf pb = { .lookup = 1 };
 	noderef ref = { "lookup", 0, 0 };
 	int rc = EA_ENOTFOUND;
 	int r = read_node(b, &pb, page, EA_NO_OFFSET, &ref);
