@@ -10,7 +10,7 @@
 # command once on each with /usr/bin/time (wall, user+sys CPU, peak RSS of the tool alone; stdout
 # of the listing commands goes through a pipe) and prints a Markdown table. Then, unless
 # --steps leaves them out (comma list of small,big,archives; default all), a member of --tar bytes of WAL (default 1,000,000,000) as .tar.gz and .tar, and a
-# diff of three such tarballs. Disk: ~2.35x --big for the big member, plus the export's SQLite
+# diff of three such tarballs of each kind (.tar: read in place; .tar.gz: db staged, WAL streamed). Disk: ~2.35x --big for the big member, plus the export's SQLite
 # file under TMPDIR; the archives need ~2.3x --tar each plus their staging. Inputs are deleted at
 # the end unless --keep.
 set -euo pipefail
@@ -60,7 +60,7 @@ row() {
   else
     /usr/bin/time -f '%e %U %S %M %x' -o "$T" "$@" >/dev/null 2>"$SCR/err" || true
   fi
-  grep -E '^staged ' "$SCR/err" >&2 || true
+  grep -E ': staged ' "$SCR/err" >&2 || true   # what the archive cost in TMPDIR
   tail -n 1 "$T" | awk -v inp="$in" -v l="$label" -v m="$m" '{
     cpu = $2 + $3; x = $5; if ($0 ~ /signal/) x = "signal";
     printf "| %s | %s | %d | %.2f | %.2f | %.1f | %.0f | %s |\n", inp, l, m, $1, cpu, $4 / 1024, (cpu > 0 ? m / cpu : 0), x }'
@@ -114,7 +114,8 @@ if want archives; then
   three "$a" "$TARB"
   n="k8s $((TARB / 1000000)) MB WAL archive"
   m=$(mb "$a/member")
-  tar -C "$a" -cf "$DIR/m1.tar" member
+  # name order: the WAL segments of the .tar.gz stream (a readdir-order tar stages them)
+  tar --sort=name -C "$a" -cf "$DIR/m1.tar" member
   gzip -1 -c "$DIR/m1.tar" > "$DIR/m1.tar.gz"
   echo "| $n | (sizes: member, .tar, .tar.gz) | $m | $(mb "$DIR/m1.tar") | $(mb "$DIR/m1.tar.gz") | | | |"
   for f in m1.tar m1.tar.gz; do
@@ -122,8 +123,10 @@ if want archives; then
     row "$n" "db hash $f" "$m" 0 "$EA" db hash "$DIR/$f"
     row "$n" "replay -w json $f" "$m" 0 "$EA" replay "$DIR/$f" -w json
   done
-  rm -f "$DIR/m1.tar"
-  for k in 2 3; do tar -C "$a-n$k" -cf - member | gzip -1 > "$DIR/m$k.tar.gz"; done
+  for k in 2 3; do tar --sort=name -C "$a-n$k" -cf "$DIR/m$k.tar" member; done
+  row "$n" "diff of 3 .tar (read in place)" "$((3 * m))" 0 "$EA" diff "n1=$DIR/m1.tar" "n2=$DIR/m2.tar" "n3=$DIR/m3.tar"
+  for k in 2 3; do gzip -1 -c "$DIR/m$k.tar" > "$DIR/m$k.tar.gz"; done
+  rm -f "$DIR"/m[123].tar
   row "$n" "diff of 3 .tar.gz" "$((3 * m))" 0 "$EA" diff "n1=$DIR/m1.tar.gz" "n2=$DIR/m2.tar.gz" "n3=$DIR/m3.tar.gz"
   rm -f "$DIR"/m[123].tar.gz
   [ $KEEP = 1 ] || rm -rf "$a" "$a-n2" "$a-n3"

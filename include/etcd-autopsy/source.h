@@ -3,9 +3,11 @@
  * An ea_input is whatever PATH the user gave: a data dir, a member/ or wal/ dir, a single
  * file, or a .tar / .tar.gz / .tar.zst (anything libarchive reads) of those. It exposes a
  * flat, sorted list of regular files with paths relative to PATH, each readable at any
- * offset. Inputs are opened O_RDONLY and never locked, renamed or written; archive members
- * are staged (once, sparsely) in an anonymous temporary file under $TMPDIR, never next to
- * the input, up to a process-wide cap on staged bytes (ea_input_set_stage_limit).
+ * offset. Inputs are opened O_RDONLY and never locked, renamed or written. The members of an
+ * uncompressed tar are read in place; a compressed archive's WAL segments (when in name order)
+ * are decompressed again by each pass; other members are staged (once, sparsely) in an
+ * anonymous temporary file under $TMPDIR, never next to the input, up to a process-wide cap
+ * on staged bytes (ea_input_set_stage_limit).
  * An archive PATH may end in #N[,M...]: among members with the same name, use archive entry
  * N (1-based, in archive order) instead of failing on the ambiguity. */
 #ifndef EA_SOURCE_H
@@ -38,9 +40,23 @@ int  ea_input_parse_size(const char *s, uint64_t *out);
 void ea_input_set_stage_limit(uint64_t bytes);
 /* The cap in force (0 = none). */
 uint64_t ea_input_stage_limit(void);
-/* Called after an archive input is staged: its path, the bytes written to the staging file
- * (its disk use: zero blocks are left sparse) and the directory holding it. */
-typedef void (*ea_stage_note_fn)(const char *archive, uint64_t bytes, const char *dir);
+/* What one archive input costs on disk, told once it is opened (and again, `late` set, if its
+ * streamed WAL members had to be staged after all: read backwards too often). */
+typedef struct {
+	const char *archive;          /* the archive's path */
+	const char *dir;              /* the directory of the staging file ($TMPDIR) */
+	uint64_t    staged;           /* bytes written to the staging file (its disk use: zero
+	                               * blocks are left sparse) */
+	size_t      staged_n;         /* members staged */
+	uint64_t    inplace_bytes;    /* members read in place from an uncompressed tar */
+	size_t      inplace_n;
+	uint64_t    stream_bytes;     /* WAL members decompressed again by each pass, not staged */
+	size_t      stream_n;
+	const char *stream_why;       /* why a compressed archive's WAL members were staged, or NULL */
+	int         late;
+} ea_stage_info;
+/* Called after an archive input is opened (see ea_stage_info). */
+typedef void (*ea_stage_note_fn)(const ea_stage_info *info);
 /* Sets the function told of every staged archive (NULL: none); set it before opening inputs. */
 void ea_input_set_stage_note(ea_stage_note_fn fn);
 

@@ -60,9 +60,9 @@ void cli_progress_phase(const char *phase);
 /* Phase "reading n1, n2, n3": each node by its name, else by the last component of its path. */
 void cli_progress_nodes(const char *const *names, const char *const *paths, int n);
 
-/* Prints "staged ARCHIVE (SIZE, N bytes) under TMPDIR" on stderr for every staged archive input
- * from now on, unless quiet (stage_note.c). */
-void cli_stage_note_init(int quiet);
+/* Prints "etcd-autopsy CMD: ARCHIVE: staged N members (SIZE, N bytes) under TMPDIR; ..." on
+ * stderr for every archive input from now on, unless quiet (stage_note.c). */
+void cli_stage_note_init(int quiet, const char *cmd);
 /* "25.1 MiB" (binary units; "512 B" below 1 KiB) into buf; returns buf. */
 const char *cli_human_bytes(char *buf, size_t cap, uint64_t bytes);
 /* The name of the node whose WAL carries member ID id, else the ID in hex (written to buf). */

@@ -79,13 +79,13 @@ int main(int argc, char **argv)
 	}
 	int quiet = 0;
 	for (int i = 2; i < argc; i++) quiet |= strcmp(argv[i], "-q") == 0 || strcmp(argv[i], "--quiet") == 0;
-	cli_stage_note_init(quiet);
 	for (const command *c = commands; c->name; c++)
 		if (strcmp(argv[1], c->name) == 0) {
 			char what[40];
 			int verb = argc > 2 && argv[2][0] != '-' && (!strcmp(c->name, "wal") || !strcmp(c->name, "db") ||
 			                                            !strcmp(c->name, "snap"));
 			snprintf(what, sizeof what, "%s%s%.20s", c->name, verb ? " " : "", verb ? argv[2] : "");
+			cli_stage_note_init(quiet, what);
 			/* a stream to the terminal is its own progress: no line to mix into it */
 			int stream = verb && (!strcmp(argv[2], "ls") || !strcmp(argv[2], "history") || !strcmp(argv[2], "pages"));
 			cli_progress_start(quiet || (stream && isatty(STDOUT_FILENO)), what);

@@ -121,6 +121,7 @@ int ea__links_resolve(ea_input *in, ea__links *l)
 		uint64_t size = in->files[f].pub.size, off = in->files[f].stage_off;
 		rc = ea__input_add(in, k->name, size, k->mtime, NULL, off);
 		if (rc == EA_OK) {
+			ea__entry_share(&in->files[in->count - 1], &in->files[f]);
 			in->files[in->count - 1].ordinal = k->ordinal;
 			in->files[in->count - 1].hdr_off = k->hdr_off;
 		}
@@ -132,17 +133,18 @@ int ea__links_resolve(ea_input *in, ea__links *l)
 
 /* ---- members with the same name ---------------------------------------------------------- */
 
-static int same_bytes(ea_input *in, const ea_input_entry *a, const ea_input_entry *b)
+static int same_bytes(ea_input *in, ea_input_entry *a, ea_input_entry *b)
 {
 	if (a->pub.size != b->pub.size) return 0;
-	if (a->stage_off == b->stage_off || a->pub.size == 0) return 1;
+	if ((a->where == b->where && a->stage_off == b->stage_off && a->data_ord == b->data_ord) ||
+	    a->pub.size == 0)
+		return 1;
 	enum { CHUNK = 65536 };
 	char *x = malloc(2 * CHUNK), *y = x + CHUNK;
 	int same = x != NULL;
 	for (uint64_t off = 0; same && off < a->pub.size; ) {
 		size_t n = a->pub.size - off < CHUNK ? (size_t)(a->pub.size - off) : CHUNK;
-		same = pread(in->stage_fd, x, n, (off_t)(a->stage_off + off)) == (ssize_t)n &&
-		       pread(in->stage_fd, y, n, (off_t)(b->stage_off + off)) == (ssize_t)n &&
+		same = ea__entry_pread(in, a, x, n, off) == (long)n && ea__entry_pread(in, b, y, n, off) == (long)n &&
 		       memcmp(x, y, n) == 0;
 		off += n;
 	}

@@ -149,6 +149,7 @@ int ea_input_open(ea_input **out, const char *path, ea_error *err)
 	if (!in) { free(file); free(sel); return EA_ENOMEM; }
 	in->kind = EA_INPUT_ARCHIVE;
 	in->stage_fd = -1;
+	in->arch_fd = -1;
 	in->cached_fd = -1;
 	in->select = sel;
 	in->path = file ? file : strdup(path);
@@ -170,8 +171,12 @@ int ea_input_open(ea_input **out, const char *path, ea_error *err)
 		rc = EA_EINVAL;
 	} else if (S_ISREG(st.st_mode)) {
 		if (in->stage_fd >= 0) { close(in->stage_fd); in->stage_fd = -1; }
+		if (in->arch_fd >= 0) { close(in->arch_fd); in->arch_fd = -1; }
+		ea__stream_free(in);
 		ea__stage_release(in->staged);
 		in->staged = 0;
+		in->staged_n = in->inplace_n = in->stream_n = 0;
+		in->inplace_bytes = in->stream_bytes = 0;
 		for (size_t i = 0; i < in->count; i++) { free(in->files[i].name); free(in->files[i].ospath); }
 		in->count = 0;
 		if (err) memset(err, 0, sizeof *err);
@@ -186,7 +191,7 @@ int ea_input_open(ea_input **out, const char *path, ea_error *err)
 	}
 	if (rc == EA_OK) rc = note_dropped(in);
 	if (rc < 0) { ea_input_close(in); return rc; }
-	if (in->kind == EA_INPUT_ARCHIVE) ea__stage_noted(in);
+	if (in->kind == EA_INPUT_ARCHIVE) ea__stage_noted(in, 0);
 	if (in->count > 1) ea__input_sort(in);
 	*out = in;
 	return EA_OK;
@@ -204,6 +209,8 @@ void ea_input_close(ea_input *in)
 	free(in->problems);
 	free(in->files);
 	if (in->stage_fd >= 0) close(in->stage_fd);
+	if (in->arch_fd >= 0) close(in->arch_fd);
+	ea__stream_free(in);
 	ea__stage_release(in->staged);
 	free(in->select);
 	if (in->cached_fd >= 0) close(in->cached_fd);
@@ -258,8 +265,9 @@ long ea_input_pread(ea_input *in, size_t i, void *buf, size_t len, uint64_t off)
 	int fd;
 	uint64_t base = 0;
 	int locked = 0;
+	if (e->where == EA__AT_STREAM) return ea__stream_pread(in, e, buf, len, off);
 	if (in->kind == EA_INPUT_ARCHIVE || in->kind == EA_INPUT_MEM) {
-		fd = in->stage_fd;
+		fd = e->where == EA__AT_ARCHIVE ? in->arch_fd : in->stage_fd;
 		base = e->stage_off;
 	} else {
 		/* one cached descriptor, shared by the threads that read one node (WAL and db) */
@@ -288,6 +296,19 @@ long ea_input_pread(ea_input *in, size_t i, void *buf, size_t len, uint64_t off)
 	return (long)got;
 }
 
+long ea__entry_pread(ea_input *in, ea_input_entry *e, void *buf, size_t len, uint64_t off)
+{
+	size_t i = (size_t)(e - in->files);
+	return i < in->count ? ea_input_pread(in, i, buf, len, off) : EA_EINVAL;
+}
+
+void ea__entry_share(ea_input_entry *dst, const ea_input_entry *src)
+{
+	dst->stage_off = src->stage_off;
+	dst->where = src->where;
+	dst->data_ord = src->data_ord;
+}
+
 const uint8_t *ea__input_map(ea_input *in, size_t i)
 {
 	if (i >= in->count) return NULL;
@@ -296,11 +317,11 @@ const uint8_t *ea__input_map(ea_input *in, size_t i)
 	if (in->lock_ok) pthread_mutex_lock(&in->lock);
 	if (!e->map_base && !e->map_failed) {
 		e->map_failed = 1;
-		if (e->pub.size == 0 || e->pub.size > SIZE_MAX / 2) goto out;
+		if (e->pub.size == 0 || e->pub.size > SIZE_MAX / 2 || e->where == EA__AT_STREAM) goto out;
 		int fd = -1, own = 0;
 		uint64_t base = 0;
 		if (in->kind == EA_INPUT_ARCHIVE || in->kind == EA_INPUT_MEM) {
-			fd = in->stage_fd;
+			fd = e->where == EA__AT_ARCHIVE ? in->arch_fd : in->stage_fd;
 			base = e->stage_off;
 		} else {
 			fd = open(e->ospath, O_RDONLY | O_CLOEXEC | O_NOCTTY);
@@ -329,8 +350,10 @@ int ea__input_data_extent(ea_input *in, size_t i, uint64_t off, uint64_t *data, 
 {
 	if (i >= in->count) return EA_EINVAL;
 	ea_input_entry *e = &in->files[i];
+	if (e->where == EA__AT_STREAM) return EA_EIO;   /* no holes to tell: read everything */
 	int staged = in->kind == EA_INPUT_ARCHIVE || in->kind == EA_INPUT_MEM;
-	int fd = staged ? in->stage_fd : open(e->ospath, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	int fd = !staged ? open(e->ospath, O_RDONLY | O_CLOEXEC | O_NOCTTY)
+	       : e->where == EA__AT_ARCHIVE ? in->arch_fd : in->stage_fd;
 	uint64_t base = staged ? e->stage_off : 0, end = base + e->pub.size;
 	if (fd < 0 || off >= e->pub.size) { if (!staged && fd >= 0) close(fd); return EA_EIO; }
 	int rc = EA_EIO;

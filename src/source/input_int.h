@@ -6,11 +6,18 @@
 
 #include <pthread.h>
 
+/* Where an archive member's bytes are read from. */
+enum { EA__AT_STAGE = 0,   /* the staging file at stage_off (and every non-archive input) */
+       EA__AT_ARCHIVE,     /* in place: the uncompressed archive file itself at stage_off */
+       EA__AT_STREAM };    /* decompressed again on demand (stream.c), entry data_ord */
+
 typedef struct {
 	ea_input_file pub;
 	char    *name;      /* owned storage for pub.name */
 	char    *ospath;    /* dir/file backends: path to open */
-	uint64_t stage_off; /* archive backend: offset in the staging file */
+	uint64_t stage_off; /* archive backend: offset in the staging file (or the archive, in place) */
+	int      where;     /* EA__AT_* */
+	uint64_t data_ord;  /* EA__AT_STREAM: the entry number whose data this is */
 	uint64_t ordinal;   /* archive backend: 1-based entry number in the archive (0 otherwise) */
 	uint64_t hdr_off;   /* archive backend: header offset in the uncompressed archive stream */
 	void    *map_base;  /* ea__input_map: the mapping (page aligned), NULL if none */
@@ -26,6 +33,13 @@ struct ea_input {
 	int stage_fd;       /* archive staging file, -1 otherwise */
 	int stage_failed;   /* the staging file could not be created (TMPDIR): not a format question */
 	uint64_t staged;    /* bytes this input wrote to the staging file (ea__stage_write) */
+	uint64_t stage_end; /* end of the staged members (next member at the 4 KiB boundary after) */
+	size_t   staged_n;  /* members staged */
+	int arch_fd;        /* the archive file itself, O_RDONLY, for members read in place; -1 */
+	size_t   inplace_n, stream_n;          /* members read in place / streamed */
+	uint64_t inplace_bytes, stream_bytes;
+	const char *stream_why;   /* why the WAL members of a compressed archive were staged */
+	struct ea__stream *stream;   /* stream.c: the decompressing reader of streamed members */
 	char *select;       /* archive backend: "N,M" of PATH#N,M (entries chosen among duplicates) */
 	size_t problems_dropped;   /* ea__input_problem calls beyond MAX_INPUT_PROBLEMS */
 	int cached_fd;      /* one open input file (dir/file backends) */
@@ -82,13 +96,32 @@ int ea__input_data_extent(ea_input *in, size_t i, uint64_t off, uint64_t *data, 
  * WAL of thousands of segments never holds thousands of mappings. Pointers into the old
  * mapping become invalid. */
 void ea__input_unmap(ea_input *in, size_t i);   /* progress accounting (see ea_input_bytes_read) */
+/* pread of entry e's bytes wherever they are (staging file, archive in place, stream). */
+long ea__entry_pread(ea_input *in, ea_input_entry *e, void *buf, size_t len, uint64_t off);
+/* Entry dst reads the bytes of src (a hard link). */
+void ea__entry_share(ea_input_entry *dst, const ea_input_entry *src);
+
+/* archive.c: the WAL member names streamed from a compressed archive. */
+int ea__is_wal_segment_name(const char *name);
+/* Stages every streamed member (one more pass over the archive) and points its entries at
+ * the staging file: a reader that went backwards too often. EA_OK or an error code. */
+int ea__archive_stage_streamed(ea_input *in);
+
+/* stream.c: streamed members, read forward through one libarchive reader per input; a read
+ * before the last 8 MiB read reopens the archive (at most EA__MAX_REOPEN times, then the
+ * members are staged). */
+#define EA__MAX_REOPEN 16
+long ea__stream_pread(ea_input *in, ea_input_entry *e, void *buf, size_t len, uint64_t off);
+void ea__stream_free(ea_input *in);
+
 /* stage.c: the staging file in $TMPDIR and the process-wide cap on staged bytes. */
 const char *ea__stage_dir(void);
 int ea__stage_open(const char *input, ea_error *err);   /* fd, or EA_EIO naming TMPDIR */
 int ea__stage_reserve(const char *archive, const char *member, uint64_t n, ea_error *err);   /* EA_ELIMIT over cap */
 void ea__stage_release(uint64_t n);
-/* Tells the ea_input_set_stage_note function of a staged archive input (nothing if none). */
-void ea__stage_noted(const ea_input *in);
+/* Tells the ea_input_set_stage_note function of an archive input: what was staged, read in
+ * place, streamed (nothing if no member); late: streamed members were staged after all. */
+void ea__stage_noted(const ea_input *in, int late);
 /* pwrite to in->stage_fd, counted against the cap; ENOSPC/EFBIG reported naming TMPDIR. */
 int ea__stage_write(ea_input *in, const char *member, const void *buf, size_t n, uint64_t off,
                     ea_error *err);

@@ -26,6 +26,7 @@ int ea_input_open_mem(ea_input **out, const ea_input_mem_file *files, size_t n, 
 	if (!in) return EA_ENOMEM;
 	in->kind = EA_INPUT_MEM;
 	in->cached_fd = -1;
+	in->arch_fd = -1;
 	in->path = strdup("(memory)");
 	in->stage_fd = stage_fd();
 	if (!in->path || in->stage_fd < 0) {

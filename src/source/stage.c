@@ -65,9 +65,12 @@ uint64_t ea_input_stage_limit(void) { return stage_limit(); }
 
 void ea_input_set_stage_note(ea_stage_note_fn fn) { stage_note = fn; }
 
-void ea__stage_noted(const ea_input *in)
+void ea__stage_noted(const ea_input *in, int late)
 {
-	if (stage_note && in->staged) stage_note(in->path, in->staged, ea__stage_dir());
+	if (!stage_note || !(in->staged || in->inplace_n || in->stream_n)) return;
+	ea_stage_info s = { in->path, ea__stage_dir(), in->staged, in->staged_n, in->inplace_bytes,
+	                    in->inplace_n, in->stream_bytes, in->stream_n, in->stream_why, late };
+	stage_note(&s);
 }
 
 void ea__stage_release(uint64_t n) { atomic_fetch_sub(&staged_total, n); }

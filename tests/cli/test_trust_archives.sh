@@ -125,9 +125,10 @@ class Ones(io.RawIOBase):      # 64 MiB of non-zero bytes, compressed to ~64 KiB
     def readable(self): return True
     def readinto(self, b):
         k = min(len(b), self.n); b[:k] = b"\x01" * k; self.n -= k; return k
-with tarfile.open(T + "/bomb.tar.gz", "w:gz") as t:
-    ti = tarfile.TarInfo("member/wal/0000000000000000-0000000000000000.wal"); ti.size = 64 << 20
-    t.addfile(ti, io.BufferedReader(Ones(ti.size)))
+with tarfile.open(T + "/bomb.tar.gz", "w:gz") as t:   # the db is staged (WAL members stream)
+    for name in ("member/snap/db", "member/wal/0000000000000000-0000000000000000.wal"):
+        ti = tarfile.TarInfo(name); ti.size = 64 << 20
+        t.addfile(ti, io.BufferedReader(Ones(ti.size)))
 EOF
 check "setup: the bomb is small" [ "$(stat -c %s "$TMP/bomb.tar.gz")" -lt 1000000 ]
 mkdir -p "$TMP/stage"
