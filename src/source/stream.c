@@ -25,6 +25,7 @@ struct ea__stream {
 	uint64_t pos;      /* bytes of the current member decompressed so far */
 	int ended;         /* the current member's data is over (1 EOF, -1 damaged) */
 	unsigned reopens;
+	int stage_failed;  /* staging them after EA__MAX_REOPEN failed (the cap, TMPDIR): EIO */
 	uint8_t *ring;     /* byte p of the member (pos - RING <= p < pos) at ring[p % RING] */
 };
 
@@ -135,7 +136,8 @@ long ea__stream_pread(ea_input *in, ea_input_entry *e, void *buf, size_t len, ui
 	}
 	int rc = position(in, s, e->data_ord, off);
 	if (rc == EA_ELIMIT) {
-		rc = ea__archive_stage_streamed(in);
+		rc = s->stage_failed ? EA_EIO : ea__archive_stage_streamed(in);
+		s->stage_failed = rc != EA_OK;
 		pthread_mutex_unlock(&s->mu);
 		return rc ? EA_EIO : ea__entry_pread(in, e, buf, len, off);
 	}
