@@ -162,6 +162,24 @@ class Suite:
         self.check("%s: export >= 0.7x raw insert loop rows/s" % group, "%.2fx" % r, r >= 0.7)
 
 
+# ---- Kubernetes decoding overhead (issue 18: <= 20 % over the same command without it) -------
+
+# a --k8s-prefix no key has: the same command with the Kubernetes decoder finding nothing to decode
+NO_K8S_PREFIX = "/ea-bench-no-such-prefix"
+
+
+def k8s_db_ls(s, path):
+    """`db ls -w json` of a Kubernetes-shaped member (keys under /registry get their "k8s"
+    object) against the same listing with a --k8s-prefix no key has, alternating"""
+    with_k8s = [s.bin, "db", "ls", path, "-w", "json", "-q"]
+    mk, mn = measure_pair(with_k8s, with_k8s + ["--k8s-prefix", NO_K8S_PREFIX], s.a.runs)
+    over = mk["cpu"] / mn["cpu"] - 1
+    s.add("k8s", "db ls -w json (no k8s)", os.path.basename(path.rstrip("/")), mn, "")
+    s.add("k8s", "db ls -w json (k8s)", os.path.basename(path.rstrip("/")), mk, "%+.0f %% CPU" % (100 * over),
+          mk["cpu"] / mn["cpu"], "CPU of the listing without k8s decoding")
+    s.check("k8s: db ls -w json Kubernetes decoding <= 20 % CPU", "%+.1f %%" % (100 * over), over <= 0.20)
+
+
 # ---- side by side with etcd's own Go readers (bench/anchors/) --------------------------------
 
 # (etcd-autopsy task, anchor program, what the anchor does, goal: tool speed / anchor speed)
@@ -173,6 +191,8 @@ ANCHORS = [
     ("db hash", "hashkv_ro", "read-only HashKV (bbolt cursor + CRC-32C)", 2),
     ("db hash", "hashkv_mvcc", "etcd's mvcc HashKV (NewStore + HashByRev, on a copy)", 4),
     ("db ls -w json", "db_decode", "iterate + decode every KeyValue", 4),
+    # like-for-like: the same walk, and every KeyValue printed as a JSON line (encoding/json)
+    ("db ls -w json", "db_json", "iterate + decode + print every KeyValue as JSON (encoding/json)", 4),
 ]
 TOOL_CMD = {
     "wal stat": ["wal", "stat", "{d}", "-q"],
@@ -227,7 +247,7 @@ def agreement(anchor, out, rc, datadir):
         want = {"hash": h["hash"], "revision": h["current_revision"], "compact_revision": h["compact_revision"]}
         bad = ["%s %s != %s" % (k, a.get(k), v) for k, v in want.items() if a.get(k) != str(v)]
         return not bad, "; ".join(bad) or "hash %s at %s (compacted at %s)" % (a["hash"], a["revision"], a["compact_revision"])
-    if anchor == "db_decode":
+    if anchor in ("db_decode", "db_json"):
         st, _ = tool_json(["db", "stat", datadir])
         if rc != 0 or st is None:
             return False, "anchor exit %d / tool output unreadable" % rc
@@ -265,8 +285,12 @@ def run_anchors(s, group, datadir, info):
                 target = os.path.join(tmp, "db.copy")
                 shutil.copyfile(dbf, target)
             acmd = [os.path.join(a.anchors, prog), target]
-            p = subprocess.run(acmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-            ok, agree = agreement(prog, p.stdout + " " + p.stderr if p.returncode else p.stdout, p.returncode, datadir)
+            if prog == "db_json":   # prints the JSON lines on stdout, its counts on stderr
+                p = subprocess.run(acmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                ok, agree = agreement(prog, p.stderr, p.returncode, datadir)
+            else:
+                p = subprocess.run(acmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                ok, agree = agreement(prog, p.stdout + " " + p.stderr if p.returncode else p.stdout, p.returncode, datadir)
             tcmd = [s.bin] + [x.replace("{d}", datadir) for x in TOOL_CMD[task]]
             if not ok:
                 print("%-10s %-16s vs %-12s DISAGREES, not timed: %s" % (group, task, prog, agree), flush=True)
@@ -346,6 +370,7 @@ def main():
     ap.add_argument("--out", default=os.path.join(HERE, "RESULTS.md"))
     ap.add_argument("--anchors", default="", help="dir of the Go anchors (bench/anchors/build.sh); empty: none")
     ap.add_argument("--anchors-skip", default="", help="why there are no anchors (printed and written)")
+    ap.add_argument("--k8s-input", default="", help="a Kubernetes-shaped data dir (ea_synth --k8s): its decoding overhead")
     ap.add_argument("--anchors-max-bytes", type=float, default=1.1e9,
                     help="no anchors on inputs with a larger WAL or db (ReadAll holds the whole WAL in memory)")
     a = ARGS = ap.parse_args()
@@ -371,6 +396,8 @@ def main():
         results[name] = s.member("synth " + name, path)
         if a.anchors:
             run_anchors(s, "synth " + name, path, results[name])
+    if a.k8s_input:
+        k8s_db_ls(s, a.k8s_input)
     synth = [(k, v) for k, v in results.items() if k != "real"]
     if len(synth) >= 2:
         (k0, v0), (k1, v1) = synth[0], synth[-1]
