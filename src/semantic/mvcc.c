@@ -380,7 +380,7 @@ static keyent *lookup(ea_mvcc *m, const uint8_t *k, size_t n, int create)
 static int push_rev(keyent *e, int64_t main, int64_t sub, int tomb, const ea_bolt_kv *kv)
 {
 	if (e->n == e->cap) {
-		uint32_t nc = e->cap ? e->cap * 2 : 4;
+		uint32_t nc = e->cap ? e->cap * 2 : 1;   /* most keys hold one revision */
 		void *p = realloc(e->revs, nc * sizeof *e->revs);
 		if (!p) return EA_ENOMEM;
 		e->revs = p;
