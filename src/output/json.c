@@ -232,7 +232,8 @@ static inline size_t esc_one(char *buf, const unsigned char *p, size_t n, size_t
 
 /* Binary values (protobuf, compressed data) alternate short plain runs with bytes to escape.
  * The input goes by blocks of 16 bytes classified at once (SSE2): a block without a byte to
- * escape is copied whole; one without a UTF-8 lead byte is escaped by table with no branch on
+ * escape is copied whole; one with up to 4 (text: quotes) and no UTF-8 lead byte is copied in
+ * stretches between them; one without a lead byte is escaped by table with no branch on
  * the byte (each byte's output word stored, the fill level advanced by its length); others
  * byte by byte with the lead bytes' sequences checked. The buffer keeps room for a block's
  * worst case (6 output bytes per input byte, a sequence crossing the block's end, the 2 bytes
@@ -260,6 +261,26 @@ static int esc_slow(ea_json *f, const unsigned char *p, size_t n, size_t i)
 			if (!_mm_movemask_epi8(sp)) {
 				memcpy(buf + len, p + i, 16);
 				len += 16;
+				i += 16;
+				continue;
+			}
+			unsigned m = (unsigned)_mm_movemask_epi8(sp);
+			if (!_mm_movemask_epi8(ld) && __builtin_popcount(m) <= 4 && n - i >= 32) {
+				/* a few bytes to escape (text: quotes): the plain stretches between them
+				 * copied 16 bytes at a time (in bounds: 32 bytes remain from the block) */
+				size_t j = 0;
+				for (; m; m &= m - 1) {
+					size_t k = (size_t)__builtin_ctz(m);
+					unsigned char c = p[i + k], cls = esc_cls[c];
+					memcpy(buf + len, p + i + j, 16);
+					len += k - j;
+					memcpy(buf + len, &esc_out[c], 8);
+					len += cls & ESC_LEN;
+					cls_or |= cls;
+					j = k + 1;
+				}
+				memcpy(buf + len, p + i + j, 16);
+				len += 16 - j;
 				i += 16;
 				continue;
 			}
