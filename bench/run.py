@@ -221,6 +221,8 @@ ANCHORS = [
     ("db hash", "hashkv_ro", "read-only HashKV (bbolt cursor + CRC-32C)", 2),
     ("db hash", "hashkv_mvcc", "etcd's mvcc HashKV (NewStore + HashByRev, on a copy)", 4),
     ("db ls -w json", "db_decode", "iterate + decode every KeyValue", 4),
+    # like-for-like: the same walk, and every KeyValue printed as a JSON line (encoding/json)
+    ("db ls -w json", "db_json", "iterate + decode + print every KeyValue as JSON (encoding/json)", 4),
 ]
 TOOL_CMD = {
     "wal stat": ["wal", "stat", "{d}", "-q"],
@@ -291,7 +293,7 @@ def agreement(anchor, out, rc, datadir, tcmd):
         want = {"hash": h["hash"], "revision": h["current_revision"], "compact_revision": h["compact_revision"]}
         bad = ["%s %s != %s" % (k, a.get(k), v) for k, v in want.items() if a.get(k) != str(v)]
         return not bad, "; ".join(bad) or "hash %s at %s (compacted at %s)" % (a["hash"], a["revision"], a["compact_revision"])
-    if anchor == "db_decode":
+    if anchor in ("db_decode", "db_json"):
         st, _ = tool_json(["db", "stat", datadir])
         if rc != 0 or st is None:
             return False, "anchor exit %d / tool output unreadable" % rc
@@ -331,9 +333,13 @@ def run_anchors(s, group, datadir, info):
             acmd = [os.path.join(a.anchors, prog), target]
             tcmd = [s.bin] + [x.replace("{d}", datadir).replace("{w}", os.path.join(datadir, "member", "wal"))
                               for x in TOOL_CMD[task]]
-            p = subprocess.run(acmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-            ok, agree = agreement(prog, p.stdout + " " + p.stderr if p.returncode else p.stdout, p.returncode, datadir,
-                                  tcmd)
+            if prog == "db_json":   # prints the JSON lines on stdout, its counts on stderr
+                p = subprocess.run(acmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                ok, agree = agreement(prog, p.stderr, p.returncode, datadir, tcmd)
+            else:
+                p = subprocess.run(acmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                ok, agree = agreement(prog, p.stdout + " " + p.stderr if p.returncode else p.stdout, p.returncode,
+                                      datadir, tcmd)
             if not ok:
                 print("%-10s %-16s vs %-12s DISAGREES, not timed: %s" % (group, task, prog, agree), flush=True)
                 s.pairs.append((group, task, prog + ": " + what, label[kind], None, None, "**disagrees**: " + agree))

@@ -175,77 +175,147 @@ static int esc(ea_json *f, const unsigned char *p, size_t n)
 	return exact;
 }
 
-/* What an ASCII byte becomes: 0 itself, else the letter after the backslash ('u': \\u00XX). */
-static const unsigned char esc_tab[128] = {
-	'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 't', 'n', 'u', 'u', 'r', 'u', 'u',
-	'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u',
-	0, 0, '"', 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, '\\', 0, 0, 0,
-	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 'u',
-};
+/* What each byte becomes in the text, built once: esc_out[c] its output bytes (up to 6, read as
+ * one 8-byte word), esc_cls[c] their count (ESC_LEN) and its class: a plain byte, a byte not
+ * valid in UTF-8 (U+FFFD), and among those the lead bytes C2..F4, which start a well-formed
+ * sequence when the bytes after them fit esc_seq[c]. */
+enum { ESC_LEN = 7, ESC_PLAIN = 8, ESC_BAD = 16, ESC_LEAD = 32 };
+static uint64_t esc_out[256];
+static unsigned char esc_cls[256];
+static unsigned char esc_seq[256][3];   /* a lead byte's sequence length, bounds of its second byte */
+static pthread_once_t esc_once = PTHREAD_ONCE_INIT;
 
-/* Binary values (protobuf, compressed data) alternate short plain runs with bytes to escape:
- * the output is written straight into the buffer, byte by byte (its fill level kept in a
- * local), in stretches that cannot overflow it (6 bytes at most per input byte or UTF-8
- * sequence); after 16 plain bytes in a row, plain_run finds the rest of the run and it is
- * copied at once. */
-static int esc_slow(ea_json *f, const unsigned char *p, size_t n, size_t i)
+static void esc_init(void)
 {
 	static const char hx[] = "0123456789abcdef";
-	char *const buf = f->buf;
-	size_t len = f->len, run = 0;   /* run: plain bytes copied one by one since the last escape */
-	int exact = 1;
-	while (i < n) {
-		if (run >= 16) {
-			size_t k = i + plain_run(p + i, n - i);
-			f->len = len;
-			WRITE(p + i, k - i, f);
-			len = f->len;
-			i = k;
-			run = 0;
-			continue;
+	for (unsigned c = 0; c < 256; c++) {
+		char o[8] = { 0 };
+		unsigned char n, cls = 0;
+		if (c >= 0x80) {
+			o[0] = '\xEF'; o[1] = '\xBF'; o[2] = '\xBD'; n = 3; cls = ESC_BAD;
+			if (c >= 0xC2 && c <= 0xF4) {   /* the bounds of the second byte as in ea_utf8_seq */
+				cls |= ESC_LEAD;
+				esc_seq[c][0] = c <= 0xDF ? 2 : c <= 0xEF ? 3 : 4;
+				esc_seq[c][1] = c == 0xE0 ? 0xA0 : c == 0xF0 ? 0x90 : 0x80;
+				esc_seq[c][2] = c == 0xED ? 0x9F : c == 0xF4 ? 0x8F : 0xBF;
+			}
+		} else if (plain((unsigned char)c)) {
+			o[0] = (char)c; n = 1; cls = ESC_PLAIN;
+		} else if (c == '"' || c == '\\' || c == '\t' || c == '\n' || c == '\r') {
+			o[0] = '\\'; o[1] = c == '\t' ? 't' : c == '\n' ? 'n' : c == '\r' ? 'r' : (char)c; n = 2;
+		} else {
+			o[0] = '\\'; o[1] = 'u'; o[2] = '0'; o[3] = '0'; o[4] = hx[c >> 4]; o[5] = hx[c & 15]; n = 6;
 		}
-		size_t room = (EA_JSON_BUF - len) / 6;
-		if (room == 0) { f->len = len; flush_(f); len = 0; room = EA_JSON_BUF / 6; }
-		size_t end = n - i < room ? n : i + room;   /* at most `room` steps, 6 bytes each */
-		while (i < end && run < 16) {
-			unsigned char c = p[i], e = c < 0x80 ? esc_tab[c] : 0x80;
-			if (!e) {
-				buf[len++] = (char)c;
-				i++;
-				run++;
-				continue;
-			}
-			run = 0;
-			if (e == 0x80) {
-				/* well-formed UTF-8 passes through; each other byte becomes U+FFFD */
-				size_t l = ea_utf8_seq(p + i, n - i);
-				if (l) {
-					memcpy(buf + len, p + i, l);
-					len += l;
-					i += l;
-					continue;
-				}
-				buf[len] = '\xEF'; buf[len + 1] = '\xBF'; buf[len + 2] = '\xBD';
-				len += 3;
-				exact = 0;
-			} else if (e != 'u') {
-				buf[len] = '\\';
-				buf[len + 1] = (char)e;
-				len += 2;
-			} else {
-				buf[len] = '\\'; buf[len + 1] = 'u'; buf[len + 2] = '0'; buf[len + 3] = '0';
-				buf[len + 4] = hx[c >> 4]; buf[len + 5] = hx[c & 15];
-				len += 6;
-			}
-			i++;
+		memcpy(&esc_out[c], o, 8);
+		esc_cls[c] = (unsigned char)(n | cls);
+	}
+}
+
+/* One byte at p[*i] (the escape or U+FFFD, or a well-formed UTF-8 sequence), stored at buf + len
+ * as up to 8 bytes; advances *i, returns the bytes written, ORs its class into *cls_or. */
+static inline size_t esc_one(char *buf, const unsigned char *p, size_t n, size_t *i, unsigned *cls_or)
+{
+	unsigned char c = p[*i], cls = esc_cls[c];
+	if (cls & ESC_LEAD) {
+		size_t l = ea_utf8_seq(p + *i, n - *i);
+		if (l) {   /* well-formed UTF-8 passes through; else the byte becomes U+FFFD */
+			memcpy(buf, p + *i, l);
+			*i += l;
+			return l;
 		}
 	}
+	memcpy(buf, &esc_out[c], 8);
+	*cls_or |= cls;
+	*i += 1;
+	return cls & ESC_LEN;
+}
+
+/* Binary values (protobuf, compressed data) alternate short plain runs with bytes to escape.
+ * The input goes by blocks of 16 bytes classified at once (SSE2): a block without a byte to
+ * escape is copied whole; one with up to 4 (text: quotes) and no UTF-8 lead byte is copied in
+ * stretches between them; one without a lead byte is escaped by table with no branch on
+ * the byte (each byte's output word stored, the fill level advanced by its length); others
+ * byte by byte with the lead bytes' sequences checked. The buffer keeps room for a block's
+ * worst case (6 output bytes per input byte, a sequence crossing the block's end, the 2 bytes
+ * the last 8-byte store writes past its output). */
+#define ESC_BLOCK_ROOM 128
+static int esc_slow(ea_json *f, const unsigned char *p, size_t n, size_t i)
+{
+	pthread_once(&esc_once, esc_init);
+	char *const buf = f->buf;
+	size_t len = f->len;
+	unsigned cls_or = 0;
+	while (i < n) {
+		if (EA_JSON_BUF - len < ESC_BLOCK_ROOM) { f->len = len; flush_(f); len = 0; }
+		size_t stop = n - i >= 16 ? i + 16 : n;
+#ifdef __SSE2__
+		if (stop - i == 16) {
+			const __m128i c20 = _mm_set1_epi8(0x20), c7f = _mm_set1_epi8(0x7f);
+			const __m128i cq = _mm_set1_epi8('"'), cb = _mm_set1_epi8('\\');
+			const __m128i lo = _mm_set1_epi8((char)0xC1), hi = _mm_set1_epi8((char)0xF5);
+			__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+			/* signed: bytes >= 0x80 are negative, so "< 0x20" also catches them */
+			__m128i sp = _mm_or_si128(_mm_or_si128(_mm_cmplt_epi8(v, c20), _mm_cmpeq_epi8(v, c7f)),
+			                          _mm_or_si128(_mm_cmpeq_epi8(v, cq), _mm_cmpeq_epi8(v, cb)));
+			__m128i ld = _mm_and_si128(_mm_cmpgt_epi8(v, lo), _mm_cmplt_epi8(v, hi));   /* C2..F4 */
+			if (!_mm_movemask_epi8(sp)) {
+				memcpy(buf + len, p + i, 16);
+				len += 16;
+				i += 16;
+				continue;
+			}
+			unsigned m = (unsigned)_mm_movemask_epi8(sp);
+			if (!_mm_movemask_epi8(ld) && __builtin_popcount(m) <= 4 && n - i >= 32) {
+				/* a few bytes to escape (text: quotes): the plain stretches between them
+				 * copied 16 bytes at a time (in bounds: 32 bytes remain from the block) */
+				size_t j = 0;
+				for (; m; m &= m - 1) {
+					size_t k = (size_t)__builtin_ctz(m);
+					unsigned char c = p[i + k], cls = esc_cls[c];
+					memcpy(buf + len, p + i + j, 16);
+					len += k - j;
+					memcpy(buf + len, &esc_out[c], 8);
+					len += cls & ESC_LEN;
+					cls_or |= cls;
+					j = k + 1;
+				}
+				memcpy(buf + len, p + i + j, 16);
+				len += 16 - j;
+				i += 16;
+				continue;
+			}
+			if (!_mm_movemask_epi8(ld)) {
+				for (; i < stop; i++) {
+					unsigned char c = p[i], cls = esc_cls[c];
+					memcpy(buf + len, &esc_out[c], 8);
+					len += cls & ESC_LEN;
+					cls_or |= cls;
+				}
+				continue;
+			}
+			if (n - i >= 16 + 3) {   /* lead bytes: their sequences checked without a branch */
+				while (i < stop) {
+					unsigned char c = p[i], cls = esc_cls[c];
+					const unsigned char *q = esc_seq[c];
+					unsigned l = q[0];
+					unsigned ok = (l != 0) & ((unsigned char)(p[i + 1] - q[1]) <= (unsigned char)(q[2] - q[1])) &
+					              ((l < 3) | ((p[i + 2] & 0xC0) == 0x80)) & ((l < 4) | ((p[i + 3] & 0xC0) == 0x80));
+					uint32_t in4;
+					memcpy(&in4, p + i, 4);
+					uint64_t w = ok ? in4 : esc_out[c];
+					memcpy(buf + len, &w, 8);
+					len += ok ? l : (cls & ESC_LEN);
+					i += ok ? l : 1;
+					cls_or |= ok ? 0 : cls;
+				}
+				continue;
+			}
+		}
+#endif
+		while (i < stop) len += esc_one(buf + len, p, n, &i, &cls_or);
+	}
 	f->len = len;
-	return exact;
+	return !(cls_or & ESC_BAD);
 }
 
 /* base64 digit pairs: b64_pairs[v] for a 12-bit v, built once */

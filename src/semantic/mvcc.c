@@ -380,7 +380,7 @@ static keyent *lookup(ea_mvcc *m, const uint8_t *k, size_t n, int create)
 static int push_rev(keyent *e, int64_t main, int64_t sub, int tomb, const ea_bolt_kv *kv)
 {
 	if (e->n == e->cap) {
-		uint32_t nc = e->cap ? e->cap * 2 : 4;
+		uint32_t nc = e->cap ? e->cap * 2 : 1;   /* most keys hold one revision */
 		void *p = realloc(e->revs, nc * sizeof *e->revs);
 		if (!p) return EA_ENOMEM;
 		e->revs = p;
@@ -1111,7 +1111,7 @@ static int check_rev(ea_mvcc *m, int64_t *rev, ea_error *err)
 
 typedef struct {
 	const keyent *e;
-	long r;                  /* index of the visible revision in e->revs */
+	rev_t v;                 /* the visible revision, a copy of e->revs[r] (no second trip there) */
 	uint32_t page;
 	uint16_t elem;
 	int copied;              /* value bytes in the batch buffer at [at, at + len) */
@@ -1170,7 +1170,7 @@ static int range_fetch(ea_mvcc *m, range_batch *bt, range_item **order)
 		range_item *it = order[i];
 		if (!it->page) continue;
 		uint8_t rk[17];
-		rev_key(rk, &it->e->revs[it->r]);
+		rev_key(rk, &it->v);
 		copy_ctx c = { bt, it };
 		int rc = ea_bolt_get_at(m->b, it->page, it->elem, rk, sizeof rk, copy_cb, &c);
 		if (rc < 0 && rc != EA_ENOTFOUND) return rc;
@@ -1182,7 +1182,7 @@ static int range_fetch(ea_mvcc *m, range_batch *bt, range_item **order)
 static int range_lookup(ea_mvcc *m, const range_item *it, get_ctx *g)
 {
 	uint8_t rk[17];
-	rev_key(rk, &it->e->revs[it->r]);
+	rev_key(rk, &it->v);
 	int rc = EA_ENOTFOUND;
 	if (it->page) rc = ea_bolt_get_at(m->b, it->page, it->elem, rk, sizeof rk, get_cb, g);
 	if (rc == EA_ENOTFOUND) rc = ea_bolt_get(m->b, &m->keyb, rk, sizeof rk, get_cb, g);
@@ -1192,7 +1192,7 @@ static int range_lookup(ea_mvcc *m, const range_item *it, get_ctx *g)
 /* Hands out one batch item in key order. */
 static int range_emit(ea_mvcc *m, range_batch *bt, const range_item *it, ea_mvcc_kv_cb cb, void *payload)
 {
-	const rev_t *v = &it->e->revs[it->r];
+	const rev_t *v = &it->v;
 	get_ctx g = { v->main, v->sub, cb, payload, 0, 0, EA_NO_OFFSET, 0 };
 	int rc = EA_OK;
 	if (it->copied) {
@@ -1246,7 +1246,7 @@ int ea_mvcc_range(ea_mvcc *m, const void *prefix, size_t plen, int64_t rev, ea_m
 		if (plen && (e->len < plen || memcmp(e->key, prefix, plen) != 0)) continue;
 		long r = get_at(e, rev);
 		if (r < 0) continue;
-		bt.it[bt.n++] = (range_item){ e, r, e->revs[r].page, e->revs[r].elem, 0, 0, 0, 0, 0, 0 };
+		bt.it[bt.n++] = (range_item){ e, e->revs[r], e->revs[r].page, e->revs[r].elem, 0, 0, 0, 0, 0, 0 };
 		if (bt.n == RANGE_BATCH) rc = range_flush(m, &bt, order, cb, payload);
 	}
 	if (!rc && bt.n) rc = range_flush(m, &bt, order, cb, payload);

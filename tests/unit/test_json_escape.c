@@ -135,10 +135,56 @@ static void test_json_escape__long_mixed_inputs_match_reference(void **state)
 	free(want);
 }
 
+/* one value through the writer against the reference: got == want */
+static void check_value(const unsigned char *in, size_t n)
+{
+	size_t cap = 14 * n + 64;
+	char *got = calloc(1, cap), *want = malloc(cap);
+	assert_non_null(got); assert_non_null(want);
+	FILE *f = fmemopen(got, cap, "w");
+	assert_non_null(f);
+	ea_json j;
+	ea_json_init(&j, f);
+	ea_json_bytes(&j, in, n);
+	fclose(f);
+	int exact;
+	size_t o = ref_text(want, in, n, &exact);
+	want[o] = 0;
+	assert_string_equal(got, want);
+	free(got);
+	free(want);
+}
+
+/* every byte >= 0x80 followed by each bound of the second byte (and good or bad third and
+ * fourth bytes), at every position of a 16-byte block, near the end of the value or not, in
+ * a block that has a byte to escape before it: the writer's per-block paths (copy, table,
+ * lead bytes checked without a branch, byte by byte near the end) */
+static void test_json_escape__lead_bytes_at_every_block_position(void **state)
+{
+	(void)state;
+	static const unsigned char second[] = { 0x41, 0x7F, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF, 0xC0, 0xFF };
+	static const unsigned char rest[] = { 0x80, 0xBF, 0x41, 0xC3 };
+	unsigned char in[48];
+	for (unsigned c = 0x80; c <= 0xFF; c++)
+		for (size_t s = 0; s < sizeof second; s++)
+			for (size_t r = 0; r < sizeof rest; r++)
+				for (size_t n = 17; n <= 40; n += 23)
+					for (size_t at = 1; at < n; at++) {
+						memset(in, 'a', sizeof in);
+						in[0] = '\n';
+						in[at] = (unsigned char)c;
+						if (at + 1 < n) in[at + 1] = second[s];
+						if (at + 2 < n) in[at + 2] = rest[r];
+						if (at + 3 < n) in[at + 3] = rest[(r + 1) % 4];
+						check_value(in, n);
+					}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_json_escape__long_mixed_inputs_match_reference),
+		cmocka_unit_test(test_json_escape__lead_bytes_at_every_block_position),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
