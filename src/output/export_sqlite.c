@@ -1133,6 +1133,9 @@ static int export_wal_replay(wal_ctx *w, ea_log *log)
 	ro.on_record = record_cb;
 	ro.arg = w;
 	ro.entries_only = 1;
+	/* the comparison with the db only decides which compacted revisions (<= K) get 'wal' rows:
+	 * with no compaction, revisions and txn outcomes are all the export needs (as `wal ls`) */
+	ro.no_db_check = K <= 0;
 	ea_replay *r;
 	ea_error err = { 0 };
 	if (ea_replay_new(&r, log, db, &ro, &err)) return EA_ENOTFOUND;
@@ -1560,7 +1563,7 @@ int ea_export_sqlite(const char *out_path, ea_node *const *nodes, size_t n,
 		rc = x.db ? sql_fail(&x, "open") : EA_ENOMEM;
 	} else {
 		rc = exec(&x, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA locking_mode=EXCLUSIVE;"
-		              "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536; PRAGMA foreign_keys=OFF;");
+		              "PRAGMA cache_size=-16384; PRAGMA foreign_keys=OFF;");
 		if (rc == EA_OK) rc = load(&x, nodes, n);
 		if (rc == EA_OK && stopped(&x)) rc = ex_fail(&x, EA_EIO, "export interrupted");
 		double i0 = now_s();
