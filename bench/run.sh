@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# bench/run.sh [--quick] [--runs N] [--dir DIR] [--keep] [--inputs LIST] [--no-anchors] [--out FILE]:
+# bench/run.sh [--quick] [--runs N] [--dir DIR] [--keep] [--inputs LIST] [--no-anchors] [--out FILE] [--k8s DIR]:
 # the etcd-autopsy benchmark suite.
 #
 # Builds a release build (build-bench/, -O2 -g, -DEA_BENCH=ON), generates the inputs outside
@@ -14,6 +14,8 @@
 #   --inputs  comma list of real,256M,1G,4G (default: all of them; --quick: no 4G)
 #   --no-anchors  do not build/run etcd's Go readers (bench/anchors/) beside the tasks
 #   --out     where the results go (default bench/RESULTS.md)
+#   --k8s DIR also export's Kubernetes overhead on DIR (a member from `ea_synth DIR --k8s ...`,
+#             e.g. 256000000 bytes): export with and without its k8s_* columns (issue 18)
 #   --k8s-sized [ARGS]  instead: the Kubernetes-sized run (bench/k8s-sized.sh ARGS: an 8 GB WAL
 #             and its ~11 GB db, every read command, archives, a 3-member diff), table on stdout
 # The anchors are built by bench/anchors/build.sh (Debian's Go + etcd 3.4 + bbolt sources);
@@ -22,7 +24,7 @@ set -euo pipefail
 if [ "${1:-}" = --k8s-sized ]; then shift; exec "$(dirname "$0")/k8s-sized.sh" "$@"; fi
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 DIR="${TMPDIR:-/tmp}/ea-bench"
-RUNS=5 QUICK=0 KEEP=0 INPUTS="" ANCHORS=1 OUT="$ROOT/bench/RESULTS.md"
+RUNS=5 QUICK=0 KEEP=0 INPUTS="" ANCHORS=1 OUT="$ROOT/bench/RESULTS.md" K8S=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) QUICK=1; RUNS=3 ;;
@@ -32,7 +34,8 @@ while [ $# -gt 0 ]; do
     --inputs) INPUTS=$2; shift ;;
     --no-anchors) ANCHORS=0 ;;
     --out) OUT=$2; shift ;;
-    *) echo "usage: bench/run.sh [--quick] [--runs N] [--dir DIR] [--keep] [--inputs real,256M,1G,4G] [--no-anchors] [--out FILE]" >&2; exit 2 ;;
+    --k8s) K8S=$2; shift ;;
+    *) echo "usage: bench/run.sh [--quick] [--runs N] [--dir DIR] [--keep] [--inputs real,256M,1G,4G] [--no-anchors] [--out FILE] [--k8s DIR]" >&2; exit 2 ;;
   esac
   shift
 done
@@ -81,5 +84,5 @@ for s in "${SIZES[@]}"; do
   SYN+="${SYN:+,}$name=$d"
 done
 python3 "$ROOT/bench/run.py" --bin "$EA" --baseline "$B/bench/ea_baseline" --dir "$DIR" --runs "$RUNS" \
-  --real "$REAL" --synth "$SYN" --out "$OUT" "${ANCH[@]}"
+  --real "$REAL" --synth "$SYN" --out "$OUT" --k8s "$K8S" "${ANCH[@]}"
 if [ $KEEP = 0 ]; then rm -rf "$DIR/synth-1G" "$DIR/synth-4G"; fi
