@@ -491,6 +491,18 @@ static int exec(ex *x, const char *sql)
 	return EA_OK;
 }
 
+/* SQLite's own temp files (the index builds' sorts when they outgrow the page cache) go where
+ * every temp file of this program goes, $TMPDIR or /tmp (SQLite alone would pick /var/tmp
+ * without TMPDIR); in memory when that directory is not usable. */
+static int temp_files(ex *x)
+{
+	const char *t = getenv("TMPDIR");
+	char *q = sqlite3_mprintf("PRAGMA temp_store_directory=%Q", t && *t ? t : "/tmp");
+	int ok = q && sqlite3_exec(x->db, q, NULL, NULL, NULL) == SQLITE_OK;
+	sqlite3_free(q);
+	return exec(x, ok ? "PRAGMA temp_store=FILE;" : "PRAGMA temp_store=MEMORY;");
+}
+
 /* well-formed UTF-8 (RFC 3629, as the JSON writer checks it: no surrogates, overlongs or
  * code points above U+10FFFF) without NUL */
 static int utf8_text(const uint8_t *p, size_t n)
@@ -1564,6 +1576,7 @@ int ea_export_sqlite(const char *out_path, ea_node *const *nodes, size_t n,
 	} else {
 		rc = exec(&x, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA locking_mode=EXCLUSIVE;"
 		              "PRAGMA cache_size=-16384; PRAGMA foreign_keys=OFF;");
+		if (rc == EA_OK) rc = temp_files(&x);
 		if (rc == EA_OK) rc = load(&x, nodes, n);
 		if (rc == EA_OK && stopped(&x)) rc = ex_fail(&x, EA_EIO, "export interrupted");
 		double i0 = now_s();
