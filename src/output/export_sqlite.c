@@ -3,9 +3,11 @@
  * Load order and speed: the file is created with journal_mode=OFF, synchronous=OFF and an
  * exclusive lock, tables without indexes; then
  *   1. nodes, meta, input_files (SHA-256 of the inputs)
- *   2. per node, one transaction for one ea_log pass: wal_records, entries, hard_states and
- *      the WAL's problems stream out of the same cursor
- *   3. per node, one transaction for the key bucket (ea_mvcc_foreach): revisions
+ *   2. per node, one ea_log pass: wal_records, entries, hard_states and the WAL's problems
+ *      stream out of the same cursor
+ *   3. per node, the key bucket (ea_mvcc_foreach): revisions
+ *      (2 and 3 are one transaction; their rows are built in this thread and inserted by a
+ *      second one through a bounded queue, export_feed.h, in the same order)
  *   4. one transaction for the analysis results and small buckets: terms, votes, snapshots,
  *      conf_changes, members, leases, alarms, auth, events, problems, findings, verdict
  *   5. indexes, ANALYZE, close, rename over the output.
@@ -22,6 +24,7 @@
 #include "etcd-autopsy/k8s.h"
 #include "util/arena.h"
 #include "util/jsonp.h"
+#include "export_feed.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -448,6 +451,8 @@ typedef struct {
 	uint64_t bound[EA_EXPORT_T_COUNT];  /* per table, bit i: column i holds a value from the last row */
 	struct hash_job *hash;         /* the inputs' SHA-256, computed alongside the load */
 	ea_k8s *k8s;                   /* decodes the Kubernetes keys and values (o.k8s_prefix) */
+	ea__xfeed *feed;               /* the SQLite thread's queue during the bulk load, else NULL */
+	char feed_msg[512];            /* the SQLite thread's error */
 } ex;
 
 static int ex_fail(ex *x, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -484,6 +489,18 @@ static int exec(ex *x, const char *sql)
 		return EA_EIO;
 	}
 	return EA_OK;
+}
+
+/* SQLite's own temp files (the index builds' sorts when they outgrow the page cache) go where
+ * every temp file of this program goes, $TMPDIR or /tmp (SQLite alone would pick /var/tmp
+ * without TMPDIR); in memory when that directory is not usable. */
+static int temp_files(ex *x)
+{
+	const char *t = getenv("TMPDIR");
+	char *q = sqlite3_mprintf("PRAGMA temp_store_directory=%Q", t && *t ? t : "/tmp");
+	int ok = q && sqlite3_exec(x->db, q, NULL, NULL, NULL) == SQLITE_OK;
+	sqlite3_free(q);
+	return exec(x, ok ? "PRAGMA temp_store=FILE;" : "PRAGMA temp_store=MEMORY;");
 }
 
 /* well-formed UTF-8 (RFC 3629, as the JSON writer checks it: no surrogates, overlongs or
@@ -545,20 +562,135 @@ static int row(ex *x, ea_export_table t)
 	return EA_OK;
 }
 
+/* ---- the feeder (export_feed.h): during the bulk load (WAL streams and key buckets) this
+ * thread decodes, replays and builds rows, and a second thread owns the SQLite connection.
+ * A row crosses as a record in a batch: {table, n, bytes} then n fcells then their bytes
+ * (hex IDs already formatted, keys already classified TEXT or BLOB), so the SQLite thread only
+ * binds and steps, in the same order as without it. */
+typedef struct { uint32_t t, n; uint64_t bytes; } frow;
+typedef struct { uint32_t k; uint32_t pad; int64_t i; uint64_t n; } fcell;   /* k: V_NULL, V_INT, V_TEXT, V_BLOB */
+
+#define FEED_BATCHES 4
+#define FEED_BATCH_BYTES (256u << 10)
+
+static size_t pad8(size_t n) { return (n + 7) & ~(size_t)7; }
+
+/* Queues one row (the cells' bytes are copied: they may be gone once this returns). */
+static int feed_row(ex *x, ea_export_table t, const cell *c, int n)
+{
+	size_t data = 0;
+	for (int k = 0; k < n; k++)
+		data += c[k].k == V_TEXT ? strlen(c[k].p) : c[k].k == V_HEX ? 16 : c[k].k == V_KEY || c[k].k == V_BLOB ? c[k].n : 0;
+	size_t need = sizeof(frow) + (size_t)n * sizeof(fcell) + pad8(data);
+	unsigned char *p = ea__xfeed_reserve(x->feed, need);
+	if (!p) return ex_fail(x, EA_EIO, "export: the SQLite thread stopped");
+	frow *h = (frow *)p;
+	fcell *fc = (fcell *)(h + 1);
+	unsigned char *d = (unsigned char *)(fc + n), *d0 = d;
+	for (int k = 0; k < n; k++) {
+		fc[k] = (fcell){ V_NULL, 0, 0, 0 };
+		switch (c[k].k) {
+		case V_NULL: break;
+		case V_INT: fc[k].k = V_INT; fc[k].i = c[k].i; break;
+		case V_HEX: {
+			char hx[17];
+			fc[k].k = V_TEXT;
+			fc[k].n = (uint64_t)hex_text(hx, (uint64_t)c[k].i);
+			memcpy(d, hx, fc[k].n);
+			break;
+		}
+		case V_TEXT: fc[k].k = V_TEXT; fc[k].n = strlen(c[k].p); memcpy(d, c[k].p, fc[k].n); break;
+		case V_KEY: fc[k].k = utf8_text(c[k].p, c[k].n) ? V_TEXT : V_BLOB; fc[k].n = c[k].n; memcpy(d, c[k].p, c[k].n); break;
+		case V_BLOB: fc[k].k = V_BLOB; fc[k].n = c[k].n; if (c[k].n) memcpy(d, c[k].p, c[k].n); break;
+		}
+		d += fc[k].n;
+	}
+	size_t used = sizeof(frow) + (size_t)n * sizeof(fcell) + pad8((size_t)(d - d0));
+	*h = (frow){ (uint32_t)t, (uint32_t)n, used };
+	ea__xfeed_commit(x->feed, used);
+	return EA_OK;
+}
+
+/* The SQLite thread: binds and steps every row of a batch. Its failure goes to x->feed_msg
+ * (x->err belongs to the producer until the queue is finished). */
+static int feed_consume(void *arg, const unsigned char *b, size_t len)
+{
+	ex *x = arg;
+	for (size_t at = 0; at < len;) {
+		const frow *h = (const frow *)(b + at);
+		const fcell *fc = (const fcell *)(h + 1);
+		const unsigned char *d = (const unsigned char *)(fc + h->n);
+		sqlite3_stmt *s = x->st[h->t];
+		uint64_t *bound = &x->bound[h->t];
+		for (uint32_t k = 0; k < h->n; k++) {
+			int i = (int)k + 1;
+			uint64_t bit = UINT64_C(1) << i;
+			if (fc[k].k == V_NULL) {
+				if (*bound & bit) sqlite3_bind_null(s, i);
+				*bound &= ~bit;
+				continue;
+			}
+			*bound |= bit;
+			if (fc[k].k == V_INT) sqlite3_bind_int64(s, i, (sqlite3_int64)fc[k].i);
+			else if (fc[k].k == V_TEXT) sqlite3_bind_text(s, i, (const char *)d, (int)fc[k].n, SQLITE_STATIC);
+			else sqlite3_bind_blob(s, i, d, (int)fc[k].n, SQLITE_STATIC);
+			d += fc[k].n;
+		}
+		int rc = sqlite3_step(s);
+		sqlite3_reset(s);
+		if (rc != SQLITE_DONE) {
+			snprintf(x->feed_msg, sizeof x->feed_msg, "sqlite: %s: %s", table_names[h->t], sqlite3_errmsg(x->db));
+			return EA_EIO;
+		}
+		x->stats->rows[h->t]++;
+		at += h->bytes;
+	}
+	return EA_OK;
+}
+
+/* Starts the SQLite thread; without one (no thread, no memory) rows go straight to SQLite. */
+static void feed_start(ex *x)
+{
+	x->feed_msg[0] = 0;
+	if (ea__xfeed_start(&x->feed, FEED_BATCHES, FEED_BATCH_BYTES, feed_consume, x) != EA_OK) x->feed = NULL;
+}
+
+/* Waits for the SQLite thread. Its failure (on a row queued before anything the producer
+ * failed on) is the export's error, as it would have been without the queue. */
+static int feed_finish(ex *x, int rc)
+{
+	if (!x->feed) return rc;
+	int frc = ea__xfeed_finish(x->feed);
+	x->feed = NULL;
+	if (frc == EA_OK) return rc;
+	memset(x->err, 0, sizeof *x->err);
+	if (x->feed_msg[0]) return ex_fail(x, EA_EIO, "%s", x->feed_msg);
+	return ex_fail(x, frc, "export: %s", ea_strerror(frc));
+}
+
+/* A row: bound and stepped here, or queued for the SQLite thread. */
+static int put_cells(ex *x, ea_export_table t, const cell *c, int n)
+{
+	if (x->feed) return feed_row(x, t, c, n);
+	sqlite3_stmt *s = x->st[t];
+	for (int i = 0; i < n; i++) bind_cell(x, s, &x->bound[t], i + 1, c[i]);
+	return row(x, t);
+}
+
 /* Each table's column list (name, type) and its put_<table>(): bind every column from the row
  * view, step. Columns past x->ncols[t] (revisions.value without --values) stay out. */
 typedef struct { const char *name, *type; } ex_col;
 #define EX_COL_DEF(name, type, get) { #name, type },
-#define EX_COL_BIND(name, type, get) if (++i <= lim) bind_cell(x, s, bm, i, (get));
+#define EX_COL_CELL(name, type, get) if (++i <= lim) c[i - 1] = (get);
 #define EX_TABLE(tname, T)                                                                   \
 	static const ex_col tname##_cols[] = { COLS_##tname(EX_COL_DEF) };                   \
+	_Static_assert(sizeof tname##_cols / sizeof tname##_cols[0] <= EX_MAX_COLS, #tname); \
 	static int put_##tname(ex *x, const tname##_row *r)                                  \
 	{                                                                                    \
-		sqlite3_stmt *s = x->st[T];                                                  \
+		cell c[EX_MAX_COLS];                                                         \
 		int i = 0, lim = x->ncols[T];                                                \
-		uint64_t *bm = &x->bound[T];                                                 \
-		COLS_##tname(EX_COL_BIND)                                                    \
-		return row(x, T);                                                            \
+		COLS_##tname(EX_COL_CELL)                                                    \
+		return put_cells(x, T, c, lim);                                              \
 	}
 
 static const char *entry_type_name(int t)
@@ -1013,6 +1145,9 @@ static int export_wal_replay(wal_ctx *w, ea_log *log)
 	ro.on_record = record_cb;
 	ro.arg = w;
 	ro.entries_only = 1;
+	/* the comparison with the db only decides which compacted revisions (<= K) get 'wal' rows:
+	 * with no compaction, revisions and txn outcomes are all the export needs (as `wal ls`) */
+	ro.no_db_check = K <= 0;
 	ea_replay *r;
 	ea_error err = { 0 };
 	if (ea_replay_new(&r, log, db, &ro, &err)) return EA_ENOTFOUND;
@@ -1346,18 +1481,16 @@ static int load(ex *x, ea_node *const *nodes, size_t n)
 	}
 	if (rc == EA_OK) rc = exec(x, "COMMIT");
 
-	for (size_t i = 0; i < n && rc == EA_OK; i++) {
-		if (!ea_node_wal(nodes[i])->present) continue;
-		if ((rc = exec(x, "BEGIN"))) break;
-		rc = export_wal(x, nodes[i]);
-		if (rc == EA_OK) rc = exec(x, "COMMIT");
-	}
-	for (size_t i = 0; i < n && rc == EA_OK; i++) {
-		if (!ea_node_mvcc(nodes[i])) continue;
-		if ((rc = exec(x, "BEGIN"))) break;
-		rc = export_revisions(x, nodes[i]);
-		if (rc == EA_OK) rc = exec(x, "COMMIT");
-	}
+	/* the bulk: every node's WAL stream, then every key bucket, in one transaction, the rows
+	 * built here and inserted by the SQLite thread */
+	if (rc == EA_OK) rc = exec(x, "BEGIN");
+	if (rc == EA_OK) feed_start(x);
+	for (size_t i = 0; i < n && rc == EA_OK; i++)
+		if (ea_node_wal(nodes[i])->present) rc = export_wal(x, nodes[i]);
+	for (size_t i = 0; i < n && rc == EA_OK; i++)
+		if (ea_node_mvcc(nodes[i])) rc = export_revisions(x, nodes[i]);
+	rc = feed_finish(x, rc);
+	if (rc == EA_OK) rc = exec(x, "COMMIT");
 	if (rc) return rc;
 
 	ea_terms terms;
@@ -1442,7 +1575,8 @@ int ea_export_sqlite(const char *out_path, ea_node *const *nodes, size_t n,
 		rc = x.db ? sql_fail(&x, "open") : EA_ENOMEM;
 	} else {
 		rc = exec(&x, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA locking_mode=EXCLUSIVE;"
-		              "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536; PRAGMA foreign_keys=OFF;");
+		              "PRAGMA cache_size=-16384; PRAGMA foreign_keys=OFF;");
+		if (rc == EA_OK) rc = temp_files(&x);
 		if (rc == EA_OK) rc = load(&x, nodes, n);
 		if (rc == EA_OK && stopped(&x)) rc = ex_fail(&x, EA_EIO, "export interrupted");
 		double i0 = now_s();
