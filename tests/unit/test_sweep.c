@@ -4,7 +4,11 @@
  * n2), a db (leader-change n1's member/snap/db) and a snapshot backup (backup-restore): every
  * byte is flipped (xor 0xff) and the file is cut there; each variant goes through the readers
  * (WAL cursor to the end; snap list; bolt open + check + mvcc info + HashKV + trailer) over an
- * in-memory input. Every variant must finish (the sanitizers watch) in bounded time, and every
+ * in-memory input. Every variant must finish (the sanitizers watch) with bounded work: the bytes
+ * it reads (ea_input_bytes_read) stay within READ_FACTOR times its size plus a slack (and two
+ * WAL read windows for the WAL), checked after it, inside the WAL loop and by a watchdog thread
+ * that aborts a reader looping anywhere else; no clock: a loaded machine must not fail it, a
+ * quadratic or endless re-read must (a loop that reads nothing is left to ctest's timeout). Every
  * change in a checked region must come back as a problem whose [offset, offset+length) holds
  * the changed byte (for a cut: a problem that reaches the cut):
  *
@@ -23,12 +27,21 @@
 #include "test.h"
 
 #include <inttypes.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
+#include <unistd.h>
 
-#define MAX_VARIANT_SECONDS 2.0
+/* The work bound of one variant: bytes read through the input (mapped reads count too: a WAL
+ * read window counts whole, WAL_WINDOW). Every reader here reads each byte a small, fixed number
+ * of times (open, check, mvcc info, HashKV, trailer); a re-read per page or per record would
+ * be quadratic and exceed it by far on these 16-120 KiB inputs. */
+#define READ_FACTOR 16u
+#define READ_SLACK  (64u * 1024u)          /* a few fixed-size reads of a tiny variant */
+#define WAL_WINDOW  (4u * 1024u * 1024u)   /* src/format/wal.c WINDOW */
+#define READ_BUDGET(n, wal) ((uint64_t)READ_FACTOR * (n) + READ_SLACK + ((wal) ? 2u * WAL_WINDOW : 0u))
 
 /* ---- fixture bytes ---- */
 
@@ -104,11 +117,34 @@ static int has_kind(const probs *ps, const char *kind)
 	return 0;
 }
 
-static double now(void)
+/* The watchdog: a thread that aborts the test once the bytes read pass the running variant's
+ * limit, so a reader that loops while reading stops wherever it loops (inside bolt check,
+ * HashKV, ...). It polls the work done, not a clock: a slow machine only polls later. */
+static _Atomic uint64_t wd_limit;   /* ea_input_bytes_read() value to stay at or below; 0: off */
+
+static void *watchdog(void *arg)
 {
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+	(void)arg;
+	for (;;) {
+		usleep(20000);
+		uint64_t l = atomic_load(&wd_limit);
+		if (l && ea_input_bytes_read() > l) {
+			fprintf(stderr, "sweep: a variant read past its budget (%" PRIu64 " bytes read, limit %" PRIu64
+			        "): a reader loops\n", ea_input_bytes_read(), l);
+			abort();
+		}
+	}
+	return NULL;
+}
+
+/* Fails when the bytes read since `from` exceed the budget of an n-byte variant (a reader
+ * that loops keeps reading: checked inside the WAL loop too, so an endless one stops here). */
+static uint64_t read_since(uint64_t from, size_t n, const char *name)
+{
+	uint64_t r = ea_input_bytes_read() - from;
+	if (r > READ_BUDGET(n, 1))
+		fail_msg("%s: %" PRIu64 " bytes read for a %zu-byte variant (budget %" PRIu64 ")", name, r, n, READ_BUDGET(n, 1));
+	return r;
 }
 
 /* ---- readers ---- */
@@ -121,9 +157,11 @@ static void run_wal(const char *name, const uint8_t *data, size_t n, probs *ps)
 	assert_int_equal(ea_wal_open(&w, in, NULL, &err), EA_OK);
 	ea_wal_item it;
 	int rc;
+	uint64_t r0 = ea_input_bytes_read();
 	while ((rc = ea_wal_next(w, &it)) == EA_OK) {
 		if (it.kind == EA_WAL_ITEM_PROBLEM) add(ps, &it.problem);
 		else ps->records++;
+		(void)read_since(r0, n, name);
 	}
 	assert_int_equal(rc, EA_ITEROVER);
 	ea_wal_close(w);
@@ -176,7 +214,8 @@ typedef void (*runner)(const char *name, const uint8_t *data, size_t n, probs *p
 typedef struct {
 	size_t tried, detected, undetectable, expected, exact_detected;
 	size_t other_detected, other_undetected;   /* outside the exact regions */
-	double max_s;
+	uint64_t max_read;                         /* most bytes one variant read */
+	uint64_t budget;                           /* ... and its bound for the whole input */
 } counts;
 
 typedef enum { V_FLIP, V_CUT } vkind;
@@ -190,23 +229,27 @@ static probs variant(runner run, const char *name, const uint8_t *orig, size_t n
 	size_t len = n;
 	if (k == V_FLIP) scratch[at] ^= 0xff;
 	else len = at;
-	double t0 = now();
+	uint64_t r0 = ea_input_bytes_read();
+	atomic_store(&wd_limit, r0 + READ_BUDGET(len, run == run_wal));
 	run(name, scratch, len, &ps);
-	double el = now() - t0;
-	if (el > c->max_s) c->max_s = el;
-	if (el > MAX_VARIANT_SECONDS)
-		fail_msg("%s: %s at %zu took %.2f s", name, k == V_FLIP ? "flip" : "cut", at, el);
+	atomic_store(&wd_limit, 0);
+	uint64_t r = ea_input_bytes_read() - r0;
+	if (r > c->max_read) c->max_read = r;
+	c->budget = READ_BUDGET(n, run == run_wal);
+	if (r > READ_BUDGET(len, run == run_wal))
+		fail_msg("%s: %s at %zu read %" PRIu64 " bytes of a %zu-byte variant (budget %" PRIu64 ")", name,
+		         k == V_FLIP ? "flip" : "cut", at, r, len, READ_BUDGET(len, run == run_wal));
 	c->tried++;
 	return ps;
 }
 
-static void print_counts(const char *what, const counts *c, const char *sampling)
+static void print_counts(const char *what, const counts *c, size_t size, const char *sampling)
 {
 	print_message("[  SWEEP   ] %s: %zu variants tried, %zu detected, %zu undetectable by design; "
 	              "%zu in exact regions, %zu of them reported with a range holding the change; "
-	              "outside them %zu reported anyway, %zu not; slowest variant %.3f s; sampling: %s\n",
+	              "outside them %zu reported anyway, %zu not; most bytes read by one variant %" PRIu64 " (of %zu; budget %" PRIu64 "); sampling: %s\n",
 	              what, c->tried, c->detected, c->undetectable, c->expected, c->exact_detected,
-	              c->other_detected, c->other_undetected, c->max_s, sampling);
+	              c->other_detected, c->other_undetected, c->max_read, size, c->budget, sampling);
 }
 
 /* ---- WAL ---- */
@@ -279,7 +322,7 @@ static void test_sweep__wal(void **state)
 		}
 		free(ps.p);
 	}
-	print_counts("WAL (leader-change n1, 287 frames)", &c, "every byte, flip and cut");
+	print_counts("WAL (leader-change n1, 287 frames)", &c, n, "every byte, flip and cut");
 	assert_int_equal(c.detected, c.expected);
 	free(scratch);
 	free(fr);
@@ -316,7 +359,7 @@ static void test_sweep__snap(void **state)
 		else fail_msg(".snap cut at %zu not reported (%zu problems)", at, ps.n);
 		free(ps.p);
 	}
-	print_counts(".snap (snapshot-catchup n2)", &c, "every byte, flip and cut");
+	print_counts(".snap (snapshot-catchup n2)", &c, n, "every byte, flip and cut");
 	assert_int_equal(c.detected, c.expected);
 	free(scratch);
 	free(snap);
@@ -408,7 +451,7 @@ static void sweep_bolt(const char *what, const char *name, const uint8_t *db, si
 		snprintf(sampling, sizeof sampling, "flip and cut at every byte of the meta pages, around "
 		         "page boundaries and in the last 64 bytes, elsewhere at every %zu-th byte "
 		         "(EA_SWEEP_STRIDE=1: all)", st);
-	print_counts(what, &c, sampling);
+	print_counts(what, &c, n, sampling);
 	assert_int_equal(c.detected - c.other_detected, c.expected);
 	free(scratch);
 }
@@ -440,5 +483,8 @@ int main(void)
 		cmocka_unit_test(test_sweep__db),
 		cmocka_unit_test(test_sweep__backup),
 	};
+	pthread_t wd;
+	if (pthread_create(&wd, NULL, watchdog, NULL) != 0) return 1;
+	pthread_detach(wd);
 	return cmocka_run_group_tests_name("sweep", tests, NULL, NULL);
 }
