@@ -82,6 +82,7 @@ struct ea_bolt {
 	 * pages in tree order, not file order; a pread per page was most of `db check`'s time */
 	const uint8_t *map;
 	uint64_t mapped_since_trim;   /* bytes served since the last ea__input_map_trim */
+	uint64_t last_window;         /* FAULT_AROUND window of the last mapped read, + 1 */
 
 	/* ea__bolt_check_visit: elements of one top-level bucket also go to this callback */
 	const char *hook_bucket;
@@ -100,6 +101,7 @@ struct ea_bolt {
 };
 
 #define MAP_TRIM_BYTES (32ull << 20)   /* keep at most ~32 MiB of the mapping resident */
+#define FAULT_AROUND   (64u << 10)     /* bytes a page fault maps at most (Linux default) */
 
 static void lookup_cache_free(struct lookup_cache *lc);
 
@@ -206,7 +208,12 @@ static long rd(ea_bolt *b, void *buf, size_t len, uint64_t off)
 		if (len > b->size - off) len = (size_t)(b->size - off);
 		memcpy(buf, b->map + off, len);
 		ea__input_count_bytes(len);
-		b->mapped_since_trim += len + 4096;   /* a read touches at least a page */
+		/* a fault maps the whole FAULT_AROUND window around the page it hits (Linux's
+		 * fault_around_bytes): `db space` reads one header per node, so counting a page per
+		 * read let 200-300 MiB of the db stay mapped between trims */
+		uint64_t w = off / FAULT_AROUND + 1;
+		b->mapped_since_trim += len + (w != b->last_window ? FAULT_AROUND : 0);
+		b->last_window = w;
 		if (b->mapped_since_trim > MAP_TRIM_BYTES) {
 			ea__input_map_trim(b->in, b->idx);
 			b->mapped_since_trim = 0;
