@@ -3,7 +3,8 @@
  * not-restorable: the SHA-256 trailer does not match (etcdctl snapshot restore refuses it),
  *   the db cannot be opened or its structure check fails (snapshot status aborts on any
  *   check error), the WAL of a data dir is damaged before its commit index, or no usable
- *   snapshot covers the start of a WAL whose first segments were purged.
+ *   snapshot covers the start of a WAL whose first segments were purged, or a db that differs
+ *   from what its own WAL makes of it (the replay: corrupted state a restore would bring back).
  *   A data dir whose WAL is missing, unreadable or holds no record, a WAL segment that is
  *   empty (a failed copy: etcd panics when every segment is, and silently loses what an
  *   empty last one held), a file or directory of the copy that cannot be read, a db that
@@ -315,6 +316,34 @@ static void against_replay(ea_node *a, const char **verdict, char *why, size_t c
 	free(o);
 }
 
+/* A data dir's own replay (its WAL against its db, as `replay` does): a db that differs from
+ * what its own WAL makes of it holds corrupted state, and a restore from it restores that state
+ * (bbolt has no page checksums: nothing else would notice). The other verdicts are stated. */
+static void own_replay(ea_node *t, ea_verify_result *v)
+{
+	ea__kvr_node *o = calloc(1, sizeof *o);
+	if (!o) return;
+	ea__kv_replay_run(o, t);
+	if (o->rc != EA_OK) {
+		if (o->rc != EA_ENOTFOUND)
+			reason(v, EA_RESTORABLE, "the replay of the WAL against the db could not run: %.300s", o->reason);
+	} else if (o->verdict == EA_REPLAY_DB_DIVERGES && o->have_first) {
+		reason(v, EA_NOT_RESTORABLE, "the db differs from its own WAL (replay): first at index %" PRIu64 ", revision %"
+		       PRId64 ", key \"%.150s\", leaf page %" PRIu64 ": %s; a restore from this copy restores that corrupted "
+		       "state: restore from a member whose db equals its WAL", o->index, o->revision, o->key, o->page, o->result);
+	} else if (o->verdict == EA_REPLAY_DB_DIVERGES) {
+		reason(v, EA_NOT_RESTORABLE, "the db differs from its own WAL (replay): %.300s; a restore from this copy "
+		       "restores that corrupted state", o->reason);
+	} else if (o->verdict == EA_REPLAY_DB_EQUALS_WAL) {
+		reason(v, EA_RESTORABLE, "the db equals what its own WAL makes of it (replay of entries %" PRIu64 "..%" PRIu64
+		       ", last revision %" PRId64 ")", o->first_index, o->last_index, o->last_revision);
+	} else {
+		reason(v, EA_RESTORABLE, "replay of the WAL against the db: %s: %.300s", ea_replay_verdict_name(o->verdict),
+		       o->reason);
+	}
+	free(o);
+}
+
 int ea_verify_run(ea_node *t, ea_node *const *against, size_t n, ea_verify_result *v)
 {
 	memset(v, 0, sizeof *v);
@@ -341,6 +370,7 @@ int ea_verify_run(ea_node *t, ea_node *const *against, size_t n, ea_verify_resul
 		reason(v, EA_NOT_RESTORABLE, "%s; etcd would not restart this data dir as the same member%s", ea_node_missing(t),
 		       ea_node_mvcc(t) ? " (its db alone can still seed a new cluster: etcdctl snapshot restore --skip-hash-check)" : "");
 	if (strcmp(v->kind, "data-dir") == 0) restore_loses(t, v);
+	if (ea_node_wal(t)->present && ea_node_db(t)->present && ea_node_mvcc(t)) own_replay(t, v);
 
 	char hnote[400] = "";
 	if (n && v->hash_ok) ea__hash_compare_target(t, against, n, &v->hash, hnote, sizeof hnote);
