@@ -72,14 +72,18 @@ static uint32_t multmodp(uint32_t a, uint32_t b)
 	return p;
 }
 
-static uint32_t x2n_table[32];
+/* x^(2^n) for n = 0..66: a length of up to 2^64 bytes is up to 2^67 bits. zlib keeps 32 and
+ * indexes them modulo 32, which holds for its CRC-32 polynomial but not for CRC-32C's: with it,
+ * a CRC of 2^29 bytes or more (2^32 bits) combined wrongly (a HashKV tail of 512 MiB). */
+#define X2N_N 67
+static uint32_t x2n_table[X2N_N];
 static pthread_once_t x2n_once = PTHREAD_ONCE_INIT;
 
 static void x2n_init(void)
 {
 	uint32_t p = 1u << 30;   /* x^1 */
 	x2n_table[0] = p;
-	for (int n = 1; n < 32; n++) x2n_table[n] = p = multmodp(p, p);
+	for (int n = 1; n < X2N_N; n++) x2n_table[n] = p = multmodp(p, p);
 }
 
 /* x^(n * 2^k) modulo the polynomial */
@@ -87,7 +91,7 @@ static uint32_t x2nmodp(uint64_t n, unsigned k)
 {
 	uint32_t p = 1u << 31;   /* x^0 */
 	while (n) {
-		if (n & 1) p = multmodp(x2n_table[k & 31], p);
+		if (n & 1) p = multmodp(x2n_table[k < X2N_N ? k : X2N_N - 1], p);   /* k <= 66 for k0 = 3 */
 		n >>= 1;
 		k++;
 	}
