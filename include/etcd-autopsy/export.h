@@ -67,6 +67,9 @@ typedef struct {
 	double   total_seconds;
 	const char *verdict;         /* diff verdict name (static) */
 	uint64_t findings_warn;      /* diff findings of warning or worse (the exit code's 1) */
+	/* each node's WAL replayed against its own db (as `replay`), in the order given: an
+	 * ea_replay_verdict (replay.h), or -1 when no replay ran to its end (no db, no anchor) */
+	int replay_verdict[32];
 } ea_export_stats;
 
 /* Writes the incident database for `nodes` (opened with ea_node_open, at most 32) to

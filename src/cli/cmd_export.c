@@ -1,6 +1,8 @@
 /* cmd_export.c: `etcd-autopsy export -o FILE NODES...`: the incident database (SQLite). */
 #include "cli.h"
 #include "etcd-autopsy/export.h"
+#include "etcd-autopsy/replay.h"
+#include "etcd-autopsy/text.h"
 
 #include <signal.h>
 #include <stdlib.h>
@@ -29,7 +31,8 @@ static const char export_help[] =
 	"  sqlite3 incident.sqlite \"SELECT term, leader, first_index, last_index FROM terms ORDER BY term\"\n"
 	"  sqlite3 incident.sqlite < /usr/local/share/etcd-autopsy/queries/leaders-per-term.sql\n\n"
 	"exit codes: 0 exported, no damage; 1 exported, damage, divergence or a warning finding (see problems,\n"
-	"findings); 2 usage error, unreadable input, or the database could not be written\n";
+	"findings), or a member whose db is behind or diverges from its own WAL (named on stderr);\n"
+	"2 usage error, unreadable input, or the database could not be written\n";
 
 static int set_values(cli_args *a, const char *v) { (void)v; ((ea_export_options *)a->own)->values = 1; return 0; }
 static int set_no_records(cli_args *a, const char *v) { (void)v; ((ea_export_options *)a->own)->records = 0; return 0; }
@@ -62,6 +65,31 @@ static char *join_argv(int argc, char **argv)
 		at += (size_t)snprintf(s + at, len - at, q ? " '%s'" : " %s", argv[i]);
 	}
 	return s;
+}
+
+/* A member whose db is behind or diverges from its own WAL (the replay export ran for its
+ * entries' revisions) makes the exit code 1, as for `replay` and `report` (README, exit codes). */
+static int replay_finding(const ea_export_stats *st, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (st->replay_verdict[i] == EA_REPLAY_DB_DIVERGES || st->replay_verdict[i] == EA_REPLAY_DB_BEHIND) return 1;
+	return 0;
+}
+
+/* stderr: the members replay_finding() counted */
+static void replay_note(ea_node *const *nodes, size_t n, const ea_export_stats *st)
+{
+	fputs("etcd-autopsy export: replay (db vs own WAL):", stderr);
+	const char *sep = " ";
+	for (size_t i = 0; i < n; i++) {
+		int v = st->replay_verdict[i];
+		if (v != EA_REPLAY_DB_DIVERGES && v != EA_REPLAY_DB_BEHIND) continue;
+		char name[200];
+		fprintf(stderr, "%s%s %s", sep, ea_text_str(name, sizeof name, ea_node_name(nodes[i])),
+		        ea_replay_verdict_name((ea_replay_verdict)v));
+		sep = ", ";
+	}
+	fputc('\n', stderr);
 }
 
 int cmd_export(int argc, char **argv)
@@ -112,7 +140,8 @@ int cmd_export(int argc, char **argv)
 			damage += ea_node_db(nodes[i])->problems;
 		}
 		int diverged = st.verdict && strcmp(st.verdict, "consistent") != 0;
-		if (cp.count || damage || diverged || st.findings_warn) code = EXIT_FINDINGS;
+		int replay = replay_finding(&st, n);
+		if (cp.count || damage || diverged || st.findings_warn || replay) code = EXIT_FINDINGS;
 		cli_progress_stop();
 		if (!quiet) {
 			fprintf(stderr, "etcd-autopsy export: %s: %llu rows in %.2f s (%s", output,
@@ -123,6 +152,7 @@ int cmd_export(int argc, char **argv)
 			        (unsigned long long)st.rows[EA_EXPORT_T_PROBLEMS], st.verdict ? st.verdict : "-");
 			fprintf(stderr, "etcd-autopsy export: writing the database %.2f s: load %.2f s, indexes %.2f s, SHA-256 of the inputs %.2f s "
 			        "(alongside the load)\n", st.total_seconds, st.load_seconds, st.index_seconds, st.hash_seconds);
+			if (replay) replay_note(nodes, n, &st);
 		}
 	}
 	free(cmdline);

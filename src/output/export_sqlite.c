@@ -42,6 +42,7 @@
 #include <pthread.h>
 
 #define MAX_NODES 32
+_Static_assert(sizeof ((ea_export_stats *)0)->replay_verdict / sizeof(int) == MAX_NODES, "one replay verdict per node");
 
 static const char *const table_names[EA_EXPORT_T_COUNT] = {
 	"meta", "nodes", "input_files", "wal_segments", "wal_records", "entries", "hard_states",
@@ -1064,7 +1065,7 @@ static const ea_k8s_object *k8s_of(ex *x, const uint8_t *key, size_t key_len, co
 
 /* One stream item of a node's WAL: wal_records, entries (with the revision the replay gave
  * it, when there is one), hard_states, problems. */
-typedef struct { ex *x; ea_node *nd; uint64_t hs_seq, n; ea_walltime *wt; } wal_ctx;
+typedef struct { ex *x; ea_node *nd; uint64_t hs_seq, n; ea_walltime *wt; int *verdict; } wal_ctx;
 
 static int export_item(wal_ctx *w, const ea_entry_item *it, int64_t revision, int txn_applied)
 {
@@ -1144,21 +1145,21 @@ static int export_wal_replay(wal_ctx *w, ea_log *log)
 	ro.members = &w->x->known;
 	ro.on_record = record_cb;
 	ro.arg = w;
-	ro.entries_only = 1;
-	/* the comparison with the db only decides which compacted revisions (<= K) get 'wal' rows:
-	 * with no compaction, revisions and txn outcomes are all the export needs (as `wal ls`) */
-	ro.no_db_check = K <= 0;
+	/* the full comparison with the db, as `replay` (its verdict is the exit code's, README):
+	 * the db-only rows at the end only count towards the verdict */
 	ea_replay *r;
 	ea_error err = { 0 };
 	if (ea_replay_new(&r, log, db, &ro, &err)) return EA_ENOTFOUND;
 	const ea_replay_item *it;
 	int rc;
 	while ((rc = ea_replay_next(&it, r)) == EA_OK) {
-		if (!it->entry) continue;
+		if (!it->entry) continue;   /* a db-only row */
 		int txn = it->txn_applied >= 0 && !strcmp(it->kind, "txn") ? it->txn_applied : -1;
 		if ((rc = export_item(w, it->entry, it->revision, txn))) break;
 		if (it->revision > 0 && K > 0 && (rc = export_wal_revisions(w, r, it, K))) break;
 	}
+	const ea_replay_summary *sum;
+	if (rc == EA_ITEROVER && ea_replay_summary_get(r, &sum) == EA_OK) *w->verdict = (int)sum->verdict;
 	ea_replay_free(r);
 	return rc == EA_ITEROVER ? EA_OK : rc < 0 ? rc : EA_EIO;
 }
@@ -1179,7 +1180,7 @@ static int export_walltime(ea_walltime **out, ea_log *log, const ea_node *nd, ea
 
 /* One entry stream: wal_records, entries, hard_states and the WAL's problems; with a db, the
  * replay's revision per entry and the revisions the db compacted away (source 'wal'). */
-static int export_wal(ex *x, ea_node *nd)
+static int export_wal(ex *x, ea_node *nd, int *verdict)
 {
 	/* the node's own log, rewound: its first pass (CRC verdicts, overwrites) is already done */
 	ea_log *log = ea_node_log(nd), *own = NULL;
@@ -1187,7 +1188,7 @@ static int export_wal(ex *x, ea_node *nd)
 	int rc = log ? ea_log_rewind(log, &lerr) : ea_log_open(&own, ea_node_input(nd), NULL, &lerr);
 	if (!log) log = own;
 	if (rc) { ea_log_close(own); return ex_fail(x, rc, "%s: %s", ea_node_name(nd), lerr.msg[0] ? lerr.msg : ea_strerror(rc)); }
-	wal_ctx w = { x, nd, 0, 0, NULL };
+	wal_ctx w = { x, nd, 0, 0, NULL, verdict };
 	if ((rc = export_walltime(&w.wt, log, nd, &lerr))) { ea_walltime_free(w.wt); ea_log_close(own); return ex_fail(x, rc, "%s: WAL times: %s", ea_node_name(nd), ea_strerror(rc)); }
 	rc = export_wal_replay(&w, log);
 	if (rc == EA_ENOTFOUND && w.n == 0) {
@@ -1486,7 +1487,7 @@ static int load(ex *x, ea_node *const *nodes, size_t n)
 	if (rc == EA_OK) rc = exec(x, "BEGIN");
 	if (rc == EA_OK) feed_start(x);
 	for (size_t i = 0; i < n && rc == EA_OK; i++)
-		if (ea_node_wal(nodes[i])->present) rc = export_wal(x, nodes[i]);
+		if (ea_node_wal(nodes[i])->present) rc = export_wal(x, nodes[i], &x->stats->replay_verdict[i]);
 	for (size_t i = 0; i < n && rc == EA_OK; i++)
 		if (ea_node_mvcc(nodes[i])) rc = export_revisions(x, nodes[i]);
 	rc = feed_finish(x, rc);
@@ -1543,6 +1544,7 @@ int ea_export_sqlite(const char *out_path, ea_node *const *nodes, size_t n,
 	memset(err, 0, sizeof *err);
 	if (!stats) stats = &local_stats;
 	memset(stats, 0, sizeof *stats);
+	for (size_t i = 0; i < MAX_NODES; i++) stats->replay_verdict[i] = -1;
 	if (!out_path || !*out_path || n == 0 || n > MAX_NODES) {
 		err->code = EA_EINVAL;
 		snprintf(err->msg, sizeof err->msg, "export needs an output path and 1..%d nodes", MAX_NODES);
