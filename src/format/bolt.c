@@ -462,13 +462,16 @@ int ea_bolt_trailer(ea_bolt *b, ea_bolt_trailer_state *state, uint8_t stored[32]
 /* A walk's read-ahead: when it asks for the page right after the one it read last (leaves
  * written in key order, as a bulk-loaded or compacted db holds them), the next RA_BYTES are
  * read at once and the following pages come from that block; any other page is one pread,
- * so a walk over scattered pages reads no more than before. Same bytes either way. */
+ * so a walk over scattered pages reads no more than before. Same bytes either way.
+ * Point lookups in key order (a replay checks revision after revision) skip a few pages
+ * between leaves: for them (`ahead`) a page less than RA_BYTES / 2 past the last one counts. */
 #define RA_BYTES (128u << 10)
 typedef struct {
 	uint8_t *buf;
 	uint64_t off;        /* the block's file offset */
 	size_t len;          /* bytes in the block (short at the end of the file) */
 	uint64_t next;       /* file offset just past the last page read */
+	int ahead;           /* a page a little past `next` is in sequence too (lookups) */
 } readahead;
 
 typedef struct {
@@ -485,7 +488,7 @@ static long node_pread(ea_bolt *b, readahead *ra, void *dst, size_t len, uint64_
 {
 	if (!ra || len > RA_BYTES / 2) return ea_input_pread(b->in, b->idx, dst, len, off);
 	if (off < ra->off || off + len > ra->off + ra->len) {
-		int seq = ra->next == off;
+		int seq = ra->next == off || (ra->ahead && ra->next && off > ra->next && off - ra->next < RA_BYTES / 2);
 		ra->next = off + len;
 		if (!seq || (!ra->buf && !(ra->buf = malloc(RA_BYTES)))) {
 			ra->len = 0;
@@ -1139,7 +1142,7 @@ void ea_bolt_bucket_close(ea_bolt_bucket *bk)
 #define LOOKUP_KEEP_BYTES (64u << 10)
 
 typedef struct { uint64_t id; int ok; pagebuf pb; } kept_node;
-struct lookup_cache { kept_node lv[MAX_DEPTH + 1]; };
+struct lookup_cache { kept_node lv[MAX_DEPTH + 1]; readahead ra; };
 
 static struct lookup_cache *lookup_cache_take(ea_bolt *b)
 {
@@ -1148,6 +1151,7 @@ static struct lookup_cache *lookup_cache_take(ea_bolt *b)
 		atomic_store_explicit(&b->lc_busy, 0, memory_order_release);
 		return NULL;
 	}
+	b->lc->ra.ahead = 1;
 	return b->lc;
 }
 
@@ -1159,6 +1163,7 @@ static void lookup_cache_give(ea_bolt *b, struct lookup_cache *lc)
 static void lookup_cache_free(struct lookup_cache *lc)
 {
 	for (int d = 0; lc && d <= MAX_DEPTH; d++) free(lc->lv[d].pb.buf);
+	if (lc) free(lc->ra.buf);
 	free(lc);
 }
 
@@ -1177,6 +1182,7 @@ static int lookup_node(ea_bolt *b, struct lookup_cache *lc, int depth, pagebuf *
 	l->ok = 0;
 	if (l->pb.cap > LOOKUP_KEEP_BYTES) { free(l->pb.buf); memset(&l->pb, 0, sizeof l->pb); }
 	l->pb.lookup = 1;
+	l->pb.ra = &lc->ra;   /* one read-ahead for the cache: lookups in key order read leaves ahead */
 	int r = read_node(b, &l->pb, id, EA_NO_OFFSET, &ref);
 	if (r == 0 && l->pb.cap > LOOKUP_KEEP_BYTES) {
 		/* too large to keep: hand it over to the caller's buffer */
