@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "k8s_int.h"
+#include "walltime_int.h"
 
 typedef struct {
 	uint64_t index;
@@ -42,6 +43,30 @@ void ea_walltime_free(ea_walltime *w)
 
 size_t ea_walltime_count(const ea_walltime *w) { return w ? w->n : 0; }
 
+/* room for one more anchor in *a (n used of *cap; doubles, first `first`): 0 or -1 */
+static int grow(wt_anchor **a, size_t *cap, size_t n, size_t first)
+{
+	if (n < *cap) return 0;
+	size_t nc = *cap ? *cap * 2 : first;
+	wt_anchor *p = realloc(*a, nc * sizeof *p);
+	if (!p) return -1;
+	*a = p;
+	*cap = nc;
+	return 0;
+}
+
+void ea__walltime_drop_from(ea_walltime *w, uint64_t idx)
+{
+	while (w->n && w->a[w->n - 1].index >= idx) w->n--;
+	w->finished = 0;
+}
+
+void ea__walltime_clear(ea_walltime *w)
+{
+	w->n = 0;
+	w->finished = 0;
+}
+
 static void merge(wt_anchor *d, const wt_anchor *s)
 {
 	if (s->lo > d->lo) d->lo = s->lo;
@@ -57,13 +82,7 @@ static void merge(wt_anchor *d, const wt_anchor *s)
 static int add_log(ea_walltime *w, const wt_anchor *x)
 {
 	if (w->nlg == MAX_LOG_ANCHORS) return EA_OK;
-	if (w->nlg == w->caplg) {
-		size_t nc = w->caplg ? w->caplg * 2 : 64;
-		wt_anchor *p = realloc(w->lg, nc * sizeof *p);
-		if (!p) return EA_ENOMEM;
-		w->lg = p;
-		w->caplg = nc;
-	}
+	if (grow(&w->lg, &w->caplg, w->nlg, 64)) return EA_ENOMEM;
 	w->lg[w->nlg++] = *x;
 	w->finished = 0;
 	return EA_OK;
@@ -75,13 +94,7 @@ int ea_walltime_add(ea_walltime *w, const ea_walltime_anchor *in)
 	wt_anchor x = { in->index, in->lo_us, in->hi_us, (uint8_t)in->source, 0 };
 	if (in->source == EA_WALLTIME_ETCD_LOG) return add_log(w, &x);
 	if (w->n && w->a[w->n - 1].index == in->index) { merge(&w->a[w->n - 1], &x); return EA_OK; }
-	if (w->n == w->cap) {
-		size_t nc = w->cap ? w->cap * 2 : 1024;
-		wt_anchor *p = realloc(w->a, nc * sizeof *p);
-		if (!p) return EA_ENOMEM;
-		w->a = p;
-		w->cap = nc;
-	}
+	if (grow(&w->a, &w->cap, w->n, 1024)) return EA_ENOMEM;
 	w->a[w->n++] = x;
 	w->finished = 0;
 	return EA_OK;
@@ -157,13 +170,7 @@ static int apply_one(ea_walltime *w, const wt_anchor *x)
 	int both = lo != EA_WALLTIME_NO_LO && hi != EA_WALLTIME_NO_HI;
 	size_t m = lower_bound(w, x->index);
 	if (m == w->n || w->a[m].index != x->index) {
-		if (w->n == w->cap) {
-			size_t nc = w->cap ? w->cap * 2 : 1024;
-			wt_anchor *p = realloc(w->a, nc * sizeof *p);
-			if (!p) return EA_ENOMEM;
-			w->a = p;
-			w->cap = nc;
-		}
+		if (grow(&w->a, &w->cap, w->n, 1024)) return EA_ENOMEM;
 		memmove(&w->a[m + 1], &w->a[m], (w->n - m) * sizeof *w->a);
 		w->n++;
 		w->a[m] = (wt_anchor){ x->index, e.lo_us, e.hi_us, EA_WALLTIME_ETCD_LOG, 0 };
