@@ -36,28 +36,36 @@ static int entry_anchors(ea_walltime *w, ea_k8s *k, const ea_entry_info *info, u
 	return EA_OK;
 }
 
+int ea_walltime_collect(ea_walltime_collector *c, const ea_entry_item *it, ea_log *log)
+{
+	if (!it->is_entry || it->log.superseded) return EA_OK;
+	const ea_wal_record *r = &it->log.item.rec;
+	uint64_t idx = r->u.entry.index;
+	int rc;
+	if (c->have && r->segment != c->seg && (rc = seg_end(c->w, ea_log_wal(log), c->seg, c->last, 1))) return rc;
+	c->seg = r->segment;
+	c->last = idx;
+	c->have = 1;
+	return entry_anchors(c->w, c->k, &it->info, idx);
+}
+
+int ea_walltime_collect_end(ea_walltime_collector *c, ea_log *log)
+{
+	return seg_end(c->w, ea_log_wal(log), c->seg, c->last, c->have);
+}
+
 int ea_walltime_scan_log(ea_walltime *w, ea_log *log, ea_k8s *k)
 {
 	ea_entry_iter *iter;
 	int rc = ea_entry_iter_new(&iter, log, NULL);
 	if (rc) return rc;
+	ea_walltime_collector c = { .w = w, .k = k };
 	const ea_entry_item *it;
-	size_t seg = 0;
-	uint64_t seg_last = 0;
-	int have = 0;
-	while ((rc = ea_entry_iter_next(&it, iter)) == EA_OK) {
-		if (!it->is_entry || it->log.superseded) continue;
-		const ea_wal_record *r = &it->log.item.rec;
-		uint64_t idx = r->u.entry.index;
-		if (have && r->segment != seg && (rc = seg_end(w, ea_log_wal(log), seg, seg_last, have))) break;
-		seg = r->segment;
-		seg_last = idx;
-		have = 1;
-		if ((rc = entry_anchors(w, k, &it->info, idx))) break;
-	}
+	while ((rc = ea_entry_iter_next(&it, iter)) == EA_OK)
+		if ((rc = ea_walltime_collect(&c, it, log))) break;
 	ea_entry_iter_free(iter);
 	if (rc != EA_ITEROVER) return rc;
-	if ((rc = seg_end(w, ea_log_wal(log), seg, seg_last, have))) return rc;
+	if ((rc = ea_walltime_collect_end(&c, log))) return rc;
 	return ea_walltime_finish(w);
 }
 

@@ -3,7 +3,8 @@
  * (ea_log_open, ea_walltime_scan_log) they replace: on real members (a Kubernetes one, one
  * whose log was overwritten after a leader change) and on a copy of healthy n1 whose last
  * segment repeats the one before it (an overwrite that reaches back into an earlier segment,
- * where pass 1 cannot place that segment's mtime anchor and makes the pass itself). Facts from
+ * where pass 1 cannot place that segment's mtime anchor and makes the pass itself); and the
+ * anchors a node gathers in its history pass (ea_node_gather_walltime) likewise. Facts from
  * fixtures/healthy/manifest.txt and fixtures/isolated-leader/manifest.txt. */
 #include "test.h"
 
@@ -103,11 +104,55 @@ static void test_walltime_pass1__overwrite_into_earlier_segment(void **state)
 	test_tmpdir_remove();
 }
 
+/* ea_node_gather_walltime: the anchors of the node's history pass, finished, against an anchor
+ * pass of their own over the node's log */
+static void test_walltime_pass1__node_history_pass(void **state)
+{
+	(void)state;
+	const char *fx[][2] = { { "healthy", "n1.tar.gz" }, { "isolated-leader", "n2.tar.gz" } };
+	for (size_t f = 0; f < sizeof fx / sizeof fx[0]; f++) {
+		ea_node *nd;
+		ea_error err = { 0 };
+		ea_node_gather_walltime(1);
+		assert_int_equal(ea_node_open(&nd, NULL, fixture_path(fx[f][0], fx[f][1]), &err), 0);
+		ea_node_gather_walltime(0);
+		ea_walltime *got = ea_node_take_walltime(nd), *want;
+		assert_non_null(got);
+		assert_null(ea_node_take_walltime(nd));   /* handed over once */
+		assert_int_equal(ea_walltime_finish(got), EA_OK);
+		ea_k8s *k;
+		assert_int_equal(ea_k8s_new(&k, NULL), EA_OK);
+		assert_int_equal(ea_walltime_new(&want), EA_OK);
+		assert_int_equal(ea_log_rewind(ea_node_log(nd), &err), EA_OK);
+		assert_int_equal(ea_walltime_scan_log(want, ea_node_log(nd), k), EA_OK);
+		assert_int_equal(ea_walltime_count(got), ea_walltime_count(want));
+		assert_true(ea_walltime_count(got) > 0);
+		uint64_t last = ea_node_wal(nd)->summary.last_index;
+		for (uint64_t i = 0; i <= last + 2; i++) {
+			ea_walltime_est e1, e2;
+			ea_walltime_at(got, i, &e1);
+			ea_walltime_at(want, i, &e2);
+			assert_int_equal(e1.known, e2.known);
+			assert_true(e1.time_us == e2.time_us && e1.lo_us == e2.lo_us && e1.hi_us == e2.hi_us && e1.source == e2.source);
+		}
+		ea_walltime_free(got);
+		ea_walltime_free(want);
+		ea_k8s_free(k);
+		ea_node_close(nd);
+	}
+	ea_node *nd;   /* not asked for: none gathered */
+	ea_error err = { 0 };
+	assert_int_equal(ea_node_open(&nd, NULL, fixture_path("healthy", "n1.tar.gz"), &err), 0);
+	assert_null(ea_node_take_walltime(nd));
+	ea_node_close(nd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_walltime_pass1__fixtures),
 		cmocka_unit_test(test_walltime_pass1__overwrite_into_earlier_segment),
+		cmocka_unit_test(test_walltime_pass1__node_history_pass),
 	};
 	return cmocka_run_group_tests_name("walltime_pass1", tests, NULL, NULL);
 }
