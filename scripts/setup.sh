@@ -8,7 +8,7 @@ set -euo pipefail
 pkgs=(build-essential cmake pkg-config
       libprotobuf-c-dev protobuf-c-compiler
       libsqlite3-dev sqlite3 zlib1g-dev libarchive-dev libssl-dev libcmocka-dev
-      jq python3 man-db valgrind)
+      jq python3 man-db valgrind strace)
 for arg in "$@"; do
 	case $arg in
 	--etcd) pkgs+=(etcd-server etcd-client) ;;

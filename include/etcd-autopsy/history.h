@@ -166,6 +166,15 @@ void ea_node_close(ea_node *n);
 int  ea_node_open_many(ea_node **out, const char *const *names, const char *const *paths, size_t n,
                        ea_error *errs, size_t *failed);
 
+typedef struct ea_walltime ea_walltime;
+/* 1: the ea_node_open* calls that follow also gather each node's WAL time anchors (walltime.h,
+ * Kubernetes keys under /registry) in the pass that reads its history, for
+ * ea_node_take_walltime (no anchor pass of their own); 0 (the default): they don't. */
+void ea_node_gather_walltime(int on);
+/* The anchors gathered at open, handed over (not finished: add etcd-log anchors, then
+ * ea_walltime_finish; free with ea_walltime_free); NULL when none were gathered. */
+ea_walltime *ea_node_take_walltime(ea_node *n);
+
 /* Attaches etcd's log for this member: PATH (plain or .gz) or ARCHIVE:MEMBER. */
 int  ea_node_add_log(ea_node *n, const char *path, ea_error *err);
 /* 0 if the attached log can be this member's; 1 (and why, in etcd's terms) if it is empty,

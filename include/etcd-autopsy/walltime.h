@@ -98,6 +98,22 @@ int  ea_walltime_k8s_anchor(ea_k8s *k, const ea_entry_info *info, const char *tx
  * Kubernetes anchors under `k` (NULL: none), request-ID lower bounds, and each WAL segment's
  * mtime as an upper bound of its last entry. Superseded entries give no anchor. Finishes w. */
 int  ea_walltime_scan_log(ea_walltime *w, ea_log *log, ea_k8s *k);
+/* The anchors of ea_walltime_scan_log, fed by a pass over the log that the caller makes anyway
+ * (ea_entry_iter order): zero-initialise with w and k set, collect every item, then end. */
+typedef struct {
+	ea_walltime *w;
+	ea_k8s *k;
+	size_t seg;            /* (private) the last kept entry's segment and index */
+	uint64_t last;
+	int have;
+} ea_walltime_collector;
+int  ea_walltime_collect(ea_walltime_collector *c, const ea_entry_item *it, ea_log *log);
+/* The last segment's mtime anchor; does not finish w (etcd-log anchors may follow). */
+int  ea_walltime_collect_end(ea_walltime_collector *c, ea_log *log);
+/* ea_log_open that also fills w as ea_walltime_scan_log would (and finishes it), gathered by
+ * the log's first pass instead of a pass of their own where that gives the same anchors. */
+int  ea_log_open_walltime(ea_log **out, ea_input *in, const ea_wal_options *opts, ea_walltime *w, ea_k8s *k,
+                          ea_error *err);
 
 #ifdef __cplusplus
 }

@@ -4,6 +4,7 @@
  * alarms and process starts, all bounded by events rather than by log size. */
 #include "node_int.h"
 #include "etcd-autopsy/entry_iter.h"
+#include "etcd-autopsy/walltime.h"
 #include "util/vec.h"
 
 #include <errno.h>
@@ -217,9 +218,32 @@ static int on_entry(pass_state *ps, const ea_entry_item *it)
 }
 
 /* The second pass of the node's log (the first one computed n->wal.summary). */
+static int gather_walltime;   /* ea_node_gather_walltime: set before the opens, read by their threads */
+
+void ea_node_gather_walltime(int on) { gather_walltime = on; }
+
+ea_walltime *ea_node_take_walltime(ea_node *n)
+{
+	ea_walltime *w = n->wt;
+	n->wt = NULL;
+	return w;
+}
+
+/* the time anchors of the history pass, when asked for (ea_walltime_collect) */
+static int history_walltime(ea_node *n, ea_walltime_collector *c)
+{
+	memset(c, 0, sizeof *c);
+	if (!gather_walltime) return EA_OK;
+	if (ea_k8s_new(&c->k, NULL) || ea_walltime_new(&n->wt)) return EA_ENOMEM;
+	c->w = n->wt;
+	return EA_OK;
+}
+
 static int read_history(ea_node *n, ea_log *log)
 {
 	int rc;
+	ea_walltime_collector wc;
+	if ((rc = history_walltime(n, &wc)) != EA_OK) { ea_k8s_free(wc.k); return rc; }
 	pass_state ps;
 	memset(&ps, 0, sizeof ps);
 	ps.n = n;
@@ -227,9 +251,10 @@ static int read_history(ea_node *n, ea_log *log)
 	/* restarts are named by this WAL's own member and the members its conf changes add */
 	ea_entry_iter_options o = { .members = ea_log_members_added(log) };
 	ea_entry_iter *iter;
-	if ((rc = ea_entry_iter_new(&iter, log, &o)) != EA_OK) return rc;
+	if ((rc = ea_entry_iter_new(&iter, log, &o)) != EA_OK) { ea_k8s_free(wc.k); return rc; }
 	const ea_entry_item *it;
 	while ((rc = ea_entry_iter_next(&it, iter)) == EA_OK) {
+		if (wc.w && (rc = ea_walltime_collect(&wc, it, log)) != EA_OK) break;
 		if (it->log.item.kind != EA_WAL_ITEM_RECORD || !it->log.item.rec.decoded) continue;
 		const ea_wal_record *r = &it->log.item.rec;
 		if (r->type == EA_WAL_STATE) {
@@ -248,8 +273,9 @@ static int read_history(ea_node *n, ea_log *log)
 			ps.pending_snap_term = r->u.snap.term;
 		}
 	}
-	if (rc == EA_ITEROVER) rc = EA_OK;
+	if (rc == EA_ITEROVER) rc = wc.w ? ea_walltime_collect_end(&wc, log) : EA_OK;
 	ea_entry_iter_free(iter);
+	ea_k8s_free(wc.k);
 	return rc;
 }
 
@@ -607,6 +633,7 @@ void ea_node_close(ea_node *n)
 	free(n->logs.path);
 	free(n->wal.dir);
 	ea_log_close(n->log);
+	ea_walltime_free(n->wt);
 	free(n->db.file);
 	free(n->db.unreadable);
 	free(n->missing);

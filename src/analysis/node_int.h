@@ -12,6 +12,7 @@ struct ea_node {
 	char *path;
 	ea_input *in;
 	ea_log *log;                        /* the node's log, kept open: ea_log_rewind() for another pass */
+	ea_walltime *wt;                    /* time anchors gathered by the history pass, or NULL */
 	ea_mvcc *mvcc;                      /* open for later HashKV at other revisions */
 	char *missing;                      /* see ea_node_missing() */
 	ea_wal_versions *versions;          /* the etcd versions the WAL's entries need (pass 1) */

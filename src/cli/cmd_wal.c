@@ -318,10 +318,13 @@ static int wal_ls(const char *path, const wal_args *a)
 	int rc = ea_input_open(&in, path, &err);
 	if (rc) { cli_print_error("wal ls", path, rc, &err); return EXIT_USAGE; }
 	ea_log *log;
-	rc = ea_log_open(&log, in, &a->wopts, &err);
-	if (rc) { cli_print_error("wal ls", path, rc, &err); ea_input_close(in); return EXIT_USAGE; }
+	ea_walltime *wt = NULL;   /* the time anchors, gathered by the log's first pass */
+	int times = !a->records && (a->fmt == OUT_JSON || a->win.given);
+	rc = times ? ea_walltime_new(&wt) : EA_OK;
+	if (!rc) rc = times ? ea_log_open_walltime(&log, in, &a->wopts, wt, a->k8s.k, &err) : ea_log_open(&log, in, &a->wopts, &err);
+	if (rc) { cli_print_error("wal ls", path, rc, &err); ea_walltime_free(wt); ea_input_close(in); return EXIT_USAGE; }
 
-	ls_ctx c = { .a = a, .path = path, .log = log, .cp = { .quiet = a->quiet } };
+	ls_ctx c = { .a = a, .path = path, .log = log, .cp = { .quiet = a->quiet }, .wt = wt };
 	ea_json_init(&c.j, stdout);
 	for (size_t i = 0; i < ea_input_problem_count(in); i++) {
 		const ea_problem *p = ea_input_problem_at(in, i);
@@ -333,18 +336,6 @@ static int wal_ls(const char *path, const wal_args *a)
 	if (a->fmt == OUT_TABLE) {
 		if (a->records) printf("%-*s %10s %-9s %8s %-4s %s\n", c.fw, "FILE", "OFFSET", "TYPE", "LENGTH", "CRC", "DETAIL");
 		else printf("%10s %6s %-*s %8s %-4s %-11s %s\n", "INDEX", "TERM", KIND_W, "KIND", "SIZE", "CRC", "STATE", "KEY");
-	}
-	if (!a->records && (a->fmt == OUT_JSON || a->win.given)) {   /* the anchor pass, then the listing */
-		rc = ea_walltime_new(&c.wt);
-		if (!rc) rc = ea_walltime_scan_log(c.wt, log, a->k8s.k);
-		if (!rc) rc = ea_log_rewind(log, &err);
-		if (rc) {
-			fprintf(stderr, "etcd-autopsy wal ls: %s: %s\n", path, ea_strerror(rc));
-			ea_walltime_free(c.wt);
-			ea_log_close(log);
-			ea_input_close(in);
-			return EXIT_USAGE;
-		}
 	}
 	rc = a->fmt == OUT_JSON && !a->records ? ls_replay(&c, in) : EA_ENOTFOUND;
 	if (rc == EA_ENOTFOUND && c.records == 0 && !c.have_first) {

@@ -16,6 +16,10 @@ static int node_times(ea_node *const *nodes, size_t n, ea_walltime **wt)
 	for (size_t i = 0; !rc && i < n; i++) {
 		ea_log *log = ea_node_log(nodes[i]);
 		if (!log) continue;
+		if ((wt[i] = ea_node_take_walltime(nodes[i]))) {   /* gathered at open (cmd_history.c) */
+			if (!(rc = ea_walltime_node_log_anchors(wt[i], nodes[i]))) rc = ea_walltime_finish(wt[i]);
+			continue;
+		}
 		ea_error err = { 0 };
 		if (!(rc = ea_log_rewind(log, &err)) && !(rc = ea_walltime_new(&wt[i])) &&
 		    !(rc = ea_walltime_node_log_anchors(wt[i], nodes[i])))

@@ -178,6 +178,15 @@ static void key_layout(ea_k8s_object *o, const ea_k8s_str *seg, size_t ns)
 	names(o, seg + 1, ns - 1, '?');
 }
 
+int ea__k8s_under(const ea_k8s *k, const uint8_t *key, size_t key_len)
+{
+	for (size_t i = 0; i < k->nprefix; i++) {
+		size_t pl = k->plen[i];
+		if (key_len > pl && memcmp(key, k->prefix[i], pl) == 0 && key[pl] == '/') return 1;
+	}
+	return 0;
+}
+
 int ea_k8s_key(const ea_k8s *k, const uint8_t *key, size_t key_len, ea_k8s_object *o)
 {
 	memset(o, 0, sizeof *o);

@@ -10,6 +10,7 @@
 #include "tracker.h"
 #include "summary_int.h"
 #include "../format/wal_int.h"
+#include "log_int.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -48,6 +49,8 @@ struct ea_log {
 	int have_self;
 	ea_member_set added;                     /* self, then added_cc (ea_log_members_added) */
 	ea_entry_decoder *ccdec;                 /* pass 1: decodes conf change entries only */
+	ea__log_pass1_fn hook;                   /* pass 1: fed every item (log_int.h), or NULL */
+	void *hook_arg;
 };
 
 /* The member IDs a record names: the WAL's own (metadata), a conf change's subject, the
@@ -84,6 +87,7 @@ static int collect(ea_log *l, ea__summary_acc *acc)
 		    (rc = ea_wal_versions_add(l->versions, &it.rec.u.entry)) != EA_OK)
 			return rc;
 		if ((rc = members_from(l, &it)) != EA_OK) return rc;
+		if (l->hook && (rc = l->hook(l->hook_arg, &it, l->wal)) != EA_OK) return rc;
 		if (it.kind == EA_WAL_ITEM_RECORD && it.rec.type == EA_WAL_STATE && it.rec.decoded)
 			l->commit = it.rec.u.state.commit;
 		if (it.kind != EA_WAL_ITEM_RECORD || it.rec.type != EA_WAL_ENTRY || !it.rec.decoded) continue;
@@ -131,10 +135,18 @@ int ea_log_open_summarize(ea_log **out, ea_input *in, const ea_wal_options *opts
 int ea_log_open_summarize_versions(ea_log **out, ea_input *in, const ea_wal_options *opts,
                                    ea_wal_summary *summary, ea_wal_versions *v, ea_error *err)
 {
+	return ea__log_open_hooked(out, in, opts, summary, v, NULL, NULL, err);
+}
+
+int ea__log_open_hooked(ea_log **out, ea_input *in, const ea_wal_options *opts, ea_wal_summary *summary,
+                        ea_wal_versions *v, ea__log_pass1_fn fn, void *arg, ea_error *err)
+{
 	*out = NULL;
 	ea_log *l = calloc(1, sizeof *l);
 	if (!l) return EA_ENOMEM;
 	l->versions = v;
+	l->hook = fn;
+	l->hook_arg = arg;
 	ea_wal_options def = EA_WAL_OPTIONS_INIT;
 	l->opts = opts ? *opts : def;
 	l->in = in;
@@ -143,6 +155,7 @@ int ea_log_open_summarize_versions(ea_log **out, ea_input *in, const ea_wal_opti
 	int rc = ea_wal_open(&l->wal, in, &l->opts, err);
 	if (rc == EA_OK && summary) rc = ea__summary_input_problems(&acc, in);
 	if (rc == EA_OK) rc = collect(l, summary ? &acc : NULL);
+	l->hook = NULL;   /* pass 1 only */
 	if (summary) {
 		ea__summary_end(&acc);
 		if (rc != EA_OK) ea_wal_summary_free(summary);
@@ -175,6 +188,7 @@ ea_wal *ea_log_wal(ea_log *l) { return l->wal; }
 uint64_t ea_log_tail_start(const ea_log *l) { return l->tail_start; }
 
 uint64_t ea_log_commit_index(const ea_log *l) { return l->commit; }
+int ea__log_truncated(const ea_log *l) { return l->truncated; }
 
 size_t ea_log_member_ids(const ea_log *l, const uint64_t **ids)
 {

@@ -1,7 +1,12 @@
 /* walltime.c: the anchor set and the estimate of walltime.h: a compact array of anchors (one
  * per index after ea_walltime_finish), monotone bounds (a prefix maximum of the lower bounds,
  * a suffix minimum of the upper bounds), knots at the anchors (the middle of their bounds) and
- * a linear interpolation by index between two knots. Also the time text both ways. */
+ * a linear interpolation by index between two knots. Also the time text both ways.
+ * Anchors at consecutive indexes with the same bounds and source are kept as one run (an entry
+ * per index in the estimate, one element in memory): a WAL gives most entries one request-ID
+ * lower bound each, equal for every request of one proposer process, so a member's anchors
+ * are a few runs, not 32 bytes per entry. Every rule below holds per index: a run's indexes get
+ * what single anchors would. */
 #include "etcd-autopsy/walltime.h"
 
 #include <stdio.h>
@@ -10,13 +15,17 @@
 #include <time.h>
 
 #include "k8s_int.h"
+#include "walltime_int.h"
 
 typedef struct {
-	uint64_t index;
-	int64_t lo, hi;            /* after finish: the monotone bounds at this index */
+	uint64_t index;            /* the run's first index */
+	int64_t lo, hi;            /* after finish: the monotone bounds at these indexes */
 	uint8_t source;
 	uint8_t own_point;         /* after finish: the anchor's own bounds both survived */
+	uint32_t count;            /* indexes index .. index + count - 1 (>= 1) */
 } wt_anchor;
+
+static uint64_t last_of(const wt_anchor *a) { return a->index + a->count - 1; }
 
 struct ea_walltime {
 	wt_anchor *a;
@@ -40,7 +49,44 @@ void ea_walltime_free(ea_walltime *w)
 	free(w);
 }
 
-size_t ea_walltime_count(const ea_walltime *w) { return w ? w->n : 0; }
+size_t ea_walltime_count(const ea_walltime *w)
+{
+	size_t c = 0;
+	for (size_t i = 0; w && i < w->n; i++) c += w->a[i].count;
+	return c;
+}
+
+/* room for one more anchor in *a (n used of *cap; doubles, first `first`): 0 or -1 */
+static int grow(wt_anchor **a, size_t *cap, size_t n, size_t first)
+{
+	if (n < *cap) return 0;
+	size_t nc = *cap ? *cap * 2 : first;
+	wt_anchor *p = realloc(*a, nc * sizeof *p);
+	if (!p) return -1;
+	*a = p;
+	*cap = nc;
+	return 0;
+}
+
+void ea__walltime_drop_from(ea_walltime *w, uint64_t idx)
+{
+	while (w->n && w->a[w->n - 1].index >= idx) w->n--;
+	if (w->n && last_of(&w->a[w->n - 1]) >= idx) w->a[w->n - 1].count = (uint32_t)(idx - w->a[w->n - 1].index);
+	w->finished = 0;
+}
+
+void ea__walltime_clear(ea_walltime *w)
+{
+	w->n = 0;
+	w->finished = 0;
+}
+
+/* b (one index) extends the run a: the next index, the same bounds and source */
+static int same_run(const wt_anchor *a, const wt_anchor *b)
+{
+	return a->index + a->count == b->index && a->count < UINT32_MAX && a->lo == b->lo && a->hi == b->hi &&
+	       a->source == b->source && a->own_point == b->own_point;
+}
 
 static void merge(wt_anchor *d, const wt_anchor *s)
 {
@@ -57,13 +103,7 @@ static void merge(wt_anchor *d, const wt_anchor *s)
 static int add_log(ea_walltime *w, const wt_anchor *x)
 {
 	if (w->nlg == MAX_LOG_ANCHORS) return EA_OK;
-	if (w->nlg == w->caplg) {
-		size_t nc = w->caplg ? w->caplg * 2 : 64;
-		wt_anchor *p = realloc(w->lg, nc * sizeof *p);
-		if (!p) return EA_ENOMEM;
-		w->lg = p;
-		w->caplg = nc;
-	}
+	if (grow(&w->lg, &w->caplg, w->nlg, 64)) return EA_ENOMEM;
 	w->lg[w->nlg++] = *x;
 	w->finished = 0;
 	return EA_OK;
@@ -72,18 +112,27 @@ static int add_log(ea_walltime *w, const wt_anchor *x)
 int ea_walltime_add(ea_walltime *w, const ea_walltime_anchor *in)
 {
 	if (in->lo_us == EA_WALLTIME_NO_LO && in->hi_us == EA_WALLTIME_NO_HI) return EA_OK;
-	wt_anchor x = { in->index, in->lo_us, in->hi_us, (uint8_t)in->source, 0 };
+	wt_anchor x = { in->index, in->lo_us, in->hi_us, (uint8_t)in->source, 0, 1 };
 	if (in->source == EA_WALLTIME_ETCD_LOG) return add_log(w, &x);
-	if (w->n && w->a[w->n - 1].index == in->index) { merge(&w->a[w->n - 1], &x); return EA_OK; }
-	if (w->n == w->cap) {
-		size_t nc = w->cap ? w->cap * 2 : 1024;
-		wt_anchor *p = realloc(w->a, nc * sizeof *p);
-		if (!p) return EA_ENOMEM;
-		w->a = p;
-		w->cap = nc;
-	}
-	w->a[w->n++] = x;
 	w->finished = 0;
+	wt_anchor *l = w->n ? &w->a[w->n - 1] : NULL;
+	if (l && last_of(l) == in->index) {   /* merged into the anchor at this index */
+		if (l->count > 1) {   /* split it off its run first */
+			if (grow(&w->a, &w->cap, w->n, 1024)) return EA_ENOMEM;
+			l = &w->a[w->n - 1];
+			l->count--;
+			w->a[w->n] = *l;
+			w->a[w->n].index = in->index;
+			w->a[w->n++].count = 1;
+			l = &w->a[w->n - 1];
+		}
+		merge(l, &x);
+		if (w->n > 1 && same_run(&w->a[w->n - 2], l)) { w->a[w->n - 2].count++; w->n--; }
+		return EA_OK;
+	}
+	if (l && same_run(l, &x)) { l->count++; return EA_OK; }
+	if (grow(&w->a, &w->cap, w->n, 1024)) return EA_ENOMEM;
+	w->a[w->n++] = x;
 	return EA_OK;
 }
 
@@ -100,19 +149,51 @@ static int apply_log(ea_walltime *w);
 static int sorted(const ea_walltime *w)
 {
 	for (size_t i = 1; i < w->n; i++)
-		if (w->a[i - 1].index > w->a[i].index) return 0;
+		if (last_of(&w->a[i - 1]) >= w->a[i].index) return 0;
 	return 1;
+}
+
+/* Anchors added out of index order: the runs as one anchor per index, sorted, equal indexes
+ * merged (what finish did before runs); EA_ENOMEM. */
+static int unsorted(ea_walltime *w)
+{
+	size_t total = ea_walltime_count(w), k = 0;
+	wt_anchor *one = malloc((total ? total : 1) * sizeof *one);
+	if (!one) return EA_ENOMEM;
+	for (size_t i = 0; i < w->n; i++)
+		for (uint32_t j = 0; j < w->a[i].count; j++) {
+			one[k] = w->a[i];
+			one[k].index += j;
+			one[k++].count = 1;
+		}
+	qsort(one, total, sizeof *one, cmp_anchor);
+	size_t m = 0;
+	for (size_t i = 0; i < total; i++) {
+		if (m && one[m - 1].index == one[i].index) merge(&one[m - 1], &one[i]);
+		else one[m++] = one[i];
+	}
+	free(w->a);
+	w->a = one;
+	w->n = m;
+	w->cap = total ? total : 1;
+	return EA_OK;
+}
+
+/* runs joined where finish made their bounds equal */
+static void coalesce(ea_walltime *w)
+{
+	size_t m = 0;
+	for (size_t i = 0; i < w->n; i++) {
+		if (m && same_run(&w->a[m - 1], &w->a[i]) && (uint64_t)w->a[m - 1].count + w->a[i].count <= UINT32_MAX)
+			w->a[m - 1].count += w->a[i].count;
+		else w->a[m++] = w->a[i];
+	}
+	w->n = m;
 }
 
 int ea_walltime_finish(ea_walltime *w)
 {
-	if (w->n > 1 && !sorted(w)) qsort(w->a, w->n, sizeof *w->a, cmp_anchor);
-	size_t m = 0;   /* merge equal indexes */
-	for (size_t i = 0; i < w->n; i++) {
-		if (m && w->a[m - 1].index == w->a[i].index) merge(&w->a[m - 1], &w->a[i]);
-		else w->a[m++] = w->a[i];
-	}
-	w->n = m;
+	if (w->n > 1 && !sorted(w) && unsorted(w)) return EA_ENOMEM;
 	/* an upper bound below a lower bound at or before it is a stale timestamp: dropped */
 	int64_t run = EA_WALLTIME_NO_LO;
 	for (size_t i = 0; i < w->n; i++) {
@@ -127,19 +208,41 @@ int ea_walltime_finish(ea_walltime *w)
 		if (w->a[i].hi < hi) hi = w->a[i].hi;
 		w->a[i].hi = hi;
 	}
+	coalesce(w);
 	w->finished = 1;
 	return w->nlg ? apply_log(w) : EA_OK;
 }
 
-/* first anchor with index >= i (n if none) */
+/* first run ending at or after index i (n if none) */
 static size_t lower_bound(const ea_walltime *w, uint64_t i)
 {
 	size_t lo = 0, hi = w->n;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		if (w->a[mid].index < i) lo = mid + 1; else hi = mid;
+		if (last_of(&w->a[mid]) < i) lo = mid + 1; else hi = mid;
 	}
 	return lo;
+}
+
+/* index i of run m (which holds it) as an anchor of its own, the run split around it: its
+ * position; EA_ENOMEM as (size_t)-1 */
+static size_t split_at(ea_walltime *w, size_t m, uint64_t i)
+{
+	wt_anchor r = w->a[m];
+	size_t before = (size_t)(i - r.index), after = (size_t)(last_of(&r) - i);
+	size_t add = (before > 0) + (after > 0);
+	if (!add) return m;
+	for (size_t k = 0; k < add; k++)
+		if (grow(&w->a, &w->cap, w->n + k, 1024)) return (size_t)-1;
+	memmove(&w->a[m + 1 + add], &w->a[m + 1], (w->n - m - 1) * sizeof *w->a);
+	w->n += add;
+	size_t at = m;
+	if (before) { w->a[at] = r; w->a[at++].count = (uint32_t)before; }
+	w->a[at] = r;
+	w->a[at].index = i;
+	w->a[at].count = 1;
+	if (after) { w->a[at + 1] = r; w->a[at + 1].index = i + 1; w->a[at + 1].count = (uint32_t)after; }
+	return at;
 }
 
 /* One etcd-log anchor into the finished set: only the sides that tighten the bounds there and
@@ -156,17 +259,13 @@ static int apply_one(ea_walltime *w, const wt_anchor *x)
 	if (lo == EA_WALLTIME_NO_LO && hi == EA_WALLTIME_NO_HI) return EA_OK;
 	int both = lo != EA_WALLTIME_NO_LO && hi != EA_WALLTIME_NO_HI;
 	size_t m = lower_bound(w, x->index);
-	if (m == w->n || w->a[m].index != x->index) {
-		if (w->n == w->cap) {
-			size_t nc = w->cap ? w->cap * 2 : 1024;
-			wt_anchor *p = realloc(w->a, nc * sizeof *p);
-			if (!p) return EA_ENOMEM;
-			w->a = p;
-			w->cap = nc;
-		}
+	if (m == w->n || w->a[m].index > x->index) {
+		if (grow(&w->a, &w->cap, w->n, 1024)) return EA_ENOMEM;
 		memmove(&w->a[m + 1], &w->a[m], (w->n - m) * sizeof *w->a);
 		w->n++;
-		w->a[m] = (wt_anchor){ x->index, e.lo_us, e.hi_us, EA_WALLTIME_ETCD_LOG, 0 };
+		w->a[m] = (wt_anchor){ x->index, e.lo_us, e.hi_us, EA_WALLTIME_ETCD_LOG, 0, 1 };
+	} else if ((m = split_at(w, m, x->index)) == (size_t)-1) {
+		return EA_ENOMEM;
 	}
 	wt_anchor *a = &w->a[m];
 	if (lo != EA_WALLTIME_NO_LO) a->lo = lo;
@@ -195,7 +294,7 @@ void ea_walltime_at(const ea_walltime *w, uint64_t index, ea_walltime_est *out)
 	if (!w || !w->finished || w->n == 0) return;
 	size_t m = lower_bound(w, index);   /* first anchor at or after index */
 	const wt_anchor *after = m < w->n ? &w->a[m] : NULL;
-	const wt_anchor *before = after && after->index == index ? after : m > 0 ? &w->a[m - 1] : NULL;
+	const wt_anchor *before = after && after->index <= index ? after : m > 0 ? &w->a[m - 1] : NULL;
 	if (before) out->lo_us = before->lo;
 	if (after) out->hi_us = after->hi;
 	if (!before || !after || out->lo_us == EA_WALLTIME_NO_LO || out->hi_us == EA_WALLTIME_NO_HI) return;
@@ -205,7 +304,8 @@ void ea_walltime_at(const ea_walltime *w, uint64_t index, ea_walltime_est *out)
 		out->source = before->own_point ? (ea_walltime_source)before->source : EA_WALLTIME_INTERPOLATED;
 	} else {
 		int64_t k0 = knot(before), k1 = knot(after);
-		double f = (double)(index - before->index) / (double)(after->index - before->index);
+		uint64_t b = last_of(before);   /* the run's last index: the anchor just before */
+		double f = (double)(index - b) / (double)(after->index - b);
 		t = k0 + (int64_t)((double)(k1 - k0) * f);
 		out->source = EA_WALLTIME_INTERPOLATED;
 	}

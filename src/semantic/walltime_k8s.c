@@ -66,6 +66,21 @@ static const uint8_t *pb_get(const uint8_t *b, size_t n, uint64_t f, size_t *len
 	return r == 0 ? found : NULL;
 }
 
+/* pb_get of fields 1..3 of one message in one scan (the runtime.Unknown wrapper's typeMeta, raw,
+ * contentEncoding): the last of each, all NULL when the message is malformed */
+static void pb_get123(const uint8_t *b, size_t n, const uint8_t *out[4], size_t len[4])
+{
+	pbit it = { b, b + n };
+	const uint8_t *v;
+	size_t vn;
+	uint64_t fld, num;
+	int r;
+	for (int i = 0; i < 4; i++) out[i] = NULL;
+	while ((r = pb_next(&it, &fld, &v, &vn, &num)) == 1)
+		if (fld >= 1 && fld <= 3 && v) { out[fld] = v; len[fld] = vn; }
+	if (r != 0) out[1] = out[2] = out[3] = NULL;
+}
+
 /* Time / MicroTime {seconds 1, nanos 2} to Unix us (0: none or malformed) */
 static int64_t pb_time(const uint8_t *b, size_t n)
 {
@@ -106,10 +121,12 @@ static int str_is(const uint8_t *p, size_t n, const char *s) { return p && n == 
 
 static void pb_value(cands *c, const uint8_t *val, size_t n, int create)
 {
-	size_t tl = 0, rl = 0, kl = 0, al = 0, ce = 0;
-	const uint8_t *u = val + 4, *tm = pb_get(u, n - 4, 1, &tl), *raw = pb_get(u, n - 4, 2, &rl);
-	const uint8_t *enc = pb_get(u, n - 4, 3, &ce);
-	if (!raw || (enc && ce)) return;
+	const uint8_t *f[4];
+	size_t fl[4] = { 0 }, kl = 0, al = 0;
+	pb_get123(val + 4, n - 4, f, fl);
+	const uint8_t *tm = f[1], *raw = f[2];
+	size_t tl = fl[1], rl = fl[2];
+	if (!raw || (f[3] && fl[3])) return;
 	const uint8_t *kind = tm ? pb_get(tm, tl, 2, &kl) : NULL, *av = tm ? pb_get(tm, tl, 1, &al) : NULL;
 	size_t ml = 0;
 	const uint8_t *meta = pb_get(raw, rl, 1, &ml);
@@ -171,8 +188,7 @@ int ea_walltime_k8s_anchor(ea_k8s *k, const ea_entry_info *info, const char *txn
                            ea_walltime_anchor *out)
 {
 	if (!k || !info->key || !info->value) return 0;
-	ea_k8s_object o;
-	if (!ea_k8s_key(k, info->key, info->key_len, &o)) return 0;
+	if (!ea__k8s_under(k, info->key, info->key_len)) return 0;   /* the key's parts are not needed */
 	cands c = { 0 };
 	int create = txn_op && !strcmp(txn_op, "create");
 	const uint8_t *v = info->value;
