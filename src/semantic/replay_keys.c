@@ -1,6 +1,7 @@
 /* replay_keys.c: the replay model's tables: user key -> state (open addressing over one
  * growing key-byte buffer, so a pass allocates nothing once grown), lease -> attached keys,
- * and the per-entry write and scratch vectors. Memory: the keys and leases the window names. */
+ * and the per-entry write and scratch vectors. Memory: the keys and leases the window names
+ * (144 bytes per key + its bytes + 16 bytes of slots). */
 #include "replay_int.h"
 #include "etcd-autopsy/crc32c.h"
 
@@ -30,6 +31,7 @@ void ea__rp_model_reset(rp_model *m)
 {
 	m->nkeys = 0;
 	m->kbuf_len = 0;
+	m->npre = 0;
 	if (m->slots) memset(m->slots, 0, m->nslots * sizeof *m->slots);
 	m->nwrites = 0;
 	m->ntmp = 0;
@@ -41,6 +43,7 @@ void ea__rp_model_free(rp_model *m)
 	free(m->keys);
 	free(m->slots);
 	free(m->kbuf);
+	free(m->pre);
 	for (size_t i = 0; i < m->nleases; i++) free(m->leases[i].keys);
 	free(m->leases);
 	free(m->writes);
@@ -73,9 +76,10 @@ static int rehash(rp_model *m)
 	uint64_t *s = calloc(ns, sizeof *s);
 	if (!s) return -1;
 	for (size_t i = 0; i < m->nkeys; i++) {
-		size_t h = (size_t)(m->keys[i].h & (ns - 1));
+		uint64_t hv = ea__rp_hash(m->kbuf + m->keys[i].koff, m->keys[i].klen);
+		size_t h = (size_t)(hv & (ns - 1));
 		while (s[h]) h = (h + 1) & (ns - 1);
-		s[h] = slot_of(i, m->keys[i].h);
+		s[h] = slot_of(i, hv);
 	}
 	free(m->slots);
 	m->slots = s;
@@ -99,7 +103,7 @@ long ea__rp_key_find(rp_model *m, const uint8_t *k, size_t n, int create, int *c
 		if ((sl & 0xFFFFFFFF00000000ull) == tag) {
 			size_t i = (size_t)(uint32_t)sl - 1;
 			const rp_key *e = &m->keys[i];
-			if (e->h == hv && e->klen == n && (n == 0 || memcmp(m->kbuf + e->koff, k, n) == 0)) return (long)i;
+			if (e->klen == n && (n == 0 || memcmp(m->kbuf + e->koff, k, n) == 0)) return (long)i;
 		}
 		h = (h + 1) & (m->nslots - 1);
 	}
@@ -113,7 +117,6 @@ long ea__rp_key_find(rp_model *m, const uint8_t *k, size_t n, int create, int *c
 	if (n) memcpy(m->kbuf + m->kbuf_len, k, n);
 	m->kbuf_len += n;
 	e->klen = (uint32_t)n;
-	e->h = hv;
 	e->st = RP_UNKNOWN;
 	m->slots[h] = slot_of(m->nkeys, hv);
 	if (created) *created = 1;
@@ -196,3 +199,5 @@ int ea__rp_lease_attach(rp_model *m, int64_t id, uint32_t key)
 	k->listed_lease = id;
 	return EA_OK;
 }
+
+_Static_assert(sizeof(rp_key) <= 144, "rp_key grew: the window's keys are its memory");
