@@ -18,27 +18,21 @@
 enum { RP_UNKNOWN = 0, RP_ABSENT, RP_ALIVE };
 
 /* Where a value's bytes can be read again, so that it is hashed only when a compare or an
- * ignore_value put needs it (replay_value.c): the WAL record of the put, or the db element. */
+ * ignore_value put needs it (replay_value.c): the WAL record of the put, or the db element
+ * (rp_key.vsrc, vat, vidx, vseg, vrel, vrec_len). */
 enum { RP_VS_NONE = 0, RP_VS_WAL, RP_VS_DB };
-typedef struct {
-	uint8_t  src;               /* RP_VS_*; NONE: vhash is the value's hash (or 0 when none) */
-	uint32_t seg;               /* WAL: segment index */
-	uint32_t rel;               /* WAL: offset of the value in the entry's data */
-	uint32_t rec_len;           /* WAL: walpb.Record length */
-	uint64_t at;                /* WAL: frame offset; DB: main revision */
-	uint64_t idx;               /* WAL: the entry's index (checked when read again); DB: sub */
-} rp_vref;
+#define RP_VREF_MAX (1u << 24)  /* vrel, vrec_len: a WAL record is below etcd's 10 MiB limit */
 
-/* One user key's state at the current point of the replay: 144 bytes (the 8 GB Kubernetes
+/* One user key's state at the current point of the replay: 128 bytes (the 8 GB Kubernetes
  * member's window touches 241,413 keys). The value's first RP_PREFIX bytes live out of line
  * (rp_model.pre): only GREATER/LESS compares on VALUE read them, and a value the WAL record or
  * the db element holds is read again for that (once per value), so most keys never keep them. */
 typedef struct {
 	uint64_t koff;              /* key bytes at kbuf + koff (the hash is recomputed on a rehash) */
 	int64_t  create, mod, mod_sub, version, lease;
-	uint64_t vhash;             /* valid unless vref.src != RP_VS_NONE (hashed on demand) */
-	rp_vref  vref;
-	int64_t  listed_lease;      /* the lease whose key list holds this key */
+	uint64_t vhash;             /* valid unless vsrc != RP_VS_NONE (hashed on demand) */
+	uint64_t vat;               /* WAL: the record's frame offset; DB: main revision */
+	uint64_t vidx;              /* WAL: the entry's index (checked when read again); DB: sub */
 	int64_t  keep_rev;          /* the window's last put at or below the db's compaction (0: none,
 	                             * or a tombstone): compaction keeps it while the key lives */
 	uint64_t keep_index, keep_term;   /* the entry that wrote it */
@@ -46,12 +40,17 @@ typedef struct {
 	uint32_t klen;
 	uint32_t vlen;
 	uint32_t pre;               /* the prefix's slot in rp_model.pre + 1 (0: none yet) */
-	uint8_t  st;                /* RP_UNKNOWN / RP_ABSENT / RP_ALIVE */
-	uint8_t  cv_known;          /* create_revision and version known (alive) */
-	uint8_t  touched;           /* written by the window in this pass */
-	uint8_t  vpre_len;          /* min(vlen, RP_PREFIX) */
-	uint8_t  pre_lazy;          /* the prefix is not in rp_model.pre: read it again from vref */
-	uint8_t  keep_found;        /* the db still holds it */
+	uint32_t listed;            /* the lease (rp_model.leases index + 1) whose key list holds it */
+	uint32_t vseg;              /* WAL: segment index */
+	uint32_t vrel : 24;         /* WAL: offset of the value in the entry's data */
+	uint32_t vpre_len : 8;      /* min(vlen, RP_PREFIX) */
+	uint32_t vrec_len : 24;     /* WAL: walpb.Record length */
+	uint32_t vsrc : 2;          /* RP_VS_* */
+	uint32_t st : 2;            /* RP_UNKNOWN / RP_ABSENT / RP_ALIVE */
+	uint32_t cv_known : 1;      /* create_revision and version known (alive) */
+	uint32_t touched : 1;       /* written by the window in this pass */
+	uint32_t pre_lazy : 1;      /* the prefix is not in rp_model.pre: read it again (vsrc) */
+	uint32_t keep_found : 1;    /* the db still holds it */
 } rp_key;
 
 typedef struct {

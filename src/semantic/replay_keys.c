@@ -1,7 +1,7 @@
 /* replay_keys.c: the replay model's tables: user key -> state (open addressing over one
  * growing key-byte buffer, so a pass allocates nothing once grown), lease -> attached keys,
  * and the per-entry write and scratch vectors. Memory: the keys and leases the window names
- * (144 bytes per key + its bytes + 16 bytes of slots). */
+ * (128 bytes per key + its bytes + 16 bytes of slots). */
 #include "replay_int.h"
 #include "etcd-autopsy/crc32c.h"
 
@@ -189,15 +189,15 @@ rp_lease *ea__rp_lease_get(rp_model *m, int64_t id)
 int ea__rp_lease_attach(rp_model *m, int64_t id, uint32_t key)
 {
 	rp_key *k = &m->keys[key];
-	if (k->listed_lease == id) return EA_OK;
+	if (k->listed && m->leases[k->listed - 1].id == id) return EA_OK;
 	rp_lease *l = ea__rp_lease_get(m, id);
-	if (!l) return EA_ENOMEM;
+	if (!l || (size_t)(l - m->leases) >= UINT32_MAX - 1) return EA_ENOMEM;
 	size_t cap = l->cap;
 	if (grow((void **)&l->keys, &cap, (size_t)l->n + 1, sizeof *l->keys, 8) || cap > UINT32_MAX) return EA_ENOMEM;
 	l->cap = (uint32_t)cap;
 	l->keys[l->n++] = key;
-	k->listed_lease = id;
+	k->listed = (uint32_t)(l - m->leases) + 1;
 	return EA_OK;
 }
 
-_Static_assert(sizeof(rp_key) <= 144, "rp_key grew: the window's keys are its memory");
+_Static_assert(sizeof(rp_key) <= 128, "rp_key grew: the window's keys are its memory");

@@ -46,7 +46,7 @@ int ea__rp_key_set_value(rp_model *m, rp_key *k, const uint8_t *v, size_t n)
 {
 	set_facts(k, n);
 	k->vhash = ea__rp_hash(v, n);
-	k->vref.src = RP_VS_NONE;
+	k->vsrc = RP_VS_NONE;
 	return keep_prefix(m, k, v);
 }
 
@@ -56,20 +56,26 @@ int ea__rp_key_set_put_value(rp_ctx *c, rp_key *k, const uint8_t *v, size_t n)
 	const ea_wal_record *r = e ? &e->log.item.rec : NULL;
 	const ea_entry_header *h = r ? &r->u.entry : NULL;
 	uintptr_t p = (uintptr_t)v, d = h && h->data ? (uintptr_t)h->data : 0;
-	if (!d || p < d || n > h->data_len || p - d > h->data_len - n || p - d > UINT32_MAX ||
-	    r->length > UINT32_MAX || n > UINT32_MAX) {
+	if (!d || p < d || n > h->data_len || p - d > h->data_len - n || p - d >= RP_VREF_MAX ||
+	    r->length >= RP_VREF_MAX || n > UINT32_MAX) {
 		return ea__rp_key_set_value(&c->m, k, v, n);   /* not in the record (a decoder's copy): hash it now */
 	}
 	set_facts(k, n);
-	k->vref = (rp_vref){ .src = RP_VS_WAL, .seg = r->segment > UINT32_MAX ? UINT32_MAX : (uint32_t)r->segment,
-	                     .rel = (uint32_t)(p - d), .rec_len = (uint32_t)r->length, .at = r->offset, .idx = h->index };
+	k->vsrc = RP_VS_WAL;
+	k->vseg = r->segment > UINT32_MAX ? UINT32_MAX : (uint32_t)r->segment;
+	k->vrel = (uint32_t)(p - d);
+	k->vrec_len = (uint32_t)r->length;
+	k->vat = r->offset;
+	k->vidx = h->index;
 	return 0;
 }
 
 void ea__rp_key_set_db_value(rp_key *k, const ea_mvcc_kv *kv)
 {
 	set_facts(k, kv->value_len);
-	k->vref = (rp_vref){ .src = RP_VS_DB, .at = (uint64_t)kv->main, .idx = (uint64_t)kv->sub };
+	k->vsrc = RP_VS_DB;
+	k->vat = (uint64_t)kv->main;
+	k->vidx = (uint64_t)kv->sub;
 }
 
 /* The put's record read again: its entry's data must still hold the value where it was. */
@@ -82,19 +88,19 @@ static int learn(rp_model *m, rp_key *k, const uint8_t *v)
 
 static int hash_from_wal(rp_ctx *c, rp_key *k)
 {
-	const rp_vref *v = &k->vref;
+	const uint32_t rec_len = k->vrec_len, rel = k->vrel;
 	ea_wal *w = ea_log_wal(c->log);
-	if (!w || v->at > UINT64_MAX - 8) return -1;
-	uint8_t *buf = malloc(v->rec_len ? v->rec_len : 1);
+	if (!w || k->vat > UINT64_MAX - 8) return -1;
+	uint8_t *buf = malloc(rec_len ? rec_len : 1);
 	if (!buf) return -1;
 	int rc = -1;
 	ea_pb_record rec;
 	ea_entry_header e;
-	if (ea_wal_pread(w, v->seg, buf, v->rec_len, v->at + 8) == (long)v->rec_len &&
-	    ea_pb_decode_record(buf, v->rec_len, &rec) == 0 && rec.has_data && rec.type == EA_WAL_ENTRY &&
-	    ea_pb_decode_entry(rec.data, rec.data_len, &e) == 0 && e.index == v->idx && e.data &&
-	    v->rel <= e.data_len && k->vlen <= e.data_len - v->rel) {
-		rc = learn(&c->m, k, e.data + v->rel);
+	if (ea_wal_pread(w, k->vseg, buf, rec_len, k->vat + 8) == (long)rec_len &&
+	    ea_pb_decode_record(buf, rec_len, &rec) == 0 && rec.has_data && rec.type == EA_WAL_ENTRY &&
+	    ea_pb_decode_entry(rec.data, rec.data_len, &e) == 0 && e.index == k->vidx && e.data &&
+	    rel <= e.data_len && k->vlen <= e.data_len - rel) {
+		rc = learn(&c->m, k, e.data + rel);
 	}
 	free(buf);
 	return rc;
@@ -112,21 +118,21 @@ static int db_hash_cb(const ea_mvcc_kv *kv, void *payload)
 
 int ea__rp_key_hash(rp_ctx *c, rp_key *k)
 {
-	if (k->vref.src == RP_VS_NONE) return 0;
+	if (k->vsrc == RP_VS_NONE) return 0;
 	int rc = -1;
-	if (k->vref.src == RP_VS_WAL) {
+	if (k->vsrc == RP_VS_WAL) {
 		rc = hash_from_wal(c, k);
 	} else if (c->db) {
 		db_hash_ctx d = { &c->m, k, 0 };
-		if (ea_mvcc_get_rev(c->db, (int64_t)k->vref.at, (int64_t)k->vref.idx, db_hash_cb, &d) == EA_OK && d.ok) rc = 0;
+		if (ea_mvcc_get_rev(c->db, (int64_t)k->vat, (int64_t)k->vidx, db_hash_cb, &d) == EA_OK && d.ok) rc = 0;
 	}
-	if (rc == 0) k->vref.src = RP_VS_NONE;
+	if (rc == 0) k->vsrc = RP_VS_NONE;
 	return rc;
 }
 
 const uint8_t *ea__rp_key_prefix(rp_ctx *c, rp_key *k)
 {
 	if (!k->vpre_len) return (const uint8_t *)"";
-	if (k->pre_lazy && (k->vref.src == RP_VS_NONE || ea__rp_key_hash(c, k))) return NULL;
+	if (k->pre_lazy && (k->vsrc == RP_VS_NONE || ea__rp_key_hash(c, k))) return NULL;
 	return k->pre ? c->m.pre[k->pre - 1] : NULL;
 }
