@@ -1,14 +1,18 @@
 /* keycount.c: counts a key bucket's distinct and live user keys in one walk without keeping the
  * keys (ea_keycount, keycount.h): what `db stat` and snapshot status report, in 16 bytes a key
- * instead of the key index. Open addressing over 128-bit slots: the first word places the slot,
+ * instead of the key index. A key is its 128-bit SipHash-2-4 under a random key drawn per set:
+ * an input cannot steer two keys onto one digest (a key's bytes never enter the count otherwise),
+ * and chance needs ~2^63 keys. Open addressing over 128-bit slots: the first word places the slot,
  * the second word's low bit is the tombstone state and its second bit is always set, so a zero
  * slot is empty. */
 #include "keycount.h"
 #include "etcd-autopsy/common.h"
 
-#include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
 
 #define TOMB 1ull
 #define USED 2ull
@@ -16,14 +20,16 @@
 int ea_keycount_init(ea_keycount *s)
 {
 	memset(s, 0, sizeof *s);
-	s->md = EVP_MD_CTX_new();
-	return s->md ? 0 : EA_ENOMEM;
+	if (getrandom(s->sip, sizeof s->sip, 0) != (ssize_t)sizeof s->sip) {
+		s->sip[0] = (uint64_t)time(NULL) * 0x9E3779B97F4A7C15ull;   /* no entropy source: still a key */
+		s->sip[1] = (uint64_t)getpid() ^ (uint64_t)(uintptr_t)s;
+	}
+	return 0;
 }
 
 void ea_keycount_free(ea_keycount *s)
 {
 	free(s->slot);
-	EVP_MD_CTX_free(s->md);
 	memset(s, 0, sizeof *s);
 }
 
@@ -46,17 +52,41 @@ static int grow(ea_keycount *s)
 	return 0;
 }
 
-static int digest(ea_keycount *s, const uint8_t *key, size_t len, uint64_t out[2])
+#define ROTL(x, b) (uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
+#define SIPROUND do { \
+	v0 += v1; v1 = ROTL(v1, 13); v1 ^= v0; v0 = ROTL(v0, 32); \
+	v2 += v3; v3 = ROTL(v3, 16); v3 ^= v2; \
+	v0 += v3; v3 = ROTL(v3, 21); v3 ^= v0; \
+	v2 += v1; v1 = ROTL(v1, 17); v1 ^= v2; v2 = ROTL(v2, 32); \
+} while (0)
+
+static uint64_t le64(const uint8_t *p)
 {
-	unsigned char d[EVP_MAX_MD_SIZE];
-	unsigned int n = 0;
-	if (EVP_DigestInit_ex(s->md, EVP_sha256(), NULL) != 1 || EVP_DigestUpdate(s->md, key, len) != 1 ||
-	    EVP_DigestFinal_ex(s->md, d, &n) != 1 || n < 16)
-		return EA_ENOMEM;
-	memcpy(&out[0], d, 8);
-	memcpy(&out[1], d + 8, 8);
-	out[1] = (out[1] & ~TOMB) | USED;
-	return 0;
+	uint64_t v;
+	memcpy(&v, p, 8);
+	return v;   /* the set's memory only: byte order does not matter across hosts */
+}
+
+/* SipHash-2-4 with a 128-bit output of key bytes p[0..n). */
+static void digest(const ea_keycount *s, const uint8_t *p, size_t n, uint64_t out[2])
+{
+	uint64_t k0 = s->sip[0], k1 = s->sip[1];
+	uint64_t v0 = 0x736f6d6570736575ull ^ k0, v1 = 0x646f72616e646f6dull ^ k1 ^ 0xee;
+	uint64_t v2 = 0x6c7967656e657261ull ^ k0, v3 = 0x7465646279746573ull ^ k1;
+	size_t i = 0;
+	for (; i + 8 <= n; i += 8) {
+		uint64_t m = le64(p + i);
+		v3 ^= m; SIPROUND; SIPROUND; v0 ^= m;
+	}
+	uint64_t b = (uint64_t)n << 56;
+	for (size_t j = 0; i + j < n; j++) b |= (uint64_t)p[i + j] << (8 * j);
+	v3 ^= b; SIPROUND; SIPROUND; v0 ^= b;
+	v2 ^= 0xee;
+	SIPROUND; SIPROUND; SIPROUND; SIPROUND;
+	out[0] = v0 ^ v1 ^ v2 ^ v3;
+	v1 ^= 0xdd;
+	SIPROUND; SIPROUND; SIPROUND; SIPROUND;
+	out[1] = ((v0 ^ v1 ^ v2 ^ v3) & ~TOMB) | USED;
 }
 
 int ea_keycount_add(ea_keycount *s, const uint8_t *key, size_t len, int tomb)
@@ -64,7 +94,7 @@ int ea_keycount_add(ea_keycount *s, const uint8_t *key, size_t len, int tomb)
 	tomb = tomb != 0;
 	if ((s->keys + 1) * 2 > s->nslots && grow(s)) return EA_ENOMEM;
 	uint64_t d[2];
-	if (digest(s, key ? key : (const uint8_t *)"", len, d)) return EA_ENOMEM;
+	digest(s, key ? key : (const uint8_t *)"", len, d);
 	size_t h = (size_t)(d[0] & (s->nslots - 1));
 	for (; s->slot[h][1]; h = (h + 1) & (s->nslots - 1)) {
 		if (s->slot[h][0] != d[0] || (s->slot[h][1] | TOMB) != (d[1] | TOMB)) continue;

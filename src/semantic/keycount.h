@@ -5,14 +5,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* A set of user keys, each as 127 bits of its SHA-256 and whether its last revision is a
- * tombstone: 16 bytes a key in a table at most half full (the index keeps the key, its
- * revisions and a sorted order: ~230 bytes a key at 8 GB). A collision needs ~2^63 keys. */
+/* A set of user keys, each as 127 bits of its keyed SipHash (a random key per set) and whether
+ * its last revision is a tombstone: 16 bytes a key in a table at most half full (the index
+ * keeps the key, its revisions and a sorted order: ~230 bytes a key at 8 GB). A collision needs
+ * ~2^63 keys, and an input cannot aim for one without the key. */
 typedef struct {
 	uint64_t (*slot)[2];
 	size_t   nslots;
 	uint64_t keys, live;   /* distinct keys put at least once; those whose last entry is a put */
-	void    *md;           /* the digest (EVP_MD_CTX) */
+	uint64_t sip[2];       /* the SipHash key */
 } ea_keycount;
 
 /* Empty set: 0, or EA_ENOMEM. */

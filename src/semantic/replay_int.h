@@ -28,7 +28,7 @@ enum { RP_VS_NONE = 0, RP_VS_WAL, RP_VS_DB };
  * (rp_model.pre): only GREATER/LESS compares on VALUE read them, and a value the WAL record or
  * the db element holds is read again for that (once per value), so most keys never keep them. */
 typedef struct {
-	uint64_t koff;              /* key bytes at kbuf + koff (the hash is recomputed on a rehash) */
+	uint64_t koff;              /* key bytes at kbuf + koff (its hash lives in its slot's tag) */
 	int64_t  create, mod, mod_sub, version, lease;
 	uint64_t vhash;             /* valid unless vsrc != RP_VS_NONE (hashed on demand) */
 	uint64_t vat;               /* WAL: the record's frame offset; DB: main revision */

@@ -66,20 +66,22 @@ static int grow(void **arr, size_t *cap, size_t need, size_t elem, size_t first)
 	return 0;
 }
 
-/* A slot: the key's index + 1 beside its hash's high half, so that a probe past other keys
- * does not read their entries (a cache miss each in a table of ~200 bytes per key). */
+/* A slot: the key's index + 1 beside its hash's high half (the tag), so that a probe past other
+ * keys does not read their entries (a cache miss each), and a rehash moves slots without
+ * reading keys: a key's home slot is its tag modulo the table size. */
 static uint64_t slot_of(size_t i, uint64_t h) { return (h & 0xFFFFFFFF00000000ull) | (uint64_t)(i + 1); }
+static size_t home(uint64_t tagged, size_t ns) { return (size_t)(tagged >> 32) & (ns - 1); }
 
 static int rehash(rp_model *m)
 {
 	size_t ns = m->nslots ? m->nslots * 2 : 1024;
 	uint64_t *s = calloc(ns, sizeof *s);
 	if (!s) return -1;
-	for (size_t i = 0; i < m->nkeys; i++) {
-		uint64_t hv = ea__rp_hash(m->kbuf + m->keys[i].koff, m->keys[i].klen);
-		size_t h = (size_t)(hv & (ns - 1));
+	for (size_t i = 0; i < m->nslots; i++) {
+		if (!m->slots[i]) continue;
+		size_t h = home(m->slots[i], ns);
 		while (s[h]) h = (h + 1) & (ns - 1);
-		s[h] = slot_of(i, hv);
+		s[h] = m->slots[i];
 	}
 	free(m->slots);
 	m->slots = s;
@@ -96,7 +98,7 @@ long ea__rp_key_find(rp_model *m, const uint8_t *k, size_t n, int create, int *c
 		if (create && rehash(m)) return -2;
 	}
 	uint64_t hv = ea__rp_hash(k, n);
-	size_t h = (size_t)(hv & (m->nslots - 1));
+	size_t h = home(hv, m->nslots);
 	uint64_t tag = hv & 0xFFFFFFFF00000000ull;
 	while (m->slots[h]) {
 		uint64_t sl = m->slots[h];

@@ -97,7 +97,7 @@ static void test_replay_model__tag_collision(void **state)
 	rp_model m = { 0 };
 	int created;
 	for (int round = 0; round < 2; round++) {
-		/* the second round puts both in one probe chain: a table of 1024 slots after 400 fillers */
+		/* both have one home slot (the tag decides it); the second round after 400 fillers */
 		long ix = ea__rp_key_find(&m, (const uint8_t *)bx, nx, 1, &created);
 		long iy = ea__rp_key_find(&m, (const uint8_t *)by, ny, 1, &created);
 		assert_true(ix >= 0 && iy >= 0 && ix != iy);
