@@ -96,6 +96,9 @@ typedef struct {
 
 /* Builds the key index on first use (one walk of the key bucket). */
 int ea_mvcc_info_get(ea_mvcc *m, ea_mvcc_info *out);
+/* The same with `keys` and `live_keys` counted without building the key index (one walk,
+ * 16 bytes a key): what db stat reports. */
+int ea_mvcc_info_count(ea_mvcc *m, ea_mvcc_info *out);
 /* The same without the key index (one light walk, cached): everything but `keys` and
  * `live_keys` (0 unless the index was built). For the revision, compaction and counters. */
 int ea_mvcc_info_scan(ea_mvcc *m, ea_mvcc_info *out);

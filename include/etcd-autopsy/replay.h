@@ -21,14 +21,17 @@
  * (db-only revisions); no_db_check (`wal ls`) drops the per-entry lookups. A put's value is
  * hashed only when a VALUE compare or an ignore_value put needs it, read back from its WAL
  * record (or the db element of a base state). Memory: the model holds only the keys the window
- * touches (key bytes, revisions, value length, 64-byte prefix and where the value lies, ~260
- * bytes per key; a value decoded into a copy is hashed at once) and the leases it names,
- * plus the db's key index (ea_mvcc's, built once, revisions only) and 4 bytes per revision
- * the window makes; nothing is allocated per entry once the buffers have grown. Measured on
- * the Kubernetes-sized 8 GB member (bench/RESULTS.md): its window touches 241,413 keys, the
- * model holds 81 MiB (232-byte key entries in a table grown by doubling to 262,144, 16 MiB of
- * key bytes, 4 MiB of slots) and `replay` peaks at 125 MiB with the WAL's 32 MiB mapping
- * window: over 64 MiB from ~150,000 touched keys on, by design (the state of every key). */
+ * touches (a 128-byte entry: revisions, value length and where the value lies; the key bytes;
+ * 16 bytes of slots; the value's 64-byte prefix only for keys a GREATER/LESS value compare
+ * reads, read back once from where the value lies; a value decoded into a copy is hashed at
+ * once) and the leases it names, plus one byte per revision the window makes; nothing is
+ * allocated per entry once the buffers have grown. Measured on the Kubernetes-sized 8 GB member
+ * (bench/ANALYSIS.md "Stop 24"): its window touches 241,413 keys, the model holds ~58 MiB
+ * (38 MiB of entries in a table grown by doubling to 262,144, 16 MiB of key bytes, 4 MiB of
+ * slots) and `replay` peaks at 61 MiB. It grows with the distinct keys the window writes, by
+ * design (the state of every key a later entry may read: compares, ignore_value/ignore_lease
+ * puts, range deletes and lease revokes): a WAL whose every write names a new key (a db
+ * unrelated to the WAL) costs ~210 bytes per key (46 MiB for the synthetic 256 MB WAL). */
 #ifndef EA_REPLAY_H
 #define EA_REPLAY_H
 

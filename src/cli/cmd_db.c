@@ -192,7 +192,7 @@ static int db_stat(db_args *a)
 	version_extra vx = { c.in, &info };
 	ea_db_stat_view v = { c.in, c.m, c.b, &chk, &info, &hk, &ss, EA_BOLT_TRAILER_ABSENT, db_version_extra, &vx };
 	int rc = ea_bolt_check(c.b, &chk);
-	if (!rc) rc = ea_mvcc_info_get(c.m, &info);
+	if (!rc) rc = ea_mvcc_info_count(c.m, &info);
 	if (!rc) rc = ea_mvcc_hashkv(c.m, 0, &hk, &err);
 	if (!rc) rc = ea_mvcc_snapshot_status(c.m, &ss);
 	if (!rc) rc = ea_bolt_trailer(c.b, &v.ts, NULL, NULL);

@@ -53,7 +53,7 @@ static void reset_state(rp_ctx *c)
 	c->rev_at_C = 0;
 	c->C_reached = c->C + 1 == c->F;
 	if (c->C_reached) c->rev_at_C = c->B;
-	c->nnw = 0;
+	ea__rp_counts_clear(&c->nw);
 	ea__rp_db_load_alarms(c);
 }
 
@@ -68,19 +68,6 @@ static int start_pass(rp_ctx *c, ea_error *err)
 	reset_state(c);
 	c->first_index = c->last_index = c->entries = 0;
 	c->sum.passes++;
-	return EA_OK;
-}
-
-static int nw_push(rp_ctx *c, uint32_t n)
-{
-	if (c->nnw == c->capnw) {
-		size_t nc = c->capnw ? c->capnw * 2 : 1024;
-		void *p = realloc(c->nw, nc * sizeof *c->nw);
-		if (!p) return EA_ENOMEM;
-		c->nw = p;
-		c->capnw = nc;
-	}
-	c->nw[c->nnw++] = n;
 	return EA_OK;
 }
 
@@ -164,7 +151,7 @@ static int step(rp_ctx *c, const ea_entry_item *e, ea_replay_item *it)
 	if (rc) return rc;
 	if (c->m.nwrites) {
 		int64_t rev = ++c->rev;
-		if ((rc = nw_push(c, c->m.nwrites > UINT32_MAX ? UINT32_MAX : (uint32_t)c->m.nwrites))) return rc;
+		if ((rc = ea__rp_counts_push(&c->nw, c->m.nwrites > UINT32_MAX ? UINT32_MAX : (uint32_t)c->m.nwrites))) return rc;
 		it->revision = c->no_anchor ? 0 : rev;
 		it->writes = (int)c->m.nwrites;
 		const rp_key *k = &c->m.keys[c->m.writes[0].key];
@@ -564,7 +551,7 @@ void ea_replay_free(ea_replay *c)
 	ea__rp_model_free(&c->m);
 	ea_arena_free(&c->arena);
 	free(c->path);
-	free(c->nw);
+	ea__rp_counts_free(&c->nw);
 	free(c->dbleases);
 	free(c->kscratch);
 	for (size_t i = 0; i < c->ndbonly; i++) free(c->dbonly[i].key);

@@ -103,7 +103,7 @@ static int do_put(rp_ctx *c, const Etcdserverpb__PutRequest *p)
 	} else {
 		w.val = p->value.data ? p->value.data : (const uint8_t *)"";
 		w.vlen = (uint32_t)p->value.len;
-		ea__rp_key_set_put_value(c, k, w.val, p->value.len);
+		if (ea__rp_key_set_put_value(c, k, w.val, p->value.len)) return EA_ENOMEM;
 	}
 	w.lease = p->ignore_lease ? k->lease : p->lease;
 	k->st = RP_ALIVE;
@@ -116,7 +116,7 @@ static int do_put(rp_ctx *c, const Etcdserverpb__PutRequest *p)
 	k->touched = 1;
 	if (c->K >= 0 && rev <= c->K) {
 		k->keep_rev = rev;
-		k->keep_sub = k->mod_sub;
+		k->keep_sub = (uint32_t)k->mod_sub;
 		k->keep_index = c->cur_index;
 		k->keep_term = c->cur_term;
 		k->keep_found = 0;
@@ -134,6 +134,7 @@ static int tombstone(rp_ctx *c, uint32_t i)
 	k->create = k->version = k->lease = 0;
 	k->vlen = 0;
 	k->vpre_len = 0;
+	k->pre_lazy = 0;
 	k->mod = c->rev + 1;
 	k->mod_sub = (int64_t)c->m.nwrites;
 	k->touched = 1;
@@ -182,9 +183,11 @@ static int cmp64(int64_t a, int64_t b) { return a < b ? -1 : a > b; }
 /* bytes.Compare(value of key i, v): 0 ok, -1 unknown. */
 static int value_cmp(rp_ctx *c, uint32_t i, const uint8_t *v, size_t vl, int *res)
 {
-	const rp_key *k = &c->m.keys[i];
+	rp_key *k = &c->m.keys[i];
 	size_t common = k->vpre_len < vl ? k->vpre_len : vl;
-	int d = common ? memcmp(k->vpre, v, common) : 0;
+	const uint8_t *pre = common ? ea__rp_key_prefix(c, k) : NULL;
+	if (common && !pre) return -1;
+	int d = common ? memcmp(pre, v, common) : 0;
 	if (d) { *res = d < 0 ? -1 : 1; return 0; }
 	if (common == k->vlen || common == vl) { *res = cmp64((int64_t)k->vlen, (int64_t)vl); return 0; }
 	return ea__rp_db_value_cmp(c, i, v, vl, res);

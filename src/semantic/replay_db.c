@@ -321,7 +321,7 @@ int ea__rp_db_check(rp_ctx *c, int64_t rev, ea_replay_item *it)
 		else if (rc < 0) return rc;
 		found++;
 		rp_key *mk = &m->keys[m->writes[s].key];
-		if (mk->keep_rev == rev && mk->keep_sub == (int64_t)s) mk->keep_found = 1;
+		if (mk->keep_rev == rev && mk->keep_sub == s) mk->keep_found = 1;
 		if (!it->page) it->page = k.page;
 		if (k.differs && !bad.differs) { bad = k; it->page = k.page; }
 	}
@@ -401,8 +401,8 @@ static int only_cb(const ea_mvcc_kv *kv, void *payload)
 	only_ctx *o = payload;
 	rp_ctx *c = o->c;
 	if (kv->main <= c->B) return 0;
-	if (kv->main <= c->rev && (size_t)(kv->main - c->B - 1) < c->nnw && kv->sub >= 0 &&
-	    (uint64_t)kv->sub < c->nw[kv->main - c->B - 1])
+	if (kv->main <= c->rev && (size_t)(kv->main - c->B - 1) < c->nw.n && kv->sub >= 0 &&
+	    (uint64_t)kv->sub < ea__rp_counts_get(&c->nw, (size_t)(kv->main - c->B - 1)))
 		return 0;
 	c->dbonly_total++;
 	if (c->ndbonly >= RP_DBONLY_CAP) return 0;

@@ -1,5 +1,6 @@
 /* replay_int.h: the replay engine's model, shared by its files (cross-file functions: ea__rp_*):
  *   replay_keys.c  the key state table and the lease table (arena-backed, reset per pass)
+ *   replay_counts.c the writes-per-revision vector (a byte per revision)
  *   replay_apply.c etcd's apply rules: one committed request -> the writes of one revision
  *   replay_db.c    the db side: base states at B, the writes checked against the key bucket,
  *                  the db-only walk
@@ -17,36 +18,39 @@
 enum { RP_UNKNOWN = 0, RP_ABSENT, RP_ALIVE };
 
 /* Where a value's bytes can be read again, so that it is hashed only when a compare or an
- * ignore_value put needs it (replay_value.c): the WAL record of the put, or the db element. */
+ * ignore_value put needs it (replay_value.c): the WAL record of the put, or the db element
+ * (rp_key.vsrc, vat, vidx, vseg, vrel, vrec_len). */
 enum { RP_VS_NONE = 0, RP_VS_WAL, RP_VS_DB };
-typedef struct {
-	uint8_t  src;               /* RP_VS_*; NONE: vhash is the value's hash (or 0 when none) */
-	uint32_t seg;               /* WAL: segment index */
-	uint32_t rel;               /* WAL: offset of the value in the entry's data */
-	uint32_t rec_len;           /* WAL: walpb.Record length */
-	uint64_t at;                /* WAL: frame offset; DB: main revision */
-	uint64_t idx;               /* WAL: the entry's index (checked when read again); DB: sub */
-} rp_vref;
+#define RP_VREF_MAX (1u << 24)  /* vrel, vrec_len: a WAL record is below etcd's 10 MiB limit */
 
-/* One user key's state at the current point of the replay. */
+/* One user key's state at the current point of the replay: 128 bytes (the 8 GB Kubernetes
+ * member's window touches 241,413 keys). The value's first RP_PREFIX bytes live out of line
+ * (rp_model.pre): only GREATER/LESS compares on VALUE read them, and a value the WAL record or
+ * the db element holds is read again for that (once per value), so most keys never keep them. */
 typedef struct {
-	size_t   koff;              /* key bytes at kbuf + koff */
-	uint32_t klen;
-	uint64_t h;
-	uint8_t  st;                /* RP_UNKNOWN / RP_ABSENT / RP_ALIVE */
-	uint8_t  cv_known;          /* create_revision and version known (alive) */
-	uint8_t  touched;           /* written by the window in this pass */
-	uint8_t  vpre_len;
+	uint64_t koff;              /* key bytes at kbuf + koff (its hash lives in its slot's tag) */
 	int64_t  create, mod, mod_sub, version, lease;
-	uint32_t vlen;
-	uint64_t vhash;             /* valid unless vref.src != RP_VS_NONE (hashed on demand) */
-	rp_vref  vref;
-	uint8_t  vpre[RP_PREFIX];
-	int64_t  listed_lease;      /* the lease whose key list holds this key */
-	int64_t  keep_rev, keep_sub;  /* the window's last put at or below the db's compaction (0: none,
-	                               * or a tombstone): compaction keeps it while the key lives */
+	uint64_t vhash;             /* valid unless vsrc != RP_VS_NONE (hashed on demand) */
+	uint64_t vat;               /* WAL: the record's frame offset; DB: main revision */
+	uint64_t vidx;              /* WAL: the entry's index (checked when read again); DB: sub */
+	int64_t  keep_rev;          /* the window's last put at or below the db's compaction (0: none,
+	                             * or a tombstone): compaction keeps it while the key lives */
 	uint64_t keep_index, keep_term;   /* the entry that wrote it */
-	uint8_t  keep_found;        /* the db still holds it */
+	uint32_t keep_sub;          /* its sub revision (a write's position in its entry) */
+	uint32_t klen;
+	uint32_t vlen;
+	uint32_t pre;               /* the prefix's slot in rp_model.pre + 1 (0: none yet) */
+	uint32_t listed;            /* the lease (rp_model.leases index + 1) whose key list holds it */
+	uint32_t vseg;              /* WAL: segment index */
+	uint32_t vrel : 24;         /* WAL: offset of the value in the entry's data */
+	uint32_t vpre_len : 8;      /* min(vlen, RP_PREFIX) */
+	uint32_t vrec_len : 24;     /* WAL: walpb.Record length */
+	uint32_t vsrc : 2;          /* RP_VS_* */
+	uint32_t st : 2;            /* RP_UNKNOWN / RP_ABSENT / RP_ALIVE */
+	uint32_t cv_known : 1;      /* create_revision and version known (alive) */
+	uint32_t touched : 1;       /* written by the window in this pass */
+	uint32_t pre_lazy : 1;      /* the prefix is not in rp_model.pre: read it again (vsrc) */
+	uint32_t keep_found : 1;    /* the db still holds it */
 } rp_key;
 
 typedef struct {
@@ -57,6 +61,15 @@ typedef struct {
 	uint32_t *keys;             /* rp_key indexes attached (stale ones filtered at revoke) */
 	uint32_t n, cap;
 } rp_lease;
+
+/* A vector of small counts (writes per revision: almost always 1): one byte each, the counts
+ * of 255 or more in a sorted side list (position, count). */
+typedef struct {
+	uint8_t  *b;
+	size_t    n, cap;
+	struct rp_count_big { uint64_t at; uint32_t n; } *big;
+	size_t    nbig, capbig;
+} rp_counts;
 
 /* One element a revision writes. */
 typedef struct {
@@ -77,6 +90,9 @@ typedef struct {
 	size_t    nslots;
 	uint8_t  *kbuf;
 	size_t    kbuf_len, kbuf_cap;
+	/* value prefixes (rp_key.pre) */
+	uint8_t (*pre)[RP_PREFIX];
+	size_t    npre, cappre;
 	/* leases */
 	rp_lease *leases;
 	size_t    nleases, capleases;
@@ -145,8 +161,7 @@ struct ea_replay {
 	int64_t  *dbleases;         /* the db's lease bucket, sorted */
 	size_t    ndbleases, capdbleases;
 	int       dbleases_loaded;
-	uint32_t *nw;               /* writes per revision B+1.. */
-	size_t    nnw, capnw;
+	rp_counts nw;               /* writes per revision B+1.. */
 	/* the emitting pass */
 	ea_replay_item item;
 	const ea_entry_item *pending;   /* read ahead by ea_replay_new */
@@ -161,6 +176,14 @@ struct ea_replay {
 
 typedef struct ea_replay rp_ctx;
 
+/* ---- replay_counts.c ---- */
+/* Appends n: EA_OK or EA_ENOMEM (a pass starts again after ea__rp_counts_clear). */
+int  ea__rp_counts_push(rp_counts *v, uint32_t n);
+/* The i-th count pushed (i < v->n). */
+uint32_t ea__rp_counts_get(const rp_counts *v, size_t i);
+void ea__rp_counts_clear(rp_counts *v);
+void ea__rp_counts_free(rp_counts *v);
+
 /* ---- replay_keys.c ---- */
 uint64_t ea__rp_hash(const uint8_t *p, size_t n);
 const uint8_t *ea__rp_key_bytes(const rp_model *m, const rp_key *k);
@@ -171,14 +194,19 @@ void ea__rp_model_free(rp_model *m);
 long ea__rp_key_find(rp_model *m, const uint8_t *k, size_t n, int create, int *created);
 
 /* ---- replay_value.c ---- */
-/* Sets the value facts of key k: length, prefix, and the hash now (v read from nowhere else). */
-void ea__rp_key_set_value(rp_key *k, const uint8_t *v, size_t n);
-/* The same for a put of the current entry: v inside its record is hashed only on demand. */
-void ea__rp_key_set_put_value(rp_ctx *c, rp_key *k, const uint8_t *v, size_t n);
+/* Sets the value facts of key k: length, prefix, and the hash now (v read from nowhere else):
+ * 0, or -1 no memory. */
+int  ea__rp_key_set_value(rp_model *m, rp_key *k, const uint8_t *v, size_t n);
+/* The same for a put of the current entry: v inside its record is hashed (and its prefix kept)
+ * only on demand. */
+int  ea__rp_key_set_put_value(rp_ctx *c, rp_key *k, const uint8_t *v, size_t n);
 /* The same for the db element kv holds (key state at the base revision). */
 void ea__rp_key_set_db_value(rp_key *k, const ea_mvcc_kv *kv);
 /* Makes k->vhash valid (reads the value again where it is): 0, or -1 when it cannot be read. */
 int  ea__rp_key_hash(rp_ctx *c, rp_key *k);
+/* The first k->vpre_len bytes of the value (read again where it is when not kept): NULL when it
+ * cannot be read. */
+const uint8_t *ea__rp_key_prefix(rp_ctx *c, rp_key *k);
 /* 1 if key k lies in etcd's range [key, end) (end NULL: == key; "\0": >= key). */
 int  ea__rp_in_range(const uint8_t *k, size_t kn, const uint8_t *key, size_t kl, const uint8_t *end, size_t el);
 /* Byte order of two keys. */

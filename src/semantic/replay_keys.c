@@ -1,6 +1,7 @@
 /* replay_keys.c: the replay model's tables: user key -> state (open addressing over one
  * growing key-byte buffer, so a pass allocates nothing once grown), lease -> attached keys,
- * and the per-entry write and scratch vectors. Memory: the keys and leases the window names. */
+ * and the per-entry write and scratch vectors. Memory: the keys and leases the window names
+ * (128 bytes per key + its bytes + 16 bytes of slots). */
 #include "replay_int.h"
 #include "etcd-autopsy/crc32c.h"
 
@@ -30,6 +31,7 @@ void ea__rp_model_reset(rp_model *m)
 {
 	m->nkeys = 0;
 	m->kbuf_len = 0;
+	m->npre = 0;
 	if (m->slots) memset(m->slots, 0, m->nslots * sizeof *m->slots);
 	m->nwrites = 0;
 	m->ntmp = 0;
@@ -41,6 +43,7 @@ void ea__rp_model_free(rp_model *m)
 	free(m->keys);
 	free(m->slots);
 	free(m->kbuf);
+	free(m->pre);
 	for (size_t i = 0; i < m->nleases; i++) free(m->leases[i].keys);
 	free(m->leases);
 	free(m->writes);
@@ -63,19 +66,22 @@ static int grow(void **arr, size_t *cap, size_t need, size_t elem, size_t first)
 	return 0;
 }
 
-/* A slot: the key's index + 1 beside its hash's high half, so that a probe past other keys
- * does not read their entries (a cache miss each in a table of ~200 bytes per key). */
+/* A slot: the key's index + 1 beside its hash's high half (the tag), so that a probe past other
+ * keys does not read their entries (a cache miss each), and a rehash moves slots without
+ * reading keys: a key's home slot is its tag modulo the table size. */
 static uint64_t slot_of(size_t i, uint64_t h) { return (h & 0xFFFFFFFF00000000ull) | (uint64_t)(i + 1); }
+static size_t home(uint64_t tagged, size_t ns) { return (size_t)(tagged >> 32) & (ns - 1); }
 
 static int rehash(rp_model *m)
 {
 	size_t ns = m->nslots ? m->nslots * 2 : 1024;
 	uint64_t *s = calloc(ns, sizeof *s);
 	if (!s) return -1;
-	for (size_t i = 0; i < m->nkeys; i++) {
-		size_t h = (size_t)(m->keys[i].h & (ns - 1));
+	for (size_t i = 0; i < m->nslots; i++) {
+		if (!m->slots[i]) continue;
+		size_t h = home(m->slots[i], ns);
 		while (s[h]) h = (h + 1) & (ns - 1);
-		s[h] = slot_of(i, m->keys[i].h);
+		s[h] = m->slots[i];
 	}
 	free(m->slots);
 	m->slots = s;
@@ -92,14 +98,14 @@ long ea__rp_key_find(rp_model *m, const uint8_t *k, size_t n, int create, int *c
 		if (create && rehash(m)) return -2;
 	}
 	uint64_t hv = ea__rp_hash(k, n);
-	size_t h = (size_t)(hv & (m->nslots - 1));
+	size_t h = home(hv, m->nslots);
 	uint64_t tag = hv & 0xFFFFFFFF00000000ull;
 	while (m->slots[h]) {
 		uint64_t sl = m->slots[h];
 		if ((sl & 0xFFFFFFFF00000000ull) == tag) {
 			size_t i = (size_t)(uint32_t)sl - 1;
 			const rp_key *e = &m->keys[i];
-			if (e->h == hv && e->klen == n && (n == 0 || memcmp(m->kbuf + e->koff, k, n) == 0)) return (long)i;
+			if (e->klen == n && (n == 0 || memcmp(m->kbuf + e->koff, k, n) == 0)) return (long)i;
 		}
 		h = (h + 1) & (m->nslots - 1);
 	}
@@ -113,7 +119,6 @@ long ea__rp_key_find(rp_model *m, const uint8_t *k, size_t n, int create, int *c
 	if (n) memcpy(m->kbuf + m->kbuf_len, k, n);
 	m->kbuf_len += n;
 	e->klen = (uint32_t)n;
-	e->h = hv;
 	e->st = RP_UNKNOWN;
 	m->slots[h] = slot_of(m->nkeys, hv);
 	if (created) *created = 1;
@@ -186,13 +191,15 @@ rp_lease *ea__rp_lease_get(rp_model *m, int64_t id)
 int ea__rp_lease_attach(rp_model *m, int64_t id, uint32_t key)
 {
 	rp_key *k = &m->keys[key];
-	if (k->listed_lease == id) return EA_OK;
+	if (k->listed && m->leases[k->listed - 1].id == id) return EA_OK;
 	rp_lease *l = ea__rp_lease_get(m, id);
-	if (!l) return EA_ENOMEM;
+	if (!l || (size_t)(l - m->leases) >= UINT32_MAX - 1) return EA_ENOMEM;
 	size_t cap = l->cap;
 	if (grow((void **)&l->keys, &cap, (size_t)l->n + 1, sizeof *l->keys, 8) || cap > UINT32_MAX) return EA_ENOMEM;
 	l->cap = (uint32_t)cap;
 	l->keys[l->n++] = key;
-	k->listed_lease = id;
+	k->listed = (uint32_t)(l - m->leases) + 1;
 	return EA_OK;
 }
+
+_Static_assert(sizeof(rp_key) <= 128, "rp_key grew: the window's keys are its memory");
