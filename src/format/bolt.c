@@ -40,6 +40,8 @@
 
 #include <openssl/evp.h>
 
+#include "bolt_bc.h"
+
 #define META_MAGIC     0xED0CDAEDu
 #define PAGE_HDR       16u
 #define META_END       80u          /* page header + the 64 meta bytes the checksum covers (with it) */
@@ -72,6 +74,7 @@ struct ea_bolt {
 	int checked;
 	ea_bolt_check_result chk;
 	uint64_t inline_walked;  /* check: inline bucket bytes walked (bounded, see walk_bucket_check) */
+	ea__bc *bc;              /* during ea_bolt_check: the walk's block cache, else NULL */
 	uint8_t *state;         /* per page, ST_* */
 	uint32_t *owner;        /* per page: bucket index + 1, 0 = none */
 	uint64_t *head;         /* per page: first page of the node it belongs to */
@@ -469,6 +472,7 @@ typedef struct {
 	uint64_t off;        /* the block's file offset */
 	size_t len;          /* bytes in the block (short at the end of the file) */
 	uint64_t next;       /* file offset just past the last page read */
+	ea__bc *bc;          /* the check's block cache (bolt_bc.c): used instead when set */
 } readahead;
 
 typedef struct {
@@ -483,6 +487,7 @@ typedef struct {
 /* ea_input_pread() of len bytes at off, through ra when there is one */
 static long node_pread(ea_bolt *b, readahead *ra, void *dst, size_t len, uint64_t off)
 {
+	if (ra && ra->bc && len <= EA__BC_BLOCK / 2) return ea__bc_pread(ra->bc, b->in, b->idx, dst, len, off);
 	if (!ra || len > RA_BYTES / 2) return ea_input_pread(b->in, b->idx, dst, len, off);
 	if (off < ra->off || off + len > ra->off + ra->len) {
 		int seq = ra->next == off;
@@ -1317,6 +1322,7 @@ static int walk_bucket_check(ea_bolt *b, const ea_bolt_bucket *bk, int nest)
 	if (!w) return EA_ENOMEM;
 	w->check = 1;
 	w->nest = nest;
+	w->ra.bc = b->bc;
 	if (b->hook_cb && nest == 1 && strcmp(bk->name, b->hook_bucket) == 0) {
 		w->cb = b->hook_cb;
 		w->payload = b->hook_payload;
@@ -1418,7 +1424,11 @@ int ea_bolt_check(ea_bolt *b, ea_bolt_check_result *out)
 
 	ea_bolt_bucket root;
 	ea_bolt_root_bucket(b, &root);
+	ea__bc bc;
+	if (ea__bc_init(&bc) == 0) b->bc = &bc;   /* without it: the read-ahead, same bytes */
 	int rc = root.root ? walk_bucket_check(b, &root, 0) : 0;
+	b->bc = NULL;
+	ea__bc_free(&bc);
 	if (rc < 0) return rc;
 
 	for (uint64_t p = 0; p < b->npages; p++) {
