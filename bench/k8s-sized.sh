@@ -74,6 +74,7 @@ member() {   # member NAME DIR [diff WAL_BYTES | nodiff]: every read command on 
   row "$n" "wal ls -w json (pipe; replays against the db)" "$w" 1 "$EA" wal ls "$d" -w json
   row "$n" "replay -w json" "$((w + db))" 0 "$EA" replay "$d" -w json
   row "$n" "db check" "$db" 0 "$EA" db check "$d"
+  row "$n" "db stat" "$db" 0 "$EA" db stat "$d"   # the check's page map + the key index
   row "$n" "db hash" "$db" 0 "$EA" db hash "$d"
   row "$n" "db ls -w json (pipe)" "$db" 1 "$EA" db ls "$d" -w json
   row "$n" "db space" "$db" 0 "$EA" db space "$d"
