@@ -40,6 +40,9 @@
 
 #include <openssl/evp.h>
 
+#include "bolt_bc.h"
+#include "bolt_pagemap.h"
+
 #define META_MAGIC     0xED0CDAEDu
 #define PAGE_HDR       16u
 #define META_END       80u          /* page header + the 64 meta bytes the checksum covers (with it) */
@@ -51,6 +54,12 @@
 #define MAX_NODE_BYTES (256ull << 20)   /* one node (page + overflow); etcd values are <= ~10 MiB */
 
 enum { ST_REACHABLE = 1, ST_FREE = 2, ST_META = 4, ST_FREELIST = 8, ST_CONT = 16 };
+/* The check's page map is one byte per page: the ST_* flags in the low 5 bits and the owning
+ * bucket in the top 3 (0 none, 1..6 a bucket index, OWNER_SIDE: see the side table). The rare
+ * cases have side tables (bolt_pagemap.c): the first page of each node of more than one page
+ * (so that an overflow page names its node), and the owner of nodes of buckets 7 and up. */
+#define OWNER_SHIFT 5
+#define OWNER_SIDE  7u
 
 struct ea_bolt {
 	ea_input *in;
@@ -72,9 +81,9 @@ struct ea_bolt {
 	int checked;
 	ea_bolt_check_result chk;
 	uint64_t inline_walked;  /* check: inline bucket bytes walked (bounded, see walk_bucket_check) */
-	uint8_t *state;         /* per page, ST_* */
-	uint32_t *owner;        /* per page: bucket index + 1, 0 = none */
-	uint64_t *head;         /* per page: first page of the node it belongs to */
+	ea__bc *bc;              /* during ea_bolt_check: the walk's block cache, else NULL */
+	uint8_t *state;         /* per page: ST_* | owner << OWNER_SHIFT */
+	ea__pagemap_side side;  /* multi-page nodes, owners past OWNER_SIDE - 1 */
 	char **bnames;
 	size_t nbnames, bnames_cap;
 
@@ -409,8 +418,7 @@ void ea_bolt_close(ea_bolt *b)
 	free(b->problems);
 	free(b->seen);
 	free(b->state);
-	free(b->owner);
-	free(b->head);
+	ea__pagemap_side_free(&b->side);
 	for (size_t i = 0; i < b->nbnames; i++) free(b->bnames[i]);
 	free(b->bnames);
 	free(b->file);
@@ -472,6 +480,7 @@ typedef struct {
 	size_t len;          /* bytes in the block (short at the end of the file) */
 	uint64_t next;       /* file offset just past the last page read */
 	int ahead;           /* a page a little past `next` is in sequence too (lookups) */
+	ea__bc *bc;          /* the check's block cache (bolt_bc.c): used instead when set */
 } readahead;
 
 typedef struct {
@@ -486,6 +495,7 @@ typedef struct {
 /* ea_input_pread() of len bytes at off, through ra when there is one */
 static long node_pread(ea_bolt *b, readahead *ra, void *dst, size_t len, uint64_t off)
 {
+	if (ra && ra->bc && len <= EA__BC_BLOCK / 2) return ea__bc_pread(ra->bc, b->in, b->idx, dst, len, off);
 	if (!ra || len > RA_BYTES / 2) return ea_input_pread(b->in, b->idx, dst, len, off);
 	if (off < ra->off || off + len > ra->off + ra->len) {
 		int seq = ra->next == off || (ra->ahead && ra->next && off > ra->next && off - ra->next < RA_BYTES / 2);
@@ -851,23 +861,31 @@ static void walk_leaf(walker *w, const uint8_t *buf, size_t len, uint64_t page, 
 static int mark_pages(walker *w, uint64_t id, uint64_t span, uint64_t from)
 {
 	ea_bolt *b = w->b;
-	for (uint64_t p = id; p < id + span && p < b->npages; p++) {
+	/* buckets get their index when they first own a page: the few that do get the small ones */
+	if (!w->bucket_idx) w->bucket_idx = add_bucket_name(b, w->bk->name[0] ? w->bk->name : "(root)");
+	uint8_t own = (uint8_t)((w->bucket_idx < OWNER_SIDE ? w->bucket_idx : OWNER_SIDE) << OWNER_SHIFT);
+	int rc = 0;
+	uint64_t p = id;
+	for (; p < id + span && p < b->npages; p++) {
 		uint8_t *st = &b->state[p];
 		if (*st & ST_REACHABLE) {
 			problem(b, EA_SEV_ERROR, "multiple-references", p * b->psize, b->psize,
 			        "page %" PRIu64 ": multiple references (again from bucket '%s', reference at offset %" PRIu64 ")",
 			        p, w->bk->name, from);
-			return 1;
+			rc = 1;
+			break;
 		}
 		*st |= ST_REACHABLE;
 		if (p != id) *st |= ST_CONT;
-		b->owner[p] = w->bucket_idx;
-		b->head[p] = id;
+		*st = (uint8_t)((*st & ((1u << OWNER_SHIFT) - 1)) | own);
 		if (*st & ST_FREE)
 			problem(b, EA_SEV_ERROR, "reachable-freed", p * b->psize, b->psize,
 			        "page %" PRIu64 ": reachable from bucket '%s' but in the free set", p, w->bk->name);
 	}
-	return 0;
+	if (p > id + 1 && ea__pagemap_add_run(&b->side, id, p)) return EA_ENOMEM;
+	if (p > id && w->bucket_idx >= OWNER_SIDE && ea__pagemap_add_owner(&b->side, id, w->bucket_idx))
+		return EA_ENOMEM;
+	return rc;
 }
 
 static void walk_node(walker *w, uint64_t id, int depth, uint64_t from, const noderef *ref,
@@ -906,7 +924,11 @@ static void walk_node(walker *w, uint64_t id, int depth, uint64_t from, const no
 	uint64_t hid = le64(buf);
 	uint16_t flags = le16(buf + 8);
 	uint64_t span = (len + b->psize - 1) / b->psize;
-	if (w->check && mark_pages(w, id, span, from)) return;
+	if (w->check) {
+		int m = mark_pages(w, id, span, from);
+		if (m < 0) w->rc = m;
+		if (m) return;
+	}
 	if (hid != id)
 		problem(b, EA_SEV_ERROR, "page-id-mismatch", pb->off, 8,
 		        "page %" PRIu64 ": header says page %" PRIu64 " (stale or misplaced page)", id, hid);
@@ -1323,17 +1345,17 @@ static int walk_bucket_check(ea_bolt *b, const ea_bolt_bucket *bk, int nest)
 	if (!w) return EA_ENOMEM;
 	w->check = 1;
 	w->nest = nest;
+	w->ra.bc = b->bc;
 	if (b->hook_cb && nest == 1 && strcmp(bk->name, b->hook_bucket) == 0) {
 		w->cb = b->hook_cb;
 		w->payload = b->hook_payload;
 	}
-	w->bucket_idx = add_bucket_name(b, bk->name[0] ? bk->name : "(root)");
 	int rc = walk_bucket(w);
 	walker_free(w);
 	return rc < 0 ? rc : 0;
 }
 
-static void read_freelist(ea_bolt *b)
+static int read_freelist(ea_bolt *b)
 {
 	const ea_bolt_meta *m = &b->meta[b->used];
 	uint64_t ps = b->psize;
@@ -1341,27 +1363,27 @@ static void read_freelist(ea_bolt *b)
 	uint64_t fid = m->freelist;
 	noderef ref = { "meta freelist field", 0, 0 };
 	int r = read_node(b, &pb, fid, (uint64_t)b->used * ps + 48, &ref);
-	if (r != 0) { free(pb.buf); return; }
-	uint64_t span = (pb.len + ps - 1) / ps;
-	for (uint64_t p = fid; p < fid + span && p < b->npages; p++) {
+	if (r != 0) { free(pb.buf); return 0; }
+	uint64_t span = (pb.len + ps - 1) / ps, p = fid;
+	for (; p < fid + span && p < b->npages; p++) {
 		if (b->state[p] & (ST_FREELIST | ST_REACHABLE))
 			problem(b, EA_SEV_ERROR, "multiple-references", p * ps, ps,
 			        "page %" PRIu64 ": freelist page already referenced", p);
 		b->state[p] |= ST_FREELIST | ST_REACHABLE;
 		if (p != fid) b->state[p] |= ST_CONT;
-		b->head[p] = fid;
 	}
+	if (p > fid + 1 && ea__pagemap_add_run(&b->side, fid, p)) { free(pb.buf); return EA_ENOMEM; }
 	uint16_t flags = le16(pb.p + 8);
 	if (flags != EA_BOLT_FREELIST) {
 		problem(b, EA_SEV_ERROR, "page-type", pb.off + 8, 2,
 		        "page %" PRIu64 ": meta says freelist but the page type is 0x%02x", fid, flags);
 		free(pb.buf);
-		return;
+		return 0;
 	}
 	uint64_t count = le16(pb.p + 10);
 	size_t at = PAGE_HDR;
 	if (count == 0xFFFF) {
-		if (pb.len < PAGE_HDR + 8) { free(pb.buf); return; }
+		if (pb.len < PAGE_HDR + 8) { free(pb.buf); return 0; }
 		count = le64(pb.p + PAGE_HDR);
 		at += 8;
 	}
@@ -1391,6 +1413,7 @@ static void read_freelist(ea_bolt *b)
 		b->chk.free_pages++;
 	}
 	free(pb.buf);
+	return 0;
 }
 
 int ea__bolt_check_visit(ea_bolt *b, ea_bolt_check_result *out, const char *bucket, ea_bolt_kv_cb cb,
@@ -1413,18 +1436,22 @@ int ea_bolt_check(ea_bolt *b, ea_bolt_check_result *out)
 	b->chk.pages = b->pgid;
 	b->chk.file_pages = b->size / b->psize;
 	size_t n = (size_t)b->npages + 1;
+	free(b->state);
+	ea__pagemap_side_free(&b->side);
 	b->state = calloc(n, 1);
-	b->owner = calloc(n, sizeof *b->owner);
-	b->head = calloc(n, sizeof *b->head);
-	if (!b->state || !b->owner || !b->head) return EA_ENOMEM;
-	for (uint64_t p = 0; p < 2 && p < b->npages; p++) { b->state[p] = ST_META | ST_REACHABLE; b->head[p] = p; }
+	if (!b->state) return EA_ENOMEM;
+	for (uint64_t p = 0; p < 2 && p < b->npages; p++) b->state[p] = ST_META | ST_REACHABLE;
 	const ea_bolt_meta *m = &b->meta[b->used];
 	b->chk.freelist_stored = m->freelist != EA_BOLT_PGID_NONE;
-	if (b->chk.freelist_stored) read_freelist(b);
+	if (b->chk.freelist_stored && read_freelist(b)) return EA_ENOMEM;
 
 	ea_bolt_bucket root;
 	ea_bolt_root_bucket(b, &root);
+	ea__bc bc;
+	if (ea__bc_init(&bc) == 0) b->bc = &bc;   /* without it: the read-ahead, same bytes */
 	int rc = root.root ? walk_bucket_check(b, &root, 0) : 0;
+	b->bc = NULL;
+	ea__bc_free(&bc);
 	if (rc < 0) return rc;
 
 	for (uint64_t p = 0; p < b->npages; p++) {
@@ -1439,8 +1466,8 @@ int ea_bolt_check(ea_bolt *b, ea_bolt_check_result *out)
 			b->state[p] |= ST_FREE;   /* NoFreelistSync: the free set is what is unreachable */
 			b->chk.free_pages++;
 		}
-		b->head[p] = p;
 	}
+	ea__pagemap_side_sort(&b->side);
 	b->checked = 1;
 	if (out) { *out = b->chk; out->problems = b->nproblems; }
 	return EA_OK;
@@ -1460,10 +1487,13 @@ int ea_bolt_page_describe(ea_bolt *b, uint64_t id, ea_bolt_page_info *out)
 	uint8_t st = b->state[id];
 	out->state = st & ST_META ? "meta" : st & ST_FREELIST ? "freelist" : st & ST_REACHABLE ? "reachable"
 	           : st & ST_FREE ? "free" : "unreachable";
-	if (b->owner[id] && b->owner[id] <= b->nbnames) out->bucket = b->bnames[b->owner[id] - 1];
+	uint64_t head = st & ST_CONT ? ea__pagemap_head(&b->side, id) : id;
+	uint32_t own = (uint32_t)(st >> OWNER_SHIFT);
+	if (own == OWNER_SIDE) own = ea__pagemap_owner(&b->side, head);
+	if (own && own <= b->nbnames) out->bucket = b->bnames[own - 1];
 	if (st & ST_CONT) {
 		out->type = "overflow";
-		out->continuation_of = b->head[id];
+		out->continuation_of = head;
 		return EA_OK;
 	}
 	uint8_t h[PAGE_HDR];

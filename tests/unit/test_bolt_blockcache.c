@@ -1,0 +1,102 @@
+/* test_bolt_blockcache.c: the block cache of `db check`'s walk (src/format/bolt_bc.c) hands
+ * out exactly the bytes pread() gives (offsets across block boundaries, short at the end of
+ * the file), and a walk over scattered pages (one page per block: a fragmented db) reads at
+ * most twice the bytes asked for plus 8 MiB, not a whole block per page. Input: the healthy
+ * fixture's snapshot backup (28 MB, size from its manifest). */
+#include "test.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../src/format/bolt_bc.h"
+
+static uint8_t *load_backup(size_t *len)
+{
+	ea_input *in;
+	ea_error err = { 0 };
+	assert_int_equal(ea_input_open(&in, fixture_path("healthy", "backup.tar.gz"), &err), EA_OK);
+	long i = ea_input_find(in, "backup.db");
+	assert_true(i >= 0);
+	size_t n = (size_t)ea_input_at(in, (size_t)i)->size;
+	assert_int_equal(n, manifest_u64("healthy", "backup.size"));
+	uint8_t *b = malloc(n);
+	assert_non_null(b);
+	assert_int_equal(ea_input_pread(in, (size_t)i, b, n, 0), (long)n);
+	ea_input_close(in);
+	*len = n;
+	return b;
+}
+
+static void test_same_bytes_as_pread(void **state)
+{
+	(void)state;
+	size_t n;
+	uint8_t *data = load_backup(&n);
+	ea_input_mem_file f = { "backup.db", data, n, 0 };
+	ea_input *in;
+	assert_int_equal(ea_input_open_mem(&in, &f, 1, NULL), EA_OK);
+	ea__bc bc;
+	assert_int_equal(ea__bc_init(&bc), 0);
+	uint8_t *got = malloc(EA__BC_BLOCK), *want = malloc(EA__BC_BLOCK);
+	assert_non_null(got);
+	assert_non_null(want);
+	uint64_t x = 88172645463325252ull;   /* xorshift64: a fixed walk */
+	for (int k = 0; k < 4000; k++) {
+		x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+		size_t len = 1 + (size_t)(x % (EA__BC_BLOCK / 2));
+		/* every 4th read near a block boundary, every 8th near the end of the file */
+		uint64_t off = (x >> 20) % (n + 4096);
+		if (k % 4 == 1) off = ((x >> 24) % (n / EA__BC_BLOCK + 1)) * EA__BC_BLOCK - (x >> 40) % 64;
+		if (k % 8 == 3) off = n - (x >> 30) % 70000;
+		if (off > n + 4096) off = 0;
+		long w = ea_input_pread(in, 0, want, len, off);
+		long g = ea__bc_pread(&bc, in, 0, got, len, off);
+		assert_int_equal(g, w);
+		if (w > 0) assert_memory_equal(got, want, (size_t)w);
+	}
+	assert_true(bc.read <= 2 * bc.asked + (8u << 20) + EA__BC_BLOCK);
+	free(got);
+	free(want);
+	ea__bc_free(&bc);
+	ea_input_close(in);
+	free(data);
+}
+
+static void test_scattered_pages_bounded(void **state)
+{
+	(void)state;
+	size_t n;
+	uint8_t *data = load_backup(&n);
+	ea_input_mem_file f = { "backup.db", data, n, 0 };
+	ea_input *in;
+	assert_int_equal(ea_input_open_mem(&in, &f, 1, NULL), EA_OK);
+	ea__bc bc;
+	assert_int_equal(ea__bc_init(&bc), 0);
+	uint8_t page[4096];
+	uint64_t asked = 0, before = ea_input_bytes_read();
+	size_t blocks = n / EA__BC_BLOCK;
+	assert_true(blocks > 100);   /* whole blocks would be > 12 MiB */
+	for (size_t blk = 0; blk < blocks; blk++) {
+		uint64_t off = blk * EA__BC_BLOCK + (blk * 7 % 32) * 4096;
+		assert_int_equal(ea__bc_pread(&bc, in, 0, page, sizeof page, off), (long)sizeof page);
+		assert_memory_equal(page, data + off, sizeof page);
+		asked += sizeof page;
+	}
+	uint64_t read = ea_input_bytes_read() - before;
+	print_message("[   INFO   ] %zu scattered pages: %llu bytes asked, %llu read\n", blocks,
+	              (unsigned long long)asked, (unsigned long long)read);
+	assert_true(read <= 2 * asked + (8u << 20) + EA__BC_BLOCK);
+	assert_true(read < (uint64_t)blocks * EA__BC_BLOCK / 2);
+	ea__bc_free(&bc);
+	ea_input_close(in);
+	free(data);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_same_bytes_as_pread),
+		cmocka_unit_test(test_scattered_pages_bounded),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
