@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# bench/k8s-sized.sh [--dir DIR] [--big BYTES] [--small BYTES] [--tar BYTES] [--steps LIST] [--keep]:
+# bench/k8s-sized.sh [--dir DIR] [--big BYTES] [--small BYTES] [--tar BYTES] [--tar-kinds LIST]
+#                    [--tar-from DIR] [--min-free MB] [--steps LIST] [--keep]:
 # Kubernetes-sized inputs (issue 18), run by `bench/run.sh --k8s-sized`; never by CI or ctest.
 #
 # Generates under DIR (default ${TMPDIR:-/tmp}/ea-k8s, outside the repository) Kubernetes-shaped
@@ -9,13 +10,25 @@
 # 8,191,000,000: 128 segments of 64 MB; its db is ~1.3x that, ~10.7 GB), then runs every read
 # command once on each with /usr/bin/time (wall, user+sys CPU, peak RSS of the tool alone; stdout
 # of the listing commands goes through a pipe) and prints a Markdown table. Then, unless
-# --steps leaves them out (comma list of small,big,archives; default all), a member of --tar bytes of WAL (default 1,000,000,000) as .tar.gz and .tar, and a
-# diff of three such tarballs of each kind (.tar: read in place; .tar.gz: db staged, WAL streamed). Disk: ~2.35x --big for the big member, plus the export's SQLite
-# file under TMPDIR; the archives need ~2.3x --tar each plus their staging. Inputs are deleted at
-# the end unless --keep.
+# --steps leaves them out (comma list of small,big,archives,tardiff; default small,big,archives):
+# three members of one cluster with --tar bytes of WAL each (default 1,000,000,000; members 2 and
+# 3: `ea_synth --k8s ... MEMBER`, their own WAL, member 1's db) archived as each of --tar-kinds
+# (tar,gz; default both: .tar read in place, .tar.gz with the db staged and the WAL streamed),
+# each member's directory deleted once archived; `archives` times wal stat, db hash and replay on
+# member 1's archives and a diff of the three archives of each kind, `tardiff` only the diffs.
+# Each diff row is followed by the bytes it staged under TMPDIR (the tool's stderr note), and runs
+# with a staging cap of the free space above --min-free (MB, default 1000), so the staging can
+# never fill the disk. --tar-from DIR: member 1 is that existing member (made by `ea_synth DIR
+# --k8s BYTES 1` with BYTES = --tar), archived read-only and never deleted. Archives already in DIR
+# (m1.tar.gz ...) are reused, so an interrupted run restarts where it stopped. Disk: ~2.35x --big
+# for the big member, plus the export's SQLite file under TMPDIR; the archives need ~2.35x --tar
+# for the member being archived, the archives themselves (.tar ~2.35x --tar, .tar.gz ~0.45x) and,
+# for the .tar.gz diff, the three dbs staged (~3.9x --tar). Inputs are deleted at the end unless
+# --keep.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 DIR="${TMPDIR:-/tmp}/ea-k8s" BIG=8191000000 SMALL=256000000 TARB=1000000000 STEPS=small,big,archives KEEP=0
+KINDS=tar,gz TARFROM= MINFREE=1000
 while [ $# -gt 0 ]; do
   case "$1" in
     --dir) DIR=$2; shift ;;
@@ -23,12 +36,16 @@ while [ $# -gt 0 ]; do
     --small) SMALL=$2; shift ;;
     --tar) TARB=$2; shift ;;
     --steps) STEPS=$2; shift ;;
+    --tar-kinds) KINDS=$2; shift ;;
+    --tar-from) TARFROM=$2; shift ;;
+    --min-free) MINFREE=$2; shift ;;
     --keep) KEEP=1 ;;
-    *) echo "usage: bench/k8s-sized.sh [--dir DIR] [--big BYTES] [--small BYTES] [--tar BYTES] [--steps small,big,archives] [--keep]" >&2; exit 2 ;;
+    *) echo "usage: bench/k8s-sized.sh [--dir DIR] [--big BYTES] [--small BYTES] [--tar BYTES] [--tar-kinds tar,gz] [--tar-from DIR] [--min-free MB] [--steps small,big,archives,tardiff] [--keep]" >&2; exit 2 ;;
   esac
   shift
 done
 case "$DIR" in "$ROOT"|"$ROOT"/*) echo "bench: inputs must live outside the repository" >&2; exit 2 ;; esac
+for k in ${KINDS//,/ }; do case "$k" in tar|gz) ;; *) echo "bench: --tar-kinds: tar or gz, not '$k'" >&2; exit 2 ;; esac; done
 mkdir -p "$DIR"
 B="$ROOT/build-bench"
 if [ -z "${EA:-}" ]; then
@@ -40,11 +57,15 @@ SYN="${SYN:-$B/bench/ea_synth}"
 T=$(mktemp) SCR=$(mktemp -d "${TMPDIR:-/tmp}/ea-k8s-scratch.XXXXXX")
 trap 'rm -rf "$T" "$SCR"' EXIT
 
+free_mb() { df -Pm "$1" | awk 'NR==2{print $4}'; }
+room() {   # room DIR MB WHAT: exits unless MB fit in DIR's file system above --min-free
+  local avail
+  avail=$(free_mb "$1")
+  [ "$avail" -ge $(( $2 + MINFREE )) ] || { echo "bench: $3 needs $2 MB in $1 (+ --min-free $MINFREE), $avail MB free" >&2; exit 1; }
+}
 gen() {   # gen DIR WAL_BYTES
   [ -f "$1/member/snap/db" ] && return 0
-  local need=$(( $2 * 24 / 10 / 1000000 + 500 )) avail
-  avail=$(df -Pm "$DIR" | awk 'NR==2{print $4}')
-  [ "$avail" -gt "$need" ] || { echo "bench: $need MB needed in $DIR, $avail MB free" >&2; exit 1; }
+  room "$DIR" $(( $2 * 24 / 10 / 1000000 + 500 )) "a member of $2 bytes of WAL"
   "$SYN" "$1" --k8s "$2" 1 >&2
 }
 mb() { du -sb --apparent-size "$@" | awk '{s+=$1} END {printf "%.0f", s/1e6}'; }
@@ -52,15 +73,17 @@ mb() { du -sb --apparent-size "$@" | awk '{s+=$1} END {printf "%.0f", s/1e6}'; }
 echo "| input | command | MB read | wall s | CPU s | peak RSS MiB | MB per CPU s | exit |"
 echo "|---|---|---:|---:|---:|---:|---:|---:|"
 # row INPUT LABEL MB PIPE CMD...: PIPE=1 sends stdout through `cat` (a pipe), else to /dev/null
+# (or to $ROW_OUT when set)
 row() {
   local in=$1 label=$2 m=$3 pipe=$4 rc=0
   shift 4
   if [ "$pipe" = 1 ]; then
     { /usr/bin/time -f '%e %U %S %M %x' -o "$T" "$@" 2>"$SCR/err" | cat >/dev/null; } || true
   else
-    /usr/bin/time -f '%e %U %S %M %x' -o "$T" "$@" >/dev/null 2>"$SCR/err" || true
+    /usr/bin/time -f '%e %U %S %M %x' -o "$T" "$@" >"${ROW_OUT:-/dev/null}" 2>"$SCR/err" || true
   fi
   grep -E ': staged ' "$SCR/err" >&2 || true   # what the archive cost in TMPDIR
+  cp "$SCR/err" "$SCR/last-err"
   tail -n 1 "$T" | awk -v inp="$in" -v l="$label" -v m="$m" '{
     cpu = $2 + $3; x = $5; if ($0 ~ /signal/) x = "signal";
     printf "| %s | %s | %d | %.2f | %.2f | %.1f | %.0f | %s |\n", inp, l, m, $1, cpu, $4 / 1024, (cpu > 0 ? m / cpu : 0), x }'
@@ -109,27 +132,82 @@ if want big; then
   [ $KEEP = 1 ] || rm -rf "$DIR/k8s-big"
 fi
 
-if want archives; then
-  a="$DIR/k8s-tar"
-  gen "$a" "$TARB"
-  three "$a" "$TARB"
+# staged ROW_INPUT: a row with the bytes the last row's archives staged under TMPDIR (the last
+# note of each archive: a late note counts everything)
+staged() {
+  awk -v inp="$1" '/: staged / { b = 0; if (match($0, /, [0-9]+ bytes\)/)) b = substr($0, RSTART + 2, RLENGTH - 9) + 0;
+      split($0, f, ": "); if (!(f[2] in last)) na++; last[f[2]] = b }
+    END { for (a in last) t += last[a]; printf "| %s | (staged under TMPDIR by the row above: %d archives) | %.0f | | | | | |\n", inp, na, t / 1e6 }' "$SCR/last-err"
+}
+
+ext() { [ "$1" = gz ] && echo tar.gz || echo tar; }
+# archive K SRC: member K's archives of every kind (written to .part, renamed when complete)
+archive() {
+  local k=$1 src=$2 kind out
+  for kind in ${KINDS//,/ }; do
+    out="$DIR/m$k.$(ext "$kind")"
+    [ -f "$out" ] && continue
+    if [ "$kind" = tar ]; then
+      room "$DIR" "$(mb "$src/member")" "$out"
+      tar -h --sort=name -C "$src" -cf "$out.part" member
+    else
+      room "$DIR" $(( $(mb "$src/member") / 4 )) "$out"
+      tar -h --sort=name -C "$src" -cf - member | gzip -1 > "$out.part"
+    fi
+    mv "$out.part" "$out"
+  done
+}
+have_all() { local kind; for kind in ${KINDS//,/ }; do [ -f "$DIR/m$1.$(ext "$kind")" ] || return 1; done; }
+
+if want archives || want tardiff; then
+  a="${TARFROM:-$DIR/k8s-tar}"
   n="k8s $((TARB / 1000000)) MB WAL archive"
-  m=$(mb "$a/member")
-  # name order: the WAL segments of the .tar.gz stream (a readdir-order tar stages them)
-  tar --sort=name -C "$a" -cf "$DIR/m1.tar" member
-  gzip -1 -c "$DIR/m1.tar" > "$DIR/m1.tar.gz"
-  echo "| $n | (sizes: member, .tar, .tar.gz) | $m | $(mb "$DIR/m1.tar") | $(mb "$DIR/m1.tar.gz") | | | |"
-  for f in m1.tar m1.tar.gz; do
+  if ! { have_all 1 && have_all 2 && have_all 3; }; then
+    [ -n "$TARFROM" ] || gen "$a" "$TARB"
+    [ -f "$a/member/snap/db" ] || { echo "bench: $a: no member/snap/db" >&2; exit 2; }
+    echo "$(mb "$a/member") $(mb "$a/member/snap")" > "$DIR/member.sizes"   # MB: member, db
+    have_all 1 || archive 1 "$a"
+    # members 2 and 3 (name order: the WAL segments of the .tar.gz stream; member 1's db, linked
+    # by a symbolic link that tar -h follows: the source member is never touched)
+    for k in 2 3; do
+      have_all "$k" && continue
+      d="$DIR/k8s-tar-n$k"
+      if [ ! -d "$d/member/wal" ]; then
+        room "$DIR" $(( TARB * 105 / 100 / 1000000 + 100 )) "member $k's WAL"
+        "$SYN" "$d" --k8s "$TARB" 1 30000 0 "$k" >/dev/null
+      fi
+      mkdir -p "$d/member/snap" && ln -sfn "$(cd "$a/member/snap" && pwd)/db" "$d/member/snap/db"
+      archive "$k" "$d"
+      rm -rf "$d"
+    done
+    [ -n "$TARFROM" ] || [ $KEEP = 1 ] || rm -rf "$a"
+  fi
+  read -r m dbmb < "$DIR/member.sizes"
+  for kind in ${KINDS//,/ }; do
+    e=$(ext "$kind")
+    echo "| $n | (sizes: member, m1.$e, m2.$e, m3.$e) | $m | $(mb "$DIR/m1.$e") | $(mb "$DIR/m2.$e") | $(mb "$DIR/m3.$e") | | |"
+  done
+  for kind in ${KINDS//,/ }; do
+    want archives || break
+    f=m1.$(ext "$kind")
     row "$n" "wal stat $f" "$m" 0 "$EA" wal stat "$DIR/$f"
     row "$n" "db hash $f" "$m" 0 "$EA" db hash "$DIR/$f"
     row "$n" "replay -w json $f" "$m" 0 "$EA" replay "$DIR/$f" -w json
   done
-  for k in 2 3; do tar --sort=name -C "$a-n$k" -cf "$DIR/m$k.tar" member; done
-  row "$n" "diff of 3 .tar (read in place)" "$((3 * m))" 0 "$EA" diff "n1=$DIR/m1.tar" "n2=$DIR/m2.tar" "n3=$DIR/m3.tar"
-  for k in 2 3; do gzip -1 -c "$DIR/m$k.tar" > "$DIR/m$k.tar.gz"; done
-  rm -f "$DIR"/m[123].tar
-  row "$n" "diff of 3 .tar.gz" "$((3 * m))" 0 "$EA" diff "n1=$DIR/m1.tar.gz" "n2=$DIR/m2.tar.gz" "n3=$DIR/m3.tar.gz"
-  rm -f "$DIR"/m[123].tar.gz
-  [ $KEEP = 1 ] || rm -rf "$a" "$a-n2" "$a-n3"
+  for kind in ${KINDS//,/ }; do
+    e=$(ext "$kind") what="diff of 3 .tar (read in place)"
+    if [ "$kind" = gz ]; then
+      what="diff of 3 .tar.gz (dbs staged, WAL streamed)"
+      room "${TMPDIR:-/tmp}" $(( 3 * dbmb )) "the staging of 3 dbs"
+    fi
+    # the staging may use what is free above --min-free, not more
+    lim=$(( $(free_mb "${TMPDIR:-/tmp}") - MINFREE ))
+    [ "$lim" -ge 1 ] || lim=1   # (0 would mean no cap)
+    ROW_OUT="$DIR/diff-$e.txt" row "$n" "$what" "$((3 * m))" 0 env ETCD_AUTOPSY_STAGE_LIMIT="${lim}M" "$EA" diff "n1=$DIR/m1.$e" "n2=$DIR/m2.$e" "n3=$DIR/m3.$e"
+    staged "$n"
+    echo "bench: the diff's output is in $DIR/diff-$e.txt" >&2
+    [ $KEEP = 1 ] || rm -f "$DIR"/m[123]."$e"
+  done
+  [ $KEEP = 1 ] || rm -f "$DIR/member.sizes"
 fi
 [ $KEEP = 1 ] || rm -rf "$DIR/k8s-small"

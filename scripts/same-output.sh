@@ -19,7 +19,11 @@ for b in "$OLD" "$NEW"; do [ -x "$b" ] || { echo "$0: $b: not an executable" >&2
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 FX=$ROOT/fixtures
 WORK=${3:-$(mktemp -d "${TMPDIR:-/tmp}/same-output.XXXXXX")}
-mkdir -p "$WORK/in" "$WORK/old" "$WORK/new"
+mkdir -p "$WORK/in" "$WORK/old" "$WORK/new" "$WORK/bin-old" "$WORK/bin-new"
+# run copies taken now: a NEW_BINARY rebuilt while the runs go on (a linker rewriting it) would
+# otherwise show up as "Permission denied" differences
+cp "$OLD" "$WORK/bin-old/" && cp "$NEW" "$WORK/bin-new/" || { echo "$0: cannot copy the binaries into $WORK" >&2; exit 2; }
+OLD=$WORK/bin-old/$(basename "$OLD"); NEW=$WORK/bin-new/$(basename "$NEW")
 export TZ=UTC LC_ALL=C
 
 # Fixtures unpacked once: each tarball into in/<scenario>/<tarball name>/

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# bench/anchors/build.sh [OUTDIR]: builds the Go anchors (one program per .go file here) with
+# bench/anchors/build.sh [OUTDIR]: builds the Go anchors (one program per .go file here, each
+# linked with the shared *_lib.go files: package main helpers such as kvwalk_lib.go) with
 # Debian's Go and etcd 3.4 / bbolt sources in GOPATH mode, no network:
 #   apt-get install -y golang-go golang-etcd-server-dev golang-github-coreos-bbolt-dev
 # Binaries go to OUTDIR (default build-bench/anchors). Exit 3 (and the reason on stderr) when
@@ -18,7 +19,8 @@ trap 'rm -rf "$SCRATCH"' EXIT
 export GO111MODULE=off GOTOOLCHAIN=local GOFLAGS= GOPATH="/usr/share/gocode:$SCRATCH" \
        GOCACHE="$OUT/.gocache" CGO_ENABLED=0
 for src in "$HERE"/*.go; do
+  case "$src" in *_lib.go) continue ;; esac
   name="$(basename "$src" .go)"
-  go build -trimpath -o "$OUT/$name" "$src" || { echo "go build $name failed" >&2; exit 1; }
+  go build -trimpath -o "$OUT/$name" "$src" "$HERE"/*_lib.go || { echo "go build $name failed" >&2; exit 1; }
 done
 go version >"$OUT/go-version.txt"

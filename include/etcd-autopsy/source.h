@@ -98,6 +98,9 @@ uint64_t ea_input_bytes_read(void);
 
 /* Read up to len bytes of file i at offset off. Returns bytes read (0 at end) or < 0. */
 long ea_input_pread(ea_input *in, size_t i, void *buf, size_t len, uint64_t off);
+/* Why ea_input_pread of a streamed archive member failed when the source knows more than the
+ * return code (its late staging refused by the cap or TMPDIR: that error's message), or NULL. */
+const char *ea_input_read_error(ea_input *in);
 
 #ifdef __cplusplus
 }

@@ -119,6 +119,14 @@ static void queue_problem(ea_wal *w, ea_severity sev, const char *kind, const ch
 	if (ea_problem_copy(&w->pending[w->npending], &p) == EA_OK) w->npending++;
 }
 
+/* A read of the segment failed: with the source's reason when it has one (a late staging of
+ * streamed archive members refused by the cap or TMPDIR). */
+static void read_error(ea_wal *w, const char *file, uint64_t off, const char *what)
+{
+	const char *why = ea_input_read_error(w->in);
+	queue_problem(w, EA_SEV_ERROR, "read-error", file, off, 0, "%s%s%s", what, why ? ": " : "", why ? why : "");
+}
+
 static const char *dirname_of(const char *name, size_t *len)
 {
 	const char *s = strrchr(name, '/');
@@ -454,8 +462,14 @@ static void skip_damage(ea_wal *w, uint64_t off, uint64_t search_from, ea_severi
                         const char *kind, const char *what)
 {
 	seg_t *s = &w->segs[w->cur];
-	int ioerr;
+	int ioerr = 0;
 	uint64_t next = resync(w, search_from, &ioerr);
+	if (next >= s->pub.size && ioerr == EA_EIO) {   /* the search could not read on */
+		queue_problem(w, sev, kind, s->file, off, 0, "%s", what);
+		read_error(w, s->file, off, "cannot read the segment after the damage");
+		finish_segment(w, off);
+		return;
+	}
 	if (next >= s->pub.size) {
 		/* nothing decodable after the damage: everything to the end is lost (or zeros) */
 		queue_problem(w, sev, kind, s->file, off, s->pub.size - off,
@@ -743,7 +757,7 @@ static int read_step(ea_wal *w, ea_wal_item *item)
 	if (off + 8 > size) { finish_short_tail(w, off); return 0; }
 	const uint8_t *p = window(w, off, 8, &ioerr);
 	if (!p) {
-		queue_problem(w, EA_SEV_ERROR, "read-error", s->file, off, 0, "cannot read the segment");
+		read_error(w, s->file, off, "cannot read the segment");
 		finish_segment(w, off);
 		return 0;
 	}
@@ -756,7 +770,7 @@ static int read_step(ea_wal *w, ea_wal_item *item)
 	if (!frame_plausible(lw, off, size, &fr.rec, &fr.pad)) { implausible_length(w, off, lw); return 0; }
 	fr.body = window(w, off + 8, (size_t)(fr.rec + fr.pad), &ioerr);
 	if (!fr.body) {
-		queue_problem(w, EA_SEV_ERROR, "read-error", s->file, off, 0, "cannot read the record");
+		read_error(w, s->file, off, "cannot read the record");
 		finish_segment(w, off);
 		return 0;
 	}

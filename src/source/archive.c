@@ -357,10 +357,9 @@ static int seek_entry(struct archive *a, uint64_t *at, uint64_t ord, struct arch
 	return 0;
 }
 
-int ea__archive_stage_streamed(ea_input *in)
+int ea__archive_stage_streamed(ea_input *in, ea_error *err)
 {
-	ea_error err = { 0 };
-	struct archive *a = open_reader(in, &err);
+	struct archive *a = open_reader(in, err);
 	if (!a) return EA_EIO;
 	uint64_t at = 0;
 	int rc = EA_OK;
@@ -370,10 +369,15 @@ int ea__archive_stage_streamed(ea_input *in)
 			if (in->files[i].where == EA__AT_STREAM && (!ord || in->files[i].data_ord < ord)) ord = in->files[i].data_ord;
 		if (!ord) break;
 		struct archive_entry *ent;
-		if (ord <= at || seek_entry(a, &at, ord, &ent) != 0) { rc = EA_EIO; break; }
+		if (ord <= at || seek_entry(a, &at, ord, &ent) != 0) {
+			ea__set_error(err, EA_EIO, EA_LAYER_SOURCE, in->path, EA_NO_OFFSET, "archive %s ended before "
+			              "entry #%" PRIu64 " while staging its streamed members", in->path, ord);
+			rc = EA_EIO;
+			break;
+		}
 		uint64_t base = (in->stage_end + 4095) & ~UINT64_C(4095), size;
 		int damaged;
-		if ((rc = stage_data(in, a, ent, in->path, base, &size, &damaged, 1, &err)) != EA_OK) break;
+		if ((rc = stage_data(in, a, ent, in->path, base, &size, &damaged, 1, err)) != EA_OK) break;
 		in->stage_end = base + size;
 		in->staged_n++;
 		for (size_t i = 0; i < in->count; i++)
@@ -383,7 +387,7 @@ int ea__archive_stage_streamed(ea_input *in)
 			}
 	}
 	archive_read_free(a);
-	if (rc == EA_OK) rc = size_stage(in, &err);
+	if (rc == EA_OK) rc = size_stage(in, err);
 	in->stream_n = 0;
 	in->stream_bytes = 0;
 	in->stream_why = "its WAL members were read out of order too often";

@@ -104,8 +104,9 @@ void ea__entry_share(ea_input_entry *dst, const ea_input_entry *src);
 /* archive.c: the WAL member names streamed from a compressed archive. */
 int ea__is_wal_segment_name(const char *name);
 /* Stages every streamed member (one more pass over the archive) and points its entries at
- * the staging file: a reader that went backwards too often. EA_OK or an error code. */
-int ea__archive_stage_streamed(ea_input *in);
+ * the staging file: a reader that went backwards too often. EA_OK or an error code (in err:
+ * the cap, TMPDIR). */
+int ea__archive_stage_streamed(ea_input *in, ea_error *err);
 
 /* stream.c: streamed members, read forward through one libarchive reader per input; a read
  * before the last 8 MiB read reopens the archive (at most EA__MAX_REOPEN times, then the

@@ -11,6 +11,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,6 +27,7 @@ struct ea__stream {
 	int ended;         /* the current member's data is over (1 EOF, -1 damaged) */
 	unsigned reopens;
 	int stage_failed;  /* staging them after EA__MAX_REOPEN failed (the cap, TMPDIR): EIO */
+	char why[512];     /* that staging's error message, for the readers' read-error problems */
 	uint8_t *ring;     /* byte p of the member (pos - RING <= p < pos) at ring[p % RING] */
 };
 
@@ -136,7 +138,10 @@ long ea__stream_pread(ea_input *in, ea_input_entry *e, void *buf, size_t len, ui
 	}
 	int rc = position(in, s, e->data_ord, off);
 	if (rc == EA_ELIMIT) {
-		rc = s->stage_failed ? EA_EIO : ea__archive_stage_streamed(in);
+		ea_error err = { 0 };
+		rc = s->stage_failed ? EA_EIO : ea__archive_stage_streamed(in, &err);
+		if (rc && !s->stage_failed)
+			snprintf(s->why, sizeof s->why, "%s", err.msg[0] ? err.msg : "cannot stage the streamed WAL members");
 		s->stage_failed = rc != EA_OK;
 		pthread_mutex_unlock(&s->mu);
 		return rc ? EA_EIO : ea__entry_pread(in, e, buf, len, off);
@@ -163,4 +168,14 @@ long ea__stream_pread(ea_input *in, ea_input_entry *e, void *buf, size_t len, ui
 	}
 	pthread_mutex_unlock(&s->mu);
 	return out;
+}
+
+const char *ea_input_read_error(ea_input *in)
+{
+	ea__stream *s = in ? in->stream : NULL;
+	if (!s) return NULL;
+	pthread_mutex_lock(&s->mu);
+	const char *why = s->stage_failed && s->why[0] ? s->why : NULL;   /* set once, never changed */
+	pthread_mutex_unlock(&s->mu);
+	return why;
 }

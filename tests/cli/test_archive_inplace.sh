@@ -7,29 +7,16 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/archive_same.sh"
 command -v python3 >/dev/null || { echo "python3 not installed: skipping"; exit 77; }
-mkdir -p "$TMP/stage"
 
-i=0
-for fx in healthy/n1 corrupt/torn-tail; do
-	i=$((i + 1)); D=$TMP/d$i
-	extract "$FIXTURES/$fx.tar.gz" "$D"
-	tar --sort=name -C "$D" -cf "$TMP/a$i.tar" member
-	same_as_dir "$D" "$TMP/a$i.tar" "$fx .tar"
-	TMPDIR="$TMP/stage" "$EA" wal stat "$TMP/a$i.tar" >/dev/null 2>"$TMP/err"
+archive_fixtures tar -cf
+for i in 1 2; do
 	k=$(tar -tvf "$TMP/a$i.tar" | grep -c '^-')
-	check "$fx .tar: nothing staged, $k members read in place" \
-		grep -q "^etcd-autopsy wal stat: $TMP/a$i.tar: staged nothing; read in place ($k members, " "$TMP/err"
+	check "${AFX[$i]} .tar: nothing staged, $k members read in place" \
+		grep -q "^etcd-autopsy wal stat: $TMP/a$i.tar: staged nothing; read in place ($k members, " "$TMP/note$i"
 done
 
 # a diff of three tarballs: the diff of the three data dirs
-for n in 1 2 3; do
-	extract "$FIXTURES/healthy/n$n.tar.gz" "$TMP/h$n"
-	tar --sort=name -C "$TMP/h$n" -cf "$TMP/h$n.tar" member
-done
-"$EA" diff n1="$TMP/h1" n2="$TMP/h2" n3="$TMP/h3" >"$TMP/dir.out" 2>/dev/null; a=$?
-"$EA" diff n1="$TMP/h1.tar" n2="$TMP/h2.tar" n3="$TMP/h3.tar" >"$TMP/arc.out" 2>"$TMP/err"; b=$?
-check "diff of three .tar: same exit status ($a, $b)" test "$a" = "$b"
-check "diff of three .tar: same output" cmp -s "$TMP/dir.out" "$TMP/arc.out"
+diff_three tar -cf
 check "diff of three .tar: nothing staged" test "$(grep -c ': staged nothing; read in place' "$TMP/err")" = 3
 
 # a sparse member (GNU tar -S of holes): staged, same output
