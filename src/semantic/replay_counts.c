@@ -2,31 +2,17 @@
  * the rare count of 255 or more in a side list sorted by position (pushed in order), so a
  * window of millions of revisions costs one byte each instead of four. */
 #include "replay_int.h"
+#include "util/vec.h"
 
 #include <stdlib.h>
 
 #define BIG 255u
 
-static int grow(void **arr, size_t *cap, size_t need, size_t elem)
-{
-	if (need <= *cap) return 0;
-	size_t nc = *cap ? *cap : 1024;
-	while (nc < need) {
-		if (nc > SIZE_MAX / 2 / elem) return -1;
-		nc *= 2;
-	}
-	void *p = realloc(*arr, nc * elem);
-	if (!p) return -1;
-	*arr = p;
-	*cap = nc;
-	return 0;
-}
-
 int ea__rp_counts_push(rp_counts *v, uint32_t n)
 {
-	if (grow((void **)&v->b, &v->cap, v->n + 1, 1)) return EA_ENOMEM;
+	if (ea__vec_ensure((void **)&v->b, &v->cap, v->n + 1, 1, 1024)) return EA_ENOMEM;
 	if (n >= BIG) {
-		if (grow((void **)&v->big, &v->capbig, v->nbig + 1, sizeof *v->big)) return EA_ENOMEM;
+		if (ea__vec_ensure((void **)&v->big, &v->capbig, v->nbig + 1, sizeof *v->big, 1024)) return EA_ENOMEM;
 		v->big[v->nbig++] = (struct rp_count_big){ .at = v->n, .n = n };
 	}
 	v->b[v->n++] = (uint8_t)(n >= BIG ? BIG : n);

@@ -3,6 +3,7 @@
  * and the per-entry write and scratch vectors. Memory: the keys and leases the window names
  * (128 bytes per key + its bytes + 16 bytes of slots). */
 #include "replay_int.h"
+#include "util/vec.h"
 #include "etcd-autopsy/crc32c.h"
 
 #include <stdlib.h>
@@ -51,21 +52,6 @@ void ea__rp_model_free(rp_model *m)
 	memset(m, 0, sizeof *m);
 }
 
-static int grow(void **arr, size_t *cap, size_t need, size_t elem, size_t first)
-{
-	if (need <= *cap) return 0;
-	size_t nc = *cap ? *cap : first;
-	while (nc < need) {
-		if (nc > SIZE_MAX / 2 / elem) return -1;
-		nc *= 2;
-	}
-	void *p = realloc(*arr, nc * elem);
-	if (!p) return -1;
-	*arr = p;
-	*cap = nc;
-	return 0;
-}
-
 /* A slot: the key's index + 1 beside its hash's high half (the tag), so that a probe past other
  * keys does not read their entries (a cache miss each), and a rehash moves slots without
  * reading keys: a key's home slot is its tag modulo the table size. */
@@ -111,8 +97,8 @@ long ea__rp_key_find(rp_model *m, const uint8_t *k, size_t n, int create, int *c
 	}
 	if (!create) return -1;
 	if (m->nkeys >= UINT32_MAX - 1) return -2;
-	if (grow((void **)&m->keys, &m->capkeys, m->nkeys + 1, sizeof *m->keys, 1024)) return -2;
-	if (grow((void **)&m->kbuf, &m->kbuf_cap, m->kbuf_len + n + 1, 1, 65536)) return -2;
+	if (ea__vec_ensure((void **)&m->keys, &m->capkeys, m->nkeys + 1, sizeof *m->keys, 1024)) return -2;
+	if (ea__vec_ensure((void **)&m->kbuf, &m->kbuf_cap, m->kbuf_len + n + 1, 1, 65536)) return -2;
 	rp_key *e = &m->keys[m->nkeys];
 	memset(e, 0, sizeof *e);
 	e->koff = m->kbuf_len;
@@ -163,14 +149,14 @@ void ea__rp_sort_tmp(rp_model *m)
 
 int ea__rp_tmp_push(rp_model *m, uint32_t v)
 {
-	if (grow((void **)&m->tmp, &m->captmp, m->ntmp + 1, sizeof *m->tmp, 256)) return EA_ENOMEM;
+	if (ea__vec_ensure((void **)&m->tmp, &m->captmp, m->ntmp + 1, sizeof *m->tmp, 256)) return EA_ENOMEM;
 	m->tmp[m->ntmp++] = v;
 	return EA_OK;
 }
 
 int ea__rp_write_push(rp_model *m, const rp_write *w)
 {
-	if (grow((void **)&m->writes, &m->capwrites, m->nwrites + 1, sizeof *m->writes, 64)) return EA_ENOMEM;
+	if (ea__vec_ensure((void **)&m->writes, &m->capwrites, m->nwrites + 1, sizeof *m->writes, 64)) return EA_ENOMEM;
 	m->writes[m->nwrites++] = *w;
 	return EA_OK;
 }
@@ -179,7 +165,7 @@ rp_lease *ea__rp_lease_get(rp_model *m, int64_t id)
 {
 	for (size_t i = 0; i < m->nleases; i++)
 		if (m->leases[i].id == id) return &m->leases[i];
-	if (grow((void **)&m->leases, &m->capleases, m->nleases + 1, sizeof *m->leases, 16)) return NULL;
+	if (ea__vec_ensure((void **)&m->leases, &m->capleases, m->nleases + 1, sizeof *m->leases, 16)) return NULL;
 	rp_lease *l = &m->leases[m->nleases++];
 	memset(l, 0, sizeof *l);
 	l->id = id;
@@ -195,7 +181,7 @@ int ea__rp_lease_attach(rp_model *m, int64_t id, uint32_t key)
 	rp_lease *l = ea__rp_lease_get(m, id);
 	if (!l || (size_t)(l - m->leases) >= UINT32_MAX - 1) return EA_ENOMEM;
 	size_t cap = l->cap;
-	if (grow((void **)&l->keys, &cap, (size_t)l->n + 1, sizeof *l->keys, 8) || cap > UINT32_MAX) return EA_ENOMEM;
+	if (ea__vec_ensure((void **)&l->keys, &cap, (size_t)l->n + 1, sizeof *l->keys, 8) || cap > UINT32_MAX) return EA_ENOMEM;
 	l->cap = (uint32_t)cap;
 	l->keys[l->n++] = key;
 	k->listed = (uint32_t)(l - m->leases) + 1;

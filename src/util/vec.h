@@ -4,6 +4,7 @@
 #ifndef EA_VEC_H
 #define EA_VEC_H
 
+#include <stdint.h>
 #include <stdlib.h>
 
 /* Make room for element number `count` (0-based) in *arr; 0 or -1 (out of memory). */
@@ -34,5 +35,22 @@ static inline int ea__vec_grow(void **arr, size_t *cap, size_t count, size_t ele
 }
 
 #define EA_VEC_GROW(arr, cap, count, first) ea__vec_grow((void **)&(arr), &(cap), (count), sizeof *(arr), (first))
+
+/* Make room for `need` elements in *arr of *cap, the capacity doubling from `first` (or from
+ * *cap) until it holds them; 0, or -1 (out of memory or size overflow, both left as they were). */
+static inline int ea__vec_ensure(void **arr, size_t *cap, size_t need, size_t elem, size_t first)
+{
+	if (need <= *cap) return 0;
+	size_t nc = *cap ? *cap : first;
+	while (nc < need) {
+		if (nc > SIZE_MAX / 2 / elem) return -1;
+		nc *= 2;
+	}
+	void *p = realloc(*arr, nc * elem);
+	if (!p) return -1;
+	*arr = p;
+	*cap = nc;
+	return 0;
+}
 
 #endif
