@@ -107,6 +107,7 @@ typedef struct {
 	uint64_t last;
 	int have;
 } ea_walltime_collector;
+/* Adds the anchors of one item of that pass (it, read from log) to c->w; 0 or an error code. */
 int  ea_walltime_collect(ea_walltime_collector *c, const ea_entry_item *it, ea_log *log);
 /* The last segment's mtime anchor; does not finish w (etcd-log anchors may follow). */
 int  ea_walltime_collect_end(ea_walltime_collector *c, ea_log *log);
