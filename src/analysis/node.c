@@ -217,7 +217,6 @@ static int on_entry(pass_state *ps, const ea_entry_item *it)
 	return EA_OK;
 }
 
-/* The second pass of the node's log (the first one computed n->wal.summary). */
 static int gather_walltime;   /* ea_node_gather_walltime: set before the opens, read by their threads */
 
 void ea_node_gather_walltime(int on) { gather_walltime = on; }
@@ -239,6 +238,7 @@ static int history_walltime(ea_node *n, ea_walltime_collector *c)
 	return EA_OK;
 }
 
+/* The second pass of the node's log (the first one computed n->wal.summary). */
 static int read_history(ea_node *n, ea_log *log)
 {
 	int rc;

@@ -1,6 +1,6 @@
 /* keycount.c: counts a key bucket's distinct and live user keys in one walk without keeping the
  * keys (ea_keycount, keycount.h): what `db stat` and snapshot status report, in 16 bytes a key
- * instead of the key index. A key is its 128-bit SipHash-2-4 under a random key drawn per set:
+ * instead of the key index. A key is its 128-bit SipHash-2-4 (126 bits kept: two are the slot's flags) under a random key drawn per set:
  * an input cannot steer two keys onto one digest (a key's bytes never enter the count otherwise),
  * and chance needs ~2^63 keys. Open addressing over 128-bit slots: the first word places the slot,
  * the second word's low bit is the tombstone state and its second bit is always set, so a zero

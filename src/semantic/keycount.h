@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* A set of user keys, each as 127 bits of its keyed SipHash (a random key per set) and whether
+/* A set of user keys, each as 126 bits of its keyed SipHash (a random key per set) and whether
  * its last revision is a tombstone: 16 bytes a key in a table at most half full (the index
  * keeps the key, its revisions and a sorted order: ~230 bytes a key at 8 GB). A collision needs
  * ~2^63 keys, and an input cannot aim for one without the key. */

@@ -16,6 +16,7 @@
 
 #include "k8s_int.h"
 #include "walltime_int.h"
+#include "util/vec.h"
 
 typedef struct {
 	uint64_t index;            /* the run's first index */
@@ -56,18 +57,6 @@ size_t ea_walltime_count(const ea_walltime *w)
 	return c;
 }
 
-/* room for one more anchor in *a (n used of *cap; doubles, first `first`): 0 or -1 */
-static int grow(wt_anchor **a, size_t *cap, size_t n, size_t first)
-{
-	if (n < *cap) return 0;
-	size_t nc = *cap ? *cap * 2 : first;
-	wt_anchor *p = realloc(*a, nc * sizeof *p);
-	if (!p) return -1;
-	*a = p;
-	*cap = nc;
-	return 0;
-}
-
 void ea__walltime_drop_from(ea_walltime *w, uint64_t idx)
 {
 	while (w->n && w->a[w->n - 1].index >= idx) w->n--;
@@ -103,7 +92,7 @@ static void merge(wt_anchor *d, const wt_anchor *s)
 static int add_log(ea_walltime *w, const wt_anchor *x)
 {
 	if (w->nlg == MAX_LOG_ANCHORS) return EA_OK;
-	if (grow(&w->lg, &w->caplg, w->nlg, 64)) return EA_ENOMEM;
+	if (EA_VEC_GROW(w->lg, w->caplg, w->nlg, 64)) return EA_ENOMEM;
 	w->lg[w->nlg++] = *x;
 	w->finished = 0;
 	return EA_OK;
@@ -118,7 +107,7 @@ int ea_walltime_add(ea_walltime *w, const ea_walltime_anchor *in)
 	wt_anchor *l = w->n ? &w->a[w->n - 1] : NULL;
 	if (l && last_of(l) == in->index) {   /* merged into the anchor at this index */
 		if (l->count > 1) {   /* split it off its run first */
-			if (grow(&w->a, &w->cap, w->n, 1024)) return EA_ENOMEM;
+			if (EA_VEC_GROW(w->a, w->cap, w->n, 1024)) return EA_ENOMEM;
 			l = &w->a[w->n - 1];
 			l->count--;
 			w->a[w->n] = *l;
@@ -131,7 +120,7 @@ int ea_walltime_add(ea_walltime *w, const ea_walltime_anchor *in)
 		return EA_OK;
 	}
 	if (l && same_run(l, &x)) { l->count++; return EA_OK; }
-	if (grow(&w->a, &w->cap, w->n, 1024)) return EA_ENOMEM;
+	if (EA_VEC_GROW(w->a, w->cap, w->n, 1024)) return EA_ENOMEM;
 	w->a[w->n++] = x;
 	return EA_OK;
 }
@@ -233,7 +222,7 @@ static size_t split_at(ea_walltime *w, size_t m, uint64_t i)
 	size_t add = (before > 0) + (after > 0);
 	if (!add) return m;
 	for (size_t k = 0; k < add; k++)
-		if (grow(&w->a, &w->cap, w->n + k, 1024)) return (size_t)-1;
+		if (EA_VEC_GROW(w->a, w->cap, w->n + k, 1024)) return (size_t)-1;
 	memmove(&w->a[m + 1 + add], &w->a[m + 1], (w->n - m - 1) * sizeof *w->a);
 	w->n += add;
 	size_t at = m;
@@ -260,7 +249,7 @@ static int apply_one(ea_walltime *w, const wt_anchor *x)
 	int both = lo != EA_WALLTIME_NO_LO && hi != EA_WALLTIME_NO_HI;
 	size_t m = lower_bound(w, x->index);
 	if (m == w->n || w->a[m].index > x->index) {
-		if (grow(&w->a, &w->cap, w->n, 1024)) return EA_ENOMEM;
+		if (EA_VEC_GROW(w->a, w->cap, w->n, 1024)) return EA_ENOMEM;
 		memmove(&w->a[m + 1], &w->a[m], (w->n - m) * sizeof *w->a);
 		w->n++;
 		w->a[m] = (wt_anchor){ x->index, e.lo_us, e.hi_us, EA_WALLTIME_ETCD_LOG, 0, 1 };
