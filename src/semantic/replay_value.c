@@ -78,7 +78,6 @@ void ea__rp_key_set_db_value(rp_key *k, const ea_mvcc_kv *kv)
 	k->vidx = (uint64_t)kv->sub;
 }
 
-/* The put's record read again: its entry's data must still hold the value where it was. */
 /* The value read again: its hash, and its prefix kept (-1: no memory). */
 static int learn(rp_model *m, rp_key *k, const uint8_t *v)
 {
@@ -86,6 +85,7 @@ static int learn(rp_model *m, rp_key *k, const uint8_t *v)
 	return keep_prefix(m, k, v);
 }
 
+/* The put's record read again: its entry's data must still hold the value where it was. */
 static int hash_from_wal(rp_ctx *c, rp_key *k)
 {
 	const uint32_t rec_len = k->vrec_len, rel = k->vrel;
