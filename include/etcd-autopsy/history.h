@@ -154,6 +154,11 @@ void ea_node_set_db_hash(ea_node *n, uint32_t hash, int64_t revision);
 /* Opens PATH and reads its WAL and its db (either may be absent, not both) into a node.
  * `name` may be NULL. */
 int  ea_node_open(ea_node **out, const char *name, const char *path, ea_error *err);
+/* Flag of the *_flags opens: also gather the node's WAL time anchors (walltime.h, Kubernetes
+ * keys under /registry) in the pass that reads its history, for ea_node_take_walltime. */
+#define EA_NODE_OPEN_WALLTIME 1u
+/* ea_node_open with `flags` (EA_NODE_OPEN_*; 0 = ea_node_open). */
+int  ea_node_open_flags(ea_node **out, const char *name, const char *path, unsigned flags, ea_error *err);
 /* Same over an already open input, which the node takes over (closed with it, also on failure). */
 int  ea_node_open_input(ea_node **out, const char *name, ea_input *in, ea_error *err);
 /* Closes the node, its input, log and db; NULL is allowed. */
@@ -165,13 +170,12 @@ void ea_node_close(ea_node *n);
  * errs[*failed] says why. */
 int  ea_node_open_many(ea_node **out, const char *const *names, const char *const *paths, size_t n,
                        ea_error *errs, size_t *failed);
+/* ea_node_open_many with `flags` (EA_NODE_OPEN_*) for every node. */
+int  ea_node_open_many_flags(ea_node **out, const char *const *names, const char *const *paths, size_t n,
+                             unsigned flags, ea_error *errs, size_t *failed);
 
 typedef struct ea_walltime ea_walltime;
-/* 1: the ea_node_open* calls that follow also gather each node's WAL time anchors (walltime.h,
- * Kubernetes keys under /registry) in the pass that reads its history, for
- * ea_node_take_walltime (no anchor pass of their own); 0 (the default): they don't. */
-void ea_node_gather_walltime(int on);
-/* The anchors gathered at open, handed over (not finished: add etcd-log anchors, then
+/* The anchors gathered at open (EA_NODE_OPEN_WALLTIME), handed over (not finished: add etcd-log anchors, then
  * ea_walltime_finish; free with ea_walltime_free); NULL when none were gathered. */
 ea_walltime *ea_node_take_walltime(ea_node *n);
 

@@ -108,7 +108,7 @@ int cmd_export(int argc, char **argv)
 	}
 	ea_node *nodes[CLI_MAX_NODES];
 	size_t n;
-	ea_node_gather_walltime(1);   /* the entries' time anchors, from the nodes' history pass */
+	a.open_flags = EA_NODE_OPEN_WALLTIME;   /* the entries' time anchors, from the nodes' history pass */
 	if (cli_args_nodes(&a, nodes, &n)) return EXIT_USAGE;
 
 	char *cmdline = join_argv(argc, argv);

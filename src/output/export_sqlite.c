@@ -1173,7 +1173,7 @@ static int export_wal_replay(wal_ctx *w, ea_log *log)
 
 /* The entries' time anchors (walltime.h: Kubernetes values under /registry, request IDs,
  * segment mtimes, etcd's log lines with --logs): gathered when the node was opened
- * (ea_node_gather_walltime), else a pass of their own over the log, rewound after. */
+ * (EA_NODE_OPEN_WALLTIME), else a pass of their own over the log, rewound after. */
 static int export_walltime(ea_walltime **out, ea_log *log, ea_node *nd, ea_error *lerr)
 {
 	if ((*out = ea_node_take_walltime(nd))) {

@@ -4,7 +4,7 @@
  * whose log was overwritten after a leader change) and on a copy of healthy n1 whose last
  * segment repeats the one before it (an overwrite that reaches back into an earlier segment,
  * where pass 1 cannot place that segment's mtime anchor and makes the pass itself); and the
- * anchors a node gathers in its history pass (ea_node_gather_walltime) likewise. Facts from
+ * anchors a node gathers in its history pass (EA_NODE_OPEN_WALLTIME) likewise. Facts from
  * fixtures/healthy/manifest.txt and fixtures/isolated-leader/manifest.txt. */
 #include "test.h"
 
@@ -104,7 +104,7 @@ static void test_walltime_pass1__overwrite_into_earlier_segment(void **state)
 	test_tmpdir_remove();
 }
 
-/* ea_node_gather_walltime: the anchors of the node's history pass, finished, against an anchor
+/* EA_NODE_OPEN_WALLTIME: the anchors of the node's history pass, finished, against an anchor
  * pass of their own over the node's log */
 static void test_walltime_pass1__node_history_pass(void **state)
 {
@@ -113,9 +113,7 @@ static void test_walltime_pass1__node_history_pass(void **state)
 	for (size_t f = 0; f < sizeof fx / sizeof fx[0]; f++) {
 		ea_node *nd;
 		ea_error err = { 0 };
-		ea_node_gather_walltime(1);
-		assert_int_equal(ea_node_open(&nd, NULL, fixture_path(fx[f][0], fx[f][1]), &err), 0);
-		ea_node_gather_walltime(0);
+		assert_int_equal(ea_node_open_flags(&nd, NULL, fixture_path(fx[f][0], fx[f][1]), EA_NODE_OPEN_WALLTIME, &err), 0);
 		ea_walltime *got = ea_node_take_walltime(nd), *want;
 		assert_non_null(got);
 		assert_null(ea_node_take_walltime(nd));   /* handed over once */
