@@ -46,3 +46,20 @@ diff_three() {
 	check "diff of three .$ext: same exit status ($a, $b)" test "$a" = "$b"
 	check "diff of three .$ext: same output" cmp -s "$TMP/dir.out" "$TMP/arc.out"
 }
+# stage_limit_sizes ARCHIVE: the bytes of its WAL members in $wal, of its other members in
+# $other, and in $lim a --stage-limit in MiB just above $other (2 MiB more than its MiB).
+stage_limit_sizes() {
+	local sizes
+	sizes=$(python3 - "$1" <<'PY'
+import sys, tarfile
+w = o = 0
+for m in tarfile.open(sys.argv[1]):
+    if m.isfile():
+        if m.name.endswith('.wal'): w += m.size
+        else: o += m.size
+print(o, w)
+PY
+)
+	other=${sizes% *}; wal=${sizes#* }
+	lim=$(( (other >> 20) + 2 ))
+}

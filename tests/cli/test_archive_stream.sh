@@ -17,18 +17,7 @@ for i in 1 2; do
 done
 
 # a --stage-limit above the db and .snap files, below the WAL: read (the old staging refused)
-sizes=$(python3 - "$TMP/a1.tar.gz" <<'PY'
-import sys, tarfile
-w = o = 0
-for m in tarfile.open(sys.argv[1]):
-    if m.isfile():
-        if m.name.endswith('.wal'): w += m.size
-        else: o += m.size
-print(o, w)
-PY
-)
-other=${sizes% *}; wal=${sizes#* }
-lim=$(( (other >> 20) + 2 ))
+stage_limit_sizes "$TMP/a1.tar.gz"
 check "setup: the limit lies between ($other < ${lim}M < $wal)" test $((lim << 20)) -gt "$other" -a $((lim << 20)) -lt "$wal"
 "$EA" wal stat "$TMP/d1" >"$TMP/dir.out" 2>/dev/null
 expect_exit 0 "--stage-limit ${lim}M: read" env TMPDIR="$TMP/stage" "$EA" wal stat --stage-limit "${lim}M" "$TMP/a1.tar.gz"

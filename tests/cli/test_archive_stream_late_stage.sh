@@ -33,18 +33,7 @@ print(off)
 PY
 )
 tar --sort=name -C "$D" -czf "$TMP/a.tar.gz" member
-sizes=$(python3 - "$TMP/a.tar.gz" <<'PY'
-import sys, tarfile
-w = o = 0
-for m in tarfile.open(sys.argv[1]):
-    if m.isfile():
-        if m.name.endswith('.wal'): w += m.size
-        else: o += m.size
-print(o, w)
-PY
-)
-other=${sizes% *}; wal=${sizes#* }
-lim=$(( (other >> 20) + 2 ))
+stage_limit_sizes "$TMP/a.tar.gz"
 check "setup: the limit lies between the staged members and the WAL ($other < ${lim}M < $((other + wal)))" \
 	test $((lim << 20)) -gt "$other" -a $((lim << 20)) -lt $((other + wal))
 

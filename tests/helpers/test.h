@@ -8,6 +8,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "fixture_file.h"
 #include "manifest.h"
 #include "tmpdir.h"
 #include "walgen.h"

@@ -12,19 +12,7 @@
 
 static uint8_t *load_backup(size_t *len)
 {
-	ea_input *in;
-	ea_error err = { 0 };
-	assert_int_equal(ea_input_open(&in, fixture_path("healthy", "backup.tar.gz"), &err), EA_OK);
-	long i = ea_input_find(in, "backup.db");
-	assert_true(i >= 0);
-	size_t n = (size_t)ea_input_at(in, (size_t)i)->size;
-	assert_int_equal(n, manifest_u64("healthy", "backup.size"));
-	uint8_t *b = malloc(n);
-	assert_non_null(b);
-	assert_int_equal(ea_input_pread(in, (size_t)i, b, n, 0), (long)n);
-	ea_input_close(in);
-	*len = n;
-	return b;
+	return fixture_file_load("healthy", "backup.tar.gz", "backup.db", "backup.size", len);
 }
 
 static void test_same_bytes_as_pread(void **state)
