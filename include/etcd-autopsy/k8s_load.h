@@ -9,8 +9,10 @@
  * and object, and over the window in buckets of raft index; the events written per namespace
  * per bucket are the event storm.
  *
- * Axis: buckets are raft index ranges (the timeline's index axis). Entries carry no time yet;
- * when they do (approx_time, issue 17), bucket_of() in k8s_load.c is the one place to switch.
+ * Axis: buckets are raft index ranges (the timeline's index axis), or, with the entries' time
+ * estimates (walltime.h, ea_k8s_load_build_timed), equal spans of estimated UTC time over the
+ * window's dated part, each with the committed index range it holds; entries without an
+ * estimate count in the totals and in untimed_*, in no bucket.
  * Memory: one counter per distinct object, resource and namespace, bounded
  * (EA_K8S_LOAD_MAX_CELLS per table; beyond it writes count in the totals only). */
 #ifndef EA_K8S_LOAD_H
@@ -18,6 +20,7 @@
 
 #include "history.h"
 #include "k8s.h"
+#include "walltime.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -55,8 +58,10 @@ typedef struct {
 } ea_k8s_load_table;
 
 typedef struct {
-	uint64_t lo, hi;                   /* raft index range [lo, hi] */
+	uint64_t lo, hi;                   /* raft index range [lo, hi]; by time: the first and last
+	                                      committed index dated in it (0, 0: none) */
 	uint64_t writes, cas_failures, events;
+	int64_t lo_us, hi_us;              /* by time: its span [lo_us, hi_us], estimated UTC, Unix µs */
 } ea_k8s_load_bucket;
 
 typedef struct {
@@ -80,6 +85,10 @@ typedef struct {
 	size_t nbuckets;
 	ea_k8s_load_storm storm[EA_K8S_LOAD_STORM];
 	size_t nstorm;
+	int by_time;                       /* 1: the buckets are spans of estimated UTC time */
+	int64_t first_us, last_us;         /* by time: the estimates of the window's first and last dated index */
+	uint64_t untimed_entries;          /* by time: committed entries read with no time estimate */
+	uint64_t untimed_writes, untimed_cas, untimed_events;   /* by time: their counts, in no bucket */
 	void *priv;                        /* the counters the rows point into */
 } ea_k8s_load;
 
@@ -89,6 +98,9 @@ typedef struct {
  * already, EA_ENOTFOUND without a WAL and a db, EA_ENOMEM. out is freed by ea_k8s_load_free
  * whatever the result. */
 int  ea_k8s_load_build(ea_node *nd, const ea_k8s *k, ea_k8s_load *out);
+/* ea_k8s_load_build with buckets by estimated UTC time (by_time) from wt, nd's finished anchors
+ * (ea_walltime_finish); by raft index when wt is NULL or dates no index of the window. */
+int  ea_k8s_load_build_timed(ea_node *nd, const ea_k8s *k, const ea_walltime *wt, ea_k8s_load *out);
 /* Frees what ea_k8s_load_build allocated in l. */
 void ea_k8s_load_free(ea_k8s_load *l);
 /* "create", "update", "delete", "compact-marker", "other". */

@@ -54,6 +54,9 @@ typedef struct {
 int ea_report_write(FILE *f, ea_node *const *nodes, size_t n, const ea_terms *terms,
                     const ea_diff *diff, const ea_event *events, size_t nevents,
                     const ea_report_options *opts);
+/* 1 when ea_report_write draws the timeline by UTC time (etcd's logs, --logs, date at least
+ * half of the terms), 0 when by raft index: then give k8s_load by time (ea_k8s_load_build_timed). */
+int ea_report_time_axis(ea_node *const *nodes, size_t n, const ea_terms *terms);
 
 #ifdef __cplusplus
 }

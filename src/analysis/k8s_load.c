@@ -17,6 +17,8 @@ typedef struct {
 	priv *p;
 	uint64_t lo, hi, width;
 	int nomem;
+	const ea_walltime *wt;   /* by time: the entries' estimates */
+	int64_t twidth;          /* by time: µs per bucket */
 } lctx;
 
 const char *ea_k8s_op_name(ea_k8s_op op)
@@ -31,10 +33,12 @@ static ea_k8s_op op_of(const char *name)
 	return EA_K8S_OP_OTHER;
 }
 
-/* The bucket of an entry. By raft index: entries carry no time yet. When they do (issue 17's
- * approx_time), this is the place to bucket by time instead (and the buckets' lo/hi with it). */
+#define NO_BUCKET ((size_t)-1)
+
+/* The bucket of an entry: by its estimated time (NO_BUCKET: none), else by raft index. */
 static size_t bucket_of(const lctx *c, const ea_replay_item *it)
 {
+	if (c->out->by_time) return ea__k8s_load_time_bucket(c->out, c->wt, it->index, c->twidth);
 	uint64_t i = it->index < c->lo ? c->lo : it->index > c->hi ? c->hi : it->index;
 	size_t b = (size_t)((i - c->lo) / c->width);
 	return b < c->out->nbuckets ? b : c->out->nbuckets - 1;
@@ -60,6 +64,30 @@ static void buckets_init(lctx *c, const ea_node *nd)
 	}
 }
 
+/* By time instead: buckets of equal span over the estimates of the window's dated part; their
+ * index ranges are filled by the pass (time_range). Stays by index when nothing is dated. */
+static void buckets_time(lctx *c)
+{
+	uint64_t first, last;
+	if (!c->wt || !ea__k8s_load_dated(c->wt, c->lo, c->hi, &first, &last)) return;
+	ea_walltime_est e0, e1;
+	ea_walltime_at(c->wt, first, &e0);
+	ea_walltime_at(c->wt, last, &e1);
+	ea_k8s_load *out = c->out;
+	out->by_time = 1;
+	out->first_us = e0.time_us;
+	out->last_us = e1.time_us < e0.time_us ? e0.time_us : e1.time_us;
+	memset(out->buckets, 0, sizeof out->buckets);
+	ea__k8s_load_time_buckets(out, out->first_us, out->last_us, &c->twidth);
+}
+
+/* By time: the committed index range of bucket b grows by `index`. */
+static void time_range(ea_k8s_load_bucket *k, uint64_t index)
+{
+	if (!k->lo || index < k->lo) k->lo = index;
+	if (index > k->hi) k->hi = index;
+}
+
 /* One counted entry on a cell: outcome 0 applied (a write), 1 CAS conflict, 2 unknown. */
 static void cell_count(ea__lcell *cl, const ea_replay_item *it, ea_k8s_outcome oc)
 {
@@ -79,6 +107,7 @@ static void count_in(lctx *c, ea__ltable *t, const ea_k8s_str f[EA__LF_N], const
 	cell_count(cl, it, oc);
 	if (!event || oc != EA_K8S_APPLIED || t != &c->p->ns) return;
 	cl->events++;
+	if (b == NO_BUCKET) return;
 	if (!cl->ev) cl->ev = calloc(c->out->nbuckets, sizeof *cl->ev);
 	if (cl->ev) cl->ev[b]++;
 	else c->nomem = 1;
@@ -96,10 +125,14 @@ static void count(lctx *c, const ea_k8s_object *o, const uint8_t *key, size_t kl
 	ea_k8s_load *out = c->out;
 	int ev = is_events(o);
 	size_t b = bucket_of(c, it);
-	if (oc == EA_K8S_APPLIED) { out->writes++; out->buckets[b].writes++; }
-	else if (oc == EA_K8S_FAILED) { out->cas_failures++; out->buckets[b].cas_failures++; }
+	ea_k8s_load_bucket untimed = { 0 }, *bk = b == NO_BUCKET ? &untimed : &out->buckets[b];
+	if (oc == EA_K8S_APPLIED) { out->writes++; bk->writes++; }
+	else if (oc == EA_K8S_FAILED) { out->cas_failures++; bk->cas_failures++; }
 	else out->unknown++;
-	if (ev && oc == EA_K8S_APPLIED) { out->events++; out->buckets[b].events++; }
+	if (ev && oc == EA_K8S_APPLIED) { out->events++; bk->events++; }
+	out->untimed_writes += untimed.writes;
+	out->untimed_cas += untimed.cas_failures;
+	out->untimed_events += untimed.events;
 	ea_k8s_str none = { NULL, 0 }, k = { (const char *)key, klen };
 	ea_k8s_str fr[EA__LF_N] = { o->group, o->resource, none, none, none };
 	ea_k8s_str fn[EA__LF_N] = { none, none, o->ns.p ? o->ns : none, none, none };
@@ -130,6 +163,11 @@ static void visit(const ea_replay_item *it, void *arg)
 	lctx *c = arg;
 	if (!it->entry || it->state != EA_ENTRY_COMMITTED || !it->entry->info.kind) return;
 	c->out->entries++;
+	if (c->out->by_time) {
+		size_t b = bucket_of(c, it);
+		if (b == NO_BUCKET) c->out->untimed_entries++;
+		else time_range(&c->out->buckets[b], it->index);
+	}
 	const ea_entry_info *in = &it->entry->info;
 	const uint8_t *key = in->key;
 	size_t klen = in->key_len;
@@ -161,15 +199,21 @@ static int finish(lctx *c)
 
 int ea_k8s_load_build(ea_node *nd, const ea_k8s *k, ea_k8s_load *out)
 {
+	return ea_k8s_load_build_timed(nd, k, NULL, out);
+}
+
+int ea_k8s_load_build_timed(ea_node *nd, const ea_k8s *k, const ea_walltime *wt, ea_k8s_load *out)
+{
 	memset(out, 0, sizeof *out);
 	out->node = ea_node_name(nd);
 	out->replay_rc = EA_ENOTFOUND;
 	if (!ea_node_log(nd) || !ea_node_mvcc(nd)) return EA_ENOTFOUND;
 	if (ea_node_replay_kept(nd)) return EA_EINVAL;
-	lctx c = { k, out, calloc(1, sizeof(priv)), 0, 0, 1, 0 };
+	lctx c = { k, out, calloc(1, sizeof(priv)), 0, 0, 1, 0, wt, 1 };
 	if (!c.p) return EA_ENOMEM;
 	out->priv = c.p;
 	buckets_init(&c, nd);
+	buckets_time(&c);
 	int visited = 0;
 	const ea_node_replay *r = ea_node_replay_get(nd, visit, &c, &visited);
 	if (!r) return EA_ENOMEM;

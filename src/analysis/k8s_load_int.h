@@ -38,4 +38,10 @@ size_t ea__ltable_storm(const ea__ltable *t, ea_k8s_load_storm *out, size_t max)
 /* Frees the cells and the slots. */
 void ea__ltable_free(ea__ltable *t);
 
+/* k8s_load_time.c: the dated part [*first, *last] of the window [lo, hi] (0: none); the
+ * buckets of out over [t0, t1] (*width µs each); the bucket of an index ((size_t)-1: no estimate). */
+int ea__k8s_load_dated(const ea_walltime *w, uint64_t lo, uint64_t hi, uint64_t *first, uint64_t *last);
+void ea__k8s_load_time_buckets(ea_k8s_load *out, int64_t t0, int64_t t1, int64_t *width);
+size_t ea__k8s_load_time_bucket(const ea_k8s_load *out, const ea_walltime *w, uint64_t index, int64_t width);
+
 #endif

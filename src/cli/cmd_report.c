@@ -315,14 +315,26 @@ static int load_member(ea_node *const *nodes, size_t n)
 	return best;
 }
 
+/* The write load of member m, by its entries' estimated time when the timeline is by time (the
+ * anchors gathered at open with --logs, and those of its etcd log), else by raft index. */
+static int load_build(ea_node *const *nodes, size_t n, const ea_terms *terms, int m, const ea_k8s *k,
+                      ea_k8s_load *load)
+{
+	ea_walltime *wt = ea_report_time_axis(nodes, n, terms) ? ea_node_take_walltime(nodes[m]) : NULL;
+	int rc = EA_OK;
+	if (wt && !(rc = ea_walltime_node_log_anchors(wt, nodes[m]))) rc = ea_walltime_finish(wt);
+	if (rc == EA_OK) rc = ea_k8s_load_build_timed(nodes[m], k, wt, load);
+	ea_walltime_free(wt);
+	return rc;
+}
+
 /* Every member's WAL replayed against its own db, once, kept with the node (the nodes table's
  * verdicts; diff reuses them): the write load's member first, its replay feeding the load. */
-static int replay_all(ea_node *const *nodes, size_t n, const ea_k8s *k, ea_k8s_load *load)
+static int replay_all(ea_node *const *nodes, size_t n, const ea_terms *terms, const ea_k8s *k, ea_k8s_load *load)
 {
 	cli_progress_phase("replaying");
-	memset(load, 0, sizeof *load);
 	int m = load_member(nodes, n);
-	if (m >= 0 && ea_k8s_load_build(nodes[m], k, load) == EA_ENOMEM) return EA_ENOMEM;
+	if (m >= 0 && load_build(nodes, n, terms, m, k, load) == EA_ENOMEM) return EA_ENOMEM;
 	for (size_t i = 0; i < n; i++)
 		if (!ea_node_replay_get(nodes[i], NULL, NULL, NULL)) return EA_ENOMEM;
 	cli_progress_phase("analysing");
@@ -367,16 +379,17 @@ int cmd_report(int argc, char **argv)
 	if (cli_k8s_open(&ra.k8s, "report")) return EXIT_USAGE;
 	ea_node *nodes[CLI_MAX_NODES];
 	size_t n;
+	a.open_flags = a.nlogs ? EA_NODE_OPEN_WALLTIME : 0;   /* a time axis needs --logs: the load by time then */
 	if (cli_args_nodes(&a, nodes, &n)) { ea_k8s_free(ra.k8s.k); return EXIT_USAGE; }
 	ea_k8s_load load;
-	int rc = replay_all(nodes, n, ra.k8s.k, &load);
+	memset(&load, 0, sizeof load);
 	ea_terms terms;
 	ea_diff d;
 	ea_event *ev = NULL;
 	size_t nev = 0;
 	int have_diff = 0;
-	if (rc == EA_OK) rc = ea_terms_build(nodes, n, &terms);
-	else memset(&terms, 0, sizeof terms);
+	int rc = ea_terms_build(nodes, n, &terms);   /* before the replays: the load's axis follows the timeline's */
+	if (rc == EA_OK) rc = replay_all(nodes, n, &terms, ra.k8s.k, &load);
 	if (rc == EA_OK) {
 		rc = ea_diff_run(nodes, n, &terms, &d);
 		have_diff = rc == EA_OK;

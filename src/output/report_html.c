@@ -567,6 +567,19 @@ double ea__rep_index_step(double lo, double hi)
 	return step;
 }
 
+double ea__rep_time_step(double span_ms)
+{
+	double step;
+	time_step(span_ms, &step);
+	return step;
+}
+
+int ea_report_time_axis(ea_node *const *nodes, size_t n, const ea_terms *terms)
+{
+	double lo, hi;
+	return ea__rep_index_domain(nodes, n, terms, &lo, &hi);
+}
+
 int ea__rep_index_domain(ea_node *const *nodes, size_t n, const ea_terms *terms, double *lo, double *hi)
 {
 	timeline t;

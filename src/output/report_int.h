@@ -18,6 +18,8 @@ void ea__rep_esc_n(FILE *f, const char *s, size_t n);
 int  ea__rep_index_domain(ea_node *const *nodes, size_t n, const ea_terms *terms, double *lo, double *hi);
 /* The tick step the timeline uses on a raft index axis over [lo, hi]. */
 double ea__rep_index_step(double lo, double hi);
+/* The tick step (ms) the timeline uses on a UTC time axis spanning span_ms. */
+double ea__rep_time_step(double span_ms);
 
 /* report_replay.c: its style rules, the nodes table's replay header cell and node nd's cell. */
 extern const char ea__rep_replay_css[];

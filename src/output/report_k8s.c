@@ -1,12 +1,15 @@
 /* report_k8s.c: the report's Kubernetes write-load section (k8s_load.h): the totals and the
  * txns by apiserver shape and outcome, a picture of the writes, CAS conflicts and the event
- * storm per bucket on the timeline's raft index axis (same domain, same x geometry), and the
+ * storm per bucket on the timeline's raft index axis (same domain, same x geometry) or, when
+ * the load is bucketed by the entries' estimated UTC time (by_time), on a time axis over the
+ * dated window (the same x geometry and tick steps as the timeline's time axis), and the
  * top resources, namespaces, resources in a namespace and objects by writes and by CAS
  * conflicts. Every input string goes through ea__rep_esc_n; ids are built from numbers only. */
 #include "report_int.h"
 
 #include <inttypes.h>
 #include <string.h>
+#include <time.h>
 
 const char ea__rep_k8s_css[] =
 	"svg .ld-w{fill:var(--info)}svg .ld-c{fill:var(--crit)}svg .ld-e{fill:var(--conf)}"
@@ -37,6 +40,23 @@ static double xpos(double lo, double hi, double v)
 	return x < EA__REP_PLOT_X0 ? EA__REP_PLOT_X0 : x > EA__REP_PLOT_X1 ? EA__REP_PLOT_X1 : x;
 }
 
+/* "2026-12-05T14:26:18.123456Z" */
+static const char *iso(char *buf, size_t cap, int64_t us)
+{
+	ea_walltime_format(us, buf, cap);
+	return buf;
+}
+
+/* "14:26:18" (UTC); with ms when the ticks are closer than a second */
+static void hms(char *buf, size_t cap, double ms, int with_ms)
+{
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+	if (!gmtime_r(&t, &tm)) { snprintf(buf, cap, "?"); return; }
+	if (with_ms) snprintf(buf, cap, "%02d:%02d:%02d.%03d", tm.tm_hour, tm.tm_min, tm.tm_sec, (int)((int64_t)ms % 1000));
+	else strftime(buf, cap, "%H:%M:%S", &tm);
+}
+
 /* ---- the summary and the txns by shape ---- */
 
 static void summary(FILE *f, const ea_k8s_load *l)
@@ -51,6 +71,15 @@ static void summary(FILE *f, const ea_k8s_load *l)
 	if (l->replay_verdict) fprintf(f, " (%s)", l->replay_verdict);
 	else fputs(", which did not finish: the counts stop where it stopped", f);
 	fputs(".</p>\n", f);
+	if (!l->by_time) return;
+	char a[48], b[48];
+	fprintf(f, "<p id=\"k8s-time\" data-untimed-entries=\"%" PRIu64 "\" data-untimed-writes=\"%" PRIu64 "\" "
+	           "data-untimed-cas=\"%" PRIu64 "\" data-untimed-events=\"%" PRIu64 "\">Bars by the entries' estimated "
+	           "UTC time (docs/time.md), %s .. %s. <b>%" PRIu64 "</b> committed entries have no time estimate "
+	           "(%" PRIu64 " writes, %" PRIu64 " CAS conflicts, %" PRIu64 " event writes): counted in the totals "
+	           "and tables, in no bar.</p>\n", l->untimed_entries, l->untimed_writes, l->untimed_cas, l->untimed_events,
+	        iso(a, sizeof a, l->first_us), iso(b, sizeof b, l->last_us), l->untimed_entries, l->untimed_writes,
+	        l->untimed_cas, l->untimed_events);
 }
 
 static void ops_table(FILE *f, const ea_k8s_load *l)
@@ -73,12 +102,30 @@ static void ops_table(FILE *f, const ea_k8s_load *l)
 typedef struct {
 	FILE *f;
 	const ea_k8s_load *l;
-	double lo, hi, height;
-	int time_mode;             /* the timeline above is by time: this axis stays by raft index */
+	double lo, hi, height;     /* domain: raft index, or Unix ms when l->by_time */
+	int time_mode;             /* the timeline above is by time */
 } chart;
+
+static void chart_time_axis(chart *c)
+{
+	FILE *f = c->f;
+	double step = ea__rep_time_step(c->hi - c->lo), first = (double)(int64_t)(c->lo / step) * step;
+	if (first < c->lo) first += step;
+	fprintf(f, "<g class=\"axis\" data-mode=\"time\"><line class=\"ax\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>",
+	        EA__REP_PLOT_X0, LD_AXIS - 4, EA__REP_PLOT_X1, LD_AXIS - 4);
+	for (double v = first; v <= c->hi + 1e-9; v += step) {
+		double x = xpos(c->lo, c->hi, v);
+		char lab[32];
+		hms(lab, sizeof lab, v, step < 1000);
+		fprintf(f, "<line class=\"ax\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>", x, LD_AXIS - 4, x, c->height - 4);
+		fprintf(f, "<text class=\"axl\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%s</text>", x, LD_AXIS - 10, lab);
+	}
+	fprintf(f, "<text class=\"axl\" x=\"12\" y=\"%.1f\">UTC time (est.)</text></g>", LD_AXIS - 10);
+}
 
 static void chart_axis(chart *c)
 {
+	if (c->l->by_time) { chart_time_axis(c); return; }
 	FILE *f = c->f;
 	double step = ea__rep_index_step(c->lo, c->hi), first = (double)(int64_t)(c->lo / step) * step;
 	if (first < c->lo) first += step;
@@ -97,6 +144,10 @@ static void bar(chart *c, size_t b, double ybase, double h, uint64_t count, uint
 {
 	const ea_k8s_load_bucket *k = &c->l->buckets[b];
 	double x0 = xpos(c->lo, c->hi, (double)k->lo), x1 = xpos(c->lo, c->hi, (double)k->hi + 1);
+	if (c->l->by_time) {
+		x0 = xpos(c->lo, c->hi, (double)k->lo_us / 1000);
+		x1 = xpos(c->lo, c->hi, (double)(k->hi_us + 1) / 1000);
+	}
 	double w = x1 - x0 > 1.5 ? x1 - x0 - 0.5 : 1, bh = max ? (double)count / (double)max * h : 0;
 	if (count && bh < 1) bh = 1;
 	fprintf(c->f, "<rect class=\"%s\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\"/>", cls, x0, ybase - bh, w, bh);
@@ -116,9 +167,17 @@ static void writes_lane(chart *c)
 		const ea_k8s_load_bucket *k = &l->buckets[b];
 		if (!k->writes && !k->cas_failures) continue;
 		fprintf(f, "<g class=\"k8s-bucket\" id=\"k8s-bucket-%zu\" data-lo=\"%" PRIu64 "\" data-hi=\"%" PRIu64 "\" data-writes=\"%"
-		           PRIu64 "\" data-cas=\"%" PRIu64 "\" data-events=\"%" PRIu64 "\"><title>entries %" PRIu64 "..%" PRIu64 ": %"
-		           PRIu64 " writes, %" PRIu64 " CAS conflicts, %" PRIu64 " event writes</title>", b, k->lo, k->hi, k->writes,
-		        k->cas_failures, k->events, k->lo, k->hi, k->writes, k->cas_failures, k->events);
+		           PRIu64 "\" data-cas=\"%" PRIu64 "\" data-events=\"%" PRIu64 "\"", b, k->lo, k->hi, k->writes,
+		        k->cas_failures, k->events);
+		if (l->by_time) {
+			char t0[48], t1[48];
+			fprintf(f, " data-lo-us=\"%" PRId64 "\" data-hi-us=\"%" PRId64 "\"><title>%s .. %s, entries %" PRIu64 "..%" PRIu64
+			           ": ", k->lo_us, k->hi_us, iso(t0, sizeof t0, k->lo_us), iso(t1, sizeof t1, k->hi_us), k->lo, k->hi);
+		} else {
+			fprintf(f, "><title>entries %" PRIu64 "..%" PRIu64 ": ", k->lo, k->hi);
+		}
+		fprintf(f, "%" PRIu64 " writes, %" PRIu64 " CAS conflicts, %" PRIu64 " event writes</title>", k->writes,
+		        k->cas_failures, k->events);
 		bar(c, b, base, h, k->writes, max, "ld-w");
 		double wh = max ? (double)k->writes / (double)max * h : 0;
 		bar(c, b, base - wh, h, k->cas_failures, max, "ld-c");
@@ -146,8 +205,12 @@ static void storm_lanes(chart *c)
 		for (size_t b = 0; b < l->nbuckets; b++) {
 			uint32_t v = l->storm[s].per_bucket[b];
 			if (!v) continue;
-			fprintf(f, "<g class=\"k8s-storm-bar\" data-bucket=\"%zu\" data-events=\"%" PRIu32 "\"><title>entries %" PRIu64
-			           "..%" PRIu64 ": %" PRIu32 " event writes</title>", b, v, l->buckets[b].lo, l->buckets[b].hi, v);
+			fprintf(f, "<g class=\"k8s-storm-bar\" data-bucket=\"%zu\" data-events=\"%" PRIu32 "\"><title>", b, v);
+			if (l->by_time) {
+				char t0[48];
+				fprintf(f, "from %s, ", iso(t0, sizeof t0, l->buckets[b].lo_us));
+			}
+			fprintf(f, "entries %" PRIu64 "..%" PRIu64 ": %" PRIu32 " event writes</title>", l->buckets[b].lo, l->buckets[b].hi, v);
 			bar(c, b, y0 + LD_STORM - 3, LD_STORM - 8, v, max, "ld-e");
 			fputs("</g>", f);
 		}
@@ -159,16 +222,25 @@ static void picture(FILE *f, ea_node *const *nodes, size_t n, const ea_terms *te
 {
 	chart c = { f, l, 0, 1, 0, 0 };
 	c.time_mode = ea__rep_index_domain(nodes, n, terms, &c.lo, &c.hi);
+	if (l->by_time) {
+		c.lo = (double)l->first_us / 1000;
+		c.hi = (double)(l->last_us + 1) / 1000;
+	}
 	c.height = LD_AXIS + LD_LANE + LD_STORM * (double)l->nstorm + 6;
-	fprintf(f, "<svg id=\"k8s-load-svg\" viewBox=\"0 0 %.0f %.0f\" role=\"img\" aria-label=\"write load\" data-axis=\"index\" "
-	           "data-lo=\"%.0f\" data-hi=\"%.0f\">", EA__REP_SVG_W, c.height, c.lo, c.hi);
+	fprintf(f, "<svg id=\"k8s-load-svg\" viewBox=\"0 0 %.0f %.0f\" role=\"img\" aria-label=\"write load\" data-axis=\"%s\" "
+	           "data-lo=\"%.0f\" data-hi=\"%.0f\">", EA__REP_SVG_W, c.height, l->by_time ? "time" : "index", c.lo, c.hi);
 	chart_axis(&c);
 	writes_lane(&c);
 	storm_lanes(&c);
 	fputs("</svg>\n<div class=\"legend\" id=\"k8s-legend\">", f);
-	fprintf(f, "<span><b>x axis:</b>&nbsp;raft index, %s; one bar per %" PRIu64 " entries</span>",
-	        c.time_mode ? "not the UTC time of the timeline above: entries carry no time of their own yet"
-	                    : "the timeline's axis", l->nbuckets ? l->buckets[0].hi - l->buckets[0].lo + 1 : 0);
+	if (l->by_time)
+		fprintf(f, "<span><b>x axis:</b>&nbsp;the entries' estimated UTC time (the timeline's axis is UTC time); one bar "
+		           "per %.3f s; entries with no estimate are in no bar</span>",
+		        l->nbuckets ? (double)(l->buckets[0].hi_us - l->buckets[0].lo_us + 1) / 1e6 : 0.0);
+	else
+		fprintf(f, "<span><b>x axis:</b>&nbsp;raft index, %s; one bar per %" PRIu64 " entries</span>",
+		        c.time_mode ? "not the UTC time of the timeline above: no time estimate for this member's entries"
+		                    : "the timeline's axis", l->nbuckets ? l->buckets[0].hi - l->buckets[0].lo + 1 : 0);
 	fputs("<span><svg viewBox=\"0 0 18 14\" aria-hidden=\"true\"><rect class=\"ld-w\" x=\"0\" y=\"2\" width=\"18\" "
 	      "height=\"10\"/></svg>writes</span><span><svg viewBox=\"0 0 18 14\" aria-hidden=\"true\"><rect class=\"ld-c\" "
 	      "x=\"0\" y=\"2\" width=\"18\" height=\"10\"/></svg>CAS conflicts</span><span><svg viewBox=\"0 0 18 14\" "
@@ -250,10 +322,19 @@ static void storm_table(FILE *f, const ea_k8s_load *l)
 		fprintf(f, "<tr id=\"k8s-storm-%zu\" class=\"k8s-storm\" data-ns=\"", s);
 		str(f, l->storm[s].ns, "");
 		fprintf(f, "\" data-events=\"%" PRIu64 "\" data-peak-lo=\"%" PRIu64 "\" data-peak-hi=\"%" PRIu64 "\" data-peak=\"%"
-		           PRIu32 "\"><td>", l->storm[s].events, l->buckets[pk].lo, l->buckets[pk].hi, l->storm[s].per_bucket[pk]);
+		           PRIu32 "\"", l->storm[s].events, l->buckets[pk].lo, l->buckets[pk].hi, l->storm[s].per_bucket[pk]);
+		if (l->by_time)
+			fprintf(f, " data-peak-lo-us=\"%" PRId64 "\" data-peak-hi-us=\"%" PRId64 "\"", l->buckets[pk].lo_us, l->buckets[pk].hi_us);
+		fputs("><td>", f);
 		str(f, l->storm[s].ns, "(cluster-scoped)");
-		fprintf(f, "</td><td class=\"num\">%" PRIu64 "</td><td class=\"num\">%" PRIu64 "..%" PRIu64 "</td><td class=\"num\">%"
-		           PRIu32 "</td></tr>\n", l->storm[s].events, l->buckets[pk].lo, l->buckets[pk].hi, l->storm[s].per_bucket[pk]);
+		fprintf(f, "</td><td class=\"num\">%" PRIu64 "</td><td class=\"num\">%" PRIu64 "..%" PRIu64, l->storm[s].events,
+		        l->buckets[pk].lo, l->buckets[pk].hi);
+		if (l->by_time) {
+			char t0[32];
+			hms(t0, sizeof t0, (double)l->buckets[pk].lo_us / 1000, 1);
+			fprintf(f, " (from %s)", t0);
+		}
+		fprintf(f, "</td><td class=\"num\">%" PRIu32 "</td></tr>\n", l->storm[s].per_bucket[pk]);
 	}
 	fputs("</tbody></table></div>\n", f);
 }
@@ -268,8 +349,10 @@ void ea__rep_k8s_section(FILE *f, ea_node *const *nodes, size_t n, const ea_term
 	fprintf(f, "<section id=\"k8s-load\" data-node=\"");
 	ea__rep_esc_n(f, l->node, strlen(l->node));
 	fprintf(f, "\" data-writes=\"%" PRIu64 "\" data-cas=\"%" PRIu64 "\" data-unknown=\"%" PRIu64 "\" data-events=\"%" PRIu64
-	           "\" data-first-index=\"%" PRIu64 "\" data-last-index=\"%" PRIu64 "\"><h2>Write load (Kubernetes)</h2>\n",
+	           "\" data-first-index=\"%" PRIu64 "\" data-last-index=\"%" PRIu64 "\"",
 	        l->writes, l->cas_failures, l->unknown, l->events, l->first_index, l->last_index);
+	if (l->by_time) fprintf(f, " data-axis=\"time\" data-first-us=\"%" PRId64 "\" data-last-us=\"%" PRId64 "\"", l->first_us, l->last_us);
+	fputs("><h2>Write load (Kubernetes)</h2>\n", f);
 	summary(f, l);
 	ops_table(f, l);
 	picture(f, nodes, n, terms, l);
