@@ -120,11 +120,10 @@ static int is_events(const ea_k8s_object *o)
 
 /* A write (or conflict) on object o: the totals, its bucket and the four tables. */
 static void count(lctx *c, const ea_k8s_object *o, const uint8_t *key, size_t klen, const ea_replay_item *it,
-                  ea_k8s_outcome oc)
+                  ea_k8s_outcome oc, size_t b)
 {
 	ea_k8s_load *out = c->out;
 	int ev = is_events(o);
-	size_t b = bucket_of(c, it);
 	ea_k8s_load_bucket untimed = { 0 }, *bk = b == NO_BUCKET ? &untimed : &out->buckets[b];
 	if (oc == EA_K8S_APPLIED) { out->writes++; bk->writes++; }
 	else if (oc == EA_K8S_FAILED) { out->cas_failures++; bk->cas_failures++; }
@@ -163,8 +162,8 @@ static void visit(const ea_replay_item *it, void *arg)
 	lctx *c = arg;
 	if (!it->entry || it->state != EA_ENTRY_COMMITTED || !it->entry->info.kind) return;
 	c->out->entries++;
+	size_t b = bucket_of(c, it);
 	if (c->out->by_time) {
-		size_t b = bucket_of(c, it);
 		if (b == NO_BUCKET) c->out->untimed_entries++;
 		else time_range(&c->out->buckets[b], it->index);
 	}
@@ -182,7 +181,7 @@ static void visit(const ea_replay_item *it, void *arg)
 	ea_k8s_object o;
 	if (!key || !ea_k8s_key(c->k, key, klen, &o)) return;
 	c->out->present = 1;
-	count(c, &o, key, klen, it, oc);
+	count(c, &o, key, klen, it, oc, b);
 }
 
 static int finish(lctx *c)

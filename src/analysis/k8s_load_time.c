@@ -45,12 +45,12 @@ int ea__k8s_load_dated(const ea_walltime *w, uint64_t lo, uint64_t hi, uint64_t 
 
 void ea__k8s_load_time_buckets(ea_k8s_load *out, int64_t t0, int64_t t1, int64_t *width)
 {
-	uint64_t span = (uint64_t)(t1 - t0);
+	uint64_t span = (uint64_t)t1 - (uint64_t)t0;   /* t1 >= t0; unsigned: no overflow whatever the anchors said */
 	uint64_t wd = span / EA_K8S_LOAD_BUCKETS + 1;   /* EA_K8S_LOAD_BUCKETS * wd > span */
 	out->nbuckets = (size_t)(span / wd + 1);
 	for (size_t b = 0; b < out->nbuckets; b++) {
-		out->buckets[b].lo_us = t0 + (int64_t)(b * wd);
-		out->buckets[b].hi_us = b + 1 == out->nbuckets ? t1 : t0 + (int64_t)((b + 1) * wd) - 1;
+		out->buckets[b].lo_us = (int64_t)((uint64_t)t0 + b * wd);
+		out->buckets[b].hi_us = b + 1 == out->nbuckets ? t1 : (int64_t)((uint64_t)t0 + (b + 1) * wd - 1);
 	}
 	*width = (int64_t)wd;
 }
@@ -61,6 +61,6 @@ size_t ea__k8s_load_time_bucket(const ea_k8s_load *out, const ea_walltime *w, ui
 	ea_walltime_at(w, index, &e);
 	if (!e.known) return (size_t)-1;
 	int64_t t = e.time_us < out->first_us ? out->first_us : e.time_us > out->last_us ? out->last_us : e.time_us;
-	size_t b = (size_t)((uint64_t)(t - out->first_us) / (uint64_t)width);
+	size_t b = (size_t)(((uint64_t)t - (uint64_t)out->first_us) / (uint64_t)width);
 	return b < out->nbuckets ? b : out->nbuckets - 1;
 }

@@ -109,7 +109,9 @@ typedef struct {
 static void chart_time_axis(chart *c)
 {
 	FILE *f = c->f;
-	double step = ea__rep_time_step(c->hi - c->lo), first = (double)(int64_t)(c->lo / step) * step;
+	double step = ea__rep_time_step(c->hi - c->lo);
+	if ((c->hi - c->lo) / step > 40) step = (c->hi - c->lo) / 10;   /* beyond a day's ticks: ten */
+	double first = (double)(int64_t)(c->lo / step) * step;
 	if (first < c->lo) first += step;
 	fprintf(f, "<g class=\"axis\" data-mode=\"time\"><line class=\"ax\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>",
 	        EA__REP_PLOT_X0, LD_AXIS - 4, EA__REP_PLOT_X1, LD_AXIS - 4);
@@ -146,7 +148,7 @@ static void bar(chart *c, size_t b, double ybase, double h, uint64_t count, uint
 	double x0 = xpos(c->lo, c->hi, (double)k->lo), x1 = xpos(c->lo, c->hi, (double)k->hi + 1);
 	if (c->l->by_time) {
 		x0 = xpos(c->lo, c->hi, (double)k->lo_us / 1000);
-		x1 = xpos(c->lo, c->hi, (double)(k->hi_us + 1) / 1000);
+		x1 = xpos(c->lo, c->hi, ((double)k->hi_us + 1) / 1000);
 	}
 	double w = x1 - x0 > 1.5 ? x1 - x0 - 0.5 : 1, bh = max ? (double)count / (double)max * h : 0;
 	if (count && bh < 1) bh = 1;
@@ -224,7 +226,7 @@ static void picture(FILE *f, ea_node *const *nodes, size_t n, const ea_terms *te
 	c.time_mode = ea__rep_index_domain(nodes, n, terms, &c.lo, &c.hi);
 	if (l->by_time) {
 		c.lo = (double)l->first_us / 1000;
-		c.hi = (double)(l->last_us + 1) / 1000;
+		c.hi = ((double)l->last_us + 1) / 1000;
 	}
 	c.height = LD_AXIS + LD_LANE + LD_STORM * (double)l->nstorm + 6;
 	fprintf(f, "<svg id=\"k8s-load-svg\" viewBox=\"0 0 %.0f %.0f\" role=\"img\" aria-label=\"write load\" data-axis=\"%s\" "
