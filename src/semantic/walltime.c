@@ -273,7 +273,11 @@ static int apply_log(ea_walltime *w)
 	return rc;
 }
 
-static int64_t knot(const wt_anchor *a) { return a->lo + (a->hi - a->lo) / 2; }
+/* the middle of an anchor's bounds; unsigned differences: no overflow whatever the bounds */
+static int64_t knot(const wt_anchor *a)
+{
+	return (int64_t)((uint64_t)a->lo + ((uint64_t)a->hi - (uint64_t)a->lo) / 2);
+}
 
 void ea_walltime_at(const ea_walltime *w, uint64_t index, ea_walltime_est *out)
 {
@@ -295,12 +299,13 @@ void ea_walltime_at(const ea_walltime *w, uint64_t index, ea_walltime_est *out)
 		int64_t k0 = knot(before), k1 = knot(after);
 		uint64_t b = last_of(before);   /* the run's last index: the anchor just before */
 		double f = (double)(index - b) / (double)(after->index - b);
-		t = k0 + (int64_t)((double)(k1 - k0) * f);
+		t = (int64_t)((double)k0 + ((double)k1 - (double)k0) * f);
 		out->source = EA_WALLTIME_INTERPOLATED;
 	}
 	if (t < out->lo_us) t = out->lo_us;
 	if (t > out->hi_us) t = out->hi_us;
-	int64_t e = t - out->lo_us > out->hi_us - t ? t - out->lo_us : out->hi_us - t;
+	uint64_t dl = (uint64_t)t - (uint64_t)out->lo_us, dh = (uint64_t)out->hi_us - (uint64_t)t;
+	uint64_t e = dl > dh ? dl : dh;
 	out->known = 1;
 	out->time_us = t;
 	out->error_s = (double)e / 1e6;

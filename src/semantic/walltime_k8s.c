@@ -7,6 +7,7 @@
  * the ones set right before it (renewTime, an Event's times, managedFields, creationTimestamp
  * of a create) also an upper bound, EA_WALLTIME_LAG_US later. Strict bounded scans, no copy. */
 #include "etcd-autopsy/walltime.h"
+#include "walltime_int.h"
 #include "format/pb_wire.h"
 #include "util/jsonp.h"
 #include "k8s_int.h"
@@ -94,7 +95,7 @@ static int64_t pb_time(const uint8_t *b, size_t n)
 		if (fld == 1) sec = num;
 		else if (fld == 2) nanos = num;
 	}
-	if (r != 0 || sec == 0 || sec > 253402300799u || nanos >= 1000000000u) return 0;
+	if (r != 0 || sec == 0 || sec > EA__WALLTIME_MAX_SEC || nanos >= 1000000000u) return 0;
 	return (int64_t)sec * 1000000 + (int64_t)(nanos / 1000);
 }
 

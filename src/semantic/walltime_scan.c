@@ -17,7 +17,7 @@
 static int seg_end(ea_walltime *w, ea_wal *wal, size_t seg, uint64_t last_index, int have)
 {
 	const ea_wal_segment *g = have ? ea_wal_segment_at(wal, seg) : NULL;
-	if (!g || g->mtime <= 0 || g->mtime > INT64_MAX / 1000000 - 1) return EA_OK;
+	if (!g || g->mtime <= 0 || g->mtime >= EA__WALLTIME_MAX_SEC) return EA_OK;
 	ea_walltime_anchor a = { last_index, EA_WALLTIME_NO_LO, (g->mtime + 1) * 1000000, EA_WALLTIME_SEGMENT_MTIME };
 	return ea_walltime_add(w, &a);
 }

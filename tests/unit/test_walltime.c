@@ -1,7 +1,7 @@
 /* test_walltime.c: the entry time estimate (walltime.h) on hand-made anchors: interpolation
  * between two anchors and its error bound, no estimate without a bound on both sides, stale
  * upper bounds dropped, monotone estimates inside their bounds, merging at one index, the
- * time text both ways, and the anchors of Kubernetes values (a Lease packed from
+ * time text both ways, bounds at the ends of int64, and the anchors of Kubernetes values (a Lease packed from
  * formats/k8s.proto's field numbers, JSON Events and objects). */
 #include "test.h"
 
@@ -54,6 +54,26 @@ static void test_walltime__interpolation(void **state)
 	ea_walltime_free(NULL);
 	ea_walltime_at(NULL, 1, &e);
 	assert_false(e.known);
+}
+
+/* Bounds at the ends of int64 (a public caller, or a far-away log line beside a far-future
+ * mtime): the knots, the interpolation and the error stay defined and inside the bounds. */
+static void test_walltime__extreme_bounds(void **state)
+{
+	(void)state;
+	const ea_walltime_anchor a[] = {
+		{ 10, INT64_MIN + 1, INT64_MAX - 1, EA_WALLTIME_ETCD_LOG },
+		{ 20, -62135596800LL * S, INT64_MAX - 1, EA_WALLTIME_ETCD_LOG },
+	};
+	ea_walltime *w = mk(a, 2);
+	ea_walltime_est e;
+	for (uint64_t i = 10; i <= 20; i++) {
+		ea_walltime_at(w, i, &e);
+		assert_true(e.known);
+		assert_true(e.time_us >= e.lo_us && e.time_us <= e.hi_us);
+		assert_true(e.error_s > 0);
+	}
+	ea_walltime_free(w);
 }
 
 static void test_walltime__stale_upper_dropped(void **state)
@@ -276,6 +296,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_walltime__interpolation),
+		cmocka_unit_test(test_walltime__extreme_bounds),
 		cmocka_unit_test(test_walltime__stale_upper_dropped),
 		cmocka_unit_test(test_walltime__lower_and_upper_only),
 		cmocka_unit_test(test_walltime__merge_same_index),
