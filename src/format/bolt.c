@@ -641,7 +641,23 @@ static int read_node(ea_bolt *b, pagebuf *pb, uint64_t id, uint64_t from, const 
 		pb->pin = slot + 1;
 		return 0;
 	}
-	if (q) {   /* overflow pages follow: the node is copied whole, as below */
+	if (q) {   /* overflow pages follow: in place too when the whole node is in the block */
+		uint64_t sp = (uint64_t)le32(q + 12) + 1;
+		uint64_t lim = b->pgid < b->size / ps ? b->pgid : b->size / ps;
+		int slot2;
+		const uint8_t *q2 = sp <= lim - id && sp * ps <= EA__BC_BLOCK
+		                    ? ea__bc_peek(pb->ra->bc, b->in, b->idx, (size_t)(sp * ps), id * ps, &slot2) : NULL;
+		if (q2) {
+			ea__bc_unpin(pb->ra->bc, slot);
+			pb->p = q2;
+			pb->len = (size_t)(sp * ps);
+			pb->id = id;
+			pb->off = id * ps;
+			pb->pin = slot2 + 1;
+			return 0;
+		}
+	}
+	if (q) {   /* else the node is copied whole, as below */
 		memcpy(pb->buf, q, ps);
 		ea__bc_unpin(pb->ra->bc, slot);
 		g = (long)ps;

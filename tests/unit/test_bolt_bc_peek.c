@@ -1,8 +1,8 @@
-/* test_bolt_bc_peek.c: single-page nodes walked in place from `db check`'s block cache
+/* test_bolt_bc_peek.c: nodes walked in place from `db check`'s block cache
  * (ea__bc_peek, src/format/bolt_bc.c): the bytes are the file's, a pinned block keeps them
  * while other reads go through the cache, every block pinned makes peek say no and pread
- * read around the cache (same bytes), and a range across a block boundary is never handed
- * out in place. Input: the healthy fixture's snapshot backup (size from its manifest). */
+ * read around the cache (same bytes), and a range across a block boundary (a multi-page node
+ * ending in the next block) is never handed out in place. Input: the healthy fixture's snapshot backup (size from its manifest). */
 #include "test.h"
 
 #include <stdlib.h>
@@ -117,6 +117,12 @@ static void test_no_peek_across_blocks_or_past_eof(void **state)
 	int s;
 	assert_null(ea__bc_peek(&f->bc, f->in, 0, 4096, 2 * EA__BC_BLOCK - 2048, &s));
 	assert_int_equal(s, -1);
+	/* a two-page node: in place inside a block, not across its end */
+	const uint8_t *p = ea__bc_peek(&f->bc, f->in, 0, 8192, 3 * EA__BC_BLOCK + 4096, &s);
+	assert_non_null(p);
+	assert_memory_equal(p, f->data + 3 * EA__BC_BLOCK + 4096, 8192);
+	ea__bc_unpin(&f->bc, s);
+	assert_null(ea__bc_peek(&f->bc, f->in, 0, 8192, 4 * EA__BC_BLOCK - 4096, &s));
 	uint64_t last = (f->n / 4096) * 4096;   /* the file ends inside or at this page */
 	if (last + 4096 > f->n) assert_null(ea__bc_peek(&f->bc, f->in, 0, 4096, last, &s));
 	assert_null(ea__bc_peek(&f->bc, f->in, 0, 4096, f->n + 4096, &s));
