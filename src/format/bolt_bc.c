@@ -6,7 +6,7 @@
  * preads, 421 MB). A file whose pages are scattered (a fragmented db) would make each block
  * serve one page: a block is read only while the bytes read stay within twice the bytes
  * asked for plus 8 MiB, else the node alone is read, so the over-read is bounded. The bytes
- * handed out are the file's bytes either way. A single-page node is walked in place
+ * handed out are the file's bytes either way. A node lying in one block is walked in place
  * (ea__bc_peek): its block stays pinned while the walk is inside it (a branch: its subtree),
  * and is not copied (the copy was 8 % of `db check`'s CPU). */
 #include "bolt_bc.h"
