@@ -490,6 +490,7 @@ typedef struct {
 	uint64_t id, off;    /* page id and file offset of p[0] */
 	readahead *ra;       /* a walker's read-ahead, NULL: plain preads */
 	int lookup;          /* read for a point lookup: a large node may be trimmed (trim_learn) */
+	int pin;             /* p points into ra->bc's block pin - 1 (0: p is buf or the mapping) */
 } pagebuf;
 
 /* ea_input_pread() of len bytes at off, through ra when there is one */
@@ -626,8 +627,43 @@ static int read_node(ea_bolt *b, pagebuf *pb, uint64_t id, uint64_t from, const 
 		        "(%" PRIu64 " bytes)", what, id, id * ps, b->size);
 		return 1;
 	}
+	if (pb->pin) { ea__bc_unpin(pb->ra->bc, pb->pin - 1); pb->pin = 0; }
 	if (pb_reserve(pb, ps)) return EA_ENOMEM;
-	long g = node_pread(b, pb->ra, pb->buf, ps, id * ps);
+	long g;
+	int slot;
+	const uint8_t *q = pb->ra && pb->ra->bc && !pb->lookup
+	                   ? ea__bc_peek(pb->ra->bc, b->in, b->idx, ps, id * ps, &slot) : NULL;
+	if (q && le32(q + 12) == 0) {   /* a single-page node: walked in its cached block */
+		pb->p = q;
+		pb->len = (size_t)ps;
+		pb->id = id;
+		pb->off = id * ps;
+		pb->pin = slot + 1;
+		return 0;
+	}
+	if (q) {   /* overflow pages follow: in place too when the whole node is in the block */
+		uint64_t sp = (uint64_t)le32(q + 12) + 1;
+		uint64_t lim = b->pgid < b->size / ps ? b->pgid : b->size / ps;
+		int slot2;
+		const uint8_t *q2 = sp <= lim - id && sp * ps <= EA__BC_BLOCK
+		                    ? ea__bc_peek(pb->ra->bc, b->in, b->idx, (size_t)(sp * ps), id * ps, &slot2) : NULL;
+		if (q2) {
+			ea__bc_unpin(pb->ra->bc, slot);
+			pb->p = q2;
+			pb->len = (size_t)(sp * ps);
+			pb->id = id;
+			pb->off = id * ps;
+			pb->pin = slot2 + 1;
+			return 0;
+		}
+	}
+	if (q) {   /* else the node is copied whole, as below */
+		memcpy(pb->buf, q, ps);
+		ea__bc_unpin(pb->ra->bc, slot);
+		g = (long)ps;
+	} else {
+		g = node_pread(b, pb->ra, pb->buf, ps, id * ps);
+	}
 	if (g < 0) return EA_EIO;
 	if ((uint64_t)g < ps) {
 		problem(b, EA_SEV_ERROR, "short-read", id * ps, ps, "page %" PRIu64 ": only %ld bytes readable", id, g);
@@ -1010,7 +1046,10 @@ static walker *walker_new(ea_bolt *b, const ea_bolt_bucket *bk, ea_bolt_kv_cb cb
 static void walker_free(walker *w)
 {
 	if (!w) return;
-	for (int i = 0; i <= MAX_DEPTH; i++) free(w->frames[i].buf);
+	for (int i = 0; i <= MAX_DEPTH; i++) {
+		if (w->frames[i].pin) ea__bc_unpin(w->ra.bc, w->frames[i].pin - 1);
+		free(w->frames[i].buf);
+	}
 	free(w->ra.buf);
 	free(w->visited);
 	free(w->last);

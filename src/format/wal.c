@@ -340,13 +340,58 @@ static int all_zero(const uint8_t *p, size_t n)
 	return 1;
 }
 
-/* First 8-aligned offset >= from whose 8-byte word is non-zero, or the segment size. */
+/* The data runs of the current segment from `off` on, as the file system reports them now
+ * (SEEK_DATA/SEEK_HOLE): up to MAX_RUNS [start, end) pairs in runs; *complete when they
+ * cover the segment to its end (everything else is a hole). Taken once, before reading: the
+ * kernel's read-ahead of the bytes read next would turn the cached pages of an unwritten
+ * tail into "data" for a later question. */
+#define MAX_RUNS 32
+static size_t data_runs(ea_wal *w, uint64_t off, uint64_t *runs, int *complete)
+{
+	uint64_t size = w->segs[w->cur].pub.size;
+	size_t n = 0;
+	*complete = 0;
+	while (n < MAX_RUNS) {
+		uint64_t d, h;
+		if (off >= size) { *complete = 1; break; }
+		if (ea__input_data_extent(w->in, w->segs[w->cur].input_idx, off, &d, &h) != EA_OK || h <= off) break;
+		if (d >= size) { *complete = 1; break; }
+		runs[2 * n] = d;
+		runs[2 * n + 1] = h;
+		n++;
+		off = h;
+	}
+	return n;
+}
+
+/* First 8-aligned offset >= from whose 8-byte word is non-zero, or the segment size.
+ * Holes the file system reports (a sparse copy; an fallocate()d tail none of whose pages is
+ * in the page cache) read as zeros by definition and are skipped unread; everything else is
+ * read and scanned. FIEMAP's "unwritten" is not used: it also covers bytes written but not
+ * yet written back (test_wal_zero_tail.sh). */
 static uint64_t next_nonzero(ea_wal *w, uint64_t from, int *ioerr)
 {
 	uint64_t size = w->segs[w->cur].pub.size;
 	uint64_t off = from;
+	uint64_t runs[2 * MAX_RUNS];
+	size_t nruns = 0, r = 0;
+	int asked = 0, complete = 0;
 	while (off + 8 <= size) {
 		size_t chunk = (size - off) > WINDOW ? WINDOW : (size_t)(size - off);
+		/* bytes already in the window are scanned first; then the file system is asked */
+		if (off >= w->buf_off && off + 8 <= w->buf_off + w->buf_len) {
+			if (chunk > w->buf_off + w->buf_len - off) chunk = (size_t)(w->buf_off + w->buf_len - off);
+		} else {
+			if (!asked) { asked = 1; nruns = data_runs(w, off, runs, &complete); }
+			while (r < nruns && off >= runs[2 * r + 1]) r++;
+			if (r == nruns && complete) return size;   /* a hole to the end */
+			if (r < nruns && off < runs[2 * r]) {       /* a hole up to the next data */
+				off = (runs[2 * r] + 7) & ~UINT64_C(7);
+				continue;
+			}
+			if (r < nruns && runs[2 * r + 1] - off >= 8 && chunk > runs[2 * r + 1] - off)
+				chunk = (size_t)(runs[2 * r + 1] - off);
+		}
 		chunk &= ~(size_t)7;
 		const uint8_t *p = window(w, off, chunk, ioerr);
 		if (!p) return size;

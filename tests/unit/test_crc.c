@@ -39,7 +39,8 @@ static void test_crc__hw_equals_portable(void **state)
 	uint8_t *b = malloc(n);
 	srand(42);
 	for (size_t i = 0; i < n; i++) b[i] = (uint8_t)rand();
-	static const size_t lens[] = { 0, 1, 7, 8, 9, 63, 4096, 3 * 4096 - 1, 3 * 4096, 3 * 4096 + 5, 6 * 4096 + 13 };
+	static const size_t lens[] = { 0, 1, 7, 8, 9, 63, 383, 384, 385, 767, 768, 1400, 1537, 4096,
+	                               3 * 4096 - 1, 3 * 4096, 3 * 4096 + 5, 3 * 4096 + 400, 6 * 4096 + 13 };
 	for (size_t k = 0; k < sizeof lens / sizeof *lens; k++)
 		for (size_t off = 0; off < 9; off++) {
 			uint32_t seed = (uint32_t)(k * 2654435761u);
