@@ -171,6 +171,9 @@ typedef struct ea_walltime ea_walltime;
  * Kubernetes keys under /registry) in the pass that reads its history, for
  * ea_node_take_walltime (no anchor pass of their own); 0 (the default): they don't. */
 void ea_node_gather_walltime(int on);
+/* The Kubernetes key prefixes (as ea_k8s_new; NULL, the default: /registry) of the anchors
+ * those opens gather; a list ea_k8s_new refuses makes them fail: check it first. */
+void ea_node_gather_walltime_k8s_prefix(const char *prefixes);
 /* The anchors gathered at open, handed over (not finished: add etcd-log anchors, then
  * ea_walltime_finish; free with ea_walltime_free); NULL when none were gathered. */
 ea_walltime *ea_node_take_walltime(ea_node *n);

@@ -218,8 +218,11 @@ static int on_entry(pass_state *ps, const ea_entry_item *it)
 }
 
 static int gather_walltime;   /* ea_node_gather_walltime: set before the opens, read by their threads */
+static const char *gather_prefix;   /* ea_node_gather_walltime_k8s_prefix: NULL = /registry */
 
 void ea_node_gather_walltime(int on) { gather_walltime = on; }
+
+void ea_node_gather_walltime_k8s_prefix(const char *prefixes) { gather_prefix = prefixes; }
 
 ea_walltime *ea_node_take_walltime(ea_node *n)
 {
@@ -233,7 +236,7 @@ static int history_walltime(ea_node *n, ea_walltime_collector *c)
 {
 	memset(c, 0, sizeof *c);
 	if (!gather_walltime) return EA_OK;
-	if (ea_k8s_new(&c->k, NULL) || ea_walltime_new(&n->wt)) return EA_ENOMEM;
+	if (ea_k8s_new(&c->k, gather_prefix) || ea_walltime_new(&n->wt)) return EA_ENOMEM;
 	c->w = n->wt;
 	return EA_OK;
 }

@@ -109,6 +109,7 @@ int cmd_export(int argc, char **argv)
 	ea_node *nodes[CLI_MAX_NODES];
 	size_t n;
 	ea_node_gather_walltime(1);   /* the entries' time anchors, from the nodes' history pass */
+	ea_node_gather_walltime_k8s_prefix(eo.k8s_prefix);   /* Kubernetes keys under --k8s-prefix */
 	if (cli_args_nodes(&a, nodes, &n)) return EXIT_USAGE;
 
 	char *cmdline = join_argv(argc, argv);

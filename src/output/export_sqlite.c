@@ -1171,10 +1171,10 @@ static int export_wal_replay(wal_ctx *w, ea_log *log)
 	return rc == EA_ITEROVER ? EA_OK : rc < 0 ? rc : EA_EIO;
 }
 
-/* The entries' time anchors (walltime.h: Kubernetes values under /registry, request IDs,
- * segment mtimes, etcd's log lines with --logs): gathered when the node was opened
- * (ea_node_gather_walltime), else a pass of their own over the log, rewound after. */
-static int export_walltime(ea_walltime **out, ea_log *log, ea_node *nd, ea_error *lerr)
+/* The entries' time anchors (walltime.h: Kubernetes values under the --k8s-prefix prefixes,
+ * request IDs, segment mtimes, etcd's log lines with --logs): gathered when the node was
+ * opened (ea_node_gather_walltime), else a pass of their own over the log, rewound after. */
+static int export_walltime(ea_walltime **out, ea_log *log, ea_node *nd, const char *k8s_prefix, ea_error *lerr)
 {
 	if ((*out = ea_node_take_walltime(nd))) {
 		int rc = ea_walltime_node_log_anchors(*out, nd);
@@ -1183,7 +1183,7 @@ static int export_walltime(ea_walltime **out, ea_log *log, ea_node *nd, ea_error
 	ea_k8s *k = NULL;
 	int rc = ea_walltime_new(out);
 	if (!rc) rc = ea_walltime_node_log_anchors(*out, nd);
-	if (!rc) rc = ea_k8s_new(&k, NULL);
+	if (!rc) rc = ea_k8s_new(&k, k8s_prefix);
 	if (!rc) rc = ea_walltime_scan_log(*out, log, k);
 	ea_k8s_free(k);
 	if (!rc) rc = ea_log_rewind(log, lerr);
@@ -1201,7 +1201,7 @@ static int export_wal(ex *x, ea_node *nd, int *verdict)
 	if (!log) log = own;
 	if (rc) { ea_log_close(own); return ex_fail(x, rc, "%s: %s", ea_node_name(nd), lerr.msg[0] ? lerr.msg : ea_strerror(rc)); }
 	wal_ctx w = { x, nd, 0, 0, NULL, verdict };
-	if ((rc = export_walltime(&w.wt, log, nd, &lerr))) { ea_walltime_free(w.wt); ea_log_close(own); return ex_fail(x, rc, "%s: WAL times: %s", ea_node_name(nd), ea_strerror(rc)); }
+	if ((rc = export_walltime(&w.wt, log, nd, x->o.k8s_prefix, &lerr))) { ea_walltime_free(w.wt); ea_log_close(own); return ex_fail(x, rc, "%s: WAL times: %s", ea_node_name(nd), ea_strerror(rc)); }
 	rc = export_wal_replay(&w, log);
 	if (rc == EA_ENOTFOUND && w.n == 0) {
 		/* no db, or no replay: the plain entry stream */
