@@ -579,6 +579,11 @@ static int row(ex *x, ea_export_table t)
 typedef struct { uint32_t t, n; uint64_t bytes; } frow;
 typedef struct { uint32_t k; uint32_t pad; int64_t i; uint64_t n; } fcell;   /* k: V_NULL, V_INT, V_TEXT, V_BLOB */
 
+/* SQLite's page cache (KiB, negative): small during the load, whose trees grow mostly at their
+ * right edge while the replay's key model is at its largest (the peak RSS: real n1 77 -> 61 MiB,
+ * CPU unchanged), larger for the index sorts after it */
+#define BULK_CACHE "-2048"
+#define INDEX_CACHE "-16384"
 #define FEED_BATCHES 4
 #define FEED_BATCH_BYTES (256u << 10)
 
@@ -1610,11 +1615,12 @@ int ea_export_sqlite(const char *out_path, ea_node *const *nodes, size_t n,
 		rc = x.db ? sql_fail(&x, "open") : EA_ENOMEM;
 	} else {
 		rc = exec(&x, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA locking_mode=EXCLUSIVE;"
-		              "PRAGMA cache_size=-16384; PRAGMA foreign_keys=OFF;");
+		              "PRAGMA cache_size=" BULK_CACHE "; PRAGMA foreign_keys=OFF;");
 		if (rc == EA_OK) rc = temp_files(&x);
 		if (rc == EA_OK) rc = load(&x, nodes, n);
 		if (rc == EA_OK && stopped(&x)) rc = ex_fail(&x, EA_EIO, "export interrupted");
 		double i0 = now_s();
+		if (rc == EA_OK) rc = exec(&x, "PRAGMA cache_size=" INDEX_CACHE ";");
 		if (rc == EA_OK) rc = exec(&x, index_sql);
 		stats->index_seconds = now_s() - i0;
 		/* the hashing thread had the load and the index builds to finish alongside */
