@@ -154,11 +154,17 @@ void ea_node_set_db_hash(ea_node *n, uint32_t hash, int64_t revision);
 /* Opens PATH and reads its WAL and its db (either may be absent, not both) into a node.
  * `name` may be NULL. */
 int  ea_node_open(ea_node **out, const char *name, const char *path, ea_error *err);
-/* Flag of the *_flags opens: also gather the node's WAL time anchors (walltime.h, Kubernetes
- * keys under /registry) in the pass that reads its history, for ea_node_take_walltime. */
+/* Flag of ea_node_open_opts: also gather the node's WAL time anchors (walltime.h, Kubernetes
+ * keys under k8s_prefix) in the pass that reads its history, for ea_node_take_walltime. */
 #define EA_NODE_OPEN_WALLTIME 1u
-/* ea_node_open with `flags` (EA_NODE_OPEN_*; 0 = ea_node_open). */
-int  ea_node_open_flags(ea_node **out, const char *name, const char *path, unsigned flags, ea_error *err);
+/* Options of one open (the *_with opens); all zero, or a NULL pointer, is ea_node_open's. */
+typedef struct {
+	unsigned flags;           /* EA_NODE_OPEN_* */
+	const char *k8s_prefix;   /* prefixes of the gathered anchors' keys (as ea_k8s_new; NULL: /registry) */
+} ea_node_open_opts;
+/* ea_node_open with options (NULL = ea_node_open); a k8s_prefix ea_k8s_new refuses makes it fail. */
+int  ea_node_open_with(ea_node **out, const char *name, const char *path, const ea_node_open_opts *opts,
+                       ea_error *err);
 /* Same over an already open input, which the node takes over (closed with it, also on failure). */
 int  ea_node_open_input(ea_node **out, const char *name, ea_input *in, ea_error *err);
 /* Closes the node, its input, log and db; NULL is allowed. */
@@ -170,9 +176,9 @@ void ea_node_close(ea_node *n);
  * errs[*failed] says why. */
 int  ea_node_open_many(ea_node **out, const char *const *names, const char *const *paths, size_t n,
                        ea_error *errs, size_t *failed);
-/* ea_node_open_many with `flags` (EA_NODE_OPEN_*) for every node. */
-int  ea_node_open_many_flags(ea_node **out, const char *const *names, const char *const *paths, size_t n,
-                             unsigned flags, ea_error *errs, size_t *failed);
+/* ea_node_open_many with the same options (NULL = none) for every node. */
+int  ea_node_open_many_with(ea_node **out, const char *const *names, const char *const *paths, size_t n,
+                            const ea_node_open_opts *opts, ea_error *errs, size_t *failed);
 
 typedef struct ea_walltime ea_walltime;
 /* The anchors gathered at open (EA_NODE_OPEN_WALLTIME), handed over (not finished: add etcd-log anchors, then

@@ -114,6 +114,10 @@ typedef struct {
 	 * model learns a key's create_revision/version from it (same revisions, same outcomes); the
 	 * others get result unknown, detail "not compared with the db", and the verdict means nothing */
 	int no_db_check;
+	/* the db-only walk hands every key-bucket element here first, as ea_mvcc_foreach gives them
+	 * (one walk serves export's revisions); nonzero stops ea_replay_next with it. The walk runs
+	 * when the replay is anchored on the db (not entries_only, nor a restored member) */
+	int (*on_db_kv)(const ea_mvcc_kv *kv, void *arg);
 } ea_replay_options;
 
 #define EA_REPLAY_OPTIONS_VERSION 1

@@ -225,21 +225,21 @@ ea_walltime *ea_node_take_walltime(ea_node *n)
 }
 
 /* the time anchors of the history pass, when asked for (ea_walltime_collect) */
-static int history_walltime(ea_node *n, ea_walltime_collector *c, unsigned flags)
+static int history_walltime(ea_node *n, ea_walltime_collector *c, const ea_node_open_opts *o)
 {
 	memset(c, 0, sizeof *c);
-	if (!(flags & EA_NODE_OPEN_WALLTIME)) return EA_OK;
-	if (ea_k8s_new(&c->k, NULL) || ea_walltime_new(&n->wt)) return EA_ENOMEM;
+	if (!o || !(o->flags & EA_NODE_OPEN_WALLTIME)) return EA_OK;
+	if (ea_k8s_new(&c->k, o->k8s_prefix) || ea_walltime_new(&n->wt)) return EA_ENOMEM;
 	c->w = n->wt;
 	return EA_OK;
 }
 
 /* The second pass of the node's log (the first one computed n->wal.summary). */
-static int read_history(ea_node *n, ea_log *log, unsigned flags)
+static int read_history(ea_node *n, ea_log *log, const ea_node_open_opts *opts)
 {
 	int rc;
 	ea_walltime_collector wc;
-	if ((rc = history_walltime(n, &wc, flags)) != EA_OK) { ea_k8s_free(wc.k); return rc; }
+	if ((rc = history_walltime(n, &wc, opts)) != EA_OK) { ea_k8s_free(wc.k); return rc; }
 	pass_state ps;
 	memset(&ps, 0, sizeof ps);
 	ps.n = n;
@@ -327,20 +327,20 @@ static int read_db(ea_node *n, ea_error *err)
 	return EA_OK;
 }
 
-static int open_input(ea_node **out, const char *name, ea_input *in, unsigned flags, ea_error *err);
+static int open_input(ea_node **out, const char *name, ea_input *in, const ea_node_open_opts *o, ea_error *err);
 
-int ea_node_open_flags(ea_node **out, const char *name, const char *path, unsigned flags, ea_error *err)
+int ea_node_open_with(ea_node **out, const char *name, const char *path, const ea_node_open_opts *o, ea_error *err)
 {
 	*out = NULL;
 	ea_input *in;
 	int rc = ea_input_open(&in, path, err);
 	if (rc) return rc;
-	return open_input(out, name, in, flags, err);
+	return open_input(out, name, in, o, err);
 }
 
 int ea_node_open(ea_node **out, const char *name, const char *path, ea_error *err)
 {
-	return ea_node_open_flags(out, name, path, 0, err);
+	return ea_node_open_with(out, name, path, NULL, err);
 }
 
 /* A node is read in three steps: the shell (names), the WAL part (two ea_log passes and the
@@ -361,7 +361,7 @@ static int node_shell(ea_node **out, const char *name, ea_input *in)
 }
 
 /* EA_ENOTFOUND: no WAL here (a db or snapshot file alone). */
-static int node_wal(ea_node *n, unsigned flags, ea_error *err)
+static int node_wal(ea_node *n, const ea_node_open_opts *o, ea_error *err)
 {
 	ea_log *log = NULL;
 	/* pass 1 gives the `wal stat` facts and where the log was overwritten; pass 2 the history */
@@ -382,7 +382,7 @@ static int node_wal(ea_node *n, unsigned flags, ea_error *err)
 		n->wal.segments[i].size = s->size;
 		n->wal.segments[i].mtime = s->mtime;
 	}
-	rc = read_history(n, log, flags);
+	rc = read_history(n, log, o);
 	/* bytes used are known once the pass has read every segment */
 	for (size_t i = 0; i < n->wal.nsegments && n->wal.segments; i++)
 		n->wal.segments[i].used = ea_wal_segment_at(w, i)->used_bytes;
@@ -479,13 +479,13 @@ int ea_node_open_input(ea_node **out, const char *name, ea_input *in, ea_error *
 	return open_input(out, name, in, 0, err);
 }
 
-static int open_input(ea_node **out, const char *name, ea_input *in, unsigned flags, ea_error *err)
+static int open_input(ea_node **out, const char *name, ea_input *in, const ea_node_open_opts *o, ea_error *err)
 {
 	ea_node *n;
 	int rc = node_shell(&n, name, in);
 	if (rc) return rc;
 	ea_error werr = { 0 }, derr = { 0 };
-	int wrc = node_wal(n, flags, &werr);
+	int wrc = node_wal(n, o, &werr);
 	int drc = wrc == EA_OK || wrc == EA_ENOTFOUND ? read_db(n, &derr) : EA_OK;
 	rc = node_finish(n, wrc, &werr, drc, &derr, err);
 	if (rc) { ea_node_close(n); return rc; }
@@ -558,7 +558,7 @@ typedef struct {
 	int *wrcs, *drcs;
 	_Atomic int *ready;      /* per node: 0 opening, 1 input open, -1 failed */
 	size_t n;
-	unsigned flags;          /* EA_NODE_OPEN_* */
+	const ea_node_open_opts *opts;   /* NULL: the defaults */
 	_Atomic size_t next;
 } open_job;
 
@@ -574,7 +574,7 @@ static void *open_worker(void *arg)
 			if (rc == EA_OK) rc = node_shell(&j->out[t], j->names ? j->names[t] : NULL, in);
 			if (rc) { j->wrcs[t] = rc; j->ready[t] = -1; continue; }
 			j->ready[t] = 1;
-			j->wrcs[t] = node_wal(j->out[t], j->flags, &j->errs[t]);
+			j->wrcs[t] = node_wal(j->out[t], j->opts, &j->errs[t]);
 		} else {
 			size_t i = t - j->n;
 			while (j->ready[i] == 0) {
@@ -591,18 +591,18 @@ static void *open_worker(void *arg)
 int ea_node_open_many(ea_node **out, const char *const *names, const char *const *paths, size_t n,
                       ea_error *errs, size_t *failed)
 {
-	return ea_node_open_many_flags(out, names, paths, n, 0, errs, failed);
+	return ea_node_open_many_with(out, names, paths, n, NULL, errs, failed);
 }
 
-int ea_node_open_many_flags(ea_node **out, const char *const *names, const char *const *paths, size_t n,
-                            unsigned flags, ea_error *errs, size_t *failed)
+int ea_node_open_many_with(ea_node **out, const char *const *names, const char *const *paths, size_t n,
+                           const ea_node_open_opts *opts, ea_error *errs, size_t *failed)
 {
 	int rcs[64], wrcs[64], drcs[64];
 	_Atomic int ready[64];
 	ea_error derrs[64];
 	if (n > 64) return EA_EINVAL;
 	memset(derrs, 0, sizeof derrs);
-	open_job j = { out, names, paths, errs, derrs, wrcs, drcs, ready, n, flags, 0 };
+	open_job j = { out, names, paths, errs, derrs, wrcs, drcs, ready, n, opts, 0 };
 	for (size_t i = 0; i < n; i++) { out[i] = NULL; rcs[i] = wrcs[i] = drcs[i] = EA_OK; ready[i] = 0; }
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	size_t nthreads = cpus > 1 ? (size_t)cpus : 1;

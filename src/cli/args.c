@@ -76,7 +76,7 @@ int cli_parse(cli_args *a, const cli_command *c, int argc, char **argv, void *ow
 
 int cli_args_nodes(const cli_args *a, ea_node **nodes, size_t *n)
 {
-	return cli_nodes_from_args(a->cmd->name, a->cmd->help, &a->p, a->logs, a->nlogs, a->open_flags, nodes, n);
+	return cli_nodes_from_args(a->cmd->name, a->cmd->help, &a->p, a->logs, a->nlogs, &a->open, nodes, n);
 }
 
 int cli_verb(int argc, char **argv, const cli_command *c, const char *const *verbs, int *code)

@@ -85,8 +85,9 @@ int cli_replay_against(const char *member, const char *reference, uint64_t at, o
  * arguments and returns -1, else 0. */
 int cli_same_path(const char *cmd, const char *const *args, const char *const *paths, int nargs);
 int cli_open_nodes(const char *cmd, const char *const *args, int nargs, ea_node **nodes, size_t *n);
-/* cli_open_nodes with ea_node_open_many_flags' `flags` (EA_NODE_OPEN_*). */
-int cli_open_nodes_flags(const char *cmd, const char *const *args, int nargs, unsigned flags, ea_node **nodes, size_t *n);
+/* cli_open_nodes with ea_node_open_many_with's options (NULL = none). */
+int cli_open_nodes_with(const char *cmd, const char *const *args, int nargs, const ea_node_open_opts *opts,
+                        ea_node **nodes, size_t *n);
 #define CLI_MAX_NODES 16
 /* --logs NAME=FILE: attach etcd's log to the node called NAME. 0 or -1 (message printed).
  * A log with no recognised line, or written by another member, is refused unless
@@ -94,9 +95,9 @@ int cli_open_nodes_flags(const char *cmd, const char *const *args, int nargs, un
 extern int cli_force_logs;
 int cli_attach_logs(const char *cmd, ea_node **nodes, size_t n, const char *const *specs, int nspecs);
 /* The positional NODE arguments (1..CLI_MAX_NODES, else `help` on stderr) opened, with their
- * --logs attached, with `flags` (EA_NODE_OPEN_*). 0 or -1 (message printed, nothing left open). */
+ * --logs attached, with `opts` (NULL = none). 0 or -1 (message printed, nothing left open). */
 int cli_nodes_from_args(const char *cmd, const char *help, const cli_parser *p, const char *const *logs,
-                        int nlogs, unsigned flags, ea_node **nodes, size_t *n);
+                        int nlogs, const ea_node_open_opts *opts, ea_node **nodes, size_t *n);
 
 /* ---- the option table (args.c): options several commands share are declared once, in
  * cli_common_rows; a command's cli_command names the ones it takes (flags) and adds its own
@@ -140,7 +141,7 @@ struct cli_args {
 	const char *output;      /* -o, or NULL */
 	const char *logs[CLI_MAX_NODES];   /* --logs, in order */
 	int nlogs;
-	unsigned open_flags;     /* EA_NODE_OPEN_* for cli_args_nodes (set by the command; 0 by cli_parse) */
+	ea_node_open_opts open;  /* the node opens' options for cli_args_nodes (set by the command; zero by cli_parse) */
 	cli_parser p;            /* the positional arguments */
 	void *own;               /* the command's own option values, for its rows */
 };

@@ -108,7 +108,8 @@ int cmd_export(int argc, char **argv)
 	}
 	ea_node *nodes[CLI_MAX_NODES];
 	size_t n;
-	a.open_flags = EA_NODE_OPEN_WALLTIME;   /* the entries' time anchors, from the nodes' history pass */
+	a.open.flags = EA_NODE_OPEN_WALLTIME;   /* the entries' time anchors, from the nodes' history pass */
+	a.open.k8s_prefix = eo.k8s_prefix;      /* ... of the Kubernetes keys under --k8s-prefix */
 	if (cli_args_nodes(&a, nodes, &n)) return EXIT_USAGE;
 
 	char *cmdline = join_argv(argc, argv);

@@ -74,7 +74,7 @@ int cmd_history(int argc, char **argv)
 	int quiet = a.quiet;
 	ea_node *nodes[CLI_MAX_NODES];
 	size_t n;
-	a.open_flags = ho.win.given ? EA_NODE_OPEN_WALLTIME : 0;   /* the window's anchors, from the nodes' history pass */
+	a.open.flags = ho.win.given ? EA_NODE_OPEN_WALLTIME : 0;   /* the window's anchors, from the nodes' history pass */
 	if (cli_args_nodes(&a, nodes, &n)) return EXIT_USAGE;
 	ea_terms terms;
 	int rc = ea_terms_build(nodes, n, &terms);

@@ -379,7 +379,7 @@ int cmd_report(int argc, char **argv)
 	if (cli_k8s_open(&ra.k8s, "report")) return EXIT_USAGE;
 	ea_node *nodes[CLI_MAX_NODES];
 	size_t n;
-	a.open_flags = a.nlogs ? EA_NODE_OPEN_WALLTIME : 0;   /* a time axis needs --logs: the load by time then */
+	a.open.flags = a.nlogs ? EA_NODE_OPEN_WALLTIME : 0;   /* a time axis needs --logs: the load by time then */
 	if (cli_args_nodes(&a, nodes, &n)) { ea_k8s_free(ra.k8s.k); return EXIT_USAGE; }
 	ea_k8s_load load;
 	memset(&load, 0, sizeof load);

@@ -55,10 +55,11 @@ static int same_member(const char *cmd, const char *const *args, ea_node *const 
 
 int cli_open_nodes(const char *cmd, const char *const *args, int nargs, ea_node **nodes, size_t *n)
 {
-	return cli_open_nodes_flags(cmd, args, nargs, 0, nodes, n);
+	return cli_open_nodes_with(cmd, args, nargs, NULL, nodes, n);
 }
 
-int cli_open_nodes_flags(const char *cmd, const char *const *args, int nargs, unsigned flags, ea_node **nodes, size_t *n)
+int cli_open_nodes_with(const char *cmd, const char *const *args, int nargs, const ea_node_open_opts *opts,
+                        ea_node **nodes, size_t *n)
 {
 	*n = 0;
 	char names[CLI_MAX_NODES][256];
@@ -82,7 +83,7 @@ int cli_open_nodes_flags(const char *cmd, const char *const *args, int nargs, un
 	if (cli_same_path(cmd, args, paths, nargs)) return -1;
 	size_t failed = 0;
 	cli_progress_nodes(namep, paths, nargs);
-	int rc = ea_node_open_many_flags(nodes, namep, paths, (size_t)nargs, flags, errs, &failed);
+	int rc = ea_node_open_many_with(nodes, namep, paths, (size_t)nargs, opts, errs, &failed);
 	cli_progress_phase("analysing");
 	if (rc) {
 		cli_print_error(cmd, paths[failed], rc, &errs[failed]);
@@ -132,14 +133,14 @@ int cli_attach_logs(const char *cmd, ea_node **nodes, size_t n, const char *cons
 }
 
 int cli_nodes_from_args(const char *cmd, const char *help, const cli_parser *p, const char *const *logs,
-                        int nlogs, unsigned flags, ea_node **nodes, size_t *n)
+                        int nlogs, const ea_node_open_opts *opts, ea_node **nodes, size_t *n)
 {
 	*n = 0;
 	if (p->npositional < 1 || p->npositional > CLI_MAX_NODES) {
 		fputs(help, stderr);
 		return -1;
 	}
-	if (cli_open_nodes_flags(cmd, p->positional, p->npositional, flags, nodes, n)) return -1;
+	if (cli_open_nodes_with(cmd, p->positional, p->npositional, opts, nodes, n)) return -1;
 	if (cli_nodes_readable(cmd, nodes, *n) || cli_attach_logs(cmd, nodes, *n, logs, nlogs)) {
 		for (size_t i = 0; i < *n; i++) ea_node_close(nodes[i]);
 		*n = 0;

@@ -5,7 +5,8 @@
  *   1. nodes, meta, input_files (SHA-256 of the inputs)
  *   2. per node, one ea_log pass: wal_records, entries, hard_states and the WAL's problems
  *      stream out of the same cursor
- *   3. per node, the key bucket (ea_mvcc_foreach): revisions
+ *   3. per node, the key bucket (ea_mvcc_foreach): revisions; read by the replay's db-only walk
+ *      at the end of 2 where it runs (ea_replay_options.on_db_kv), else after every stream
  *      (2 and 3 are one transaction; their rows are built in this thread and inserted by a
  *      second one through a bounded queue, export_feed.h, in the same order)
  *   4. one transaction for the analysis results and small buckets: terms, votes, snapshots,
@@ -578,6 +579,11 @@ static int row(ex *x, ea_export_table t)
 typedef struct { uint32_t t, n; uint64_t bytes; } frow;
 typedef struct { uint32_t k; uint32_t pad; int64_t i; uint64_t n; } fcell;   /* k: V_NULL, V_INT, V_TEXT, V_BLOB */
 
+/* SQLite's page cache (KiB, negative): small during the load, whose trees grow mostly at their
+ * right edge while the replay's key model is at its largest (the peak RSS: real n1 77 -> 61 MiB,
+ * CPU unchanged), larger for the index sorts after it */
+#define BULK_CACHE "-2048"
+#define INDEX_CACHE "-16384"
 #define FEED_BATCHES 4
 #define FEED_BATCH_BYTES (256u << 10)
 
@@ -1072,7 +1078,7 @@ static const ea_k8s_object *k8s_of(ex *x, const uint8_t *key, size_t key_len, co
 
 /* One stream item of a node's WAL: wal_records, entries (with the revision the replay gave
  * it, when there is one), hard_states, problems. */
-typedef struct { ex *x; ea_node *nd; uint64_t hs_seq, n; ea_walltime *wt; int *verdict; } wal_ctx;
+typedef struct { ex *x; ea_node *nd; uint64_t hs_seq, n, db_kvs; ea_walltime *wt; int *verdict; } wal_ctx;
 
 static int export_item(wal_ctx *w, const ea_entry_item *it, int64_t revision, int txn_applied)
 {
@@ -1114,6 +1120,25 @@ static int record_cb(const ea_entry_item *it, void *arg) { return export_item(ar
 
 static int any_cb(const ea_mvcc_kv *kv, void *p) { (void)kv; (void)p; return 0; }
 
+/* One element of the node's key bucket as a revisions row (source 'db'); every 4096th asks
+ * whether the export was interrupted (*n counts them). */
+static int put_db_revision(ex *x, const char *node, const ea_mvcc_kv *kv, uint64_t *n)
+{
+	if ((++*n & 4095) == 0 && stopped(x)) return ex_fail(x, EA_EIO, "export interrupted");
+	int live = kv->decode_ok && !kv->tombstone;
+	ea_k8s_object ko;
+	revisions_row r = { node, kv, live, 0, 1, k8s_of(x, kv->key, kv->key_len, live ? kv->value : NULL, kv->value_len, &ko) };
+	return put_revisions(x, &r);
+}
+
+/* The replay's db-only walk (ea_replay_options.on_db_kv): the node's revisions rows, so the
+ * key bucket is read once more only where the replay does not walk it (export_revisions). */
+static int db_kv_cb(const ea_mvcc_kv *kv, void *arg)
+{
+	wal_ctx *w = arg;
+	return put_db_revision(w->x, ea_node_name(w->nd), kv, &w->db_kvs);
+}
+
 /* The revisions an entry wrote that the db compacted away (K: the db's compaction), as
  * revisions rows with source 'wal'; an element the db still holds is never repeated. */
 static int export_wal_revisions(wal_ctx *w, ea_replay *r, const ea_replay_item *it, int64_t K)
@@ -1151,6 +1176,7 @@ static int export_wal_replay(wal_ctx *w, ea_log *log)
 	ea_replay_options ro = EA_REPLAY_OPTIONS_INIT;
 	ro.members = &w->x->known;
 	ro.on_record = record_cb;
+	ro.on_db_kv = db_kv_cb;
 	ro.arg = w;
 	/* the full comparison with the db, as `replay` (its verdict is the exit code's, README):
 	 * the db-only rows at the end only count towards the verdict */
@@ -1171,10 +1197,10 @@ static int export_wal_replay(wal_ctx *w, ea_log *log)
 	return rc == EA_ITEROVER ? EA_OK : rc < 0 ? rc : EA_EIO;
 }
 
-/* The entries' time anchors (walltime.h: Kubernetes values under /registry, request IDs,
- * segment mtimes, etcd's log lines with --logs): gathered when the node was opened
- * (EA_NODE_OPEN_WALLTIME), else a pass of their own over the log, rewound after. */
-static int export_walltime(ea_walltime **out, ea_log *log, ea_node *nd, ea_error *lerr)
+/* The entries' time anchors (walltime.h: Kubernetes values under the --k8s-prefix prefixes,
+ * request IDs, segment mtimes, etcd's log lines with --logs): gathered when the node was
+ * opened (EA_NODE_OPEN_WALLTIME), else a pass of their own over the log, rewound after. */
+static int export_walltime(ea_walltime **out, ea_log *log, ea_node *nd, const char *k8s_prefix, ea_error *lerr)
 {
 	if ((*out = ea_node_take_walltime(nd))) {
 		int rc = ea_walltime_node_log_anchors(*out, nd);
@@ -1183,7 +1209,7 @@ static int export_walltime(ea_walltime **out, ea_log *log, ea_node *nd, ea_error
 	ea_k8s *k = NULL;
 	int rc = ea_walltime_new(out);
 	if (!rc) rc = ea_walltime_node_log_anchors(*out, nd);
-	if (!rc) rc = ea_k8s_new(&k, NULL);
+	if (!rc) rc = ea_k8s_new(&k, k8s_prefix);
 	if (!rc) rc = ea_walltime_scan_log(*out, log, k);
 	ea_k8s_free(k);
 	if (!rc) rc = ea_log_rewind(log, lerr);
@@ -1191,8 +1217,9 @@ static int export_walltime(ea_walltime **out, ea_log *log, ea_node *nd, ea_error
 }
 
 /* One entry stream: wal_records, entries, hard_states and the WAL's problems; with a db, the
- * replay's revision per entry and the revisions the db compacted away (source 'wal'). */
-static int export_wal(ex *x, ea_node *nd, int *verdict)
+ * replay's revision per entry and the revisions the db compacted away (source 'wal'), then the
+ * db's own revisions from the replay's walk of the key bucket (*walked = 1; 0: not walked). */
+static int export_wal(ex *x, ea_node *nd, int *verdict, int *walked)
 {
 	/* the node's own log, rewound: its first pass (CRC verdicts, overwrites) is already done */
 	ea_log *log = ea_node_log(nd), *own = NULL;
@@ -1200,9 +1227,10 @@ static int export_wal(ex *x, ea_node *nd, int *verdict)
 	int rc = log ? ea_log_rewind(log, &lerr) : ea_log_open(&own, ea_node_input(nd), NULL, &lerr);
 	if (!log) log = own;
 	if (rc) { ea_log_close(own); return ex_fail(x, rc, "%s: %s", ea_node_name(nd), lerr.msg[0] ? lerr.msg : ea_strerror(rc)); }
-	wal_ctx w = { x, nd, 0, 0, NULL, verdict };
-	if ((rc = export_walltime(&w.wt, log, nd, &lerr))) { ea_walltime_free(w.wt); ea_log_close(own); return ex_fail(x, rc, "%s: WAL times: %s", ea_node_name(nd), ea_strerror(rc)); }
+	wal_ctx w = { x, nd, 0, 0, 0, NULL, verdict };
+	if ((rc = export_walltime(&w.wt, log, nd, x->o.k8s_prefix, &lerr))) { ea_walltime_free(w.wt); ea_log_close(own); return ex_fail(x, rc, "%s: WAL times: %s", ea_node_name(nd), ea_strerror(rc)); }
 	rc = export_wal_replay(&w, log);
+	*walked = w.db_kvs > 0;
 	if (rc == EA_ENOTFOUND && w.n == 0) {
 		/* no db, or no replay: the plain entry stream */
 		ea_entry_iter *iter;
@@ -1226,11 +1254,7 @@ typedef struct { ex *x; const char *node; int rc; uint64_t n; } kv_ctx;
 static int revision_cb(const ea_mvcc_kv *kv, void *payload)
 {
 	kv_ctx *c = payload;
-	if ((++c->n & 4095) == 0 && stopped(c->x)) { c->rc = ex_fail(c->x, EA_EIO, "export interrupted"); return 1; }
-	int live = kv->decode_ok && !kv->tombstone;
-	ea_k8s_object ko;
-	revisions_row r = { c->node, kv, live, 0, 1, k8s_of(c->x, kv->key, kv->key_len, live ? kv->value : NULL, kv->value_len, &ko) };
-	c->rc = put_revisions(c->x, &r);
+	c->rc = put_db_revision(c->x, c->node, kv, &c->n);
 	return c->rc ? 1 : 0;
 }
 
@@ -1499,10 +1523,11 @@ static int load(ex *x, ea_node *const *nodes, size_t n)
 	 * built here and inserted by the SQLite thread */
 	if (rc == EA_OK) rc = exec(x, "BEGIN");
 	if (rc == EA_OK) feed_start(x);
+	int walked[MAX_NODES] = { 0 };   /* the key bucket read by the node's replay */
 	for (size_t i = 0; i < n && rc == EA_OK; i++)
-		if (ea_node_wal(nodes[i])->present) rc = export_wal(x, nodes[i], &x->stats->replay_verdict[i]);
+		if (ea_node_wal(nodes[i])->present) rc = export_wal(x, nodes[i], &x->stats->replay_verdict[i], &walked[i]);
 	for (size_t i = 0; i < n && rc == EA_OK; i++)
-		if (ea_node_mvcc(nodes[i])) rc = export_revisions(x, nodes[i]);
+		if (ea_node_mvcc(nodes[i]) && !walked[i]) rc = export_revisions(x, nodes[i]);
 	rc = feed_finish(x, rc);
 	if (rc == EA_OK) rc = exec(x, "COMMIT");
 	if (rc) return rc;
@@ -1590,11 +1615,12 @@ int ea_export_sqlite(const char *out_path, ea_node *const *nodes, size_t n,
 		rc = x.db ? sql_fail(&x, "open") : EA_ENOMEM;
 	} else {
 		rc = exec(&x, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA locking_mode=EXCLUSIVE;"
-		              "PRAGMA cache_size=-16384; PRAGMA foreign_keys=OFF;");
+		              "PRAGMA cache_size=" BULK_CACHE "; PRAGMA foreign_keys=OFF;");
 		if (rc == EA_OK) rc = temp_files(&x);
 		if (rc == EA_OK) rc = load(&x, nodes, n);
 		if (rc == EA_OK && stopped(&x)) rc = ex_fail(&x, EA_EIO, "export interrupted");
 		double i0 = now_s();
+		if (rc == EA_OK) rc = exec(&x, "PRAGMA cache_size=" INDEX_CACHE ";");
 		if (rc == EA_OK) rc = exec(&x, index_sql);
 		stats->index_seconds = now_s() - i0;
 		/* the hashing thread had the load and the index builds to finish alongside */

@@ -1,7 +1,8 @@
 /* replay_db.c: the db side of the replay. Base states of keys at the base revision B (the db's
  * key index), the writes of each revision checked by point lookups of their revision keys
  * (main, sub[, 't']) in the key bucket, what an unknown state can still learn from the db, and
- * one walk of the key bucket at the end for revisions above B that no entry made. */
+ * one walk of the key bucket at the end for revisions above B that no entry made (its elements
+ * also go to opts.on_db_kv, export's revisions rows). */
 #include "replay_int.h"
 #include "etcd-autopsy/text.h"
 
@@ -400,6 +401,7 @@ static int only_cb(const ea_mvcc_kv *kv, void *payload)
 {
 	only_ctx *o = payload;
 	rp_ctx *c = o->c;
+	if (c->opts.on_db_kv && (o->rc = c->opts.on_db_kv(kv, c->opts.arg))) return 1;
 	if (kv->main <= c->B) return 0;
 	if (kv->main <= c->rev && (size_t)(kv->main - c->B - 1) < c->nw.n && kv->sub >= 0 &&
 	    (uint64_t)kv->sub < ea__rp_counts_get(&c->nw, (size_t)(kv->main - c->B - 1)))

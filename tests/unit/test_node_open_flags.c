@@ -1,9 +1,12 @@
 /* test_node_open_flags.c: gathering the WAL time anchors at open is an option of each open
- * (EA_NODE_OPEN_WALLTIME of ea_node_open_flags / ea_node_open_many_flags), not a process-wide
+ * (EA_NODE_OPEN_WALLTIME of ea_node_open_with / ea_node_open_many_with), not a process-wide
  * switch: a node opened with it has its anchors, one opened without it (before or after, or
  * by the plain opens) has none. Facts from fixtures/healthy/manifest.txt (3 members, each WAL
  * of 3 segments: their mtimes are anchors) and fixtures/k8s-3.5/manifest.txt. */
 #include "test.h"
+
+/* the open option asking for the time anchors (Kubernetes keys under /registry) */
+static const ea_node_open_opts wt = { EA_NODE_OPEN_WALLTIME, NULL };
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,9 +17,9 @@ static void test_node_open_flags__per_open(void **state)
 	(void)state;
 	ea_node *a, *b, *c;
 	ea_error err = { 0 };
-	assert_int_equal(ea_node_open_flags(&a, "n1", fixture_path("healthy", "n1.tar.gz"), EA_NODE_OPEN_WALLTIME, &err), 0);
+	assert_int_equal(ea_node_open_with(&a, "n1", fixture_path("healthy", "n1.tar.gz"), &wt, &err), 0);
 	assert_int_equal(ea_node_open(&b, "n2", fixture_path("healthy", "n2.tar.gz"), &err), 0);
-	assert_int_equal(ea_node_open_flags(&c, "n3", fixture_path("healthy", "n3.tar.gz"), 0, &err), 0);
+	assert_int_equal(ea_node_open_with(&c, "n3", fixture_path("healthy", "n3.tar.gz"), NULL, &err), 0);
 	ea_walltime *w = ea_node_take_walltime(a);
 	assert_non_null(w);
 	assert_int_equal(ea_walltime_finish(w), EA_OK);
@@ -44,7 +47,7 @@ static void test_node_open_flags__many(void **state)
 	ea_error errs[3];
 	size_t failed = 0;
 	memset(errs, 0, sizeof errs);
-	assert_int_equal(ea_node_open_many_flags(nodes, names, paths, 3, EA_NODE_OPEN_WALLTIME, errs, &failed), 0);
+	assert_int_equal(ea_node_open_many_with(nodes, names, paths, 3, &wt, errs, &failed), 0);
 	for (int i = 0; i < 3; i++) {
 		ea_walltime *w = ea_node_take_walltime(nodes[i]);
 		assert_non_null(w);

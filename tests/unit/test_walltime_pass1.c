@@ -8,6 +8,9 @@
  * fixtures/healthy/manifest.txt and fixtures/isolated-leader/manifest.txt. */
 #include "test.h"
 
+/* the open option asking for the time anchors (Kubernetes keys under /registry) */
+static const ea_node_open_opts wt = { EA_NODE_OPEN_WALLTIME, NULL };
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -113,7 +116,7 @@ static void test_walltime_pass1__node_history_pass(void **state)
 	for (size_t f = 0; f < sizeof fx / sizeof fx[0]; f++) {
 		ea_node *nd;
 		ea_error err = { 0 };
-		assert_int_equal(ea_node_open_flags(&nd, NULL, fixture_path(fx[f][0], fx[f][1]), EA_NODE_OPEN_WALLTIME, &err), 0);
+		assert_int_equal(ea_node_open_with(&nd, NULL, fixture_path(fx[f][0], fx[f][1]), &wt, &err), 0);
 		ea_walltime *got = ea_node_take_walltime(nd), *want;
 		assert_non_null(got);
 		assert_null(ea_node_take_walltime(nd));   /* handed over once */
