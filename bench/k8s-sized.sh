@@ -96,7 +96,7 @@ member() {   # member NAME DIR [diff WAL_BYTES | nodiff]: every read command on 
   row "$n" "wal stat" "$w" 0 "$EA" wal stat "$d" -q
   row "$n" "wal ls -w json of member/wal (no db: no replay) (pipe)" "$w" 1 "$EA" wal ls "$d/member/wal" -w json
   row "$n" "wal ls -w json (pipe; replays against the db)" "$w" 1 "$EA" wal ls "$d" -w json
-  row "$n" "wal ls (table, pipe; replays against the db)" "$w" 1 "$EA" wal ls "$d"
+  row "$n" "wal ls (table, pipe)" "$w" 1 "$EA" wal ls "$d"
   row "$n" "replay -w json" "$((w + db))" 0 "$EA" replay "$d" -w json
   row "$n" "db check" "$db" 0 "$EA" db check "$d"
   row "$n" "db stat" "$db" 0 "$EA" db stat "$d"
