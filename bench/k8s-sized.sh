@@ -9,7 +9,8 @@
 # applies): k8s-small (--small, default 256,000,000 bytes of WAL) and k8s-big (--big, default
 # 8,191,000,000: 128 segments of 64 MB; its db is ~1.3x that, ~10.7 GB), then runs every read
 # command once on each with /usr/bin/time (wall, user+sys CPU, peak RSS of the tool alone; stdout
-# of the listing commands goes through a pipe) and prints a Markdown table. Then, unless
+# of the listing commands goes through a pipe; report, history and a diff of the member alone
+# included) and prints a Markdown table. Then, unless
 # --steps leaves them out (comma list of small,big,archives,tardiff; default small,big,archives):
 # three members of one cluster with --tar bytes of WAL each (default 1,000,000,000; members 2 and
 # 3: `ea_synth --k8s ... MEMBER`, their own WAL, member 1's db) archived as each of --tar-kinds
@@ -95,16 +96,22 @@ member() {   # member NAME DIR [diff WAL_BYTES | nodiff]: every read command on 
   row "$n" "wal stat" "$w" 0 "$EA" wal stat "$d" -q
   row "$n" "wal ls -w json of member/wal (no db: no replay) (pipe)" "$w" 1 "$EA" wal ls "$d/member/wal" -w json
   row "$n" "wal ls -w json (pipe; replays against the db)" "$w" 1 "$EA" wal ls "$d" -w json
+  row "$n" "wal ls (table, pipe)" "$w" 1 "$EA" wal ls "$d"
   row "$n" "replay -w json" "$((w + db))" 0 "$EA" replay "$d" -w json
   row "$n" "db check" "$db" 0 "$EA" db check "$d"
   row "$n" "db stat" "$db" 0 "$EA" db stat "$d"
   row "$n" "db hash" "$db" 0 "$EA" db hash "$d"
   row "$n" "db ls -w json (pipe)" "$db" 1 "$EA" db ls "$d" -w json
+  row "$n" "db ls (table, pipe)" "$db" 1 "$EA" db ls "$d"
   row "$n" "db space" "$db" 0 "$EA" db space "$d"
   row "$n" "verify" "$((w + db))" 0 "$EA" verify "$d"
   row "$n" "export (no values)" "$((w + db))" 0 "$EA" export -o "$SCR/x.sqlite" --force "$d"
   echo "| $n | (export file) | $(mb "$SCR/x.sqlite") | | | | | |"
   rm -f "$SCR/x.sqlite"
+  row "$n" "report" "$((w + db))" 0 "$EA" report -o "$SCR/r.html" --force "$d"
+  rm -f "$SCR/r.html"
+  row "$n" "history" "$w" 0 "$EA" history "$d"
+  row "$n" "diff of the member alone (a member given twice is refused)" "$((w + db))" 0 "$EA" diff "$d"
   [ "${3:-}" = nodiff ] && return 0
   three "$d" "$4"
   row "$n" "diff of 3 members" "$((3 * (w + db)))" 0 "$EA" diff "n1=$d" "n2=$d-n2" "n3=$d-n3"

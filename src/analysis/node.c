@@ -669,6 +669,7 @@ ea_input *ea_node_input(const ea_node *n) { return n->in; }
 ea_log *ea_node_log(const ea_node *n) { return n->log; }
 ea_mvcc *ea_node_mvcc(const ea_node *n) { return n->mvcc; }
 const ea_wal_versions *ea_node_wal_versions(const ea_node *n) { return n->wal.present ? n->versions : NULL; }
+void ea_node_drop_wal_versions(ea_node *n) { ea_wal_versions_free(n->versions); n->versions = NULL; }
 const ea_node_wal_info *ea_node_wal(const ea_node *n) { return &n->wal; }
 const ea_node_history_info *ea_node_history(const ea_node *n) { return &n->hist; }
 const ea_node_logs_info *ea_node_logs(const ea_node *n) { return &n->logs; }

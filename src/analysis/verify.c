@@ -370,6 +370,9 @@ int ea_verify_run(ea_node *t, ea_node *const *against, size_t n, ea_verify_resul
 		reason(v, EA_NOT_RESTORABLE, "%s; etcd would not restart this data dir as the same member%s", ea_node_missing(t),
 		       ea_node_mvcc(t) ? " (its db alone can still seed a new cluster: etcdctl snapshot restore --skip-hash-check)" : "");
 	if (strcmp(v->kind, "data-dir") == 0) restore_loses(t, v);
+	/* the version facts are report's, never verify's: freed before the replays need room */
+	ea_node_drop_wal_versions(t);
+	for (size_t i = 0; i < n; i++) ea_node_drop_wal_versions(against[i]);
 	if (ea_node_wal(t)->present && ea_node_db(t)->present && ea_node_mvcc(t)) own_replay(t, v);
 
 	char hnote[400] = "";

@@ -220,6 +220,10 @@ int  cli_etcd_version_opt(const char *cmd, const char *arg, ea_hashkv_version *v
 void cli_hash_rule_override(ea_hashkv_result *h, const ea_hashkv_version *given);
 /* diff/verify --etcd-version (already checked; NULL: none): that release's rule on every db. */
 void cli_nodes_hash_rule(const char *etcd_version, ea_node *const *nodes, size_t n);
+/* ---- malloc settings (malloc_tune.c) ---- */
+/* Large blocks (>= 128 KiB) always mapped, so a freed or moved one leaves no hole in the heap
+ * (glibc; nothing elsewhere). Output is unchanged: only where memory comes from. */
+void cli_malloc_fixed_mmap_threshold(void);
 /* ---- version facts (version_facts.c) ---- */
 /* `wal stat`: the minimum etcd version the WAL's entries need (after the .snap etcd would load
  * from `in`) and its v2 requests, as table lines or as keys of the open JSON object `j`. */

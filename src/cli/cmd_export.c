@@ -94,6 +94,7 @@ static void replay_note(ea_node *const *nodes, size_t n, const ea_export_stats *
 
 int cmd_export(int argc, char **argv)
 {
+	cli_malloc_fixed_mmap_threshold();
 	ea_export_options eo = EA_EXPORT_OPTIONS_INIT;
 	cli_args a;
 	int go = cli_parse(&a, &export_cmd, argc, argv, &eo);
@@ -111,6 +112,7 @@ int cmd_export(int argc, char **argv)
 	a.open.flags = EA_NODE_OPEN_WALLTIME;   /* the entries' time anchors, from the nodes' history pass */
 	a.open.k8s_prefix = eo.k8s_prefix;      /* ... of the Kubernetes keys under --k8s-prefix */
 	if (cli_args_nodes(&a, nodes, &n)) return EXIT_USAGE;
+	for (size_t i = 0; i < n; i++) ea_node_drop_wal_versions(nodes[i]);   /* report's, not export's */
 
 	char *cmdline = join_argv(argc, argv);
 	eo.command_line = cmdline;

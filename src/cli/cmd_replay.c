@@ -128,6 +128,7 @@ out:
 
 int cmd_replay(int argc, char **argv)
 {
+	cli_malloc_fixed_mmap_threshold();
 	replay_args a = { 0, 0, UINT64_MAX, NULL, 0, 0 };
 	cli_args c;
 	int go = cli_parse(&c, &replay_cmd, argc, argv, &a);

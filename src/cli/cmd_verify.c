@@ -50,6 +50,7 @@ static const cli_command verify_cmd = { "verify", verify_help, CLI_W | CLI_Q, ve
 
 int cmd_verify(int argc, char **argv)
 {
+	cli_malloc_fixed_mmap_threshold();
 	against_list ag = { .n = 0, .etcd_version = NULL };
 	cli_args a;
 	int go = cli_parse(&a, &verify_cmd, argc, argv, &ag);
