@@ -51,6 +51,7 @@ with open(p, 'r+b') as f:
     f.write(b'\xab' * 4096)
 PY
 cut_archive "$TMP/c" "$TMP/C"
+rm -rf "$TMP/c"   # disk: the segments are written out whole
 
 for ext in tar.gz; do
 	for x in A B C; do
