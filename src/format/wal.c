@@ -70,6 +70,7 @@ struct ea_wal {
 	uint8_t *buf;
 	size_t buf_cap, buf_len;
 	uint64_t buf_off;
+	uint64_t ioerr_off;   /* window(): the first byte its last failed read could not get */
 
 	/* queued problems (owned) and the one handed out last */
 	ea_problem_owned pending[MAX_PENDING];
@@ -121,9 +122,17 @@ static void queue_problem(ea_wal *w, ea_severity sev, const char *kind, const ch
 
 /* A read of the segment failed: with the source's reason when it has one (a late staging of
  * streamed archive members refused by the cap or TMPDIR). */
-static void read_error(ea_wal *w, const char *file, uint64_t off, const char *what)
+static void read_error(ea_wal *w, const char *file, uint64_t off, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void read_error(ea_wal *w, const char *file, uint64_t off, const char *fmt, ...)
 {
 	const char *why = ea_input_read_error(w->in);
+	char what[300];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof what, fmt, ap);
+	va_end(ap);
 	queue_problem(w, EA_SEV_ERROR, "read-error", file, off, 0, "%s%s%s", what, why ? ": " : "", why ? why : "");
 }
 
@@ -272,10 +281,12 @@ static const uint8_t *window(ea_wal *w, uint64_t off, size_t n, int *ioerr)
 		w->buf_cap = want;
 	}
 	long got = ea_input_pread(w->in, s->input_idx, w->buf, want, off);
-	if (got < 0) { *ioerr = EA_EIO; w->buf_len = 0; return NULL; }
+	if (got < 0) { *ioerr = EA_EIO; w->ioerr_off = off; w->buf_len = 0; return NULL; }
 	w->buf_off = off;
 	w->buf_len = (size_t)got;
-	if ((size_t)got < n) return NULL;
+	/* short inside the segment's size: the bytes are there but cannot be read (a cut archive
+	 * member, a file shrunk while read) */
+	if ((size_t)got < n) { *ioerr = EA_EIO; w->ioerr_off = off + (uint64_t)got; return NULL; }
 	return w->buf;
 }
 
@@ -574,8 +585,10 @@ static void finish_short_tail(ea_wal *w, uint64_t off)
 	seg_t *s = &w->segs[w->cur];
 	uint64_t size = s->pub.size;
 	if (off < size) {
-		int ioerr;
+		int ioerr = 0;
 		const uint8_t *t = window(w, off, (size_t)(size - off), &ioerr);
+		if (!t && ioerr == EA_EIO)
+			read_error(w, s->file, w->ioerr_off, "cannot read the segment's last %" PRIu64 " bytes", size - off);
 		if (t && !all_zero(t, (size_t)(size - off)))
 			queue_problem(w, EA_SEV_WARNING, "truncated-frame", s->file, off, size - off,
 			              "segment ends inside a length word (%" PRIu64 " bytes)", size - off);
@@ -589,8 +602,14 @@ static void zero_length_word(ea_wal *w, uint64_t off)
 {
 	seg_t *s = &w->segs[w->cur];
 	uint64_t size = s->pub.size;
-	int ioerr;
+	int ioerr = 0;
 	uint64_t nz = w->opts.look_past_end && !s->trusted ? next_nonzero(w, off, &ioerr) : size;
+	if (nz >= size && ioerr == EA_EIO) {   /* the look past the end could not read on */
+		read_error(w, s->file, w->ioerr_off, "cannot read the segment past the zero length word at "
+		           "offset %" PRIu64 " that ends it for etcd (what lies there is unknown)", off);
+		finish_segment(w, off);
+		return;
+	}
 	if (nz >= size && off == 0)
 		queue_problem(w, EA_SEV_ERROR, "empty-segment", s->file, 0, size,
 		              "segment holds only zeros, no record: etcd writes a crc and a metadata record "
@@ -598,6 +617,14 @@ static void zero_length_word(ea_wal *w, uint64_t off)
 		              "from index %" PRIu64 " on) is not in this copy", s->pub.first_index);
 	if (nz >= size) { finish_segment(w, off); return; }
 	uint64_t next = resync(w, nz, &ioerr);
+	if (next >= size && ioerr == EA_EIO) {   /* the search for records could not read on */
+		queue_problem(w, EA_SEV_ERROR, "data-after-end", s->file, off, size - off,
+		              "non-zero bytes at offset %" PRIu64 " after the zero length word that ends this "
+		              "segment for etcd; the search for records there stopped on a read error", nz);
+		read_error(w, s->file, w->ioerr_off, "cannot read the segment after the data past its end");
+		finish_segment(w, off);
+		return;
+	}
 	if (next >= size) {
 		queue_problem(w, EA_SEV_ERROR, "data-after-end", s->file, off, size - off,
 		              "non-zero bytes at offset %" PRIu64 " after the zero length word that ends this "
@@ -664,8 +691,16 @@ static void torn_frame(ea_wal *w, const frame_t *fr)
 {
 	seg_t *s = &w->segs[w->cur];
 	if (is_last_segment(w)) {
-		int ioerr;
+		int ioerr = 0;
 		uint64_t nz = next_nonzero(w, fr->off + frame_len(fr), &ioerr);
+		if (nz >= s->pub.size && ioerr == EA_EIO) {   /* whether anything follows is unknown */
+			queue_problem(w, EA_SEV_ERROR, "torn-record", s->file, fr->off, frame_len(fr),
+			              "record contains a zero 512-byte sector; what follows it cannot be read, "
+			              "so whether it is the torn tail etcd truncates at boot is unknown");
+			read_error(w, s->file, w->ioerr_off, "cannot read the segment after the torn record");
+			finish_segment(w, fr->off);
+			return;
+		}
 		if (nz >= s->pub.size) {
 			queue_problem(w, EA_SEV_WARNING, "torn-tail", s->file, fr->off, s->pub.size - fr->off,
 			              "torn write: the last record has a zero 512-byte sector; etcd "

@@ -363,6 +363,22 @@ static int is_difference(ea_replay_result r)
 	       r == EA_REPLAY_UNKNOWN;
 }
 
+/* The first real difference, kept for the verdict's reason beyond the listed ones: 0, -1 no memory. */
+static int remember_first(rp_ctx *c, const ea_replay_item *it)
+{
+	ea_replay_difference *d = &c->first_real;
+	c->have_first_real = 1;
+	d->index = it->index;
+	d->revision = it->revision;
+	d->result = it->result;
+	if (!it->key) return 0;
+	d->key = malloc(it->key_len ? it->key_len : 1);
+	if (!d->key) return -1;
+	if (it->key_len) memcpy(d->key, it->key, it->key_len);
+	d->key_len = it->key_len;
+	return 0;
+}
+
 static int tally(rp_ctx *c, const ea_replay_item *it)
 {
 	ea_replay_summary *s = &c->sum;
@@ -371,6 +387,9 @@ static int tally(rp_ctx *c, const ea_replay_item *it)
 	else if (it->result != EA_REPLAY_UNKNOWN && is_difference(it->result)) c->real_differences++;
 	if (it->result == EA_REPLAY_DB_ONLY) c->dbonly_tallied++;
 	if (!is_difference(it->result)) return EA_OK;
+	if (!c->have_first_real && it->result != EA_REPLAY_UNKNOWN &&
+	    !(it->result == EA_REPLAY_MISSING_IN_DB && it->index > c->C) && remember_first(c, it))
+		return EA_ENOMEM;
 	if (s->ndifferences >= EA_REPLAY_DIFFERENCES_CAP) { s->differences_dropped++; return EA_OK; }
 	if (!s->differences) {
 		s->differences = calloc(EA_REPLAY_DIFFERENCES_CAP, sizeof *s->differences);
@@ -479,6 +498,8 @@ static void finish(rp_ctx *c)
 				d = &s->differences[i];
 				break;
 			}
+		if (d && d->result == EA_REPLAY_UNKNOWN && c->have_first_real)
+			d = &c->first_real;   /* beyond the listed differences (all unknown) */
 		char k[160];
 		if (d) reason(c, "first difference: %s at index %" PRIu64 ", revision %" PRId64 ", key %s",
 		              ea_replay_result_name(d->result), d->index, d->revision,
@@ -558,5 +579,6 @@ void ea_replay_free(ea_replay *c)
 	free(c->dbonly);
 	for (size_t i = 0; i < c->sum.ndifferences; i++) free(c->sum.differences[i].key);
 	free(c->sum.differences);
+	free(c->first_real.key);
 	free(c);
 }

@@ -13,7 +13,9 @@
  * Cost: one WAL pass to collect the candidates, then two per candidate (one learning the lease
  * states at K, one checking), at most RP_ANCHOR_CANDIDATES candidates (more: no anchor), and two
  * more to relearn the pick's lease states when it was not the last one tried: at most
- * 1 + 2 * 17 = 35 passes after the fixpoint's. When none is found the fixpoint's base revision
+ * 1 + 2 * 17 = 35 passes after the fixpoint's, twice when no candidate is exact and the
+ * value-blind search runs (a db whose values alone contradict the WAL above K: those revisions
+ * are then db-differs, the verdict db-diverges-from-wal). When none is found the fixpoint's base revision
  * and lease states are put back (the replay then runs as without this search). Memory: the
  * element (K + 1, 0)'s key and value, the candidate list, a byte pair per lease. */
 #include "replay_int.h"
@@ -28,6 +30,7 @@ typedef struct {
 	uint8_t *key, *val;         /* the db's element (K + 1, 0) */
 	size_t   klen, vlen;
 	int      tomb, found, nomem;
+	int      keys_only;         /* the value-blind search: a put of the key may have written it */
 } first_elem;
 
 static int first_cb(const ea_mvcc_kv *kv, void *payload)
@@ -49,7 +52,7 @@ static int first_cb(const ea_mvcc_kv *kv, void *payload)
 static int put_writes(const first_elem *f, const Etcdserverpb__PutRequest *p)
 {
 	if (f->tomb || p->key.len != f->klen || (f->klen && memcmp(p->key.data, f->key, f->klen) != 0)) return 0;
-	if (p->ignore_value) return 1;
+	if (p->ignore_value || f->keys_only) return 1;
 	return p->value.len == f->vlen && (!f->vlen || memcmp(p->value.data, f->val, f->vlen) == 0);
 }
 
@@ -127,8 +130,9 @@ static void forget_lease_bases(rp_ctx *c)
 	}
 }
 
-/* 1 if the replay of f..C from the db's state at K is exact. */
-static int exact(rp_ctx *c, uint64_t f, int *res, ea_error *err)
+/* 1 if the replay of f..C from the db's state at K is exact; values_only: exact but for
+ * revisions whose values alone the db contradicts (at least one). */
+static int exact(rp_ctx *c, uint64_t f, int values_only, int *res, ea_error *err)
 {
 	c->F = f;
 	c->B = c->K;
@@ -139,8 +143,10 @@ static int exact(rp_ctx *c, uint64_t f, int *res, ea_error *err)
 	if (rc) return rc;
 	uint64_t bad = 0;
 	int first_wrote = 0;
+	c->value_diffs = 0;
 	rc = ea__rp_anchor_pass(c, err, &bad, &first_wrote);
-	*res = !rc && c->C_reached && c->rev_at_C == c->R && !bad && first_wrote;
+	*res = !rc && c->C_reached && c->rev_at_C == c->R && first_wrote &&
+	       (values_only ? bad && bad == c->value_diffs : !bad);
 	return rc;
 }
 
@@ -194,30 +200,50 @@ int ea__rp_tail_anchor(rp_ctx *c, ea_error *err, int *found)
 	return rc;
 }
 
-static int search(rp_ctx *c, int *found, ea_error *err)
+/* The candidates for f (values compared unless f->keys_only) tried in turn: *pick the only one
+ * that passes exact(values_only), 0 when none or several do (or too many candidates). */
+static int try_candidates(rp_ctx *c, first_elem *f, int values_only, uint64_t *pick, ea_error *err)
 {
-	uint64_t from = c->F;
-	first_elem f = { 0 };
-	int rc = ea_mvcc_get_rev(c->db, c->K + 1, 0, first_cb, &f);
-	uint64_t cand[RP_ANCHOR_CANDIDATES], pick = 0;
+	uint64_t cand[RP_ANCHOR_CANDIDATES];
 	size_t n = 0, nexact = 0;
 	int overflow = 0;
-	if (f.nomem) rc = EA_ENOMEM;
-	else if (rc == EA_OK && f.found) rc = candidates(c, &f, cand, &n, &overflow, err);
-	else rc = rc == EA_ENOTFOUND || rc == EA_ECORRUPT ? EA_OK : rc;
-	free(f.key);
-	free(f.val);
+	*pick = 0;
+	int rc = candidates(c, f, cand, &n, &overflow, err);
 	for (size_t i = 0; !rc && !overflow && i < n; i++) {
 		int ok;
-		if ((rc = exact(c, cand[i], &ok, err))) break;
-		if (ok && !nexact++) pick = cand[i];
+		if ((rc = exact(c, cand[i], values_only, &ok, err))) break;
+		if (ok && !nexact++) *pick = cand[i];
 	}
 	if (rc) return rc;
-	if (nexact == 1) {
-		if (pick != cand[n - 1]) {
-			int ok;
-			if ((rc = exact(c, pick, &ok, err))) return rc;   /* the lease states at K of the pick */
+	if (nexact != 1) { *pick = 0; return EA_OK; }
+	if (*pick != cand[n - 1]) {
+		int ok;
+		if ((rc = exact(c, *pick, values_only, &ok, err))) return rc;   /* the lease states at K of the pick */
+	}
+	return EA_OK;
+}
+
+/* Exact candidates first; when none is, the value-blind search: a db corrupted above K in a
+ * value's bytes (the keys, revisions, versions and leases all as the WAL made them) is anchored
+ * all the same, and its emitting pass names those revisions db-differs (the verdict
+ * db-diverges-from-wal): only when exactly one candidate passes, never a guess. */
+static int search(rp_ctx *c, int *found, ea_error *err)
+{
+	uint64_t from = c->F, pick = 0;
+	first_elem f = { 0 };
+	int rc = ea_mvcc_get_rev(c->db, c->K + 1, 0, first_cb, &f);
+	if (f.nomem) rc = EA_ENOMEM;
+	else if (rc == EA_OK && f.found) {
+		rc = try_candidates(c, &f, 0, &pick, err);
+		if (!rc && !pick) {
+			f.keys_only = 1;
+			rc = try_candidates(c, &f, 1, &pick, err);
 		}
+	} else rc = rc == EA_ENOTFOUND || rc == EA_ECORRUPT ? EA_OK : rc;
+	free(f.key);
+	free(f.val);
+	if (rc) return rc;
+	if (pick) {
 		c->F = pick;
 		c->B = c->K;
 		c->head_from = from;

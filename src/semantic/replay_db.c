@@ -222,6 +222,7 @@ typedef struct {
 	const rp_write *w;
 	int64_t rev, sub;
 	int found, differs;
+	int value_only;             /* differs only in the value's bytes */
 	uint64_t page;
 	char what[400];
 } check_ctx;
@@ -261,6 +262,9 @@ static int check_cb(const ea_mvcc_kv *kv, void *payload)
 	if (w->del) return 0;
 	int vdiff = w->val ? (kv->value_len != w->vlen || (w->vlen && memcmp(kv->value, w->val, w->vlen) != 0))
 	                   : (kv->value_len != w->vlen || ea__rp_hash(kv->value, kv->value_len) != w->vhash);
+	if (vdiff && kv->lease == w->lease && kv->mod_revision == k->rev &&
+	    (!w->cv_known || (kv->create_revision == w->create && kv->version == w->version)))
+		k->value_only = 1;
 	if (vdiff)
 		return say(k, "the db holds value %s (%zu bytes) at %" PRId64 "/%" PRId64 " for key %s, the WAL wrote %s (%u bytes)",
 		           esc(b, sizeof b, kv->value, kv->value_len < 48 ? kv->value_len : 48), kv->value_len, k->rev,
@@ -313,26 +317,32 @@ int ea__rp_db_check(rp_ctx *c, int64_t rev, ea_replay_item *it)
 {
 	rp_model *m = &c->m;
 	size_t found = 0, missing = 0, first_missing = 0;
+	int other = 0;   /* a difference beyond values (key, kind, lease, revisions, an element) */
 	check_ctx bad = { 0 };
 	for (size_t s = 0; s < m->nwrites; s++) {
-		check_ctx k = { c, &m->writes[s], rev, (int64_t)s, 0, 0, 0, "" };
+		check_ctx k = { c, &m->writes[s], rev, (int64_t)s, 0, 0, 0, 0, "" };
 		int rc = ea_mvcc_get_rev(c->db, rev, (int64_t)s, check_cb, &k);
 		if (rc == EA_ECORRUPT) { k.found = 1; say(&k, "the db's element %" PRId64 "/%zu is no KeyValue", rev, s); }
-		else if (rc == EA_ENOTFOUND) { if (!missing++) first_missing = s; continue; }
+		else if (rc == EA_ENOTFOUND) { if (!missing++) first_missing = s; other = 1; continue; }
 		else if (rc < 0) return rc;
 		found++;
 		rp_key *mk = &m->keys[m->writes[s].key];
 		if (mk->keep_rev == rev && mk->keep_sub == s) mk->keep_found = 1;
 		if (!it->page) it->page = k.page;
 		if (k.differs && !bad.differs) { bad = k; it->page = k.page; }
+		if (k.differs && !k.value_only) other = 1;
 	}
 	uint64_t xpage = 0;
-	if (!bad.differs && ea_mvcc_get_rev(c->db, rev, (int64_t)m->nwrites, extra_cb, &xpage) == EA_OK) {
-		bad.differs = 1;
-		it->page = xpage;
-		snprintf(bad.what, sizeof bad.what, "the db holds an element %" PRId64 "/%zu the WAL did not write", rev, m->nwrites);
+	if ((!bad.differs || !other) && ea_mvcc_get_rev(c->db, rev, (int64_t)m->nwrites, extra_cb, &xpage) == EA_OK) {
+		other = 1;
+		if (!bad.differs) {
+			bad.differs = 1;
+			it->page = xpage;
+			snprintf(bad.what, sizeof bad.what, "the db holds an element %" PRId64 "/%zu the WAL did not write", rev, m->nwrites);
+		}
 	}
 	int after = it->index > c->C;
+	if (bad.differs && !other && !c->uncertain) c->value_diffs++;
 	if (bad.differs)
 		return set_result(c, it, c->uncertain ? EA_REPLAY_UNKNOWN : EA_REPLAY_DB_DIFFERS, "%s%s", bad.what,
 		                  c->uncertain ? " (the replay's state before it is not known for sure)" : "");

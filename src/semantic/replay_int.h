@@ -146,6 +146,11 @@ struct ea_replay {
 	int       tail_anchored;    /* anchored on the db's compaction K (replay_anchor.c): the entries
 	                             * [head_from, F) made their revisions at or below K, unknown */
 	uint64_t  head_from;
+	ea_replay_difference first_real;   /* the first difference that is not unknown (the list
+	                             * keeps only the first EA_REPLAY_DIFFERENCES_CAP): the reason's */
+	int       have_first_real;
+	uint64_t  value_diffs;      /* revisions the db contradicts on values alone (ea__rp_db_check):
+	                             * the compaction anchor's value-blind search counts them */
 	uint64_t  last_index, entries;
 	uint64_t  cur_index, cur_term;   /* the entry being applied */
 	const ea_entry_item *cur_entry;

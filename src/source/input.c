@@ -150,7 +150,6 @@ int ea_input_open(ea_input **out, const char *path, ea_error *err)
 	in->kind = EA_INPUT_ARCHIVE;
 	in->stage_fd = -1;
 	in->arch_fd = -1;
-	in->cached_fd = -1;
 	in->select = sel;
 	in->path = file ? file : strdup(path);
 	if (!in->path) { free(in); free(sel); return EA_ENOMEM; }
@@ -213,7 +212,7 @@ void ea_input_close(ea_input *in)
 	ea__stream_free(in);
 	ea__stage_release(in->staged);
 	free(in->select);
-	if (in->cached_fd >= 0) close(in->cached_fd);
+	ea__fd_close_all(in);
 	if (in->lock_ok) pthread_mutex_destroy(&in->lock);
 	free(in->path);
 	free(in);
@@ -270,15 +269,10 @@ long ea_input_pread(ea_input *in, size_t i, void *buf, size_t len, uint64_t off)
 		fd = e->where == EA__AT_ARCHIVE ? in->arch_fd : in->stage_fd;
 		base = e->stage_off;
 	} else {
-		/* one cached descriptor, shared by the threads that read one node (WAL and db) */
+		/* the calling thread's cached descriptor (fdcache.c); the lock is held while it reads */
 		if (in->lock_ok) { pthread_mutex_lock(&in->lock); locked = 1; }
-		if (in->cached_fd < 0 || in->cached_idx != i) {
-			if (in->cached_fd >= 0) close(in->cached_fd);
-			in->cached_fd = open(e->ospath, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-			in->cached_idx = i;
-			if (in->cached_fd < 0) { if (locked) pthread_mutex_unlock(&in->lock); return EA_EIO; }
-		}
-		fd = in->cached_fd;
+		fd = ea__fd_get(in, i);
+		if (fd < 0) { if (locked) pthread_mutex_unlock(&in->lock); return EA_EIO; }
 	}
 	size_t got = 0;
 	while (got < len) {

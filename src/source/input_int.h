@@ -25,6 +25,17 @@ typedef struct {
 	int      map_failed;
 } ea_input_entry;
 
+/* fdcache.c: an open file of a dir/file input, kept for the thread that last read through it
+ * (a node's WAL and db are read by two threads: one shared descriptor was closed and opened
+ * again at every switch, a number of opens that varied from run to run). */
+#define EA__FD_SLOTS 16
+typedef struct {
+	uint64_t thread;   /* the reading thread's serial (1, 2, ...; never reused); 0: free */
+	size_t   idx;      /* the file */
+	int      fd;
+	uint64_t used;     /* fd_clock at its last read: the least recent is closed when full */
+} ea__fd_slot;
+
 struct ea_input {
 	ea_input_kind kind;
 	char *path;
@@ -42,9 +53,9 @@ struct ea_input {
 	struct ea__stream *stream;   /* stream.c: the decompressing reader of streamed members */
 	char *select;       /* archive backend: "N,M" of PATH#N,M (entries chosen among duplicates) */
 	size_t problems_dropped;   /* ea__input_problem calls beyond MAX_INPUT_PROBLEMS */
-	int cached_fd;      /* one open input file (dir/file backends) */
-	size_t cached_idx;
-	pthread_mutex_t lock;   /* cached_fd and the mappings: a node's WAL and db are read in parallel */
+	ea__fd_slot fds[EA__FD_SLOTS];   /* fdcache.c: open input files (dir/file backends), one per reading thread */
+	uint64_t fd_clock;
+	pthread_mutex_t lock;   /* fds and the mappings: a node's WAL and db are read in parallel */
 	int lock_ok;
 	ea_problem_owned *problems;
 	size_t problem_count;
@@ -63,6 +74,11 @@ int ea__links_add(ea_input *in, ea__links *l, const char *name, const char *raw_
 int ea__links_resolve(ea_input *in, ea__links *l);
 void ea__links_free(ea__links *l);
 /* Keeps one member per name (identical copies, or the PATH#N choice); EA_EINVAL otherwise. */
+/* fdcache.c: the calling thread's descriptor of file i (opened when not cached; the least
+ * recently used slot closed when all are taken), or -1; call with in->lock held. */
+int ea__fd_get(ea_input *in, size_t i);
+/* fdcache.c: closes every cached descriptor (ea_input_close). */
+void ea__fd_close_all(ea_input *in);
 int ea__input_dedup(ea_input *in, ea_error *err);
 
 int ea__input_add(ea_input *in, const char *name, uint64_t size, int64_t mtime,

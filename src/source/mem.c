@@ -25,7 +25,6 @@ int ea_input_open_mem(ea_input **out, const ea_input_mem_file *files, size_t n, 
 	ea_input *in = calloc(1, sizeof *in);
 	if (!in) return EA_ENOMEM;
 	in->kind = EA_INPUT_MEM;
-	in->cached_fd = -1;
 	in->arch_fd = -1;
 	in->path = strdup("(memory)");
 	in->stage_fd = stage_fd();
