@@ -60,13 +60,28 @@ class Wal:
         word = len(rec) | ((0x80 | pad) << 56 if pad else 0)
         self.buf += struct.pack("<Q", word) + rec + b"\0" * pad
 
+    @classmethod
+    def started(cls):
+        """A WAL with its head: the crc record (chain starts at 0), the metadata of member
+        0xdecacf2185b21ac2 in cluster 0x4dcce9d896e29308, an empty snapshot record."""
+        w = cls()
+        w.record(4, b"")
+        w.record(1, field_varint(1, 0xdecacf2185b21ac2) + field_varint(2, 0x4dcce9d896e29308))
+        w.record(5, b"")
+        return w
+
+    def save(self, out):
+        """Writes it as OUT/member/wal/0000000000000000-0000000000000000.wal."""
+        d = os.path.join(out, "member", "wal")
+        os.makedirs(d, exist_ok=True)
+        with open(os.path.join(d, "0000000000000000-0000000000000000.wal"), "wb") as f:
+            f.write(self.buf)
+
+
 def main():
     out, user, role, key = sys.argv[1], *(bytes.fromhex(a) for a in sys.argv[2:5])
     method = bytes.fromhex(sys.argv[5]) if len(sys.argv) > 5 else b"PUT"
-    w = Wal()
-    w.record(4, b"")                                             # crc record, chain starts at 0
-    w.record(1, field_varint(1, 0xdecacf2185b21ac2) + field_varint(2, 0x4dcce9d896e29308))
-    w.record(5, b"")                                             # empty snapshot record
+    w = Wal.started()
     hdr = lambda i: field_bytes(100, field_varint(1, 0x1234000000000000 + i))
     reqs = [
         hdr(1) + field_bytes(1100, field_bytes(1, user) + field_bytes(2, b"secret")),
@@ -78,10 +93,7 @@ def main():
     for i, data in enumerate(reqs, 1):
         w.record(2, field_varint(1, 0) + field_varint(2, 2) + field_varint(3, i) + field_bytes(4, data))
     w.record(3, field_varint(1, 2) + field_varint(2, 0xdecacf2185b21ac2) + field_varint(3, len(reqs)))
-    d = os.path.join(out, "member", "wal")
-    os.makedirs(d, exist_ok=True)
-    with open(os.path.join(d, "0000000000000000-0000000000000000.wal"), "wb") as f:
-        f.write(w.buf)
+    w.save(out)
 
 if __name__ == "__main__":
     main()

@@ -15,20 +15,14 @@ from mkwal import Wal, field_bytes, field_varint  # noqa: E402
 
 def main():
     out, n = sys.argv[1], int(sys.argv[2])
-    w = Wal()
-    w.record(4, b"")
-    w.record(1, field_varint(1, 0xdecacf2185b21ac2) + field_varint(2, 0x4dcce9d896e29308))
-    w.record(5, b"")
+    w = Wal.started()
     for i in range(1, n + 1):
         key = b"/registry/pods/default/pod-%07d" % i
         req = field_bytes(100, field_varint(1, 0x1234000000000000 + i)) + \
             field_bytes(4, field_bytes(1, key) + field_bytes(2, b"v"))
         w.record(2, field_varint(1, 0) + field_varint(2, 2) + field_varint(3, i) + field_bytes(4, req))
     w.record(3, field_varint(1, 2) + field_varint(2, 0xdecacf2185b21ac2) + field_varint(3, n))
-    d = os.path.join(out, "member", "wal")
-    os.makedirs(d, exist_ok=True)
-    with open(os.path.join(d, "0000000000000000-0000000000000000.wal"), "wb") as f:
-        f.write(w.buf)
+    w.save(out)
 
 if __name__ == "__main__":
     main()
