@@ -73,12 +73,12 @@ int ea__links_add(ea_input *in, ea__links *l, const char *name, const char *raw_
 /* Adds a member for every link that ends at an earlier regular member; warns for the rest. */
 int ea__links_resolve(ea_input *in, ea__links *l);
 void ea__links_free(ea__links *l);
-/* Keeps one member per name (identical copies, or the PATH#N choice); EA_EINVAL otherwise. */
 /* fdcache.c: the calling thread's descriptor of file i (opened when not cached; the least
  * recently used slot closed when all are taken), or -1; call with in->lock held. */
 int ea__fd_get(ea_input *in, size_t i);
 /* fdcache.c: closes every cached descriptor (ea_input_close). */
 void ea__fd_close_all(ea_input *in);
+/* Keeps one member per name (identical copies, or the PATH#N choice); EA_EINVAL otherwise. */
 int ea__input_dedup(ea_input *in, ea_error *err);
 
 int ea__input_add(ea_input *in, const char *name, uint64_t size, int64_t mtime,

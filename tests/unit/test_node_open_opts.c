@@ -1,5 +1,5 @@
-/* test_node_open_flags.c: gathering the WAL time anchors at open is an option of each open
- * (EA_NODE_OPEN_WALLTIME of ea_node_open_with / ea_node_open_many_with), not a process-wide
+/* test_node_open_opts.c: gathering the WAL time anchors at open is an option of each open
+ * (EA_NODE_OPEN_WALLTIME in the ea_node_open_opts of ea_node_open_with / ea_node_open_many_with), not a process-wide
  * switch: a node opened with it has its anchors, one opened without it (before or after, or
  * by the plain opens) has none. Facts from fixtures/healthy/manifest.txt (3 members, each WAL
  * of 3 segments: their mtimes are anchors) and fixtures/k8s-3.5/manifest.txt. */
@@ -12,7 +12,7 @@ static const ea_node_open_opts wt = { EA_NODE_OPEN_WALLTIME, NULL };
 #include <stdlib.h>
 #include <string.h>
 
-static void test_node_open_flags__per_open(void **state)
+static void test_node_open_opts__per_open(void **state)
 {
 	(void)state;
 	ea_node *a, *b, *c;
@@ -33,7 +33,7 @@ static void test_node_open_flags__per_open(void **state)
 	ea_node_close(c);
 }
 
-static void test_node_open_flags__many(void **state)
+static void test_node_open_opts__many(void **state)
 {
 	(void)state;
 	const char *names[] = { "n1", "n2", "n3" };
@@ -66,8 +66,8 @@ static void test_node_open_flags__many(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_node_open_flags__per_open),
-		cmocka_unit_test(test_node_open_flags__many),
+		cmocka_unit_test(test_node_open_opts__per_open),
+		cmocka_unit_test(test_node_open_opts__many),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
