@@ -8,58 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../src/format/bolt_bc.h"
-
-static uint8_t *load_backup(size_t *len)
-{
-	ea_input *in;
-	ea_error err = { 0 };
-	assert_int_equal(ea_input_open(&in, fixture_path("healthy", "backup.tar.gz"), &err), EA_OK);
-	long i = ea_input_find(in, "backup.db");
-	assert_true(i >= 0);
-	size_t n = (size_t)ea_input_at(in, (size_t)i)->size;
-	assert_int_equal(n, manifest_u64("healthy", "backup.size"));
-	uint8_t *b = malloc(n);
-	assert_non_null(b);
-	assert_int_equal(ea_input_pread(in, (size_t)i, b, n, 0), (long)n);
-	ea_input_close(in);
-	*len = n;
-	return b;
-}
-
-typedef struct {
-	uint8_t *data;
-	size_t n;
-	ea_input *in;
-	ea__bc bc;
-} fx;
-
-static int setup(void **state)
-{
-	fx *f = calloc(1, sizeof *f);
-	assert_non_null(f);
-	f->data = load_backup(&f->n);
-	ea_input_mem_file mf = { "backup.db", f->data, f->n, 0 };
-	assert_int_equal(ea_input_open_mem(&f->in, &mf, 1, NULL), EA_OK);
-	assert_int_equal(ea__bc_init(&f->bc), 0);
-	assert_true(f->n / EA__BC_BLOCK > 3 * EA__BC_BLOCKS);   /* enough blocks to evict them all */
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	fx *f = *state;
-	ea__bc_free(&f->bc);
-	ea_input_close(f->in);
-	free(f->data);
-	free(f);
-	return 0;
-}
+#include "bc_fixture.h"
 
 static void test_pinned_page_survives_other_reads(void **state)
 {
-	fx *f = *state;
+	bc_fx *f = *state;
 	int slot;
 	uint64_t off = 5 * EA__BC_BLOCK + 3 * 4096;
 	const uint8_t *p = ea__bc_peek(&f->bc, f->in, 0, 4096, off, &slot);
@@ -80,7 +33,7 @@ static void test_pinned_page_survives_other_reads(void **state)
 
 static void test_all_pinned_reads_around(void **state)
 {
-	fx *f = *state;
+	bc_fx *f = *state;
 	int slots[EA__BC_BLOCKS];
 	for (int k = 0; k < EA__BC_BLOCKS; k++) {
 		uint64_t off = (uint64_t)(2 * k + 1) * EA__BC_BLOCK + 4096;
@@ -113,7 +66,7 @@ static void test_all_pinned_reads_around(void **state)
 
 static void test_no_peek_across_blocks_or_past_eof(void **state)
 {
-	fx *f = *state;
+	bc_fx *f = *state;
 	int s;
 	assert_null(ea__bc_peek(&f->bc, f->in, 0, 4096, 2 * EA__BC_BLOCK - 2048, &s));
 	assert_int_equal(s, -1);
@@ -131,9 +84,9 @@ static void test_no_peek_across_blocks_or_past_eof(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_pinned_page_survives_other_reads, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_all_pinned_reads_around, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_no_peek_across_blocks_or_past_eof, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pinned_page_survives_other_reads, bc_fx_setup, bc_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_all_pinned_reads_around, bc_fx_setup, bc_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_no_peek_across_blocks_or_past_eof, bc_fx_setup, bc_fx_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -8,23 +8,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../src/format/bolt_bc.h"
-
-static uint8_t *load_backup(size_t *len)
-{
-	return fixture_file_load("healthy", "backup.tar.gz", "backup.db", "backup.size", len);
-}
+#include "bc_fixture.h"
 
 static void test_same_bytes_as_pread(void **state)
 {
-	(void)state;
-	size_t n;
-	uint8_t *data = load_backup(&n);
-	ea_input_mem_file f = { "backup.db", data, n, 0 };
-	ea_input *in;
-	assert_int_equal(ea_input_open_mem(&in, &f, 1, NULL), EA_OK);
-	ea__bc bc;
-	assert_int_equal(ea__bc_init(&bc), 0);
+	bc_fx *fx = *state;
+	size_t n = fx->n;
+	ea_input *in = fx->in;
+	ea__bc *bc = &fx->bc;
 	uint8_t *got = malloc(EA__BC_BLOCK), *want = malloc(EA__BC_BLOCK);
 	assert_non_null(got);
 	assert_non_null(want);
@@ -38,35 +29,29 @@ static void test_same_bytes_as_pread(void **state)
 		if (k % 8 == 3) off = n - (x >> 30) % 70000;
 		if (off > n + 4096) off = 0;
 		long w = ea_input_pread(in, 0, want, len, off);
-		long g = ea__bc_pread(&bc, in, 0, got, len, off);
+		long g = ea__bc_pread(bc, in, 0, got, len, off);
 		assert_int_equal(g, w);
 		if (w > 0) assert_memory_equal(got, want, (size_t)w);
 	}
-	assert_true(bc.read <= 2 * bc.asked + (8u << 20) + EA__BC_BLOCK);
+	assert_true(bc->read <= 2 * bc->asked + (8u << 20) + EA__BC_BLOCK);
 	free(got);
 	free(want);
-	ea__bc_free(&bc);
-	ea_input_close(in);
-	free(data);
 }
 
 static void test_scattered_pages_bounded(void **state)
 {
-	(void)state;
-	size_t n;
-	uint8_t *data = load_backup(&n);
-	ea_input_mem_file f = { "backup.db", data, n, 0 };
-	ea_input *in;
-	assert_int_equal(ea_input_open_mem(&in, &f, 1, NULL), EA_OK);
-	ea__bc bc;
-	assert_int_equal(ea__bc_init(&bc), 0);
+	bc_fx *fx = *state;
+	size_t n = fx->n;
+	uint8_t *data = fx->data;
+	ea_input *in = fx->in;
+	ea__bc *bc = &fx->bc;
 	uint8_t page[4096];
 	uint64_t asked = 0, before = ea_input_bytes_read();
 	size_t blocks = n / EA__BC_BLOCK;
 	assert_true(blocks > 100);   /* whole blocks would be > 12 MiB */
 	for (size_t blk = 0; blk < blocks; blk++) {
 		uint64_t off = blk * EA__BC_BLOCK + (blk * 7 % 32) * 4096;
-		assert_int_equal(ea__bc_pread(&bc, in, 0, page, sizeof page, off), (long)sizeof page);
+		assert_int_equal(ea__bc_pread(bc, in, 0, page, sizeof page, off), (long)sizeof page);
 		assert_memory_equal(page, data + off, sizeof page);
 		asked += sizeof page;
 	}
@@ -75,16 +60,13 @@ static void test_scattered_pages_bounded(void **state)
 	              (unsigned long long)asked, (unsigned long long)read);
 	assert_true(read <= 2 * asked + (8u << 20) + EA__BC_BLOCK);
 	assert_true(read < (uint64_t)blocks * EA__BC_BLOCK / 2);
-	ea__bc_free(&bc);
-	ea_input_close(in);
-	free(data);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_same_bytes_as_pread),
-		cmocka_unit_test(test_scattered_pages_bounded),
+		cmocka_unit_test_setup_teardown(test_same_bytes_as_pread, bc_fx_setup, bc_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_scattered_pages_bounded, bc_fx_setup, bc_fx_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
